@@ -1,0 +1,52 @@
+"""`task-assistant`: the entry point. Kept import-light so --version and --help start fast."""
+
+import argparse
+import sys
+
+from app import APP_NAME, __version__
+from app.errors import UserError
+
+PROG = "task-assistant"
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line on stderr (no usage dump), exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from app import tasks_cli
+
+    parser = OneLineParser(prog=PROG, description=f"{APP_NAME}: chat with Gemini about your tasks.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    tasks_cli.register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return args.run(args) or 0
+    except UserError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `task-assistant tasks list | head` is not an error
+        sys.stderr.close()
+        return 0
+    except Exception as error:  # the user gets a sentence; the traceback goes to the log file
+        from app.crash_log import record
+
+        where = record(error)
+        print(f"{PROG}: something went wrong ({type(error).__name__}); details are in {where}.",
+              file=sys.stderr)
+        return 1

@@ -1,0 +1,15 @@
+"""Unexpected errors go to a log file in the data directory, never onto the user's screen."""
+
+import traceback
+from datetime import datetime
+from pathlib import Path
+
+from app.paths import data_dir
+
+
+def record(error: BaseException) -> Path:
+    path = data_dir() / "task-assistant.log"
+    with path.open("a", encoding="utf-8") as log:
+        log.write(f"--- {datetime.now().astimezone().isoformat(timespec='seconds')}\n")
+        log.write("".join(traceback.format_exception(error)))
+    return path

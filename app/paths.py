@@ -1,0 +1,23 @@
+"""Where Task Assistant keeps its files."""
+
+import os
+from pathlib import Path
+
+HOME_ENV = "TASK_ASSISTANT_HOME"
+
+
+def data_dir() -> Path:
+    """The data directory, created on first use; TASK_ASSISTANT_HOME overrides it (tests set it)."""
+    override = os.environ.get(HOME_ENV)
+    if override:
+        path = Path(override).expanduser()
+    else:
+        import platformdirs  # only here: the override path (tests, scripts) skips the import
+
+        path = Path(platformdirs.user_data_dir("task-assistant", appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def tasks_db_path() -> Path:
+    return data_dir() / "tasks.sqlite3"

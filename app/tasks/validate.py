@@ -1,0 +1,67 @@
+"""Checks on every value that reaches the store, each failing with one clear sentence."""
+
+from app.errors import UserError
+from app.tasks.model import PRIORITIES, STATUSES
+
+MAX_TITLE = 500
+MAX_NOTES = 100_000
+MAX_TAG = 64
+
+
+def title(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise UserError("A task needs a title.")
+    cleaned = " ".join(value.split())
+    if len(cleaned) > MAX_TITLE:
+        raise UserError(f"A title can be at most {MAX_TITLE} characters.")
+    return cleaned
+
+
+def notes(value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise UserError("Notes must be text.")
+    if len(value) > MAX_NOTES:
+        raise UserError(f"Notes can be at most {MAX_NOTES} characters.")
+    return value
+
+
+def priority(value: object) -> str:
+    if value is None:
+        return "none"
+    if not isinstance(value, str) or value.strip().lower() not in PRIORITIES:
+        raise UserError(f"Unknown priority {value!r}: use one of {', '.join(PRIORITIES)}.")
+    return value.strip().lower()
+
+
+def status(value: object) -> str:
+    if value not in STATUSES:
+        raise UserError(f"Unknown status {value!r}: use one of {', '.join(STATUSES)}.")
+    return value
+
+
+def tags(values: object) -> tuple[str, ...]:
+    """Trimmed, without a leading '#', deduplicated ignoring case, in the order given."""
+    if values is None:
+        return ()
+    if isinstance(values, str) or not isinstance(values, (list, tuple)):
+        raise UserError("Tags must be a list of words.")
+    seen: dict[str, str] = {}
+    for value in values:
+        if not isinstance(value, str):
+            raise UserError("Tags must be a list of words.")
+        tag = value.strip().lstrip("#").strip()
+        if not tag:
+            continue
+        if "," in tag or len(tag) > MAX_TAG:
+            raise UserError(f"Tag {tag!r} is not allowed: no commas, at most {MAX_TAG} characters.")
+        seen.setdefault(tag.lower(), tag)
+    return tuple(seen.values())
+
+
+def task_id(value: object) -> int:
+    text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+    if not text.isdigit() or int(text) == 0:
+        raise UserError(f"{value!r} is not a task id (ids are whole numbers, like 12).")
+    return int(text)

@@ -1,0 +1,39 @@
+"""Every test gets its own data directory and never sees the developer's key or settings."""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+# Before any Qt import: widgets render offscreen unless a test starts its own X display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def app_home(tmp_path, monkeypatch) -> Path:
+    home = tmp_path / "home"
+    monkeypatch.setenv("TASK_ASSISTANT_HOME", str(home))
+    for name in ("GEMINI_API_KEY", "TASK_ASSISTANT_MODEL", "TASK_ASSISTANT_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def store(app_home):
+    from app.tasks import TaskStore
+
+    with TaskStore(app_home / "tasks.sqlite3") as opened:
+        yield opened
+
+
+def cli_env(home: Path, **extra: str) -> dict[str, str]:
+    """The environment for running the real `task-assistant` in a subprocess."""
+    env = {k: v for k, v in os.environ.items() if k != "GEMINI_API_KEY"}
+    env.update(TASK_ASSISTANT_HOME=str(home), PYTHONPATH=str(REPO), **extra)
+    return env
+
+
+CLI = [sys.executable, "-m", "app"]

@@ -1,0 +1,64 @@
+"""Opening files from older, newer and foreign versions."""
+
+import sqlite3
+
+import pytest
+
+from app.errors import UserError
+from app.tasks import TaskStore
+from app.tasks.database import SCHEMA_VERSION, DatabaseTooNewError, open_database
+from app.tasks.migrations import MIGRATIONS
+
+
+def test_a_new_file_gets_the_current_schema(app_home):
+    with TaskStore(app_home / "tasks.sqlite3"):
+        pass
+    conn = sqlite3.connect(app_home / "tasks.sqlite3")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_pending_migrations_run_in_order_and_keep_the_data(tmp_path):
+    path = tmp_path / "tasks.sqlite3"
+    with TaskStore(path) as store:
+        store.add("from version 1")
+    newer = MIGRATIONS + ["ALTER TABLE tasks ADD COLUMN colour TEXT;",
+                          "UPDATE tasks SET colour = 'blue';"]
+    conn = open_database(path, newer)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(newer)
+    assert conn.execute("SELECT title, colour FROM tasks").fetchall() == [("from version 1", "blue")]
+
+
+def test_a_failing_migration_leaves_the_file_at_the_last_good_version(tmp_path):
+    path = tmp_path / "tasks.sqlite3"
+    with TaskStore(path) as store:
+        store.add("safe")
+    broken = MIGRATIONS + ["ALTER TABLE tasks ADD COLUMN colour TEXT; SELECT * FROM missing_table;"]
+    with pytest.raises(UserError, match="no such table"):
+        open_database(path, broken)
+    with TaskStore(path) as store:
+        assert [t.title for t in store.list_tasks()] == ["safe"]
+    columns = [row[1] for row in sqlite3.connect(path).execute("PRAGMA table_info(tasks)")]
+    assert "colour" not in columns
+
+
+def test_a_file_from_a_newer_version_is_refused_and_left_byte_for_byte(tmp_path):
+    path = tmp_path / "tasks.sqlite3"
+    with TaskStore(path) as store:
+        store.add("written by the future")
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=DELETE")  # fold the WAL in so the bytes are all in one file
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(DatabaseTooNewError, match="newer version of Task Assistant.*left untouched"):
+        TaskStore(path)
+    assert path.read_bytes() == before
+    assert not (tmp_path / "tasks.sqlite3-wal").exists()
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
+    path = tmp_path / "tasks.sqlite3"
+    path.write_text("these are my notes, not a database\n" * 100)
+    with pytest.raises(UserError, match="Could not open .*not a database"):
+        TaskStore(path)
+    assert path.read_text().startswith("these are my notes")
