@@ -5,17 +5,14 @@ A due date is either a day ("2026-11-27") or an instant with an offset
 instant in epoch seconds, and for a day, local midnight at its start.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from collections import namedtuple
 
 from app.errors import UserError
 
 
-@dataclass(frozen=True)
-class Due:
-    iso: str
-    key: float  # epoch seconds; local midnight for a day
-    has_time: bool
+# `key`: epoch seconds to sort and filter by (local midnight for a day).
+Due = namedtuple("Due", ("iso", "key", "has_time"))
 
 
 def now() -> datetime:

@@ -9,7 +9,9 @@ CREATE TABLE tasks (
     title        TEXT NOT NULL CHECK (length(trim(title)) > 0),
     notes        TEXT NOT NULL DEFAULT '',
     due          TEXT,
-    due_key      REAL,              -- epoch seconds: the instant, or local midnight for a day
+    -- What lists sort and filter by: epoch seconds of the instant, local midnight for a day,
+    -- and +infinity for no due date, so "soonest first, undated last" is a plain index scan.
+    due_key      REAL NOT NULL DEFAULT 9e999,
     due_has_time INTEGER NOT NULL DEFAULT 0,
     priority     INTEGER NOT NULL DEFAULT 0 CHECK (priority BETWEEN 0 AND 3),
     status       TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
@@ -18,7 +20,8 @@ CREATE TABLE tasks (
     updated_at   TEXT NOT NULL,
     completed_at TEXT
 );
-CREATE INDEX tasks_by_status_due ON tasks (status, due_key, priority);
+CREATE INDEX tasks_by_status_due ON tasks (status, due_key, priority DESC);
+CREATE INDEX tasks_by_due ON tasks (due_key, priority DESC);
 
 -- One row per tag so a tag filter is an index lookup; triggers keep it in step with tasks.tags.
 CREATE TABLE task_tags (

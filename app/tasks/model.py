@@ -1,37 +1,30 @@
-"""What a task is, and what the store announces when tasks change."""
+"""What a task is, and what the store announces when tasks change.
 
-from dataclasses import dataclass
-from typing import Literal
+Plain namedtuples: immutable, cheap to build by the thousand, and unlike dataclasses or
+typing.NamedTuple they add no import cost to a `tasks list` that starts in ~50 ms.
+"""
+
+from collections import namedtuple
 
 PRIORITIES = ("none", "low", "medium", "high")  # position is the rank stored in SQLite
 STATUSES = ("open", "done")
 FIELDS = ("id", "title", "notes", "due", "priority", "status", "tags",
           "created_at", "updated_at", "completed_at")
+CHANGE_KINDS = ("added", "updated", "completed", "reopened", "deleted", "imported", "external")
 
-ChangeKind = Literal["added", "updated", "completed", "reopened", "deleted", "imported", "external"]
 
+class Task(namedtuple("Task", FIELDS)):
+    """One task. `due` is ISO 8601: a date, or a date-time with its UTC offset; `tags` a tuple;
+    `priority` one of PRIORITIES; `status` one of STATUSES; timestamps are UTC ISO 8601."""
 
-@dataclass(frozen=True)
-class Task:
-    id: int
-    title: str
-    notes: str
-    due: str | None  # ISO 8601: a date, or a date-time with its UTC offset
-    priority: str
-    status: str
-    tags: tuple[str, ...]
-    created_at: str
-    updated_at: str
-    completed_at: str | None
+    __slots__ = ()
 
     def to_dict(self) -> dict:
-        return {name: (list(self.tags) if name == "tags" else getattr(self, name))
-                for name in FIELDS}
+        return {**self._asdict(), "tags": list(self.tags)}
 
 
-@dataclass(frozen=True)
-class TaskChange:
-    """One announcement per write. `external` means another process changed the file."""
+class TaskChange(namedtuple("TaskChange", ("kind", "ids"), defaults=((),))):
+    """One announcement per committed write: `kind` is one of CHANGE_KINDS, `ids` the tasks.
+    `external` means another process (the CLI, another window) changed the file."""
 
-    kind: ChangeKind
-    ids: tuple[int, ...] = ()
+    __slots__ = ()
