@@ -13,16 +13,20 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse, but a mistake is one line on stderr (no usage dump), exit 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: {message} (see --help)\n")
+        from app.redact import redact  # `key AIza…` (a forgotten `set`) must not echo the key
+
+        self.exit(2, f"{self.prog}: {redact(message)} (see --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app import tasks_cli
+    from app import key_cli, settings_cli, tasks_cli
 
     parser = OneLineParser(prog=PROG, description=f"{APP_NAME}: chat with Gemini about your tasks.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     tasks_cli.register(commands)
+    key_cli.register(commands)
+    settings_cli.register(commands)
     return parser
 
 

@@ -5,11 +5,12 @@ from datetime import datetime
 from pathlib import Path
 
 from app.paths import data_dir
+from app.redact import redact
 
 
 def record(error: BaseException) -> Path:
     path = data_dir() / "task-assistant.log"
     with path.open("a", encoding="utf-8") as log:
         log.write(f"--- {datetime.now().astimezone().isoformat(timespec='seconds')}\n")
-        log.write("".join(traceback.format_exception(error)))
+        log.write(redact("".join(traceback.format_exception(error))))
     return path

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["keyring_fixtures"]  # autouse: no test touches a real keyring
+
 # Before any Qt import: widgets render offscreen unless a test starts its own X display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -4,7 +4,7 @@ import ast
 import subprocess
 import sys
 
-from tests.conftest import CLI, REPO, cli_env
+from conftest import CLI, REPO, cli_env
 
 UI_ONLY = ("PySide6", "qasync", "app.ui")
 HEAVY = ("PySide6", "qasync", "agents", "openai", "keyring", "httpx", "sqlite3")

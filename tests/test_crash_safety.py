@@ -8,7 +8,7 @@ import sys
 import time
 
 from app.tasks import TaskFilter, TaskStore
-from tests.conftest import CLI, REPO, cli_env
+from conftest import CLI, REPO, cli_env
 
 WRITER = """
 import sys

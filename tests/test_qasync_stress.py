@@ -5,7 +5,7 @@ Python out of that; this runs far more callbacks than the crash needs, in its ow
 import subprocess
 import sys
 
-from tests.conftest import REPO
+from conftest import REPO
 
 STRESS = """
 import asyncio, os

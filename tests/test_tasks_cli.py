@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from app.cli import main
-from tests.conftest import CLI, cli_env
+from conftest import CLI, cli_env
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

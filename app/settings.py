@@ -1,0 +1,254 @@
+"""The user's settings (model, endpoint, later the UI's options) in `settings.json`; Qt-free.
+
+The API key is deliberately not a setting: it lives in the system keyring (app.keystore).
+A broken settings file never stops the app: the defaults are used, the file is kept aside
+for the user, and `warnings` says what happened.
+"""
+
+import json
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from app.errors import UserError
+
+FILE_NAME = "settings.json"
+
+
+def _check_model(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must not be empty (for example gemini-2.5-flash)")
+    value = value.strip()
+    if any(char.isspace() for char in value):
+        raise ValueError("must not contain spaces (for example gemini-2.5-flash)")
+    return value
+
+
+def _check_base_url(value: Any) -> str:
+    from urllib.parse import urlsplit
+
+    value = value.strip() if isinstance(value, str) else ""
+    try:
+        parts = urlsplit(value)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # a malformed port or IPv6 address
+        usable = False
+    if not usable or any(char.isspace() for char in value):
+        raise ValueError("must start with http:// or https:// and name a host "
+                         "(for example https://generativelanguage.googleapis.com/v1beta/openai/)")
+    if parts.username or parts.password:  # a secret in the URL would be a secret in this file
+        raise ValueError("must not contain a user name or password "
+                         "(save the API key with `task-assistant key set`)")
+    return value
+
+
+def _check_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+class Setting(NamedTuple):
+    name: str
+    label: str  # how a sentence names it: "The {label} must ..."
+    default: Any
+    check: Callable[[Any], Any]  # the value, normalised, or ValueError("must ...")
+    env: str | None = None  # an environment variable that overrides it at read time
+
+    def from_text(self, text: str) -> Any:
+        """The value a user typed (the CLI), in this setting's type."""
+        if isinstance(self.default, bool):
+            words = {"true": True, "yes": True, "on": True, "1": True,
+                     "false": False, "no": False, "off": False, "0": False}
+            return words.get(text.strip().lower(), text)
+        return text
+
+
+SETTINGS = (
+    Setting("model", "model name", "gemini-2.5-flash", _check_model, "TASK_ASSISTANT_MODEL"),
+    Setting("base_url", "base URL", "https://generativelanguage.googleapis.com/v1beta/openai/",
+            _check_base_url, "TASK_ASSISTANT_BASE_URL"),
+)
+
+
+class Settings:
+    """One settings file. Safe to share between threads; subscribers are called on the thread
+    that made the change (a Qt UI should forward the name through a queued signal)."""
+
+    def __init__(self, path: Path | None = None, known: tuple[Setting, ...] = SETTINGS) -> None:
+        if path is None:
+            from app.paths import data_dir
+
+            path = data_dir() / FILE_NAME
+        self.path = Path(path)
+        self.known = {setting.name: setting for setting in known}
+        self.warnings: list[str] = []  # sentences about a broken file, for the UI or CLI to show
+        self._lock = threading.Lock()
+        self._subscribers: list[Callable[[str], None]] = []
+        stored, problem = self._read_raw()
+        if problem:
+            self.warnings.append(f"{self.path.name} is not usable ({problem}), so the default "
+                                 "settings are used.")
+        self._stored = self._usable(stored, warn=True)
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def get(self, name: str) -> Any:
+        """The value in effect: the environment variable, else the saved value, else the default."""
+        setting = self.setting(name)
+        override = os.environ.get(setting.env) if setting.env else None
+        if override:
+            try:
+                return setting.check(override)
+            except ValueError as error:
+                raise UserError(f"{setting.env} {error}.") from None
+        with self._lock:
+            if name in self._stored:
+                return self._stored[name]
+        return setting.default
+
+    def source(self, name: str) -> str:
+        """Where `get` takes the value from: "environment" (the variable is `setting(name).env`),
+        "saved" or "default"."""
+        setting = self.setting(name)
+        if setting.env and os.environ.get(setting.env):
+            return "environment"
+        with self._lock:
+            return "saved" if name in self._stored else "default"
+
+    @property
+    def model(self) -> str:
+        return self.get("model")
+
+    @property
+    def base_url(self) -> str:
+        return self.get("base_url")
+
+    def setting(self, name: str) -> Setting:
+        try:
+            return self.known[name]
+        except KeyError:
+            raise UserError(f"There is no setting called {name!r}: use one of "
+                            f"{', '.join(self.known)}.") from None
+
+    # -- changing -------------------------------------------------------------------------------
+
+    def set(self, name: str, value: Any) -> Any:
+        """Validates and saves a value (returned normalised); UserError says what is wrong."""
+        setting = self.setting(name)
+        try:
+            value = setting.check(value)
+        except ValueError as error:
+            raise UserError(f"The {setting.label} {error}.") from None
+        self._change(name, lambda stored: stored.__setitem__(name, value))
+        return value
+
+    def reset(self, name: str) -> bool:
+        """Forgets the saved value so the default applies; False when none was saved."""
+        self.setting(name)
+        return self._change(name, lambda stored: stored.pop(name, None))
+
+    def subscribe(self, callback: Callable[[str], None]) -> Callable[[], None]:
+        """Calls `callback(name)` after a setting is saved or reset; returns the unsubscribe."""
+        with self._lock:
+            self._subscribers.append(callback)
+        return lambda: self._unsubscribe(callback)
+
+    def _unsubscribe(self, callback) -> None:
+        with self._lock:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+    def _change(self, name: str, edit: Callable[[dict], Any]) -> bool:
+        with self._lock:
+            # Read again: keep what another window or the CLI saved meanwhile.
+            stored, problem = self._read_raw()
+            if problem:
+                raise UserError(f"{self.path} is not usable ({problem}), so it was not "
+                                "overwritten: fix or remove it.")
+            before = dict(stored)
+            edit(stored)
+            changed = stored != before
+            if changed:
+                self._write(stored)
+            self._stored = self._usable(stored)
+            subscribers = list(self._subscribers)
+        if changed:  # outside the lock: a subscriber may read the settings
+            for callback in subscribers:
+                callback(name)
+        return changed
+
+    # -- the file -------------------------------------------------------------------------------
+
+    def _read_raw(self) -> tuple[dict, str | None]:
+        """Everything in the file, unknown keys included (a newer version's settings survive),
+        and why the file cannot be used when it must not be overwritten either."""
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return {}, None
+        except OSError as error:
+            return {}, f"could not read it: {error.strerror or type(error).__name__}"
+        try:
+            stored = json.loads(data.decode("utf-8"))
+            if not isinstance(stored, dict):
+                raise ValueError("not a JSON object")
+        except ValueError as error:  # JSON and UTF-8 errors alike
+            return {}, self._keep_aside(str(error).splitlines()[0])
+        return stored, None
+
+    def _keep_aside(self, reason: str) -> str | None:
+        """Moves a damaged file out of the way, never over an earlier one, so nothing is lost."""
+        for number in range(1, 1000):
+            suffix = ".bad" if number == 1 else f".bad-{number}"
+            aside = self.path.with_name(self.path.name + suffix)
+            if not aside.exists():
+                break
+        try:
+            os.replace(self.path, aside)
+        except OSError as error:
+            return f"damaged: {reason}; moving it aside failed: {error.strerror}"
+        self.warnings.append(f"{self.path.name} was damaged ({reason}); it was kept as "
+                             f"{aside.name} and the default settings are used.")
+        return None
+
+    def _usable(self, stored: dict, warn: bool = False) -> dict:
+        """The known settings with valid values; a bad one falls back to its default."""
+        usable = {}
+        for name, value in stored.items():
+            setting = self.known.get(name)
+            if setting is None:
+                continue
+            try:
+                usable[name] = setting.check(value)
+            except ValueError:
+                if warn:
+                    self.warnings.append(f"The saved {setting.label} in {self.path.name} is not "
+                                         "usable, so the default is used.")
+        return usable
+
+    def _write(self, stored: dict) -> None:
+        """Writes a temporary file, then renames it over the old one: a crash leaves either."""
+        import tempfile
+
+        temporary = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
+                                                 dir=self.path.parent)
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                json.dump(stored, file, indent=2, ensure_ascii=False, sort_keys=True)
+                file.write("\n")
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, self.path)
+        except OSError as error:
+            if temporary:
+                try:
+                    os.unlink(temporary)
+                except OSError:
+                    pass
+            raise UserError(f"The settings could not be saved to {self.path} "
+                            f"({error.strerror or error}).") from None
