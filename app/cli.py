@@ -19,7 +19,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app import key_cli, settings_cli, tasks_cli
+    from app import ask_cli, key_cli, settings_cli, tasks_cli
 
     parser = OneLineParser(prog=PROG, description=f"{APP_NAME}: chat with Gemini about your tasks.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     tasks_cli.register(commands)
     key_cli.register(commands)
     settings_cli.register(commands)
+    ask_cli.register(commands)
     return parser
 
 

@@ -17,7 +17,7 @@ from app.errors import UserError
 FILE_NAME = "settings.json"
 
 
-def _check_model(value: Any) -> str:
+def check_model(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must not be empty (for example gemini-2.5-flash)")
     value = value.strip()
@@ -67,7 +67,7 @@ class Setting(NamedTuple):
 
 
 SETTINGS = (
-    Setting("model", "model name", "gemini-2.5-flash", _check_model, "TASK_ASSISTANT_MODEL"),
+    Setting("model", "model name", "gemini-2.5-flash", check_model, "TASK_ASSISTANT_MODEL"),
     Setting("base_url", "base URL", "https://generativelanguage.googleapis.com/v1beta/openai/",
             _check_base_url, "TASK_ASSISTANT_BASE_URL"),
 )

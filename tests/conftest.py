@@ -39,3 +39,40 @@ def cli_env(home: Path, **extra: str) -> dict[str, str]:
 
 
 CLI = [sys.executable, "-m", "app"]
+
+
+@pytest.fixture
+def gemini():
+    from fake_gemini import FakeGemini
+
+    with FakeGemini() as server:
+        yield server
+
+
+@pytest.fixture
+def assistant_for(app_home, store, monkeypatch):
+    """An Assistant wired to a fake Gemini, with a key from the environment (never argv)."""
+    from app.assistant.assistant import Assistant
+    from app.assistant.conversations import ConversationStore
+    from app.assistant.gemini_model import RetryPolicy
+    from app.keystore import KeyStore
+    from app.settings import Settings
+
+    monkeypatch.setenv("GEMINI_API_KEY", TEST_KEY)
+    opened = []
+
+    def make(server, model: str = "gemini-2.5-flash"):
+        settings = Settings()
+        settings.set("base_url", server.base_url)
+        settings.set("model", model)
+        conversations = ConversationStore(app_home / "conversations.sqlite3")
+        opened.append(conversations)
+        return Assistant(store, conversations, settings, KeyStore(),
+                         retry=RetryPolicy(backoff=(0.05, 0.05)))
+
+    yield make
+    for conversations in opened:
+        conversations.close()
+
+
+TEST_KEY = "test-key-0123456789"

@@ -1,0 +1,90 @@
+"""`task-assistant ask "QUESTION"`: one turn with the agent, streamed to the terminal.
+
+The answer goes to stdout as it arrives; what the agent does goes to stderr, so
+`task-assistant ask "..." > answer.md` keeps just the answer.
+"""
+
+import argparse
+import asyncio
+import sys
+
+from app.errors import UserError
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    ask = commands.add_parser("ask", help="ask the assistant one question (streams the answer)")
+    ask.add_argument("question", nargs="+")
+    ask.add_argument("--yes", action="store_true",
+                     help="approve deletions without asking (they are denied when stdin is not "
+                          "a terminal otherwise)")
+    ask.add_argument("--model", help="use this model for this question only")
+    ask.set_defaults(run=_run)
+
+
+def _run(args) -> int:
+    question = " ".join(args.question).strip()
+    if not question:
+        raise UserError("Ask a question, e.g. task-assistant ask \"what's due this week?\"")
+    try:
+        return asyncio.run(_ask(question, args))
+    except KeyboardInterrupt:
+        print("\nStopped.", file=sys.stderr)
+        return 130
+
+
+async def _ask(question: str, args) -> int:
+    from app.assistant.assistant import Assistant
+    from app.assistant.chat_session import ChatSession
+    from app.assistant.conversations import ConversationStore
+    from app.assistant.events import (ApprovalRequested, Completed, Failed, Retrying, TextDelta,
+                                      ToolFinished)
+    from app.keystore import KeyStore
+    from app.paths import data_dir, tasks_db_path
+    from app.settings import Settings
+    from app.tasks import TaskStore
+
+    if args.model:
+        from app.settings import check_model
+
+        check_model(args.model)
+    with TaskStore(tasks_db_path()) as store, \
+            ConversationStore(data_dir() / "conversations.sqlite3") as conversations:
+        assistant = Assistant(store, conversations, Settings(), KeyStore(), model=args.model)
+        chat = ChatSession(assistant, conversations.create().id)
+        code = 0
+        ended_with_newline = True
+        try:
+            async for event in chat.send(question):
+                if isinstance(event, TextDelta):
+                    sys.stdout.write(event.text)
+                    sys.stdout.flush()
+                    ended_with_newline = event.text.endswith("\n")
+                elif isinstance(event, ToolFinished):
+                    print(f"{'•' if event.ok else '✗'} {event.summary}", file=sys.stderr)
+                elif isinstance(event, Retrying):
+                    print(f"… {event.message}", file=sys.stderr)
+                elif isinstance(event, ApprovalRequested):
+                    allowed = await _approve(event, args.yes)
+                    (event.allow if allowed else event.deny)()
+                elif isinstance(event, Failed):
+                    print(f"{'' if ended_with_newline else chr(10)}task-assistant: {event.message}",
+                          file=sys.stderr)
+                    code = 1
+                elif isinstance(event, Completed) and not ended_with_newline:
+                    print()
+        finally:
+            await assistant.close()
+        return code
+
+
+async def _approve(request, yes: bool) -> bool:
+    if yes:
+        print(f"• Allowed (--yes): {request.summary}", file=sys.stderr)
+        return True
+    if not sys.stdin.isatty():
+        print(f"✗ Denied: {request.summary} (stdin is not a terminal; use --yes to allow)",
+              file=sys.stderr)
+        return False
+    print(f"{request.summary}? [y/N] ", end="", file=sys.stderr, flush=True)
+    answer = await asyncio.to_thread(sys.stdin.readline)
+    return answer.strip().lower() in ("y", "yes")

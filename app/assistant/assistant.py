@@ -1,0 +1,75 @@
+"""The agent and its connection, built once from the settings and the key, shared by every chat."""
+
+import asyncio
+
+from app.assistant.gemini_model import GeminiChatModel, RetryPolicy
+from app.assistant.instructions import instructions
+from app.assistant.task_tools import task_tools
+from app.errors import UserError
+from app.keystore import KeyStore
+from app.settings import Settings
+from app.tasks import TaskStore
+
+REQUEST_TIMEOUT = 60.0  # seconds without a byte before a request counts as failed
+
+
+class NoApiKeyError(UserError):
+    pass
+
+
+class Assistant:
+    def __init__(self, store: TaskStore, conversations, settings: Settings, keys: KeyStore, *,
+                 retry: RetryPolicy = RetryPolicy(), model: str | None = None):
+        self.store = store
+        self.conversations = conversations
+        self.settings = settings
+        self.keys = keys
+        self.retry = retry
+        self.model_override = model  # `ask --model M`: this run only, not saved
+        self._agent = None
+        self._client = None
+        self._building = asyncio.Lock()
+        settings.subscribe(lambda _name: self.reset())
+
+    def reset(self) -> None:
+        """Forget the agent so the next turn picks up a new key, model or base URL."""
+        client, self._agent, self._client = self._client, None, None
+        if client is not None:
+            asyncio.ensure_future(client.close())
+
+    async def agent(self):
+        async with self._building:
+            if self._agent is None:
+                self._agent, self._client = await self._build()
+            return self._agent
+
+    @property
+    def model(self) -> GeminiChatModel:
+        return self._agent.model
+
+    async def _build(self):
+        # Keyring calls can block on D-Bus or an unlock prompt: never on the event loop.
+        key = await asyncio.to_thread(self.keys.get)
+        if not key:
+            raise NoApiKeyError("No Gemini API key is set: add one in Settings or with "
+                                "`task-assistant key set` (get one at "
+                                "https://aistudio.google.com/apikey), or set GEMINI_API_KEY.")
+        # Imported here: the agent stack costs ~2 s at start-up, and only a chat needs it.
+        import agents
+        import openai
+
+        agents.set_tracing_disabled(True)  # traces would go to OpenAI, with whatever key it finds
+        base_url = self.settings.base_url
+        # max_retries=0: the client's own retries ignore Gemini's RetryInfo; ours honour it.
+        client = openai.AsyncOpenAI(api_key=key, base_url=base_url, max_retries=0,
+                                    timeout=REQUEST_TIMEOUT)
+        model = GeminiChatModel(self.model_override or self.settings.model, client,
+                                retry=self.retry, base_url=base_url)
+        agent = agents.Agent(name="Task Assistant", model=model, tools=task_tools(self.store),
+                             instructions=lambda _context, _agent: instructions())
+        return agent, client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+        self._agent = self._client = None

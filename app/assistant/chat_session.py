@@ -1,0 +1,216 @@
+"""One conversation with the agent, as a stream of typed events any front end can show.
+
+`send(text)` runs a turn: text arrives as TextDelta, every tool call as ToolStarted/ToolFinished,
+a destructive call pauses on ApprovalRequested until the front end answers, and the turn ends with
+exactly one of Completed, Failed (one plain sentence) or Cancelled. History is saved by the SDK's
+session in the conversation store, so a conversation resumes after a restart.
+"""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+
+import openai
+from agents import MaxTurnsExceeded, ModelBehaviorError, RunConfig, Runner
+
+from app.assistant.api_errors import ApiProblem, describe
+from app.assistant.events import (ApprovalRequested, Cancelled, ChatEvent, Completed, Failed,
+                                  Retrying, TextDelta, ToolFinished, ToolStarted)
+from app.assistant.gemini_model import EmptyReplyError
+from app.assistant.gemini_stream import IncompleteStreamError
+from app.assistant.summaries import describe_request, summarize
+from app.errors import UserError
+
+MAX_TURNS = 12  # model calls per message: plenty for "add these five tasks", bounded if it loops
+DENIED = {"denied": True, "error": "The user did not approve this, so nothing was changed."}
+CUT_OFF = "The answer was cut off before it finished; retry to ask again."
+
+
+def _arguments(raw: str) -> dict:
+    try:
+        parsed = json.loads(raw or "{}")
+    except json.JSONDecodeError:
+        return {"arguments": raw}
+    return parsed if isinstance(parsed, dict) else {"arguments": parsed}
+
+
+def _result(output: object) -> dict:
+    try:
+        parsed = json.loads(output) if isinstance(output, str) else output
+    except json.JSONDecodeError:
+        return {"error": str(output)}
+    return parsed if isinstance(parsed, dict) else {"result": parsed}
+
+
+class ChatSession:
+    def __init__(self, assistant, conversation_id: str):
+        self.assistant = assistant
+        self.conversation_id = conversation_id
+        self._result = None
+        self._pending: list[ApprovalRequested] = []
+        self._cancelled = False
+
+    def cancel(self) -> None:
+        """Stop the turn now; the events end with Cancelled and the history stays consistent."""
+        self._cancelled = True
+        for request in self._pending:
+            request.deny()
+        if self._result is not None and not self._result.is_complete:
+            self._result.cancel(mode="immediate")
+
+    async def send(self, text: str) -> AsyncIterator[ChatEvent]:
+        text = text.strip()
+        if not text:
+            yield Failed("Type a message first.", "empty_message", False)
+            return
+        conversations = self.assistant.conversations
+        conversations.title_from_first_message(self.conversation_id, text)
+        async for event in self._turn(text):
+            yield event
+        conversations.touch(self.conversation_id)
+
+    async def retry(self) -> AsyncIterator[ChatEvent]:
+        """Ask again for the last answer: drop the final assistant text, keep what tools did."""
+        session = self.assistant.conversations.session(self.conversation_id)
+        items = await session.get_items()
+        while items and items[-1].get("role") == "assistant" and items[-1].get("type", "message") \
+                == "message":
+            await session.pop_item()
+            items.pop()
+        if not items:
+            yield Failed("There is nothing to retry yet.", "empty_message", False)
+            return
+        async for event in self._turn([]):  # the history already ends with the question
+            yield event
+        self.assistant.conversations.touch(self.conversation_id)
+
+    async def _turn(self, first_input) -> AsyncIterator[ChatEvent]:
+        self._cancelled = False
+        notices: asyncio.Queue[Retrying] = asyncio.Queue()
+        try:
+            agent = await self.assistant.agent()
+        except UserError as error:
+            yield Failed(str(error), "no_key", False)
+            return
+        model = agent.model
+        model.on_retry = lambda problem, delay: notices.put_nowait(_retrying(problem, delay))
+        session = self.assistant.conversations.session(self.conversation_id)
+        run_input = first_input
+        calls: dict[str, ToolStarted] = {}
+        try:
+            while True:
+                result = self._result = Runner.run_streamed(
+                    agent, run_input, session=session, max_turns=MAX_TURNS,
+                    run_config=RunConfig(tracing_disabled=True))
+                async for event in _merged(result.stream_events(), notices):
+                    if isinstance(event, Retrying):
+                        yield event
+                        continue
+                    for shown in self._translate(event, calls):
+                        yield shown
+                if self._cancelled:
+                    yield Cancelled()
+                    return
+                if not result.interruptions:
+                    yield Completed(str(result.final_output or ""))
+                    return
+                state = result.to_state()
+                for item in result.interruptions:
+                    request = self._approval(item)
+                    self._pending.append(request)
+                    yield request
+                    allowed = await request.decision()
+                    self._pending.remove(request)
+                    if allowed and not self._cancelled:
+                        state.approve(item)
+                    else:
+                        state.reject(item, rejection_message=json.dumps(DENIED))
+                if self._cancelled:
+                    yield Cancelled()
+                    return
+                run_input = state
+        except IncompleteStreamError:
+            yield Failed(CUT_OFF, "incomplete", True)
+        except EmptyReplyError:
+            yield Failed("The model sent an empty answer, even when asked again. Retry, or "
+                         "rephrase the request.", "empty", True)
+        except (openai.APIStatusError, openai.APIConnectionError) as error:
+            problem = describe(error, model=str(model.model), base_url=model.base_url)
+            yield Failed(problem.message, problem.kind, problem.retryable)
+        except MaxTurnsExceeded:
+            yield Failed("The assistant took too many steps on this request and was stopped; "
+                         "try a smaller request.", "too_many_steps", True)
+        except ModelBehaviorError as error:
+            yield Failed(f"The model sent something the app could not use ({error}); retry.",
+                         "model", True)
+        except UserError as error:
+            yield Failed(str(error), "user", False)
+        except Exception as error:  # never a traceback on screen: a sentence, and the log
+            from app.crash_log import record
+
+            where = record(error)
+            yield Failed(f"Something went wrong ({type(error).__name__}); details are in "
+                         f"{where}.", "internal", True)
+        finally:
+            model.on_retry = None
+            self._result = None
+
+    def _translate(self, event, calls: dict[str, ToolStarted]) -> list[ChatEvent]:
+        if event.type == "raw_response_event":
+            if event.data.type == "response.output_text.delta" and event.data.delta:
+                return [TextDelta(event.data.delta)]
+            return []
+        if event.type != "run_item_stream_event":
+            return []
+        raw = event.item.raw_item
+        get = raw.get if isinstance(raw, dict) else lambda name, default=None: getattr(
+            raw, name, default)
+        if event.name == "tool_called":
+            started = ToolStarted(get("call_id"), get("name"), _arguments(get("arguments")))
+            calls[started.call_id] = started
+            return [started]
+        if event.name == "tool_output":
+            started = calls.pop(get("call_id"), None) or ToolStarted(get("call_id"), "tool", {})
+            result = _result(event.item.output)
+            return [ToolFinished(started.call_id, started.name, started.arguments, result,
+                                 summarize(started.name, started.arguments, result))]
+        return []
+
+    def _approval(self, item) -> ApprovalRequested:
+        arguments = _arguments(item.arguments)
+        title = None
+        try:
+            title = self.assistant.store.get(arguments.get("id")).title
+        except UserError:
+            pass  # the tool itself will report the unknown id if it is allowed to run
+        return ApprovalRequested(item.call_id, item.name, arguments,
+                                 describe_request(item.name, arguments, title))
+
+
+async def _merged(events: AsyncIterator, notices: asyncio.Queue) -> AsyncIterator:
+    """The SDK's events, with retry notices slipped in the moment they happen (a retry waits
+    inside the model call, when the SDK's own stream has nothing to say)."""
+    events = aiter(events)
+    next_event = asyncio.ensure_future(anext(events))
+    notice = asyncio.ensure_future(notices.get())
+    try:
+        while True:
+            done, _ = await asyncio.wait({next_event, notice}, return_when=asyncio.FIRST_COMPLETED)
+            if notice in done:
+                yield notice.result()
+                notice = asyncio.ensure_future(notices.get())
+                continue
+            try:
+                event = next_event.result()
+            except StopAsyncIteration:
+                return
+            next_event = asyncio.ensure_future(anext(events))
+            yield event
+    finally:
+        next_event.cancel()
+        notice.cancel()
+
+
+def _retrying(problem: ApiProblem, delay: float) -> Retrying:
+    reason = problem.message.split(";")[0].split(". Try")[0].rstrip(".")
+    return Retrying(f"{reason}; trying again in {max(1, round(delay))} s.", delay)
