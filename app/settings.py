@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from app.errors import UserError
+from app.listeners import Listeners
 
 FILE_NAME = "settings.json"
 
@@ -86,7 +87,7 @@ class Settings:
         self.known = {setting.name: setting for setting in known}
         self.warnings: list[str] = []  # sentences about a broken file, for the UI or CLI to show
         self._lock = threading.Lock()
-        self._subscribers: list[Callable[[str], None]] = []
+        self._listeners = Listeners("settings")
         stored, problem = self._read_raw()
         if problem:
             self.warnings.append(f"{self.path.name} is not usable ({problem}), so the default "
@@ -152,14 +153,7 @@ class Settings:
 
     def subscribe(self, callback: Callable[[str], None]) -> Callable[[], None]:
         """Calls `callback(name)` after a setting is saved or reset; returns the unsubscribe."""
-        with self._lock:
-            self._subscribers.append(callback)
-        return lambda: self._unsubscribe(callback)
-
-    def _unsubscribe(self, callback) -> None:
-        with self._lock:
-            if callback in self._subscribers:
-                self._subscribers.remove(callback)
+        return self._listeners.subscribe(callback)
 
     def _change(self, name: str, edit: Callable[[dict], Any]) -> bool:
         with self._lock:
@@ -174,10 +168,8 @@ class Settings:
             if changed:
                 self._write(stored)
             self._stored = self._usable(stored)
-            subscribers = list(self._subscribers)
         if changed:  # outside the lock: a subscriber may read the settings
-            for callback in subscribers:
-                callback(name)
+            self._listeners.notify(name)
         return changed
 
     # -- the file -------------------------------------------------------------------------------

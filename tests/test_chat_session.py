@@ -1,7 +1,6 @@
 """The agent end to end: the real openai client and Agents SDK against a fake Gemini on loopback."""
 
 import asyncio
-import json
 from datetime import date
 
 import pytest

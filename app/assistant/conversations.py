@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.errors import UserError
+from app.listeners import Listeners
 from app.paths import data_dir
 from app.tasks.database import open_database, transaction
 
@@ -112,7 +113,7 @@ class ConversationStore:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._conn = open_database(self.path, MIGRATIONS)
-        self._listeners: list[Listener] = []
+        self._listeners = Listeners("conversation")
         self._sessions: dict[str, SQLiteSession] = {}
 
     # -- lifecycle and announcements -------------------------------------------------------
@@ -131,17 +132,10 @@ class ConversationStore:
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call `listener(kind, conversation_id)` after every committed change."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        return self._listeners.subscribe(listener)
 
     def _announce(self, kind: str, conversation_id: str) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener(kind, conversation_id)
-            except Exception:  # one broken view must not undo or hide a committed write
-                import logging
-
-                logging.getLogger(__name__).exception("conversation listener failed")
+        self._listeners.notify(kind, conversation_id)
 
     # -- reads -----------------------------------------------------------------------------
 

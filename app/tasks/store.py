@@ -6,6 +6,7 @@ from pathlib import Path
 from collections.abc import Callable, Iterable
 
 from app.errors import UserError
+from app.listeners import Listeners
 from app.tasks import validate
 from app.tasks.database import open_database, transaction
 from app.tasks.dates import Due, day_start, local_midnight, local_today, parse_due, timestamp
@@ -40,7 +41,7 @@ class TaskStore:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._conn = open_database(self.path)
-        self._listeners: list[Listener] = []
+        self._listeners = Listeners("task store")
         self._data_version = self._read_data_version()
 
     # -- lifecycle and announcements -------------------------------------------------------
@@ -55,20 +56,12 @@ class TaskStore:
         self.close()
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Call `listener` after every committed change; returns the way to stop."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        """Call `listener(TaskChange)` after every committed change; returns the way to stop."""
+        return self._listeners.subscribe(listener)
 
     def _announce(self, kind: str, ids: Iterable[int]) -> None:
         self._data_version = self._read_data_version()
-        change = TaskChange(kind, tuple(ids))
-        for listener in list(self._listeners):
-            try:
-                listener(change)
-            except Exception:  # one broken view must not undo or hide a committed write
-                import logging
-
-                logging.getLogger(__name__).exception("task change listener failed")
+        self._listeners.notify(TaskChange(kind, tuple(ids)))
 
     def _read_data_version(self) -> int:
         return self._conn.execute("PRAGMA data_version").fetchone()[0]
