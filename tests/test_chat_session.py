@@ -273,3 +273,12 @@ def test_the_key_is_never_written_to_disk(gemini, assistant_for, app_home):
     for path in app_home.rglob("*"):
         if path.is_file():
             assert TEST_KEY.encode() not in path.read_bytes(), path
+
+
+def test_a_changed_model_setting_applies_to_the_next_message(gemini, assistant_for):
+    assistant = assistant_for(gemini)
+    gemini.enqueue(text("one"), text("two"))
+    _, conversation = turn(assistant, "first")
+    assistant.settings.set("model", "gemini-3-flash-preview")
+    turn(assistant, "second", conversation=conversation)
+    assert [r["model"] for r in gemini.requests] == ["gemini-2.5-flash", "gemini-3-flash-preview"]

@@ -63,10 +63,6 @@ def describe(exception: BaseException, *, model: str = "", base_url: str = "") -
     error = _error_object(exception.body)
     text = str(error.get("message") or "").strip()
     grpc = str(error.get("status") or "")
-    if "api key" in text.lower() or status in (401, 403) or grpc in ("UNAUTHENTICATED",
-                                                                    "PERMISSION_DENIED"):
-        return ApiProblem("auth", "The API key was rejected: add a valid Gemini API key in "
-                                  "Settings or with `task-assistant key set`.")
     if status == 429 or grpc == "RESOURCE_EXHAUSTED":
         delay = _retry_delay(error)
         wait = f" Try again in {_seconds(delay)}." if delay else " Try again later."
@@ -75,6 +71,11 @@ def describe(exception: BaseException, *, model: str = "", base_url: str = "") -
     if status == 503 or grpc == "UNAVAILABLE":
         return ApiProblem("overloaded", "The model is overloaded right now; try again in a "
                                         "moment.", _retry_delay(error))
+    # After quota: a 429 message may mention the key too.
+    if "api key" in text.lower() or status in (401, 403) or grpc in ("UNAUTHENTICATED",
+                                                                    "PERMISSION_DENIED"):
+        return ApiProblem("auth", "The API key was rejected: add a valid Gemini API key in "
+                                  "Settings or with `task-assistant key set`.")
     if status == 404:
         return ApiProblem("not_found", f"The model {model or '(unnamed)'} was not found at {host}:"
                                        " check the model name and base URL in Settings.")

@@ -28,24 +28,25 @@ class Assistant:
         self.model_override = model  # `ask --model M`: this run only, not saved
         self._agent = None
         self._client = None
+        self._retired: list = []  # clients of a previous key or model, still to close
         self._building = asyncio.Lock()
         settings.subscribe(lambda _name: self.reset())
 
     def reset(self) -> None:
-        """Forget the agent so the next turn picks up a new key, model or base URL."""
-        client, self._agent, self._client = self._client, None, None
-        if client is not None:
-            asyncio.ensure_future(client.close())
+        """Forget the agent so the next turn picks up a new key, model or base URL.
+
+        May be called from any thread (settings change there too), so the old client is closed
+        later, on the event loop, by the next agent() or close()."""
+        if self._client is not None:
+            self._retired.append(self._client)
+        self._agent = self._client = None
 
     async def agent(self):
+        await self._close_retired()
         async with self._building:
             if self._agent is None:
                 self._agent, self._client = await self._build()
             return self._agent
-
-    @property
-    def model(self) -> GeminiChatModel:
-        return self._agent.model
 
     async def _build(self):
         # Keyring calls can block on D-Bus or an unlock prompt: never on the event loop.
@@ -69,7 +70,10 @@ class Assistant:
                              instructions=lambda _context, _agent: instructions())
         return agent, client
 
+    async def _close_retired(self) -> None:
+        while self._retired:
+            await self._retired.pop().close()
+
     async def close(self) -> None:
-        if self._client is not None:
-            await self._client.close()
-        self._agent = self._client = None
+        self.reset()
+        await self._close_retired()

@@ -16,7 +16,7 @@ from agents import MaxTurnsExceeded, ModelBehaviorError, RunConfig, Runner
 from app.assistant.api_errors import ApiProblem, describe
 from app.assistant.events import (ApprovalRequested, Cancelled, ChatEvent, Completed, Failed,
                                   Retrying, TextDelta, ToolFinished, ToolStarted)
-from app.assistant.gemini_model import EmptyReplyError
+from app.assistant.gemini_model import EmptyReplyError, retry_listener
 from app.assistant.gemini_stream import IncompleteStreamError
 from app.assistant.summaries import describe_request, summarize
 from app.errors import UserError
@@ -93,7 +93,8 @@ class ChatSession:
             yield Failed(str(error), "no_key", False)
             return
         model = agent.model
-        model.on_retry = lambda problem, delay: notices.put_nowait(_retrying(problem, delay))
+        listening = retry_listener.set(
+            lambda problem, delay: notices.put_nowait(_retrying(problem, delay)))
         session = self.assistant.conversations.session(self.conversation_id)
         run_input = first_input
         calls: dict[str, ToolStarted] = {}
@@ -152,7 +153,7 @@ class ChatSession:
             yield Failed(f"Something went wrong ({type(error).__name__}); details are in "
                          f"{where}.", "internal", True)
         finally:
-            model.on_retry = None
+            retry_listener.reset(listening)
             self._result = None
 
     def _translate(self, event, calls: dict[str, ToolStarted]) -> list[ChatEvent]:

@@ -9,6 +9,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +56,9 @@ class RetryPolicy:
 
 
 RetryListener = Callable[[ApiProblem, float], None]
+# Who hears "retrying in 3 s": set by the chat session around its run. A context variable, not
+# an attribute, because the window and the tray popup share one model and may run at once.
+retry_listener: ContextVar[RetryListener | None] = ContextVar("retry_listener", default=None)
 
 
 def _is_substantive(event: Any) -> bool:
@@ -79,7 +83,6 @@ class GeminiChatModel(OpenAIChatCompletionsModel):
         super().__init__(model=GeminiModelName(model), openai_client=client)
         self.retry = retry
         self.base_url = base_url
-        self.on_retry: RetryListener | None = None  # the chat session shows "retrying…"
 
     async def _fetch_response(self, *args: Any, **kwargs: Any) -> Any:
         result = await super()._fetch_response(*args, **kwargs)
@@ -115,8 +118,9 @@ class GeminiChatModel(OpenAIChatCompletionsModel):
                 if delay is None:
                     raise
                 retries += 1
-                if self.on_retry:
-                    self.on_retry(problem, delay)
+                listener = retry_listener.get()
+                if listener:
+                    listener(problem, delay)
                 await asyncio.sleep(delay)
                 continue
             if substantive:
