@@ -282,3 +282,28 @@ def test_a_changed_model_setting_applies_to_the_next_message(gemini, assistant_f
     assistant.settings.set("model", "gemini-3-flash-preview")
     turn(assistant, "second", conversation=conversation)
     assert [r["model"] for r in gemini.requests] == ["gemini-2.5-flash", "gemini-3-flash-preview"]
+
+
+def test_stopping_while_an_approval_waits_keeps_the_task_and_the_chat_usable(gemini,
+                                                                              assistant_for,
+                                                                              store):
+    task = store.add("Renew passport")
+    assistant = assistant_for(gemini)
+    gemini.enqueue(tool_calls(("delete_task", {"id": task.id})))
+
+    async def stop_at_the_question():
+        chat = ChatSession(assistant, assistant.conversations.create().id)
+        events = []
+        async for event in chat.send("delete the passport task"):
+            events.append(event)
+            if isinstance(event, ApprovalRequested):
+                chat.cancel()  # the user closes the window instead of answering
+        await assistant.close()
+        return events, chat.conversation_id
+
+    events, conversation = asyncio.run(stop_at_the_question())
+    assert isinstance(events[-1], Cancelled)
+    assert store.get(task.id).title == "Renew passport"
+    gemini.enqueue(text("Hello again."))
+    events, _ = turn(assistant, "never mind", conversation=conversation)
+    assert events[-1] == Completed("Hello again.")
