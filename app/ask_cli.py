@@ -7,6 +7,7 @@ The answer goes to stdout as it arrives; what the agent does goes to stderr, so
 import argparse
 import asyncio
 import sys
+import threading
 
 from app.errors import UserError
 
@@ -25,6 +26,13 @@ def _run(args) -> int:
     question = " ".join(args.question).strip()
     if not question:
         raise UserError("Ask a question, e.g. task-assistant ask \"what's due this week?\"")
+    if args.model is not None:
+        from app.settings import check_model
+
+        try:
+            args.model = check_model(args.model)
+        except ValueError as error:
+            raise UserError(f"The model name {error}.") from None
     try:
         return asyncio.run(_ask(question, args))
     except KeyboardInterrupt:
@@ -43,10 +51,6 @@ async def _ask(question: str, args) -> int:
     from app.settings import Settings
     from app.tasks import TaskStore
 
-    if args.model:
-        from app.settings import check_model
-
-        check_model(args.model)
     with TaskStore(tasks_db_path()) as store, \
             ConversationStore(data_dir() / "conversations.sqlite3") as conversations:
         assistant = Assistant(store, conversations, Settings(), KeyStore(), model=args.model)
@@ -59,7 +63,8 @@ async def _ask(question: str, args) -> int:
                     sys.stdout.write(event.text)
                     sys.stdout.flush()
                     ended_with_newline = event.text.endswith("\n")
-                elif isinstance(event, ToolFinished):
+                elif isinstance(event, ToolFinished) and not event.result.get("denied"):
+                    # (a denial was already reported when it was decided)
                     print(f"{'•' if event.ok else '✗'} {event.summary}", file=sys.stderr)
                 elif isinstance(event, Retrying):
                     print(f"… {event.message}", file=sys.stderr)
@@ -86,5 +91,24 @@ async def _approve(request, yes: bool) -> bool:
               file=sys.stderr)
         return False
     print(f"{request.summary}? [y/N] ", end="", file=sys.stderr, flush=True)
-    answer = await asyncio.to_thread(sys.stdin.readline)
-    return answer.strip().lower() in ("y", "yes")
+    answer = (await _read_line()).strip().lower() in ("y", "yes")
+    if not answer:
+        print(f"✗ Denied: {request.summary}", file=sys.stderr)
+    return answer
+
+
+async def _read_line() -> str:
+    """A line from stdin without blocking the loop. A daemon thread, not to_thread(): on Ctrl-C
+    asyncio.run would otherwise wait for the blocked read until the user pressed Enter."""
+    loop = asyncio.get_running_loop()
+    line: asyncio.Future[str] = loop.create_future()
+
+    def read() -> None:
+        text = sys.stdin.readline()
+        try:
+            loop.call_soon_threadsafe(lambda: line.done() or line.set_result(text))
+        except RuntimeError:
+            pass  # the loop is gone: nobody is waiting any more
+
+    threading.Thread(target=read, daemon=True).start()
+    return await line
