@@ -93,6 +93,7 @@ class ChatSession:
             yield Failed(str(error), "no_key", False)
             return
         model = agent.model
+
         def hear_retry(problem: ApiProblem, delay: float) -> None:
             notices.put_nowait(_retrying(problem, delay))
 
