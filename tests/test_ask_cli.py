@@ -4,6 +4,7 @@ The key always travels in the child's environment (GEMINI_API_KEY), never on its
 """
 
 import asyncio
+import contextlib
 import os
 import selectors
 import signal
@@ -76,6 +77,25 @@ def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.kill()
         process.wait()
+
+
+@contextlib.contextmanager
+def asking_on_a_terminal(app_home: Path, gemini, question: str):
+    """`ask QUESTION` with a pseudo-terminal for stdin (pipes for stdout and stderr); yields the
+    process and the terminal's other end, which the test types into."""
+    import pty
+
+    terminal, child_end = pty.openpty()
+    try:
+        process = subprocess.Popen(ask_argv(question), env=env_for(app_home, gemini.base_url),
+                                   stdin=child_end, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        os.close(child_end)
+        try:
+            yield process, terminal
+        finally:
+            stop(process)
+    finally:
+        os.close(terminal)
 
 
 # -- a normal question -----------------------------------------------------------------------------
@@ -186,25 +206,13 @@ def test_yes_allows_a_deletion_without_asking(app_home, gemini):
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 @pytest.mark.parametrize(("typed", "deleted"), [("y\n", True), ("\n", False)])
 def test_on_a_terminal_the_user_is_asked(app_home, gemini, typed, deleted):
-    import pty
-
     task_id = add_task(app_home, "Buy milk")
     gemini.enqueue(tool_calls(("delete_task", {"id": task_id})), text("Done."))
-    terminal, child_end = pty.openpty()  # stdin is a terminal; stdout and stderr are pipes
-    try:
-        process = subprocess.Popen(ask_argv("delete buy milk"),
-                                   env=env_for(app_home, gemini.base_url), stdin=child_end,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        os.close(child_end)
-        try:
-            prompt = read_until(process.stderr, b"[y/N] ")
-            asked_before_deciding = titles(app_home) == ["Buy milk"]
-            os.write(terminal, typed.encode())
-            out, err = process.communicate(timeout=TIMEOUT)
-        finally:
-            stop(process)
-    finally:
-        os.close(terminal)
+    with asking_on_a_terminal(app_home, gemini, "delete buy milk") as (process, terminal):
+        prompt = read_until(process.stderr, b"[y/N] ")
+        asked_before_deciding = titles(app_home) == ["Buy milk"]
+        os.write(terminal, typed.encode())
+        out, err = process.communicate(timeout=TIMEOUT)
 
     assert prompt.decode() == f"Delete task {task_id} 'Buy milk'? [y/N] "
     assert asked_before_deciding
@@ -215,27 +223,15 @@ def test_on_a_terminal_the_user_is_asked(app_home, gemini, typed, deleted):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_ctrl_c_at_the_prompt_stops_cleanly(app_home, gemini):
-    import pty
-
     task_id = add_task(app_home, "Buy milk")
     gemini.enqueue(tool_calls(("delete_task", {"id": task_id})), text("Done."))
-    terminal, child_end = pty.openpty()
-    try:
-        process = subprocess.Popen(ask_argv("delete buy milk"),
-                                   env=env_for(app_home, gemini.base_url), stdin=child_end,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        os.close(child_end)
+    with asking_on_a_terminal(app_home, gemini, "delete buy milk") as (process, _terminal):
+        read_until(process.stderr, b"[y/N] ")
+        process.send_signal(signal.SIGINT)  # what Ctrl-C sends
         try:
-            read_until(process.stderr, b"[y/N] ")
-            process.send_signal(signal.SIGINT)  # what Ctrl-C sends
-            try:
-                out, err = process.communicate(timeout=15)  # a clean stop takes well under 1 s
-            except subprocess.TimeoutExpired:
-                pytest.fail("still running 15 s after Ctrl-C (waiting for Enter?)")
-        finally:
-            stop(process)
-    finally:
-        os.close(terminal)
+            out, err = process.communicate(timeout=15)  # a clean stop takes well under 1 s
+        except subprocess.TimeoutExpired:
+            pytest.fail("still running 15 s after Ctrl-C (waiting for Enter?)")
 
     assert (process.returncode, out) == (130, b"")
     assert err.decode() == "\nStopped.\n", err.decode()
