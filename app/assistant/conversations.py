@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from app.errors import UserError
 from app.listeners import Listeners
 from app.paths import data_dir
+from app.tasks import validate
 from app.tasks.database import open_database, transaction
 
 if TYPE_CHECKING:
@@ -82,15 +83,6 @@ def conversations_db_path() -> Path:
 def _now() -> str:
     # Microseconds, not seconds: two exchanges within a second must still order correctly.
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
-
-
-def _clean_title(title: object) -> str:
-    if not isinstance(title, str) or not title.strip():
-        raise UserError("A conversation needs a title.")
-    cleaned = " ".join(title.split())
-    if len(cleaned) > MAX_TITLE:
-        raise UserError(f"A conversation title can be at most {MAX_TITLE} characters.")
-    return cleaned
 
 
 def _auto_title(text: str) -> str | None:
@@ -176,7 +168,8 @@ class ConversationStore:
 
     def create(self, title: str = DEFAULT_TITLE) -> Conversation:
         stamp = _now()
-        conversation = Conversation(uuid.uuid4().hex, _clean_title(title), stamp, stamp)
+        cleaned = validate.title(title, noun="conversation", limit=MAX_TITLE)
+        conversation = Conversation(uuid.uuid4().hex, cleaned, stamp, stamp)
         with transaction(self._conn):
             self._conn.execute("INSERT INTO conversations (id, title, created_at, updated_at) "
                                "VALUES (?, ?, ?, ?)", conversation)
@@ -184,7 +177,7 @@ class ConversationStore:
         return conversation
 
     def rename(self, conversation_id: str, title: str) -> Conversation:
-        cleaned = _clean_title(title)
+        cleaned = validate.title(title, noun="conversation", limit=MAX_TITLE)
         current = self.get(conversation_id)
         if cleaned == current.title:
             return current

@@ -56,8 +56,3 @@ def parse_due(text: str, *, today: date | None = None) -> Due:
     if moment.tzinfo is None:
         moment = moment.astimezone()  # a wall-clock time means the user's own time zone
     return Due(moment.isoformat(timespec="seconds"), moment.timestamp(), True)
-
-
-def day_start(text: str) -> float:
-    """The filter bound for a --due-before/--due-after value: a day's local midnight, or an instant."""
-    return parse_due(text).key

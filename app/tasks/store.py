@@ -9,7 +9,7 @@ from app.errors import UserError
 from app.listeners import Listeners
 from app.tasks import validate
 from app.tasks.database import open_database, transaction
-from app.tasks.dates import Due, day_start, local_midnight, local_today, parse_due, timestamp
+from app.tasks.dates import Due, local_midnight, local_today, parse_due, timestamp
 from app.tasks.filters import TaskFilter
 from app.tasks.model import PRIORITIES, Task, TaskChange
 
@@ -107,7 +107,7 @@ class TaskStore:
             params.append(PRIORITIES.index(validate.priority(filters.priority)))
         if filters.due_before:
             where.append("due_key < ?")
-            params.append(day_start(filters.due_before))
+            params.append(parse_due(filters.due_before).key)  # a day: before it starts
         if filters.due_after:
             bound = parse_due(filters.due_after)
             if bound.has_time:
@@ -241,7 +241,7 @@ class TaskStore:
     # -- rows ------------------------------------------------------------------------------
 
     def _row(self, *, title, notes=None, due=None, priority=None, tags=None) -> dict:
-        parsed = _due(due) if due is not None else None
+        parsed = _due(due)
         stamp = timestamp()
         return {
             "title": validate.title(title), "notes": validate.notes(notes),

@@ -8,12 +8,13 @@ MAX_NOTES = 100_000
 MAX_TAG = 64
 
 
-def title(value: object) -> str:
+def title(value: object, *, noun: str = "task", limit: int = MAX_TITLE) -> str:
+    """A title on one line, whitespace collapsed (tasks, and conversations with their own limit)."""
     if not isinstance(value, str) or not value.strip():
-        raise UserError("A task needs a title.")
+        raise UserError(f"A {noun} needs a title.")
     cleaned = " ".join(value.split())
-    if len(cleaned) > MAX_TITLE:
-        raise UserError(f"A title can be at most {MAX_TITLE} characters.")
+    if len(cleaned) > limit:
+        raise UserError(f"A {noun} title can be at most {limit} characters.")
     return cleaned
 
 
