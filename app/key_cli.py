@@ -5,7 +5,6 @@ arguments end up in shell history and in every other user's `ps` listing.
 """
 
 import argparse
-import os
 import sys
 
 from app.errors import UserError
@@ -43,11 +42,11 @@ def _no_arguments_parser(base: type[argparse.ArgumentParser]) -> type[argparse.A
 
 
 def _set(args) -> int:
-    from app.keystore import KeyStore
+    from app.keystore import KeyStore, environment_key
 
     KeyStore().set(_read_key())
     print("Saved the API key to the system keyring.")
-    if _environment_has_key():
+    if environment_key():
         print(f"{ENV_VAR} is also set in the environment, and it is used instead while it is set.")
     return 0
 
@@ -69,11 +68,11 @@ def _read_key() -> str:
 
 
 def _clear(args) -> int:
-    from app.keystore import KeyStore
+    from app.keystore import KeyStore, environment_key
 
     removed = KeyStore().clear()
     print("Removed the API key from the system keyring." if removed else "No API key was stored.")
-    if _environment_has_key():
+    if environment_key():
         print(f"{ENV_VAR} is still set in the environment, so that key is still used.")
     return 0
 
@@ -92,6 +91,3 @@ def _status(args) -> int:
         return 1
     return 0
 
-
-def _environment_has_key() -> bool:
-    return bool((os.environ.get(ENV_VAR) or "").strip())

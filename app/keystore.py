@@ -79,7 +79,7 @@ class KeyStore:
 
     def get(self) -> str | None:
         """The key to use, or None when none is set. Raises KeyringUnavailableError."""
-        key = _environment_key()
+        key = environment_key()
         if key is None:
             key = self._call(lambda backend: backend.get_password(SERVICE, USERNAME)) or None
         if key:
@@ -88,7 +88,7 @@ class KeyStore:
 
     def source(self) -> Source | None:
         """Where `get` finds the key; the environment comes first and needs no keyring."""
-        if _environment_key() is not None:
+        if environment_key() is not None:
             return "environment"
         return "keyring" if self.get() else None
 
@@ -153,7 +153,8 @@ class KeyStore:
                           "keyring found no usable backend")
 
 
-def _environment_key() -> str | None:
+def environment_key() -> str | None:
+    """GEMINI_API_KEY when it is set to something; it overrides the keyring."""
     return (os.environ.get(ENV_VAR) or "").strip() or None
 
 
