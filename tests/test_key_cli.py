@@ -11,9 +11,9 @@ from keyring.backends import fail
 
 from app.cli import main
 from app.keystore import SERVICE, USERNAME
-from conftest import CLI, cli_env
+from conftest import CLI, GEMINI_SHAPED_KEY, cli_env
 
-KEY = "AIzaSyCliTestKey0123456789abcdefghijklm"
+KEY = GEMINI_SHAPED_KEY
 HOW_TO_SET = "run `task-assistant key set`, or set GEMINI_API_KEY in the environment"
 
 

@@ -11,8 +11,9 @@ from keyring.errors import InitError, KeyringLocked, PasswordSetError
 from app.errors import UserError
 from app.keystore import SERVICE, USERNAME, KeyringUnavailableError, KeyStore
 from app.redact import redact
+from conftest import GEMINI_SHAPED_KEY
 
-KEY = "AIzaSyTestKey0123456789abcdefghijklmnopq"  # the shape of a real Gemini key (39 chars)
+KEY = GEMINI_SHAPED_KEY
 
 
 def test_set_get_clear(memory_keyring):

@@ -11,11 +11,11 @@ import subprocess
 import pytest
 
 from app.keystore import SERVICE, KeyStore
-from conftest import CLI, cli_env
+from conftest import CLI, GEMINI_SHAPED_KEY, cli_env
 
 pytestmark = pytest.mark.secret_service
 
-KEY = "AIzaSySecretServiceKey0123456789abcdefg"
+KEY = GEMINI_SHAPED_KEY
 
 
 def _private_secret_service_problem() -> str | None:
