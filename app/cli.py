@@ -34,10 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
     try:
+        if args.command is None:  # no command: the desktop app
+            from app.ui.desktop import run
+
+            return run()
         return args.run(args) or 0
     except UserError as error:
         print(f"{PROG}: {error}", file=sys.stderr)

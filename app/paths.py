@@ -21,3 +21,13 @@ def data_dir() -> Path:
 
 def tasks_db_path() -> Path:
     return data_dir() / "tasks.sqlite3"
+
+
+def resource_path(name: str) -> Path | None:
+    """A file from `resources/`: beside `app/` in a checkout, in the bundle when frozen by
+    PyInstaller. None when it is missing (the app then runs without it, e.g. no icon)."""
+    import sys
+
+    root = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent))
+    path = root / "resources" / name
+    return path if path.exists() else None

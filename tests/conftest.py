@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["keyring_fixtures"]  # autouse: no test touches a real keyring
+pytest_plugins = ["keyring_fixtures", "qt_fixtures"]  # autouse: no test touches a real keyring
 
 # Before any Qt import: widgets render offscreen unless a test starts its own X display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

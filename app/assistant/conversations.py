@@ -233,6 +233,22 @@ class ConversationStore:
         """The history as a person sees it: user and assistant text, one entry per tool call."""
         return display_messages(await self.session(conversation_id).get_items())
 
+    def history(self, conversation_id: str) -> list[DisplayMessage]:
+        """`messages()` read straight from the SDK's table, without importing the SDK, so a
+        window can show the last conversation before the agent stack has loaded."""
+        current = self.get(conversation_id)
+        rows = self._conn.execute("SELECT message_data FROM agent_messages WHERE session_id = ? "
+                                  "ORDER BY id", (current.id,))
+        items = []
+        for (data,) in rows:
+            try:
+                item = json.loads(data)
+            except ValueError:
+                continue  # the SDK skips rows it cannot decode too
+            if isinstance(item, dict):
+                items.append(item)
+        return display_messages(items)
+
 
 def display_messages(items: list[dict]) -> list[DisplayMessage]:
     outputs = {item.get("call_id"): item.get("output") for item in items

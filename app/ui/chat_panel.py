@@ -1,0 +1,323 @@
+"""The chat: a conversation's history, the message box, and a turn streaming in as it happens.
+
+Each turn is an asyncio task (kept by the TaskRunner) that reads ChatSession's events and turns
+each into an item in the view; nothing here blocks the Qt event loop. A message sent while the
+agent stack is still loading waits for it, visibly, and is never dropped.
+"""
+
+import asyncio
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout,
+                               QWidget)
+
+from app.errors import UserError
+from app.ui.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
+from app.ui.chat_view import ChatView
+from app.ui.message_input import MessageInput
+
+GET_A_KEY = "https://aistudio.google.com/apikey"
+# Failures that happen before the message reaches the conversation's history: "Retry" sends
+# the message again instead of regenerating an answer to the previous one.
+NOT_IN_HISTORY = {"no_key", "not_started"}
+
+
+class ChatPanel(QWidget):
+    settings_requested = Signal()   # "Add API key" was clicked
+    busy_changed = Signal(bool)
+
+    def __init__(self, workspace, runner, parent=None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.runner = runner
+        self.conversation_id: str | None = None
+        self._chat = None          # the ChatSession of the running turn
+        self._turn_task: asyncio.Task | None = None
+        self._last_answer: MessageItem | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.key_prompt = self._build_key_prompt()
+        layout.addWidget(self.key_prompt)
+        self.view = ChatView()
+        layout.addWidget(self.view, 1)
+        self.status = QLabel()
+        self.status.setContentsMargins(8, 0, 8, 0)
+        self.status.setAccessibleName("Status")
+        layout.addWidget(self.status)
+        row = QHBoxLayout()
+        row.setContentsMargins(8, 0, 8, 8)
+        self.input = MessageInput()
+        self.input.submitted.connect(self.send)
+        row.addWidget(self.input, 1)
+        self.send_button = QPushButton("Send")
+        self.send_button.clicked.connect(self._send_or_stop)
+        row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
+        layout.addLayout(row)
+        stop = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        stop.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        stop.activated.connect(self.stop)
+
+    def _build_key_prompt(self) -> QWidget:
+        prompt = QWidget()
+        prompt.setAutoFillBackground(True)
+        prompt.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
+        row = QHBoxLayout(prompt)
+        text = QLabel(f"To chat, add your Gemini API key. It is free to get one at "
+                      f"<a href='{GET_A_KEY}'>aistudio.google.com/apikey</a>. "
+                      "Your tasks work without one.")
+        text.setWordWrap(True)
+        text.setOpenExternalLinks(True)
+        text.setForegroundRole(QPalette.ColorRole.ToolTipText)
+        row.addWidget(text, 1)
+        add = QPushButton("Add API key…")
+        add.clicked.connect(self.settings_requested)
+        row.addWidget(add)
+        prompt.hide()
+        return prompt
+
+    # -- what the window asks of the chat -------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self._turn_task is not None and not self._turn_task.done()
+
+    def show_key_prompt(self, shown: bool) -> None:
+        self.key_prompt.setVisible(shown)
+
+    def open_conversation(self, conversation_id: str) -> None:
+        """Show this conversation's history (without the agent stack: it may still be loading);
+        an answer still streaming into the previous one is stopped first."""
+        if conversation_id == self.conversation_id:
+            return
+        self.stop()
+        self.conversation_id = conversation_id
+        self.view.clear()
+        self._last_answer = None
+        try:
+            history = self.workspace.conversations.history(conversation_id)
+        except UserError as error:
+            self.view.add(ErrorItem(str(error), None))
+            return
+        for message in history:
+            if message.role == "tool":
+                from app.assistant.summaries import summarize
+
+                result = message.tool_result or ""
+                shown = _tool_result(result)
+                self.view.add(ToolItem(summarize(message.tool_name or "tool",
+                                                 message.tool_arguments or {}, shown),
+                                       "error" not in shown))
+            else:
+                item = self.view.add(MessageItem(message.role, message.text))
+                if message.role == "assistant":
+                    self._set_last_answer(item)
+        self.input.setFocus()
+
+    def send(self, text: str) -> None:
+        if not text.strip() or self.busy or self.conversation_id is None:
+            return
+        self.input.clear()
+        self.view.add(MessageItem("user", text.strip()))
+        self._start(lambda chat: chat.send(text), text)
+
+    def retry(self) -> None:
+        """Regenerate the last answer (the tools' work stays done)."""
+        if self.busy or self.conversation_id is None:
+            return
+        if self._last_answer is not None:
+            self.view.remove(self._last_answer)
+            self._last_answer = None
+        self._start(lambda chat: chat.retry(), None)
+
+    def stop(self) -> None:
+        if self._chat is not None:
+            self._chat.cancel()  # the turn ends with Cancelled; history stays consistent
+        elif self.busy:
+            self._turn_task.cancel()  # still waiting for the agent: nothing was sent yet
+
+    async def shutdown(self) -> None:
+        if self.busy:
+            self.stop()
+            await asyncio.wait([self._turn_task], timeout=3)
+
+    # -- a turn -----------------------------------------------------------------------------
+
+    def _send_or_stop(self) -> None:
+        if self.busy:
+            self.stop()
+        else:
+            self.send(self.input.toPlainText())
+
+    def _start(self, events, text: str | None) -> None:
+        self._set_busy(True)
+        self._turn_task = self.runner.start(self._turn(events, text))
+
+    async def _turn(self, events, text: str | None) -> None:
+        turn = _Turn(self, text)
+        try:
+            if not self.workspace.agent_ready:
+                self._status("Starting the assistant…")
+            assistant = await self.workspace.assistant()
+            self._status("Thinking…")
+            self._chat = self._chat_for(assistant)
+            stream = events(self._chat)
+            try:
+                async for event in stream:
+                    turn.show(event)
+            finally:
+                await stream.aclose()
+        except asyncio.CancelledError:
+            turn.cancelled()
+            if self._chat is not None:
+                self._chat.cancel()
+            raise
+        except Exception as error:  # the agent stack failed to load, say: a sentence, not a trace
+            from app.crash_log import record
+
+            where = record(error)
+            turn.failed(f"Something went wrong ({type(error).__name__}); details are in {where}.",
+                        "not_started" if not turn.started else "internal", True)
+        finally:
+            turn.end()
+            self._chat = None
+            self._status("")
+            self._set_busy(False)
+
+    def _chat_for(self, assistant):
+        from app.assistant.chat_session import ChatSession
+
+        return ChatSession(assistant, self.conversation_id)
+
+    def _set_last_answer(self, item: MessageItem | None) -> None:
+        if self._last_answer is not None:
+            self._last_answer.retry_button.hide()
+        self._last_answer = item
+        if item is not None:
+            item.retry_button.show()
+            item.retry_requested.connect(self.retry)
+
+    def _status(self, text: str) -> None:
+        self.status.setText(text)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.send_button.setText("Stop" if busy else "Send")
+        self.send_button.setToolTip("Stop the answer (Esc)" if busy else "Send (Enter)")
+        self.busy_changed.emit(busy)
+
+
+class _Turn:
+    """One turn's items in the view, built from its events as they arrive."""
+
+    def __init__(self, panel: ChatPanel, text: str | None) -> None:
+        self.panel = panel
+        self.view = panel.view
+        self.text = text          # the message, when Retry should send it again
+        self.answer: MessageItem | None = None   # the text streaming in right now
+        self.latest: MessageItem | None = None   # the last text of this turn, for Retry
+        self.tools: dict[str, ToolItem] = {}
+        self.approvals: list[ApprovalItem] = []
+        self.started = False      # the message reached the agent (and so its history)
+        self.ended = False
+        panel._set_last_answer(None)
+
+    def show(self, event) -> None:
+        from app.assistant.events import (ApprovalRequested, Cancelled, Completed, Failed,
+                                          Retrying, TextDelta, ToolFinished, ToolStarted)
+
+        self.started = True
+        if isinstance(event, TextDelta):
+            if self.answer is None:
+                self.answer = self.latest = self.view.add(MessageItem("assistant"))
+                self.panel._status("")
+            self.answer.view.append(event.text)
+        elif isinstance(event, ToolStarted):
+            self._finish_answer()  # text after a tool call starts below the tool's line
+            label = event.name.replace("_", " ")
+            self.tools[event.call_id] = self.view.add(ToolItem(f"{label}…", True, running=True))
+        elif isinstance(event, ToolFinished):
+            item = self.tools.pop(event.call_id, None) or self.view.add(ToolItem(""))
+            item.show_result(event.summary, event.ok)
+        elif isinstance(event, ApprovalRequested):
+            card = self.view.add(ApprovalItem(event.summary, event.arguments))
+            card.decided.connect(lambda allowed, e=event: e.allow() if allowed else e.deny())
+            self.approvals.append(card)
+            self.panel._status("Waiting for your answer…")
+            card.deny_button.setFocus()  # Enter or Space now denies, the safe default
+        elif isinstance(event, Retrying):
+            self.view.add(NoticeItem(event.message))
+        elif isinstance(event, Completed):
+            self.ended = True
+            self._finish_answer()
+            self.panel._set_last_answer(self.latest)
+        elif isinstance(event, Failed):
+            self.failed(event.message, event.kind, event.retryable)
+        elif isinstance(event, Cancelled):
+            self._stopped()
+
+    def cancelled(self) -> None:
+        """The turn's task was cancelled: the user stopped it before the agent was ready, or
+        the conversation was switched or the app is quitting."""
+        if self.ended:
+            return
+        if self.started:
+            self._stopped()
+        else:
+            self.failed("Stopped before the message was sent.", "not_started", True)
+
+    def end(self) -> None:
+        self._finish_answer()
+        for card in self.approvals:
+            card.expire()
+
+    def _finish_answer(self) -> None:
+        if self.answer is not None:
+            self.answer.view.finish()
+            self.answer = None
+
+    def _stopped(self) -> None:
+        self.ended = True
+        if self.answer is not None:
+            self.answer.mark("Stopped")
+        for card in self.approvals:
+            card.expire()
+        self.view.add(NoticeItem("Stopped."))
+
+    def failed(self, message: str, kind: str, retryable: bool) -> None:
+        self.ended = True
+        if self.answer is not None:
+            self.answer.mark("Incomplete")
+        action = "Add API key…" if kind == "no_key" else "Retry" if retryable else None
+        if kind == "no_key":
+            self.panel.show_key_prompt(True)
+        item = self.view.add(ErrorItem(message, action))
+        item.action_requested.connect(lambda: self._act_on(item, kind))
+
+    def _act_on(self, item: ErrorItem, kind: str) -> None:
+        panel = self.panel
+        if kind == "no_key":
+            panel.settings_requested.emit()
+            if self.text:  # once a key is saved, Retry sends the message that needed it
+                item.action_button.setText("Retry")
+                kind = "not_started"
+                item.action_requested.disconnect()
+                item.action_requested.connect(lambda: self._act_on(item, kind))
+            return
+        if panel.busy:
+            return
+        item.retire()
+        if kind in NOT_IN_HISTORY and self.text:
+            panel._start(lambda chat: chat.send(self.text), self.text)
+        else:
+            panel._start(lambda chat: chat.retry(), None)
+
+
+def _tool_result(raw: str) -> dict:
+    import json
+
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        return {"error": raw}
+    return parsed if isinstance(parsed, dict) else {"result": parsed}

@@ -1,0 +1,135 @@
+"""The conversations sidebar: new, search, switch, rename (in place) and delete (asks first)."""
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QMessageBox, QPushButton, QVBoxLayout, QWidget)
+
+from app.errors import UserError
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+class ConversationList(QWidget):
+    selected = Signal(str)          # the user picked this conversation
+    new_requested = Signal()
+
+    # The store may announce from any thread; the queued signal brings it to this one.
+    _store_changed = Signal()
+
+    def __init__(self, conversations, parent=None) -> None:
+        super().__init__(parent)
+        self.conversations = conversations
+        self.current_id: str | None = None
+        self.confirm: QMessageBox | None = None  # the open "Delete …?" question, if any
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 0, 8)
+        self.new_button = QPushButton("New conversation")
+        self.new_button.setToolTip("New conversation (Ctrl+N)")
+        self.new_button.clicked.connect(self.new_requested)
+        layout.addWidget(self.new_button)
+        self.search = QLineEdit(placeholderText="Search conversations")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search conversations")
+        self.search.textChanged.connect(self.refresh)
+        layout.addWidget(self.search)
+        self.list = QListWidget()
+        self.list.setAccessibleName("Conversations")
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)  # F2 renames
+        self.list.currentItemChanged.connect(self._picked)
+        self.list.itemChanged.connect(self._renamed)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        rename = QAction("Rename", self.list, shortcut=QKeySequence(Qt.Key.Key_F2))
+        rename.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        rename.triggered.connect(self.rename_current)
+        delete = QAction("Delete…", self.list, shortcut=QKeySequence.StandardKey.Delete)
+        delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.triggered.connect(self.delete_current)
+        self.list.addActions([rename, delete])
+        layout.addWidget(self.list, 1)
+        self.problem = QLabel(wordWrap=True)
+        self.problem.hide()
+        layout.addWidget(self.problem)
+        self._store_changed.connect(self.refresh, Qt.ConnectionType.QueuedConnection)
+        self._unsubscribe = conversations.subscribe(lambda _kind, _id: self._store_changed.emit())
+        self._filling = False
+
+    def shutdown(self) -> None:
+        self._unsubscribe()
+
+    def show_current(self, conversation_id: str) -> None:
+        """Mark the conversation the chat is showing (without announcing it again)."""
+        self.current_id = conversation_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        self._filling = True
+        try:
+            self.list.clear()
+            for conversation in self.conversations.list(self.search.text()):
+                item = QListWidgetItem(conversation.title)
+                item.setData(ID_ROLE, conversation.id)
+                item.setToolTip(conversation.title)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+                self.list.addItem(item)
+                if conversation.id == self.current_id:
+                    self.list.setCurrentItem(item)
+        finally:
+            self._filling = False
+
+    def rename_current(self) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            self.list.editItem(item)
+
+    def delete_current(self) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            return
+        conversation_id, title = item.data(ID_ROLE), item.text()
+        self.confirm = QMessageBox(QMessageBox.Icon.Question, "Delete conversation",
+                                   f"Delete “{title}” and all its messages? This cannot be "
+                                   "undone. (Tasks the assistant added are kept.)",
+                                   QMessageBox.StandardButton.Cancel, self)
+        delete = self.confirm.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        self.confirm.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        self.confirm.finished.connect(
+            lambda _result: self._delete_if(self.confirm.clickedButton() is delete,
+                                            conversation_id))
+        self.confirm.open()  # not exec(): no nested event loop under asyncio (QT-NOTES)
+
+    def _delete_if(self, confirmed: bool, conversation_id: str) -> None:
+        self.confirm = None
+        if not confirmed or not self._attempt(lambda: self.conversations.delete(conversation_id)):
+            return
+        if conversation_id == self.current_id:  # the chat showed it: move to the next one
+            self.current_id = None
+            remaining = self.conversations.list()
+            if remaining:
+                self.current_id = remaining[0].id
+                self.selected.emit(self.current_id)
+            else:
+                self.new_requested.emit()
+
+    def _picked(self, item: QListWidgetItem | None, _previous) -> None:
+        if self._filling or item is None:
+            return
+        if item.data(ID_ROLE) != self.current_id:
+            self.current_id = item.data(ID_ROLE)
+            self.selected.emit(self.current_id)
+
+    def _renamed(self, item: QListWidgetItem) -> None:
+        if self._filling:
+            return
+        if not self._attempt(lambda: self.conversations.rename(item.data(ID_ROLE), item.text())):
+            self.refresh()  # put the old title back
+
+    def _attempt(self, change) -> bool:
+        try:
+            change()
+        except UserError as error:
+            self.problem.setText(str(error))
+            self.problem.show()
+            return False
+        self.problem.hide()
+        return True

@@ -1,0 +1,158 @@
+"""The main window: conversations on the left, the chat in the middle, tasks on the right."""
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QSplitter
+
+from app import APP_NAME
+from app.errors import UserError
+from app.ui.chat_panel import ChatPanel
+from app.ui.conversation_list import ConversationList
+from app.ui.task_panel import TaskPanel
+from app.ui.window_state import WindowState
+
+DEFAULT_SIZE = (1180, 760)
+
+
+class MainWindow(QMainWindow):
+    quit_requested = Signal()
+    first_painted = Signal()
+
+    def __init__(self, workspace, runner) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.runner = runner
+        self.settings_dialog = None
+        self._painted = False
+        self.setWindowTitle(APP_NAME)
+        self.state = WindowState()
+
+        self.sidebar = ConversationList(workspace.conversations)
+        self.chat = ChatPanel(workspace, runner)
+        self.tasks = TaskPanel(workspace.store)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        for widget, stretch in ((self.sidebar, 0), (self.chat, 1), (self.tasks, 0)):
+            self.splitter.addWidget(widget)
+            self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
+        self.splitter.setSizes([220, 600, 360])
+        self.setCentralWidget(self.splitter)
+
+        self.sidebar.selected.connect(self.open_conversation)
+        self.sidebar.new_requested.connect(self.new_conversation)
+        self.chat.settings_requested.connect(self.open_settings)
+        self._build_menus()
+        self._restore()
+
+    def _build_menus(self) -> None:
+        def action(menu, text, shortcut, slot, role=None) -> QAction:
+            item = QAction(text, self, shortcut=QKeySequence(shortcut))
+            item.triggered.connect(slot)
+            if role is not None:
+                item.setMenuRole(role)
+            menu.addAction(item)
+            return item
+
+        file_menu = self.menuBar().addMenu("&File")
+        action(file_menu, "&New conversation", QKeySequence.StandardKey.New, self.new_conversation)
+        action(file_menu, "&Settings…", "Ctrl+,", self.open_settings,
+               QAction.MenuRole.PreferencesRole)
+        file_menu.addSeparator()
+        action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.quit_requested,
+               QAction.MenuRole.QuitRole)
+        chat_menu = self.menuBar().addMenu("&Chat")
+        action(chat_menu, "&Stop answer", "Esc", self.chat.stop).setShortcutContext(
+            Qt.ShortcutContext.WidgetWithChildrenShortcut)  # Esc elsewhere (dialogs) is theirs
+        action(chat_menu, "&Retry last answer", "Ctrl+R", self.chat.retry)
+        action(chat_menu, "&Find conversation", QKeySequence.StandardKey.Find,
+               self.sidebar.search.setFocus)
+        action(chat_menu, "&Message box", "Ctrl+L", self.chat.input.setFocus)
+
+    # -- conversations ----------------------------------------------------------------------
+
+    def _restore(self) -> None:
+        geometry = self.state.geometry()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(*DEFAULT_SIZE)
+        splitter = self.state.splitter()
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        conversations = self.workspace.conversations
+        remembered = self.state.conversation()
+        try:
+            conversation = conversations.get(remembered) if remembered else conversations.latest()
+        except UserError:  # deleted meanwhile (the CLI, another window)
+            conversation = conversations.latest()
+        if conversation is None:
+            self.new_conversation()
+        else:
+            self.open_conversation(conversation.id)
+        self.chat.input.setFocus()
+
+    def open_conversation(self, conversation_id: str) -> None:
+        self.chat.open_conversation(conversation_id)
+        self.sidebar.show_current(conversation_id)
+
+    def new_conversation(self) -> None:
+        try:
+            conversation = self.workspace.conversations.create()
+        except UserError as error:
+            self.statusBar().showMessage(str(error))
+            return
+        self.open_conversation(conversation.id)
+        self.chat.input.setFocus()
+
+    # -- settings and the key ---------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        from app.ui.settings_dialog import SettingsDialog
+
+        if self.settings_dialog is None:
+            self.settings_dialog = SettingsDialog(self.workspace.settings, self.workspace.keys,
+                                                  self.runner, self)
+            self.settings_dialog.key_changed.connect(self._key_changed)
+            self.settings_dialog.finished.connect(self._settings_closed)
+        self.settings_dialog.open()
+        if self.chat.key_prompt.isVisible():
+            self.settings_dialog.focus_key_field()
+
+    def _settings_closed(self) -> None:
+        self.settings_dialog.deleteLater()
+        self.settings_dialog = None
+
+    def _key_changed(self) -> None:
+        self.workspace.key_changed()
+        self.check_key()
+
+    def check_key(self) -> None:
+        """Show the "add your key" prompt when no key is set (looked up off the UI thread)."""
+        self.runner.start(self._check_key())
+
+    async def _check_key(self) -> None:
+        import asyncio
+
+        try:
+            source = await asyncio.to_thread(self.workspace.keys.source)
+        except UserError:
+            source = None  # the keyring is unusable: the prompt leads to Settings, which says why
+        self.chat.show_key_prompt(source is None)
+
+    # -- start-up and quitting ----------------------------------------------------------------
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self.first_painted)  # after this paint has reached the screen
+
+    def closeEvent(self, event) -> None:
+        event.ignore()  # quitting is asynchronous: streams stop, databases close, then we exit
+        self.quit_requested.emit()
+
+    async def shutdown(self) -> None:
+        self.state.save(self.saveGeometry(), self.splitter.saveState(), self.chat.conversation_id)
+        if self.settings_dialog is not None:
+            self.settings_dialog.close()
+        await self.chat.shutdown()
+        self.tasks.shutdown()
+        self.sidebar.shutdown()
+        self.hide()

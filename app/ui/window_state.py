@@ -1,0 +1,34 @@
+"""What the window remembers between runs: geometry, panel sizes, the open conversation.
+
+Kept in an INI file in the app's data directory (beside the databases) rather than in Qt's
+per-platform default place, so everything the app stores is in one folder the user can find.
+"""
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from app.paths import data_dir
+
+
+class WindowState:
+    def __init__(self) -> None:
+        self._settings = QSettings(str(data_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+    def geometry(self) -> QByteArray | None:
+        return self._bytes("window/geometry")
+
+    def splitter(self) -> QByteArray | None:
+        return self._bytes("window/splitter")
+
+    def conversation(self) -> str | None:
+        value = self._settings.value("chat/conversation")
+        return value if isinstance(value, str) and value else None
+
+    def save(self, geometry: QByteArray, splitter: QByteArray, conversation: str | None) -> None:
+        self._settings.setValue("window/geometry", geometry)
+        self._settings.setValue("window/splitter", splitter)
+        self._settings.setValue("chat/conversation", conversation or "")
+        self._settings.sync()
+
+    def _bytes(self, key: str) -> QByteArray | None:
+        value = self._settings.value(key)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None

@@ -1,0 +1,224 @@
+"""The chat window end to end: real widgets, the real agent stack, a fake Gemini on loopback."""
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from app.keystore import SERVICE, USERNAME
+from conftest import TEST_KEY
+from fake_gemini import bad_key, cut_off, quota, text, tool_calls
+from ui_helpers import (ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem, answer_text,
+                        answers, idle, items, type_and_send)
+
+
+@pytest.fixture
+def window(qtbot, workspace, gemini, memory_keyring):
+    from app.ui.main_window import MainWindow
+    from app.ui.task_runner import TaskRunner
+
+    memory_keyring.set_password(SERVICE, USERNAME, TEST_KEY)
+    workspace.settings.set("base_url", gemini.base_url)
+    runner = TaskRunner()
+    shown = MainWindow(workspace, runner)
+    shown.show()
+    qtbot.waitExposed(shown)
+    yield shown
+    _quit(qtbot, shown, runner)
+
+
+def _quit(qtbot, window, runner) -> None:
+    import asyncio
+
+    done = asyncio.ensure_future(asyncio.gather(window.shutdown(), runner.stop()))
+    qtbot.waitUntil(done.done, timeout=10_000)
+    done.result()
+    window.deleteLater()
+
+
+def test_the_message_box_has_focus_when_the_window_opens(window):
+    assert window.chat.input.hasFocus()
+
+
+def test_an_answer_streams_in_as_markdown(qtbot, window, gemini):
+    gemini.enqueue(text("# Plan\n\n", "- **milk**\n", "- eggs\n\n", "Done ", "for ", "now.",
+                        delay=0.1))
+    type_and_send(qtbot, window, "what should I buy?")
+    # Part of the answer is on screen while the rest is still on its way.
+    qtbot.waitUntil(lambda: "Plan" in answer_text(window), timeout=5000)
+    assert window.chat.busy and window.chat.send_button.text() == "Stop"
+    qtbot.waitUntil(lambda: idle(window), timeout=10_000)
+    answer = answers(window)[-1]
+    assert answer.view.toPlainText().endswith("Done for now.")
+    document = answer.view.document()
+    assert document.firstBlock().blockFormat().headingLevel() == 1
+    assert any(document.findBlockByNumber(n).textList() is not None
+               for n in range(document.blockCount()))  # the list is a real list
+    assert window.chat.send_button.text() == "Send"
+    user = [item for item in items(window, MessageItem) if item.role == "user"]
+    assert user[-1].text == "what should I buy?"
+    assert window.chat.input.toPlainText() == ""
+
+
+def test_shift_enter_adds_a_line_and_enter_sends(qtbot, window, gemini):
+    gemini.enqueue(text("Two lines received."))
+    window.chat.input.setFocus()
+    qtbot.keyClicks(window.chat.input, "first")
+    qtbot.keyClick(window.chat.input, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClicks(window.chat.input, "second")
+    assert window.chat.input.toPlainText() == "first\nsecond"
+    assert not gemini.requests
+    qtbot.keyClick(window.chat.input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "received" in answer_text(window), timeout=10_000)
+    sent = gemini.requests[0]["messages"][-1]["content"]
+    assert "first\nsecond" in json.dumps(sent).replace("\\n", "\n")
+
+
+def test_escape_stops_an_answer_mid_stream(qtbot, window, gemini):
+    gemini.enqueue(text(*[f"word{n} " for n in range(200)], delay=0.05))
+    type_and_send(qtbot, window, "tell me a long story")
+    qtbot.waitUntil(lambda: "word2" in answer_text(window), timeout=5000)
+    qtbot.keyClick(window.chat.input, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: idle(window), timeout=5000)
+    answer = answers(window)[-1]
+    assert answer.note.text() == "Stopped" and "word199" not in answer.view.toPlainText()
+    assert any(item.text() == "Stopped." for item in items(window, NoticeItem))
+    # The conversation goes on normally afterwards.
+    gemini.enqueue(text("Still here."))
+    type_and_send(qtbot, window, "are you there?")
+    qtbot.waitUntil(lambda: answer_text(window) == "Still here.", timeout=10_000)
+
+
+def test_the_stop_button_stops_too(qtbot, window, gemini):
+    gemini.enqueue(text(*[f"w{n} " for n in range(200)], delay=0.05))
+    type_and_send(qtbot, window, "go on")
+    qtbot.waitUntil(lambda: "w1" in answer_text(window), timeout=5000)
+    qtbot.mouseClick(window.chat.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: idle(window), timeout=5000)
+    assert answers(window)[-1].note.text() == "Stopped"
+
+
+def test_a_task_the_agent_adds_shows_inline_and_in_the_task_panel(qtbot, window, gemini,
+                                                                  workspace):
+    gemini.enqueue(tool_calls(("add_task", {"title": "Renew passport", "due": "2026-12-04"})),
+                   text("Added it."))
+    window.tasks.show_view("All")
+    type_and_send(qtbot, window, "remind me to renew my passport on 4 Dec 2026")
+    qtbot.waitUntil(lambda: answer_text(window) == "Added it.", timeout=10_000)
+    tool = items(window, ToolItem)[-1]
+    assert tool.ok and tool.text().startswith("✓ Added 'Renew passport', due ")
+    [task] = workspace.store.list_tasks()
+    qtbot.waitUntil(lambda: task.id in window.tasks.visible_task_ids(), timeout=5000)
+
+
+def test_a_deletion_waits_for_approval_and_allow_deletes(qtbot, window, gemini, workspace):
+    task = workspace.store.add("Old chore")
+    gemini.enqueue(tool_calls(("delete_task", {"id": task.id})), text("Deleted."))
+    type_and_send(qtbot, window, "delete the old chore")
+    qtbot.waitUntil(lambda: bool(items(window, ApprovalItem)), timeout=10_000)
+    card = items(window, ApprovalItem)[-1]
+    assert "Old chore" in card.question.text() and f"id: {task.id}" in card.details.text()
+    assert card.deny_button.isDefault() and card.deny_button.hasFocus()
+    assert workspace.store.count() == 1  # nothing happens before the user answers
+    qtbot.mouseClick(card.allow_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: answer_text(window) == "Deleted.", timeout=10_000)
+    assert workspace.store.count() == 0
+    assert items(window, ToolItem)[-1].text().startswith("✓ Deleted 'Old chore'")
+
+
+def test_deny_is_the_default_and_keeps_the_task(qtbot, window, gemini, workspace):
+    task = workspace.store.add("Keep me")
+    gemini.enqueue(tool_calls(("delete_task", {"id": task.id})), text("Kept it."))
+    type_and_send(qtbot, window, "delete it")
+    qtbot.waitUntil(lambda: bool(items(window, ApprovalItem)), timeout=10_000)
+    qtbot.keyClick(items(window, ApprovalItem)[-1].deny_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: answer_text(window) == "Kept it.", timeout=10_000)
+    assert workspace.store.get(task.id).title == "Keep me"
+    assert "denied" in items(window, ApprovalItem)[-1].question.text()
+    sent = gemini.requests[-1]["messages"][-1]
+    assert sent["role"] == "tool" and "did not approve" in sent["content"]
+
+
+def test_stopping_during_an_approval_deletes_nothing(qtbot, window, gemini, workspace):
+    task = workspace.store.add("Keep me")
+    gemini.enqueue(tool_calls(("delete_task", {"id": task.id})))
+    type_and_send(qtbot, window, "delete it")
+    qtbot.waitUntil(lambda: bool(items(window, ApprovalItem)), timeout=10_000)
+    window.chat.stop()
+    qtbot.waitUntil(lambda: idle(window), timeout=5000)
+    card = items(window, ApprovalItem)[-1]
+    assert not card.allow_button.isEnabled() and "not done" in card.question.text()
+    assert workspace.store.get(task.id)
+
+
+@pytest.mark.parametrize("reply, words", [
+    (bad_key(), "API key"),
+    (quota("90s"), "quota"),
+    (cut_off("Half an ans"), "cut off"),
+])
+def test_errors_show_inline_with_retry(qtbot, window, gemini, reply, words):
+    gemini.enqueue(reply)
+    type_and_send(qtbot, window, "hello")
+    qtbot.waitUntil(lambda: bool(items(window, ErrorItem)), timeout=10_000)
+    error = items(window, ErrorItem)[-1]
+    assert words.lower() in error.message.text().lower()
+    assert "Traceback" not in error.message.text()
+    if error.action_button is not None and error.action_button.text() == "Retry":
+        gemini.enqueue(text("Hello again."))
+        qtbot.mouseClick(error.action_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: answer_text(window) == "Hello again.", timeout=10_000)
+        # Retry asked again for the same message rather than sending it twice.
+        users = [m for m in gemini.requests[-1]["messages"] if m["role"] == "user"]
+        assert [m["content"] for m in users] == ["hello"]
+
+
+def test_offline_shows_a_sentence_and_retry(qtbot, window, workspace):
+    workspace.settings.set("base_url", "http://127.0.0.1:9/v1beta/openai/")  # nothing listens
+    type_and_send(qtbot, window, "hello")
+    qtbot.waitUntil(lambda: bool(items(window, ErrorItem)), timeout=20_000)
+    error = items(window, ErrorItem)[-1]
+    assert "could not reach 127.0.0.1" in error.message.text().lower()
+    assert error.action_button.text() == "Retry"
+
+
+def test_retry_regenerates_the_last_answer(qtbot, window, gemini):
+    gemini.enqueue(text("First answer."), text("Second answer."))
+    type_and_send(qtbot, window, "suggest a name")
+    qtbot.waitUntil(lambda: answer_text(window) == "First answer.", timeout=10_000)
+    last = answers(window)[-1]
+    assert last.retry_button.isVisible()
+    qtbot.mouseClick(last.retry_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: answer_text(window) == "Second answer.", timeout=10_000)
+    assert [a.text for a in answers(window)] == ["Second answer."]
+
+
+def test_copy_puts_the_message_markdown_on_the_clipboard(qtbot, window, gemini):
+    gemini.enqueue(text("Use **bold** here."))
+    type_and_send(qtbot, window, "hi")
+    qtbot.waitUntil(lambda: idle(window) and bool(answers(window)), timeout=10_000)
+    qtbot.mouseClick(answers(window)[-1].copy_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == "Use **bold** here."
+
+
+def test_a_message_sent_before_the_agent_is_ready_waits_for_it(qtbot, window, gemini,
+                                                             workspace):
+    assert not workspace.agent_ready  # nothing has loaded the agent stack yet in this window
+    gemini.enqueue(text("Ready now."))
+    type_and_send(qtbot, window, "early question")
+    qtbot.waitUntil(lambda: answer_text(window) == "Ready now.", timeout=20_000)
+
+
+def test_without_a_key_the_chat_asks_for_one_and_tasks_still_work(qtbot, window, memory_keyring,
+                                                                  workspace):
+    memory_keyring.delete_password(SERVICE, USERNAME)
+    window.check_key()
+    qtbot.waitUntil(window.chat.key_prompt.isVisible, timeout=5000)
+    type_and_send(qtbot, window, "add milk")
+    qtbot.waitUntil(lambda: bool(items(window, ErrorItem)), timeout=10_000)
+    error = items(window, ErrorItem)[-1]
+    assert "No Gemini API key" in error.message.text()
+    assert error.action_button.text() == "Add API key…"
+    window.tasks.add_line.setText("Buy milk")
+    qtbot.keyClick(window.tasks.add_line, Qt.Key.Key_Return)
+    assert [t.title for t in workspace.store.list_tasks()] == ["Buy milk"]

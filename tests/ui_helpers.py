@@ -1,0 +1,32 @@
+"""Driving the real window in tests: find what a user would see, type as a user would."""
+
+from PySide6.QtCore import Qt
+
+from app.ui.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
+
+
+def items(window, kind=None) -> list:
+    shown = window.chat.view.items()
+    return [item for item in shown if kind is None or isinstance(item, kind)]
+
+
+def answers(window) -> list[MessageItem]:
+    return [item for item in items(window, MessageItem) if item.role == "assistant"]
+
+
+def answer_text(window) -> str:
+    shown = answers(window)
+    return shown[-1].view.toPlainText() if shown else ""
+
+
+def type_and_send(qtbot, window, text: str) -> None:
+    window.chat.input.setFocus()
+    qtbot.keyClicks(window.chat.input, text)
+    qtbot.keyClick(window.chat.input, Qt.Key.Key_Return)
+
+
+def idle(window) -> bool:
+    return not window.chat.busy
+
+
+
