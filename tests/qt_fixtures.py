@@ -42,3 +42,37 @@ def workspace(app_home, qloop):
     opened = Workspace(retry=RetryPolicy(backoff=(0.05, 0.05)))
     yield opened
     qloop.run_until_complete(opened.close())
+
+
+def open_window(workspace):
+    from app.ui.main_window import MainWindow
+    from app.ui.task_runner import TaskRunner
+
+    shown = MainWindow(workspace, TaskRunner())
+    shown.show()
+    return shown
+
+
+def close_window(qtbot, window) -> None:
+    """What quitting does to a window: stop its turns, save its state, then delete it."""
+    if getattr(window, "closed_by_test", False):
+        return
+    window.closed_by_test = True
+    done = asyncio.ensure_future(asyncio.gather(window.shutdown(), window.runner.stop()))
+    qtbot.waitUntil(done.done, timeout=10_000)
+    done.result()
+    window.deleteLater()
+
+
+@pytest.fixture
+def window(qtbot, workspace, gemini, memory_keyring):
+    """The real main window, talking to a fake Gemini, with a key in the (test) keyring."""
+    from app.keystore import SERVICE, USERNAME
+    from conftest import TEST_KEY
+
+    memory_keyring.set_password(SERVICE, USERNAME, TEST_KEY)
+    workspace.settings.set("base_url", gemini.base_url)
+    shown = open_window(workspace)
+    qtbot.waitExposed(shown)
+    yield shown
+    close_window(qtbot, shown)

@@ -7,34 +7,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from app.keystore import SERVICE, USERNAME
-from conftest import TEST_KEY
 from fake_gemini import bad_key, cut_off, quota, text, tool_calls
 from ui_helpers import (ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem, answer_text,
                         answers, idle, items, type_and_send)
-
-
-@pytest.fixture
-def window(qtbot, workspace, gemini, memory_keyring):
-    from app.ui.main_window import MainWindow
-    from app.ui.task_runner import TaskRunner
-
-    memory_keyring.set_password(SERVICE, USERNAME, TEST_KEY)
-    workspace.settings.set("base_url", gemini.base_url)
-    runner = TaskRunner()
-    shown = MainWindow(workspace, runner)
-    shown.show()
-    qtbot.waitExposed(shown)
-    yield shown
-    _quit(qtbot, shown, runner)
-
-
-def _quit(qtbot, window, runner) -> None:
-    import asyncio
-
-    done = asyncio.ensure_future(asyncio.gather(window.shutdown(), runner.stop()))
-    qtbot.waitUntil(done.done, timeout=10_000)
-    done.result()
-    window.deleteLater()
 
 
 def test_the_message_box_has_focus_when_the_window_opens(window):

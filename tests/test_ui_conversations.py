@@ -1,0 +1,132 @@
+"""The conversations sidebar: new, switch, rename, delete (asks first), search, reopen."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
+
+from fake_gemini import text
+from qt_fixtures import close_window, open_window
+from ui_helpers import MessageItem, answer_text, items, type_and_send
+
+
+def titles(window) -> list[str]:
+    listed = window.sidebar.list
+    return [listed.item(row).text() for row in range(listed.count())]
+
+
+def chat(qtbot, window, gemini, question: str, answer: str) -> None:
+    gemini.enqueue(text(answer))
+    type_and_send(qtbot, window, question)
+    qtbot.waitUntil(lambda: answer_text(window) == answer, timeout=10_000)
+
+
+def shown_texts(window) -> list[str]:
+    return [item.text for item in items(window, MessageItem)]
+
+
+def test_ctrl_n_starts_a_new_conversation_named_after_its_first_message(qtbot, window, gemini):
+    chat(qtbot, window, gemini, "plan my week", "Sure.")
+    first = window.chat.conversation_id
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window.chat.input, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.chat.conversation_id != first
+    assert shown_texts(window) == [] and window.chat.input.hasFocus()
+    assert titles(window) == ["New conversation", "plan my week"]
+    chat(qtbot, window, gemini, "groceries", "Milk.")
+    assert titles(window) == ["groceries", "plan my week"]
+
+
+def test_switching_shows_that_conversations_history(qtbot, window, gemini):
+    chat(qtbot, window, gemini, "first topic", "Answer one.")
+    window.new_conversation()
+    chat(qtbot, window, gemini, "second topic", "Answer two.")
+    window.sidebar.list.setCurrentRow(titles(window).index("first topic"))
+    assert shown_texts(window) == ["first topic", "Answer one."]
+    # History is sent to the model too: the next turn continues the first conversation.
+    chat(qtbot, window, gemini, "and more?", "More.")
+    sent = [m["content"] for m in gemini.requests[-1]["messages"] if m["role"] == "user"]
+    assert sent == ["first topic", "and more?"]
+
+
+def test_rename_in_place(qtbot, window, gemini, workspace):
+    chat(qtbot, window, gemini, "hello", "Hi.")
+    listed = window.sidebar.list
+    listed.setFocus()
+    qtbot.keyClick(listed, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: isinstance(QApplication.focusWidget(), QLineEdit)
+                    and QApplication.focusWidget() is not window.sidebar.search)
+    editor = QApplication.focusWidget()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "Weekly plan")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: workspace.conversations.get(window.chat.conversation_id).title
+                    == "Weekly plan")
+    assert titles(window) == ["Weekly plan"]
+
+
+def test_a_blank_name_is_refused_and_the_old_one_kept(qtbot, window, gemini, workspace):
+    chat(qtbot, window, gemini, "hello", "Hi.")
+    item = window.sidebar.list.item(0)
+    item.setText("   ")  # what the in-place editor commits
+    assert workspace.conversations.get(window.chat.conversation_id).title == "hello"
+    assert titles(window) == ["hello"]
+    assert window.sidebar.problem.isVisible() and "title" in window.sidebar.problem.text()
+
+
+def confirm_box(window) -> QMessageBox:
+    return window.sidebar.confirm
+
+
+def test_delete_asks_first_and_cancel_keeps_it(qtbot, window, gemini, workspace):
+    chat(qtbot, window, gemini, "keep this", "Kept.")
+    window.sidebar.list.setFocus()
+    qtbot.keyClick(window.sidebar.list, Qt.Key.Key_Delete)
+    box = confirm_box(window)
+    assert box is not None and box.isVisible() and "keep this" in box.text()
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: confirm_box(window) is None)
+    assert [c.title for c in workspace.conversations.list()] == ["keep this"]
+
+
+def test_deleting_the_open_conversation_moves_to_the_next(qtbot, window, gemini, workspace):
+    chat(qtbot, window, gemini, "older", "One.")
+    window.new_conversation()
+    chat(qtbot, window, gemini, "doomed", "Two.")
+    window.sidebar.delete_current()
+    box = confirm_box(window)
+    delete = [b for b in box.buttons() if b.text() == "Delete"][0]
+    qtbot.mouseClick(delete, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: titles(window) == ["older"])
+    assert [c.title for c in workspace.conversations.list()] == ["older"]
+    assert shown_texts(window) == ["older", "One."]
+
+
+def test_search_finds_conversations_by_what_was_said(qtbot, window, gemini):
+    chat(qtbot, window, gemini, "passport renewal", "Noted the embassy visit.")
+    window.new_conversation()
+    chat(qtbot, window, gemini, "groceries", "Milk and eggs.")
+    qtbot.keyClicks(window.sidebar.search, "embassy")
+    assert titles(window) == ["passport renewal"]
+    window.sidebar.search.clear()
+    assert titles(window) == ["groceries", "passport renewal"]
+
+
+def test_the_last_conversation_and_window_size_come_back_after_a_restart(qtbot, window, gemini,
+                                                                        workspace):
+    chat(qtbot, window, gemini, "remember me", "I will.")
+    window.new_conversation()
+    chat(qtbot, window, gemini, "other", "Fine.")
+    window.sidebar.list.setCurrentRow(titles(window).index("remember me"))
+    window.resize(700, 500)  # the offscreen screen is 800×600
+    shown_id = window.chat.conversation_id
+    close_window(qtbot, window)
+
+    reopened = open_window(workspace)
+    try:
+        assert reopened.chat.conversation_id == shown_id
+        assert shown_texts(reopened) == ["remember me", "I will."]
+        assert (reopened.width(), reopened.height()) == (700, 500)
+        assert reopened.chat.input.hasFocus() or not reopened.isActiveWindow()
+    finally:
+        close_window(qtbot, reopened)

@@ -1,0 +1,85 @@
+"""Starting and quitting the real app: the window before the agent stack, a clean exit always."""
+
+import logging
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import CLI, TEST_KEY, cli_env
+from fake_gemini import text
+
+OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints()"
+
+
+def test_quitting_mid_answer_stops_the_stream_closes_the_files_and_returns_0(
+        qapp, app_home, gemini, monkeypatch, caplog):
+    from app.ui.desktop import run
+    from ui_helpers import answer_text
+
+    monkeypatch.setenv("GEMINI_API_KEY", TEST_KEY)
+    monkeypatch.setenv("TASK_ASSISTANT_BASE_URL", gemini.base_url)
+    gemini.enqueue(text(*[f"word{n} " for n in range(500)], delay=0.02))
+    seen = {}
+
+    def shown(window):
+        from PySide6.QtCore import QTimer
+
+        seen["window"] = window
+        window.chat.send("tell me everything")
+
+        def quit_once_streaming():
+            if "word3" in answer_text(window):
+                seen["partial"] = answer_text(window)
+                window.quit_requested.emit()  # what Ctrl+Q and closing the window do
+            else:
+                QTimer.singleShot(10, quit_once_streaming)
+
+        quit_once_streaming()
+
+    with caplog.at_level(logging.WARNING):
+        assert run(on_shown=shown) == 0
+    assert "word499" not in seen["partial"]
+    workspace = seen["window"].workspace
+    with pytest.raises(Exception, match="closed"):
+        workspace.store.count()  # the databases were closed on the way out
+    assert not [r for r in caplog.records if "pending" in r.getMessage()
+                or "never retrieved" in r.getMessage()]
+
+
+def start_app(app_home, **env) -> subprocess.Popen:
+    return subprocess.Popen(CLI, env=cli_env(app_home, QT_QPA_PLATFORM="offscreen", **env),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_window(app_home, process, timeout=30.0) -> None:
+    """The window opens its first conversation as it is built: that row is the sign it is up."""
+    import sqlite3
+
+    database = app_home / "conversations.sqlite3"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        if database.exists():
+            with sqlite3.connect(database) as connection:
+                try:
+                    if connection.execute("SELECT count(*) FROM conversations").fetchone()[0]:
+                        return
+                except sqlite3.OperationalError:
+                    pass  # created but not migrated yet
+        time.sleep(0.05)
+    raise AssertionError("the window did not open")
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_and_ctrl_c_quit_cleanly_with_exit_0(app_home, how):
+    process = start_app(app_home)
+    wait_for_window(app_home, process)
+    process.send_signal(how)
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 0
+    problems = [line for line in err.splitlines() if line.strip() and OFFSCREEN_NOISE not in line]
+    assert problems == []
+    assert (app_home / "window.ini").exists()  # the window saved its place on the way out
+
