@@ -197,3 +197,24 @@ def test_without_a_key_the_chat_asks_for_one_and_tasks_still_work(qtbot, window,
     window.tasks.add_line.setText("Buy milk")
     qtbot.keyClick(window.tasks.add_line, Qt.Key.Key_Return)
     assert [t.title for t in workspace.store.list_tasks()] == ["Buy milk"]
+
+
+def test_colours_follow_the_system_palette(qtbot, window, gemini, qapp):
+    from PySide6.QtGui import QColor, QPalette
+
+    gemini.enqueue(text("Hi."))
+    type_and_send(qtbot, window, "hello")
+    qtbot.waitUntil(lambda: answer_text(window) == "Hi.", timeout=10_000)
+    original = qapp.palette()
+    dark = QPalette(original)
+    dark.setColor(QPalette.ColorRole.AlternateBase, QColor("#2b2b2b"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#eeeeee"))
+    try:
+        qapp.setPalette(dark)  # what switching the desktop to dark mode does
+        user = [item for item in items(window, MessageItem) if item.role == "user"][-1]
+        answer = answers(window)[-1].view
+        qtbot.waitUntil(lambda: user.palette().color(user.backgroundRole()) == QColor("#2b2b2b"))
+        qtbot.waitUntil(lambda: answer.palette().color(QPalette.ColorRole.Text)
+                        == QColor("#eeeeee"))
+    finally:
+        qapp.setPalette(original)

@@ -27,6 +27,7 @@ def test_quitting_mid_answer_stops_the_stream_closes_the_files_and_returns_0(
         from PySide6.QtCore import QTimer
 
         seen["window"] = window
+        seen["title"], seen["icon"] = window.windowTitle(), window.windowIcon()
         window.chat.send("tell me everything")
 
         def quit_once_streaming():
@@ -41,6 +42,7 @@ def test_quitting_mid_answer_stops_the_stream_closes_the_files_and_returns_0(
     with caplog.at_level(logging.WARNING):
         assert run(on_shown=shown) == 0
     assert "word499" not in seen["partial"]
+    assert seen["title"].startswith("Task Assistant") and not seen["icon"].isNull()
     workspace = seen["window"].workspace
     with pytest.raises(Exception, match="closed"):
         workspace.store.count()  # the databases were closed on the way out
