@@ -80,7 +80,7 @@ def click(qtbot, button) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-# -- the API key --------------------------------------------------------------------------------
+# -- the API key ----------------------------------------------------------------------------------
 
 
 def test_a_saved_key_goes_to_the_keyring_and_is_shown_only_masked(qtbot, open_dialog,
@@ -171,7 +171,7 @@ def test_closing_forgets_a_pasted_key(qtbot, open_dialog, memory_keyring):
     assert memory_keyring.passwords == {}
 
 
-# -- model and base URL ------------------------------------------------------------------------
+# -- model and base URL ---------------------------------------------------------------------------
 
 
 def test_model_and_base_url_are_saved_to_the_settings_file(qtbot, open_dialog):
@@ -230,7 +230,7 @@ def test_a_setting_from_the_environment_is_shown_read_only(qtbot, open_dialog, m
     assert fresh.base_url == "https://proxy.example.com/v1/"
 
 
-# -- test connection ----------------------------------------------------------------------------
+# -- test connection ------------------------------------------------------------------------------
 
 
 def test_test_connection_uses_the_unsaved_fields_and_the_stored_key(qtbot, open_dialog, gemini,
@@ -279,7 +279,7 @@ def test_test_connection_without_any_key_says_so(qtbot, open_dialog, gemini):
     assert gemini.requests == []
 
 
-# -- no keyring ---------------------------------------------------------------------------------
+# -- no keyring -----------------------------------------------------------------------------------
 
 
 def test_without_a_keyring_the_sentence_is_shown_and_the_rest_still_works(qtbot, open_dialog):
@@ -304,7 +304,7 @@ def test_without_a_keyring_the_sentence_is_shown_and_the_rest_still_works(qtbot,
     assert not dialog.isVisible() and Settings().model == "gemini-2.5-pro"
 
 
-# -- closing while something runs ---------------------------------------------------------------
+# -- closing while something runs -----------------------------------------------------------------
 
 
 class SlowKeyStore(KeyStore):
