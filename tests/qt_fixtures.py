@@ -9,6 +9,11 @@ import asyncio
 
 import pytest
 
+# qasync's loop keeps a QObject whose timers outlive close() until they fire. If the loop were
+# garbage-collected on a worker thread (asyncio.to_thread in a later test), Qt would warn
+# "Timers cannot be stopped from another thread": so finished loops are simply kept.
+FINISHED_LOOPS: list = []
+
 
 @pytest.fixture
 def qloop(qapp):
@@ -31,6 +36,7 @@ def qloop(qapp):
     loop.run_until_complete(loop.shutdown_default_executor())
     asyncio.set_event_loop(None)
     loop.close()
+    FINISHED_LOOPS.append(loop)
 
 
 @pytest.fixture

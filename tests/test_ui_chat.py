@@ -9,7 +9,7 @@ from PySide6.QtGui import QGuiApplication
 from app.keystore import SERVICE, USERNAME
 from fake_gemini import bad_key, cut_off, quota, text, tool_calls
 from ui_helpers import (ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem, answer_text,
-                        answers, idle, items, type_and_send)
+                        answers, idle, items, type_and_send, wait_for_answer)
 
 
 def test_the_message_box_has_focus_when_the_window_opens(window):
@@ -62,7 +62,7 @@ def test_escape_stops_an_answer_mid_stream(qtbot, window, gemini):
     # The conversation goes on normally afterwards.
     gemini.enqueue(text("Still here."))
     type_and_send(qtbot, window, "are you there?")
-    qtbot.waitUntil(lambda: answer_text(window) == "Still here.", timeout=10_000)
+    wait_for_answer(qtbot, window, "Still here.", timeout=10_000)
 
 
 def test_the_stop_button_stops_too(qtbot, window, gemini):
@@ -80,7 +80,7 @@ def test_a_task_the_agent_adds_shows_inline_and_in_the_task_panel(qtbot, window,
                    text("Added it."))
     window.tasks.show_view("All")
     type_and_send(qtbot, window, "remind me to renew my passport on 4 Dec 2026")
-    qtbot.waitUntil(lambda: answer_text(window) == "Added it.", timeout=10_000)
+    wait_for_answer(qtbot, window, "Added it.", timeout=10_000)
     tool = items(window, ToolItem)[-1]
     assert tool.ok and tool.text().startswith("✓ Added 'Renew passport', due ")
     [task] = workspace.store.list_tasks()
@@ -97,7 +97,7 @@ def test_a_deletion_waits_for_approval_and_allow_deletes(qtbot, window, gemini, 
     assert card.deny_button.isDefault() and card.deny_button.hasFocus()
     assert workspace.store.count() == 1  # nothing happens before the user answers
     qtbot.mouseClick(card.allow_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: answer_text(window) == "Deleted.", timeout=10_000)
+    wait_for_answer(qtbot, window, "Deleted.", timeout=10_000)
     assert workspace.store.count() == 0
     assert items(window, ToolItem)[-1].text().startswith("✓ Deleted 'Old chore'")
 
@@ -108,7 +108,7 @@ def test_deny_is_the_default_and_keeps_the_task(qtbot, window, gemini, workspace
     type_and_send(qtbot, window, "delete it")
     qtbot.waitUntil(lambda: bool(items(window, ApprovalItem)), timeout=10_000)
     qtbot.keyClick(items(window, ApprovalItem)[-1].deny_button, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: answer_text(window) == "Kept it.", timeout=10_000)
+    wait_for_answer(qtbot, window, "Kept it.", timeout=10_000)
     assert workspace.store.get(task.id).title == "Keep me"
     assert "denied" in items(window, ApprovalItem)[-1].question.text()
     sent = gemini.requests[-1]["messages"][-1]
@@ -142,7 +142,7 @@ def test_errors_show_inline_with_retry(qtbot, window, gemini, reply, words):
     if error.action_button is not None and error.action_button.text() == "Retry":
         gemini.enqueue(text("Hello again."))
         qtbot.mouseClick(error.action_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: answer_text(window) == "Hello again.", timeout=10_000)
+        wait_for_answer(qtbot, window, "Hello again.", timeout=10_000)
         # Retry asked again for the same message rather than sending it twice.
         users = [m for m in gemini.requests[-1]["messages"] if m["role"] == "user"]
         assert [m["content"] for m in users] == ["hello"]
@@ -160,11 +160,11 @@ def test_offline_shows_a_sentence_and_retry(qtbot, window, workspace):
 def test_retry_regenerates_the_last_answer(qtbot, window, gemini):
     gemini.enqueue(text("First answer."), text("Second answer."))
     type_and_send(qtbot, window, "suggest a name")
-    qtbot.waitUntil(lambda: answer_text(window) == "First answer.", timeout=10_000)
+    wait_for_answer(qtbot, window, "First answer.", timeout=10_000)
     last = answers(window)[-1]
     assert last.retry_button.isVisible()
     qtbot.mouseClick(last.retry_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: answer_text(window) == "Second answer.", timeout=10_000)
+    wait_for_answer(qtbot, window, "Second answer.", timeout=10_000)
     assert [a.text for a in answers(window)] == ["Second answer."]
 
 
@@ -181,7 +181,7 @@ def test_a_message_sent_before_the_agent_is_ready_waits_for_it(qtbot, window, ge
     assert not workspace.agent_ready  # nothing has loaded the agent stack yet in this window
     gemini.enqueue(text("Ready now."))
     type_and_send(qtbot, window, "early question")
-    qtbot.waitUntil(lambda: answer_text(window) == "Ready now.", timeout=20_000)
+    wait_for_answer(qtbot, window, "Ready now.", timeout=20_000)
 
 
 def test_without_a_key_the_chat_asks_for_one_and_tasks_still_work(qtbot, window, memory_keyring,
@@ -204,7 +204,7 @@ def test_colours_follow_the_system_palette(qtbot, window, gemini, qapp):
 
     gemini.enqueue(text("Hi."))
     type_and_send(qtbot, window, "hello")
-    qtbot.waitUntil(lambda: answer_text(window) == "Hi.", timeout=10_000)
+    wait_for_answer(qtbot, window, "Hi.", timeout=10_000)
     original = qapp.palette()
     dark = QPalette(original)
     dark.setColor(QPalette.ColorRole.AlternateBase, QColor("#2b2b2b"))

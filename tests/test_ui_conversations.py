@@ -5,7 +5,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from fake_gemini import text
 from qt_fixtures import close_window, open_window
-from ui_helpers import MessageItem, answer_text, items, type_and_send
+from ui_helpers import MessageItem, answer_text, items, type_and_send, wait_for_answer
 
 
 def titles(window) -> list[str]:
@@ -16,7 +16,7 @@ def titles(window) -> list[str]:
 def chat(qtbot, window, gemini, question: str, answer: str) -> None:
     gemini.enqueue(text(answer))
     type_and_send(qtbot, window, question)
-    qtbot.waitUntil(lambda: answer_text(window) == answer, timeout=10_000)
+    wait_for_answer(qtbot, window, answer)
 
 
 def shown_texts(window) -> list[str]:
@@ -130,3 +130,16 @@ def test_the_last_conversation_and_window_size_come_back_after_a_restart(qtbot, 
         assert reopened.chat.input.hasFocus() or not reopened.isActiveWindow()
     finally:
         close_window(qtbot, reopened)
+
+
+def test_switching_away_mid_answer_stops_it_and_leaves_the_other_conversation_clean(
+        qtbot, window, gemini):
+    chat(qtbot, window, gemini, "quiet one", "Short.")
+    window.new_conversation()
+    gemini.enqueue(text(*[f"word{n} " for n in range(300)], delay=0.02))
+    type_and_send(qtbot, window, "long one")
+    qtbot.waitUntil(lambda: "word2" in answer_text(window), timeout=10_000)
+    window.sidebar.list.setCurrentRow(titles(window).index("quiet one"))
+    qtbot.waitUntil(lambda: not window.chat.busy, timeout=10_000)
+    assert [type(item).__name__ for item in items(window)] == ["MessageItem", "MessageItem"]
+    assert shown_texts(window) == ["quiet one", "Short."]

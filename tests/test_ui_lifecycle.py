@@ -1,5 +1,6 @@
 """Starting and quitting the real app: the window before the agent stack, a clean exit always."""
 
+import asyncio
 import logging
 import signal
 import subprocess
@@ -9,6 +10,7 @@ import pytest
 
 from conftest import CLI, TEST_KEY, cli_env
 from fake_gemini import text
+from qt_fixtures import FINISHED_LOOPS
 
 OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints()"
 
@@ -27,6 +29,7 @@ def test_quitting_mid_answer_stops_the_stream_closes_the_files_and_returns_0(
         from PySide6.QtCore import QTimer
 
         seen["window"] = window
+        FINISHED_LOOPS.append(asyncio.get_running_loop())
         seen["title"], seen["icon"] = window.windowTitle(), window.windowIcon()
         window.chat.send("tell me everything")
 

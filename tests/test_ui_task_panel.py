@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMessageBox, QStyle, QStyleOptionViewItem
 from conftest import CLI, cli_env
 from app.assistant.summaries import friendly_due
 from app.tasks.dates import local_today
-from app.ui.task_panel import TASK_ID_ROLE, TaskPanel
+from app.ui.task_panel import TaskPanel
 
 # The offscreen platform warns about window features it lacks (size hints for any shown window
 # with a layout, raise(), a popup menu's keyboard grab): the test platform talking, not the panel.
@@ -202,6 +202,7 @@ def test_new_task_editor_adds_with_every_field(qtbot, store, make_panel):
     panel = make_panel()
     panel.new_action.trigger()
     editor = panel.editor
+    assert editor.due_edit.text() == "today"  # opened from Today
     editor.title_edit.setText("Plan trip")
     editor.due_edit.setText(f"{day(3)} 14:00")
     editor.priority_combo.setCurrentText("medium")
@@ -306,7 +307,7 @@ def test_the_context_menu_and_keys_reach_every_row_action(qtbot, store, make_pan
     task = store.add("Water plants", due=day(0))
     panel = make_panel()
     focus_row(qtbot, panel, task.id)
-    panel.view.customContextMenuRequested.emit(QPoint(5, 5))  # what the Menu key or a right-click does
+    panel.view.customContextMenuRequested.emit(QPoint(5, 5))  # as the Menu key or a right-click
     assert panel.context_menu.isVisible()
     assert [action.text() for action in panel.context_menu.actions() if action.text()] == \
         ["&Edit…", "&Mark done", "&Delete…", "&New task…"]

@@ -177,8 +177,9 @@ class ChatPanel(QWidget):
             from app.crash_log import record
 
             where = record(error)
-            turn.failed(f"Something went wrong ({type(error).__name__}); details are in {where}.",
-                        "not_started" if not turn.started else "internal", True)
+            if turn.on_screen:
+                turn.failed(f"Something went wrong ({type(error).__name__}); details are in "
+                            f"{where}.", "internal" if turn.started else "not_started", True)
         finally:
             turn.end()
             self._chat = None
@@ -213,6 +214,7 @@ class _Turn:
     def __init__(self, panel: ChatPanel, text: str | None) -> None:
         self.panel = panel
         self.view = panel.view
+        self.conversation_id = panel.conversation_id
         self.text = text          # the message, when Retry should send it again
         self.answer: MessageItem | None = None   # the text streaming in right now
         self.latest: MessageItem | None = None   # the last text of this turn, for Retry
@@ -227,6 +229,8 @@ class _Turn:
                                           Retrying, TextDelta, ToolFinished, ToolStarted)
 
         self.started = True
+        if not self.on_screen:
+            return
         if isinstance(event, TextDelta):
             if self.answer is None:
                 self.answer = self.latest = self.view.add(MessageItem("assistant"))
@@ -256,10 +260,15 @@ class _Turn:
         elif isinstance(event, Cancelled):
             self._stopped()
 
+    @property
+    def on_screen(self) -> bool:
+        """False once the user switched to another conversation: its view is not ours."""
+        return self.panel.conversation_id == self.conversation_id
+
     def cancelled(self) -> None:
         """The turn's task was cancelled: the user stopped it before the agent was ready, or
         the conversation was switched or the app is quitting."""
-        if self.ended:
+        if self.ended or not self.on_screen:
             return
         if self.started:
             self._stopped()
@@ -267,6 +276,8 @@ class _Turn:
             self.failed("Stopped before the message was sent.", "not_started", True)
 
     def end(self) -> None:
+        if not self.on_screen:
+            return
         self._finish_answer()
         for card in self.approvals:
             card.expire()

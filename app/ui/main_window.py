@@ -60,8 +60,8 @@ class MainWindow(QMainWindow):
         action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.quit_requested,
                QAction.MenuRole.QuitRole)
         chat_menu = self.menuBar().addMenu("&Chat")
-        action(chat_menu, "&Stop answer", "Esc", self.chat.stop).setShortcutContext(
-            Qt.ShortcutContext.WidgetWithChildrenShortcut)  # Esc elsewhere (dialogs) is theirs
+        # Esc itself belongs to the chat panel (a second Esc shortcut would make it ambiguous).
+        action(chat_menu, "&Stop answer\tEsc", "", self.chat.stop)
         action(chat_menu, "&Retry last answer", "Ctrl+R", self.chat.retry)
         action(chat_menu, "&Find conversation", QKeySequence.StandardKey.Find,
                self.sidebar.search.setFocus)
