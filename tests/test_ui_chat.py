@@ -5,6 +5,7 @@ import json
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QPushButton
 
 from app.keystore import SERVICE, USERNAME
 from fake_gemini import bad_key, cut_off, quota, text, tool_calls
@@ -218,3 +219,22 @@ def test_colours_follow_the_system_palette(qtbot, window, gemini, qapp):
                         == QColor("#eeeeee"))
     finally:
         qapp.setPalette(original)
+
+
+def test_first_run_add_key_from_the_prompt_then_chat(qtbot, window, gemini, memory_keyring):
+    memory_keyring.delete_password(SERVICE, USERNAME)
+    window.check_key()
+    qtbot.waitUntil(window.chat.key_prompt.isVisible, timeout=5000)
+    add = [b for b in window.chat.key_prompt.findChildren(QPushButton)
+           if b.text() == "Add API key…"][0]
+    qtbot.mouseClick(add, Qt.MouseButton.LeftButton)
+    dialog = window.settings_dialog
+    qtbot.waitUntil(lambda: dialog.isVisible() and dialog.key_edit.hasFocus())
+    qtbot.keyClicks(dialog.key_edit, "pasted-key-123456789")
+    dialog.save_key()
+    qtbot.waitUntil(lambda: not window.chat.key_prompt.isVisible(), timeout=5000)
+    assert memory_keyring.get_password(SERVICE, USERNAME) == "pasted-key-123456789"
+    gemini.enqueue(text("Hello with a key."))
+    type_and_send(qtbot, window, "hello")
+    wait_for_answer(qtbot, window, "Hello with a key.")
+    assert gemini.headers[-1]["authorization"] == "Bearer pasted-key-123456789"
