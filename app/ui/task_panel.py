@@ -1,0 +1,444 @@
+"""The task list beside the chat: Today / Upcoming / All / Done, kept live with the store.
+
+Every write goes through the store; the panel never updates its rows itself. The store
+announces each change (from the panel, the agent on a worker thread, or `poll_external_changes`
+when the CLI wrote the file) and the panel re-reads the current view. One path for every change
+means what is shown is always what is stored.
+"""
+
+from datetime import date, datetime, timedelta
+
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt, QTimer, \
+    Signal, Slot
+from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QMenu,
+                               QMessageBox, QStackedWidget, QTabBar, QTreeView, QVBoxLayout,
+                               QWidget)
+
+from app import crash_log
+from app.assistant.summaries import friendly_due
+from app.errors import UserError
+from app.tasks import Task, TaskFilter, TaskStore
+from app.tasks.dates import local_today
+from app.ui.task_editor import TaskEditor
+
+TASK_ID_ROLE = Qt.ItemDataRole.UserRole
+EMPTY_TEXT = {
+    "Today": "Nothing due today.",
+    "Upcoming": "Nothing coming up.",
+    "All": "No open tasks. Add one above.",
+    "Done": "Nothing done yet.",
+}
+
+
+def _is_overdue(task: Task, today: date, now: datetime) -> bool:
+    # The store's definition: a day is overdue once it is over, a time as soon as it has passed.
+    if not task.due or task.status == "done":
+        return False
+    if len(task.due) == 10:
+        return date.fromisoformat(task.due) < today
+    return datetime.fromisoformat(task.due) < now
+
+
+class TaskTableModel(QAbstractTableModel):
+    """The rows of one view. Cells are worked out only when the view asks for them, so a list of
+    thousands costs one query and the few rows on screen."""
+
+    COLUMNS = ("Task", "Due", "Priority", "Tags")
+    done_toggled = Signal(int, bool)  # task id, whether the user wants it done
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.tasks: list[Task] = []
+        self._rows: dict[int, int] = {}
+        self._today = local_today()
+        self._now = datetime.now().astimezone()
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    def set_tasks(self, tasks: list[Task]) -> None:
+        self.beginResetModel()
+        self.tasks = tasks
+        self._rows = {task.id: row for row, task in enumerate(tasks)}
+        self._today = local_today()
+        self._now = datetime.now().astimezone()
+        self.endResetModel()
+
+    def row_of(self, task_id: int) -> int | None:
+        return self._rows.get(task_id)
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.tasks)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def flags(self, index):
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == 0:
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
+        return flags
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        task = self.tasks[index.row()]
+        column = index.column()
+        if role == TASK_ID_ROLE:
+            return task.id
+        if role == Qt.ItemDataRole.CheckStateRole and column == 0:
+            return Qt.CheckState.Checked if task.status == "done" else Qt.CheckState.Unchecked
+        overdue = _is_overdue(task, self._today, self._now)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            if column == 0:
+                return task.title
+            if column == 1:
+                # Said in words as well as in bold: readable in any theme and by a screen reader.
+                return friendly_due(task.due) + (" · overdue" if overdue else "")
+            if column == 2:
+                return "" if task.priority == "none" else task.priority
+            return ", ".join(task.tags)
+        if role == Qt.ItemDataRole.FontRole and overdue and column in (0, 1):
+            return self._bold  # the theme's own text colour, only heavier: safe in dark mode
+        if role == Qt.ItemDataRole.ToolTipRole and column == 0 and task.notes:
+            return task.notes[:500]
+        return None
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:
+        # The checkbox asks the store; the row changes when the store announces it did.
+        if role != Qt.ItemDataRole.CheckStateRole or index.column() != 0:
+            return False
+        done = Qt.CheckState(value) == Qt.CheckState.Checked
+        self.done_toggled.emit(self.tasks[index.row()].id, done)
+        return True
+
+
+class TaskPanel(QWidget):
+    view_names = ("Today", "Upcoming", "All", "Done")
+    POLL_INTERVAL_MS = 1000  # how soon a change from the CLI or another process shows up
+
+    _store_changed = Signal(object)  # a TaskChange, possibly sent from another thread
+
+    def __init__(self, store: TaskStore, parent=None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self.editor = None       # the open TaskEditor, if any
+        self.confirm_box = None  # the open delete confirmation, if any
+        self._select_next: int | None = None  # a task to select after the next refresh
+        self._shut_down = False
+        self.setAccessibleName("Tasks")
+
+        self.add_line = QLineEdit()
+        self.add_line.setPlaceholderText("Add a task…")
+        self.add_line.setAccessibleName("Add a task")
+        self.add_line.setClearButtonEnabled(True)
+        self.add_line.returnPressed.connect(self.add_from_line)
+
+        self.tabs = QTabBar()
+        self.tabs.setAccessibleName("Task view")
+        for name in self.view_names:
+            self.tabs.addTab(name)
+        self.tabs.currentChanged.connect(lambda _: self.refresh())
+
+        self.model = TaskTableModel(self)
+        self.model.done_toggled.connect(self.set_done)
+        self.view = QTreeView()
+        self.view.setModel(self.model)
+        self.view.setAccessibleName("Task list")
+        self.view.setRootIsDecorated(False)
+        self.view.setUniformRowHeights(True)  # lets the view skip measuring thousands of rows
+        self.view.setAllColumnsShowFocus(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.view.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(0)  # measure the rows on screen, not all thousands
+        # `activated` is Enter on a row and (on most platforms) a double-click.
+        self.view.activated.connect(lambda index: self.edit_task(index.data(TASK_ID_ROLE)))
+
+        self.empty_label = QLabel()
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty_label.setAccessibleName("No tasks")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.empty_label)
+
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)  # titles are never markup
+        self.status_label.setAccessibleName("Task status")
+        self.status_label.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.add_line)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.status_label)
+
+        self._make_actions()
+
+        # Several changes in one burst (an import, the agent's tool calls) become one refresh.
+        self._refresh_timer = QTimer(self, singleShot=True, interval=0)
+        self._refresh_timer.timeout.connect(self.refresh)
+        # Queued: the store may announce from the agent's worker thread; the refresh must run here.
+        self._store_changed.connect(self._on_store_changed, Qt.ConnectionType.QueuedConnection)
+        self._unsubscribe = store.subscribe(self._store_changed.emit)
+        # `destroyed` fires after the Python side is gone, so it must not call into self.
+        unsubscribe = self._unsubscribe
+        self.destroyed.connect(lambda *_: unsubscribe())
+
+        self.poll_timer = QTimer(self, interval=self.POLL_INTERVAL_MS)
+        self.poll_timer.timeout.connect(self._poll)
+        self.poll_timer.start()
+        self._today = local_today()
+        self.refresh()
+
+    # -- actions and keyboard --------------------------------------------------------------
+
+    def _make_actions(self) -> None:
+        def action(text, shortcut, slot, owner, context):
+            made = QAction(text, self)
+            made.setShortcut(QKeySequence(shortcut))
+            made.setShortcutContext(context)
+            made.triggered.connect(slot)
+            owner.addAction(made)
+            return made
+
+        row_only = Qt.ShortcutContext.WidgetShortcut  # row keys act only when the list has focus
+        panel = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        self.edit_action = action("&Edit…", "F2", lambda: self.edit_task(), self.view, row_only)
+        self.toggle_action = action("&Mark done", "Ctrl+Return", self._toggle_selected,
+                                    self.view, row_only)
+        self.delete_action = action("&Delete…", QKeySequence.StandardKey.Delete,
+                                    lambda: self.ask_delete(), self.view, row_only)
+        # Not Ctrl+N: New conversation has it, and a shortcut bound twice fires neither.
+        self.new_action = action("&New task…", "Ctrl+Shift+N", self.new_task, self, panel)
+        for number, name in enumerate(self.view_names, start=1):
+            action(name, f"Ctrl+{number}", lambda _=False, n=name: self.show_view(n), self, panel)
+
+        # popup(), never exec(): exec() would run a nested event loop (QT-NOTES).
+        self.context_menu = QMenu(self)
+        self.context_menu.addActions([self.edit_action, self.toggle_action, self.delete_action])
+        self.context_menu.addSeparator()
+        self.context_menu.addAction(self.new_action)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(
+            lambda pos: self.context_menu.popup(self.view.viewport().mapToGlobal(pos)))
+
+    # -- what is shown ---------------------------------------------------------------------
+
+    @property
+    def current_view(self) -> str:
+        return self.view_names[self.tabs.currentIndex()]
+
+    def show_view(self, name: str) -> None:
+        self.tabs.setCurrentIndex(self.view_names.index(name))  # refreshes through currentChanged
+
+    def visible_task_ids(self) -> list[int]:
+        return [task.id for task in self.model.tasks]
+
+    def selected_task_id(self) -> int | None:
+        index = self.view.currentIndex()
+        if not index.isValid() or not self.view.selectionModel().isSelected(index):
+            return None
+        return index.data(TASK_ID_ROLE)
+
+    def select_task(self, task_id: int) -> bool:
+        row = self.model.row_of(task_id)
+        if row is None:
+            return False
+        self._select_row(row)
+        return True
+
+    def _select_row(self, row: int) -> None:
+        index = self.model.index(row, 0)
+        self.view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.view.scrollTo(index)
+
+    def _tasks_for(self, view: str) -> list[Task]:
+        today = local_today()
+        if view == "Today":  # due before tomorrow starts: today's and every overdue task
+            return self._store.list_tasks(
+                TaskFilter(due_before=(today + timedelta(days=1)).isoformat()))
+        if view == "Upcoming":
+            return self._store.list_tasks(TaskFilter(due_after=today.isoformat()))
+        if view == "All":
+            return self._store.list_tasks(TaskFilter())
+        done = self._store.list_tasks(TaskFilter(status="done"))
+        return sorted(done, key=lambda task: (task.completed_at or "", task.id), reverse=True)
+
+    @Slot(object)
+    def _on_store_changed(self, _change) -> None:
+        self._refresh_timer.start()
+
+    def refresh(self) -> None:
+        """Re-read the current view, keeping the selected task selected if it is still there
+        (and otherwise the row in its place, so keyboard users do not lose their spot)."""
+        if self._shut_down:
+            return
+        keep = self._select_next or self.selected_task_id()
+        old_row = self.view.currentIndex().row() if keep is not None else -1
+        self._select_next = None
+        tasks = self._attempt(lambda: self._tasks_for(self.current_view))
+        if tasks is None:
+            return
+        self.model.set_tasks(tasks)
+        self._today = local_today()
+        view = self.current_view
+        self.toggle_action.setText("&Reopen" if view == "Done" else "&Mark done")
+        self.empty_label.setText(EMPTY_TEXT[view])
+        self.stack.setCurrentWidget(self.view if tasks else self.empty_label)
+        if keep is not None and not self.select_task(keep) and tasks and old_row >= 0:
+            self._select_row(min(old_row, len(tasks) - 1))
+
+    def due_today_count(self) -> int:
+        """Open tasks due today or overdue (what the tray shows)."""
+        tomorrow = local_today() + timedelta(days=1)
+        return len(self._store.list_tasks(TaskFilter(due_before=tomorrow.isoformat())))
+
+    # -- changes, all through the store ----------------------------------------------------
+
+    def add_from_line(self) -> None:
+        view = self.current_view
+        # Added from Today, a task is due today: otherwise it would not be in the list the user
+        # is looking at, and would seem to have vanished.
+        due = "today" if view == "Today" else None
+        task = self._attempt(lambda: self._store.add(self.add_line.text(), due=due))
+        if task is None:
+            return  # the line keeps its text, so the user can fix it
+        self.add_line.clear()
+        self._select_next = task.id
+        where = "" if view in ("Today", "All") else " It is under All."
+        self._say(f"Added “{task.title}”.{where}")
+
+    def set_done(self, task_id: int, done: bool) -> None:
+        change = self._store.complete if done else self._store.reopen
+        task = self._attempt(lambda: change(task_id))
+        if task is not None:
+            self._say(f"{'Completed' if done else 'Reopened'} “{task.title}”.")
+
+    def _toggle_selected(self) -> None:
+        task_id = self.selected_task_id()
+        if task_id is not None:
+            self.set_done(task_id, self.current_view != "Done")
+
+    def new_task(self) -> None:
+        self._open_editor(None)
+
+    def edit_task(self, task_id: int | None = None) -> None:
+        task_id = task_id if task_id is not None else self.selected_task_id()
+        if task_id is None:
+            return
+        task = self._attempt(lambda: self._store.get(task_id))
+        if task is not None:
+            self._open_editor(task)
+
+    def _open_editor(self, task: Task | None) -> None:
+        if self.editor is not None:
+            self.editor.close()
+        editor = self.editor = TaskEditor(self._store, task, self)
+        if task is None and self.current_view == "Today":
+            editor.due_edit.setText("today")  # as the add line does, so it lands in this list
+        editor.saved.connect(self._saved)
+        editor.finished.connect(lambda _: self._editor_closed(editor))
+        editor.show()  # non-modal: the list stays usable while the editor is open
+        editor.activateWindow()
+
+    def _saved(self, task: Task) -> None:
+        self._select_next = task.id
+        self._say(f"Saved “{task.title}”.")
+
+    def _editor_closed(self, editor) -> None:
+        if self.editor is editor:
+            self.editor = None
+        editor.deleteLater()
+
+    def ask_delete(self, task_id: int | None = None) -> None:
+        task_id = task_id if task_id is not None else self.selected_task_id()
+        if task_id is None:
+            return
+        task = self._attempt(lambda: self._store.get(task_id))
+        if task is None:
+            return
+        if self.confirm_box is not None:
+            self.confirm_box.close()
+        box = self.confirm_box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Delete task")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"Delete “{task.title}”? This cannot be undone.")
+        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)  # Enter on a reflex keeps the task
+        box.setEscapeButton(cancel)
+        box.finished.connect(lambda _: self._confirmed(box, task.id, box.clickedButton() is delete))
+        box.open()  # no nested event loop: the answer arrives through `finished`
+
+    def _confirmed(self, box: QMessageBox, task_id: int, delete: bool) -> None:
+        if self.confirm_box is box:
+            self.confirm_box = None
+        box.deleteLater()
+        if delete:
+            task = self._attempt(lambda: self._store.delete(task_id))
+            if task is not None:
+                self._say(f"Deleted “{task.title}”.")
+        self.view.setFocus()
+
+    # -- errors, polling and shutdown ------------------------------------------------------
+
+    def _attempt(self, action):
+        """Run a store call; on failure say one sentence in the panel and return None."""
+        try:
+            return action()
+        except UserError as error:
+            self._say(str(error))
+        except Exception as error:  # a bug: the log gets the traceback, the user one sentence
+            crash_log.record(error)
+            self._say("Something went wrong with the task list; it was written to the log.")
+        return None
+
+    def _say(self, sentence: str) -> None:
+        self.status_label.setText(sentence)
+        self.status_label.show()
+
+    def _poll(self) -> None:
+        try:
+            changed = self._store.poll_external_changes()  # announces: refresh comes that way
+        except Exception as error:
+            self.poll_timer.stop()  # one log entry, not one a second
+            crash_log.record(error)
+            self._say("The task list stopped updating; it was written to the log.")
+            return
+        if not changed and local_today() != self._today:
+            self.refresh()  # past midnight, Today and Upcoming hold different tasks
+
+    def shutdown(self) -> None:
+        """Stop listening and polling; the main window calls this before closing the store."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.poll_timer.stop()
+        self._refresh_timer.stop()
+        self._unsubscribe()
+        for window in (self.editor, self.confirm_box):
+            if window is not None:
+                window.close()
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)
