@@ -8,9 +8,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPushButton
 
 from app.keystore import SERVICE, USERNAME
+from app.ui.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
 from fake_gemini import bad_key, cut_off, quota, text, tool_calls
-from ui_helpers import (ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem, answer_text,
-                        answers, idle, items, type_and_send, wait_for_answer)
+from ui_helpers import answer_text, answers, idle, items, type_and_send, wait_for_answer
 
 
 def test_the_message_box_has_focus_when_the_window_opens(window):
@@ -128,25 +128,35 @@ def test_stopping_during_an_approval_deletes_nothing(qtbot, window, gemini, work
     assert workspace.store.get(task.id)
 
 
-@pytest.mark.parametrize("reply, words", [
-    (bad_key(), "API key"),
-    (quota("90s"), "quota"),
-    (cut_off("Half an ans"), "cut off"),
+@pytest.mark.parametrize("reply, words, actions", [
+    (bad_key(), "API key was rejected", ["Settings…", "Retry"]),
+    (quota("90s"), "quota", ["Retry"]),
+    (cut_off("Half an ans"), "cut off", ["Retry"]),
 ])
-def test_errors_show_inline_with_retry(qtbot, window, gemini, reply, words):
+def test_errors_show_inline_with_retry(qtbot, window, gemini, reply, words, actions):
     gemini.enqueue(reply)
     type_and_send(qtbot, window, "hello")
     qtbot.waitUntil(lambda: bool(items(window, ErrorItem)), timeout=10_000)
     error = items(window, ErrorItem)[-1]
     assert words.lower() in error.message.text().lower()
     assert "Traceback" not in error.message.text()
-    if error.action_button is not None and error.action_button.text() == "Retry":
-        gemini.enqueue(text("Hello again."))
-        qtbot.mouseClick(error.action_button, Qt.MouseButton.LeftButton)
-        wait_for_answer(qtbot, window, "Hello again.", timeout=10_000)
-        # Retry asked again for the same message rather than sending it twice.
-        users = [m for m in gemini.requests[-1]["messages"] if m["role"] == "user"]
-        assert [m["content"] for m in users] == ["hello"]
+    assert list(error.buttons) == actions
+    gemini.enqueue(text("Hello again."))
+    qtbot.mouseClick(error.buttons["Retry"], Qt.MouseButton.LeftButton)
+    wait_for_answer(qtbot, window, "Hello again.", timeout=10_000)
+    assert not error.buttons["Retry"].isVisible()
+    # Retry asked again for the same message rather than sending it twice.
+    users = [m for m in gemini.requests[-1]["messages"] if m["role"] == "user"]
+    assert [m["content"] for m in users] == ["hello"]
+
+
+def test_a_rejected_key_offers_settings(qtbot, window, gemini):
+    gemini.enqueue(bad_key())
+    type_and_send(qtbot, window, "hello")
+    qtbot.waitUntil(lambda: bool(items(window, ErrorItem)), timeout=10_000)
+    qtbot.mouseClick(items(window, ErrorItem)[-1].buttons["Settings…"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.settings_dialog is not None
+                    and window.settings_dialog.isVisible())
 
 
 def test_offline_shows_a_sentence_and_retry(qtbot, window, workspace):
@@ -155,7 +165,7 @@ def test_offline_shows_a_sentence_and_retry(qtbot, window, workspace):
     qtbot.waitUntil(lambda: bool(items(window, ErrorItem)), timeout=20_000)
     error = items(window, ErrorItem)[-1]
     assert "could not reach 127.0.0.1" in error.message.text().lower()
-    assert error.action_button.text() == "Retry"
+    assert list(error.buttons) == ["Retry"]
 
 
 def test_retry_regenerates_the_last_answer(qtbot, window, gemini):
@@ -194,7 +204,7 @@ def test_without_a_key_the_chat_asks_for_one_and_tasks_still_work(qtbot, window,
     qtbot.waitUntil(lambda: bool(items(window, ErrorItem)), timeout=10_000)
     error = items(window, ErrorItem)[-1]
     assert "No Gemini API key" in error.message.text()
-    assert error.action_button.text() == "Add API key…"
+    assert list(error.buttons) == ["Add API key…", "Retry"]
     window.tasks.add_line.setText("Buy milk")
     qtbot.keyClick(window.tasks.add_line, Qt.Key.Key_Return)
     assert [t.title for t in workspace.store.list_tasks()] == ["Buy milk"]

@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import Qt
 
-from app.ui.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
+from app.ui.chat_items import MessageItem
 
 
 def items(window, kind=None) -> list:

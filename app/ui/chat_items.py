@@ -160,27 +160,28 @@ class ApprovalItem(QFrame):
 
 
 class ErrorItem(QFrame):
-    """What went wrong, in one sentence, with the action that helps (Retry, or Add key)."""
+    """What went wrong, in one sentence, with the actions that help ("Settings…", "Retry")."""
 
-    action_requested = Signal()
+    action_requested = Signal(str)  # the action's label
 
-    def __init__(self, message: str, action: str | None) -> None:
+    def __init__(self, message: str, actions: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         self.message = _label(message)
         layout.addWidget(self.message, 1)
-        self.action_button = None
-        if action:
-            self.action_button = QPushButton(action)
-            self.action_button.clicked.connect(self.action_requested)
-            layout.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.buttons: dict[str, QPushButton] = {}
+        for action in actions:
+            button = self.buttons[action] = QPushButton(action)
+            button.clicked.connect(lambda _checked=False, name=action:
+                                   self.action_requested.emit(name))
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
 
     def retire(self) -> None:
-        """Once acted on (or superseded), the action is no longer offered."""
-        if self.action_button is not None:
-            self.action_button.hide()
+        """Once retried (or superseded), its actions are no longer offered."""
+        for button in self.buttons.values():
+            button.hide()
 
 
 class NoticeItem(QLabel):

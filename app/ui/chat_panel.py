@@ -9,8 +9,7 @@ import asyncio
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.errors import UserError
 from app.ui.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
@@ -21,6 +20,9 @@ GET_A_KEY = "https://aistudio.google.com/apikey"
 # Failures that happen before the message reaches the conversation's history: "Retry" sends
 # the message again instead of regenerating an answer to the previous one.
 NOT_IN_HISTORY = {"no_key", "not_started"}
+RETRY = "Retry"
+# Failures the user fixes in Settings (the key, the model name, the endpoint), and the button.
+FIX_IN_SETTINGS = {"no_key": "Add API key…", "auth": "Settings…", "not_found": "Settings…"}
 
 
 class ChatPanel(QWidget):
@@ -98,7 +100,7 @@ class ChatPanel(QWidget):
         try:
             history = self.workspace.conversations.history(conversation_id)
         except UserError as error:
-            self.view.add(ErrorItem(str(error), None))
+            self.view.add(ErrorItem(str(error)))
             return
         for message in history:
             if message.role == "tool":
@@ -299,21 +301,20 @@ class _Turn:
         self.ended = True
         if self.answer is not None:
             self.answer.mark("Incomplete")
-        action = "Add API key…" if kind == "no_key" else "Retry" if retryable else None
         if kind == "no_key":
             self.panel.show_key_prompt(True)
-        item = self.view.add(ErrorItem(message, action))
-        item.action_requested.connect(lambda: self._act_on(item, kind))
+        # Retry is always offered: after fixing the key or the model in Settings, or once the
+        # network is back, it is the one click that gets the answer.
+        actions = (FIX_IN_SETTINGS[kind], RETRY) if kind in FIX_IN_SETTINGS else (RETRY,)
+        if kind == "empty_message":
+            actions = ()
+        item = self.view.add(ErrorItem(message, actions))
+        item.action_requested.connect(lambda action: self._act_on(item, kind, action))
 
-    def _act_on(self, item: ErrorItem, kind: str) -> None:
+    def _act_on(self, item: ErrorItem, kind: str, action: str) -> None:
         panel = self.panel
-        if kind == "no_key":
+        if action != RETRY:
             panel.settings_requested.emit()
-            if self.text:  # once a key is saved, Retry sends the message that needed it
-                item.action_button.setText("Retry")
-                kind = "not_started"
-                item.action_requested.disconnect()
-                item.action_requested.connect(lambda: self._act_on(item, kind))
             return
         if panel.busy:
             return
