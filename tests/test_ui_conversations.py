@@ -143,3 +143,19 @@ def test_switching_away_mid_answer_stops_it_and_leaves_the_other_conversation_cl
     qtbot.waitUntil(lambda: not window.chat.busy, timeout=10_000)
     assert [type(item).__name__ for item in items(window)] == ["MessageItem", "MessageItem"]
     assert shown_texts(window) == ["quiet one", "Short."]
+
+
+def test_what_the_agent_did_is_still_shown_after_a_restart(qtbot, window, gemini, workspace):
+    from app.ui.chat_items import ToolItem
+    from fake_gemini import tool_calls
+
+    gemini.enqueue(tool_calls(("add_task", {"title": "Buy milk"})), text("Added."))
+    type_and_send(qtbot, window, "add milk")
+    wait_for_answer(qtbot, window, "Added.")
+    close_window(qtbot, window)
+    reopened = open_window(workspace)
+    try:
+        assert [item.text() for item in items(reopened, ToolItem)] == ["✓ Added 'Buy milk'"]
+        assert shown_texts(reopened) == ["add milk", "Added."]
+    finally:
+        close_window(qtbot, reopened)

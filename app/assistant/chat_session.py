@@ -18,7 +18,7 @@ from app.assistant.events import (ApprovalRequested, Cancelled, ChatEvent, Compl
                                   Retrying, TextDelta, ToolFinished, ToolStarted)
 from app.assistant.gemini_model import EmptyReplyError, retry_listener
 from app.assistant.gemini_stream import IncompleteStreamError
-from app.assistant.summaries import describe_request, summarize
+from app.assistant.summaries import describe_request, summarize, tool_result
 from app.errors import UserError
 
 MAX_TURNS = 12  # model calls per message: plenty for "add these five tasks", bounded if it loops
@@ -32,14 +32,6 @@ def _arguments(raw: str) -> dict:
     except json.JSONDecodeError:
         return {"arguments": raw}
     return parsed if isinstance(parsed, dict) else {"arguments": parsed}
-
-
-def _result(output: object) -> dict:
-    try:
-        parsed = json.loads(output) if isinstance(output, str) else output
-    except json.JSONDecodeError:
-        return {"error": str(output)}
-    return parsed if isinstance(parsed, dict) else {"result": parsed}
 
 
 class ChatSession:
@@ -179,7 +171,7 @@ class ChatSession:
             return [started]
         if event.name == "tool_output":
             started = calls.pop(get("call_id"), None) or ToolStarted(get("call_id"), "tool", {})
-            result = _result(event.item.output)
+            result = tool_result(event.item.output)
             return [ToolFinished(started.call_id, started.name, started.arguments, result,
                                  summarize(started.name, started.arguments, result))]
         return []

@@ -1,6 +1,16 @@
 """One line per tool call, for people: what the agent actually did (or tried to)."""
 
+import json
 from datetime import date, datetime
+
+
+def tool_result(output: object) -> dict:
+    """What a tool answered, as a dict (tools answer JSON; anything else counts as an error)."""
+    try:
+        parsed = json.loads(output) if isinstance(output, str) else output
+    except json.JSONDecodeError:
+        return {"error": str(output)}
+    return parsed if isinstance(parsed, dict) else {"result": parsed}
 
 
 def friendly_due(due: str | None) -> str:

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.assistant.summaries import summarize, tool_result
 from app.errors import UserError
 from app.ui.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
 from app.ui.chat_view import ChatView
@@ -104,13 +105,10 @@ class ChatPanel(QWidget):
             return
         for message in history:
             if message.role == "tool":
-                from app.assistant.summaries import summarize
-
-                result = message.tool_result or ""
-                shown = _tool_result(result)
+                result = tool_result(message.tool_result or "")
                 self.view.add(ToolItem(summarize(message.tool_name or "tool",
-                                                 message.tool_arguments or {}, shown),
-                                       "error" not in shown))
+                                                 message.tool_arguments or {}, result),
+                                       "error" not in result))
             else:
                 item = self.view.add(MessageItem(message.role, message.text))
                 if message.role == "assistant":
@@ -323,13 +321,3 @@ class _Turn:
             panel._start(lambda chat: chat.send(self.text), self.text)
         else:
             panel._start(lambda chat: chat.retry(), None)
-
-
-def _tool_result(raw: str) -> dict:
-    import json
-
-    try:
-        parsed = json.loads(raw)
-    except ValueError:
-        return {"error": raw}
-    return parsed if isinstance(parsed, dict) else {"result": parsed}
