@@ -26,7 +26,9 @@ TITLE = "Task Assistant"
 TYPED = "Remind me to renew my passport by December 4th 2026"
 STARTUP = 30    # seconds for the window to map (it takes ~1 s here)
 ANSWER = 60     # seconds for the typed request to become a task (the agent stack loads first)
-QUIT = 10       # seconds for SIGTERM to end the app (its own shutdown gives up after 5 s)
+# seconds for SIGTERM to end the app: its own shutdown takes ~30 ms here and Python's teardown of
+# the loaded agent and Qt modules ~0.7 s more, but up to 5 s with the CPU overloaded
+QUIT = 10
 XDOTOOL = 10    # seconds for one xdotool command
 
 # Run on the test's X display: a picture of the whole screen, as the X server has it.
@@ -52,13 +54,18 @@ pytestmark = [
 @pytest.fixture
 def display(tmp_path) -> str:
     """A private Xvfb; `-displayfd` makes it pick a free display number and write it to a pipe
-    once it accepts connections, so there is no race with other servers and no sleeping."""
+    once it accepts connections, so there is no race with other servers and no sleeping.
+
+    `-noreset`: by default an X server resets when its last client disconnects, and a client
+    connecting meanwhile is refused. Here xdotool's short connections come and go while the app
+    is still connecting, and the app then failed with "could not connect to display" (seen
+    under load; two xdotool loops on a bare Xvfb lose ~20% of their connections this way)."""
     read_end, write_end = os.pipe()
     log_path = tmp_path / "xvfb.log"
     with open(log_path, "wb") as log:
         server = subprocess.Popen(
             ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24",
-             "-nolisten", "tcp"],
+             "-nolisten", "tcp", "-noreset"],
             pass_fds=(write_end,), stdin=subprocess.DEVNULL, stdout=log, stderr=log)
     os.close(write_end)
     try:
@@ -103,10 +110,12 @@ def xdotool(display: str, *argv: str) -> str:
 class App:
     """`python -m app` (the desktop app) on `display`, its stderr kept in a file."""
 
-    def __init__(self, app_home: Path, display: str, base_url: str, tmp_path: Path) -> None:
+    def __init__(self, app_home: Path, display: str, gemini, tmp_path: Path) -> None:
+        self.gemini = gemini
         self.stderr_path = tmp_path / "app-stderr.txt"
+        self.crash_log = app_home / "task-assistant.log"  # app.crash_log: errors shown as a line
         env = cli_env(app_home, DISPLAY=display, QT_QPA_PLATFORM="xcb",  # not the offscreen default
-                      GEMINI_API_KEY=TEST_KEY, TASK_ASSISTANT_BASE_URL=base_url)
+                      GEMINI_API_KEY=TEST_KEY, TASK_ASSISTANT_BASE_URL=gemini.base_url)
         assert not any(TEST_KEY in part for part in CLI)
         with open(self.stderr_path, "wb") as stderr:  # a file: a full pipe would block the app
             self.process = subprocess.Popen(CLI, env=env, stdin=subprocess.DEVNULL,
@@ -117,17 +126,24 @@ class App:
         return self.stderr_path.read_text(errors="replace")
 
     def wait_until(self, condition, timeout: float, what: str):
-        """Poll `condition` until it returns something truthy; fail early if the app exits."""
+        """Poll `condition` until it returns something truthy; fail at once if the app exits
+        or logs an error."""
         deadline = time.monotonic() + timeout
         while True:
             result = condition()
             if result:
                 return result
+            if self.crash_log.exists():  # the turn failed: the window says "went wrong"
+                pytest.fail(f"the app logged an error before {what}:\n"
+                            f"{self.crash_log.read_text()}\n{self.stderr}")
             if self.process.poll() is not None:
                 pytest.fail(f"the app exited ({self.process.returncode}) before {what}:\n"
                             f"{self.stderr}")
             if time.monotonic() > deadline:
-                pytest.fail(f"not {what} after {timeout} s; the app's stderr:\n{self.stderr}")
+                # 0 requests: the typing or the Enter never reached the message box
+                pytest.fail(f"not {what} after {timeout} s; the fake Gemini had "
+                            f"{len(self.gemini.requests)} requests; the app's stderr:\n"
+                            f"{self.stderr}")
             time.sleep(0.1)
 
     def stop(self) -> None:
@@ -138,7 +154,7 @@ class App:
 
 @pytest.fixture
 def desktop_app(app_home, display, gemini, tmp_path):
-    started = App(app_home, display, gemini.base_url, tmp_path)
+    started = App(app_home, display, gemini, tmp_path)
     try:
         yield started
     finally:
@@ -225,17 +241,14 @@ def test_a_request_typed_into_the_real_window_becomes_a_task(
     assert picture.stat().st_size > 1000
     assert len(colours(picture)) > 10  # a window with text on it, not a blank screen
 
-    began = time.monotonic()
     desktop_app.process.send_signal(signal.SIGTERM)
     try:
         code = desktop_app.process.wait(timeout=QUIT)
     except subprocess.TimeoutExpired:
         pytest.fail(f"still running {QUIT} s after SIGTERM; stderr:\n{desktop_app.stderr}")
-    took = time.monotonic() - began
 
     stderr = desktop_app.stderr
     assert code == 0, stderr
-    assert took < 5, f"SIGTERM took {took:.1f} s"
     for problem in ("Traceback", "Task was destroyed but it is pending",
                     "QThread: Destroyed while thread is still running"):
         assert problem not in stderr, stderr
