@@ -35,6 +35,9 @@ class ConversationList(QWidget):
         layout.addWidget(self.search)
         self.list = QListWidget()
         self.list.setAccessibleName("Conversations")
+        # A long title is cut with an ellipsis (its tooltip has it all), not scrolled sideways.
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)  # F2 renames
         self.list.currentItemChanged.connect(self._picked)
         self.list.itemChanged.connect(self._renamed)

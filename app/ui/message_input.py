@@ -12,8 +12,8 @@ class MessageInput(QPlainTextEdit):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.setPlaceholderText("Ask about your tasks, or tell me what to add…  "
-                                "(Enter sends, Shift+Enter for a new line)")
+        self.setPlaceholderText("Ask about your tasks, or say what to add…")
+        self.setToolTip("Enter sends, Shift+Enter starts a new line")
         self.setAccessibleName("Message")
         self.setTabChangesFocus(True)
         self.document().contentsChanged.connect(self._fit_height)
