@@ -71,6 +71,9 @@ SETTINGS = (
     Setting("model", "model name", "gemini-2.5-flash", check_model, "TASK_ASSISTANT_MODEL"),
     Setting("base_url", "base URL", "https://generativelanguage.googleapis.com/v1beta/openai/",
             _check_base_url, "TASK_ASSISTANT_BASE_URL"),
+    Setting("close_to_tray", "close-to-tray choice", True, _check_bool),
+    Setting("reminders", "reminders choice", True, _check_bool),
+    Setting("start_on_login", "start-on-login choice", False, _check_bool),
 )
 
 

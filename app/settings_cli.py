@@ -1,11 +1,11 @@
-"""`task-assistant settings show|set|reset`: the model and endpoint from the command line."""
+"""`task-assistant settings show|set|reset`: every setting from the command line."""
 
 import argparse
 import sys
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    settings = commands.add_parser("settings", help="show or change the model and endpoint")
+    settings = commands.add_parser("settings", help="show or change settings (model, endpoint, tray, reminders, start on login)")
     actions = settings.add_subparsers(dest="action", metavar="ACTION", required=True,
                                       parser_class=type(settings))
 
