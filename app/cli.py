@@ -23,6 +23,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = OneLineParser(prog=PROG, description=f"{APP_NAME}: chat with Gemini about your tasks.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    start = parser.add_mutually_exclusive_group()
+    start.add_argument("--quick-ask", action="store_const", dest="start", const="quick-ask",
+                       help="open the quick-ask popup (in the running app, or start it); bind "
+                            "this to a hotkey")
+    start.add_argument("--tray", action="store_const", dest="start", const="tray",
+                       help="start in the tray without opening the window (start on login)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     tasks_cli.register(commands)
     key_cli.register(commands)
@@ -38,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:  # no command: the desktop app
             from app.ui.desktop import run
 
-            return run()
+            return run(args.start or "window")
         return args.run(args) or 0
     except UserError as error:
         print(f"{PROG}: {error}", file=sys.stderr)

@@ -14,10 +14,16 @@ from app.tasks import TaskStore
 
 
 def _import_agent_stack() -> None:
+    import linecache
+
     import agents  # noqa: F401  (the import is the point: it fills sys.modules)
 
     import app.assistant.assistant  # noqa: F401
     import app.assistant.chat_session  # noqa: F401
+
+    # PySide6's import hook reads the source of every module imported after it and leaves it
+    # in linecache: ~30 MB for the agent stack. Tracebacks re-read what they need.
+    linecache.clearcache()
 
 
 class Workspace:

@@ -36,7 +36,7 @@ def test_quitting_mid_answer_stops_the_stream_closes_the_files_and_returns_0(
         def quit_once_streaming():
             if "word3" in answer_text(window):
                 seen["partial"] = answer_text(window)
-                window.quit_requested.emit()  # what Ctrl+Q and closing the window do
+                window.quit_requested.emit()  # what Ctrl+Q does
             else:
                 QTimer.singleShot(10, quit_once_streaming)
 

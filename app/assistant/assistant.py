@@ -49,8 +49,13 @@ class Assistant:
             return self._agent
 
     async def _build(self):
-        # Keyring calls can block on D-Bus or an unlock prompt: never on the event loop.
-        key = await asyncio.to_thread(self.keys.get)
+        # On a worker thread: the keyring can block on D-Bus or an unlock prompt, and building
+        # the client costs ~100 ms the first time (SSL contexts, lazy imports, validators), which
+        # would freeze a window's event loop just as the first answer starts.
+        return await asyncio.to_thread(self._construct)
+
+    def _construct(self):
+        key = self.keys.get()
         if not key:
             raise NoApiKeyError("No Gemini API key is set: add one in Settings or with "
                                 "`task-assistant key set` (get one at "

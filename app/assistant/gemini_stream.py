@@ -7,6 +7,8 @@ would still say "Added both". Gemini also sends `"id": ""` on older models, and 
 stream that just stops (no finish_reason) off as a complete answer.
 """
 
+import asyncio
+import time
 import uuid
 from typing import Any
 
@@ -52,6 +54,9 @@ class ToolCallIndexer:
         return chunk
 
 
+YIELD_EVERY = 0.004  # seconds of chunk handling before the event loop gets a turn
+
+
 class NormalisedStream:
     """Wraps openai's AsyncStream of chunks: fixed tool calls, and a cut-off raises.
 
@@ -64,12 +69,20 @@ class NormalisedStream:
         self._chunks = stream.__aiter__()
         self._indexer = ToolCallIndexer()
         self._finished = False
+        self._last_yield = time.perf_counter()
         self.response = getattr(stream, "response", None)
 
     def __aiter__(self) -> "NormalisedStream":
         return self
 
     async def __anext__(self) -> ChatCompletionChunk:
+        # openai parses a whole network read (hundreds of chunks when the server is fast) and
+        # the SDK handles each one without ever giving the event loop a turn: a window froze
+        # for 40-370 ms per read (bench/window_bench.py). A brief yield every few milliseconds
+        # keeps the UI at 60 Hz for about a quarter more stream time.
+        if time.perf_counter() - self._last_yield > YIELD_EVERY:
+            await asyncio.sleep(0)
+            self._last_yield = time.perf_counter()
         try:
             chunk = await self._chunks.__anext__()
         except StopAsyncIteration:

@@ -127,6 +127,12 @@ class TaskStore:
             params += [local_midnight(today), local_midnight(today + timedelta(days=1))]
         return where, params
 
+    def count_due_today(self, *, now: datetime | None = None) -> int:
+        """Open tasks due today or already overdue: the number the tray shows."""
+        tomorrow = local_midnight(local_today(now) + timedelta(days=1))
+        return self._conn.execute("SELECT count(*) FROM tasks WHERE status = 'open' AND "
+                                  "due_key < ?", (tomorrow,)).fetchone()[0]
+
     def search(self, query: str, *, status: str = "all", limit: int | None = 50) -> list[Task]:
         """Full-text search over title, notes and tags; every word must match (as a prefix).
 

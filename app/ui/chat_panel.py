@@ -30,7 +30,7 @@ class ChatPanel(QWidget):
     settings_requested = Signal()   # "Add API key" was clicked
     busy_changed = Signal(bool)
 
-    def __init__(self, workspace, runner, parent=None) -> None:
+    def __init__(self, workspace, runner, parent=None, *, escape_stops: bool = True) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.runner = runner
@@ -58,9 +58,10 @@ class ChatPanel(QWidget):
         self.send_button.clicked.connect(self._send_or_stop)
         row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addLayout(row)
-        stop = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        stop.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        stop.activated.connect(self.stop)
+        if escape_stops:  # the quick-ask popup uses Esc to hide itself instead
+            stop = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+            stop.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            stop.activated.connect(self.stop)
 
     def _build_key_prompt(self) -> QWidget:
         prompt = QWidget()
@@ -115,9 +116,23 @@ class ChatPanel(QWidget):
                     self._set_last_answer(item)
         self.input.setFocus()
 
+    def start_fresh(self) -> None:
+        """An empty chat; its conversation is created with the first message (so opening the
+        quick-ask popup and closing it again leaves no empty conversation behind)."""
+        self.stop()
+        self.conversation_id = None
+        self.view.clear()
+        self._last_answer = None
+
     def send(self, text: str) -> None:
-        if not text.strip() or self.busy or self.conversation_id is None:
+        if not text.strip() or self.busy:
             return
+        if self.conversation_id is None:
+            try:
+                self.conversation_id = self.workspace.conversations.create().id
+            except UserError as error:
+                self.view.add(ErrorItem(str(error)))
+                return
         self.input.clear()
         self.view.add(MessageItem("user", text.strip()))
         self._start(lambda chat: chat.send(text), text)

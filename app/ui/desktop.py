@@ -1,9 +1,11 @@
 """`task-assistant` with no command: the desktop app, on a qasync loop.
 
-Start-up order matters: the window is built and shown first, and only after its first paint
-does the agent stack start loading (on a worker thread). Quitting — Ctrl+Q, closing the
-window, SIGTERM — always takes the same path: stop the running answer, close the network
-client and the databases, then leave the loop, so the exit is 0 with nothing left pending.
+One instance per user: a second launch hands its wish ("show the window", "quick ask") to the
+running one and exits. Start-up order matters: the window is built and shown first, and only
+after its first paint does the agent stack start loading (on a worker thread). Quitting —
+Ctrl+Q, the tray's Quit, closing the window where there is no tray, SIGTERM — always takes the
+same path: stop the running answers, close the network client and the databases, then leave
+the loop, so the exit is 0 with nothing left pending.
 """
 
 import asyncio
@@ -15,9 +17,14 @@ from app import APP_NAME
 SHUTDOWN_TIMEOUT = 5.0  # seconds for streams to stop and files to close before giving up
 
 
-def run(on_shown: Callable | None = None) -> int:
-    """Run the app until it quits; `on_shown(window)` is called after the first paint (for the
-    start-up benchmark and tests)."""
+# What a launch asks for, and what it says to an instance that is already running.
+START_MESSAGES = {"window": "show", "quick-ask": "quick-ask", "tray": "ping"}
+
+
+def run(start: str = "window", on_shown: Callable | None = None) -> int:
+    """Run the app until it quits. `start` is "window", "quick-ask" (the popup, for an OS
+    hotkey) or "tray" (no window: start on login). `on_shown(window)` is called after the
+    window's first paint (for the start-up benchmark and tests)."""
     import qasync
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
@@ -33,14 +40,25 @@ def run(on_shown: Callable | None = None) -> int:
         app.setWindowIcon(QIcon(str(icon)))
     # Closing the window goes through our own shutdown, not straight out of the loop.
     app.setQuitOnLastWindowClosed(False)
-    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        return runner.run(_main(app, on_shown))
+    from app.ui.single_instance import InstanceServer, send_to_running
+
+    if send_to_running(START_MESSAGES[start]):
+        return 0  # the running instance does it
+    server = InstanceServer()
+    if not server.listen():  # another launch won the race this very moment
+        return 0 if send_to_running(START_MESSAGES[start]) else 1
+    try:
+        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+            return runner.run(_main(app, server, start, on_shown))
+    finally:
+        server.close()
 
 
-async def _main(app, on_shown: Callable | None) -> int:
+async def _main(app, server, start: str, on_shown: Callable | None) -> int:
     from app.errors import UserError
-    from app.ui.main_window import MainWindow
+    from app.reminders import Reminders
     from app.ui.quit_signals import QuitSignals
+    from app.ui.shell import Shell
     from app.ui.task_runner import TaskRunner
     from app.workspace import Workspace
 
@@ -52,32 +70,41 @@ async def _main(app, on_shown: Callable | None) -> int:
         _show_fatal(app, str(error))
         return 1
     runner = TaskRunner()
-    window = MainWindow(workspace, runner)
-    window.quit_requested.connect(quitting.set)
+    shell = Shell(workspace, runner, Reminders(workspace.store))
+    shell.quit_requested.connect(quitting.set)
+    server.message_received.connect(shell.handle)
     signals = QuitSignals(quitting.set)
+    window = shell.window
 
     def shown() -> None:
         workspace.preload()  # the heavy imports begin once the window is on screen
         window.check_key()
+        shell.check_reminders()  # overdue tasks are announced at start
         if on_shown is not None:
             on_shown(window)
 
-    window.first_painted.connect(shown)
-    window.show()
+    if start == "window" or (start == "tray" and not shell.tray.available):
+        window.first_painted.connect(shown)
+        window.show()
+    else:
+        shown()  # no window to wait for: the popup, or the tray alone
+        if start == "quick-ask":
+            shell.quick_ask()
     try:
         await quitting.wait()
     finally:
         signals.restore()
         try:
-            await asyncio.wait_for(_close(window, runner, workspace), SHUTDOWN_TIMEOUT)
+            await asyncio.wait_for(_close(shell, runner, workspace), SHUTDOWN_TIMEOUT)
         except TimeoutError:
             pass  # an unresponsive server must not keep the app from quitting
-        window.deleteLater()
+        # The window is not deleted here: a turn cut off by the timeout still cleans up its
+        # widgets while the loop closes, and the process ends right after.
     return 0
 
 
-async def _close(window, runner, workspace) -> None:
-    await window.shutdown()
+async def _close(shell, runner, workspace) -> None:
+    await shell.shutdown()
     await runner.stop()
     await workspace.close()
 

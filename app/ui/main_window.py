@@ -15,7 +15,8 @@ DEFAULT_SIZE = (1180, 760)
 
 
 class MainWindow(QMainWindow):
-    quit_requested = Signal()
+    quit_requested = Signal()   # Ctrl+Q
+    close_requested = Signal()  # the window's close button: the shell decides (tray or quit)
     first_painted = Signal()
 
     def __init__(self, workspace, runner) -> None:
@@ -145,8 +146,10 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.first_painted)  # after this paint has reached the screen
 
     def closeEvent(self, event) -> None:
-        event.ignore()  # quitting is asynchronous: streams stop, databases close, then we exit
-        self.quit_requested.emit()
+        # Quitting is asynchronous (streams stop, databases close, then we exit), and closing
+        # may mean "to the tray": either way the shell decides, not Qt.
+        event.ignore()
+        self.close_requested.emit()
 
     async def shutdown(self) -> None:
         self.state.save(self.saveGeometry(), self.splitter.saveState(), self.chat.conversation_id)

@@ -15,8 +15,9 @@ import asyncio
 import os
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
+                               QWidget)
 from shiboken6 import isValid
 
 from app.assistant.connection_check import check_connection
@@ -28,6 +29,11 @@ from app.ui.task_runner import TaskRunner
 
 API_KEY_PAGE = "https://aistudio.google.com/apikey"
 SUGGESTED_MODELS = ("gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-flash-lite")
+DESKTOP_CHOICES = (
+    ("close_to_tray", "Keep running in the tray when the window is closed"),
+    ("reminders", "Remind me when a task falls due"),
+    ("start_on_login", "Start Task Assistant when I log in (in the tray)"),
+)
 
 
 def mask(key: str) -> str:
@@ -153,6 +159,13 @@ class SettingsDialog(QDialog):
         form.addRow(tools_row)
         form.addRow(self.test_result)
 
+        # -- desktop ------------------------------------------------------------------------------
+        self.desktop_boxes = {name: QCheckBox(text) for name, text in DESKTOP_CHOICES}
+        desktop_box = QGroupBox("Desktop")
+        desktop_layout = QVBoxLayout(desktop_box)
+        for box in self.desktop_boxes.values():
+            desktop_layout.addWidget(box)
+
         # -- bottom -------------------------------------------------------------------------------
         self.error_label = _sentence_label("Error")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
@@ -172,6 +185,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(key_box)
         layout.addWidget(model_box)
+        layout.addWidget(desktop_box)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         # Width only: the height follows the notes and messages that appear (a fixed height
@@ -327,6 +341,8 @@ class SettingsDialog(QDialog):
         return self._settings.source(name) == "environment"
 
     def _load_fields(self) -> None:
+        for name, box in self.desktop_boxes.items():
+            box.setChecked(bool(self._settings.get(name)))
         notes = {"model": self.model_note, "base_url": self.base_url_note}
         for name in self._fields():
             setting = self._settings.setting(name)
@@ -364,6 +380,7 @@ class SettingsDialog(QDialog):
         try:
             # Every field is checked before any is saved: a bad URL must not leave a new model.
             values = {name: self._checked(name) for name in editable}
+            values.update((name, box.isChecked()) for name, box in self.desktop_boxes.items())
             for name, value in values.items():
                 if value == self._settings.setting(name).default:
                     self._settings.reset(name)  # no pinned copy: a future default applies

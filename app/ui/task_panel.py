@@ -308,8 +308,7 @@ class TaskPanel(QWidget):
 
     def due_today_count(self) -> int:
         """Open tasks due today or overdue (what the tray shows)."""
-        tomorrow = local_today() + timedelta(days=1)
-        return len(self._store.list_tasks(TaskFilter(due_before=tomorrow.isoformat())))
+        return self._store.count_due_today()
 
     # -- changes, all through the store ----------------------------------------------------
 

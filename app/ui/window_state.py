@@ -23,6 +23,14 @@ class WindowState:
         value = self._settings.value("chat/conversation")
         return value if isinstance(value, str) and value else None
 
+    def tray_hint_shown(self) -> bool:
+        """Whether the user has been told, once, that closing keeps the app in the tray."""
+        return self._settings.value("tray/hint_shown") in (True, "true")
+
+    def remember_tray_hint(self) -> None:
+        self._settings.setValue("tray/hint_shown", True)
+        self._settings.sync()
+
     def save(self, geometry: QByteArray, splitter: QByteArray, conversation: str | None) -> None:
         self._settings.setValue("window/geometry", geometry)
         self._settings.setValue("window/splitter", splitter)

@@ -1,0 +1,151 @@
+"""The running app as a whole: the main window, the tray, the quick-ask popup and reminders.
+
+Everything that opens or closes a window goes through here, so "close keeps the app in the
+tray", "a second launch brings the window forward" and "quit" each have one implementation.
+"""
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+from app import APP_NAME
+from app.errors import UserError
+from app.ui.main_window import MainWindow
+from app.ui.tray import Tray
+
+REMINDER_CHECK_MS = 30_000  # also catches a task added for "now" within half a minute
+TRAY_HINT = (f"{APP_NAME} is still running in the tray, so reminders and quick ask keep "
+             "working. Quit from the tray menu, or turn this off in Settings.")
+
+
+class Shell(QObject):
+    quit_requested = Signal()
+    _tasks_changed = Signal()  # the store may announce from any thread: queued to this one
+    _setting_changed = Signal(str)
+
+    def __init__(self, workspace, runner, reminders=None) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.runner = runner
+        self.settings = workspace.settings
+        self.window = MainWindow(workspace, runner)
+        self.window.quit_requested.connect(self.quit_requested)
+        self.window.close_requested.connect(self._window_closed)
+        self.popup = None  # built on first use: most sessions never open it
+        self.tray = Tray(self)
+        self.tray.quick_ask_requested.connect(self.quick_ask)
+        self.tray.open_requested.connect(self.show_window)
+        self.tray.today_requested.connect(lambda: self.show_tasks("Today"))
+        self.tray.task_requested.connect(self.show_task)
+        self.tray.quit_requested.connect(self.quit_requested)
+        self.tray.show()
+
+        self._tasks_changed.connect(self._update_due_count, Qt.ConnectionType.QueuedConnection)
+        self._unsubscribe_tasks = workspace.store.subscribe(lambda _c: self._tasks_changed.emit())
+        self._setting_changed.connect(self._apply_setting, Qt.ConnectionType.QueuedConnection)
+        self._unsubscribe_settings = self.settings.subscribe(self._setting_changed.emit)
+        self._update_due_count()
+
+        self.reminders = reminders
+        self.reminder_timer = QTimer(self, interval=REMINDER_CHECK_MS)
+        self.reminder_timer.timeout.connect(self.check_reminders)
+        if reminders is not None:
+            self.reminder_timer.start()
+        # The due count changes at midnight without any write: look again every minute.
+        self.clock_timer = QTimer(self, interval=60_000)
+        self.clock_timer.timeout.connect(self._update_due_count)
+        self.clock_timer.start()
+
+    # -- what a launch, the tray or a hotkey asks for ---------------------------------------
+
+    def handle(self, message: str) -> None:
+        """A message from a second launch: "show" or "quick-ask"."""
+        if message == "quick-ask":
+            self.quick_ask()
+        elif message == "show":
+            self.show_window()
+
+    def show_window(self) -> None:
+        self.window.showNormal() if self.window.isMinimized() else self.window.show()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def show_tasks(self, view: str) -> None:
+        self.show_window()
+        self.window.tasks.show_view(view)
+
+    def show_task(self, task_id: int) -> None:
+        self.show_tasks("All")
+        self.window.tasks.select_task(task_id)
+
+    def quick_ask(self) -> None:
+        if self.popup is None:
+            from app.ui.quick_ask import QuickAsk
+
+            self.popup = QuickAsk(self.workspace, self.runner)
+            self.popup.open_in_window.connect(self._continue_in_window)
+            self.popup.chat.settings_requested.connect(self.window.open_settings)
+        self.popup.popup()
+
+    def _continue_in_window(self, conversation_id: str) -> None:
+        if conversation_id:
+            self.window.open_conversation(conversation_id)
+        self.show_window()
+
+    # -- closing ------------------------------------------------------------------------------
+
+    def _window_closed(self) -> None:
+        if not (self.tray.available and self.settings.get("close_to_tray")):
+            self.quit_requested.emit()
+            return
+        self.window.hide()
+        if not self.window.state.tray_hint_shown():
+            self.window.state.remember_tray_hint()
+            self.tray.notify(APP_NAME, TRAY_HINT)
+
+    async def shutdown(self) -> None:
+        self.reminder_timer.stop()
+        self.clock_timer.stop()
+        self._unsubscribe_tasks()
+        self._unsubscribe_settings()
+        if self.popup is not None:
+            await self.popup.chat.shutdown()
+            self.popup.hide()
+        await self.window.shutdown()
+        self.tray.hide()
+
+    # -- the tray's number, reminders, start on login -----------------------------------------
+
+    def _update_due_count(self) -> None:
+        try:
+            self.tray.show_due_count(self.workspace.store.count_due_today())
+        except Exception:  # the store is closing as the app quits
+            pass
+
+    def check_reminders(self) -> None:
+        if self.reminders is None or not self.settings.get("reminders"):
+            return
+        due = self.reminders.due_now()
+        if not due:
+            return
+        title, message = self.reminders.summarize(due)
+        if self.tray.available:
+            self.tray.notify(title, message, due[0].task_id if len(due) == 1 else None)
+        else:  # no tray to show a bubble: the window's status bar carries it instead
+            self.window.statusBar().showMessage(f"{title}: {message}")
+        self.reminders.mark_notified(due)
+
+    def _apply_setting(self, name: str) -> None:
+        if name == "start_on_login":
+            self.apply_start_on_login()
+
+    def apply_start_on_login(self) -> None:
+        from app.autostart import Autostart, launch_command
+
+        autostart = Autostart()
+        try:
+            wanted = self.settings.get("start_on_login")
+            if wanted and not autostart.enabled():
+                autostart.enable(launch_command(extra=["--tray"]))
+            elif not wanted and autostart.enabled():
+                autostart.disable()
+        except UserError as error:
+            self.window.statusBar().showMessage(str(error))
