@@ -80,6 +80,8 @@ async def _main(app, server, start: str, on_shown: Callable | None) -> int:
         workspace.preload()  # the heavy imports begin once the window is on screen
         window.check_key()
         shell.check_reminders()  # overdue tasks are announced at start
+        if workspace.settings.get("start_on_login"):
+            shell.apply_start_on_login()  # keeps the login entry pointing at this copy
         if on_shown is not None:
             on_shown(window)
 

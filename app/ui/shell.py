@@ -104,6 +104,8 @@ class Shell(QObject):
     async def shutdown(self) -> None:
         self.reminder_timer.stop()
         self.clock_timer.stop()
+        if self.reminders is not None:
+            self.reminders.close()
         self._unsubscribe_tasks()
         self._unsubscribe_settings()
         if self.popup is not None:
@@ -142,10 +144,11 @@ class Shell(QObject):
 
         autostart = Autostart()
         try:
-            wanted = self.settings.get("start_on_login")
-            if wanted and not autostart.enabled():
+            if self.settings.get("start_on_login"):
+                # Rewritten every time (it is cheap and atomic): if the app moved, the entry
+                # follows it.
                 autostart.enable(launch_command(extra=["--tray"]))
-            elif not wanted and autostart.enabled():
+            elif autostart.enabled():
                 autostart.disable()
         except UserError as error:
             self.window.statusBar().showMessage(str(error))
