@@ -16,10 +16,6 @@ from app.assistant.summaries import friendly_due
 from app.tasks.dates import local_today
 from app.ui.task_panel import TaskPanel
 
-# The offscreen platform warns about window features it lacks (size hints for any shown window
-# with a layout, raise(), a popup menu's keyboard grab): the test platform talking, not the panel.
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support ")
-
 TODAY = local_today()  # the store's "today": the local time zone's date
 
 
