@@ -29,7 +29,9 @@ def run(start: str = "window", on_shown: Callable | None = None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from app.errors import UserError
     from app.paths import resource_path
+    from app.ui.single_instance import start_or_hand_off
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("task-assistant")
@@ -40,13 +42,13 @@ def run(start: str = "window", on_shown: Callable | None = None) -> int:
         app.setWindowIcon(QIcon(str(icon)))
     # Closing the window goes through our own shutdown, not straight out of the loop.
     app.setQuitOnLastWindowClosed(False)
-    from app.ui.single_instance import InstanceServer, send_to_running
-
-    if send_to_running(START_MESSAGES[start]):
+    try:
+        server = start_or_hand_off(START_MESSAGES[start])
+    except UserError as error:  # one is running but does not answer, or a different version
+        _show_fatal(app, str(error))
+        return 1
+    if server is None:
         return 0  # the running instance does it
-    server = InstanceServer()
-    if not server.listen():  # another launch won the race this very moment
-        return 0 if send_to_running(START_MESSAGES[start]) else 1
     try:
         with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
             return runner.run(_main(app, server, start, on_shown))
