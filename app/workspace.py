@@ -16,7 +16,13 @@ from app.tasks import TaskStore
 def _import_agent_stack() -> None:
     import linecache
 
-    import agents  # noqa: F401  (the import is the point: it fills sys.modules)
+    # The imports are the point: they fill sys.modules. The four after agents are otherwise
+    # imported lazily by the first request, on the event loop, as the first answer streams.
+    import agents  # noqa: F401
+    import agents.memory.sqlite_session  # noqa: F401
+    import anyio._backends._asyncio  # noqa: F401
+    import jiter  # noqa: F401
+    import openai.resources.chat.chat  # noqa: F401
 
     import app.assistant.assistant  # noqa: F401
     import app.assistant.chat_session  # noqa: F401
