@@ -369,3 +369,23 @@ def test_a_key_saved_in_the_dialog_is_in_the_secret_service(qtbot, open_dialog, 
 
     assert KeyStore(Keyring()).get() == KEY  # a fresh connection finds it
     assert not any(KEY in each for each in widget_texts(dialog))
+
+
+def test_desktop_choices_are_saved(qtbot, qloop):
+    from app.keystore import KeyStore
+    from app.settings import Settings
+    from app.ui.settings_dialog import SettingsDialog
+    from app.ui.task_runner import TaskRunner
+
+    settings = Settings()
+    dialog = SettingsDialog(settings, KeyStore(), TaskRunner())
+    dialog.show()
+    boxes = dialog.desktop_boxes
+    assert [boxes[n].isChecked() for n in ("close_to_tray", "reminders", "start_on_login")] \
+        == [True, True, False]
+    boxes["reminders"].setChecked(False)
+    boxes["start_on_login"].setChecked(True)
+    dialog.save()
+    fresh = Settings()
+    assert (fresh.get("reminders"), fresh.get("start_on_login")) == (False, True)
+    dialog.deleteLater()

@@ -200,3 +200,13 @@ def test_without_a_tray_a_reminder_shows_in_the_window(shell, clock, workspace):
     workspace.store.add("Late", due=(clock.now - timedelta(hours=1)).isoformat(timespec="minutes"))
     shell.check_reminders()
     assert "Late is overdue" in shell.window.statusBar().currentMessage()
+
+
+def test_start_on_login_follows_the_setting(qtbot, shell, workspace, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    entry = tmp_path / "config" / "autostart" / "task-assistant.desktop"
+    workspace.settings.set("start_on_login", True)
+    qtbot.waitUntil(entry.exists)
+    assert "--tray" in entry.read_text()
+    workspace.settings.set("start_on_login", False)
+    qtbot.waitUntil(lambda: not entry.exists())
