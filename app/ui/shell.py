@@ -52,6 +52,7 @@ class Shell(QObject):
         # The due count changes at midnight without any write: look again every minute.
         self.clock_timer = QTimer(self, interval=60_000)
         self.clock_timer.timeout.connect(self._update_due_count)
+        self.clock_timer.timeout.connect(self.tray.show)  # a tray that appeared since
         self.clock_timer.start()
 
     # -- what a launch, the tray or a hotkey asks for ---------------------------------------
@@ -93,7 +94,7 @@ class Shell(QObject):
     # -- closing ------------------------------------------------------------------------------
 
     def _window_closed(self) -> None:
-        if not (self.tray.available and self.settings.get("close_to_tray")):
+        if not (self.settings.get("close_to_tray") and self.tray.show()):
             self.quit_requested.emit()
             return
         self.window.hide()

@@ -6,12 +6,22 @@ must not hide into it.
 """
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
+from PySide6.QtGui import QAction, QIcon
+from PySide6.QtWidgets import QApplication, QMenu, QStyle, QSystemTrayIcon
 
 from app import APP_NAME
+from app.paths import resource_path
 
 REMINDER_SHOWN_MS = 10_000
+
+
+def _app_icon() -> QIcon:
+    icon = QApplication.windowIcon()
+    if icon.isNull():  # the app sets one; a test's bare QApplication may not
+        path = resource_path("task-assistant.svg")
+        icon = QIcon(str(path)) if path else QApplication.style().standardIcon(
+            QStyle.StandardPixmap.SP_ComputerIcon)
+    return icon
 
 
 class Tray(QObject):
@@ -23,7 +33,7 @@ class Tray(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.icon = QSystemTrayIcon(QApplication.windowIcon(), self)
+        self.icon = QSystemTrayIcon(_app_icon(), self)
         self.menu = QMenu()
         self.quick_ask_action = self._action("Quick ask…", self.quick_ask_requested)
         self.open_action = self._action(f"Open {APP_NAME}", self.open_requested)
@@ -42,9 +52,13 @@ class Tray(QObject):
     def available(self) -> bool:
         return QSystemTrayIcon.isSystemTrayAvailable()
 
-    def show(self) -> None:
-        if self.available:
+    def show(self) -> bool:
+        """Put the icon in the tray if there is one now; True when it is there. Called again
+        later (every minute, and before hiding the window into it): a panel may start after
+        us at login, or restart."""
+        if self.available and not self.icon.isVisible():
             self.icon.show()
+        return self.available and self.icon.isVisible()
 
     def hide(self) -> None:
         self.icon.hide()
