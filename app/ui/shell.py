@@ -4,6 +4,8 @@ Everything that opens or closes a window goes through here, so "close keeps the 
 tray", "a second launch brings the window forward" and "quit" each have one implementation.
 """
 
+import sqlite3
+
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from app import APP_NAME
@@ -65,7 +67,10 @@ class Shell(QObject):
             self.show_window()
 
     def show_window(self) -> None:
-        self.window.showNormal() if self.window.isMinimized() else self.window.show()
+        if self.window.isMinimized():
+            self.window.showNormal()
+        else:
+            self.window.show()
         self.window.raise_()
         self.window.activateWindow()
 
@@ -120,7 +125,7 @@ class Shell(QObject):
     def _update_due_count(self) -> None:
         try:
             self.tray.show_due_count(self.workspace.store.count_due_today())
-        except Exception:  # the store is closing as the app quits
+        except sqlite3.ProgrammingError:  # a queued update arriving after the store closed
             pass
 
     def check_reminders(self) -> None:
