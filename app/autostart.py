@@ -15,8 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.errors import UserError
+from app.safe_files import write_atomically
 
 APP_NAME = "Task Assistant"
+# Login entries are readable, as an editor would make them (mkstemp's 0600): nothing secret.
+ENTRY_MODE = 0o644
 
 
 def launch_command(extra: Sequence[str] = ()) -> list[str]:
@@ -90,7 +93,7 @@ class XdgAutostart:
             "",
         ])
         try:
-            _write_atomically(self.path, text.encode("utf-8"))
+            write_atomically(self.path, text.encode("utf-8"), mode=ENTRY_MODE)
         except OSError as error:
             raise UserError(f"Start on login could not be turned on: {self.path} could not be "
                             f"written ({_reason(error)}).") from None
@@ -219,7 +222,7 @@ class MacAutostart:
             "ProcessType": "Interactive",  # a UI app: launchd must not throttle it
         }
         try:
-            _write_atomically(self.path, plistlib.dumps(agent))
+            write_atomically(self.path, plistlib.dumps(agent), mode=ENTRY_MODE)
         except OSError as error:
             raise UserError(f"Start on login could not be turned on: {self.path} could not be "
                             f"written ({_reason(error)}).") from None
@@ -235,27 +238,6 @@ def _checked(command: Sequence[str]) -> list[str]:
     if not command or not command[0] or not all(isinstance(part, str) for part in command):
         raise ValueError(f"not a command: {command!r}")
     return command
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """A temporary file beside it, renamed over it: a login never finds half an entry."""
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o644)  # as an editor would make it (mkstemp's is 0600): not secret
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
 
 
 def _remove(path: Path) -> None:

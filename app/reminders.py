@@ -7,13 +7,13 @@ calls `mark_notified()`. What was notified is remembered per task *and* due valu
 """
 
 import json
-import os
 from collections import namedtuple
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from app.assistant.summaries import friendly_due
+from app.safe_files import keep_aside, write_atomically
 from app.tasks.dates import local_today, now as utc_now
 from app.tasks.filters import TaskFilter
 from app.tasks.store import TaskStore
@@ -211,13 +211,8 @@ class Reminders:
     def _keep_aside(self, reason: str) -> None:
         """Like the settings: a damaged file is moved aside (never over an earlier one), the
         app starts afresh, and at worst a reminder is shown once more."""
-        for number in range(1, 1000):
-            suffix = ".bad" if number == 1 else f".bad-{number}"
-            aside = self.path.with_name(self.path.name + suffix)
-            if not aside.exists():
-                break
         try:
-            os.replace(self.path, aside)
+            aside = keep_aside(self.path)
         except OSError:
             aside = None  # the next successful save overwrites it
         self._warn(f"{self.path.name} was damaged ({reason})"
@@ -225,25 +220,8 @@ class Reminders:
                    + ", so reminders already shown may be shown again.")
 
     def _write(self, data: dict) -> None:
-        """A temporary file renamed over the old one: a crash leaves one or the other, whole."""
-        import tempfile
-
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
-                                             dir=self.path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                json.dump(data, file, indent=1, ensure_ascii=False)
-                file.write("\n")
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-            raise
+        text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+        write_atomically(self.path, text.encode("utf-8"))
 
     def _warn(self, sentence: str) -> None:
         if sentence not in self.warnings:  # a full disk must not grow this every 30 s

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from app.errors import UserError
 from app.listeners import Listeners
+from app.safe_files import keep_aside, write_atomically
 
 FILE_NAME = "settings.json"
 
@@ -196,13 +197,8 @@ class Settings:
 
     def _keep_aside(self, reason: str) -> str | None:
         """Moves a damaged file out of the way, never over an earlier one, so nothing is lost."""
-        for number in range(1, 1000):
-            suffix = ".bad" if number == 1 else f".bad-{number}"
-            aside = self.path.with_name(self.path.name + suffix)
-            if not aside.exists():
-                break
         try:
-            os.replace(self.path, aside)
+            aside = keep_aside(self.path)
         except OSError as error:
             return f"damaged: {reason}; moving it aside failed: {error.strerror}"
         self.warnings.append(f"{self.path.name} was damaged ({reason}); it was kept as "
@@ -225,25 +221,9 @@ class Settings:
         return usable
 
     def _write(self, stored: dict) -> None:
-        """Writes a temporary file, then renames it over the old one: a crash leaves either."""
-        import tempfile
-
-        temporary = None
+        text = json.dumps(stored, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
-                                                 dir=self.path.parent)
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                json.dump(stored, file, indent=2, ensure_ascii=False, sort_keys=True)
-                file.write("\n")
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, self.path)
+            write_atomically(self.path, text.encode("utf-8"))
         except OSError as error:
-            if temporary:
-                try:
-                    os.unlink(temporary)
-                except OSError:
-                    pass
             raise UserError(f"The settings could not be saved to {self.path} "
                             f"({error.strerror or error}).") from None
