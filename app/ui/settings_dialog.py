@@ -261,18 +261,25 @@ class SettingsDialog(QDialog):
         # Read now: editing the field while the keyring works does not change what is saved.
         self._runner.start(self._save_key(self.key_edit.text()))
 
-    async def _save_key(self, text: str) -> None:
+    async def _in_keyring(self, call, *args) -> tuple[bool, object]:
+        """Runs a keyring call on a worker thread, then frees the key buttons (which the caller
+        disabled). (True, result) when it worked and the dialog is still there; (False, None)
+        otherwise, with the keyring's sentence shown."""
         try:
-            await asyncio.to_thread(self._keys.set, text)  # validates too (spaces, empty...)
+            result = await asyncio.to_thread(call, *args)
         except UserError as error:
             if self._alive():
-                self._close_after_key = False  # the user must see why, so the dialog stays
                 self._show(self.key_message, str(error))
-            return
+            return False, None
         finally:
             if self._alive():
                 self._set_key_busy(False)
-        if not self._alive():
+        return self._alive(), result
+
+    async def _save_key(self, text: str) -> None:
+        saved, _ = await self._in_keyring(self._keys.set, text)  # validates too (spaces…)
+        if not saved:
+            self._close_after_key = False  # the user must see why, so the dialog stays
             return
         self.key_edit.clear()
         note = (f" {ENV_VAR} in the environment is still used while it is set."
@@ -296,16 +303,8 @@ class SettingsDialog(QDialog):
         self._runner.start(self._remove_key())
 
     async def _remove_key(self) -> None:
-        try:
-            removed = await asyncio.to_thread(self._keys.clear)
-        except UserError as error:
-            if self._alive():
-                self._show(self.key_message, str(error))
-            return
-        finally:
-            if self._alive():
-                self._set_key_busy(False)
-        if not self._alive():
+        done, removed = await self._in_keyring(self._keys.clear)
+        if not done:
             return
         message = ("Removed the API key from the system keyring." if removed
                    else "No API key was saved in the system keyring.")
