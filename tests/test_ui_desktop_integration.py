@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CLI, TEST_KEY, cli_env
-from test_ui_real_display import colours, display, screenshot  # noqa: F401  (`display`: fixture)
+from test_ui_real_display import colours, display, screenshot, stop  # noqa: F401  (`display`: fixture)
 
 TITLE = "Task Assistant"
 QUICK_ASK_TITLE = "Task Assistant: quick ask"
@@ -429,12 +429,7 @@ def tray_host(display, tmp_path):
             time.sleep(0.05)
         yield owner
     finally:
-        tray.terminate()
-        try:
-            tray.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            tray.kill()
-            tray.wait()
+        stop(tray)
 
 
 def on_display(started, display: str, *args: str) -> App:

@@ -75,12 +75,17 @@ def display(tmp_path) -> str:
         yield f":{number}"
     finally:
         os.close(read_end)
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Ends a helper process (Xvfb, trayer): politely, then for sure."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _read_line(fd: int, timeout: float) -> str:
