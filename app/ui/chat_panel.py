@@ -11,6 +11,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.assistant.events import (ApprovalRequested, Cancelled, Completed, Failed, Retrying,
+                                  TextDelta, ToolFinished, ToolStarted)
 from app.assistant.summaries import summarize, tool_result
 from app.errors import UserError
 from app.ui.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
@@ -240,9 +242,6 @@ class _Turn:
         panel._set_last_answer(None)
 
     def show(self, event) -> None:
-        from app.assistant.events import (ApprovalRequested, Cancelled, Completed, Failed,
-                                          Retrying, TextDelta, ToolFinished, ToolStarted)
-
         self.started = True
         if not self.on_screen:
             return
