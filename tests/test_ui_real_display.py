@@ -113,17 +113,19 @@ def xdotool(display: str, *argv: str) -> str:
 # -- the app ---------------------------------------------------------------------------------------
 
 class App:
-    """`python -m app` (the desktop app) on `display`, its stderr kept in a file."""
+    """The desktop app (`python -m app`, or the frozen `command`) on `display`, its stderr kept
+    in a file."""
 
-    def __init__(self, app_home: Path, display: str, gemini, tmp_path: Path) -> None:
+    def __init__(self, app_home: Path, display: str, gemini, tmp_path: Path,
+                 command: list[str] = CLI) -> None:
         self.gemini = gemini
         self.stderr_path = tmp_path / "app-stderr.txt"
         self.crash_log = app_home / "task-assistant.log"  # app.crash_log: errors shown as a line
         env = cli_env(app_home, DISPLAY=display, QT_QPA_PLATFORM="xcb",  # not the offscreen default
                       GEMINI_API_KEY=TEST_KEY, TASK_ASSISTANT_BASE_URL=gemini.base_url)
-        assert not any(TEST_KEY in part for part in CLI)
+        assert not any(TEST_KEY in part for part in command)
         with open(self.stderr_path, "wb") as stderr:  # a file: a full pipe would block the app
-            self.process = subprocess.Popen(CLI, env=env, stdin=subprocess.DEVNULL,
+            self.process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL,
                                             stdout=subprocess.DEVNULL, stderr=stderr)
 
     @property
@@ -217,6 +219,13 @@ def colours(path: Path) -> set[int]:
 
 def test_a_request_typed_into_the_real_window_becomes_a_task(
         desktop_app, display, app_home, gemini, tmp_path):
+    a_typed_request_becomes_a_task(desktop_app, display, app_home, gemini, tmp_path)
+
+
+def a_typed_request_becomes_a_task(desktop_app: App, display: str, app_home: Path, gemini,
+                                   tmp_path: Path) -> None:
+    """Types a request into the window, checks the task and the answer arrive, and that SIGTERM
+    ends the app cleanly (also run on the frozen app: tests/test_packaging_linux.py)."""
     gemini.enqueue(tool_calls(("add_task", {"title": "Renew passport", "due": "2026-12-04"})),
                    text("Added it."))
 
