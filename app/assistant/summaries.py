@@ -16,10 +16,13 @@ def tool_result(output: object) -> dict:
 def friendly_due(due: str | None) -> str:
     if not due:
         return ""
+    # The day is formatted by hand: "%-d" (no leading zero) is glibc's, and Windows refuses it.
     try:
         if len(due) == 10:
-            return date.fromisoformat(due).strftime("%a %-d %b")
-        return datetime.fromisoformat(due).astimezone().strftime("%a %-d %b %H:%M")
+            day = date.fromisoformat(due)
+            return f"{day:%a} {day.day} {day:%b}"
+        moment = datetime.fromisoformat(due).astimezone()
+        return f"{moment:%a} {moment.day} {moment:%b %H:%M}"
     except ValueError:
         return due
 
