@@ -23,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = OneLineParser(prog=PROG, description=f"{APP_NAME}: chat with Gemini about your tasks.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check that this installation has everything it needs (modules, "
+                             "keyring, certificates, Qt plugins, resources) and exit")
     start = parser.add_mutually_exclusive_group()
     start.add_argument("--quick-ask", action="store_const", dest="start", const="quick-ask",
                        help="open the quick-ask popup (in the running app, or start it); bind "
@@ -41,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.self_test:
+            from app.self_test import run
+
+            return run()
         if args.command is None:  # no command: the desktop app
             from app.ui.desktop import run
 

@@ -1,6 +1,7 @@
 """Where Task Assistant keeps its files."""
 
 import os
+import sys
 from pathlib import Path
 
 HOME_ENV = "TASK_ASSISTANT_HOME"
@@ -23,11 +24,14 @@ def tasks_db_path() -> Path:
     return data_dir() / "tasks.sqlite3"
 
 
-def resource_path(name: str) -> Path | None:
-    """A file from `resources/`: beside `app/` in a checkout, in the bundle when frozen by
-    PyInstaller. None when it is missing (the app then runs without it, e.g. no icon)."""
-    import sys
-
+def resources_dir() -> Path:
+    """`resources/`: beside `app/` in a checkout, in the bundle when frozen by PyInstaller."""
     root = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent))
-    path = root / "resources" / name
+    return root / "resources"
+
+
+def resource_path(name: str) -> Path | None:
+    """A file from `resources/`; None when it is missing (the app then runs without it,
+    e.g. no icon)."""
+    path = resources_dir() / name
     return path if path.exists() else None

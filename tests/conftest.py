@@ -78,4 +78,4 @@ def assistant_for(app_home, store, monkeypatch):
 TEST_KEY = "test-key-0123456789"
 # A made-up key in the shape of a real Gemini key (39 chars, what redaction must recognise),
 # spelled in two parts so secret scanners do not take the file for a leaked credential.
-GEMINI_SHAPED_KEY = "AIza" "SyTestKey0123456789abcdefghijklmnopq"
+GEMINI_SHAPED_KEY = "AIza" "SyTestKey0123456789abcdefghijklmnop"

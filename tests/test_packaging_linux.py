@@ -148,17 +148,29 @@ def test_depends_names_every_library_the_bundle_takes_from_the_system(built):
 
 # -- the frozen program ----------------------------------------------------------------------------
 
-def test_the_frozen_self_test_passes(built, app_home):
+@pytest.fixture
+def secret_service():
+    """The private Secret Service scripts/test starts: the frozen app must find it on its own."""
+    from test_keystore_secret_service import _private_secret_service_problem
+
+    problem = _private_secret_service_problem()
+    if problem:
+        pytest.skip(problem)
+
+
+@pytest.mark.secret_service
+def test_the_frozen_self_test_passes(built, app_home, secret_service):
     result = run(built.command, frozen_env(app_home), "--self-test")
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "FAILED" not in result.stdout
-    for check in ("imports", "keyring", "TLS", "store", "window"):
+    for check in ("imports", "keyring: SecretService", "TLS", "store", "window"):
         assert check in result.stdout, result.stdout
     assert not app_home.exists() or not any(app_home.iterdir())  # touched nothing of the user's
 
 
-def test_the_frozen_self_test_says_what_is_missing(built, app_home, tmp_path):
+@pytest.mark.secret_service
+def test_the_frozen_self_test_says_what_is_missing(built, app_home, tmp_path, secret_service):
     broken = tmp_path / "broken"
     shutil.copytree(built.bundle, broken, symlinks=True)
     plugins = broken / "_internal/PySide6/Qt/plugins"

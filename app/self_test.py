@@ -1,0 +1,264 @@
+"""`task-assistant --self-test`: does this copy of the app have everything it needs to run?
+
+Written for the frozen bundle, where a module, a keyring backend, the TLS certificates, a Qt
+plugin or a resource can be left behind without anything failing until a user meets it. Each
+check either returns a short detail or raises CheckFailed with one sentence saying what is
+missing and what to do. Nothing here touches the user's data: the store and the window use a
+temporary directory, no setting is written, and the keyring is asked only for its name.
+
+Qt-free at import: Qt is loaded by the window check only (from app.ui.window_check).
+"""
+
+import os
+import re
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class CheckFailed(Exception):
+    """A check's verdict: one sentence saying what is missing and what to do."""
+
+
+# What the app imports at run time. The agent stack's lazy imports (app.workspace) and the
+# keyring backend of each platform (found through entry points) are listed too: a freezer sees
+# neither by reading the code.
+MODULES = [
+    "PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtNetwork", "qasync",
+    "keyring", "keyring.backends.chainer", "openai", "openai.resources.chat.chat", "agents",
+    "agents.memory.sqlite_session", "anyio._backends._asyncio", "jiter", "platformdirs",
+    "sqlite3", "ssl", "app.assistant.assistant", "app.assistant.chat_session", "app.ui.shell",
+    "app.ui.desktop",
+]
+if sys.platform == "win32":
+    MODULES += ["keyring.backends.Windows", "win32ctypes.pywin32.win32cred"]
+elif sys.platform == "darwin":
+    MODULES += ["keyring.backends.macOS", "keyring.backends.macOS.api"]
+else:
+    MODULES += ["keyring.backends.SecretService", "secretstorage"]
+
+CERTIFICATE_ENV = ("SSL_CERT_FILE", "SSL_CERT_DIR")  # what the HTTP client honours, in order
+HASHED_CERTIFICATE = re.compile(r"[0-9a-fA-F]{8}\.\d+")  # OpenSSL's lookup names in a capath
+
+
+def reinstall_hint() -> str:
+    if getattr(sys, "frozen", False):
+        return "reinstall Task Assistant"
+    return "reinstall the app's Python packages (pip install -e .)"
+
+
+def _first_line(error: BaseException) -> str:
+    from app.redact import redact
+
+    lines = redact(str(error)).strip().splitlines()
+    return lines[0].rstrip(".") if lines else type(error).__name__
+
+
+# -- the checks -------------------------------------------------------------------------------
+
+def check_imports() -> str:
+    import importlib
+
+    failures: dict[str, list[str]] = {}  # why -> the modules it stopped (often one cause)
+    for name in MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception as error:  # a missing DLL is an OSError, a broken module anything
+            failures.setdefault(f"{type(error).__name__}: {_first_line(error)}", []).append(name)
+    if failures:
+        missing = "; ".join(f"{', '.join(names)} ({why})" for why, names in failures.items())
+        raise CheckFailed(f"Could not import {missing}: {reinstall_hint()}.")
+    python, qt = sys.version.split()[0], sys.modules["PySide6"].__version__
+    return f"{len(MODULES)} modules (Python {python}, PySide6 {qt})"
+
+
+def check_keyring() -> str:
+    # KeyStore refuses placeholder and plaintext backends with a sentence that says how to fix
+    # it on this platform; asking for the backend's name reads no secret.
+    from app.keystore import KeyringUnavailableError, KeyStore
+
+    try:
+        return KeyStore().backend_name()
+    except KeyringUnavailableError as error:
+        raise CheckFailed(str(error)) from None
+
+
+def check_tls() -> str:
+    import ssl
+
+    try:  # the HTTP client openai uses; both build their context the same way
+        import httpx2 as httpx
+    except ImportError:
+        import httpx
+    override = next(((name, os.environ[name]) for name in CERTIFICATE_ENV
+                     if os.environ.get(name)), None)
+    try:
+        context = httpx.create_ssl_context()
+    except (ssl.SSLError, OSError) as error:
+        reason = _ssl_reason(error)
+        if override:
+            raise CheckFailed(_bad_override(*override, reason)) from None
+        raise CheckFailed(f"The TLS certificates could not be loaded ({reason}): "
+                          f"set SSL_CERT_FILE to a PEM certificate bundle, or "
+                          f"{reinstall_hint()}.") from None
+    authorities = context.cert_store_stats()["x509_ca"]
+    source = f" from {override[0]}" if override else ""
+    if authorities:
+        return f"{authorities} root certificates{source}"
+    if sys.platform in ("win32", "darwin") and not override:
+        return "the system's certificate store"  # truststore asks the OS at each handshake
+    # Certificates in a hashed folder (a capath) are read lazily, so the count above misses them.
+    folder = override[1] if override else ssl.get_default_verify_paths().openssl_capath
+    if (not override or override[0] == "SSL_CERT_DIR") and _has_hashed_certificates(folder):
+        return f"root certificates in {folder}"
+    if override:
+        raise CheckFailed(_bad_override(*override, "it holds no root certificates"))
+    raise CheckFailed("No root certificates were found, so no HTTPS server can be verified: "
+                      "install the ca-certificates package, or set SSL_CERT_FILE to a PEM "
+                      "certificate bundle.")
+
+
+def _ssl_reason(error: OSError) -> str:
+    """"no certificate or crl found", without OpenSSL's "[X509: ...]" and "(_ssl.c:4154)"."""
+    text = re.sub(r"^\[[^]]*\]\s*|\s*\(_ssl\.c:\d+\)$", "", error.strerror or "")
+    return text or _first_line(error)
+
+
+def _has_hashed_certificates(folder: str) -> bool:
+    try:
+        return any(HASHED_CERTIFICATE.fullmatch(name) for name in os.listdir(folder))
+    except OSError:
+        return False
+
+
+def _bad_override(variable: str, value: str, detail: str) -> str:
+    kind, usable = (("file", "a PEM certificate bundle") if variable == "SSL_CERT_FILE" else
+                    ("folder", "a folder of hashed certificates"))
+    return (f"The certificate {kind} in {variable} ({value}) cannot be used ({detail}), so no "
+            f"HTTPS server can be verified: point {variable} at {usable}, or unset it.")
+
+
+def resource_names() -> list[str]:
+    # The .desktop entry gives the window its icon on Linux desktops; elsewhere it is unused.
+    linux = sys.platform.startswith("linux")
+    return ["task-assistant.svg"] + (["task-assistant.desktop"] if linux else [])
+
+
+def check_resources() -> str:
+    from app.paths import resource_path, resources_dir
+
+    names = resource_names()
+    missing = [name for name in names if resource_path(name) is None]
+    if missing:
+        raise CheckFailed(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
+                          f"missing from {resources_dir()}: {reinstall_hint()}.")
+    return ", ".join(names)
+
+
+def check_store() -> str:
+    import sqlite3
+
+    from app.assistant.conversations import ConversationStore
+    from app.tasks import TaskStore
+
+    with _temporary_folder() as folder:
+        try:
+            with TaskStore(folder / "tasks.sqlite3") as store:
+                added = store.add("Self-test task", due="tomorrow", tags=["self-test"])
+                found = [task.id for task in store.search("Self-test")]  # the FTS5 index
+                done = store.complete(added.id)
+            with ConversationStore(folder / "conversations.sqlite3") as conversations:
+                conversations.get(conversations.create("Self-test").id)
+        except sqlite3.Error as error:
+            raise CheckFailed(f"The task store does not work with SQLite {sqlite3.sqlite_version} "
+                              f"({_first_line(error)}): {reinstall_hint()}.") from None
+    if found != [added.id] or done.status != "done":
+        raise CheckFailed(f"The task store did not read back the task it saved: "
+                          f"{reinstall_hint()}.")
+    return f"SQLite {sqlite3.sqlite_version}"
+
+
+def check_window() -> str:
+    from app.paths import HOME_ENV
+    from app.ui.window_check import check_window as show_main_window
+
+    # The window opens the app's files: in a temporary home, never the user's. Without a
+    # platform asked for, it is painted offscreen so the check also runs headless (CI, ssh).
+    platform = os.environ.get("QT_QPA_PLATFORM") or "offscreen"
+    with _temporary_folder() as home, _environment({HOME_ENV: str(home),
+                                                    "QT_QPA_PLATFORM": platform}):
+        return show_main_window()
+
+
+CHECKS: list[tuple[str, Callable[[], str]]] = [
+    ("imports", check_imports),
+    ("keyring", check_keyring),
+    ("TLS certificates", check_tls),
+    ("resources", check_resources),
+    ("task store", check_store),
+    ("window", check_window),
+]
+
+
+# -- running them -----------------------------------------------------------------------------
+
+def run(checks: list[tuple[str, Callable[[], str]]] = CHECKS, out=None) -> int:
+    """Run every check, print one line each and a summary; 0 when all passed, else 1."""
+    out = out or sys.stdout
+    failed = 0
+    for name, check in checks:
+        passed, text = _outcome(check)
+        failed += not passed
+        text = " ".join(text.split())  # one line, whatever an error message held
+        # Flushed line by line: should Qt abort the process, what was found so far is shown.
+        print(_ascii(f"{'ok' if passed else 'FAILED':<8}{name}: {text}"), file=out, flush=True)
+    if failed:
+        print(f"Self-test failed: {failed} of {len(checks)} checks; see above.", file=out)
+        return 1
+    print(f"Self-test passed: {len(checks)} checks.", file=out)
+    return 0
+
+
+def _outcome(check: Callable[[], str]) -> tuple[bool, str]:
+    try:
+        return True, check()
+    except CheckFailed as failure:
+        return False, str(failure)
+    except Exception as error:  # a bug or a surprise: still one line, and the next check runs
+        from app.redact import redact
+
+        message = redact(str(error)).strip()
+        return False, (f"It stopped with an unexpected error ({type(error).__name__}"
+                       f"{': ' + message if message else ''}).")
+
+
+def _ascii(text: str) -> str:
+    """Plain ASCII (a Windows console may be cp1252): accents dropped, anything else '?'."""
+    decomposed = unicodedata.normalize("NFKD", text)  # "…" becomes "..." too
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).encode(
+        "ascii", "replace").decode("ascii")
+
+
+@contextmanager
+def _temporary_folder() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="task-assistant-self-test-",
+                                     ignore_cleanup_errors=True) as folder:
+        yield Path(folder)
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration, then put back exactly what was there."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
