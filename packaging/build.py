@@ -41,7 +41,7 @@ def ensure_build_environment(argv: list[str]) -> None:
     if missing is None:
         return
     python = _venv_python(BUILD_VENV)
-    if Path(sys.executable).resolve() == python.resolve():
+    if Path(sys.prefix).resolve() == BUILD_VENV.resolve():  # (its python links to the base's)
         raise SystemExit(f"The build environment {BUILD_VENV} lacks {missing}: delete it and "
                          "run the build again.")
     print(f"{missing} is not installed here: setting up {BUILD_VENV} (first build only).")
