@@ -26,7 +26,12 @@ def launch_command(extra: Sequence[str] = ()) -> list[str]:
     """The command that starts this very installation; `extra` adds options (say, start in the
     tray)."""
     if getattr(sys, "frozen", False):  # PyInstaller: the executable is the app
-        return [sys.executable, *extra]
+        executable = Path(sys.executable)
+        if sys.platform == "win32":  # the console task-assistant.exe would open a console
+            windowed = executable.with_name(f"{APP_NAME}.exe")
+            if windowed.exists():
+                executable = windowed
+        return [str(executable), *extra]
     python = sys.executable
     if sys.platform == "win32":  # python.exe would open a console window at every login
         windowless = Path(python).with_name("pythonw.exe")

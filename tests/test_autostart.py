@@ -52,6 +52,18 @@ def test_launch_command_runs_this_python_or_the_frozen_app(monkeypatch):
     assert launch_command(("--minimized",)) == [sys.executable, "--minimized"]
 
 
+def test_on_windows_login_starts_the_windowed_exe_even_when_set_from_the_console_one(
+        monkeypatch, tmp_path):
+    # The installed folder holds both (packaging/task-assistant.spec); the console one would
+    # open a console window at every login.
+    for name in ("task-assistant.exe", "Task Assistant.exe"):
+        (tmp_path / name).write_bytes(b"MZ")
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "task-assistant.exe"))
+    assert launch_command(["--tray"]) == [str(tmp_path / "Task Assistant.exe"), "--tray"]
+
+
 def test_the_platform_picks_the_backend(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     assert Autostart().backend.path == tmp_path / "autostart" / "task-assistant.desktop"
