@@ -17,8 +17,10 @@ import time
 from pathlib import Path
 
 import metadata
+from icons import SVG
 
 INSTALL_DIR = f"opt/{metadata.COMMAND}"
+DESKTOP_ENTRY = metadata.REPO / "resources" / f"{metadata.COMMAND}.desktop"
 DEB_ARCHITECTURES = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "armhf"}
 
 
@@ -43,13 +45,13 @@ def stage_deb_tree(bundle: Path, icons: dict[int, Path], root: Path) -> Path:
     command.symlink_to(f"../../{INSTALL_DIR}/{metadata.COMMAND}")
     share = root / "usr" / "share"
     (share / "applications").mkdir(parents=True)
-    shutil.copy2(metadata.REPO / "resources" / f"{metadata.COMMAND}.desktop", share / "applications")
+    shutil.copy2(DESKTOP_ENTRY, share / "applications")
     hicolor = share / "icons" / "hicolor"
     for size, png in icons.items():
         (hicolor / f"{size}x{size}" / "apps").mkdir(parents=True)
         shutil.copy2(png, hicolor / f"{size}x{size}" / "apps" / f"{metadata.COMMAND}.png")
     (hicolor / "scalable" / "apps").mkdir(parents=True)
-    shutil.copy2(metadata.REPO / "resources" / f"{metadata.COMMAND}.svg", hicolor / "scalable" / "apps")
+    shutil.copy2(SVG, hicolor / "scalable" / "apps")
     doc = share / "doc" / metadata.COMMAND
     doc.mkdir(parents=True)
     (doc / "copyright").write_text(
@@ -152,15 +154,16 @@ def build_deb(tree: Path, out_dir: Path) -> Path:
         shutil.rmtree(control_dir)
     control_dir.mkdir()
     (control_dir / "control").write_text(control_file(tree), encoding="utf-8")
+    paths = _all_paths(tree)
     sums = []
-    for name in _all_paths(tree)[1:]:
+    for name in paths[1:]:
         path = tree / name
         if path.is_file() and not path.is_symlink():
             sums.append(f"{hashlib.md5(path.read_bytes()).hexdigest()}  {name}\n")
     (control_dir / "md5sums").write_text("".join(sums), encoding="utf-8")
 
     control = _xz(_tar(control_dir, [".", "control", "md5sums"], mtime))
-    data = _xz(_tar(tree, _all_paths(tree), mtime))
+    data = _xz(_tar(tree, paths, mtime))
     deb = out_dir / f"{metadata.COMMAND}_{metadata.VERSION}_{architecture()}.deb"
     with open(deb, "wb") as file:
         file.write(b"!<arch>\n")
@@ -181,7 +184,6 @@ def build_tarball(bundle: Path, out_dir: Path) -> Path:
         for relative in _all_paths(bundle):
             arcname = metadata.COMMAND if relative == "." else f"{metadata.COMMAND}/{relative}"
             tar.add(bundle / relative, arcname=arcname, recursive=False, filter=fix)
-        for extra in (f"{metadata.COMMAND}.desktop", f"{metadata.COMMAND}.svg"):
-            tar.add(metadata.REPO / "resources" / extra, arcname=f"{metadata.COMMAND}/{extra}",
-                    filter=fix)
+        for extra in (DESKTOP_ENTRY, SVG):
+            tar.add(extra, arcname=f"{metadata.COMMAND}/{extra.name}", filter=fix)
     return archive

@@ -47,13 +47,14 @@ def check_plugins(plugins: Path, needed: list[str]) -> list[str]:
     raises CheckFailed naming what is missing. Returns the names checked."""
     from PySide6.QtCore import QPluginLoader
 
-    missing = [plugin for plugin in needed if plugin_file(plugins, plugin) is None]
+    files = {plugin: plugin_file(plugins, plugin) for plugin in needed}
+    missing = [plugin for plugin, file in files.items() if file is None]
     if missing:
         names = " and ".join(plugin.split("/")[1] for plugin in missing)
         raise CheckFailed(f"Qt's {names} plugin{'s are' if len(missing) > 1 else ' is'} missing "
                           f"from {plugins}, so the window cannot open: {reinstall_hint()}.")
-    for plugin in needed:
-        loader = QPluginLoader(str(plugin_file(plugins, plugin)))
+    for plugin, file in files.items():
+        loader = QPluginLoader(str(file))
         if not loader.load():
             raise CheckFailed(f"Qt's {plugin.split('/')[1]} plugin cannot be loaded "
                               f"({loader.errorString()}): install the system library it names, "
