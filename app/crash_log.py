@@ -1,9 +1,9 @@
 """Unexpected errors go to a log file in the data directory, never onto the user's screen."""
 
 import traceback
-from datetime import datetime
 from pathlib import Path
 
+from app.common import clock
 from app.paths import data_dir
 from app.redact import redact
 
@@ -11,6 +11,6 @@ from app.redact import redact
 def record(error: BaseException) -> Path:
     path = data_dir() / "task-assistant.log"
     with path.open("a", encoding="utf-8") as log:
-        log.write(f"--- {datetime.now().astimezone().isoformat(timespec='seconds')}\n")
+        log.write(f"--- {clock.now().isoformat(timespec='seconds')}\n")
         log.write(redact("".join(traceback.format_exception(error))))
     return path

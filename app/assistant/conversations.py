@@ -10,10 +10,11 @@ import json
 import uuid
 from collections import namedtuple
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.common import clock
 from app.errors import UserError
 from app.listeners import Listeners
 from app.paths import data_dir
@@ -82,7 +83,7 @@ def conversations_db_path() -> Path:
 
 def _now() -> str:
     # Microseconds, not seconds: two exchanges within a second must still order correctly.
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return clock.now().astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def _auto_title(text: str) -> str | None:

@@ -2,9 +2,11 @@
 
 from datetime import datetime
 
+from app.common import clock
+
 
 def instructions(now: datetime | None = None) -> str:
-    moment = (now or datetime.now()).astimezone()
+    moment = (now or clock.now())
     zone = moment.tzname() or "local time"
     offset = moment.isoformat()[-6:]
     example = moment.replace(hour=17, minute=0, second=0, microsecond=0).isoformat()

@@ -8,6 +8,7 @@ instant in epoch seconds, and for a day, local midnight at its start.
 from datetime import date, datetime, timedelta, timezone
 from collections import namedtuple
 
+from app.common import clock
 from app.errors import UserError
 
 
@@ -16,7 +17,7 @@ Due = namedtuple("Due", ("iso", "key", "has_time"))
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now().astimezone(timezone.utc)
 
 
 def timestamp(moment: datetime | None = None) -> str:

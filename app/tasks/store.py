@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from collections.abc import Callable, Iterable
 
+from app.common import clock
 from app.errors import UserError
 from app.listeners import Listeners
 from app.tasks import validate
@@ -121,7 +122,7 @@ class TaskStore:
         if filters.overdue:
             # A day is overdue once it is over; a time as soon as it has passed.
             where.append("due_key < ? AND (due_has_time OR due_key < ?)")
-            params += [(now or datetime.now().astimezone()).timestamp(), local_midnight(today)]
+            params += [(now or clock.now()).timestamp(), local_midnight(today)]
         if filters.due_today:
             where.append("due_key >= ? AND due_key < ?")
             params += [local_midnight(today), local_midnight(today + timedelta(days=1))]

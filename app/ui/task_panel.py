@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit
                                QWidget)
 
 from app import crash_log
+from app.common import clock
 from app.assistant.summaries import friendly_due
 from app.errors import UserError
 from app.tasks import Task, TaskFilter, TaskStore
@@ -52,7 +53,7 @@ class TaskTableModel(QAbstractTableModel):
         self.tasks: list[Task] = []
         self._rows: dict[int, int] = {}
         self._today = local_today()
-        self._now = datetime.now().astimezone()
+        self._now = clock.now()
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -61,7 +62,7 @@ class TaskTableModel(QAbstractTableModel):
         self.tasks = tasks
         self._rows = {task.id: row for row, task in enumerate(tasks)}
         self._today = local_today()
-        self._now = datetime.now().astimezone()
+        self._now = clock.now()
         self.endResetModel()
 
     def row_of(self, task_id: int) -> int | None:

@@ -1,0 +1,1 @@
+"""The bottom layer: what every other part of the app may use, and nothing above it."""
