@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
 
             return run()
         if args.command is None:  # no command: the desktop app
+            from app.display import missing_display
+
+            if problem := missing_display():  # asked before Qt, which would abort the process
+                raise UserError(problem)
             from app.ui.desktop import run
 
             return run(args.start or "window")

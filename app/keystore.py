@@ -25,7 +25,16 @@ class KeyringUnavailableError(UserError):
     """The system keyring cannot be used; the message says what the user can do instead."""
 
 
-def _install_hint() -> str:
+class KeyringMissingError(KeyringUnavailableError):
+    """There is no keyring to use at all (rather than one that failed): the app still works with
+    the key in the environment, it just cannot remember it."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # why there is none, in a few words
+
+
+def install_hint() -> str:
     if sys.platform == "darwin":
         return "unlock the macOS Keychain"
     if sys.platform == "win32":
@@ -33,10 +42,10 @@ def _install_hint() -> str:
     return "install and unlock a Secret Service such as GNOME Keyring or KWallet"
 
 
-def _no_keyring(detail: str) -> KeyringUnavailableError:
-    return KeyringUnavailableError(
+def _no_keyring(detail: str) -> KeyringMissingError:
+    return KeyringMissingError(
         f"No system keyring is available ({detail}): set {ENV_VAR} in the environment, "
-        f"or {_install_hint()}.")
+        f"or {install_hint()}.", detail)
 
 
 def _keyring_failed(detail: str) -> KeyringUnavailableError:
@@ -45,10 +54,11 @@ def _keyring_failed(detail: str) -> KeyringUnavailableError:
         f"or set {ENV_VAR} in the environment.")
 
 
-def _insecure_keyring(name: str) -> KeyringUnavailableError:
-    return KeyringUnavailableError(
+def _insecure_keyring(name: str) -> KeyringMissingError:
+    return KeyringMissingError(
         f"The only keyring available ({name}) keeps secrets in an ordinary file, so Task Assistant "
-        f"will not use it: set {ENV_VAR} in the environment, or {_install_hint()}.")
+        f"will not use it: set {ENV_VAR} in the environment, or {install_hint()}.",
+        f"only {name}, which keeps secrets in an ordinary file")
 
 
 def check_key(key: str) -> str:
@@ -140,7 +150,10 @@ class KeyStore:
         try:
             active = self._pinned or keyring.get_keyring()
         except Exception as error:  # a bad PYTHON_KEYRING_BACKEND or keyringrc.cfg, say
-            raise _no_keyring(_describe(error)) from None
+            raise KeyringUnavailableError(  # one is set up, and it is broken: not "missing"
+                f"The keyring that is set up cannot be loaded ({_describe(error)}): correct "
+                f"PYTHON_KEYRING_BACKEND or keyringrc.cfg, or set {ENV_VAR} in the "
+                f"environment.") from None
         candidates = list(active.backends) if isinstance(active, ChainerBackend) else [active]
         for backend in candidates:
             if not _is_placeholder(backend) and not _is_file_based(backend):

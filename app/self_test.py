@@ -23,6 +23,10 @@ class CheckFailed(Exception):
     """A check's verdict: one sentence saying what is missing and what to do."""
 
 
+class CheckWarning(Exception):
+    """The app works, but the user loses something: one sentence saying what, and the fix."""
+
+
 # What the app imports at run time. The agent stack's lazy imports (app.workspace) and the
 # keyring backend of each platform (found through entry points) are listed too: a freezer sees
 # neither by reading the code.
@@ -78,10 +82,18 @@ def check_imports() -> str:
 def check_keyring() -> str:
     # KeyStore refuses placeholder and plaintext backends with a sentence that says how to fix
     # it on this platform; asking for the backend's name reads no secret.
-    from app.keystore import KeyringUnavailableError, KeyStore
+    # No keyring at all, with the key in the environment, is how i3, sway and servers run: the
+    # app works, it only cannot remember the key. A keyring that exists but fails is a failure.
+    from app.keystore import (ENV_VAR, KeyringMissingError, KeyringUnavailableError, KeyStore,
+                              environment_key, install_hint)
 
     try:
         return KeyStore().backend_name()
+    except KeyringMissingError as error:
+        if environment_key() is None:
+            raise CheckFailed(str(error)) from None
+        raise CheckWarning(f"none usable ({error.reason}), so your key is not remembered: it is "
+                           f"read from {ENV_VAR} each time; to keep it, {install_hint()}.") from None
     except KeyringUnavailableError as error:
         raise CheckFailed(str(error)) from None
 
@@ -206,33 +218,41 @@ CHECKS: list[tuple[str, Callable[[], str]]] = [
 # -- running them -----------------------------------------------------------------------------
 
 def run(checks: list[tuple[str, Callable[[], str]]] = CHECKS, out=None) -> int:
-    """Run every check, print one line each and a summary; 0 when all passed, else 1."""
+    """Run every check, print one line each and a summary; 0 when none failed (warnings pass),
+    else 1."""
     out = out or sys.stdout
-    failed = 0
+    verdicts = []
     for name, check in checks:
-        passed, text = _outcome(check)
-        failed += not passed
+        verdict, text = _outcome(check)
+        verdicts.append(verdict)
         text = " ".join(text.split())  # one line, whatever an error message held
         # Flushed line by line: should Qt abort the process, what was found so far is shown.
-        print(_ascii(f"{'ok' if passed else 'FAILED':<8}{name}: {text}"), file=out, flush=True)
-    if failed:
+        print(_ascii(f"{verdict:<8}{name}: {text}"), file=out, flush=True)
+    if failed := verdicts.count(FAILED):
         print(f"Self-test failed: {failed} of {len(checks)} checks; see above.", file=out)
         return 1
-    print(f"Self-test passed: {len(checks)} checks.", file=out)
+    warned = verdicts.count(WARNING)
+    print(f"Self-test passed: {len(checks)} checks"
+          f"{f', {warned} with a warning above' if warned else ''}.", file=out)
     return 0
 
 
-def _outcome(check: Callable[[], str]) -> tuple[bool, str]:
+PASSED, WARNING, FAILED = "ok", "warning", "FAILED"
+
+
+def _outcome(check: Callable[[], str]) -> tuple[str, str]:
     try:
-        return True, check()
+        return PASSED, check()
+    except CheckWarning as warning:
+        return WARNING, str(warning)
     except CheckFailed as failure:
-        return False, str(failure)
+        return FAILED, str(failure)
     except Exception as error:  # a bug or a surprise: still one line, and the next check runs
         from app.redact import redact
 
         message = redact(str(error)).strip()
-        return False, (f"It stopped with an unexpected error ({type(error).__name__}"
-                       f"{': ' + message if message else ''}).")
+        return FAILED, (f"It stopped with an unexpected error ({type(error).__name__}"
+                        f"{': ' + message if message else ''}).")
 
 
 def _ascii(text: str) -> str:

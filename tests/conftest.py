@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["keyring_fixtures", "qt_fixtures"]  # autouse: no test touches a real keyring
+# autouse: no test touches a real keyring; TEST_CLOCK moves the whole suite to another moment
+pytest_plugins = ["keyring_fixtures", "qt_fixtures", "clock_fixtures"]
 
 # Before any Qt import: widgets render offscreen unless a test starts its own X display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -202,7 +202,8 @@ def test_a_bad_keyring_setting_is_explained(monkeypatch):
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "no.such.Backend")
     monkeypatch.setattr(keyring.core, "_keyring_backend", None)
     message = run_each(KeyStore(), [KeyStore().get])[0]
-    assert message.startswith("No system keyring is available (No module named 'no')")
+    assert message.startswith("The keyring that is set up cannot be loaded (No module named 'no'): "
+                              "correct PYTHON_KEYRING_BACKEND or keyringrc.cfg")
 
 
 # -- redaction for crash logs -------------------------------------------------------------------

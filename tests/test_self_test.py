@@ -80,6 +80,26 @@ def test_no_keyring_is_one_sentence_with_the_fix(app_home):
     assert "install and unlock a Secret Service" in failed
 
 
+def test_no_keyring_with_the_key_in_the_environment_is_a_warning_that_says_what_is_lost(app_home):
+    code, lines, stderr = self_test(app_home, GEMINI_API_KEY=GEMINI_SHAPED_KEY,
+                                    PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    assert (code, stderr) == (0, "")
+    warned = line(lines, "keyring")
+    assert warned.startswith("warning keyring: none usable")
+    assert "your key is not remembered: it is read from GEMINI_API_KEY each time" in warned
+    assert "install and unlock a Secret Service" in warned and GEMINI_SHAPED_KEY not in warned
+    assert [each[:8].strip() for each in lines[:-1]] == ["ok", "warning", "ok", "ok", "ok", "ok"]
+    assert lines[-1] == "Self-test passed: 6 checks, 1 with a warning above."
+
+
+def test_a_keyring_that_is_set_up_but_broken_fails_even_with_the_key_in_the_environment(app_home):
+    code, lines, stderr = self_test(app_home, GEMINI_API_KEY=GEMINI_SHAPED_KEY,
+                                    PYTHON_KEYRING_BACKEND="no_such_module.Keyring")
+    assert (code, stderr) == (1, "")
+    failed = assert_only_failure(lines, "keyring")
+    assert "The keyring that is set up cannot be loaded (No module named 'no_such_module')" in failed
+
+
 @pytest.mark.parametrize("variable", ["SSL_CERT_FILE", "SSL_CERT_DIR"])
 def test_certificates_that_cannot_verify_anything_fail(app_home, tmp_path, variable):
     empty = tmp_path / "empty.pem"

@@ -4,10 +4,12 @@ import csv
 import io
 import json
 import subprocess
+from datetime import timedelta
 
 import pytest
 
 from app.cli import main
+from app.common import clock
 from conftest import CLI, cli_env
 
 
@@ -49,13 +51,18 @@ def test_add_list_edit_done_reopen_rm(capsys):
     assert run(capsys, "tasks", "list")[1] == "No tasks.\n"
 
 
+def day(offset: int) -> str:
+    """The date `offset` days from the (test's) today."""
+    return (clock.today() + timedelta(days=offset)).isoformat()
+
+
 def test_list_filters_and_search(capsys):
-    for title, due, tag in (("Pay rent", "2026-12-01", "home"), ("Ship report", "2026-11-25", "work"),
-                            ("Old invoice", "2020-01-01", "work")):
+    for title, due, tag in (("Pay rent", day(6), "home"), ("Ship report", day(0), "work"),
+                            ("Old invoice", day(-40), "work")):
         run(capsys, "tasks", "add", title, "--due", due, "--tag", tag)
     assert [t["title"] for t in json_of(capsys, "tasks", "list", "--tag", "work")] == \
         ["Old invoice", "Ship report"]
-    assert [t["title"] for t in json_of(capsys, "tasks", "list", "--due-before", "2026-11-30")] == \
+    assert [t["title"] for t in json_of(capsys, "tasks", "list", "--due-before", day(5))] == \
         ["Old invoice", "Ship report"]
     assert [t["title"] for t in json_of(capsys, "tasks", "list", "--overdue")] == ["Old invoice"]
     assert [t["title"] for t in json_of(capsys, "tasks", "search", "invo")] == ["Old invoice"]
