@@ -6,10 +6,10 @@ on a worker thread, so a window can be on screen and responsive while it loads.
 
 import asyncio
 
-from app.assistant.conversations import ConversationStore, conversations_db_path
-from app.keystore import KeyStore
-from app.paths import tasks_db_path
-from app.settings import Settings
+from app.conversations.store import ConversationStore, conversations_db_path
+from app.config.keystore import KeyStore
+from app.common.paths import tasks_db_path
+from app.config.settings import Settings
 from app.tasks import TaskStore
 
 

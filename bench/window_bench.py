@@ -350,7 +350,7 @@ def stream_and_memory(answers: int) -> dict:
         base_url = server.stdout.readline().strip()
         if not base_url:
             raise SystemExit("the fake Gemini did not start")
-        from app.settings import Settings
+        from app.config.settings import Settings
 
         Settings().set("base_url", base_url)  # as a user would in Settings, before start-up
         bench = StreamBench(answers, base_url)

@@ -10,7 +10,8 @@ UI_ONLY = ("PySide6", "qasync", "app.ui")
 # The entry point starts the window when no command is given, and the self-test builds one to
 # check it paints; each imports the UI only then (the subprocess test below checks that
 # importing the core loads no Qt).
-LAUNCHERS = ["app/cli.py imports app.ui.desktop", "app/self_test.py imports app.ui.window_check"]
+LAUNCHERS = ["app/cli/main.py imports app.ui.desktop",
+             "app/diagnostics/self_test.py imports app.ui.window_check"]
 HEAVY = ("PySide6", "qasync", "agents", "openai", "keyring", "httpx", "sqlite3")
 
 
@@ -45,7 +46,7 @@ def test_the_whole_core_imports_without_qt(app_home):
 
 
 def test_version_and_help_need_no_display_and_import_nothing_heavy(app_home):
-    code = ("import sys\nfrom app.cli import main\n"
+    code = ("import sys\nfrom app.cli.main import main\n"
             "for args in (['--help'], ['tasks', '--help']):\n"
             "    try: main(args)\n"
             "    except SystemExit: pass\n"

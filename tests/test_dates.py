@@ -2,7 +2,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from app.errors import UserError
+from app.common.errors import UserError
 from app.tasks.dates import local_midnight, parse_due
 
 

@@ -4,9 +4,9 @@ import sqlite3
 
 import pytest
 
-from app.errors import UserError
+from app.common.errors import UserError
 from app.tasks import TaskStore
-from app.tasks.database import SCHEMA_VERSION, DatabaseTooNewError, open_database
+from app.common.database import SCHEMA_VERSION, DatabaseTooNewError, open_database
 from app.tasks.migrations import MIGRATIONS
 
 

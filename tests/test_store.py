@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app.errors import UserError
+from app.common.errors import UserError
 from app.tasks import TaskChange, TaskFilter, TaskStore
 
 

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from app.cli import main
+from app.cli.main import main
 from conftest import CLI, cli_env
 
 

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPushButton
 
-from app.keystore import SERVICE, USERNAME
+from app.config.keystore import SERVICE, USERNAME
 from app.ui.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
 from fake_gemini import bad_key, cut_off, quota, text, tool_calls
 from ui_helpers import answer_text, answers, idle, items, type_and_send, wait_for_answer

@@ -2,12 +2,12 @@
 
 import asyncio
 
-from app.assistant.gemini_model import GeminiChatModel, RetryPolicy
+from app.assistant.gemini.model import GeminiChatModel, RetryPolicy
 from app.assistant.instructions import instructions
 from app.assistant.task_tools import task_tools
-from app.errors import UserError
-from app.keystore import KeyStore
-from app.settings import Settings
+from app.common.errors import UserError
+from app.config.keystore import KeyStore
+from app.config.settings import Settings
 from app.tasks import TaskStore
 
 REQUEST_TIMEOUT = 60.0  # seconds without a byte before a request counts as failed

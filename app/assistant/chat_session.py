@@ -13,13 +13,13 @@ from collections.abc import AsyncIterator
 import openai
 from agents import MaxTurnsExceeded, ModelBehaviorError, RunConfig, Runner
 
-from app.assistant.api_errors import ApiProblem, describe
+from app.assistant.gemini.errors import ApiProblem, describe
 from app.assistant.events import (ApprovalRequested, Cancelled, ChatEvent, Completed, Failed,
                                   Retrying, TextDelta, ToolFinished, ToolStarted)
-from app.assistant.gemini_model import EmptyReplyError, retry_listener
-from app.assistant.gemini_stream import IncompleteStreamError
+from app.assistant.gemini.model import EmptyReplyError, retry_listener
+from app.assistant.gemini.stream import IncompleteStreamError
 from app.assistant.summaries import describe_request, summarize, tool_result
-from app.errors import UserError
+from app.common.errors import UserError
 
 MAX_TURNS = 12  # model calls per message: plenty for "add these five tasks", bounded if it loops
 DENIED = {"denied": True, "error": "The user did not approve this, so nothing was changed."}
@@ -147,7 +147,7 @@ class ChatSession:
         except UserError as error:
             yield Failed(str(error), "user", False)
         except Exception as error:  # never a traceback on screen: a sentence, and the log
-            from app.crash_log import record
+            from app.common.crash_log import record
 
             where = record(error)
             yield Failed(f"Something went wrong ({type(error).__name__}); details are in "

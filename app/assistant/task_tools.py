@@ -11,7 +11,7 @@ from typing import Any
 
 from agents import FunctionTool, RunContextWrapper
 
-from app.errors import UserError
+from app.common.errors import UserError
 from app.tasks import PRIORITIES, Task, TaskFilter, TaskStore
 
 DEFAULT_LIMIT = 50

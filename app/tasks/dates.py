@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 from collections import namedtuple
 
 from app.common import clock
-from app.errors import UserError
+from app.common.errors import UserError
 
 
 # `key`: epoch seconds to sort and filter by (local midnight for a day).

@@ -6,10 +6,10 @@ from pathlib import Path
 from collections.abc import Callable, Iterable
 
 from app.common import clock
-from app.errors import UserError
-from app.listeners import Listeners
+from app.common.errors import UserError
+from app.common.listeners import Listeners
 from app.tasks import validate
-from app.tasks.database import open_database, transaction
+from app.common.database import open_database, transaction
 from app.tasks.dates import Due, local_midnight, local_today, parse_due, timestamp
 from app.tasks.filters import TaskFilter
 from app.tasks.model import PRIORITIES, Task, TaskChange

@@ -1,6 +1,6 @@
 """Checks on every value that reaches the store, each failing with one clear sentence."""
 
-from app.errors import UserError
+from app.common.errors import UserError
 from app.tasks.model import PRIORITIES, STATUSES
 
 MAX_TITLE = 500

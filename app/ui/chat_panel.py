@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from app.assistant.events import (ApprovalRequested, Cancelled, Completed, Failed, Retrying,
                                   TextDelta, ToolFinished, ToolStarted)
 from app.assistant.summaries import summarize, tool_result
-from app.errors import UserError
+from app.common.errors import UserError
 from app.ui.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
 from app.ui.chat_view import ChatView
 from app.ui.message_input import MessageInput
@@ -191,7 +191,7 @@ class ChatPanel(QWidget):
                 self._chat.cancel()
             raise
         except Exception as error:  # the agent stack failed to load, say: a sentence, not a trace
-            from app.crash_log import record
+            from app.common.crash_log import record
 
             where = record(error)
             if turn.on_screen:

@@ -5,7 +5,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
-from app.errors import UserError
+from app.common.errors import UserError
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 

@@ -5,7 +5,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
 from app import APP_NAME
-from app.errors import UserError
+from app.common.errors import UserError
 from app.ui.chat_panel import ChatPanel
 from app.ui.conversation_list import ConversationList
 from app.ui.task_panel import TaskPanel

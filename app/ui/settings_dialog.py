@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from shiboken6 import isValid
 
 from app.assistant.connection_check import check_connection
-from app.errors import UserError
-from app.keystore import KeyStore, check_key, environment_key
-from app.redact import ENV_VAR
-from app.settings import Settings
+from app.common.errors import UserError
+from app.config.keystore import KeyStore, check_key, environment_key
+from app.common.redact import ENV_VAR
+from app.config.settings import Settings
 from app.ui.task_runner import TaskRunner
 
 API_KEY_PAGE = "https://aistudio.google.com/apikey"

@@ -9,7 +9,7 @@ import sqlite3
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from app import APP_NAME
-from app.errors import UserError
+from app.common.errors import UserError
 from app.ui.main_window import MainWindow
 from app.ui.tray import Tray
 
@@ -146,7 +146,7 @@ class Shell(QObject):
             self.apply_start_on_login()
 
     def apply_start_on_login(self) -> None:
-        from app.autostart import Autostart, launch_command
+        from app.desktop.autostart import Autostart, launch_command
 
         autostart = Autostart()
         try:

@@ -9,8 +9,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
                                QLineEdit, QPlainTextEdit, QVBoxLayout)
 
-from app import crash_log
-from app.errors import UserError
+from app.common import crash_log
+from app.common.errors import UserError
 from app.tasks import PRIORITIES, Task, TaskStore
 
 

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit
                                QMessageBox, QStackedWidget, QTabBar, QTreeView, QVBoxLayout,
                                QWidget)
 
-from app import crash_log
+from app.common import crash_log
 from app.common import clock
 from app.assistant.summaries import friendly_due
-from app.errors import UserError
+from app.common.errors import UserError
 from app.tasks import Task, TaskFilter, TaskStore
 from app.tasks.dates import local_today
 from app.ui.task_editor import TaskEditor

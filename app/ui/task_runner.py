@@ -28,7 +28,7 @@ class TaskRunner:
         if not task.cancelled() and task.exception() is not None:
             # Widgets turn expected failures into sentences themselves; anything else is a bug,
             # and goes to the log rather than onto the screen.
-            from app.crash_log import record
+            from app.common.crash_log import record
 
             record(task.exception())
 

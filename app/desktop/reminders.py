@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from app.assistant.summaries import friendly_due
-from app.safe_files import keep_aside, write_atomically
+from app.common.safe_files import keep_aside, write_atomically
 from app.tasks.dates import local_today, now as utc_now
 from app.tasks.filters import TaskFilter
 from app.tasks.store import TaskStore
@@ -72,7 +72,7 @@ class Reminders:
                  clock: Callable[[], datetime] = utc_now,
                  day_reminder_at: time = DAY_REMINDER_AT) -> None:
         if path is None:
-            from app.paths import data_dir
+            from app.common.paths import data_dir
 
             path = data_dir() / FILE_NAME
         self.path = Path(path)

@@ -51,7 +51,7 @@ def reinstall_hint() -> str:
 
 
 def _first_line(error: BaseException) -> str:
-    from app.redact import redact
+    from app.common.redact import redact
 
     lines = redact(str(error)).strip().splitlines()
     return lines[0].rstrip(".") if lines else type(error).__name__
@@ -78,7 +78,7 @@ def check_imports() -> str:
 def check_keyring() -> str:
     # KeyStore refuses placeholder and plaintext backends with a sentence that says how to fix
     # it on this platform; asking for the backend's name reads no secret.
-    from app.keystore import KeyringUnavailableError, KeyStore
+    from app.config.keystore import KeyringUnavailableError, KeyStore
 
     try:
         return KeyStore().backend_name()
@@ -148,7 +148,7 @@ def resource_names() -> list[str]:
 
 
 def check_resources() -> str:
-    from app.paths import resource_path, resources_dir
+    from app.common.paths import resource_path, resources_dir
 
     names = resource_names()
     missing = [name for name in names if resource_path(name) is None]
@@ -161,7 +161,7 @@ def check_resources() -> str:
 def check_store() -> str:
     import sqlite3
 
-    from app.assistant.conversations import ConversationStore
+    from app.conversations.store import ConversationStore
     from app.tasks import TaskStore
 
     with _temporary_folder() as folder:
@@ -182,7 +182,7 @@ def check_store() -> str:
 
 
 def check_window() -> str:
-    from app.paths import HOME_ENV
+    from app.common.paths import HOME_ENV
     from app.ui.window_check import check_window as show_main_window
 
     # The window opens the app's files: in a temporary home, never the user's. Without a
@@ -228,7 +228,7 @@ def _outcome(check: Callable[[], str]) -> tuple[bool, str]:
     except CheckFailed as failure:
         return False, str(failure)
     except Exception as error:  # a bug or a surprise: still one line, and the next check runs
-        from app.redact import redact
+        from app.common.redact import redact
 
         message = redact(str(error)).strip()
         return False, (f"It stopped with an unexpected error ({type(error).__name__}"

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.common import clock
-from app.errors import UserError
-from app.listeners import Listeners
-from app.paths import data_dir
+from app.common.errors import UserError
+from app.common.listeners import Listeners
+from app.common.paths import data_dir
 from app.tasks import validate
-from app.tasks.database import open_database, transaction
+from app.common.database import open_database, transaction
 
 if TYPE_CHECKING:
     from agents import SQLiteSession

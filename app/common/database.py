@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from collections.abc import Iterator
 
-from app.errors import UserError
+from app.common.errors import UserError
 from app.tasks.migrations import MIGRATIONS
 
 SCHEMA_VERSION = len(MIGRATIONS)

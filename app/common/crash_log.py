@@ -4,8 +4,8 @@ import traceback
 from pathlib import Path
 
 from app.common import clock
-from app.paths import data_dir
-from app.redact import redact
+from app.common.paths import data_dir
+from app.common.redact import redact
 
 
 def record(error: BaseException) -> Path:

@@ -10,8 +10,8 @@ import sys
 import unicodedata
 from typing import Literal
 
-from app.errors import UserError
-from app.redact import ENV_VAR, redact, remember
+from app.common.errors import UserError
+from app.common.redact import ENV_VAR, redact, remember
 
 SERVICE = "task-assistant"
 USERNAME = "gemini-api-key"

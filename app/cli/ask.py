@@ -9,7 +9,7 @@ import asyncio
 import sys
 import threading
 
-from app.errors import UserError
+from app.common.errors import UserError
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -27,7 +27,7 @@ def _run(args) -> int:
     if not question:
         raise UserError("Ask a question, e.g. task-assistant ask \"what's due this week?\"")
     if args.model is not None:
-        from app.settings import check_model
+        from app.config.settings import check_model
 
         try:
             args.model = check_model(args.model)
@@ -43,12 +43,12 @@ def _run(args) -> int:
 async def _ask(question: str, args) -> int:
     from app.assistant.assistant import Assistant
     from app.assistant.chat_session import ChatSession
-    from app.assistant.conversations import ConversationStore
+    from app.conversations.store import ConversationStore
     from app.assistant.events import (ApprovalRequested, Completed, Failed, Retrying, TextDelta,
                                       ToolFinished)
-    from app.keystore import KeyStore
-    from app.paths import data_dir, tasks_db_path
-    from app.settings import Settings
+    from app.config.keystore import KeyStore
+    from app.common.paths import data_dir, tasks_db_path
+    from app.config.settings import Settings
     from app.tasks import TaskStore
 
     with TaskStore(tasks_db_path()) as store, \
