@@ -1,4 +1,7 @@
-"""Opening the SQLite file safely: version check first, then WAL, then pending migrations."""
+"""Opening a SQLite file safely: version check first, then WAL, then pending migrations.
+
+Both databases (tasks, conversations) open through here, each with its own list of migrations.
+"""
 
 import sqlite3
 from contextlib import contextmanager
@@ -6,9 +9,6 @@ from pathlib import Path
 from collections.abc import Iterator
 
 from app.common.errors import UserError
-from app.tasks.migrations import MIGRATIONS
-
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class DatabaseTooNewError(UserError):
@@ -19,7 +19,7 @@ class DatabaseUnreadableError(UserError):
     pass
 
 
-def open_database(path: Path, migrations: list[str] = MIGRATIONS) -> sqlite3.Connection:
+def open_database(path: Path, migrations: list[str]) -> sqlite3.Connection:
     """Open (creating if needed) and migrate; never touch a file from a newer version."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # Autocommit mode: every write goes through transaction(), which says BEGIN itself.

@@ -18,7 +18,7 @@ from app.common import clock
 from app.common.errors import UserError
 from app.common.listeners import Listeners
 from app.common.paths import data_dir
-from app.tasks import validate
+from app.common.titles import one_line_title
 from app.common.database import open_database, transaction
 
 if TYPE_CHECKING:
@@ -169,7 +169,7 @@ class ConversationStore:
 
     def create(self, title: str = DEFAULT_TITLE) -> Conversation:
         stamp = _now()
-        cleaned = validate.title(title, noun="conversation", limit=MAX_TITLE)
+        cleaned = one_line_title(title, noun="conversation", limit=MAX_TITLE)
         conversation = Conversation(uuid.uuid4().hex, cleaned, stamp, stamp)
         with transaction(self._conn):
             self._conn.execute("INSERT INTO conversations (id, title, created_at, updated_at) "
@@ -178,7 +178,7 @@ class ConversationStore:
         return conversation
 
     def rename(self, conversation_id: str, title: str) -> Conversation:
-        cleaned = validate.title(title, noun="conversation", limit=MAX_TITLE)
+        cleaned = one_line_title(title, noun="conversation", limit=MAX_TITLE)
         current = self.get(conversation_id)
         if cleaned == current.title:
             return current

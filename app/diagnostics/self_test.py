@@ -18,9 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
-class CheckFailed(Exception):
-    """A check's verdict: one sentence saying what is missing and what to do."""
+from app.common.install import CheckFailed, reinstall_hint
 
 
 # What the app imports at run time. The agent stack's lazy imports (app.workspace) and the
@@ -42,12 +40,6 @@ else:
 
 CERTIFICATE_ENV = ("SSL_CERT_FILE", "SSL_CERT_DIR")  # what the HTTP client honours, in order
 HASHED_CERTIFICATE = re.compile(r"[0-9a-fA-F]{8}\.\d+")  # OpenSSL's lookup names in a capath
-
-
-def reinstall_hint() -> str:
-    if getattr(sys, "frozen", False):
-        return "reinstall Task Assistant"
-    return "reinstall the app's Python packages (pip install -e .)"
 
 
 def _first_line(error: BaseException) -> str:

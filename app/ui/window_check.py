@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from app.diagnostics.self_test import CheckFailed, reinstall_hint
+from app.common.install import CheckFailed, reinstall_hint
 
 PAINT_TIMEOUT_MS = 5_000
 ICON_SIZE = 64
