@@ -29,7 +29,7 @@ class TaskEditor(QDialog):
         self.notes_edit = QPlainTextEdit(task.notes if task else "")
         self.notes_edit.setTabChangesFocus(True)  # Tab moves on, so the form stays keyboard-only
         self.due_edit = QLineEdit((task.due or "") if task else "")
-        # What parse_due understands; empty clears the date.
+        # What Due.parse understands; empty clears the date.
         self.due_edit.setPlaceholderText("today, tomorrow, 2026-12-01 or 2026-12-01 14:00")
         self.priority_combo = QComboBox()
         self.priority_combo.addItems(PRIORITIES)

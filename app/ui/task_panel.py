@@ -6,7 +6,7 @@ when the CLI wrote the file) and the panel re-reads the current view. One path f
 means what is shown is always what is stored.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt, QTimer, \
     Signal, Slot
@@ -17,10 +17,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit
 
 from app.common import crash_log
 from app.common import clock
-from app.assistant.summaries import friendly_due
 from app.common.errors import UserError
 from app.tasks import Task, TaskFilter, TaskStore
-from app.tasks.dates import local_today
+from app.tasks.dates import Due, friendly_due, local_today
 from app.ui.task_editor import TaskEditor
 
 TASK_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -32,13 +31,8 @@ EMPTY_TEXT = {
 }
 
 
-def _is_overdue(task: Task, today: date, now: datetime) -> bool:
-    # The store's definition: a day is overdue once it is over, a time as soon as it has passed.
-    if not task.due or task.status == "done":
-        return False
-    if len(task.due) == 10:
-        return date.fromisoformat(task.due) < today
-    return datetime.fromisoformat(task.due) < now
+def _is_overdue(task: Task, now: datetime) -> bool:
+    return task.status == "open" and bool(task.due) and Due.stored(task.due).is_overdue(now)
 
 
 class TaskTableModel(QAbstractTableModel):
@@ -52,7 +46,6 @@ class TaskTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.tasks: list[Task] = []
         self._rows: dict[int, int] = {}
-        self._today = local_today()
         self._now = clock.now()
         self._bold = QFont()
         self._bold.setBold(True)
@@ -61,7 +54,6 @@ class TaskTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.tasks = tasks
         self._rows = {task.id: row for row, task in enumerate(tasks)}
-        self._today = local_today()
         self._now = clock.now()
         self.endResetModel()
 
@@ -94,7 +86,7 @@ class TaskTableModel(QAbstractTableModel):
             return task.id
         if role == Qt.ItemDataRole.CheckStateRole and column == 0:
             return Qt.CheckState.Checked if task.status == "done" else Qt.CheckState.Unchecked
-        overdue = _is_overdue(task, self._today, self._now)
+        overdue = _is_overdue(task, self._now)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if column == 0:
                 return task.title
@@ -272,12 +264,10 @@ class TaskPanel(QWidget):
         self.view.scrollTo(index)
 
     def _tasks_for(self, view: str) -> list[Task]:
-        today = local_today()
-        if view == "Today":  # due before tomorrow starts: today's and every overdue task
-            return self._store.list_tasks(
-                TaskFilter(due_before=(today + timedelta(days=1)).isoformat()))
+        if view == "Today":  # today's tasks and every overdue one, overdue first
+            return self._store.list_tasks(TaskFilter(due_today=True))
         if view == "Upcoming":
-            return self._store.list_tasks(TaskFilter(due_after=today.isoformat()))
+            return self._store.list_tasks(TaskFilter(due_after=local_today().isoformat()))
         if view == "All":
             return self._store.list_tasks(TaskFilter())
         done = self._store.list_tasks(TaskFilter(status="done"))
@@ -306,10 +296,6 @@ class TaskPanel(QWidget):
         self.stack.setCurrentWidget(self.view if tasks else self.empty_label)
         if keep is not None and not self.select_task(keep) and tasks and old_row >= 0:
             self._select_row(min(old_row, len(tasks) - 1))
-
-    def due_today_count(self) -> int:
-        """Open tasks due today or overdue (what the tray shows)."""
-        return self._store.count_due_today()
 
     # -- changes, all through the store ----------------------------------------------------
 
