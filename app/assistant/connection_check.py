@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from app.common.redact import redact
+from app.config.keystore import NO_KEY
 from app.config.settings import SETTINGS
 
 TIMEOUT = 15.0  # seconds: a check the user is watching must not hang for the chat's 60 s
@@ -19,8 +20,6 @@ TIMEOUT = 15.0  # seconds: a check the user is watching must not hang for the ch
 # success: the server accepted the key and knows the model.
 MAX_TOKENS = 16
 PROMPT = "Reply with the single word OK."
-NO_KEY = ("No API key is set: add one in Settings (get one at "
-          "https://aistudio.google.com/apikey), or set GEMINI_API_KEY.")
 
 
 @dataclass(frozen=True)

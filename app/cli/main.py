@@ -63,9 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except Exception as error:  # the user gets a sentence; the traceback goes to the log file
-        from app.common.crash_log import record
+        from app.common.crash_log import something_went_wrong
 
-        where = record(error)
-        print(f"{PROG}: something went wrong ({type(error).__name__}); details are in {where}.",
-              file=sys.stderr)
+        print(f"{PROG}: {something_went_wrong(error)}", file=sys.stderr)
         return 1

@@ -19,6 +19,9 @@ USERNAME = "gemini-api-key"
 MAX_KEY_LENGTH = 1000
 
 Source = Literal["environment", "keyring"]
+GET_A_KEY = "https://aistudio.google.com/apikey"
+NO_KEY = ("No Gemini API key is set: add one in Settings or with `task-assistant key set` "
+          f"(get one at {GET_A_KEY}), or set {ENV_VAR}.")
 
 
 class KeyringUnavailableError(UserError):

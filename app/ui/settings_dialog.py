@@ -22,12 +22,12 @@ from shiboken6 import isValid
 
 from app.assistant.connection_check import check_connection
 from app.common.errors import UserError
-from app.config.keystore import KeyStore, check_key, environment_key
+from app.config.keystore import GET_A_KEY, KeyStore, check_key, environment_key
 from app.common.redact import ENV_VAR
 from app.config.settings import Settings
 from app.ui.task_runner import TaskRunner
 
-API_KEY_PAGE = "https://aistudio.google.com/apikey"
+API_KEY_PAGE = GET_A_KEY
 SUGGESTED_MODELS = ("gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-flash-lite")
 DESKTOP_CHOICES = (
     ("close_to_tray", "Keep running in the tray when the window is closed"),
