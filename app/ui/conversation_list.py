@@ -99,7 +99,7 @@ class ConversationList(QWidget):
         self.confirm.finished.connect(
             lambda _result: self._delete_if(self.confirm.clickedButton() is delete,
                                             conversation_id))
-        self.confirm.open()  # not exec(): no nested event loop under asyncio (QT-NOTES)
+        self.confirm.open()  # not exec(): a nested loop would stall every running coroutine
 
     def _delete_if(self, confirmed: bool, conversation_id: str) -> None:
         self.confirm = None

@@ -228,9 +228,6 @@ class InstanceServer(QObject):
             return False
         return True
 
-    def is_listening(self) -> bool:
-        return self._server.isListening()
-
     def close(self) -> None:
         """Stop listening: drops open connections, removes the socket file, frees the lock.
         Safe to call twice, and after the event loop has ended."""

@@ -1,7 +1,8 @@
 """A non-modal editor for every field of one task (or a new one).
 
-Shown with `show()`, never `exec()`: a nested event loop would stall the qasync coroutines
-(QT-NOTES). The store does all validation; a UserError stays in the dialog as one sentence and
+Shown with `show()`, never `exec()`: under qasync a nested event loop makes every other
+coroutine scheduled meanwhile fail ("Cannot enter into task … while another task … is being
+executed") and never run again. The store does all validation; a UserError stays in the dialog as one sentence and
 nothing is saved, so the user can fix the field and try again.
 """
 

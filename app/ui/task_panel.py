@@ -222,7 +222,8 @@ class TaskPanel(QWidget):
         for number, name in enumerate(self.view_names, start=1):
             action(name, f"Ctrl+{number}", lambda _=False, n=name: self.show_view(n), self, panel)
 
-        # popup(), never exec(): exec() would run a nested event loop (QT-NOTES).
+        # popup(), never exec(): exec() runs a nested event loop, and under qasync every
+        # coroutine scheduled meanwhile (a streaming answer) would fail and never run again.
         self.context_menu = QMenu(self)
         self.context_menu.addActions([self.edit_action, self.toggle_action, self.delete_action])
         self.context_menu.addSeparator()
