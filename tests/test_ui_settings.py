@@ -275,7 +275,7 @@ def test_test_connection_without_any_key_says_so(qtbot, open_dialog, gemini):
     click(qtbot, dialog.test_button)
     qtbot.waitUntil(lambda: dialog.test_button.isEnabled())
 
-    assert dialog.test_result.text().startswith("No API key is set")
+    assert dialog.test_result.text().startswith("No Gemini API key is set")
     assert gemini.requests == []
 
 

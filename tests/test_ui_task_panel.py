@@ -363,8 +363,8 @@ def test_changes_made_directly_in_the_store_appear(qtbot, store, make_panel):
 
 def test_a_task_added_by_another_process_appears(qtbot, store, make_panel, app_home):
     panel = make_panel()
-    assert panel.poll_timer.isActive() and panel.POLL_INTERVAL_MS == 1000
-    panel.poll_timer.setInterval(50)
+    assert panel.live.poll_timer.isActive() and panel.live.POLL_INTERVAL_MS == 1000
+    panel.live.poll_timer.setInterval(50)
     subprocess.run([*CLI, "tasks", "add", "From the command line", "--due", "today"],
                    env=cli_env(app_home), check=True, capture_output=True, timeout=60)
     qtbot.waitUntil(lambda: len(panel.visible_task_ids()) == 1, timeout=5000)
@@ -414,7 +414,7 @@ def test_an_unexpected_error_is_logged_and_said_in_one_sentence(store, make_pane
 def test_shutdown_stops_listening_and_polling(qtbot, qapp, store, make_panel):
     panel = make_panel()
     panel.shutdown()
-    assert not panel.poll_timer.isActive()
+    assert not panel.live.poll_timer.isActive()
     store.add("After shutdown", due=day(0))
     qapp.processEvents()
     assert panel.visible_task_ids() == []

@@ -3,6 +3,8 @@
 Schemas are written by hand and kept flat (simple types, no $ref/anyOf/default/title): that is
 what Gemini's OpenAI-compatible endpoint reliably accepts. Arguments are parsed here rather than by
 the SDK, so a malformed call from the model gets an answer it can act on instead of a crash.
+The tools run on the event loop, like the SDK's runner (its function tools are coroutines), so
+the store's announcements of their writes come from that thread too.
 """
 
 import json

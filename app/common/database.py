@@ -75,3 +75,21 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+class OutsideWrites:
+    """Whether another connection committed to the file since the last look: another process
+    (the CLI, `ask`, another window) or another connection in this one (the Agents SDK's)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._version = self._read()
+
+    def _read(self) -> int:
+        # data_version changes only for commits by other connections, never for our own.
+        return self._conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def happened(self) -> bool:
+        version = self._read()
+        changed, self._version = version != self._version, version
+        return changed

@@ -19,7 +19,7 @@ from app.common.errors import UserError
 from app.common.listeners import Listeners
 from app.common.paths import data_dir
 from app.common.titles import one_line_title
-from app.common.database import open_database, transaction
+from app.common.database import OutsideWrites, open_database, transaction
 
 if TYPE_CHECKING:
     from agents import SQLiteSession
@@ -107,6 +107,7 @@ class ConversationStore:
         self.path = Path(path)
         self._conn = open_database(self.path, MIGRATIONS)
         self._listeners = Listeners("conversation")
+        self._outside_writes = OutsideWrites(self._conn)
         self._sessions: dict[str, SQLiteSession] = {}
 
     # -- lifecycle and announcements -------------------------------------------------------
@@ -129,6 +130,14 @@ class ConversationStore:
 
     def _announce(self, kind: str, conversation_id: str) -> None:
         self._listeners.notify(kind, conversation_id)
+
+    def poll_external_changes(self) -> bool:
+        """Announce `external` if another connection wrote the file: `task-assistant ask`,
+        another window, or the Agents SDK saving a conversation's messages."""
+        if not self._outside_writes.happened():
+            return False
+        self._announce("external", "")
+        return True
 
     # -- reads -----------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from app.common.install import CheckFailed, reinstall_hint
 
 
-# What the app imports at run time. The agent stack's lazy imports (app.workspace) and the
+# What the app imports at run time. The agent stack's lazy imports (app.assistant.loader) and the
 # keyring backend of each platform (found through entry points) are listed too: a freezer sees
 # neither by reading the code.
 MODULES = [

@@ -9,7 +9,7 @@ from app.common import clock
 from app.common.errors import UserError
 from app.common.listeners import Listeners
 from app.tasks import validate
-from app.common.database import open_database, transaction
+from app.common.database import OutsideWrites, open_database, transaction
 from app.tasks.dates import Due, local_midnight, local_today, timestamp, today_ends
 from app.tasks.filters import TaskFilter
 from app.tasks.migrations import MIGRATIONS
@@ -48,7 +48,7 @@ class TaskStore:
         self.path = Path(path)
         self._conn = open_database(self.path, MIGRATIONS)
         self._listeners = Listeners("task store")
-        self._data_version = self._read_data_version()
+        self._outside_writes = OutsideWrites(self._conn)
 
     # -- lifecycle and announcements -------------------------------------------------------
 
@@ -66,16 +66,11 @@ class TaskStore:
         return self._listeners.subscribe(listener)
 
     def _announce(self, kind: str, ids: Iterable[int]) -> None:
-        self._data_version = self._read_data_version()
         self._listeners.notify(TaskChange(kind, tuple(ids)))
-
-    def _read_data_version(self) -> int:
-        return self._conn.execute("PRAGMA data_version").fetchone()[0]
 
     def poll_external_changes(self) -> bool:
         """Announce `external` if another connection (the CLI, another window) wrote the file."""
-        version = self._read_data_version()
-        if version == self._data_version:
+        if not self._outside_writes.happened():
             return False
         self._announce("external", ())
         return True

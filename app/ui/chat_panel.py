@@ -17,9 +17,12 @@ from app.assistant.events import (ApprovalRequested, Cancelled, Completed, Faile
 from app.assistant.summaries import summarize, tool_result
 from app.common.errors import UserError
 from app.config.keystore import GET_A_KEY
+from app.assistant.loader import AssistantLoader
+from app.conversations.store import ConversationStore
 from app.ui.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
 from app.ui.chat_view import ChatView
 from app.ui.message_input import MessageInput
+from app.ui.task_runner import TaskRunner
 
 # Failures that happen before the message reaches the conversation's history: "Retry" sends
 # the message again instead of regenerating an answer to the previous one.
@@ -34,9 +37,11 @@ class ChatPanel(QWidget):
     settings_requested = Signal()   # "Add API key" was clicked
     busy_changed = Signal(bool)
 
-    def __init__(self, workspace, runner, parent=None, *, escape_stops: bool = True) -> None:
+    def __init__(self, conversations: ConversationStore, agent: AssistantLoader,
+                 runner: TaskRunner, parent=None, *, escape_stops: bool = True) -> None:
         super().__init__(parent)
-        self.workspace = workspace
+        self.conversations = conversations
+        self.agent = agent
         self.runner = runner
         self.conversation_id: str | None = None
         self._chat = None          # the ChatSession of the running turn
@@ -104,7 +109,7 @@ class ChatPanel(QWidget):
         self.view.clear()
         self._last_answer = None
         try:
-            history = self.workspace.conversations.history(conversation_id)
+            history = self.conversations.history(conversation_id)
         except UserError as error:
             self.view.add(ErrorItem(str(error)))
             return
@@ -133,7 +138,7 @@ class ChatPanel(QWidget):
             return
         if self.conversation_id is None:
             try:
-                self.conversation_id = self.workspace.conversations.create().id
+                self.conversation_id = self.conversations.create().id
             except UserError as error:
                 self.view.add(ErrorItem(str(error)))
                 return
@@ -176,9 +181,9 @@ class ChatPanel(QWidget):
     async def _turn(self, events, text: str | None) -> None:
         turn = _Turn(self, text)
         try:
-            if not self.workspace.agent_ready:
+            if not self.agent.ready:
                 self._status("Starting the assistant…")
-            assistant = await self.workspace.assistant()
+            assistant = await self.agent.get()
             self._status("Thinking…")
             self._chat = self._chat_for(assistant)
             stream = events(self._chat)

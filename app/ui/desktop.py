@@ -79,7 +79,7 @@ async def _main(app, server, start: str, on_shown: Callable | None) -> int:
     window = shell.window
 
     def shown() -> None:
-        workspace.preload()  # the heavy imports begin once the window is on screen
+        workspace.agent.preload()  # the heavy imports begin once the window is on screen
         window.check_key()
         shell.check_reminders()  # overdue tasks are announced at start
         if workspace.settings.get("start_on_login"):
