@@ -36,11 +36,11 @@ import openai  # noqa: E402
 
 from app.assistant.assistant import Assistant  # noqa: E402
 from app.assistant.chat_session import ChatSession  # noqa: E402
-from app.assistant.conversations import ConversationStore  # noqa: E402
+from app.conversations.store import ConversationStore  # noqa: E402
 from app.assistant.events import Completed, TextDelta, ToolFinished  # noqa: E402
-from app.keystore import KeyStore  # noqa: E402
-from app.paths import data_dir  # noqa: E402
-from app.settings import Settings  # noqa: E402
+from app.config.keystore import KeyStore  # noqa: E402
+from app.common.paths import data_dir  # noqa: E402
+from app.config.settings import Settings  # noqa: E402
 from app.tasks import TaskStore  # noqa: E402
 from fake_gemini import FakeGemini, text, tool_calls  # noqa: E402
 

@@ -266,7 +266,7 @@ class StreamBench:
         # The app starts importing the agent stack after the first paint (this callback);
         # wait for it and for the Assistant, so import time is not counted as a stall.
         began = time.perf_counter()
-        await window.workspace.assistant()
+        await window.workspace.agent.get()
         self.result["preload_s"] = time.perf_counter() - began
         await asyncio.sleep(0.3)  # let the start-up's own stragglers (the key check) finish
         self.result["rss_ready"] = memory_mb()[0]
@@ -350,7 +350,7 @@ def stream_and_memory(answers: int) -> dict:
         base_url = server.stdout.readline().strip()
         if not base_url:
             raise SystemExit("the fake Gemini did not start")
-        from app.settings import Settings
+        from app.config.settings import Settings
 
         Settings().set("base_url", base_url)  # as a user would in Settings, before start-up
         bench = StreamBench(answers, base_url)

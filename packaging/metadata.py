@@ -44,7 +44,7 @@ BUNDLE_ID = "org.taskassistant.TaskAssistant"
 # Windows: the key under ...\CurrentVersion\Uninstall and the Start menu/shortcut names.
 WINDOWS_UNINSTALL_KEY = "TaskAssistant"
 WINDOWS_GUI_EXE = f"{NAME}.exe"              # no console window: shortcuts, start on login
-                                             # (app/autostart.py finds it by this name)
+                                             # (app/desktop/autostart.py finds it by this name)
 WINDOWS_CLI_EXE = f"{COMMAND}.exe"           # a console program: ask, tasks, --self-test
 
 # Debian: the packages of the shared libraries the bundle takes from the system rather than

@@ -16,7 +16,7 @@ SCRIPT = Path(__file__).resolve().parent / "windows" / "installer.nsi"
 # The bundle's top level as the script installs (and uninstalls) it, entry by entry.
 BUNDLE_ENTRIES = {metadata.WINDOWS_GUI_EXE, metadata.WINDOWS_CLI_EXE, "_internal"}
 # Names the app itself uses on Windows, which the uninstaller must know:
-# app/autostart.py names its Run value APP_NAME, and app/paths.py keeps the data in
+# app/desktop/autostart.py names its Run value APP_NAME, and app/common/paths.py keeps the data in
 # platformdirs' user_data_dir(COMMAND), %LOCALAPPDATA%\task-assistant.
 # tests/test_windows_installer.py checks both still agree.
 AUTOSTART_VALUE = metadata.NAME

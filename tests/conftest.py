@@ -54,10 +54,10 @@ def gemini():
 def assistant_for(app_home, store, monkeypatch):
     """An Assistant wired to a fake Gemini, with a key from the environment (never argv)."""
     from app.assistant.assistant import Assistant
-    from app.assistant.conversations import ConversationStore
-    from app.assistant.gemini_model import RetryPolicy
-    from app.keystore import KeyStore
-    from app.settings import Settings
+    from app.conversations.store import ConversationStore
+    from app.assistant.gemini.model import RetryPolicy
+    from app.config.keystore import KeyStore
+    from app.config.settings import Settings
 
     monkeypatch.setenv("GEMINI_API_KEY", TEST_KEY)
     opened = []

@@ -42,7 +42,7 @@ def qloop(qapp):
 @pytest.fixture
 def workspace(app_home, qloop):
     """The app's shared state in this test's data dir (key from the keyring fixture)."""
-    from app.assistant.gemini_model import RetryPolicy
+    from app.assistant.gemini.model import RetryPolicy
     from app.workspace import Workspace
 
     opened = Workspace(retry=RetryPolicy(backoff=(0.05, 0.05)))
@@ -73,7 +73,7 @@ def close_window(qtbot, window) -> None:
 @pytest.fixture
 def window(qtbot, workspace, gemini, memory_keyring):
     """The real main window, talking to a fake Gemini, with a key in the (test) keyring."""
-    from app.keystore import SERVICE, USERNAME
+    from app.config.keystore import SERVICE, USERNAME
     from conftest import TEST_KEY
 
     memory_keyring.set_password(SERVICE, USERNAME, TEST_KEY)

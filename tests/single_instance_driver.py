@@ -14,7 +14,7 @@ import sys
 
 from PySide6.QtCore import QCoreApplication, QSocketNotifier
 
-from app.errors import UserError
+from app.common.errors import UserError
 from app.ui.single_instance import SEND_TIMEOUT_MS, start_or_hand_off
 
 

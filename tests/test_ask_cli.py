@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from app.assistant.conversations import ConversationStore
+from app.conversations.store import ConversationStore
 from app.tasks import TaskStore
 from conftest import CLI, TEST_KEY, cli_env
 from fake_gemini import bad_key, text, tool_calls

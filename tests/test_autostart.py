@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from app.autostart import (APPROVED_KEY, RUN_KEY, Autostart, MacAutostart, WindowsAutostart,
+from app.desktop.autostart import (APPROVED_KEY, RUN_KEY, Autostart, MacAutostart, WindowsAutostart,
                            XdgAutostart, desktop_exec, launch_command)
-from app.errors import UserError
+from app.common.errors import UserError
 
 COMMAND = ["/home/me/My Apps/100% python/bin/python3", "-m", "app", "--minimized"]
 

@@ -223,7 +223,7 @@ def test_stop_mid_answer_ends_with_cancelled_and_the_chat_goes_on(gemini, assist
 
 
 def test_a_conversation_resumes_after_a_restart(gemini, assistant_for, app_home):
-    from app.assistant.conversations import ConversationStore
+    from app.conversations.store import ConversationStore
 
     gemini.enqueue(text("Noted: you like tea."))
     _, conversation = turn(assistant_for(gemini), "remember I like tea")

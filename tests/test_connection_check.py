@@ -99,7 +99,7 @@ def test_a_server_that_is_not_an_api_is_named_as_a_base_url_problem():
 def test_no_key_says_how_to_add_one_without_a_request(gemini):
     report = check(gemini.base_url, key="  ")
 
-    assert not report.ok and report.message.startswith("No API key is set")
+    assert not report.ok and report.message.startswith("No Gemini API key is set")
     assert gemini.requests == []
 
 

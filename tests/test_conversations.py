@@ -5,10 +5,10 @@ import sqlite3
 
 import pytest
 
-from app.assistant.conversations import (
+from app.conversations.store import (
     DEFAULT_TITLE, ConversationNotFoundError, ConversationStore, DisplayMessage,
     conversations_db_path)
-from app.errors import UserError
+from app.common.errors import UserError
 
 
 @pytest.fixture

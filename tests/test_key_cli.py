@@ -9,8 +9,8 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from app.cli import main
-from app.keystore import SERVICE, USERNAME
+from app.cli.main import main
+from app.config.keystore import SERVICE, USERNAME
 from conftest import CLI, GEMINI_SHAPED_KEY, cli_env
 
 KEY = GEMINI_SHAPED_KEY

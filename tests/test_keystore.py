@@ -8,9 +8,9 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 from keyring.errors import InitError, KeyringLocked, PasswordSetError
 
-from app.errors import UserError
-from app.keystore import SERVICE, USERNAME, KeyringUnavailableError, KeyStore
-from app.redact import redact
+from app.common.errors import UserError
+from app.config.keystore import SERVICE, USERNAME, KeyringUnavailableError, KeyStore
+from app.common.redact import redact
 from conftest import GEMINI_SHAPED_KEY
 
 KEY = GEMINI_SHAPED_KEY

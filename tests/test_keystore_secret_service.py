@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from app.keystore import SERVICE, KeyStore
+from app.config.keystore import SERVICE, KeyStore
 from conftest import CLI, GEMINI_SHAPED_KEY, cli_env
 
 pytestmark = pytest.mark.secret_service

@@ -4,10 +4,10 @@ import sqlite3
 
 import pytest
 
-from app.errors import UserError
+from app.common.errors import UserError
 from app.tasks import TaskStore
-from app.tasks.database import SCHEMA_VERSION, DatabaseTooNewError, open_database
-from app.tasks.migrations import MIGRATIONS
+from app.common.database import DatabaseTooNewError, open_database
+from app.tasks.migrations import MIGRATIONS, SCHEMA_VERSION
 
 
 def test_a_new_file_gets_the_current_schema(app_home):

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app.assistant.summaries import friendly_due
-from app.reminders import Reminder, Reminders, summarize
+from app.tasks.dates import friendly_due
+from app.desktop.reminders import Reminder, Reminders, summarize
 
 START = datetime(2026, 12, 4, 8, 0).astimezone()  # Friday 4 Dec 2026, 08:00 local time
 

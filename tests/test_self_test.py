@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from app.self_test import CHECKS, CheckFailed, check_imports, check_resources, run
+from app.diagnostics.self_test import CHECKS, CheckFailed, check_imports, check_resources, run
 from conftest import CLI, GEMINI_SHAPED_KEY, REPO, cli_env
 
 NAMES = [name for name, _check in CHECKS]
@@ -168,8 +168,8 @@ def test_an_icon_without_the_svg_plugins_is_reported(app_home, tmp_path):
     # Qt looks for plugins only in its library paths: an empty one is a bundle without them.
     code = ("from PySide6.QtCore import QCoreApplication\n"
             "from PySide6.QtWidgets import QApplication\n"
-            "from app.paths import resource_path\n"
-            "from app.self_test import run\n"
+            "from app.common.paths import resource_path\n"
+            "from app.diagnostics.self_test import run\n"
             "from app.ui.window_check import check_icon\n"
             "app = QApplication([])\n"
             f"QCoreApplication.setLibraryPaths([{str(tmp_path)!r}])\n"

@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from app.errors import UserError
-from app.settings import Setting, Settings, _check_bool
+from app.common.errors import UserError
+from app.config.settings import Setting, Settings, _check_bool
 
 DEFAULT_URL = "https://generativelanguage.googleapis.com/v1beta/openai/"
 
@@ -204,7 +204,7 @@ def test_room_for_boolean_options(path):
 # -- `task-assistant settings …` ----------------------------------------------------------------
 
 def settings_command(capsys, *argv):
-    from app.cli import main
+    from app.cli.main import main
 
     code = main(["settings", *argv])
     out, err = capsys.readouterr()

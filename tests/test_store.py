@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app.errors import UserError
+from app.common.errors import UserError
 from app.tasks import TaskChange, TaskFilter, TaskStore
 
 
@@ -62,8 +62,10 @@ def test_overdue_and_due_today_follow_the_clock(store):
     store.add("tomorrow", due=(today + timedelta(days=1)).isoformat())
     assert titles(store.list_tasks(TaskFilter(overdue=True), now=now)) == \
         ["yesterday", "this morning"]
-    assert set(titles(store.list_tasks(TaskFilter(due_today=True), now=now))) == \
-        {"today, no time", "this morning", "tonight"}
+    # Today's list holds the overdue tasks too, overdue first.
+    assert titles(store.list_tasks(TaskFilter(due_today=True), now=now)) == \
+        ["yesterday", "this morning", "today, no time", "tonight"]
+    assert store.count_due_today(now=now) == 4
 
 
 def test_search_finds_words_in_title_notes_and_tags_by_prefix(store):

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.cli import main
+from app.cli.main import main
 from app.common import clock
 from conftest import CLI, cli_env
 

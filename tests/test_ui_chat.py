@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPushButton
 
-from app.keystore import SERVICE, USERNAME
+from app.config.keystore import SERVICE, USERNAME
 from app.ui.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
 from fake_gemini import bad_key, cut_off, quota, text, tool_calls
 from ui_helpers import answer_text, answers, idle, items, type_and_send, wait_for_answer
@@ -184,7 +184,7 @@ def test_copy_puts_the_message_markdown_on_the_clipboard(qtbot, window, gemini):
 
 def test_a_message_sent_before_the_agent_is_ready_waits_for_it(qtbot, window, gemini,
                                                              workspace):
-    assert not workspace.agent_ready  # nothing has loaded the agent stack yet in this window
+    assert not workspace.agent.ready  # nothing has loaded the agent stack yet in this window
     gemini.enqueue(text("Ready now."))
     type_and_send(qtbot, window, "early question")
     wait_for_answer(qtbot, window, "Ready now.", timeout=20_000)

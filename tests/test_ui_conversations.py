@@ -159,3 +159,17 @@ def test_what_the_agent_did_is_still_shown_after_a_restart(qtbot, window, gemini
         assert shown_texts(reopened) == ["add milk", "Added."]
     finally:
         close_window(qtbot, reopened)
+
+
+def test_a_conversation_made_by_task_assistant_ask_appears_in_the_open_sidebar(
+        qtbot, window, gemini, app_home):
+    import subprocess
+
+    from conftest import CLI, TEST_KEY, cli_env
+
+    window.live.poll_timer.setInterval(50)
+    gemini.enqueue(text("Nothing today."))
+    env = cli_env(app_home, GEMINI_API_KEY=TEST_KEY, TASK_ASSISTANT_BASE_URL=gemini.base_url)
+    subprocess.run([*CLI, "ask", "anything due from the terminal?"], env=env, check=True,
+                   stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    qtbot.waitUntil(lambda: "anything due from the terminal?" in titles(window), timeout=5000)

@@ -129,7 +129,7 @@ class App:
         self.app_home = app_home
         self.env = cli_env(app_home, GEMINI_API_KEY=TEST_KEY, **env)  # no keyring lookups
         self.stderr_path = tmp_path / "app-stderr.txt"
-        self.crash_log = app_home / "task-assistant.log"  # app.crash_log
+        self.crash_log = app_home / "task-assistant.log"  # app.common.crash_log
         with open(self.stderr_path, "wb") as stderr:
             self.process = subprocess.Popen([*CLI, *args], env=self.env, stdin=subprocess.DEVNULL,
                                             stdout=subprocess.DEVNULL, stderr=stderr)

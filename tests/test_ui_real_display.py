@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from app.assistant.conversations import ConversationStore
+from app.conversations.store import ConversationStore
 from app.tasks import TaskStore
 from conftest import CLI, TEST_KEY, cli_env
 from fake_gemini import text, tool_calls
@@ -120,7 +120,7 @@ class App:
                  command: list[str] = CLI) -> None:
         self.gemini = gemini
         self.stderr_path = tmp_path / "app-stderr.txt"
-        self.crash_log = app_home / "task-assistant.log"  # app.crash_log: errors shown as a line
+        self.crash_log = app_home / "task-assistant.log"  # app.common.crash_log: errors shown as a line
         env = cli_env(app_home, DISPLAY=display, QT_QPA_PLATFORM="xcb",  # not the offscreen default
                       GEMINI_API_KEY=TEST_KEY, TASK_ASSISTANT_BASE_URL=gemini.base_url)
         assert not any(TEST_KEY in part for part in command)

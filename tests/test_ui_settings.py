@@ -13,9 +13,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
-from app.errors import UserError
-from app.keystore import SERVICE, USERNAME, KeyringUnavailableError, KeyStore, check_key
-from app.settings import Settings
+from app.common.errors import UserError
+from app.config.keystore import SERVICE, USERNAME, KeyringUnavailableError, KeyStore, check_key
+from app.config.settings import Settings
 from app.ui.settings_dialog import API_KEY_PAGE, SettingsDialog
 from app.ui.task_runner import TaskRunner
 from conftest import GEMINI_SHAPED_KEY, TEST_KEY
@@ -275,7 +275,7 @@ def test_test_connection_without_any_key_says_so(qtbot, open_dialog, gemini):
     click(qtbot, dialog.test_button)
     qtbot.waitUntil(lambda: dialog.test_button.isEnabled())
 
-    assert dialog.test_result.text().startswith("No API key is set")
+    assert dialog.test_result.text().startswith("No Gemini API key is set")
     assert gemini.requests == []
 
 
@@ -372,8 +372,8 @@ def test_a_key_saved_in_the_dialog_is_in_the_secret_service(qtbot, open_dialog, 
 
 
 def test_desktop_choices_are_saved(qtbot, qloop):
-    from app.keystore import KeyStore
-    from app.settings import Settings
+    from app.config.keystore import KeyStore
+    from app.config.settings import Settings
     from app.ui.settings_dialog import SettingsDialog
     from app.ui.task_runner import TaskRunner
 

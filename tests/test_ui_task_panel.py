@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMessageBox, QStyle, QStyleOptionViewItem
 
 from conftest import CLI, cli_env
-from app.assistant.summaries import friendly_due
+from app.tasks.dates import friendly_due
 from app.tasks.dates import local_today
 from app.ui.task_panel import TaskPanel
 
@@ -113,7 +113,7 @@ def test_each_view_lists_its_tasks(store, make_panel):
     panel.show_view("Done")
     assert panel.visible_task_ids() == [done.id]
     assert row(panel, done.id)["done"] and not row(panel, done.id)["bold"]
-    assert panel.due_today_count() == 3
+    assert store.count_due_today() == 3
 
 
 def test_done_lists_the_most_recently_completed_first(store, make_panel):
@@ -158,7 +158,7 @@ def test_five_thousand_tasks_load(qtbot, store, make_panel):
     assert time.perf_counter() - started < 3  # ~0.1 s here; generous for a loaded CI machine
     assert panel.view.isVisible()
     panel.show_view("Today")
-    assert len(panel.visible_task_ids()) == panel.due_today_count() > 0
+    assert len(panel.visible_task_ids()) == store.count_due_today() > 0
 
 
 # -- adding --------------------------------------------------------------------------------
@@ -363,8 +363,8 @@ def test_changes_made_directly_in_the_store_appear(qtbot, store, make_panel):
 
 def test_a_task_added_by_another_process_appears(qtbot, store, make_panel, app_home):
     panel = make_panel()
-    assert panel.poll_timer.isActive() and panel.POLL_INTERVAL_MS == 1000
-    panel.poll_timer.setInterval(50)
+    assert panel.live.poll_timer.isActive() and panel.live.POLL_INTERVAL_MS == 1000
+    panel.live.poll_timer.setInterval(50)
     subprocess.run([*CLI, "tasks", "add", "From the command line", "--due", "today"],
                    env=cli_env(app_home), check=True, capture_output=True, timeout=60)
     qtbot.waitUntil(lambda: len(panel.visible_task_ids()) == 1, timeout=5000)
@@ -414,7 +414,7 @@ def test_an_unexpected_error_is_logged_and_said_in_one_sentence(store, make_pane
 def test_shutdown_stops_listening_and_polling(qtbot, qapp, store, make_panel):
     panel = make_panel()
     panel.shutdown()
-    assert not panel.poll_timer.isActive()
+    assert not panel.live.poll_timer.isActive()
     store.add("After shutdown", due=day(0))
     qapp.processEvents()
     assert panel.visible_task_ids() == []

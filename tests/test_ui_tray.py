@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from app.keystore import SERVICE, USERNAME
+from app.config.keystore import SERVICE, USERNAME
 from app.ui.chat_items import ApprovalItem, MessageItem, ToolItem
 from conftest import TEST_KEY
 from fake_gemini import text, tool_calls
@@ -34,7 +34,7 @@ def clock():
 
 @pytest.fixture
 def shell(qtbot, workspace, gemini, memory_keyring, clock, app_home):
-    from app.reminders import Reminders
+    from app.desktop.reminders import Reminders
     from app.ui.shell import Shell
     from app.ui.task_runner import TaskRunner
 

@@ -160,12 +160,13 @@ def test_missing_makensis_says_how_to_get_it(packaging_modules, tmp_path, monkey
 
 
 def test_uninstaller_uses_the_names_the_app_uses(packaging_modules, monkeypatch, tmp_path):
-    from app import autostart, paths
+    from app.common import paths
+    from app.desktop import autostart
 
     windows_installer = packaging_modules.windows_installer
-    # The start-on-login value it deletes is the one app/autostart.py writes.
+    # The start-on-login value it deletes is the one app/desktop/autostart.py writes.
     assert windows_installer.AUTOSTART_VALUE == autostart.APP_NAME
-    # The data folder its confirm page names is the one app/paths.py asks platformdirs for.
+    # The data folder its confirm page names is the one app/common/paths.py asks platformdirs for.
     asked = []
     monkeypatch.delenv(paths.HOME_ENV)
     monkeypatch.setattr("platformdirs.user_data_dir",

@@ -2,12 +2,12 @@
 
 import asyncio
 
-from app.assistant.gemini_model import GeminiChatModel, RetryPolicy
+from app.assistant.gemini.model import GeminiChatModel, RetryPolicy
 from app.assistant.instructions import instructions
 from app.assistant.task_tools import task_tools
-from app.errors import UserError
-from app.keystore import KeyStore
-from app.settings import Settings
+from app.common.errors import UserError
+from app.config.keystore import NO_KEY, KeyStore
+from app.config.settings import Settings
 from app.tasks import TaskStore
 
 REQUEST_TIMEOUT = 60.0  # seconds without a byte before a request counts as failed
@@ -57,9 +57,7 @@ class Assistant:
     def _construct(self):
         key = self.keys.get()
         if not key:
-            raise NoApiKeyError("No Gemini API key is set: add one in Settings or with "
-                                "`task-assistant key set` (get one at "
-                                "https://aistudio.google.com/apikey), or set GEMINI_API_KEY.")
+            raise NoApiKeyError(NO_KEY)
         # Imported here: the agent stack costs ~2 s at start-up, and only a chat needs it.
         import agents
         import openai

@@ -10,20 +10,19 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 
-import openai
-from agents import MaxTurnsExceeded, ModelBehaviorError, RunConfig, Runner
+from agents import RunConfig, Runner
 
-from app.assistant.api_errors import ApiProblem, describe
+from app.assistant.assistant import Assistant
 from app.assistant.events import (ApprovalRequested, Cancelled, ChatEvent, Completed, Failed,
-                                  Retrying, TextDelta, ToolFinished, ToolStarted)
-from app.assistant.gemini_model import EmptyReplyError, retry_listener
-from app.assistant.gemini_stream import IncompleteStreamError
+                                  FailureKind, Retrying, TextDelta, ToolFinished, ToolStarted)
+from app.assistant.failures import failure
+from app.assistant.gemini.errors import ApiProblem
+from app.assistant.gemini.model import retry_listener
 from app.assistant.summaries import describe_request, summarize, tool_result
-from app.errors import UserError
+from app.common.errors import UserError
 
 MAX_TURNS = 12  # model calls per message: plenty for "add these five tasks", bounded if it loops
 DENIED = {"denied": True, "error": "The user did not approve this, so nothing was changed."}
-CUT_OFF = "The answer was cut off before it finished; retry to ask again."
 
 
 def _arguments(raw: str) -> dict:
@@ -35,7 +34,7 @@ def _arguments(raw: str) -> dict:
 
 
 class ChatSession:
-    def __init__(self, assistant, conversation_id: str):
+    def __init__(self, assistant: Assistant, conversation_id: str):
         self.assistant = assistant
         self.conversation_id = conversation_id
         self._result = None
@@ -53,7 +52,7 @@ class ChatSession:
     async def send(self, text: str) -> AsyncIterator[ChatEvent]:
         text = text.strip()
         if not text:
-            yield Failed("Type a message first.", "empty_message", False)
+            yield Failed("Type a message first.", FailureKind.EMPTY_MESSAGE, False)
             return
         conversations = self.assistant.conversations
         conversations.title_from_first_message(self.conversation_id, text)
@@ -70,7 +69,7 @@ class ChatSession:
             await session.pop_item()
             items.pop()
         if not items:
-            yield Failed("There is nothing to retry yet.", "empty_message", False)
+            yield Failed("There is nothing to retry yet.", FailureKind.EMPTY_MESSAGE, False)
             return
         async for event in self._turn([]):  # the history already ends with the question
             yield event
@@ -82,7 +81,7 @@ class ChatSession:
         try:
             agent = await self.assistant.agent()
         except UserError as error:
-            yield Failed(str(error), "no_key", False)
+            yield Failed(str(error), FailureKind.NO_KEY, False)
             return
         model = agent.model
 
@@ -130,28 +129,8 @@ class ChatSession:
                     yield Cancelled()
                     return
                 run_input = state
-        except IncompleteStreamError:
-            yield Failed(CUT_OFF, "incomplete", True)
-        except EmptyReplyError:
-            yield Failed("The model sent an empty answer, even when asked again. Retry, or "
-                         "rephrase the request.", "empty", True)
-        except (openai.APIStatusError, openai.APIConnectionError) as error:
-            problem = describe(error, model=str(model.model), base_url=model.base_url)
-            yield Failed(problem.message, problem.kind, problem.retryable)
-        except MaxTurnsExceeded:
-            yield Failed("The assistant took too many steps on this request and was stopped; "
-                         "try a smaller request.", "too_many_steps", True)
-        except ModelBehaviorError as error:
-            yield Failed(f"The model sent something the app could not use ({error}); retry.",
-                         "model", True)
-        except UserError as error:
-            yield Failed(str(error), "user", False)
-        except Exception as error:  # never a traceback on screen: a sentence, and the log
-            from app.crash_log import record
-
-            where = record(error)
-            yield Failed(f"Something went wrong ({type(error).__name__}); details are in "
-                         f"{where}.", "internal", True)
+        except Exception as error:  # never a traceback on screen: one sentence (failures.py)
+            yield failure(error, model=str(model.model), base_url=model.base_url)
         finally:
             self._result = None
 

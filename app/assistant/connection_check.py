@@ -10,8 +10,9 @@ import importlib
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from app.redact import redact
-from app.settings import SETTINGS
+from app.common.redact import redact
+from app.config.keystore import NO_KEY
+from app.config.settings import SETTINGS
 
 TIMEOUT = 15.0  # seconds: a check the user is watching must not hang for the chat's 60 s
 # Thinking tokens count against max_tokens on Gemini 2.5+, so a small cap bounds the time and
@@ -19,8 +20,6 @@ TIMEOUT = 15.0  # seconds: a check the user is watching must not hang for the ch
 # success: the server accepted the key and knows the model.
 MAX_TOKENS = 16
 PROMPT = "Reply with the single word OK."
-NO_KEY = ("No API key is set: add one in Settings (get one at "
-          "https://aistudio.google.com/apikey), or set GEMINI_API_KEY.")
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ async def check_connection(base_url: str, model: str, key: str) -> ConnectionRep
 
     # `import openai` takes ~0.6 s: on a worker thread it does not freeze the window.
     openai = await asyncio.to_thread(importlib.import_module, "openai")
-    from app.assistant.api_errors import describe
+    from app.assistant.gemini.errors import describe
 
     client = openai.AsyncOpenAI(api_key=key, base_url=base_url, max_retries=0, timeout=TIMEOUT)
     try:

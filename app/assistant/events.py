@@ -2,6 +2,29 @@
 
 import asyncio
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class FailureKind(StrEnum):
+    """Why a turn failed: front ends choose their buttons by it (Settings…, Retry)."""
+
+    NO_KEY = "no_key"                  # no API key anywhere
+    AUTH = "auth"                      # the server rejected the key
+    QUOTA = "quota"                    # rate limit or quota used up
+    OVERLOADED = "overloaded"          # the model is busy (503)
+    NOT_FOUND = "not_found"            # no such model at that endpoint
+    SERVER = "server"                  # the server failed (5xx, or something unexpected)
+    REJECTED = "rejected"              # the server refused the request (other 4xx)
+    OFFLINE = "offline"                # the server could not be reached
+    TIMEOUT = "timeout"                # the server did not answer in time
+    INCOMPLETE = "incomplete"          # the answer was cut off mid-stream
+    EMPTY = "empty"                    # the model answered nothing, twice
+    TOO_MANY_STEPS = "too_many_steps"  # the agent looped past MAX_TURNS
+    MODEL = "model"                    # the model sent something unusable
+    USER = "user"                      # a UserError: the sentence says what to fix
+    INTERNAL = "internal"              # a bug: the details are in the log
+    EMPTY_MESSAGE = "empty_message"    # nothing to send, or nothing to retry
+    NOT_STARTED = "not_started"        # stopped or failed before the message was sent
 
 
 @dataclass(frozen=True)
@@ -66,7 +89,7 @@ class Completed:
 @dataclass(frozen=True)
 class Failed:
     message: str      # one plain sentence
-    kind: str         # no_key | auth | quota | overloaded | offline | timeout | incomplete | empty | …
+    kind: FailureKind
     retryable: bool
 
 

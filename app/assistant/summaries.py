@@ -1,7 +1,8 @@
 """One line per tool call, for people: what the agent actually did (or tried to)."""
 
 import json
-from datetime import date, datetime
+
+from app.tasks.dates import friendly_due
 
 
 def tool_result(output: object) -> dict:
@@ -11,20 +12,6 @@ def tool_result(output: object) -> dict:
     except json.JSONDecodeError:
         return {"error": str(output)}
     return parsed if isinstance(parsed, dict) else {"result": parsed}
-
-
-def friendly_due(due: str | None) -> str:
-    if not due:
-        return ""
-    # The day is formatted by hand: "%-d" (no leading zero) is glibc's, and Windows refuses it.
-    try:
-        if len(due) == 10:
-            day = date.fromisoformat(due)
-            return f"{day:%a} {day.day} {day:%b}"
-        moment = datetime.fromisoformat(due).astimezone()
-        return f"{moment:%a} {moment.day} {moment:%b %H:%M}"
-    except ValueError:
-        return due
 
 
 def _task_phrase(task: dict) -> str:

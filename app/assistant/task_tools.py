@@ -3,6 +3,8 @@
 Schemas are written by hand and kept flat (simple types, no $ref/anyOf/default/title): that is
 what Gemini's OpenAI-compatible endpoint reliably accepts. Arguments are parsed here rather than by
 the SDK, so a malformed call from the model gets an answer it can act on instead of a crash.
+The tools run on the event loop, like the SDK's runner (its function tools are coroutines), so
+the store's announcements of their writes come from that thread too.
 """
 
 import json
@@ -11,7 +13,7 @@ from typing import Any
 
 from agents import FunctionTool, RunContextWrapper
 
-from app.errors import UserError
+from app.common.errors import UserError
 from app.tasks import PRIORITIES, Task, TaskFilter, TaskStore
 
 DEFAULT_LIMIT = 50
@@ -86,7 +88,10 @@ def _specs(store: TaskStore) -> list[_Spec]:
             "status": _STATUS, "tag": {"type": "string"}, "priority": _PRIORITY,
             "due_before": {**_DUE, "description": "Only tasks due before this day or time."},
             "due_after": {**_DUE, "description": "Only tasks due after this day or time."},
-            "overdue": {"type": "boolean"}, "due_today": {"type": "boolean"}, "limit": _LIMIT}),
+            "overdue": {"type": "boolean"},
+            "due_today": {"type": "boolean",
+                          "description": "Today's list: tasks due today and overdue ones (first)."},
+            "limit": _LIMIT}),
             list_),
         _Spec("search_tasks", "Full-text search in titles, notes and tags (open and done).",
               _schema({"query": {"type": "string"}, "status": _STATUS, "limit": _LIMIT},

@@ -1,19 +1,21 @@
-"""Due dates: ISO 8601 in and out, plus the sort key the store filters on.
+"""Due dates: ISO 8601 in and out, and the one meaning of "overdue" and "due today".
 
 A due date is either a day ("2026-11-27") or an instant with an offset
 ("2026-11-27T17:00:00+01:00"). Both get one number to sort and filter by: the
 instant in epoch seconds, and for a day, local midnight at its start.
+
+`Due` owns what the store, the task list, the tray, reminders and the agent's summaries all
+mean by these words:
+- a day is overdue once it is over; a time as soon as it has passed;
+- "today" is every open task due before tomorrow starts: today's and the overdue ones, overdue
+  first, as Todoist and Things list them.
 """
 
-from datetime import date, datetime, timedelta, timezone
 from collections import namedtuple
+from datetime import date, datetime, timedelta, timezone
 
 from app.common import clock
-from app.errors import UserError
-
-
-# `key`: epoch seconds to sort and filter by (local midnight for a day).
-Due = namedtuple("Due", ("iso", "key", "has_time"))
+from app.common.errors import UserError
 
 
 def now() -> datetime:
@@ -34,26 +36,81 @@ def local_today(moment: datetime | None = None) -> date:
     return (moment or now()).astimezone().date()
 
 
-def parse_due(text: str, *, today: date | None = None) -> Due:
-    """Read a due date typed by a person or a program; UserError if it is not one."""
-    cleaned = text.strip()
-    word = cleaned.lower()
-    if word in ("today", "tomorrow"):
-        day = (today or local_today()) + timedelta(days=1 if word == "tomorrow" else 0)
-        return Due(day.isoformat(), local_midnight(day), False)
-    if len(cleaned) == 10:
+def today_ends(moment: datetime | None = None) -> float:
+    """The sort key at which "today" ends: tomorrow's local midnight."""
+    return local_midnight(local_today(moment) + timedelta(days=1))
+
+
+class Due(namedtuple("Due", ("iso", "key", "has_time"))):
+    """One due date. `iso` is what is stored and shown to programs; `key` the epoch seconds to
+    sort and filter by (local midnight for a day); `has_time` False for a date with no time."""
+
+    __slots__ = ()
+
+    @classmethod
+    def parse(cls, text: str, *, today: date | None = None) -> "Due":
+        """Read a due date typed by a person or a program; UserError if it is not one."""
+        cleaned = text.strip()
+        word = cleaned.lower()
+        if word in ("today", "tomorrow"):
+            return cls.on((today or local_today()) + timedelta(days=1 if word == "tomorrow" else 0))
+        if len(cleaned) == 10:
+            try:
+                return cls.on(date.fromisoformat(cleaned))
+            except ValueError:
+                pass
         try:
-            day = date.fromisoformat(cleaned)
+            moment = datetime.fromisoformat(cleaned)
         except ValueError:
-            pass
-        else:
-            return Due(day.isoformat(), local_midnight(day), False)
+            raise UserError(
+                f"'{text}' is not a date: use ISO 8601, like 2026-11-27 or 2026-11-27T17:00+01:00."
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.astimezone()  # a wall-clock time means the user's own time zone
+        return cls(moment.isoformat(timespec="seconds"), moment.timestamp(), True)
+
+    @classmethod
+    def on(cls, day: date) -> "Due":
+        """A day with no time."""
+        return cls(day.isoformat(), local_midnight(day), False)
+
+    @classmethod
+    def stored(cls, iso: str | None) -> "Due | None":
+        """A task's `due` as the store keeps it; None for no due date."""
+        return None if not iso else cls.parse(iso)
+
+    @property
+    def day(self) -> date:
+        """The local day it falls on."""
+        if not self.has_time:
+            return date.fromisoformat(self.iso)
+        return datetime.fromisoformat(self.iso).astimezone().date()
+
+    def is_overdue(self, moment: datetime | None = None) -> bool:
+        """A day once it is over; a time as soon as it has passed."""
+        moment = moment or clock.now()
+        if self.has_time:
+            return self.key < moment.timestamp()
+        return self.day < local_today(moment)
+
+    def is_for_today(self, moment: datetime | None = None) -> bool:
+        """In the Today list: due today, or overdue."""
+        return self.key < today_ends(moment)
+
+    def friendly(self) -> str:
+        """For people: "Fri 27 Nov", or "Fri 27 Nov 17:00" in the local time zone."""
+        # The day is formatted by hand: "%-d" (no leading zero) is glibc's; Windows refuses it.
+        if not self.has_time:
+            day = date.fromisoformat(self.iso)
+            return f"{day:%a} {day.day} {day:%b}"
+        moment = datetime.fromisoformat(self.iso).astimezone()
+        return f"{moment:%a} {moment.day} {moment:%b %H:%M}"
+
+
+def friendly_due(iso: str | None) -> str:
+    """A stored due value for people ("" for none); a value that is not a date is shown as is."""
     try:
-        moment = datetime.fromisoformat(cleaned)
-    except ValueError:
-        raise UserError(
-            f"'{text}' is not a date: use ISO 8601, like 2026-11-27 or 2026-11-27T17:00+01:00."
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.astimezone()  # a wall-clock time means the user's own time zone
-    return Due(moment.isoformat(timespec="seconds"), moment.timestamp(), True)
+        due = Due.stored(iso)
+    except UserError:
+        return iso or ""
+    return due.friendly() if due else ""

@@ -54,3 +54,4 @@ END;
 """
 
 MIGRATIONS: list[str] = [SCHEMA_V1]
+SCHEMA_VERSION = len(MIGRATIONS)

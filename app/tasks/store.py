@@ -1,17 +1,18 @@
 """TaskStore: every read and write of tasks, and the one place changes are announced."""
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from collections.abc import Callable, Iterable
 
 from app.common import clock
-from app.errors import UserError
-from app.listeners import Listeners
+from app.common.errors import UserError
+from app.common.listeners import Listeners
 from app.tasks import validate
-from app.tasks.database import open_database, transaction
-from app.tasks.dates import Due, local_midnight, local_today, parse_due, timestamp
+from app.common.database import OutsideWrites, open_database, transaction
+from app.tasks.dates import Due, local_midnight, local_today, timestamp, today_ends
 from app.tasks.filters import TaskFilter
+from app.tasks.migrations import MIGRATIONS
 from app.tasks.model import PRIORITIES, Task, TaskChange
 
 Listener = Callable[[TaskChange], None]
@@ -20,6 +21,9 @@ _UNCHANGED = object()  # "leave this field as it is" in update()
 _COLUMNS = ("id, title, notes, due, priority, status, tags, created_at, updated_at, "
             "completed_at")
 _ORDER = "ORDER BY due_key, priority DESC, id"  # matches the indexes: no sort step
+# Due.is_overdue in SQL: a day once it is over (its key is before today's midnight), a time
+# as soon as it has passed (its key is before now). Parameters: now, today's midnight.
+_OVERDUE = "(due_key < ? AND (due_has_time OR due_key < ?))"
 NO_DUE = float("inf")
 RANKED_AT_MOST = 2_000
 
@@ -34,16 +38,17 @@ def _task(row: tuple) -> Task:
 
 
 def _due(value: str | None) -> Due | None:
+    """A due date given to add() or update(): None, "" and "none" mean no due date."""
     return None if value is None or not value.strip() or value.strip().lower() == "none" \
-        else parse_due(value)
+        else Due.parse(value)
 
 
 class TaskStore:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._conn = open_database(self.path)
+        self._conn = open_database(self.path, MIGRATIONS)
         self._listeners = Listeners("task store")
-        self._data_version = self._read_data_version()
+        self._outside_writes = OutsideWrites(self._conn)
 
     # -- lifecycle and announcements -------------------------------------------------------
 
@@ -61,16 +66,11 @@ class TaskStore:
         return self._listeners.subscribe(listener)
 
     def _announce(self, kind: str, ids: Iterable[int]) -> None:
-        self._data_version = self._read_data_version()
         self._listeners.notify(TaskChange(kind, tuple(ids)))
-
-    def _read_data_version(self) -> int:
-        return self._conn.execute("PRAGMA data_version").fetchone()[0]
 
     def poll_external_changes(self) -> bool:
         """Announce `external` if another connection (the CLI, another window) wrote the file."""
-        version = self._read_data_version()
-        if version == self._data_version:
+        if not self._outside_writes.happened():
             return False
         self._announce("external", ())
         return True
@@ -92,7 +92,11 @@ class TaskStore:
             params.insert(0, filters.tag.strip().lstrip("#"))
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " " + _ORDER
+        if filters.due_today:  # overdue tasks first, then today's
+            sql += f" ORDER BY NOT {_OVERDUE}, due_key, priority DESC, id"
+            params += self._overdue_params(now)
+        else:
+            sql += " " + _ORDER
         if filters.limit is not None:
             sql += f" LIMIT {max(0, int(filters.limit))}"
         return [_task(row) for row in self._conn.execute(sql, params)]
@@ -108,31 +112,33 @@ class TaskStore:
             params.append(PRIORITIES.index(validate.priority(filters.priority)))
         if filters.due_before:
             where.append("due_key < ?")
-            params.append(parse_due(filters.due_before).key)  # a day: before it starts
+            params.append(Due.parse(filters.due_before).key)  # a day: before it starts
         if filters.due_after:
-            bound = parse_due(filters.due_after)
+            bound = Due.parse(filters.due_after)
             if bound.has_time:
                 where.append("due_key > ?")
                 params.append(bound.key)
             else:  # "after a day" means from the next day on
                 where.append("due_key >= ?")
-                params.append(local_midnight(date.fromisoformat(bound.iso) + timedelta(days=1)))
+                params.append(local_midnight(bound.day + timedelta(days=1)))
             where.append("due IS NOT NULL")  # undated tasks sort at +infinity, not "after"
-        today = local_today(now)
         if filters.overdue:
-            # A day is overdue once it is over; a time as soon as it has passed.
-            where.append("due_key < ? AND (due_has_time OR due_key < ?)")
-            params += [(now or clock.now()).timestamp(), local_midnight(today)]
-        if filters.due_today:
-            where.append("due_key >= ? AND due_key < ?")
-            params += [local_midnight(today), local_midnight(today + timedelta(days=1))]
+            where.append(_OVERDUE)
+            params += self._overdue_params(now)
+        if filters.due_today:  # Due.is_for_today: today's tasks and the overdue ones
+            where.append("due_key < ?")
+            params.append(today_ends(now))
         return where, params
 
+    @staticmethod
+    def _overdue_params(now: datetime | None) -> list[float]:
+        return [(now or clock.now()).timestamp(), local_midnight(local_today(now))]
+
     def count_due_today(self, *, now: datetime | None = None) -> int:
-        """Open tasks due today or already overdue: the number the tray shows."""
-        tomorrow = local_midnight(local_today(now) + timedelta(days=1))
-        return self._conn.execute("SELECT count(*) FROM tasks WHERE status = 'open' AND "
-                                  "due_key < ?", (tomorrow,)).fetchone()[0]
+        """How many open tasks the Today list holds: the number the tray shows."""
+        where, params = self._where(TaskFilter(due_today=True), now)
+        return self._conn.execute(f"SELECT count(*) FROM tasks WHERE {' AND '.join(where)}",
+                                  params).fetchone()[0]
 
     def search(self, query: str, *, status: str = "all", limit: int | None = 50) -> list[Task]:
         """Full-text search over title, notes and tags; every word must match (as a prefix).
@@ -277,7 +283,7 @@ class TaskStore:
             if value is not None:
                 if not isinstance(value, str):
                     raise UserError(f"'{name}' must be an ISO 8601 date-time.")
-                row[name] = parse_due(value).iso
+                row[name] = Due.parse(value).iso
         if row["status"] == "open":
             row["completed_at"] = None
         elif row["completed_at"] is None:

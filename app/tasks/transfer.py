@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 from typing import IO, Iterable
 
-from app.errors import UserError
+from app.common.errors import UserError
 from app.tasks.model import FIELDS, Task
 
 

@@ -1,6 +1,7 @@
 """Checks on every value that reaches the store, each failing with one clear sentence."""
 
-from app.errors import UserError
+from app.common.errors import UserError
+from app.common.titles import one_line_title
 from app.tasks.model import PRIORITIES, STATUSES
 
 MAX_TITLE = 500
@@ -8,14 +9,8 @@ MAX_NOTES = 100_000
 MAX_TAG = 64
 
 
-def title(value: object, *, noun: str = "task", limit: int = MAX_TITLE) -> str:
-    """A title on one line, whitespace collapsed (tasks, and conversations with their own limit)."""
-    if not isinstance(value, str) or not value.strip():
-        raise UserError(f"A {noun} needs a title.")
-    cleaned = " ".join(value.split())
-    if len(cleaned) > limit:
-        raise UserError(f"A {noun} title can be at most {limit} characters.")
-    return cleaned
+def title(value: object) -> str:
+    return one_line_title(value, noun="task", limit=MAX_TITLE)
 
 
 def notes(value: object) -> str:

@@ -1,2 +1,2 @@
 """The desktop window and tray: the only package that imports Qt. It presents the core
-(`app.tasks`, `app.assistant`, `app.settings`, `app.keystore`) and holds no logic of its own."""
+(`app.tasks`, `app.conversations`, `app.assistant`, `app.config`) and holds no logic of its own."""

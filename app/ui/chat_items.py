@@ -8,8 +8,8 @@ import json
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QPalette
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton,
+                               QVBoxLayout)
 
 from app.ui.markdown_view import MarkdownView
 
@@ -193,8 +193,3 @@ class NoticeItem(QLabel):
         self.setContentsMargins(10, 0, 10, 0)
         _muted(self)
 
-
-def spacer_widget() -> QWidget:
-    spacer = QWidget()
-    spacer.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
-    return spacer

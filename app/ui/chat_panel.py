@@ -11,30 +11,37 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.assistant.events import (ApprovalRequested, Cancelled, Completed, Failed, Retrying,
-                                  TextDelta, ToolFinished, ToolStarted)
+from app.assistant.events import (ApprovalRequested, Cancelled, Completed, Failed,
+                                  FailureKind as Kind, Retrying, TextDelta, ToolFinished,
+                                  ToolStarted)
 from app.assistant.summaries import summarize, tool_result
-from app.errors import UserError
+from app.common.errors import UserError
+from app.config.keystore import GET_A_KEY
+from app.assistant.loader import AssistantLoader
+from app.conversations.store import ConversationStore
 from app.ui.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
 from app.ui.chat_view import ChatView
 from app.ui.message_input import MessageInput
+from app.ui.task_runner import TaskRunner
 
-GET_A_KEY = "https://aistudio.google.com/apikey"
 # Failures that happen before the message reaches the conversation's history: "Retry" sends
 # the message again instead of regenerating an answer to the previous one.
-NOT_IN_HISTORY = {"no_key", "not_started"}
+NOT_IN_HISTORY = {Kind.NO_KEY, Kind.NOT_STARTED}
 RETRY = "Retry"
 # Failures the user fixes in Settings (the key, the model name, the endpoint), and the button.
-FIX_IN_SETTINGS = {"no_key": "Add API key…", "auth": "Settings…", "not_found": "Settings…"}
+FIX_IN_SETTINGS = {Kind.NO_KEY: "Add API key…", Kind.AUTH: "Settings…",
+                   Kind.NOT_FOUND: "Settings…"}
 
 
 class ChatPanel(QWidget):
     settings_requested = Signal()   # "Add API key" was clicked
     busy_changed = Signal(bool)
 
-    def __init__(self, workspace, runner, parent=None, *, escape_stops: bool = True) -> None:
+    def __init__(self, conversations: ConversationStore, agent: AssistantLoader,
+                 runner: TaskRunner, parent=None, *, escape_stops: bool = True) -> None:
         super().__init__(parent)
-        self.workspace = workspace
+        self.conversations = conversations
+        self.agent = agent
         self.runner = runner
         self.conversation_id: str | None = None
         self._chat = None          # the ChatSession of the running turn
@@ -102,7 +109,7 @@ class ChatPanel(QWidget):
         self.view.clear()
         self._last_answer = None
         try:
-            history = self.workspace.conversations.history(conversation_id)
+            history = self.conversations.history(conversation_id)
         except UserError as error:
             self.view.add(ErrorItem(str(error)))
             return
@@ -131,7 +138,7 @@ class ChatPanel(QWidget):
             return
         if self.conversation_id is None:
             try:
-                self.conversation_id = self.workspace.conversations.create().id
+                self.conversation_id = self.conversations.create().id
             except UserError as error:
                 self.view.add(ErrorItem(str(error)))
                 return
@@ -174,9 +181,9 @@ class ChatPanel(QWidget):
     async def _turn(self, events, text: str | None) -> None:
         turn = _Turn(self, text)
         try:
-            if not self.workspace.agent_ready:
+            if not self.agent.ready:
                 self._status("Starting the assistant…")
-            assistant = await self.workspace.assistant()
+            assistant = await self.agent.get()
             self._status("Thinking…")
             self._chat = self._chat_for(assistant)
             stream = events(self._chat)
@@ -191,12 +198,11 @@ class ChatPanel(QWidget):
                 self._chat.cancel()
             raise
         except Exception as error:  # the agent stack failed to load, say: a sentence, not a trace
-            from app.crash_log import record
+            from app.common.crash_log import something_went_wrong
 
-            where = record(error)
+            sentence = something_went_wrong(error)
             if turn.on_screen:
-                turn.failed(f"Something went wrong ({type(error).__name__}); details are in "
-                            f"{where}.", "internal" if turn.started else "not_started", True)
+                turn.failed(sentence, Kind.INTERNAL if turn.started else Kind.NOT_STARTED, True)
         finally:
             turn.end()
             self._chat = None
@@ -287,7 +293,7 @@ class _Turn:
         if self.started:
             self._stopped()
         else:
-            self.failed("Stopped before the message was sent.", "not_started", True)
+            self.failed("Stopped before the message was sent.", Kind.NOT_STARTED, True)
 
     def end(self) -> None:
         if not self.on_screen:
@@ -309,21 +315,21 @@ class _Turn:
             card.expire()
         self.view.add(NoticeItem("Stopped."))
 
-    def failed(self, message: str, kind: str, retryable: bool) -> None:
+    def failed(self, message: str, kind: Kind, retryable: bool) -> None:
         self.ended = True
         if self.answer is not None:
             self.answer.mark("Incomplete")
-        if kind == "no_key":
+        if kind == Kind.NO_KEY:
             self.panel.show_key_prompt(True)
         # Retry is always offered: after fixing the key or the model in Settings, or once the
         # network is back, it is the one click that gets the answer.
         actions = (FIX_IN_SETTINGS[kind], RETRY) if kind in FIX_IN_SETTINGS else (RETRY,)
-        if kind == "empty_message":
+        if kind == Kind.EMPTY_MESSAGE:
             actions = ()
         item = self.view.add(ErrorItem(message, actions))
         item.action_requested.connect(lambda action: self._act_on(item, kind, action))
 
-    def _act_on(self, item: ErrorItem, kind: str, action: str) -> None:
+    def _act_on(self, item: ErrorItem, kind: Kind, action: str) -> None:
         panel = self.panel
         if action != RETRY:
             panel.settings_requested.emit()

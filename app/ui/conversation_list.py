@@ -5,7 +5,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
-from app.errors import UserError
+from app.common.errors import UserError
+from app.conversations.store import ConversationStore
+from app.ui.live_updates import LiveUpdates
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -14,10 +16,7 @@ class ConversationList(QWidget):
     selected = Signal(str)          # the user picked this conversation
     new_requested = Signal()
 
-    # The store may announce from any thread; the queued signal brings it to this one.
-    _store_changed = Signal()
-
-    def __init__(self, conversations, parent=None) -> None:
+    def __init__(self, conversations: ConversationStore, live: LiveUpdates, parent=None) -> None:
         super().__init__(parent)
         self.conversations = conversations
         self.current_id: str | None = None
@@ -53,12 +52,21 @@ class ConversationList(QWidget):
         self.problem = QLabel(wordWrap=True)
         self.problem.hide()
         layout.addWidget(self.problem)
-        self._store_changed.connect(self.refresh, Qt.ConnectionType.QueuedConnection)
-        self._unsubscribe = conversations.subscribe(lambda _kind, _id: self._store_changed.emit())
         self._filling = False
+        self._shut_down = False
+        # Every change, also one by `task-assistant ask` or another window, lists again.
+        live.conversations_changed.connect(self._changed)
 
     def shutdown(self) -> None:
-        self._unsubscribe()
+        """Stop listing changes; the main window calls this before the store closes."""
+        self._shut_down = True
+
+    def _changed(self, _kind: str, _conversation_id: str) -> None:
+        if self._shut_down:
+            return
+        if self.list.state() == QAbstractItemView.State.EditingState:
+            return  # a title being renamed stays in its editor; the rename lists again
+        self.refresh()
 
     def show_current(self, conversation_id: str) -> None:
         """Mark the conversation the chat is showing (without announcing it again)."""
@@ -99,7 +107,7 @@ class ConversationList(QWidget):
         self.confirm.finished.connect(
             lambda _result: self._delete_if(self.confirm.clickedButton() is delete,
                                             conversation_id))
-        self.confirm.open()  # not exec(): no nested event loop under asyncio (QT-NOTES)
+        self.confirm.open()  # not exec(): a nested loop would stall every running coroutine
 
     def _delete_if(self, confirmed: bool, conversation_id: str) -> None:
         self.confirm = None

@@ -29,8 +29,8 @@ def run(start: str = "window", on_shown: Callable | None = None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from app.errors import UserError
-    from app.paths import resource_path
+    from app.common.errors import UserError
+    from app.common.paths import resource_path
     from app.ui.single_instance import start_or_hand_off
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -57,8 +57,8 @@ def run(start: str = "window", on_shown: Callable | None = None) -> int:
 
 
 async def _main(app, server, start: str, on_shown: Callable | None) -> int:
-    from app.errors import UserError
-    from app.reminders import Reminders
+    from app.common.errors import UserError
+    from app.desktop.reminders import Reminders
     from app.ui.quit_signals import QuitSignals
     from app.ui.shell import Shell
     from app.ui.task_runner import TaskRunner
@@ -79,7 +79,7 @@ async def _main(app, server, start: str, on_shown: Callable | None) -> int:
     window = shell.window
 
     def shown() -> None:
-        workspace.preload()  # the heavy imports begin once the window is on screen
+        workspace.agent.preload()  # the heavy imports begin once the window is on screen
         window.check_key()
         shell.check_reminders()  # overdue tasks are announced at start
         if workspace.settings.get("start_on_login"):

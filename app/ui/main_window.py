@@ -5,11 +5,14 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
 from app import APP_NAME
-from app.errors import UserError
+from app.common.errors import UserError
 from app.ui.chat_panel import ChatPanel
+from app.ui.live_updates import LiveUpdates
 from app.ui.conversation_list import ConversationList
 from app.ui.task_panel import TaskPanel
+from app.ui.task_runner import TaskRunner
 from app.ui.window_state import WindowState
+from app.workspace import Workspace
 
 DEFAULT_SIZE = (1180, 760)
 
@@ -19,18 +22,22 @@ class MainWindow(QMainWindow):
     close_requested = Signal()  # the window's close button: the shell decides (tray or quit)
     first_painted = Signal()
 
-    def __init__(self, workspace, runner) -> None:
+    def __init__(self, workspace: Workspace, runner: TaskRunner,
+                 live: LiveUpdates | None = None) -> None:
+        """`live`: the app's LiveUpdates (the shell's); a window on its own makes its own."""
         super().__init__()
         self.workspace = workspace
         self.runner = runner
+        self._owns_live = live is None
+        self.live = live or LiveUpdates(workspace.store, workspace.conversations, parent=self)
         self.settings_dialog = None
         self._painted = False
         self.setWindowTitle(APP_NAME)
         self.state = WindowState()
 
-        self.sidebar = ConversationList(workspace.conversations)
-        self.chat = ChatPanel(workspace, runner)
-        self.tasks = TaskPanel(workspace.store)
+        self.sidebar = ConversationList(workspace.conversations, self.live)
+        self.chat = ChatPanel(workspace.conversations, workspace.agent, runner)
+        self.tasks = TaskPanel(workspace.store, self.live)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         for widget, stretch in ((self.sidebar, 0), (self.chat, 1), (self.tasks, 0)):
             self.splitter.addWidget(widget)
@@ -121,7 +128,7 @@ class MainWindow(QMainWindow):
         self.settings_dialog = None
 
     def _key_changed(self) -> None:
-        self.workspace.key_changed()
+        self.workspace.agent.key_changed()
         self.check_key()
 
     def check_key(self) -> None:
@@ -158,4 +165,6 @@ class MainWindow(QMainWindow):
         await self.chat.shutdown()
         self.tasks.shutdown()
         self.sidebar.shutdown()
+        if self._owns_live:
+            self.live.stop()
         self.hide()

@@ -1,8 +1,8 @@
 """Settings: the Gemini API key (in the system keyring), the model, the base URL, and a
 "Test connection" button.
 
-Non-modal (`open()`/`show()`, never `exec()`: a nested event loop stalls the qasync coroutines,
-QT-NOTES), and so is "Remove key"'s confirmation, which is a row in the dialog rather than a
+Non-modal (`open()`/`show()`, never `exec()`: under qasync a nested event loop makes every
+coroutine scheduled meanwhile fail and never run again), and so is "Remove key"'s confirmation, which is a row in the dialog rather than a
 message box. Keyring calls block on D-Bus or an unlock prompt, so they run on worker threads, in
 coroutines started on the TaskRunner. The dialog may be closed, or deleted, while one runs:
 every coroutine checks `_alive()` after each await before it touches a widget.
@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from shiboken6 import isValid
 
 from app.assistant.connection_check import check_connection
-from app.errors import UserError
-from app.keystore import KeyStore, check_key, environment_key
-from app.redact import ENV_VAR
-from app.settings import Settings
+from app.common.errors import UserError
+from app.config.keystore import GET_A_KEY, KeyStore, check_key, environment_key
+from app.common.redact import ENV_VAR
+from app.config.settings import Settings
 from app.ui.task_runner import TaskRunner
 
-API_KEY_PAGE = "https://aistudio.google.com/apikey"
+API_KEY_PAGE = GET_A_KEY
 SUGGESTED_MODELS = ("gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-flash-lite")
 DESKTOP_CHOICES = (
     ("close_to_tray", "Keep running in the tray when the window is closed"),

@@ -6,12 +6,16 @@ tray", "a second launch brings the window forward" and "quit" each have one impl
 
 import sqlite3
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app import APP_NAME
-from app.errors import UserError
+from app.common.errors import UserError
+from app.desktop.reminders import Reminders
+from app.ui.live_updates import LiveUpdates
 from app.ui.main_window import MainWindow
+from app.ui.task_runner import TaskRunner
 from app.ui.tray import Tray
+from app.workspace import Workspace
 
 REMINDER_CHECK_MS = 30_000  # also catches a task added for "now" within half a minute
 TRAY_HINT = (f"{APP_NAME} is still running in the tray, so reminders and quick ask keep "
@@ -20,15 +24,15 @@ TRAY_HINT = (f"{APP_NAME} is still running in the tray, so reminders and quick a
 
 class Shell(QObject):
     quit_requested = Signal()
-    _tasks_changed = Signal()  # the store may announce from any thread: queued to this one
-    _setting_changed = Signal(str)
 
-    def __init__(self, workspace, runner, reminders=None) -> None:
+    def __init__(self, workspace: Workspace, runner: TaskRunner,
+                 reminders: Reminders | None = None) -> None:
         super().__init__()
         self.workspace = workspace
         self.runner = runner
         self.settings = workspace.settings
-        self.window = MainWindow(workspace, runner)
+        self.live = LiveUpdates(workspace.store, workspace.conversations, self.settings, self)
+        self.window = MainWindow(workspace, runner, self.live)
         self.window.quit_requested.connect(self.quit_requested)
         self.window.close_requested.connect(self._window_closed)
         self.popup = None  # built on first use: most sessions never open it
@@ -40,10 +44,9 @@ class Shell(QObject):
         self.tray.quit_requested.connect(self.quit_requested)
         self.tray.show()
 
-        self._tasks_changed.connect(self._update_due_count, Qt.ConnectionType.QueuedConnection)
-        self._unsubscribe_tasks = workspace.store.subscribe(lambda _c: self._tasks_changed.emit())
-        self._setting_changed.connect(self._apply_setting, Qt.ConnectionType.QueuedConnection)
-        self._unsubscribe_settings = self.settings.subscribe(self._setting_changed.emit)
+        self.live.tasks_changed.connect(self._update_due_count)
+        self.live.day_changed.connect(self._update_due_count)  # midnight changes it, unwritten
+        self.live.setting_changed.connect(self._apply_setting)
         self._update_due_count()
 
         self.reminders = reminders
@@ -51,11 +54,9 @@ class Shell(QObject):
         self.reminder_timer.timeout.connect(self.check_reminders)
         if reminders is not None:
             self.reminder_timer.start()
-        # The due count changes at midnight without any write: look again every minute.
-        self.clock_timer = QTimer(self, interval=60_000)
-        self.clock_timer.timeout.connect(self._update_due_count)
-        self.clock_timer.timeout.connect(self.tray.show)  # a tray that appeared since
-        self.clock_timer.start()
+        self.tray_timer = QTimer(self, interval=60_000)
+        self.tray_timer.timeout.connect(self.tray.show)  # a tray that appeared since
+        self.tray_timer.start()
 
     # -- what a launch, the tray or a hotkey asks for ---------------------------------------
 
@@ -86,7 +87,7 @@ class Shell(QObject):
         if self.popup is None:
             from app.ui.quick_ask import QuickAsk
 
-            self.popup = QuickAsk(self.workspace, self.runner)
+            self.popup = QuickAsk(self.workspace.conversations, self.workspace.agent, self.runner)
             self.popup.open_in_window.connect(self._continue_in_window)
             self.popup.chat.settings_requested.connect(self.window.open_settings)
         self.popup.popup()
@@ -109,11 +110,10 @@ class Shell(QObject):
 
     async def shutdown(self) -> None:
         self.reminder_timer.stop()
-        self.clock_timer.stop()
+        self.tray_timer.stop()
         if self.reminders is not None:
             self.reminders.close()
-        self._unsubscribe_tasks()
-        self._unsubscribe_settings()
+        self.live.stop()
         if self.popup is not None:
             await self.popup.chat.shutdown()
             self.popup.hide()
@@ -122,7 +122,7 @@ class Shell(QObject):
 
     # -- the tray's number, reminders, start on login -----------------------------------------
 
-    def _update_due_count(self) -> None:
+    def _update_due_count(self, *_change) -> None:
         try:
             self.tray.show_due_count(self.workspace.store.count_due_today())
         except sqlite3.ProgrammingError:  # a queued update arriving after the store closed
@@ -146,7 +146,7 @@ class Shell(QObject):
             self.apply_start_on_login()
 
     def apply_start_on_login(self) -> None:
-        from app.autostart import Autostart, launch_command
+        from app.desktop.autostart import Autostart, launch_command
 
         autostart = Autostart()
         try:

@@ -37,8 +37,8 @@ from pathlib import Path
 from PySide6.QtCore import QDir, QMetaMethod, QObject, QTimer, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from app.errors import UserError
-from app.paths import data_dir
+from app.common.errors import UserError
+from app.common.paths import data_dir
 
 MESSAGES = frozenset({"show", "quick-ask", "ping"})  # "ping": a start that wants nothing shown
 ACK = b"+"  # the instance took the message
@@ -227,9 +227,6 @@ class InstanceServer(QObject):
             self.error = f"{error.strerror or error} ({getattr(error, 'filename', '')})"
             return False
         return True
-
-    def is_listening(self) -> bool:
-        return self._server.isListening()
 
     def close(self) -> None:
         """Stop listening: drops open connections, removes the socket file, frees the lock.

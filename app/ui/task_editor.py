@@ -1,7 +1,8 @@
 """A non-modal editor for every field of one task (or a new one).
 
-Shown with `show()`, never `exec()`: a nested event loop would stall the qasync coroutines
-(QT-NOTES). The store does all validation; a UserError stays in the dialog as one sentence and
+Shown with `show()`, never `exec()`: under qasync a nested event loop makes every other
+coroutine scheduled meanwhile fail ("Cannot enter into task … while another task … is being
+executed") and never run again. The store does all validation; a UserError stays in the dialog as one sentence and
 nothing is saved, so the user can fix the field and try again.
 """
 
@@ -9,8 +10,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
                                QLineEdit, QPlainTextEdit, QVBoxLayout)
 
-from app import crash_log
-from app.errors import UserError
+from app.common import crash_log
+from app.common.errors import UserError
 from app.tasks import PRIORITIES, Task, TaskStore
 
 
@@ -29,7 +30,7 @@ class TaskEditor(QDialog):
         self.notes_edit = QPlainTextEdit(task.notes if task else "")
         self.notes_edit.setTabChangesFocus(True)  # Tab moves on, so the form stays keyboard-only
         self.due_edit = QLineEdit((task.due or "") if task else "")
-        # What parse_due understands; empty clears the date.
+        # What Due.parse understands; empty clears the date.
         self.due_edit.setPlaceholderText("today, tomorrow, 2026-12-01 or 2026-12-01 14:00")
         self.priority_combo = QComboBox()
         self.priority_combo.addItems(PRIORITIES)

@@ -1,26 +1,25 @@
 """The task list beside the chat: Today / Upcoming / All / Done, kept live with the store.
 
-Every write goes through the store; the panel never updates its rows itself. The store
-announces each change (from the panel, the agent on a worker thread, or `poll_external_changes`
-when the CLI wrote the file) and the panel re-reads the current view. One path for every change
-means what is shown is always what is stored.
+Every write goes through the store; the panel never updates its rows itself. Every change
+reaches it through LiveUpdates (its own, the agent's tools', the CLI's) and the panel re-reads
+the current view. One path for every change means what is shown is always what is stored.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt, QTimer, \
-    Signal, Slot
+    Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QMenu,
                                QMessageBox, QStackedWidget, QTabBar, QTreeView, QVBoxLayout,
                                QWidget)
 
-from app import crash_log
+from app.common import crash_log
 from app.common import clock
-from app.assistant.summaries import friendly_due
-from app.errors import UserError
+from app.common.errors import UserError
 from app.tasks import Task, TaskFilter, TaskStore
-from app.tasks.dates import local_today
+from app.tasks.dates import Due, friendly_due, local_today
+from app.ui.live_updates import LiveUpdates
 from app.ui.task_editor import TaskEditor
 
 TASK_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -32,13 +31,8 @@ EMPTY_TEXT = {
 }
 
 
-def _is_overdue(task: Task, today: date, now: datetime) -> bool:
-    # The store's definition: a day is overdue once it is over, a time as soon as it has passed.
-    if not task.due or task.status == "done":
-        return False
-    if len(task.due) == 10:
-        return date.fromisoformat(task.due) < today
-    return datetime.fromisoformat(task.due) < now
+def _is_overdue(task: Task, now: datetime) -> bool:
+    return task.status == "open" and bool(task.due) and Due.stored(task.due).is_overdue(now)
 
 
 class TaskTableModel(QAbstractTableModel):
@@ -52,7 +46,6 @@ class TaskTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.tasks: list[Task] = []
         self._rows: dict[int, int] = {}
-        self._today = local_today()
         self._now = clock.now()
         self._bold = QFont()
         self._bold.setBold(True)
@@ -61,7 +54,6 @@ class TaskTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.tasks = tasks
         self._rows = {task.id: row for row, task in enumerate(tasks)}
-        self._today = local_today()
         self._now = clock.now()
         self.endResetModel()
 
@@ -94,7 +86,7 @@ class TaskTableModel(QAbstractTableModel):
             return task.id
         if role == Qt.ItemDataRole.CheckStateRole and column == 0:
             return Qt.CheckState.Checked if task.status == "done" else Qt.CheckState.Unchecked
-        overdue = _is_overdue(task, self._today, self._now)
+        overdue = _is_overdue(task, self._now)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if column == 0:
                 return task.title
@@ -121,13 +113,13 @@ class TaskTableModel(QAbstractTableModel):
 
 class TaskPanel(QWidget):
     view_names = ("Today", "Upcoming", "All", "Done")
-    POLL_INTERVAL_MS = 1000  # how soon a change from the CLI or another process shows up
 
-    _store_changed = Signal(object)  # a TaskChange, possibly sent from another thread
-
-    def __init__(self, store: TaskStore, parent=None) -> None:
+    def __init__(self, store: TaskStore, live: LiveUpdates | None = None, parent=None) -> None:
+        """`live`: the window's LiveUpdates; a panel shown on its own watches its store itself."""
         super().__init__(parent)
         self._store = store
+        self._owns_live = live is None
+        self.live = live or LiveUpdates(store, parent=self)
         self.editor = None       # the open TaskEditor, if any
         self.confirm_box = None  # the open delete confirmation, if any
         self._select_next: int | None = None  # a task to select after the next refresh
@@ -194,17 +186,9 @@ class TaskPanel(QWidget):
         # Several changes in one burst (an import, the agent's tool calls) become one refresh.
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self.refresh)
-        # Queued: the store may announce from the agent's worker thread; the refresh must run here.
-        self._store_changed.connect(self._on_store_changed, Qt.ConnectionType.QueuedConnection)
-        self._unsubscribe = store.subscribe(self._store_changed.emit)
-        # `destroyed` fires after the Python side is gone, so it must not call into self.
-        unsubscribe = self._unsubscribe
-        self.destroyed.connect(lambda *_: unsubscribe())
-
-        self.poll_timer = QTimer(self, interval=self.POLL_INTERVAL_MS)
-        self.poll_timer.timeout.connect(self._poll)
-        self.poll_timer.start()
-        self._today = local_today()
+        self.live.tasks_changed.connect(self._refresh_timer.start)
+        self.live.day_changed.connect(self._refresh_timer.start)  # Today, Upcoming move on
+        self.live.stopped.connect(self._stopped_updating)
         self.refresh()
 
     # -- actions and keyboard --------------------------------------------------------------
@@ -230,7 +214,8 @@ class TaskPanel(QWidget):
         for number, name in enumerate(self.view_names, start=1):
             action(name, f"Ctrl+{number}", lambda _=False, n=name: self.show_view(n), self, panel)
 
-        # popup(), never exec(): exec() would run a nested event loop (QT-NOTES).
+        # popup(), never exec(): exec() runs a nested event loop, and under qasync every
+        # coroutine scheduled meanwhile (a streaming answer) would fail and never run again.
         self.context_menu = QMenu(self)
         self.context_menu.addActions([self.edit_action, self.toggle_action, self.delete_action])
         self.context_menu.addSeparator()
@@ -272,20 +257,14 @@ class TaskPanel(QWidget):
         self.view.scrollTo(index)
 
     def _tasks_for(self, view: str) -> list[Task]:
-        today = local_today()
-        if view == "Today":  # due before tomorrow starts: today's and every overdue task
-            return self._store.list_tasks(
-                TaskFilter(due_before=(today + timedelta(days=1)).isoformat()))
+        if view == "Today":  # today's tasks and every overdue one, overdue first
+            return self._store.list_tasks(TaskFilter(due_today=True))
         if view == "Upcoming":
-            return self._store.list_tasks(TaskFilter(due_after=today.isoformat()))
+            return self._store.list_tasks(TaskFilter(due_after=local_today().isoformat()))
         if view == "All":
             return self._store.list_tasks(TaskFilter())
         done = self._store.list_tasks(TaskFilter(status="done"))
         return sorted(done, key=lambda task: (task.completed_at or "", task.id), reverse=True)
-
-    @Slot(object)
-    def _on_store_changed(self, _change) -> None:
-        self._refresh_timer.start()
 
     def refresh(self) -> None:
         """Re-read the current view, keeping the selected task selected if it is still there
@@ -299,17 +278,12 @@ class TaskPanel(QWidget):
         if tasks is None:
             return
         self.model.set_tasks(tasks)
-        self._today = local_today()
         view = self.current_view
         self.toggle_action.setText("&Reopen" if view == "Done" else "&Mark done")
         self.empty_label.setText(EMPTY_TEXT[view])
         self.stack.setCurrentWidget(self.view if tasks else self.empty_label)
         if keep is not None and not self.select_task(keep) and tasks and old_row >= 0:
             self._select_row(min(old_row, len(tasks) - 1))
-
-    def due_today_count(self) -> int:
-        """Open tasks due today or overdue (what the tray shows)."""
-        return self._store.count_due_today()
 
     # -- changes, all through the store ----------------------------------------------------
 
@@ -399,7 +373,7 @@ class TaskPanel(QWidget):
                 self._say(f"Deleted “{task.title}”.")
         self.view.setFocus()
 
-    # -- errors, polling and shutdown ------------------------------------------------------
+    # -- errors and shutdown ---------------------------------------------------------------
 
     def _attempt(self, action):
         """Run a store call; on failure say one sentence in the panel and return None."""
@@ -412,29 +386,21 @@ class TaskPanel(QWidget):
             self._say("Something went wrong with the task list; it was written to the log.")
         return None
 
+    def _stopped_updating(self) -> None:
+        self._say("The task list stopped updating; it was written to the log.")
+
     def _say(self, sentence: str) -> None:
         self.status_label.setText(sentence)
         self.status_label.show()
 
-    def _poll(self) -> None:
-        try:
-            changed = self._store.poll_external_changes()  # announces: refresh comes that way
-        except Exception as error:
-            self.poll_timer.stop()  # one log entry, not one a second
-            crash_log.record(error)
-            self._say("The task list stopped updating; it was written to the log.")
-            return
-        if not changed and local_today() != self._today:
-            self.refresh()  # past midnight, Today and Upcoming hold different tasks
-
     def shutdown(self) -> None:
-        """Stop listening and polling; the main window calls this before closing the store."""
+        """Stop listening; the main window calls this before closing the store."""
         if self._shut_down:
             return
         self._shut_down = True
-        self.poll_timer.stop()
         self._refresh_timer.stop()
-        self._unsubscribe()
+        if self._owns_live:
+            self.live.stop()
         for window in (self.editor, self.confirm_box):
             if window is not None:
                 window.close()

@@ -1,7 +1,7 @@
 """Background coroutines for widgets, kept alive until they finish and stoppable at quit.
 
-qasync's @asyncSlot keeps no strong reference to the task it creates (QT-NOTES), so a widget
-starts its coroutines here instead: the set below keeps them alive, and `stop()` cancels and
+qasync's @asyncSlot keeps no strong reference to the task it creates (fixed only on qasync's
+master after 0.28), so the garbage collector may drop a running coroutine; a widget starts its coroutines here instead: the set below keeps them alive, and `stop()` cancels and
 awaits them all when the app quits, so nothing is left pending.
 """
 
@@ -28,7 +28,7 @@ class TaskRunner:
         if not task.cancelled() and task.exception() is not None:
             # Widgets turn expected failures into sentences themselves; anything else is a bug,
             # and goes to the log rather than onto the screen.
-            from app.crash_log import record
+            from app.common.crash_log import record
 
             record(task.exception())
 

@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QApplication, QMenu, QStyle, QSystemTrayIcon
 
 from app import APP_NAME
-from app.paths import resource_path
+from app.common.paths import resource_path
 
 REMINDER_SHOWN_MS = 10_000
 

@@ -1,5 +1,5 @@
-"""The self-test's window check (app.self_test): Qt's plugins are there and the real main window
-paints. The caller provides a temporary TASK_ASSISTANT_HOME and picks the platform."""
+"""The self-test's window check (app.diagnostics.self_test): Qt's plugins are there and the
+real main window paints. The caller provides a temporary TASK_ASSISTANT_HOME and picks the platform."""
 
 import asyncio
 import os
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from app.self_test import CheckFailed, reinstall_hint
+from app.common.install import CheckFailed, reinstall_hint
 
 PAINT_TIMEOUT_MS = 5_000
 ICON_SIZE = 64
@@ -75,7 +75,7 @@ def check_icon(svg: Path) -> None:
 def check_window() -> str:
     from PySide6.QtWidgets import QApplication
 
-    from app.paths import resource_path
+    from app.common.paths import resource_path
 
     needed = required_plugins()
     if QApplication.instance() is None and os.environ.get("QT_QPA_PLATFORM") == "offscreen":

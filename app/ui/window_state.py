@@ -6,7 +6,7 @@ per-platform default place, so everything the app stores is in one folder the us
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from app.paths import data_dir
+from app.common.paths import data_dir
 
 
 class WindowState:

@@ -40,7 +40,7 @@ SetCompressor /SOLID /FINAL ${COMPRESSOR}
 
 !define UNINSTALLER "Uninstall ${NAME}.exe"
 !define UNINSTALL_REG "Software\Microsoft\Windows\CurrentVersion\Uninstall\${UNINSTALL_KEY}"
-; Where app/autostart.py writes its start-on-login value (and where Windows switches it off).
+; Where app/desktop/autostart.py writes its start-on-login value (and where Windows switches it off).
 !define RUN_REG "Software\Microsoft\Windows\CurrentVersion\Run"
 !define STARTUP_APPROVED_REG \
   "Software\Microsoft\Windows\CurrentVersion\Explorer\StartupApproved\Run"

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app import APP_NAME
-from app.errors import UserError
-from app.safe_files import write_atomically
+from app.common.errors import UserError
+from app.common.safe_files import write_atomically
 
 # Login entries are readable, as an editor would make them (mkstemp's 0600): nothing secret.
 ENTRY_MODE = 0o644

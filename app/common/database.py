@@ -1,14 +1,14 @@
-"""Opening the SQLite file safely: version check first, then WAL, then pending migrations."""
+"""Opening a SQLite file safely: version check first, then WAL, then pending migrations.
+
+Both databases (tasks, conversations) open through here, each with its own list of migrations.
+"""
 
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 from collections.abc import Iterator
 
-from app.errors import UserError
-from app.tasks.migrations import MIGRATIONS
-
-SCHEMA_VERSION = len(MIGRATIONS)
+from app.common.errors import UserError
 
 
 class DatabaseTooNewError(UserError):
@@ -19,7 +19,7 @@ class DatabaseUnreadableError(UserError):
     pass
 
 
-def open_database(path: Path, migrations: list[str] = MIGRATIONS) -> sqlite3.Connection:
+def open_database(path: Path, migrations: list[str]) -> sqlite3.Connection:
     """Open (creating if needed) and migrate; never touch a file from a newer version."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # Autocommit mode: every write goes through transaction(), which says BEGIN itself.
@@ -75,3 +75,21 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+class OutsideWrites:
+    """Whether another connection committed to the file since the last look: another process
+    (the CLI, `ask`, another window) or another connection in this one (the Agents SDK's)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._version = self._read()
+
+    def _read(self) -> int:
+        # data_version changes only for commits by other connections, never for our own.
+        return self._conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def happened(self) -> bool:
+        version = self._read()
+        changed, self._version = version != self._version, version
+        return changed

@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from app.errors import UserError
+from app.common.errors import UserError
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -70,7 +70,7 @@ def _task_fields(parser: argparse.ArgumentParser) -> None:
 
 
 def _store():
-    from app.paths import tasks_db_path
+    from app.common.paths import tasks_db_path
     from app.tasks.store import TaskStore
 
     return TaskStore(tasks_db_path())

@@ -9,12 +9,11 @@ calls `mark_notified()`. What was notified is remembered per task *and* due valu
 import json
 from collections import namedtuple
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from app.assistant.summaries import friendly_due
-from app.safe_files import keep_aside, write_atomically
-from app.tasks.dates import local_today, now as utc_now
+from app.common.safe_files import keep_aside, write_atomically
+from app.tasks.dates import Due, friendly_due, local_today, now as utc_now
 from app.tasks.filters import TaskFilter
 from app.tasks.store import TaskStore
 
@@ -46,7 +45,7 @@ def summarize(reminders: list[Reminder]) -> tuple[str, str]:
         name = _short(reminder.title)
         if reminder.overdue:
             return f"{name} is overdue", f"It was due {reminder.when}."
-        return (f"{name} is due {'today' if len(reminder.due) == 10 else 'now'}",
+        return (f"{name} is due {'now' if Due.stored(reminder.due).has_time else 'today'}",
                 f"Due {reminder.when}.")
     count, late = len(reminders), sum(reminder.overdue for reminder in reminders)
     if late == count:
@@ -72,7 +71,7 @@ class Reminders:
                  clock: Callable[[], datetime] = utc_now,
                  day_reminder_at: time = DAY_REMINDER_AT) -> None:
         if path is None:
-            from app.paths import data_dir
+            from app.common.paths import data_dir
 
             path = data_dir() / FILE_NAME
         self.path = Path(path)
@@ -151,7 +150,10 @@ class Reminders:
         # The earliest reminder is either a task due after `after` (the first by due value, or
         # one due before that first one's reminder: a day reminds in the morning, after its
         # midnight) or a day-only task due today whose morning reminder has not come yet.
-        candidates = self._store.list_tasks(TaskFilter(due_today=True), now=after)
+        today = local_today(after)
+        candidates = self._store.list_tasks(TaskFilter(  # due on this very day, not before
+            due_after=(today - timedelta(days=1)).isoformat(),
+            due_before=(today + timedelta(days=1)).isoformat()))
         first = self._store.list_tasks(TaskFilter(due_after=after.isoformat(), limit=1))
         if first:
             until = self._remind_at(first[0].due)
@@ -178,16 +180,18 @@ class Reminders:
 
     # -- when ------------------------------------------------------------------------------------
 
-    def _remind_at(self, due: str) -> datetime:
-        if len(due) == 10:  # a day; combine() + astimezone() picks that day's offset (DST-safe)
-            return datetime.combine(date.fromisoformat(due), self._day_reminder_at).astimezone()
-        return datetime.fromisoformat(due)  # the store keeps every time with its offset
+    def _remind_at(self, iso: str) -> datetime:
+        due = Due.stored(iso)
+        if not due.has_time:  # combine() + astimezone() picks that day's offset (DST-safe)
+            return datetime.combine(due.day, self._day_reminder_at).astimezone()
+        return datetime.fromisoformat(due.iso)  # the store keeps every time with its offset
 
     @staticmethod
-    def _overdue(due: str, at: datetime, moment: datetime) -> bool:
-        if len(due) == 10:  # like the task list: a day is overdue once it is over
-            return local_today(moment) > date.fromisoformat(due)
-        return moment - at > LATE_AFTER
+    def _overdue(iso: str, at: datetime, moment: datetime) -> bool:
+        due = Due.stored(iso)
+        if not due.has_time:  # like the task list: a day is overdue once it is over
+            return due.is_overdue(moment)
+        return moment - at > LATE_AFTER  # a time: only once its reminder was clearly missed
 
     # -- the file ----------------------------------------------------------------------------------
 

@@ -17,8 +17,8 @@ import openai
 from agents import OpenAIChatCompletionsModel
 from openai.types.chat import ChatCompletion
 
-from app.assistant.api_errors import MAX_AUTOMATIC_WAIT, ApiProblem, describe
-from app.assistant.gemini_stream import IncompleteStreamError, NormalisedStream, new_call_id
+from app.assistant.gemini.errors import MAX_AUTOMATIC_WAIT, ApiProblem, describe
+from app.assistant.gemini.stream import IncompleteStreamError, NormalisedStream, new_call_id
 
 
 class EmptyReplyError(Exception):

@@ -10,8 +10,8 @@ import sys
 import unicodedata
 from typing import Literal
 
-from app.errors import UserError
-from app.redact import ENV_VAR, redact, remember
+from app.common.errors import UserError
+from app.common.redact import ENV_VAR, redact, remember
 
 SERVICE = "task-assistant"
 USERNAME = "gemini-api-key"
@@ -19,6 +19,9 @@ USERNAME = "gemini-api-key"
 MAX_KEY_LENGTH = 1000
 
 Source = Literal["environment", "keyring"]
+GET_A_KEY = "https://aistudio.google.com/apikey"
+NO_KEY = ("No Gemini API key is set: add one in Settings or with `task-assistant key set` "
+          f"(get one at {GET_A_KEY}), or set {ENV_VAR}.")
 
 
 class KeyringUnavailableError(UserError):

@@ -1,6 +1,6 @@
 """The user's settings (model, endpoint, later the UI's options) in `settings.json`; Qt-free.
 
-The API key is deliberately not a setting: it lives in the system keyring (app.keystore).
+The API key is deliberately not a setting: it lives in the system keyring (app.config.keystore).
 A broken settings file never stops the app: the defaults are used, the file is kept aside
 for the user, and `warnings` says what happened.
 """
@@ -12,9 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from app.errors import UserError
-from app.listeners import Listeners
-from app.safe_files import keep_aside, write_atomically
+from app.common.errors import UserError
+from app.common.listeners import Listeners
+from app.common.safe_files import keep_aside, write_atomically
 
 FILE_NAME = "settings.json"
 
@@ -84,7 +84,7 @@ class Settings:
 
     def __init__(self, path: Path | None = None, known: tuple[Setting, ...] = SETTINGS) -> None:
         if path is None:
-            from app.paths import data_dir
+            from app.common.paths import data_dir
 
             path = data_dir() / FILE_NAME
         self.path = Path(path)

@@ -9,7 +9,7 @@ import asyncio
 import sys
 import threading
 
-from app.errors import UserError
+from app.common.errors import UserError
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -27,7 +27,7 @@ def _run(args) -> int:
     if not question:
         raise UserError("Ask a question, e.g. task-assistant ask \"what's due this week?\"")
     if args.model is not None:
-        from app.settings import check_model
+        from app.config.settings import check_model
 
         try:
             args.model = check_model(args.model)
@@ -41,45 +41,39 @@ def _run(args) -> int:
 
 
 async def _ask(question: str, args) -> int:
-    from app.assistant.assistant import Assistant
     from app.assistant.chat_session import ChatSession
-    from app.assistant.conversations import ConversationStore
     from app.assistant.events import (ApprovalRequested, Completed, Failed, Retrying, TextDelta,
                                       ToolFinished)
-    from app.keystore import KeyStore
-    from app.paths import data_dir, tasks_db_path
-    from app.settings import Settings
-    from app.tasks import TaskStore
+    from app.workspace import Workspace
 
-    with TaskStore(tasks_db_path()) as store, \
-            ConversationStore(data_dir() / "conversations.sqlite3") as conversations:
-        assistant = Assistant(store, conversations, Settings(), KeyStore(), model=args.model)
-        chat = ChatSession(assistant, conversations.create().id)
+    workspace = Workspace(model=args.model)
+    try:
+        assistant = await workspace.agent.get()
+        chat = ChatSession(assistant, workspace.conversations.create().id)
         code = 0
         ended_with_newline = True
-        try:
-            async for event in chat.send(question):
-                if isinstance(event, TextDelta):
-                    sys.stdout.write(event.text)
-                    sys.stdout.flush()
-                    ended_with_newline = event.text.endswith("\n")
-                elif isinstance(event, ToolFinished) and not event.result.get("denied"):
-                    # (a denial was already reported when it was decided)
-                    print(f"{'•' if event.ok else '✗'} {event.summary}", file=sys.stderr)
-                elif isinstance(event, Retrying):
-                    print(f"… {event.message}", file=sys.stderr)
-                elif isinstance(event, ApprovalRequested):
-                    allowed = await _approve(event, args.yes)
-                    (event.allow if allowed else event.deny)()
-                elif isinstance(event, Failed):
-                    print(f"{'' if ended_with_newline else chr(10)}task-assistant: {event.message}",
-                          file=sys.stderr)
-                    code = 1
-                elif isinstance(event, Completed) and not ended_with_newline:
-                    print()
-        finally:
-            await assistant.close()
+        async for event in chat.send(question):
+            if isinstance(event, TextDelta):
+                sys.stdout.write(event.text)
+                sys.stdout.flush()
+                ended_with_newline = event.text.endswith("\n")
+            elif isinstance(event, ToolFinished) and not event.result.get("denied"):
+                # (a denial was already reported when it was decided)
+                print(f"{'•' if event.ok else '✗'} {event.summary}", file=sys.stderr)
+            elif isinstance(event, Retrying):
+                print(f"… {event.message}", file=sys.stderr)
+            elif isinstance(event, ApprovalRequested):
+                allowed = await _approve(event, args.yes)
+                (event.allow if allowed else event.deny)()
+            elif isinstance(event, Failed):
+                print(f"{'' if ended_with_newline else chr(10)}task-assistant: {event.message}",
+                      file=sys.stderr)
+                code = 1
+            elif isinstance(event, Completed) and not ended_with_newline:
+                print()
         return code
+    finally:
+        await workspace.close()
 
 
 async def _approve(request, yes: bool) -> bool:

@@ -4,7 +4,7 @@ import argparse
 import sys
 
 from app import APP_NAME, __version__
-from app.errors import UserError
+from app.common.errors import UserError
 
 PROG = "task-assistant"
 
@@ -13,13 +13,13 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse, but a mistake is one line on stderr (no usage dump), exit 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        from app.redact import redact  # `key AIza…` (a forgotten `set`) must not echo the key
+        from app.common.redact import redact  # `key AIza…` (a forgotten `set`) must not echo it
 
         self.exit(2, f"{self.prog}: {redact(message)} (see --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app import ask_cli, key_cli, settings_cli, tasks_cli
+    from app.cli import ask, key, settings, tasks
 
     parser = OneLineParser(prog=PROG, description=f"{APP_NAME}: chat with Gemini about your tasks.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -33,10 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     start.add_argument("--tray", action="store_const", dest="start", const="tray",
                        help="start in the tray without opening the window (start on login)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
-    tasks_cli.register(commands)
-    key_cli.register(commands)
-    settings_cli.register(commands)
-    ask_cli.register(commands)
+    tasks.register(commands)
+    key.register(commands)
+    settings.register(commands)
+    ask.register(commands)
     return parser
 
 
@@ -45,11 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.self_test:
-            from app.self_test import run
+            from app.diagnostics.self_test import run
 
             return run()
         if args.command is None:  # no command: the desktop app
-            from app.display import missing_display
+            from app.desktop.display import missing_display
 
             if problem := missing_display():  # asked before Qt, which would abort the process
                 raise UserError(problem)
@@ -67,9 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except Exception as error:  # the user gets a sentence; the traceback goes to the log file
-        from app.crash_log import record
+        from app.common.crash_log import something_went_wrong
 
-        where = record(error)
-        print(f"{PROG}: something went wrong ({type(error).__name__}); details are in {where}.",
-              file=sys.stderr)
+        print(f"{PROG}: {something_went_wrong(error)}", file=sys.stderr)
         return 1

@@ -11,18 +11,20 @@ from urllib.parse import urlsplit
 
 import openai
 
+from app.assistant.events import FailureKind as Kind
+
 MAX_AUTOMATIC_WAIT = 60.0  # seconds; longer quota waits are reported, not waited out
 
 
 @dataclass(frozen=True)
 class ApiProblem:
-    kind: str        # auth | quota | overloaded | not_found | rejected | server | offline | timeout
+    kind: Kind
     message: str     # shown to the user as it is
     retry_after: float | None = None  # seconds the server asked us to wait, when it said
 
     @property
     def retryable(self) -> bool:
-        return self.kind in ("quota", "overloaded", "server", "offline", "timeout")
+        return self.kind in (Kind.QUOTA, Kind.OVERLOADED, Kind.SERVER, Kind.OFFLINE, Kind.TIMEOUT)
 
 
 def _error_object(body: object) -> dict:
@@ -52,12 +54,12 @@ def _seconds(delay: float) -> str:
 def describe(exception: BaseException, *, model: str = "", base_url: str = "") -> ApiProblem:
     host = urlsplit(base_url).hostname or "the model server"
     if isinstance(exception, openai.APITimeoutError):
-        return ApiProblem("timeout", f"{host} did not answer in time; try again.")
+        return ApiProblem(Kind.TIMEOUT, f"{host} did not answer in time; try again.")
     if isinstance(exception, openai.APIConnectionError):
-        return ApiProblem("offline", f"Could not reach {host}: check your internet connection "
-                                     "and try again.")
+        return ApiProblem(Kind.OFFLINE, f"Could not reach {host}: check your internet connection "
+                                         "and try again.")
     if not isinstance(exception, openai.APIStatusError):
-        return ApiProblem("server", f"Talking to the model failed ({type(exception).__name__}).")
+        return ApiProblem(Kind.SERVER, f"Talking to the model failed ({type(exception).__name__}).")
 
     status = exception.status_code
     error = _error_object(exception.body)
@@ -66,20 +68,21 @@ def describe(exception: BaseException, *, model: str = "", base_url: str = "") -
     if status == 429 or grpc == "RESOURCE_EXHAUSTED":
         delay = _retry_delay(error)
         wait = f" Try again in {_seconds(delay)}." if delay else " Try again later."
-        return ApiProblem("quota", "Gemini's quota or rate limit for this key is used up for now."
-                          + wait, delay)
+        return ApiProblem(Kind.QUOTA, "Gemini's quota or rate limit for this key is used up for "
+                                      "now." + wait, delay)
     if status == 503 or grpc == "UNAVAILABLE":
-        return ApiProblem("overloaded", "The model is overloaded right now; try again in a "
-                                        "moment.", _retry_delay(error))
+        return ApiProblem(Kind.OVERLOADED, "The model is overloaded right now; try again in a "
+                                           "moment.", _retry_delay(error))
     # After quota: a 429 message may mention the key too.
     if "api key" in text.lower() or status in (401, 403) or grpc in ("UNAUTHENTICATED",
                                                                     "PERMISSION_DENIED"):
-        return ApiProblem("auth", "The API key was rejected: add a valid Gemini API key in "
-                                  "Settings or with `task-assistant key set`.")
+        return ApiProblem(Kind.AUTH, "The API key was rejected: add a valid Gemini API key in "
+                                      "Settings or with `task-assistant key set`.")
     if status == 404:
-        return ApiProblem("not_found", f"The model {model or '(unnamed)'} was not found at {host}:"
-                                       " check the model name and base URL in Settings.")
+        return ApiProblem(Kind.NOT_FOUND, f"The model {model or '(unnamed)'} was not found at "
+                                          f"{host}: check the model name and base URL in "
+                                          "Settings.")
     if status >= 500:
-        return ApiProblem("server", f"{host} had an internal error ({status}); try again.")
+        return ApiProblem(Kind.SERVER, f"{host} had an internal error ({status}); try again.")
     detail = f": {text.rstrip('.')}." if text else f" (HTTP {status})."
-    return ApiProblem("rejected", f"The model refused the request{detail}")
+    return ApiProblem(Kind.REJECTED, f"The model refused the request{detail}")

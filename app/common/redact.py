@@ -2,7 +2,7 @@
 
 `redact` never asks the keyring (that can block on D-Bus, and a crash handler must not hang):
 it knows the key passed to it, the one in GEMINI_API_KEY, and every key this process has read
-or saved through `app.keystore` (which calls `remember`).
+or saved through `app.config.keystore` (which calls `remember`).
 """
 
 import os

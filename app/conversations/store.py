@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.common import clock
-from app.errors import UserError
-from app.listeners import Listeners
-from app.paths import data_dir
-from app.tasks import validate
-from app.tasks.database import open_database, transaction
+from app.common.errors import UserError
+from app.common.listeners import Listeners
+from app.common.paths import data_dir
+from app.common.titles import one_line_title
+from app.common.database import OutsideWrites, open_database, transaction
 
 if TYPE_CHECKING:
     from agents import SQLiteSession
@@ -107,6 +107,7 @@ class ConversationStore:
         self.path = Path(path)
         self._conn = open_database(self.path, MIGRATIONS)
         self._listeners = Listeners("conversation")
+        self._outside_writes = OutsideWrites(self._conn)
         self._sessions: dict[str, SQLiteSession] = {}
 
     # -- lifecycle and announcements -------------------------------------------------------
@@ -129,6 +130,14 @@ class ConversationStore:
 
     def _announce(self, kind: str, conversation_id: str) -> None:
         self._listeners.notify(kind, conversation_id)
+
+    def poll_external_changes(self) -> bool:
+        """Announce `external` if another connection wrote the file: `task-assistant ask`,
+        another window, or the Agents SDK saving a conversation's messages."""
+        if not self._outside_writes.happened():
+            return False
+        self._announce("external", "")
+        return True
 
     # -- reads -----------------------------------------------------------------------------
 
@@ -169,7 +178,7 @@ class ConversationStore:
 
     def create(self, title: str = DEFAULT_TITLE) -> Conversation:
         stamp = _now()
-        cleaned = validate.title(title, noun="conversation", limit=MAX_TITLE)
+        cleaned = one_line_title(title, noun="conversation", limit=MAX_TITLE)
         conversation = Conversation(uuid.uuid4().hex, cleaned, stamp, stamp)
         with transaction(self._conn):
             self._conn.execute("INSERT INTO conversations (id, title, created_at, updated_at) "
@@ -178,7 +187,7 @@ class ConversationStore:
         return conversation
 
     def rename(self, conversation_id: str, title: str) -> Conversation:
-        cleaned = validate.title(title, noun="conversation", limit=MAX_TITLE)
+        cleaned = one_line_title(title, noun="conversation", limit=MAX_TITLE)
         current = self.get(conversation_id)
         if cleaned == current.title:
             return current

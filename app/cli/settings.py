@@ -11,7 +11,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     show = actions.add_parser("show", help="every setting, its value and where it comes from")
     show.set_defaults(run=_show)
-    # NAME is checked by app.settings (its error lists the names), so --help stays import-free.
+    # NAME is checked by app.config.settings (its error lists the names): --help imports nothing.
     change = actions.add_parser("set", help="save a setting (names: see `settings show`)")
     change.add_argument("name")
     change.add_argument("value")
@@ -22,7 +22,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _open():
-    from app.settings import Settings
+    from app.config.settings import Settings
 
     settings = Settings()
     for warning in settings.warnings:

@@ -7,9 +7,9 @@ arguments end up in shell history and in every other user's `ps` listing.
 import argparse
 import sys
 
-from app.errors import UserError
+from app.common.errors import UserError
 
-ENV_VAR = "GEMINI_API_KEY"  # the same name as app.redact.ENV_VAR; not imported to keep --help fast
+ENV_VAR = "GEMINI_API_KEY"  # app.common.redact.ENV_VAR; not imported, to keep --help fast
 HOW_TO_SET = f"run `task-assistant key set`, or set {ENV_VAR} in the environment"
 
 
@@ -42,7 +42,7 @@ def _no_arguments_parser(base: type[argparse.ArgumentParser]) -> type[argparse.A
 
 
 def _set(args) -> int:
-    from app.keystore import KeyStore, environment_key
+    from app.config.keystore import KeyStore, environment_key
 
     KeyStore().set(_read_key())
     print("Saved the API key to the system keyring.")
@@ -68,7 +68,7 @@ def _read_key() -> str:
 
 
 def _clear(args) -> int:
-    from app.keystore import KeyStore, environment_key
+    from app.config.keystore import KeyStore, environment_key
 
     removed = KeyStore().clear()
     print("Removed the API key from the system keyring." if removed else "No API key was stored.")
@@ -78,7 +78,7 @@ def _clear(args) -> int:
 
 
 def _status(args) -> int:
-    from app.keystore import KeyStore
+    from app.config.keystore import KeyStore
 
     store = KeyStore()
     source = store.source()

@@ -26,7 +26,7 @@ def tasks_db_path() -> Path:
 
 def resources_dir() -> Path:
     """`resources/`: beside `app/` in a checkout, in the bundle when frozen by PyInstaller."""
-    root = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent))
+    root = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parents[2]))
     return root / "resources"
 
 

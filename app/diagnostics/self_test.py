@@ -18,16 +18,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
-class CheckFailed(Exception):
-    """A check's verdict: one sentence saying what is missing and what to do."""
+from app.common.install import CheckFailed, reinstall_hint
 
 
 class CheckWarning(Exception):
     """The app works, but the user loses something: one sentence saying what, and the fix."""
 
 
-# What the app imports at run time. The agent stack's lazy imports (app.workspace) and the
+# What the app imports at run time. The agent stack's lazy imports (app.assistant.loader) and the
 # keyring backend of each platform (found through entry points) are listed too: a freezer sees
 # neither by reading the code.
 MODULES = [
@@ -48,14 +46,8 @@ CERTIFICATE_ENV = ("SSL_CERT_FILE", "SSL_CERT_DIR")  # what the HTTP client hono
 HASHED_CERTIFICATE = re.compile(r"[0-9a-fA-F]{8}\.\d+")  # OpenSSL's lookup names in a capath
 
 
-def reinstall_hint() -> str:
-    if getattr(sys, "frozen", False):
-        return "reinstall Task Assistant"
-    return "reinstall the app's Python packages (pip install -e .)"
-
-
 def _first_line(error: BaseException) -> str:
-    from app.redact import redact
+    from app.common.redact import redact
 
     lines = redact(str(error)).strip().splitlines()
     return lines[0].rstrip(".") if lines else type(error).__name__
@@ -84,8 +76,8 @@ def check_keyring() -> str:
     # it on this platform; asking for the backend's name reads no secret.
     # No keyring at all, with the key in the environment, is how i3, sway and servers run: the
     # app works, it only cannot remember the key. A keyring that exists but fails is a failure.
-    from app.keystore import (ENV_VAR, KeyringMissingError, KeyringUnavailableError, KeyStore,
-                              environment_key, install_hint)
+    from app.config.keystore import (ENV_VAR, KeyringMissingError, KeyringUnavailableError,
+                                     KeyStore, environment_key, install_hint)
 
     try:
         return KeyStore().backend_name()
@@ -160,7 +152,7 @@ def resource_names() -> list[str]:
 
 
 def check_resources() -> str:
-    from app.paths import resource_path, resources_dir
+    from app.common.paths import resource_path, resources_dir
 
     names = resource_names()
     missing = [name for name in names if resource_path(name) is None]
@@ -173,7 +165,7 @@ def check_resources() -> str:
 def check_store() -> str:
     import sqlite3
 
-    from app.assistant.conversations import ConversationStore
+    from app.conversations.store import ConversationStore
     from app.tasks import TaskStore
 
     with _temporary_folder() as folder:
@@ -194,7 +186,7 @@ def check_store() -> str:
 
 
 def check_window() -> str:
-    from app.paths import HOME_ENV
+    from app.common.paths import HOME_ENV
     from app.ui.window_check import check_window as show_main_window
 
     # The window opens the app's files: in a temporary home, never the user's. Without a
@@ -248,7 +240,7 @@ def _outcome(check: Callable[[], str]) -> tuple[str, str]:
     except CheckFailed as failure:
         return FAILED, str(failure)
     except Exception as error:  # a bug or a surprise: still one line, and the next check runs
-        from app.redact import redact
+        from app.common.redact import redact
 
         message = redact(str(error)).strip()
         return FAILED, (f"It stopped with an unexpected error ({type(error).__name__}"

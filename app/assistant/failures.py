@@ -1,0 +1,35 @@
+"""What a turn that raised tells its front end: every exception becomes one Failed event."""
+
+import openai
+from agents import MaxTurnsExceeded, ModelBehaviorError
+
+from app.assistant.events import Failed, FailureKind as Kind
+from app.assistant.gemini.errors import describe
+from app.assistant.gemini.model import EmptyReplyError
+from app.assistant.gemini.stream import IncompleteStreamError
+from app.common.crash_log import something_went_wrong
+from app.common.errors import UserError
+
+CUT_OFF = "The answer was cut off before it finished; retry to ask again."
+
+
+def failure(error: Exception, *, model: str, base_url: str) -> Failed:
+    """The one sentence for what went wrong, its kind, and whether asking again may help.
+    Anything unforeseen is logged and never shown as a traceback."""
+    if isinstance(error, IncompleteStreamError):
+        return Failed(CUT_OFF, Kind.INCOMPLETE, True)
+    if isinstance(error, EmptyReplyError):
+        return Failed("The model sent an empty answer, even when asked again. Retry, or "
+                      "rephrase the request.", Kind.EMPTY, True)
+    if isinstance(error, (openai.APIStatusError, openai.APIConnectionError)):
+        problem = describe(error, model=model, base_url=base_url)
+        return Failed(problem.message, problem.kind, problem.retryable)
+    if isinstance(error, MaxTurnsExceeded):
+        return Failed("The assistant took too many steps on this request and was stopped; "
+                      "try a smaller request.", Kind.TOO_MANY_STEPS, True)
+    if isinstance(error, ModelBehaviorError):
+        return Failed(f"The model sent something the app could not use ({error}); retry.",
+                      Kind.MODEL, True)
+    if isinstance(error, UserError):
+        return Failed(str(error), Kind.USER, False)
+    return Failed(something_went_wrong(error), Kind.INTERNAL, True)

@@ -1,0 +1,69 @@
+"""The shared Assistant, built once the agent stack is imported.
+
+The agent stack (openai-agents and openai, ~2 s to import here) is loaded only when asked for,
+on a worker thread, so a window can be on screen and responsive while it loads.
+"""
+
+import asyncio
+
+from app.config.keystore import KeyStore
+from app.config.settings import Settings
+from app.conversations.store import ConversationStore
+from app.tasks import TaskStore
+
+
+def _import_agent_stack() -> None:
+    import linecache
+
+    # The imports are the point: they fill sys.modules. The four after agents are otherwise
+    # imported lazily by the first request, on the event loop, as the first answer streams.
+    import agents  # noqa: F401
+    import agents.memory.sqlite_session  # noqa: F401
+    import anyio._backends._asyncio  # noqa: F401
+    import jiter  # noqa: F401
+    import openai.resources.chat.chat  # noqa: F401
+
+    import app.assistant.assistant  # noqa: F401
+    import app.assistant.chat_session  # noqa: F401
+
+    # PySide6's import hook reads the source of every module imported after it and leaves it
+    # in linecache: ~30 MB for the agent stack. Tracebacks re-read what they need.
+    linecache.clearcache()
+
+
+class AssistantLoader:
+    def __init__(self, store: TaskStore, conversations: ConversationStore, settings: Settings,
+                 keys: KeyStore, *, retry=None, model: str | None = None) -> None:
+        self._parts = (store, conversations, settings, keys)
+        self._options = {"model": model, **({"retry": retry} if retry is not None else {})}
+        self._assistant = None
+        self._loading: asyncio.Future | None = None
+
+    def preload(self) -> asyncio.Future:
+        """Start importing the agent stack in the background (idempotent)."""
+        if self._loading is None:
+            self._loading = asyncio.ensure_future(asyncio.to_thread(_import_agent_stack))
+        return self._loading
+
+    @property
+    def ready(self) -> bool:
+        return self._assistant is not None
+
+    async def get(self):
+        """The shared Assistant, once the agent stack is imported (waits for it if need be)."""
+        if self._assistant is None:
+            await asyncio.shield(self.preload())
+            if self._assistant is None:
+                from app.assistant.assistant import Assistant
+
+                self._assistant = Assistant(*self._parts, **self._options)
+        return self._assistant
+
+    def key_changed(self) -> None:
+        """A key was saved or removed: the next turn builds its client with the new one."""
+        if self._assistant is not None:
+            self._assistant.reset()
+
+    async def close(self) -> None:
+        if self._assistant is not None:
+            await self._assistant.close()

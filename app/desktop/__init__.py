@@ -1,0 +1,1 @@
+"""What the app does on the desktop besides its window: reminders and start on login (no Qt)."""

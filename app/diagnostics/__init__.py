@@ -1,0 +1,1 @@
+"""Checks an installed copy of the app runs (`task-assistant --self-test`)."""
