@@ -5,9 +5,9 @@ import sqlite3
 
 import pytest
 
+from app.conversations.sdk_history import DisplayMessage
 from app.conversations.store import (
-    DEFAULT_TITLE, ConversationNotFoundError, ConversationStore, DisplayMessage,
-    conversations_db_path)
+    DEFAULT_TITLE, ConversationNotFoundError, ConversationStore, conversations_db_path)
 from app.common.errors import UserError
 
 

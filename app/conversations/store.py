@@ -1,12 +1,11 @@
 """Chat conversations: titles and order here, their messages in the Agents SDK's own tables.
 
-One SQLite file holds both. `conversations` is ours; `agent_sessions`/`agent_messages` belong to
-`agents.SQLiteSession`, keyed by the conversation id, so the SDK reads and writes history itself.
+One SQLite file holds both. `conversations` is ours; the SDK's tables, keyed by the conversation
+id, are known only to sdk_history.py, so the SDK reads and writes history itself.
 """
 
 from __future__ import annotations  # the `list` method below would shadow list[...] annotations
 
-import json
 import uuid
 from collections import namedtuple
 from collections.abc import Callable
@@ -20,6 +19,8 @@ from app.common.listeners import Listeners
 from app.common.paths import data_dir
 from app.common.titles import one_line_title
 from app.common.database import OutsideWrites, open_database, transaction
+from app.conversations import sdk_history
+from app.conversations.sdk_history import DisplayMessage, display_messages
 
 if TYPE_CHECKING:
     from agents import SQLiteSession
@@ -38,39 +39,15 @@ MIGRATIONS = [
     );
     CREATE INDEX conversations_updated ON conversations (updated_at);
 
-    -- The SDK creates these lazily on first use; creating them now (same DDL as
-    -- agents/memory/sqlite_session.py) lets delete() and search run before any chat happened.
-    CREATE TABLE IF NOT EXISTS agent_sessions (
-        session_id TEXT PRIMARY KEY,
-        created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-        updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP
-    );
-    CREATE TABLE IF NOT EXISTS agent_messages (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        session_id TEXT NOT NULL,
-        message_data TEXT NOT NULL,
-        created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-        FOREIGN KEY (session_id) REFERENCES agent_sessions (session_id)
-            ON DELETE CASCADE
-    );
-    CREATE INDEX IF NOT EXISTS idx_agent_messages_session_id
-    ON agent_messages (session_id, id);
-    """,
+    """ + sdk_history.TABLES,
 ]
 
 Conversation = namedtuple("Conversation", ("id", "title", "created_at", "updated_at"))
-DisplayMessage = namedtuple(
-    "DisplayMessage", ("role", "text", "tool_name", "tool_arguments", "tool_result"),
-    defaults=(None, None, None))
-
 Listener = Callable[[str, str], None]  # (kind, conversation_id)
 
 _COLUMNS = "id, title, created_at, updated_at"
 # rowid breaks ties between equal timestamps: the later-created conversation counts as newer.
 _NEWEST_FIRST = "ORDER BY updated_at DESC, rowid DESC"
-# The JSON keys whose string values are what a person wrote or saw; searching the raw JSON
-# would also match keys like "role" or "type" in every conversation.
-_SEARCHED_KEYS = ("content", "text", "arguments", "output")
 
 
 class ConversationNotFoundError(UserError):
@@ -153,17 +130,10 @@ class ConversationStore:
         if not query or not query.strip():
             rows = self._conn.execute(f"SELECT {_COLUMNS} FROM conversations {_NEWEST_FIRST}")
             return [Conversation(*row) for row in rows]
-        # json_tree yields decoded strings, so non-ASCII text (stored \u-escaped) matches too.
-        # json_valid is checked on the outer row first: one corrupt row must not fail search.
-        keys = ", ".join(f"'{key}'" for key in _SEARCHED_KEYS)
+        messages_match = sdk_history.messages_match("conversations.id")
         sql = f"""
             SELECT {_COLUMNS} FROM conversations
-            WHERE title LIKE :pattern ESCAPE '\\'
-               OR EXISTS (
-                   SELECT 1 FROM agent_messages AS m, json_tree(m.message_data) AS t
-                   WHERE m.session_id = conversations.id AND json_valid(m.message_data)
-                     AND t.type = 'text' AND t.key IN ({keys})
-                     AND t.value LIKE :pattern ESCAPE '\\')
+            WHERE title LIKE :pattern ESCAPE '\\' OR {messages_match}
             {_NEWEST_FIRST}"""
         rows = self._conn.execute(sql, {"pattern": _like(query.strip())})
         return [Conversation(*row) for row in rows]
@@ -219,11 +189,8 @@ class ConversationStore:
         session = self._sessions.pop(current.id, None)
         if session is not None:
             session.close()
-        # The SDK's ON DELETE CASCADE is not relied on (it never enables foreign keys): every
-        # table is cleared explicitly, together, so no history outlives its conversation.
-        with transaction(self._conn):
-            self._conn.execute("DELETE FROM agent_messages WHERE session_id = ?", (current.id,))
-            self._conn.execute("DELETE FROM agent_sessions WHERE session_id = ?", (current.id,))
+        with transaction(self._conn):  # together: no history outlives its conversation
+            sdk_history.delete_history(self._conn, current.id)
             self._conn.execute("DELETE FROM conversations WHERE id = ?", (current.id,))
         self._announce("deleted", current.id)
 
@@ -234,9 +201,7 @@ class ConversationStore:
         current = self.get(conversation_id)  # never let the SDK start history for no conversation
         session = self._sessions.get(current.id)
         if session is None:
-            from agents import SQLiteSession  # only here: importing this module stays light
-
-            session = self._sessions[current.id] = SQLiteSession(current.id, self.path)
+            session = self._sessions[current.id] = sdk_history.open_session(current.id, self.path)
         return session
 
     async def messages(self, conversation_id: str) -> list[DisplayMessage]:
@@ -244,57 +209,6 @@ class ConversationStore:
         return display_messages(await self.session(conversation_id).get_items())
 
     def history(self, conversation_id: str) -> list[DisplayMessage]:
-        """`messages()` read straight from the SDK's table, without importing the SDK, so a
-        window can show the last conversation before the agent stack has loaded."""
-        current = self.get(conversation_id)
-        rows = self._conn.execute("SELECT message_data FROM agent_messages WHERE session_id = ? "
-                                  "ORDER BY id", (current.id,))
-        items = []
-        for (data,) in rows:
-            try:
-                item = json.loads(data)
-            except ValueError:
-                continue  # the SDK skips rows it cannot decode too
-            if isinstance(item, dict):
-                items.append(item)
-        return display_messages(items)
-
-
-def display_messages(items: list[dict]) -> list[DisplayMessage]:
-    outputs = {item.get("call_id"): item.get("output") for item in items
-               if item.get("type") == "function_call_output"}
-    shown: list[DisplayMessage] = []
-    for item in items:
-        kind, role = item.get("type"), item.get("role")
-        if kind == "function_call":
-            if item.get("call_id") not in outputs:
-                continue  # an orphan: approval abandoned or run cancelled, so it never ran
-            shown.append(DisplayMessage("tool", "", item.get("name"),
-                                        _arguments(item.get("arguments")),
-                                        _text(outputs[item.get("call_id")])))
-        elif role in ("user", "assistant") and kind in (None, "message"):
-            text = _text(item.get("content"))
-            if text.strip():  # an assistant turn that only called tools has no text
-                shown.append(DisplayMessage(role, text))
-    return shown
-
-
-def _text(content: object) -> str:
-    """A plain string, or the text parts of a content list (input_text, output_text) joined."""
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(part.get("text", "") for part in content
-                       if isinstance(part, dict) and part.get("type") in ("input_text",
-                                                                          "output_text"))
-    return json.dumps(content)
-
-
-def _arguments(arguments: object) -> dict | None:
-    try:
-        parsed = json.loads(arguments) if isinstance(arguments, str) else arguments
-    except json.JSONDecodeError:
-        return None
-    return parsed if isinstance(parsed, dict) else None
+        """`messages()` without importing the SDK, so a window can show the last conversation
+        before the agent stack has loaded."""
+        return sdk_history.read_history(self._conn, self.get(conversation_id).id)
