@@ -22,8 +22,8 @@ class Workspace:
             raise
         self.settings = Settings()
         self.keys = keys or KeyStore()
-        self.agent = AssistantLoader(self.store, self.conversations, self.settings, self.keys,
-                                     retry=retry, model=model)
+        self.agent = AssistantLoader(self.store, self.settings, self.keys, retry=retry,
+                                     model=model)
 
     async def close(self) -> None:
         """Close the network client, then the databases (after every turn has stopped)."""

@@ -65,10 +65,12 @@ def short_reply():
 
 
 class Bench:
-    def __init__(self, gemini: FakeGemini, assistant: Assistant, conversations: ConversationStore):
+    def __init__(self, gemini: FakeGemini, assistant: Assistant, conversations: ConversationStore,
+                 tasks: TaskStore):
         self.gemini = gemini
         self.assistant = assistant
         self.conversations = conversations
+        self.tasks = tasks
         # The same client settings the Assistant uses (app/assistant/assistant.py).
         self.raw = openai.AsyncOpenAI(api_key=os.environ["GEMINI_API_KEY"],
                                       base_url=gemini.base_url, max_retries=0, timeout=60.0)
@@ -76,7 +78,8 @@ class Bench:
     async def turn(self, question: str, *replies) -> tuple[float, list]:
         """One ChatSession turn in a new conversation: seconds until the event stream ends."""
         self.gemini.enqueue(*replies)
-        chat = ChatSession(self.assistant, self.conversations.create().id)
+        chat = ChatSession(self.assistant, self.conversations, self.tasks,
+                           self.conversations.create().id)
         events = []
         began = time.perf_counter()
         async for event in chat.send(question):
@@ -208,8 +211,7 @@ async def main() -> None:
             ConversationStore(data_dir() / "conversations.sqlite3") as conversations:
         settings = Settings()
         settings.set("base_url", gemini.base_url)
-        bench = Bench(gemini, Assistant(store, conversations, settings, KeyStore()),
-                      conversations)
+        bench = Bench(gemini, Assistant(store, settings, KeyStore()), conversations, store)
         try:
             await streaming(bench)
             await tool_round_trip(bench)

@@ -51,29 +51,42 @@ def gemini():
 
 
 @pytest.fixture
-def assistant_for(app_home, store, monkeypatch):
+def conversations(app_home):
+    from app.conversations.store import ConversationStore
+
+    with ConversationStore(app_home / "conversations.sqlite3") as opened:
+        yield opened
+
+
+@pytest.fixture
+def assistant_for(store, monkeypatch):
     """An Assistant wired to a fake Gemini, with a key from the environment (never argv)."""
     from app.assistant.assistant import Assistant
-    from app.conversations.store import ConversationStore
     from app.assistant.gemini.model import RetryPolicy
     from app.config.keystore import KeyStore
     from app.config.settings import Settings
 
     monkeypatch.setenv("GEMINI_API_KEY", TEST_KEY)
-    opened = []
 
     def make(server, model: str = "gemini-2.5-flash"):
         settings = Settings()
         settings.set("base_url", server.base_url)
         settings.set("model", model)
-        conversations = ConversationStore(app_home / "conversations.sqlite3")
-        opened.append(conversations)
-        return Assistant(store, conversations, settings, KeyStore(),
-                         retry=RetryPolicy(backoff=(0.05, 0.05)))
+        return Assistant(store, settings, KeyStore(), retry=RetryPolicy(backoff=(0.05, 0.05)))
 
-    yield make
-    for conversations in opened:
-        conversations.close()
+    return make
+
+
+@pytest.fixture
+def chat_for(conversations, store):
+    """A ChatSession with this Assistant, in the conversation given or a new one."""
+    from app.assistant.chat_session import ChatSession
+
+    def make(assistant, conversation_id: str | None = None):
+        return ChatSession(assistant, conversations, store,
+                           conversation_id or conversations.create().id)
+
+    return make
 
 
 TEST_KEY = "test-key-0123456789"

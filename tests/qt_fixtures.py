@@ -54,7 +54,8 @@ def open_window(workspace):
     from app.ui.main_window import MainWindow
     from app.ui.task_runner import TaskRunner
 
-    shown = MainWindow(workspace, TaskRunner())
+    shown = MainWindow(workspace.store, workspace.conversations, workspace.settings,
+                       workspace.keys, workspace.agent, TaskRunner())
     shown.show()
     return shown
 

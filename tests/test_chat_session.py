@@ -5,7 +5,6 @@ from datetime import date
 
 import pytest
 
-from app.assistant.chat_session import ChatSession
 from app.assistant.events import (ApprovalRequested, Cancelled, Completed, Failed, Retrying,
                                   TextDelta, ToolFinished, ToolStarted)
 from app.tasks import TaskFilter
@@ -14,12 +13,17 @@ from fake_gemini import (FakeGemini, bad_key, cut_off, empty, overloaded, quota,
                          tool_calls)
 
 
-def turn(assistant, text_in: str, *, conversation: str | None = None, decide=None,
-         cancel_after_first_delta: bool = False, retry: bool = False):
+@pytest.fixture
+def turn(chat_for):
+    return lambda assistant, text_in, **options: run_turn(chat_for, assistant, text_in, **options)
+
+
+def run_turn(chat_for, assistant, text_in: str, *, conversation: str | None = None, decide=None,
+             cancel_after_first_delta: bool = False, retry: bool = False):
     """Run one turn; returns (events, conversation id)."""
     async def run():
-        conversation_id = conversation or assistant.conversations.create().id
-        chat = ChatSession(assistant, conversation_id)
+        chat = chat_for(assistant, conversation)
+        conversation_id = chat.conversation_id
         events = []
         try:
             async for event in (chat.retry() if retry else chat.send(text_in)):
@@ -43,7 +47,7 @@ def answer(events) -> str:
     return "".join(event.text for event in of(TextDelta, events))
 
 
-def test_an_answer_streams_in_over_chat_completions(gemini, assistant_for):
+def test_an_answer_streams_in_over_chat_completions(gemini, assistant_for, turn):
     gemini.enqueue(text("Nothing ", "is due ", "today."))
     events, _ = turn(assistant_for(gemini), "what's due today?")
     assert answer(events) == "Nothing is due today."
@@ -57,7 +61,7 @@ def test_an_answer_streams_in_over_chat_completions(gemini, assistant_for):
     assert system["role"] == "system" and date.today().isoformat() in system["content"]
 
 
-def test_tool_schemas_are_flat(gemini, assistant_for):
+def test_tool_schemas_are_flat(gemini, assistant_for, turn):
     gemini.enqueue(text("ok"))
     turn(assistant_for(gemini), "hi")
     tools = {t["function"]["name"]: t["function"] for t in gemini.requests[0]["tools"]}
@@ -75,7 +79,7 @@ def test_tool_schemas_are_flat(gemini, assistant_for):
 @pytest.mark.parametrize("style", ["one_delta", "separate_chunks", "split_args", "indexed"])
 @pytest.mark.parametrize("empty_ids", [False, True])
 def test_parallel_tool_calls_without_index_each_run(gemini, assistant_for, store, style,
-                                                    empty_ids):
+                                                    empty_ids, turn):
     gemini.enqueue(
         tool_calls(("add_task", {"title": "Buy milk", "due": "2026-11-27"}),
                    ("add_task", {"title": "Buy eggs", "tags": ["shop"]}),
@@ -93,7 +97,7 @@ def test_parallel_tool_calls_without_index_each_run(gemini, assistant_for, store
     assert events[-1] == Completed("Added both.")
 
 
-def test_thought_signatures_go_back_even_under_an_alias(assistant_for, store):
+def test_thought_signatures_go_back_even_under_an_alias(assistant_for, store, turn):
     with FakeGemini(require_signatures=True) as gemini:
         gemini.enqueue(tool_calls(("add_task", {"title": "Renew passport"}), signature="sig-123"),
                        text("Done."))
@@ -104,7 +108,7 @@ def test_thought_signatures_go_back_even_under_an_alias(assistant_for, store):
         assert call["tool_calls"][0]["extra_content"]["google"]["thought_signature"] == "sig-123"
 
 
-def test_an_empty_reply_is_asked_again(gemini, assistant_for):
+def test_an_empty_reply_is_asked_again(gemini, assistant_for, turn):
     gemini.enqueue(empty(), text("Here you go."))
     events, _ = turn(assistant_for(gemini), "list my tasks")
     assert events[-1] == Completed("Here you go.") and len(gemini.requests) == 2
@@ -112,7 +116,7 @@ def test_an_empty_reply_is_asked_again(gemini, assistant_for):
 
 
 def test_an_empty_reply_that_stays_empty_is_one_clear_failure_and_history_stays_valid(
-        gemini, assistant_for):
+        gemini, assistant_for, turn):
     gemini.enqueue(empty(), empty(), empty())
     assistant = assistant_for(gemini)
     events, conversation = turn(assistant, "list my tasks")
@@ -125,7 +129,7 @@ def test_an_empty_reply_that_stays_empty_is_one_clear_failure_and_history_stays_
     assert all(content for content in assistant_texts)
 
 
-def test_a_rejected_key_says_so_and_is_not_retried(gemini, assistant_for):
+def test_a_rejected_key_says_so_and_is_not_retried(gemini, assistant_for, turn):
     gemini.enqueue(bad_key())
     events, _ = turn(assistant_for(gemini), "hi")
     assert events == [Failed("The API key was rejected: add a valid Gemini API key in Settings "
@@ -133,7 +137,7 @@ def test_a_rejected_key_says_so_and_is_not_retried(gemini, assistant_for):
     assert len(gemini.requests) == 1
 
 
-def test_a_quota_error_waits_the_servers_delay_then_retries(gemini, assistant_for):
+def test_a_quota_error_waits_the_servers_delay_then_retries(gemini, assistant_for, turn):
     gemini.enqueue(quota("0.3s"), text("Back."))
     events, _ = turn(assistant_for(gemini), "hi")
     retrying = of(Retrying, events)
@@ -142,21 +146,21 @@ def test_a_quota_error_waits_the_servers_delay_then_retries(gemini, assistant_fo
     assert events[-1] == Completed("Back.")
 
 
-def test_a_lasting_quota_error_reports_the_wait(gemini, assistant_for):
+def test_a_lasting_quota_error_reports_the_wait(gemini, assistant_for, turn):
     gemini.enqueue(quota("0.1s"), quota("0.1s"), quota("0.1s"))
     events, _ = turn(assistant_for(gemini), "hi")
     assert len(of(Retrying, events)) == 2 and len(gemini.requests) == 3  # bounded
     assert events[-1].kind == "quota" and "Try again in 1 s" in events[-1].message
 
 
-def test_a_long_quota_wait_is_reported_not_waited_out(gemini, assistant_for):
+def test_a_long_quota_wait_is_reported_not_waited_out(gemini, assistant_for, turn):
     gemini.enqueue(quota("3600s"))
     events, _ = turn(assistant_for(gemini), "hi")
     assert not of(Retrying, events) and len(gemini.requests) == 1
     assert "Try again in 3600 s" in events[-1].message
 
 
-def test_an_overloaded_model_is_retried_then_reported(gemini, assistant_for):
+def test_an_overloaded_model_is_retried_then_reported(gemini, assistant_for, turn):
     gemini.enqueue(overloaded(), text("Made it."))
     events, _ = turn(assistant_for(gemini), "hi")
     assert events[-1] == Completed("Made it.")
@@ -167,14 +171,15 @@ def test_an_overloaded_model_is_retried_then_reported(gemini, assistant_for):
 
 
 @pytest.mark.parametrize("abrupt", [False, True])
-def test_a_cut_off_answer_is_reported_as_incomplete(gemini, assistant_for, abrupt):
+def test_a_cut_off_answer_is_reported_as_incomplete(gemini, assistant_for, abrupt, turn):
     gemini.enqueue(cut_off("Your tasks this week are", " renewing", abrupt=abrupt))
     events, _ = turn(assistant_for(gemini), "what's due?")
     assert not of(Completed, events)
     assert events[-1].kind == "incomplete" and "cut off" in events[-1].message
 
 
-def test_malformed_tool_arguments_get_a_useful_answer_not_a_crash(gemini, assistant_for, store):
+def test_malformed_tool_arguments_get_a_useful_answer_not_a_crash(gemini, assistant_for, store,
+                                                                  turn):
     gemini.enqueue(tool_calls(("add_task", '{"title": "Buy milk"')),
                    tool_calls(("add_task", {"title": "Buy milk"})), text("Added."))
     events, _ = turn(assistant_for(gemini), "add milk")
@@ -186,7 +191,7 @@ def test_malformed_tool_arguments_get_a_useful_answer_not_a_crash(gemini, assist
 
 
 @pytest.mark.parametrize("allowed", [True, False])
-def test_deleting_waits_for_the_users_approval(gemini, assistant_for, store, allowed):
+def test_deleting_waits_for_the_users_approval(gemini, assistant_for, store, allowed, turn):
     task = store.add("Renew passport")
     gemini.enqueue(tool_calls(("delete_task", {"id": task.id})),
                    text("Deleted." if allowed else "Kept it."))
@@ -203,7 +208,7 @@ def test_deleting_waits_for_the_users_approval(gemini, assistant_for, store, all
     assert ('"deleted"' in tool_reply["content"]) == allowed
 
 
-def test_read_only_tools_never_ask(gemini, assistant_for, store):
+def test_read_only_tools_never_ask(gemini, assistant_for, store, turn):
     store.add("Pay rent", due="2026-12-01")
     gemini.enqueue(tool_calls(("list_tasks", {}), ("search_tasks", {"query": "rent"})),
                    text("Rent is due."))
@@ -212,7 +217,7 @@ def test_read_only_tools_never_ask(gemini, assistant_for, store):
         ["Listed 1 task", "Searched for 'rent': 1 task"]
 
 
-def test_stop_mid_answer_ends_with_cancelled_and_the_chat_goes_on(gemini, assistant_for):
+def test_stop_mid_answer_ends_with_cancelled_and_the_chat_goes_on(gemini, assistant_for, turn):
     gemini.enqueue(text(*["word "] * 200, delay=0.01))
     assistant = assistant_for(gemini)
     events, conversation = turn(assistant, "write a lot", cancel_after_first_delta=True)
@@ -222,7 +227,7 @@ def test_stop_mid_answer_ends_with_cancelled_and_the_chat_goes_on(gemini, assist
     assert events[-1] == Completed("Short answer.")
 
 
-def test_a_conversation_resumes_after_a_restart(gemini, assistant_for, app_home):
+def test_a_conversation_resumes_after_a_restart(gemini, assistant_for, app_home, turn):
     from app.conversations.store import ConversationStore
 
     gemini.enqueue(text("Noted: you like tea."))
@@ -239,7 +244,7 @@ def test_a_conversation_resumes_after_a_restart(gemini, assistant_for, app_home)
             ("user", "what do I like?"), ("assistant", "You like tea.")]
 
 
-def test_retry_asks_again_after_a_failure(gemini, assistant_for):
+def test_retry_asks_again_after_a_failure(gemini, assistant_for, turn):
     assistant = assistant_for(gemini)
     gemini.enqueue(overloaded(), overloaded(), overloaded())
     _, conversation = turn(assistant, "what's due?")
@@ -250,7 +255,7 @@ def test_retry_asks_again_after_a_failure(gemini, assistant_for):
     assert users == ["what's due?"]
 
 
-def test_without_a_key_the_user_is_told_how_to_add_one(gemini, assistant_for, monkeypatch):
+def test_without_a_key_the_user_is_told_how_to_add_one(gemini, assistant_for, monkeypatch, turn):
     assistant = assistant_for(gemini)
     monkeypatch.delenv("GEMINI_API_KEY")
     events, _ = turn(assistant, "hi")
@@ -258,14 +263,14 @@ def test_without_a_key_the_user_is_told_how_to_add_one(gemini, assistant_for, mo
     assert gemini.requests == []
 
 
-def test_unreachable_server_is_reported_as_offline(assistant_for):
+def test_unreachable_server_is_reported_as_offline(assistant_for, turn):
     with FakeGemini() as gone:
         assistant = assistant_for(gone)
     events, _ = turn(assistant, "hi")  # the port is closed now
     assert events[-1].kind == "offline" and "Could not reach 127.0.0.1" in events[-1].message
 
 
-def test_the_key_is_never_written_to_disk(gemini, assistant_for, app_home):
+def test_the_key_is_never_written_to_disk(gemini, assistant_for, app_home, turn):
     gemini.enqueue(bad_key())
     turn(assistant_for(gemini), "hi")
     gemini.enqueue(text("ok"))
@@ -275,7 +280,7 @@ def test_the_key_is_never_written_to_disk(gemini, assistant_for, app_home):
             assert TEST_KEY.encode() not in path.read_bytes(), path
 
 
-def test_a_changed_model_setting_applies_to_the_next_message(gemini, assistant_for):
+def test_a_changed_model_setting_applies_to_the_next_message(gemini, assistant_for, turn):
     assistant = assistant_for(gemini)
     gemini.enqueue(text("one"), text("two"))
     _, conversation = turn(assistant, "first")
@@ -284,15 +289,14 @@ def test_a_changed_model_setting_applies_to_the_next_message(gemini, assistant_f
     assert [r["model"] for r in gemini.requests] == ["gemini-2.5-flash", "gemini-3-flash-preview"]
 
 
-def test_stopping_while_an_approval_waits_keeps_the_task_and_the_chat_usable(gemini,
-                                                                              assistant_for,
-                                                                              store):
+def test_stopping_while_an_approval_waits_keeps_the_task_and_the_chat_usable(
+        gemini, assistant_for, store, turn, chat_for):
     task = store.add("Renew passport")
     assistant = assistant_for(gemini)
     gemini.enqueue(tool_calls(("delete_task", {"id": task.id})))
 
     async def stop_at_the_question():
-        chat = ChatSession(assistant, assistant.conversations.create().id)
+        chat = chat_for(assistant)
         events = []
         async for event in chat.send("delete the passport task"):
             events.append(event)

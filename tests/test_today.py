@@ -8,7 +8,6 @@ import asyncio
 import json
 from datetime import timedelta
 
-from app.assistant.chat_session import ChatSession
 from app.assistant.events import ToolFinished
 from app.cli.main import main
 from app.common import clock
@@ -62,13 +61,14 @@ def test_tasks_list_today_includes_overdue_tasks_first(store, capsys):
     assert [task["title"] for task in json.loads(capsys.readouterr().out)] == TODAY_LIST
 
 
-def test_the_agents_due_today_includes_overdue_tasks_first(gemini, assistant_for, store):
+def test_the_agents_due_today_includes_overdue_tasks_first(gemini, assistant_for, store,
+                                                          chat_for):
     add_week(store)
     gemini.enqueue(tool_calls(("list_tasks", {"due_today": True})), text("Three today."))
     assistant = assistant_for(gemini)
 
     async def run():
-        chat = ChatSession(assistant, assistant.conversations.create().id)
+        chat = chat_for(assistant)
         try:
             return [event async for event in chat.send("what's on today?")]
         finally:

@@ -40,7 +40,8 @@ def shell(qtbot, workspace, gemini, memory_keyring, clock, app_home):
 
     memory_keyring.set_password(SERVICE, USERNAME, TEST_KEY)
     workspace.settings.set("base_url", gemini.base_url)
-    built = Shell(workspace, TaskRunner(),
+    built = Shell(workspace.store, workspace.conversations, workspace.settings, workspace.keys,
+                  workspace.agent, TaskRunner(),
                   Reminders(workspace.store, app_home / "reminders.json", clock=clock))
     built.window.show()
     yield built

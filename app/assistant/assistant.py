@@ -18,10 +18,10 @@ class NoApiKeyError(UserError):
 
 
 class Assistant:
-    def __init__(self, store: TaskStore, conversations, settings: Settings, keys: KeyStore, *,
+    def __init__(self, store: TaskStore, settings: Settings, keys: KeyStore, *,
                  retry: RetryPolicy = RetryPolicy(), model: str | None = None):
+        """`store`: what the agent's tools read and change."""
         self.store = store
-        self.conversations = conversations
         self.settings = settings
         self.keys = keys
         self.retry = retry

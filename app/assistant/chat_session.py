@@ -20,6 +20,8 @@ from app.assistant.gemini.errors import ApiProblem
 from app.assistant.gemini.model import retry_listener
 from app.assistant.summaries import describe_request, summarize, tool_result
 from app.common.errors import UserError
+from app.conversations.store import ConversationStore
+from app.tasks import TaskStore
 
 MAX_TURNS = 12  # model calls per message: plenty for "add these five tasks", bounded if it loops
 DENIED = {"denied": True, "error": "The user did not approve this, so nothing was changed."}
@@ -34,8 +36,12 @@ def _arguments(raw: str) -> dict:
 
 
 class ChatSession:
-    def __init__(self, assistant: Assistant, conversation_id: str):
+    def __init__(self, assistant: Assistant, conversations: ConversationStore, tasks: TaskStore,
+                 conversation_id: str):
+        """`conversations` keeps the history; `tasks` names the task an approval is about."""
         self.assistant = assistant
+        self.conversations = conversations
+        self.tasks = tasks
         self.conversation_id = conversation_id
         self._result = None
         self._pending: list[ApprovalRequested] = []
@@ -54,15 +60,14 @@ class ChatSession:
         if not text:
             yield Failed("Type a message first.", FailureKind.EMPTY_MESSAGE, False)
             return
-        conversations = self.assistant.conversations
-        conversations.title_from_first_message(self.conversation_id, text)
+        self.conversations.title_from_first_message(self.conversation_id, text)
         async for event in self._turn(text):
             yield event
-        conversations.touch(self.conversation_id)
+        self.conversations.touch(self.conversation_id)
 
     async def retry(self) -> AsyncIterator[ChatEvent]:
         """Ask again for the last answer: drop the final assistant text, keep what tools did."""
-        session = self.assistant.conversations.session(self.conversation_id)
+        session = self.conversations.session(self.conversation_id)
         items = await session.get_items()
         while items and items[-1].get("role") == "assistant" and items[-1].get("type", "message") \
                 == "message":
@@ -73,7 +78,7 @@ class ChatSession:
             return
         async for event in self._turn([]):  # the history already ends with the question
             yield event
-        self.assistant.conversations.touch(self.conversation_id)
+        self.conversations.touch(self.conversation_id)
 
     async def _turn(self, first_input) -> AsyncIterator[ChatEvent]:
         self._cancelled = False
@@ -88,7 +93,7 @@ class ChatSession:
         def hear_retry(problem: ApiProblem, delay: float) -> None:
             notices.put_nowait(_retrying(problem, delay))
 
-        session = self.assistant.conversations.session(self.conversation_id)
+        session = self.conversations.session(self.conversation_id)
         run_input = first_input
         calls: dict[str, ToolStarted] = {}
         try:
@@ -159,7 +164,7 @@ class ChatSession:
         arguments = _arguments(item.arguments)
         title = None
         try:
-            title = self.assistant.store.get(arguments.get("id")).title
+            title = self.tasks.get(arguments.get("id")).title
         except UserError:
             pass  # the tool itself will report the unknown id if it is allowed to run
         return ApprovalRequested(item.call_id, item.name, arguments,

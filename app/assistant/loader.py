@@ -8,7 +8,6 @@ import asyncio
 
 from app.config.keystore import KeyStore
 from app.config.settings import Settings
-from app.conversations.store import ConversationStore
 from app.tasks import TaskStore
 
 
@@ -32,9 +31,9 @@ def _import_agent_stack() -> None:
 
 
 class AssistantLoader:
-    def __init__(self, store: TaskStore, conversations: ConversationStore, settings: Settings,
-                 keys: KeyStore, *, retry=None, model: str | None = None) -> None:
-        self._parts = (store, conversations, settings, keys)
+    def __init__(self, store: TaskStore, settings: Settings, keys: KeyStore, *, retry=None,
+                 model: str | None = None) -> None:
+        self._parts = (store, settings, keys)
         self._options = {"model": model, **({"retry": retry} if retry is not None else {})}
         self._assistant = None
         self._loading: asyncio.Future | None = None

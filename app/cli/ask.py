@@ -49,7 +49,8 @@ async def _ask(question: str, args) -> int:
     workspace = Workspace(model=args.model)
     try:
         assistant = await workspace.agent.get()
-        chat = ChatSession(assistant, workspace.conversations.create().id)
+        chat = ChatSession(assistant, workspace.conversations, workspace.store,
+                           workspace.conversations.create().id)
         code = 0
         ended_with_newline = True
         async for event in chat.send(question):

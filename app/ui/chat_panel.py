@@ -19,6 +19,7 @@ from app.common.errors import UserError
 from app.config.keystore import GET_A_KEY
 from app.assistant.loader import AssistantLoader
 from app.conversations.store import ConversationStore
+from app.tasks import TaskStore
 from app.ui.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
 from app.ui.chat_view import ChatView
 from app.ui.message_input import MessageInput
@@ -37,10 +38,12 @@ class ChatPanel(QWidget):
     settings_requested = Signal()   # "Add API key" was clicked
     busy_changed = Signal(bool)
 
-    def __init__(self, conversations: ConversationStore, agent: AssistantLoader,
+    def __init__(self, conversations: ConversationStore, tasks: TaskStore, agent: AssistantLoader,
                  runner: TaskRunner, parent=None, *, escape_stops: bool = True) -> None:
+        """`tasks`: to name the task an approval is about."""
         super().__init__(parent)
         self.conversations = conversations
+        self.tasks = tasks
         self.agent = agent
         self.runner = runner
         self.conversation_id: str | None = None
@@ -212,7 +215,7 @@ class ChatPanel(QWidget):
     def _chat_for(self, assistant):
         from app.assistant.chat_session import ChatSession
 
-        return ChatSession(assistant, self.conversation_id)
+        return ChatSession(assistant, self.conversations, self.tasks, self.conversation_id)
 
     def _set_last_answer(self, item: MessageItem | None) -> None:
         if self._last_answer is not None:

@@ -72,7 +72,8 @@ async def _main(app, server, start: str, on_shown: Callable | None) -> int:
         _show_fatal(app, str(error))
         return 1
     runner = TaskRunner()
-    shell = Shell(workspace, runner, Reminders(workspace.store))
+    shell = Shell(workspace.store, workspace.conversations, workspace.settings, workspace.keys,
+                  workspace.agent, runner, Reminders(workspace.store))
     shell.quit_requested.connect(quitting.set)
     server.message_received.connect(shell.handle)
     signals = QuitSignals(quitting.set)

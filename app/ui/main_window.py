@@ -5,14 +5,18 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
 from app import APP_NAME
+from app.assistant.loader import AssistantLoader
 from app.common.errors import UserError
+from app.config.keystore import KeyStore
+from app.config.settings import Settings
+from app.conversations.store import ConversationStore
+from app.tasks import TaskStore
 from app.ui.chat_panel import ChatPanel
 from app.ui.live_updates import LiveUpdates
 from app.ui.conversation_list import ConversationList
 from app.ui.task_panel import TaskPanel
 from app.ui.task_runner import TaskRunner
 from app.ui.window_state import WindowState
-from app.workspace import Workspace
 
 DEFAULT_SIZE = (1180, 760)
 
@@ -22,22 +26,26 @@ class MainWindow(QMainWindow):
     close_requested = Signal()  # the window's close button: the shell decides (tray or quit)
     first_painted = Signal()
 
-    def __init__(self, workspace: Workspace, runner: TaskRunner,
+    def __init__(self, store: TaskStore, conversations: ConversationStore, settings: Settings,
+                 keys: KeyStore, agent: AssistantLoader, runner: TaskRunner,
                  live: LiveUpdates | None = None) -> None:
         """`live`: the app's LiveUpdates (the shell's); a window on its own makes its own."""
         super().__init__()
-        self.workspace = workspace
+        self.conversations = conversations
+        self.settings = settings
+        self.keys = keys
+        self.agent = agent
         self.runner = runner
         self._owns_live = live is None
-        self.live = live or LiveUpdates(workspace.store, workspace.conversations, parent=self)
+        self.live = live or LiveUpdates(store, conversations, parent=self)
         self.settings_dialog = None
         self._painted = False
         self.setWindowTitle(APP_NAME)
         self.state = WindowState()
 
-        self.sidebar = ConversationList(workspace.conversations, self.live)
-        self.chat = ChatPanel(workspace.conversations, workspace.agent, runner)
-        self.tasks = TaskPanel(workspace.store, self.live)
+        self.sidebar = ConversationList(conversations, self.live)
+        self.chat = ChatPanel(conversations, store, agent, runner)
+        self.tasks = TaskPanel(store, self.live)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         for widget, stretch in ((self.sidebar, 0), (self.chat, 1), (self.tasks, 0)):
             self.splitter.addWidget(widget)
@@ -84,7 +92,7 @@ class MainWindow(QMainWindow):
         splitter = self.state.splitter()
         if splitter is not None:
             self.splitter.restoreState(splitter)
-        conversations = self.workspace.conversations
+        conversations = self.conversations
         remembered = self.state.conversation()
         try:
             conversation = conversations.get(remembered) if remembered else conversations.latest()
@@ -102,7 +110,7 @@ class MainWindow(QMainWindow):
 
     def new_conversation(self) -> None:
         try:
-            conversation = self.workspace.conversations.create()
+            conversation = self.conversations.create()
         except UserError as error:
             self.statusBar().showMessage(str(error))
             return
@@ -115,7 +123,7 @@ class MainWindow(QMainWindow):
         from app.ui.settings_dialog import SettingsDialog
 
         if self.settings_dialog is None:
-            self.settings_dialog = SettingsDialog(self.workspace.settings, self.workspace.keys,
+            self.settings_dialog = SettingsDialog(self.settings, self.keys,
                                                   self.runner, self)
             self.settings_dialog.key_changed.connect(self._key_changed)
             self.settings_dialog.finished.connect(self._settings_closed)
@@ -128,7 +136,7 @@ class MainWindow(QMainWindow):
         self.settings_dialog = None
 
     def _key_changed(self) -> None:
-        self.workspace.agent.key_changed()
+        self.agent.key_changed()
         self.check_key()
 
     def check_key(self) -> None:
@@ -139,7 +147,7 @@ class MainWindow(QMainWindow):
         import asyncio
 
         try:
-            source = await asyncio.to_thread(self.workspace.keys.source)
+            source = await asyncio.to_thread(self.keys.source)
         except UserError:
             source = None  # the keyring is unusable: the prompt leads to Settings, which says why
         self.chat.show_key_prompt(source is None)

@@ -9,13 +9,17 @@ import sqlite3
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app import APP_NAME
+from app.assistant.loader import AssistantLoader
 from app.common.errors import UserError
+from app.config.keystore import KeyStore
+from app.config.settings import Settings
+from app.conversations.store import ConversationStore
 from app.desktop.reminders import Reminders
+from app.tasks import TaskStore
 from app.ui.live_updates import LiveUpdates
 from app.ui.main_window import MainWindow
 from app.ui.task_runner import TaskRunner
 from app.ui.tray import Tray
-from app.workspace import Workspace
 
 REMINDER_CHECK_MS = 30_000  # also catches a task added for "now" within half a minute
 TRAY_HINT = (f"{APP_NAME} is still running in the tray, so reminders and quick ask keep "
@@ -25,14 +29,17 @@ TRAY_HINT = (f"{APP_NAME} is still running in the tray, so reminders and quick a
 class Shell(QObject):
     quit_requested = Signal()
 
-    def __init__(self, workspace: Workspace, runner: TaskRunner,
+    def __init__(self, store: TaskStore, conversations: ConversationStore, settings: Settings,
+                 keys: KeyStore, agent: AssistantLoader, runner: TaskRunner,
                  reminders: Reminders | None = None) -> None:
         super().__init__()
-        self.workspace = workspace
+        self.store = store
+        self.conversations = conversations
+        self.settings = settings
+        self.agent = agent
         self.runner = runner
-        self.settings = workspace.settings
-        self.live = LiveUpdates(workspace.store, workspace.conversations, self.settings, self)
-        self.window = MainWindow(workspace, runner, self.live)
+        self.live = LiveUpdates(store, conversations, settings, self)
+        self.window = MainWindow(store, conversations, settings, keys, agent, runner, self.live)
         self.window.quit_requested.connect(self.quit_requested)
         self.window.close_requested.connect(self._window_closed)
         self.popup = None  # built on first use: most sessions never open it
@@ -87,7 +94,7 @@ class Shell(QObject):
         if self.popup is None:
             from app.ui.quick_ask import QuickAsk
 
-            self.popup = QuickAsk(self.workspace.conversations, self.workspace.agent, self.runner)
+            self.popup = QuickAsk(self.conversations, self.store, self.agent, self.runner)
             self.popup.open_in_window.connect(self._continue_in_window)
             self.popup.chat.settings_requested.connect(self.window.open_settings)
         self.popup.popup()
@@ -124,7 +131,7 @@ class Shell(QObject):
 
     def _update_due_count(self, *_change) -> None:
         try:
-            self.tray.show_due_count(self.workspace.store.count_due_today())
+            self.tray.show_due_count(self.store.count_due_today())
         except sqlite3.ProgrammingError:  # a queued update arriving after the store closed
             pass
 

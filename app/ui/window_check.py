@@ -119,7 +119,8 @@ def _paint_main_window() -> str:
 
     workspace = Workspace()
     try:
-        window = MainWindow(workspace, TaskRunner())
+        window = MainWindow(workspace.store, workspace.conversations, workspace.settings,
+                            workspace.keys, workspace.agent, TaskRunner())
         try:
             loop = QEventLoop()
             painted = []
