@@ -101,12 +101,14 @@ def test_a_rescheduled_task_reminds_again_at_its_new_time(store, clock, reminder
     assert [reminder.due for reminder in reminders.due_now()] == [at(START + timedelta(hours=1))]
 
 
-def test_a_task_added_by_another_process_is_seen(store, clock, reminders):
+def test_a_task_added_by_another_process_is_seen_once_the_store_announces_it(store, clock,
+                                                                              reminders):
     from app.tasks import TaskStore
 
     reminders.due_now()
     with TaskStore(store.path) as cli:
         cli.add("Added from the command line", due=at(START - timedelta(days=30)))
+    assert store.poll_external_changes()  # what the app's live updates do every second
     assert [reminder.title for reminder in reminders.due_now()] == ["Added from the command line"]
 
 

@@ -1,5 +1,6 @@
 """The tray menu, the quick-ask popup, close-to-tray and reminders, with real widgets."""
 
+import subprocess
 from datetime import datetime, timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 
 from app.config.keystore import SERVICE, USERNAME
 from app.ui.chat_items import ApprovalItem, MessageItem, ToolItem
-from conftest import TEST_KEY
+from conftest import CLI, TEST_KEY, cli_env
 from fake_gemini import text, tool_calls
 from qt_fixtures import close_window
 from ui_helpers import items
@@ -188,6 +189,22 @@ def test_a_reminder_when_a_task_falls_due_once_and_clicking_opens_it(qtbot, shel
     shell.tray.icon.messageClicked.emit()
     qtbot.waitUntil(shell.window.isVisible)
     assert shell.window.tasks.selected_task_id() == task.id
+
+
+def test_a_task_added_from_the_command_line_is_reminded(qtbot, shell, with_tray, clock,
+                                                        app_home):
+    shell.check_reminders()  # the start-up check: nothing is due
+    # Long overdue: only a task change (not the passing time) makes reminders look that far back.
+    month_ago = (clock.now - timedelta(days=30)).date().isoformat()
+    subprocess.run([*CLI, "tasks", "add", "Added from the command line", "--due", month_ago],
+                   env=cli_env(app_home), check=True, capture_output=True)
+
+    def reminded() -> bool:
+        shell.check_reminders()  # what the tray's timer does
+        return shell.tray.last_notification is not None
+
+    qtbot.waitUntil(reminded, timeout=10_000)
+    assert shell.tray.last_notification[0] == "Added from the command line is overdue"
 
 
 def test_reminders_can_be_turned_off(shell, with_tray, clock, workspace):

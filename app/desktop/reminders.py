@@ -89,6 +89,9 @@ class Reminders:
         self._rescan = True
         self._checked: datetime | None = None
         self._returned: list = []  # the tasks due_now() last answered with: until marked, again
+        # Every change reaches us through the store's announcements: this process's writes as
+        # they happen, other processes' once the one detector of outside writes (the app's
+        # ui/live_updates.py, every second) has noticed them and the store announced them.
         self._unsubscribe = store.subscribe(self._tasks_changed)
 
     summarize = staticmethod(summarize)  # also reachable from the object the tray holds
@@ -108,9 +111,6 @@ class Reminders:
         moment = self._clock()
         if moment.tzinfo is None:
             moment = moment.astimezone()
-        # Another process (the CLI) may have changed tasks; the store then tells us (and the
-        # window) through the subscription.
-        self._store.poll_external_changes()
         # Open tasks whose day has begun or whose time has passed (a second's margin: the
         # store's bound is exclusive, and the exact test is `at <= moment` below).
         until = (moment + timedelta(seconds=1)).isoformat()

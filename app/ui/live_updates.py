@@ -5,7 +5,8 @@ thread wrote (settings and keys are saved on worker threads; the agent's tools r
 loop). Here each announcement becomes a signal queued to the GUI thread, so a view never updates
 in the middle of the write, or of its own event handler, that caused it. Writes by other
 processes (`task-assistant tasks`, `task-assistant ask`, another copy) are detected here, once
-for every view, by a poll of SQLite's data_version; the stores then announce them like their own.
+for every view and for the reminders, by a poll of SQLite's data_version; the stores then announce
+them like their own.
 """
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
