@@ -72,11 +72,12 @@ async def _main(app, server, start: str, on_shown: Callable | None) -> int:
         _show_fatal(app, str(error))
         return 1
     runner = TaskRunner()
+    # Before the window exists: a SIGTERM that arrives as soon as it does must quit cleanly too.
+    signals = QuitSignals(quitting.set)
     shell = Shell(workspace.store, workspace.conversations, workspace.settings, workspace.keys,
                   workspace.agent, runner, Reminders(workspace.store))
     shell.quit_requested.connect(quitting.set)
     server.message_received.connect(shell.handle)
-    signals = QuitSignals(quitting.set)
     window = shell.window
 
     def shown() -> None:
