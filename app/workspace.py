@@ -3,6 +3,7 @@ start from a Workspace, so each opens the same files and builds the agent the sa
 
 from app.assistant.loader import AssistantLoader
 from app.config.keystore import KeyStore
+from app.config.mcp_servers import McpServers
 from app.config.settings import Settings
 from app.conversations.store import ConversationStore, conversations_db_path
 from app.common.paths import tasks_db_path
@@ -22,8 +23,9 @@ class Workspace:
             raise
         self.settings = Settings()
         self.keys = keys or KeyStore()
+        self.mcp_servers = McpServers()
         self.agent = AssistantLoader(self.store, self.settings, self.keys, retry=retry,
-                                     model=model)
+                                     model=model, mcp_servers=self.mcp_servers)
 
     async def close(self) -> None:
         """Close the network client, then the databases (after every turn has stopped)."""
