@@ -6,6 +6,7 @@ The answer goes to stdout as it arrives; what the agent does goes to stderr, so
 
 import argparse
 import asyncio
+import json
 import sys
 import threading
 
@@ -16,8 +17,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     ask = commands.add_parser("ask", help="ask the assistant one question (streams the answer)")
     ask.add_argument("question", nargs="+")
     ask.add_argument("--yes", action="store_true",
-                     help="approve deletions without asking (they are denied when stdin is not "
-                          "a terminal otherwise)")
+                     help="approve deletions and MCP tools that change things without asking "
+                          "(they are denied when stdin is not a terminal otherwise)")
     ask.add_argument("--model", help="use this model for this question only")
     ask.set_defaults(run=_run)
 
@@ -42,8 +43,8 @@ def _run(args) -> int:
 
 async def _ask(question: str, args) -> int:
     from app.assistant.chat_session import ChatSession
-    from app.assistant.events import (ApprovalRequested, Completed, Failed, Retrying, TextDelta,
-                                      ToolFinished)
+    from app.assistant.events import (ApprovalRequested, Completed, Failed, Notice, Retrying,
+                                      TextDelta, ToolFinished)
     from app.workspace import Workspace
 
     workspace = Workspace(model=args.model)
@@ -63,6 +64,8 @@ async def _ask(question: str, args) -> int:
                 print(f"{'•' if event.ok else '✗'} {event.summary}", file=sys.stderr)
             elif isinstance(event, Retrying):
                 print(f"… {event.message}", file=sys.stderr)
+            elif isinstance(event, Notice):
+                print(f"! {event.message}", file=sys.stderr)
             elif isinstance(event, ApprovalRequested):
                 allowed = await _approve(event, args.yes)
                 (event.allow if allowed else event.deny)()
@@ -85,8 +88,17 @@ async def _approve(request, yes: bool) -> bool:
         print(f"✗ Denied: {request.summary} (stdin is not a terminal; use --yes to allow)",
               file=sys.stderr)
         return False
-    print(f"{request.summary}? [y/N] ", end="", file=sys.stderr, flush=True)
-    answer = (await _read_line()).strip().lower() in ("y", "yes")
+    if request.arguments and request.remember is not None:  # an MCP tool: show what it gets
+        for name, value in request.arguments.items():
+            print(f"    {name}: {json.dumps(value, ensure_ascii=False)}", file=sys.stderr)
+    choices = "[y/N/a=always]" if request.remember is not None else "[y/N]"
+    print(f"{request.summary}? {choices} ", end="", file=sys.stderr, flush=True)
+    reply = (await _read_line()).strip().lower()
+    if reply in ("a", "always") and request.remember is not None:
+        request.remember()
+        print("• Always allowed from now on (revoke in Settings → Tools)", file=sys.stderr)
+        return True
+    answer = reply in ("y", "yes")
     if not answer:
         print(f"✗ Denied: {request.summary}", file=sys.stderr)
     return answer

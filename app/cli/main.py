@@ -43,7 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # `mcp add NAME -- COMMAND [ARGS…]`: the command's own options (npx -y) are not ours, and
+    # argparse would read them past a "--" inside a subcommand.
+    command: list[str] = []
+    if argv[:2] == ["mcp", "add"] and "--" in argv:
+        argv, command = argv[:argv.index("--")], argv[argv.index("--") + 1:]
     args = parser.parse_args(argv)
+    args.server_command = command
     try:
         if args.self_test:
             from app.diagnostics.self_test import run

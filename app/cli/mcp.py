@@ -22,7 +22,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--url", help="a streamable HTTP server's address")
     add.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
                      help="a variable for the server's environment (repeatable)")
-    add.add_argument("command", nargs=argparse.REMAINDER, help="after --: the command to run")
+    # COMMAND [ARGS…] after "--" is split off by cli/main.py into args.server_command.
     add.set_defaults(run=_add)
     listing = actions.add_parser("list", help="the servers, whether they start, and their tools")
     listing.set_defaults(run=_list)
@@ -54,9 +54,7 @@ def _servers():
 
 
 def _add(args) -> int:
-    command = list(args.command)
-    if command[:1] == ["--"]:
-        command = command[1:]
+    command = args.server_command
     env = {}
     for pair in args.env:
         key, equals, value = pair.partition("=")
