@@ -19,7 +19,7 @@ from app.common.errors import UserError
 from app.common.listeners import Listeners
 from app.common.paths import data_dir
 from app.common.titles import one_line_title
-from app.common.database import OutsideWrites, open_database, transaction
+from app.common.database import OutsideWrites, guarded, open_database, transaction
 
 if TYPE_CHECKING:
     from agents import SQLiteSession
@@ -102,6 +102,7 @@ def _like(query: str) -> str:
     return f"%{escaped}%"
 
 
+@guarded  # damaged, full, read-only and busy files: one sentence each
 class ConversationStore:
     def __init__(self, path: Path):
         self.path = Path(path)
