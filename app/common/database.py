@@ -8,11 +8,12 @@ import functools
 import inspect
 import os
 import sqlite3
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from collections.abc import Iterator
 
-from app.common.database_problems import explain, is_marked_damaged
+from app.common.database_problems import DatabaseBusyError, explain, is_marked_damaged
 from app.common.errors import UserError
 from app.common.private_files import private_database, private_dir
 
@@ -26,6 +27,7 @@ class DatabaseUnreadableError(UserError):
 
 
 _SQLITE_MAGIC = b"SQLite format 3\0"
+BUSY_TIMEOUT = 10  # seconds a write waits for another process before it is "busy"
 
 
 def open_database(path: Path, migrations: list[str]) -> sqlite3.Connection:
@@ -37,9 +39,23 @@ def open_database(path: Path, migrations: list[str]) -> sqlite3.Connection:
     private_dir(path.parent)
     private_database(path)
     read_only = is_marked_damaged(path) or not _writable(path)
+    # Switching a file into WAL (a new or older store) can answer "busy" at once, without
+    # waiting, while another process does the same: then the whole opening is tried again.
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            return _open(path, migrations, read_only)
+        except DatabaseBusyError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def _open(path: Path, migrations: list[str], read_only: bool) -> sqlite3.Connection:
     conn = _connect(path, read_only)
     try:
         _check_header(path)
+        _check_tables(conn)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         _refuse_newer(path, version, migrations)
         if not read_only:
@@ -71,7 +87,7 @@ def _writable(path: Path) -> bool:
 
 def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
     # Autocommit mode: every write goes through transaction(), which says BEGIN itself.
-    options = dict(isolation_level=None, timeout=10, check_same_thread=False)
+    options = dict(isolation_level=None, timeout=BUSY_TIMEOUT, check_same_thread=False)
     if not read_only:
         return sqlite3.connect(path, **options)
     uri = path.resolve().as_uri()
@@ -101,6 +117,15 @@ def _check_header(path: Path) -> None:
         raise sqlite3.DatabaseError("database disk image is malformed (bad page size)")
     if header_counts_valid and pages and pages * page_size > size:
         raise sqlite3.DatabaseError("database disk image is malformed (file is truncated)")
+
+
+def _check_tables(conn: sqlite3.Connection) -> None:
+    """The rest of the cheap check: the schema and the first page of every table read back
+    (a few pages whatever the file's size; damage deeper in is caught when it is read)."""
+    tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                          "AND sql NOT LIKE 'CREATE VIRTUAL%'").fetchall()
+    for (name,) in tables:
+        conn.execute(f'SELECT * FROM "{name}" LIMIT 1').fetchall()
 
 
 def _refuse_newer(path: Path, version: int, migrations: list[str]) -> None:
