@@ -8,6 +8,7 @@ for the user, and `warnings` says what happened.
 import json
 import os
 import threading
+from contextlib import contextmanager
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -160,8 +161,9 @@ class Settings:
         return self._listeners.subscribe(callback)
 
     def _change(self, name: str, edit: Callable[[dict], Any]) -> bool:
-        with self._lock:
-            # Read again: keep what another window or the CLI saved meanwhile.
+        with self._lock, self._file_lock():
+            # Read again, under the lock between processes: keep what another window or the
+            # CLI saved meanwhile.
             stored, problem = self._read_raw()
             if problem:
                 raise UserError(f"{self.path} is not usable ({problem}), so it was not "
@@ -175,6 +177,17 @@ class Settings:
         if changed:  # outside the lock: a subscriber may read the settings
             self._listeners.notify(name)
         return changed
+
+    @contextmanager
+    def _file_lock(self):
+        from app.common.file_lock import locked
+
+        try:
+            with locked(self.path):
+                yield
+        except OSError as error:  # the lock file could not be made (read-only, disk full)
+            raise UserError(f"The settings could not be saved to {self.path} "
+                            f"({error.strerror or error}).") from None
 
     # -- the file -------------------------------------------------------------------------------
 
