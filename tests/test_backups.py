@@ -117,3 +117,36 @@ def test_a_damaged_store_is_never_backed_up_over_good_backups(store):
     with pytest.raises(UserError, match="is damaged"):
         backups.take(store.path)
     assert [backup.name for backup in backups.list_backups(store.path)] == [good.name]
+
+
+def test_the_window_offers_the_restore_when_the_task_file_is_damaged(app_home, qtbot):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app.ui.desktop import _open_workspace
+
+    import asyncio
+
+    with TaskStore(app_home / "tasks.sqlite3") as store:
+        store.add("in the backup")
+        backups.take(store.path)
+    _damage(app_home / "tasks.sqlite3")
+    offered = []
+
+    def click_restore() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, click_restore)
+            return
+        offered.append(box.text() + " " + box.informativeText())
+        next(button for button in box.buttons() if button.text() == "Restore backup").click()
+
+    QTimer.singleShot(0, click_restore)
+    workspace = _open_workspace(QApplication.instance())
+    try:
+        assert "tasks.sqlite3 is damaged" in offered[0]
+        assert "Restore the newest backup" in offered[0]
+        assert [task.title for task in workspace.store.list_tasks()] == ["in the backup"]
+        assert list(app_home.glob("tasks.sqlite3.before-restore-*"))
+    finally:
+        asyncio.run(workspace.close())
