@@ -147,7 +147,7 @@ def _ask_restore(problem: str, newest) -> bool:
     box.setInformativeText(f"Restore the newest backup, taken {newest.taken:%a %d %b %Y %H:%M}? "
                            "The current file is kept aside, not overwritten.")
     restore = box.addButton("Restore backup", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.addButton("Don't restore", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(restore)
     box.exec()  # before the loop serves anything else, so a modal box is safe here
     return box.clickedButton() is restore
