@@ -35,6 +35,7 @@ class AssistantLoader:
     def __init__(self, store: TaskStore, settings: Settings, keys: KeyStore, *, retry=None,
                  model: str | None = None, mcp_servers: McpServers | None = None) -> None:
         self._parts = (store, settings, keys)
+        self.mcp_servers = mcp_servers  # Settings → Tools edits them
         self._options = {"model": model, "mcp_servers": mcp_servers,
                          **({"retry": retry} if retry is not None else {})}
         self._assistant = None

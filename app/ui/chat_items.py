@@ -106,8 +106,9 @@ class ApprovalItem(QFrame):
     """"Delete task 7 'Renew passport'?" with the full arguments; Deny is the safe default."""
 
     decided = Signal(bool)
+    always_allowed = Signal()  # "Always allow this tool" (then decided(True) too)
 
-    def __init__(self, summary: str, arguments: dict) -> None:
+    def __init__(self, summary: str, arguments: dict, *, can_always: bool = False) -> None:
         super().__init__()
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
@@ -133,28 +134,42 @@ class ApprovalItem(QFrame):
         self.allow_button.setAutoDefault(False)
         self.allow_button.clicked.connect(lambda: self.decide(True))
         self.deny_button.clicked.connect(lambda: self.decide(False))
+        self.always_button = None
+        if can_always:  # an MCP tool: revocable in Settings → Tools
+            self.always_button = QPushButton("Always allow this tool")
+            self.always_button.setAutoDefault(False)
+            self.always_button.clicked.connect(self._allow_always)
+            buttons.addWidget(self.always_button)
         buttons.addStretch()
         buttons.addWidget(self.deny_button)
         buttons.addWidget(self.allow_button)
         layout.addLayout(buttons)
         self.answer: bool | None = None
 
+    def _allow_always(self) -> None:
+        if self.answer is None:
+            self.always_allowed.emit()
+            self.decide(True)
+
     def decide(self, allowed: bool) -> None:
         if self.answer is not None:
             return
         self.answer = allowed
-        self.allow_button.setEnabled(False)
-        self.deny_button.setEnabled(False)
+        self._disable_buttons()
         self.question.setText(self.question.text().removesuffix(" Allow it?")
                               + (" — allowed." if allowed else " — denied."))
         self.decided.emit(allowed)
+
+    def _disable_buttons(self) -> None:
+        for button in (self.allow_button, self.deny_button, self.always_button):
+            if button is not None:
+                button.setEnabled(False)
 
     def expire(self) -> None:
         """The turn ended (stopped) before an answer: nothing ran."""
         if self.answer is None:
             self.answer = False
-            self.allow_button.setEnabled(False)
-            self.deny_button.setEnabled(False)
+            self._disable_buttons()
             self.question.setText(self.question.text().removesuffix(" Allow it?")
                                   + " — not done (stopped).")
 

@@ -12,7 +12,8 @@ from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.assistant.events import (ApprovalRequested, Cancelled, Completed, Failed,
-                                  FailureKind as Kind, Retrying, TextDelta, ToolFinished,
+                                  FailureKind as Kind, Notice, Retrying, TextDelta,
+                                  ToolFinished,
                                   ToolStarted)
 from app.assistant.summaries import summarize, tool_result
 from app.common.errors import UserError
@@ -267,12 +268,14 @@ class _Turn:
             item = self.tools.pop(event.call_id, None) or self.view.add(ToolItem(""))
             item.show_result(event.summary, event.ok)
         elif isinstance(event, ApprovalRequested):
-            card = self.view.add(ApprovalItem(event.summary, event.arguments))
+            card = self.view.add(ApprovalItem(event.summary, event.arguments,
+                                              can_always=event.remember is not None))
             card.decided.connect(lambda allowed, e=event: e.allow() if allowed else e.deny())
+            card.always_allowed.connect(event.allow_always)
             self.approvals.append(card)
             self.panel._status("Waiting for your answer…")
             card.deny_button.setFocus()  # Enter or Space now denies, the safe default
-        elif isinstance(event, Retrying):
+        elif isinstance(event, (Retrying, Notice)):
             self.view.add(NoticeItem(event.message))
         elif isinstance(event, Completed):
             self.ended = True
