@@ -33,7 +33,8 @@ MODULES = [
     "keyring", "keyring.backends.chainer", "openai", "openai.resources.chat.chat", "agents",
     "agents.memory.sqlite_session", "anyio._backends._asyncio", "jiter", "platformdirs",
     "sqlite3", "ssl", "app.assistant.assistant", "app.assistant.chat_session", "app.ui.shell",
-    "app.ui.desktop",
+    "app.ui.desktop", "mcp.server.mcpserver", "mcp.client.stdio", "agents.mcp",
+    "app.mcp.server", "app.assistant.mcp_tools",
 ]
 if sys.platform == "win32":
     MODULES += ["keyring.backends.Windows", "win32ctypes.pywin32.win32cred"]
