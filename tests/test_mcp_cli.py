@@ -95,3 +95,13 @@ def test_ask_uses_the_servers_tools_and_denies_writes_off_a_terminal_unless_yes(
     assert allowed.stdout == "Saved.\n"
     assert TEST_KEY not in json.dumps(McpServers(app_home / "mcp_servers.json").get(
         "notes").to_json())
+
+
+def test_a_damaged_servers_file_is_kept_aside_and_said_once(app_home):
+    app_home.mkdir(parents=True, exist_ok=True)
+    (app_home / "mcp_servers.json").write_text("{not json", encoding="utf-8")
+    result = run(app_home, "mcp", "list")
+    assert result.returncode == 0 and "No MCP servers yet" in result.stdout
+    assert "mcp_servers.json was damaged" in result.stderr
+    assert (app_home / "mcp_servers.json.bad").read_text(encoding="utf-8") == "{not json"
+    assert run(app_home, "mcp", "add", "notes", "--", "cmd").returncode == 0

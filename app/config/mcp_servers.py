@@ -14,7 +14,7 @@ from pathlib import Path
 
 from app.common.errors import UserError
 from app.common.listeners import Listeners
-from app.common.safe_files import keep_aside, write_atomically
+from app.common.safe_files import keep_aside, read_json, write_atomically
 
 FILE_NAME = "mcp_servers.json"
 # A server's name prefixes its tools' names for the model ("files__read"), and Gemini allows
@@ -211,37 +211,40 @@ class McpServers:
         return self._change(name, change)
 
     def _change(self, name: str, edit: Callable[[dict], None]) -> bool:
-        with self._lock:
-            stored, problem = self._read()
-            if problem:
-                raise UserError(f"{self.path} is not usable ({problem}), so it was not "
-                                "overwritten: fix or remove it.")
-            before = json.dumps(stored, sort_keys=True)
-            edit(stored)
-            changed = json.dumps(stored, sort_keys=True) != before
-            if changed:
-                text = json.dumps({"servers": stored}, indent=2, ensure_ascii=False) + "\n"
-                try:
-                    # 0600 (mkstemp's default): a server's env may hold the user's tokens.
-                    write_atomically(self.path, text.encode("utf-8"))
-                except OSError as error:
-                    raise UserError(f"The MCP servers could not be saved to {self.path} "
-                                    f"({error.strerror or error}).") from None
+        from app.common.file_lock import locked
+
+        try:
+            # Both locks: the window (remembering a server's tools) and the CLI may write at once.
+            with self._lock, locked(self.path):
+                changed = self._edit_file(edit)
+        except OSError as error:  # the lock or the file could not be written (read-only, full)
+            raise UserError(f"The MCP servers could not be saved to {self.path} "
+                            f"({error.strerror or error}).") from None
         if changed:
             self._listeners.notify(name)
         return changed
+
+    def _edit_file(self, edit: Callable[[dict], None]) -> bool:
+        stored, problem = self._read()
+        if problem:
+            raise UserError(f"{self.path} is not usable ({problem}), so it was not "
+                            "overwritten: fix or remove it.")
+        before = json.dumps(stored, sort_keys=True)
+        edit(stored)
+        if json.dumps(stored, sort_keys=True) == before:
+            return False
+        text = json.dumps({"servers": stored}, indent=2, ensure_ascii=False) + "\n"
+        # 0600 (mkstemp's default): a server's env may hold the user's tokens.
+        write_atomically(self.path, text.encode("utf-8"))
+        return True
 
     # -- the file --------------------------------------------------------------------------
 
     def _read(self) -> tuple[dict, str | None]:
         try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            return {}, None
-        except OSError as error:
-            return {}, f"could not read it: {error.strerror or type(error).__name__}"
-        try:
-            stored = json.loads(data.decode("utf-8"))
+            stored, problem = read_json(self.path)
+            if problem or stored is None:
+                return {}, problem
             servers = stored.get("servers") if isinstance(stored, dict) else None
             if not isinstance(servers, dict):
                 raise ValueError("no 'servers' object")

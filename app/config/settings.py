@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from app.common.errors import UserError
 from app.common.listeners import Listeners
-from app.common.safe_files import keep_aside, write_atomically
+from app.common.safe_files import keep_aside, read_json, write_atomically
 
 FILE_NAME = "settings.json"
 
@@ -234,13 +234,9 @@ class Settings:
         """Everything in the file, unknown keys included (a newer version's settings survive),
         and why the file cannot be used when it must not be overwritten either."""
         try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            return {}, None
-        except OSError as error:
-            return {}, f"could not read it: {error.strerror or type(error).__name__}"
-        try:
-            stored = json.loads(data.decode("utf-8"))
+            stored, problem = read_json(self.path)
+            if problem or stored is None:
+                return {}, problem
             if not isinstance(stored, dict):
                 raise ValueError("not a JSON object")
         except ValueError as error:  # JSON and UTF-8 errors alike
