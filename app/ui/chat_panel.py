@@ -13,8 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from app.assistant.events import (ApprovalRequested, Cancelled, Completed, Failed,
                                   FailureKind as Kind, Notice, Retrying, TextDelta,
-                                  ToolFinished,
-                                  ToolStarted)
+                                  ToolFinished, ToolStarted)
 from app.assistant.summaries import summarize, tool_result
 from app.common.errors import UserError
 from app.config.keystore import GET_A_KEY

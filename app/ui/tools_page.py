@@ -123,6 +123,7 @@ class ToolsPage(QWidget):
         item.setCheckState(0, Qt.CheckState.Checked if config.enabled
                            else Qt.CheckState.Unchecked)
         item.setToolTip(0, "Untick to stop using this server's tools (its settings are kept).")
+        item.setToolTip(1, config.target)
         if not config.tools:
             hint = QTreeWidgetItem(["(its tools show here once it has run)"])
             hint.setFlags(Qt.ItemFlag.ItemIsEnabled)
