@@ -19,6 +19,9 @@ from app.conversations.store import ConversationStore
 from app.tasks import TaskStore
 from conftest import CLI, TEST_KEY, cli_env
 from fake_gemini import bad_key, text, tool_calls
+from app.tasks.history import Origin
+
+CLI = Origin("cli")  # who the test's own writes are recorded as
 
 TIMEOUT = 60  # seconds for one run: the agent stack alone takes ~2 s to import
 NOT_A_TERMINAL = "stdin is not a terminal; use --yes to allow"
@@ -46,7 +49,7 @@ def ask(env: dict[str, str], *argv: str, stdin=subprocess.DEVNULL) -> subprocess
 
 def add_task(app_home: Path, title: str) -> int:
     with TaskStore(app_home / "tasks.sqlite3") as store:
-        return store.add(title).id
+        return store.add(title, by=CLI).id
 
 
 def titles(app_home: Path) -> list[str]:

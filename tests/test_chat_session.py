@@ -12,6 +12,9 @@ from app.tasks import TaskFilter
 from conftest import TEST_KEY
 from fake_gemini import (FakeGemini, bad_key, cut_off, empty, overloaded, quota, text,
                          tool_calls)
+from app.tasks.history import Origin
+
+CLI = Origin("cli")  # who the test's own writes are recorded as
 
 
 def turn(assistant, text_in: str, *, conversation: str | None = None, decide=None,
@@ -187,7 +190,7 @@ def test_malformed_tool_arguments_get_a_useful_answer_not_a_crash(gemini, assist
 
 @pytest.mark.parametrize("allowed", [True, False])
 def test_deleting_waits_for_the_users_approval(gemini, assistant_for, store, allowed):
-    task = store.add("Renew passport")
+    task = store.add("Renew passport", by=CLI)
     gemini.enqueue(tool_calls(("delete_task", {"id": task.id})),
                    text("Deleted." if allowed else "Kept it."))
     asked = []
@@ -204,7 +207,7 @@ def test_deleting_waits_for_the_users_approval(gemini, assistant_for, store, all
 
 
 def test_read_only_tools_never_ask(gemini, assistant_for, store):
-    store.add("Pay rent", due="2026-12-01")
+    store.add("Pay rent", due="2026-12-01", by=CLI)
     gemini.enqueue(tool_calls(("list_tasks", {}), ("search_tasks", {"query": "rent"})),
                    text("Rent is due."))
     events, _ = turn(assistant_for(gemini), "what's due?", decide=lambda r: pytest.fail("asked"))
@@ -287,7 +290,7 @@ def test_a_changed_model_setting_applies_to_the_next_message(gemini, assistant_f
 def test_stopping_while_an_approval_waits_keeps_the_task_and_the_chat_usable(gemini,
                                                                               assistant_for,
                                                                               store):
-    task = store.add("Renew passport")
+    task = store.add("Renew passport", by=CLI)
     assistant = assistant_for(gemini)
     gemini.enqueue(tool_calls(("delete_task", {"id": task.id})))
 

@@ -31,7 +31,7 @@ def plan(changes: list[Change]) -> list[Revert]:
     for change in sorted(changes, key=lambda change: change.id):
         by_task.setdefault(change.task_id, []).append(change)
     return [Revert(task_id, steps[-1].after, steps[0].before, [c.id for c in steps], steps[-1].id,
-                   steps[-1].title)
+                   (steps[0].before or steps[-1].after or {}).get("title", "?"))
             for task_id, steps in by_task.items()]
 
 
