@@ -65,7 +65,8 @@ def test_tool_schemas_are_flat(gemini, assistant_for):
     turn(assistant_for(gemini), "hi")
     tools = {t["function"]["name"]: t["function"] for t in gemini.requests[0]["tools"]}
     assert set(tools) == {"add_task", "list_tasks", "search_tasks", "update_task",
-                          "complete_task", "reopen_task", "delete_task"}
+                          "complete_task", "reopen_task", "delete_task", "restore_task",
+                          "list_trash", "undo"}
     risky = {"$ref", "$defs", "anyOf", "oneOf", "allOf", "default", "title", "const"}
     for tool in tools.values():
         schema = tool["parameters"]
@@ -200,7 +201,7 @@ def test_deleting_waits_for_the_users_approval(gemini, assistant_for, store, all
     assert asked[0].arguments == {"id": task.id}
     assert len(store.list_tasks(TaskFilter(status="all"))) == (0 if allowed else 1)
     finished = of(ToolFinished, events)[0]
-    assert finished.summary == ("Deleted 'Renew passport'" if allowed
+    assert finished.summary == ("Moved to the trash: 'Renew passport'" if allowed
                                 else "Not done: you did not approve delete task")
     tool_reply = [m for m in gemini.requests[1]["messages"] if m["role"] == "tool"][0]
     assert ('"deleted"' in tool_reply["content"]) == allowed

@@ -148,7 +148,7 @@ def _one(args) -> int:
         action = {"done": store.complete, "reopen": store.reopen, "rm": store.delete,
                   "restore": store.restore}[args.verb]
         task = action(args.id, by=_by())
-    _report(args, task, {"done": "Completed", "reopen": "Reopened", "rm": "Moved to the trash:",
+    _report(args, task, {"done": "Completed", "reopen": "Reopened", "rm": "Moved",
                          "restore": "Restored"}[args.verb])
     if args.verb == "rm" and not args.json:
         print(f"`task-assistant tasks restore {task.id}` brings it back within 30 days.")
@@ -223,8 +223,7 @@ def _import(args) -> int:
     records = read_json(sys.stdin if args.file == "-" else args.file)
     with _store() as store:
         ids = store.import_tasks(records, by=_by("import"))
-    print(f"Imported {len(ids)} task{'s' if len(ids) != 1 else ''}. "
-          "`task-assistant tasks undo` takes the whole import back.")
+    print(f"Imported {len(ids)} task{'s' if len(ids) != 1 else ''}.")
     return 0
 
 
@@ -236,7 +235,8 @@ def _report(args, task, verb: str) -> None:
 
         print(json.dumps(task.to_dict(), ensure_ascii=False))
     else:
-        print(f"{verb} task {task.id}: {_line(task)}")
+        where = " to the trash" if verb == "Moved" else ""
+        print(f"{verb} task {task.id}{where}: {_line(task)}")
 
 
 def _print_tasks(args, tasks) -> None:
