@@ -17,7 +17,7 @@ from app.tasks.dates import local_today
 from app.ui.task_panel import TaskPanel
 from app.tasks.history import Origin
 
-CLI = Origin("cli")  # who the test's own writes are recorded as
+BY_CLI = Origin("cli")  # who the test's own writes are recorded as
 
 TODAY = local_today()  # the store's "today": the local time zone's date
 
@@ -79,14 +79,14 @@ def click_checkbox(qtbot, panel: TaskPanel, task_id: int) -> None:
 # -- views ---------------------------------------------------------------------------------
 
 def test_each_view_lists_its_tasks(store, make_panel):
-    overdue = store.add("Pay rent", due=day(-2), priority="high", tags=["home", "money"], by=CLI)
+    overdue = store.add("Pay rent", due=day(-2), priority="high", tags=["home", "money"], by=BY_CLI)
     past_hour = store.add("Call back",
-                          due=(datetime.now().astimezone() - timedelta(minutes=5)).isoformat(), by=CLI)
-    today = store.add("Water plants", due=day(0), by=CLI)
-    tomorrow = store.add("Dentist", due=day(1), priority="low", by=CLI)
-    later = store.add("Renew passport", due=day(30), by=CLI)
-    undated = store.add("Read a book", by=CLI)
-    done = store.complete(store.add("Old chore", due=day(0), by=CLI).id, by=CLI)
+                          due=(datetime.now().astimezone() - timedelta(minutes=5)).isoformat(), by=BY_CLI)
+    today = store.add("Water plants", due=day(0), by=BY_CLI)
+    tomorrow = store.add("Dentist", due=day(1), priority="low", by=BY_CLI)
+    later = store.add("Renew passport", due=day(30), by=BY_CLI)
+    undated = store.add("Read a book", by=BY_CLI)
+    done = store.complete(store.add("Old chore", due=day(0), by=BY_CLI).id, by=BY_CLI)
     panel = make_panel()
 
     assert panel.view_names == ("Today", "Upcoming", "All", "Done")
@@ -124,7 +124,7 @@ def test_done_lists_the_most_recently_completed_first(store, make_panel):
         {"title": "First done", "status": "done", "completed_at": "2026-01-01T09:00:00+00:00"},
         {"title": "Last done", "status": "done", "completed_at": "2026-03-01T09:00:00+00:00"},
         {"title": "Middle", "status": "done", "completed_at": "2026-02-01T09:00:00+00:00"},
-    ], by=CLI)
+    ], by=BY_CLI)
     panel = make_panel()
     panel.show_view("Done")
     assert panel.visible_task_ids() == [ids[1], ids[2], ids[0]]
@@ -153,7 +153,7 @@ def test_each_empty_view_says_so(store, make_panel):
 
 def test_five_thousand_tasks_load(qtbot, store, make_panel):
     store.import_tasks([{"title": f"Task {n}", "due": day(n % 60 - 30), "tags": ["bulk"]}
-                        for n in range(5_000)], by=CLI)
+                        for n in range(5_000)], by=BY_CLI)
     started = time.perf_counter()
     panel = make_panel()
     panel.show_view("All")
@@ -216,7 +216,7 @@ def test_new_task_editor_adds_with_every_field(qtbot, store, make_panel):
 # -- editing -------------------------------------------------------------------------------
 
 def test_enter_on_a_row_opens_the_editor_and_saves(qtbot, store, make_panel):
-    task = store.add("Water plants", due=day(0), notes="the ferns", by=CLI)
+    task = store.add("Water plants", due=day(0), notes="the ferns", by=BY_CLI)
     panel = make_panel()
     focus_row(qtbot, panel, task.id)
     qtbot.keyClick(panel.view, Qt.Key.Key_Return)
@@ -241,7 +241,7 @@ def test_enter_on_a_row_opens_the_editor_and_saves(qtbot, store, make_panel):
 
 
 def test_double_click_opens_the_editor_and_an_empty_due_clears_it(qtbot, store, make_panel):
-    task = store.add("Water plants", due=day(0), by=CLI)
+    task = store.add("Water plants", due=day(0), by=BY_CLI)
     panel = make_panel()
     where = panel.view.visualRect(panel.model.index(0, 1)).center()
     # A real double-click is a click and then a second press: QTest's mouseDClick alone sends
@@ -256,7 +256,7 @@ def test_double_click_opens_the_editor_and_an_empty_due_clears_it(qtbot, store, 
 
 
 def test_a_bad_due_date_keeps_the_editor_open_and_saves_nothing(qtbot, store, make_panel):
-    task = store.add("Water plants", due=day(0), by=CLI)
+    task = store.add("Water plants", due=day(0), by=BY_CLI)
     panel = make_panel()
     panel.select_task(task.id)
     panel.edit_action.trigger()
@@ -278,7 +278,7 @@ def test_a_bad_due_date_keeps_the_editor_open_and_saves_nothing(qtbot, store, ma
 # -- completing and deleting ---------------------------------------------------------------
 
 def test_checkbox_completes_and_unchecking_in_done_reopens(qtbot, store, make_panel):
-    task = store.add("Water plants", due=day(0), by=CLI)
+    task = store.add("Water plants", due=day(0), by=BY_CLI)
     panel = make_panel()
     click_checkbox(qtbot, panel, task.id)
     assert store.get(task.id).status == "done"
@@ -295,7 +295,7 @@ def test_checkbox_completes_and_unchecking_in_done_reopens(qtbot, store, make_pa
 
 
 def test_space_on_a_row_completes_it(qtbot, store, make_panel):
-    task = store.add("Water plants", due=day(0), by=CLI)
+    task = store.add("Water plants", due=day(0), by=BY_CLI)
     panel = make_panel()
     focus_row(qtbot, panel, task.id)
     qtbot.keyClick(panel.view, Qt.Key.Key_Space)
@@ -303,7 +303,7 @@ def test_space_on_a_row_completes_it(qtbot, store, make_panel):
 
 
 def test_the_context_menu_and_keys_reach_every_row_action(qtbot, store, make_panel):
-    task = store.add("Water plants", due=day(0), by=CLI)
+    task = store.add("Water plants", due=day(0), by=BY_CLI)
     panel = make_panel()
     focus_row(qtbot, panel, task.id)
     panel.view.customContextMenuRequested.emit(QPoint(5, 5))  # as the Menu key or a right-click
@@ -325,7 +325,7 @@ def test_the_context_menu_and_keys_reach_every_row_action(qtbot, store, make_pan
 
 
 def test_delete_asks_first_and_cancel_keeps_the_task(qtbot, store, make_panel):
-    task = store.add("Water plants", due=day(0), by=CLI)
+    task = store.add("Water plants", due=day(0), by=BY_CLI)
     panel = make_panel()
     focus_row(qtbot, panel, task.id)
     qtbot.keyClick(panel.view, Qt.Key.Key_Delete)
@@ -351,7 +351,7 @@ def test_delete_asks_first_and_cancel_keeps_the_task(qtbot, store, make_panel):
 
 def test_changes_made_directly_in_the_store_appear(qtbot, store, make_panel):
     panel = make_panel()
-    added = store.add("Added by the agent", due=day(0), by=CLI)
+    added = store.add("Added by the agent", due=day(0), by=BY_CLI)
     qtbot.waitUntil(lambda: panel.visible_task_ids() == [added.id])
 
     # The agent's tools run on a worker thread: the listener is called from there.
@@ -360,7 +360,7 @@ def test_changes_made_directly_in_the_store_appear(qtbot, store, make_panel):
     worker.join()
     qtbot.waitUntil(lambda: row(panel, added.id)["title"] == "Renamed")
 
-    store.delete(added.id, by=CLI)
+    store.delete(added.id, by=BY_CLI)
     qtbot.waitUntil(lambda: panel.visible_task_ids() == [])
 
 
@@ -375,16 +375,16 @@ def test_a_task_added_by_another_process_appears(qtbot, store, make_panel, app_h
 
 
 def test_selection_is_kept_across_a_refresh(qtbot, store, make_panel):
-    first = store.add("First", due=day(0), by=CLI)
-    second = store.add("Second", due=day(0), by=CLI)
+    first = store.add("First", due=day(0), by=BY_CLI)
+    second = store.add("Second", due=day(0), by=BY_CLI)
     panel = make_panel()
     panel.select_task(second.id)
-    earlier = store.add("Overdue, sorts first", due=day(-1), by=CLI)
+    earlier = store.add("Overdue, sorts first", due=day(-1), by=BY_CLI)
     qtbot.waitUntil(lambda: earlier.id in panel.visible_task_ids())
     assert panel.visible_task_ids() == [earlier.id, first.id, second.id]
     assert panel.selected_task_id() == second.id
 
-    store.complete(second.id, by=CLI)  # gone from Today: the row that takes its place is selected
+    store.complete(second.id, by=BY_CLI)  # gone from Today: the row that takes its place is selected
     qtbot.waitUntil(lambda: second.id not in panel.visible_task_ids())
     assert panel.selected_task_id() == first.id
 
@@ -392,9 +392,9 @@ def test_selection_is_kept_across_a_refresh(qtbot, store, make_panel):
 # -- errors and shutdown -------------------------------------------------------------------
 
 def test_a_store_error_is_one_sentence_in_the_panel(qtbot, store, make_panel):
-    task = store.add("Water plants", due=day(0), by=CLI)
+    task = store.add("Water plants", due=day(0), by=BY_CLI)
     panel = make_panel()
-    store.delete(task.id, by=CLI)
+    store.delete(task.id, by=BY_CLI)
     panel.edit_task(task.id)  # e.g. deleted by the CLI a moment before the click
     assert panel.status_label.text() == f"There is no task {task.id}."
     assert panel.editor is None
@@ -418,7 +418,7 @@ def test_shutdown_stops_listening_and_polling(qtbot, qapp, store, make_panel):
     panel = make_panel()
     panel.shutdown()
     assert not panel.live.poll_timer.isActive()
-    store.add("After shutdown", due=day(0), by=CLI)
+    store.add("After shutdown", due=day(0), by=BY_CLI)
     qapp.processEvents()
     assert panel.visible_task_ids() == []
 
@@ -430,5 +430,5 @@ def test_a_destroyed_panel_no_longer_listens(qtbot, store, caplog):
     panel.deleteLater()
     qtbot.waitUntil(lambda: bool(gone))
     with caplog.at_level(logging.ERROR):
-        store.add("After the panel is gone", by=CLI)
+        store.add("After the panel is gone", by=BY_CLI)
     assert caplog.records == []
