@@ -98,7 +98,7 @@ def test_a_deletion_waits_for_approval_and_allow_deletes(qtbot, window, gemini, 
     qtbot.mouseClick(card.allow_button, Qt.MouseButton.LeftButton)
     wait_for_answer(qtbot, window, "Deleted.", timeout=10_000)
     assert workspace.store.count() == 0
-    assert items(window, ToolItem)[-1].text().startswith("✓ Deleted 'Old chore'")
+    assert items(window, ToolItem)[-1].text().startswith("✓ Moved to the trash: 'Old chore'")
 
 
 def test_deny_is_the_default_and_keeps_the_task(qtbot, window, gemini, workspace):

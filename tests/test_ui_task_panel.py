@@ -89,7 +89,7 @@ def test_each_view_lists_its_tasks(store, make_panel):
     done = store.complete(store.add("Old chore", due=day(0), by=BY_CLI).id, by=BY_CLI)
     panel = make_panel()
 
-    assert panel.view_names == ("Today", "Upcoming", "All", "Done")
+    assert panel.view_names == ("Today", "Upcoming", "All", "Done", "Trash")
     assert panel.current_view == "Today"
     # Soonest first; the timed task sorts after today's date unless the test runs just after
     # midnight, so only the overdue day's place is certain.
@@ -355,7 +355,7 @@ def test_changes_made_directly_in_the_store_appear(qtbot, store, make_panel):
     qtbot.waitUntil(lambda: panel.visible_task_ids() == [added.id])
 
     # The agent's tools run on a worker thread: the listener is called from there.
-    worker = threading.Thread(target=store.update, args=(added.id,), kwargs={"title": "Renamed"})
+    worker = threading.Thread(target=store.update, args=(added.id,), kwargs={"title": "Renamed", "by": BY_CLI})
     worker.start()
     worker.join()
     qtbot.waitUntil(lambda: row(panel, added.id)["title"] == "Renamed")

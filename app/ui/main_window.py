@@ -36,7 +36,8 @@ class MainWindow(QMainWindow):
         self.state = WindowState()
 
         self.sidebar = ConversationList(workspace.conversations, self.live)
-        self.chat = ChatPanel(workspace.conversations, workspace.agent, runner)
+        self.chat = ChatPanel(workspace.conversations, workspace.agent, runner,
+                              store=workspace.store)
         self.tasks = TaskPanel(workspace.store, self.live)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         for widget, stretch in ((self.sidebar, 0), (self.chat, 1), (self.tasks, 0)):

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from app import APP_NAME
 from app.assistant.loader import AssistantLoader
 from app.conversations.store import ConversationStore
+from app.tasks import TaskStore
 from app.ui.chat_panel import ChatPanel
 from app.ui.task_runner import TaskRunner
 
@@ -22,7 +23,7 @@ class QuickAsk(QWidget):
     open_in_window = Signal(str)  # the conversation to continue there
 
     def __init__(self, conversations: ConversationStore, agent: AssistantLoader,
-                 runner: TaskRunner) -> None:
+                 runner: TaskRunner, store: TaskStore | None = None) -> None:
         super().__init__(None, Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
                          | Qt.WindowType.WindowStaysOnTopHint)
         self.setWindowTitle(f"{APP_NAME}: quick ask")
@@ -47,7 +48,8 @@ class QuickAsk(QWidget):
         self.open_button.clicked.connect(self._open_in_window)
         header.addWidget(self.open_button)
         layout.addLayout(header)
-        self.chat = ChatPanel(conversations, agent, runner, escape_stops=False)
+        self.chat = ChatPanel(conversations, agent, runner, escape_stops=False, store=store,
+                              origin="quick_ask")
         # The window would show the conversation as saved so far, without the live answer.
         self.chat.busy_changed.connect(lambda busy: self.open_button.setEnabled(not busy))
         self.chat.busy_changed.connect(lambda busy: self.new_button.setEnabled(not busy))

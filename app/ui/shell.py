@@ -87,7 +87,8 @@ class Shell(QObject):
         if self.popup is None:
             from app.ui.quick_ask import QuickAsk
 
-            self.popup = QuickAsk(self.workspace.conversations, self.workspace.agent, self.runner)
+            self.popup = QuickAsk(self.workspace.conversations, self.workspace.agent, self.runner,
+                                  self.workspace.store)
             self.popup.open_in_window.connect(self._continue_in_window)
             self.popup.chat.settings_requested.connect(self.window.open_settings)
         self.popup.popup()
