@@ -309,7 +309,7 @@ def test_the_context_menu_and_keys_reach_every_row_action(qtbot, store, make_pan
     panel.view.customContextMenuRequested.emit(QPoint(5, 5))  # as the Menu key or a right-click
     assert panel.context_menu.isVisible()
     assert [action.text() for action in panel.context_menu.actions() if action.text()] == \
-        ["&Edit…", "&Mark done", "&Delete…", "&New task…"]
+        ["&Edit…", "&Mark done", "&Delete…", "&Undo", "&Redo", "&New task…"]
     panel.context_menu.close()
 
     qtbot.keyClick(panel.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
