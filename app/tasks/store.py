@@ -405,7 +405,7 @@ class TaskStore:
                 current = self._state(revert.task_id)
                 if current != revert.expected and not force:
                     later = self._history.latest_change_after(revert.task_id, revert.last_id)
-                    raise undo.UndoConflictError(undo.conflict(revert, later, verb))
+                    raise undo.UndoConflictError(undo.conflict(revert, later, verb, current))
                 outcomes.append(undo.outcome(revert, current))
                 self._put(revert.task_id, current, revert.desired)
                 change_id = history.record(revert.task_id, "undone" if undoing else "redone",

@@ -35,8 +35,8 @@ def plan(changes: list[Change]) -> list[Revert]:
             for task_id, steps in by_task.items()]
 
 
-def conflict(revert: Revert, later: Change | None, verb: str) -> str:
-    what = f"task {revert.task_id} '{revert.title}'"
+def conflict(revert: Revert, later: Change | None, verb: str, current: dict | None) -> str:
+    what = f"task {revert.task_id} '{(current or {}).get('title', revert.title)}'"
     if later is None:
         return f"Cannot {verb}: {what} is no longer as that change left it."
     fields = f" ({', '.join(later.fields)})" if later.action == "edited" and later.fields else ""
