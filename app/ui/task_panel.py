@@ -72,7 +72,7 @@ class TaskTableModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
+            return "Deleted" if section == 1 and self.trashed_at else self.COLUMNS[section]
         return None
 
     def flags(self, index):
