@@ -198,5 +198,6 @@ def test_emptying_the_trash_asks_first_and_needs_yes_off_a_terminal(app_home):
     refused = run(app_home, "tasks", "trash", "--empty")
     assert refused.returncode == 1 and "needs --yes" in refused.stderr
     assert "Old" in run(app_home, "tasks", "trash").stdout
-    assert run(app_home, "tasks", "trash", "--empty", "--yes").stdout == "Deleted 1 task for good.\n"
+    emptied = run(app_home, "tasks", "trash", "--empty", "--yes")
+    assert emptied.stdout == "Deleted 1 task for good.\n"
     assert run(app_home, "tasks", "trash").stdout == "The trash is empty.\n"

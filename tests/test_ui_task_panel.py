@@ -81,7 +81,8 @@ def click_checkbox(qtbot, panel: TaskPanel, task_id: int) -> None:
 def test_each_view_lists_its_tasks(store, make_panel):
     overdue = store.add("Pay rent", due=day(-2), priority="high", tags=["home", "money"], by=BY_CLI)
     past_hour = store.add("Call back",
-                          due=(datetime.now().astimezone() - timedelta(minutes=5)).isoformat(), by=BY_CLI)
+                          due=(datetime.now().astimezone() - timedelta(minutes=5)).isoformat(),
+                          by=BY_CLI)
     today = store.add("Water plants", due=day(0), by=BY_CLI)
     tomorrow = store.add("Dentist", due=day(1), priority="low", by=BY_CLI)
     later = store.add("Renew passport", due=day(30), by=BY_CLI)
@@ -355,7 +356,8 @@ def test_changes_made_directly_in_the_store_appear(qtbot, store, make_panel):
     qtbot.waitUntil(lambda: panel.visible_task_ids() == [added.id])
 
     # The agent's tools run on a worker thread: the listener is called from there.
-    worker = threading.Thread(target=store.update, args=(added.id,), kwargs={"title": "Renamed", "by": BY_CLI})
+    worker = threading.Thread(target=store.update, args=(added.id,),
+                              kwargs={"title": "Renamed", "by": BY_CLI})
     worker.start()
     worker.join()
     qtbot.waitUntil(lambda: row(panel, added.id)["title"] == "Renamed")
@@ -384,7 +386,8 @@ def test_selection_is_kept_across_a_refresh(qtbot, store, make_panel):
     assert panel.visible_task_ids() == [earlier.id, first.id, second.id]
     assert panel.selected_task_id() == second.id
 
-    store.complete(second.id, by=BY_CLI)  # gone from Today: the row that takes its place is selected
+    # gone from Today: the row that takes its place is selected
+    store.complete(second.id, by=BY_CLI)
     qtbot.waitUntil(lambda: second.id not in panel.visible_task_ids())
     assert panel.selected_task_id() == first.id
 

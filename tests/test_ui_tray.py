@@ -77,8 +77,10 @@ def test_the_tray_menu_offers_quick_ask_open_today_and_quit(shell):
 
 def test_the_due_today_count_follows_the_store(qtbot, shell, workspace):
     workspace.store.add("Pay rent", due="today", by=CLI)
-    workspace.store.add("Overdue", due=(datetime.now() - timedelta(days=2)).date().isoformat(), by=CLI)
-    workspace.store.add("Later", due=(datetime.now() + timedelta(days=5)).date().isoformat(), by=CLI)
+    workspace.store.add("Overdue", by=CLI,
+                        due=(datetime.now() - timedelta(days=2)).date().isoformat())
+    workspace.store.add("Later", by=CLI,
+                        due=(datetime.now() + timedelta(days=5)).date().isoformat())
     qtbot.waitUntil(lambda: shell.tray.today_action.text() == "2 tasks due today")
     assert "2 tasks due today" in shell.tray.icon.toolTip()
     shell.tray.today_action.trigger()
@@ -194,13 +196,15 @@ def test_a_reminder_when_a_task_falls_due_once_and_clicking_opens_it(qtbot, shel
 
 def test_reminders_can_be_turned_off(shell, with_tray, clock, workspace):
     workspace.settings.set("reminders", False)
-    workspace.store.add("Late", due=(clock.now - timedelta(hours=1)).isoformat(timespec="minutes"), by=CLI)
+    workspace.store.add("Late", by=CLI,
+                        due=(clock.now - timedelta(hours=1)).isoformat(timespec="minutes"))
     shell.check_reminders()
     assert shell.tray.last_notification is None
 
 
 def test_without_a_tray_a_reminder_shows_in_the_window(shell, clock, workspace):
-    workspace.store.add("Late", due=(clock.now - timedelta(hours=1)).isoformat(timespec="minutes"), by=CLI)
+    workspace.store.add("Late", by=CLI,
+                        due=(clock.now - timedelta(hours=1)).isoformat(timespec="minutes"))
     shell.check_reminders()
     assert "Late is overdue" in shell.window.statusBar().currentMessage()
 

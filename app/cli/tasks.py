@@ -106,8 +106,8 @@ def _by(kind: str = "cli"):
 
 def _add(args) -> int:
     with _store() as store:
-        task = store.add(args.title, by=_by(), notes=args.notes, due=args.due, priority=args.priority,
-                         tags=args.tags)
+        task = store.add(args.title, by=_by(), notes=args.notes, due=args.due,
+                         priority=args.priority, tags=args.tags)
     _report(args, task, "Added")
     return 0
 
@@ -182,15 +182,7 @@ def _trash(args) -> int:
 def _history(args) -> int:
     with _store() as store:
         changes = store.history(args.id, limit=max(1, args.limit))
-    if args.json:
-        import json
-
-        print(json.dumps([change.to_dict() for change in changes], ensure_ascii=False, indent=1))
-        return 0
-    if not changes:
-        print("No changes recorded.")
-    for change in changes:
-        print(_change_line(change))
+    _print_each(args, changes, "No changes recorded.", _change_line)
     return 0
 
 
@@ -240,15 +232,21 @@ def _report(args, task, verb: str) -> None:
 
 
 def _print_tasks(args, tasks) -> None:
+    _print_each(args, tasks, "No tasks.", lambda task: f"{task.id:>5}  "
+                f"[{'x' if task.status == 'done' else ' '}] {_line(task)}")
+
+
+def _print_each(args, things, empty: str, line) -> None:
+    """A list as JSON (--json) or one line each; `empty` when there is nothing."""
     if args.json:
         import json
 
-        print(json.dumps([task.to_dict() for task in tasks], ensure_ascii=False, indent=1))
+        print(json.dumps([thing.to_dict() for thing in things], ensure_ascii=False, indent=1))
         return
-    if not tasks:
-        print("No tasks.")
-    for task in tasks:
-        print(f"{task.id:>5}  [{'x' if task.status == 'done' else ' '}] {_line(task)}")
+    if not things:
+        print(empty)
+    for thing in things:
+        print(line(thing))
 
 
 def _line(task) -> str:
@@ -262,15 +260,8 @@ def _line(task) -> str:
 
 
 def _print_trash(args, trashed) -> None:
-    if args.json:
-        import json
-
-        print(json.dumps([item.to_dict() for item in trashed], ensure_ascii=False, indent=1))
-        return
-    if not trashed:
-        print("The trash is empty.")
-    for item in trashed:
-        print(f"{item.task.id:>5}  deleted {_local(item.trashed_at)}  {_line(item.task)}")
+    _print_each(args, trashed, "The trash is empty.", lambda item: f"{item.task.id:>5}  "
+                f"deleted {_local(item.trashed_at)}  {_line(item.task)}")
 
 
 def _change_line(change) -> str:

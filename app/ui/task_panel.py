@@ -385,30 +385,39 @@ class TaskPanel(QWidget):
     def ask_empty_trash(self) -> None:
         count = len(self.model.tasks) if self.current_view == "Trash" else \
             len(self._attempt(self._store.trash) or [])
-        if not count:
-            return
-        if self.confirm_box is not None:
-            self.confirm_box.close()
-        box = self.confirm_box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Empty trash")
-        box.setText(f"Delete {count} task{'s' if count != 1 else ''} in the trash for good? "
-                    "This cannot be undone.")
-        empty = box.addButton("Delete for good", QMessageBox.ButtonRole.DestructiveRole)
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.setEscapeButton(cancel)
-        box.finished.connect(lambda _: self._empty_confirmed(box, box.clickedButton() is empty))
-        box.open()
+        if count:
+            self._confirm("Empty trash", f"Delete {count} task{'s' if count != 1 else ''} in "
+                          "the trash for good? This cannot be undone.", "Delete for good",
+                          self._empty_confirmed)
 
-    def _empty_confirmed(self, box: QMessageBox, empty: bool) -> None:
-        if self.confirm_box is box:
-            self.confirm_box = None
-        box.deleteLater()
+    def _empty_confirmed(self, empty: bool) -> None:
         if empty:
             count = self._attempt(self._store.empty_trash)
             if count is not None:
                 self._say(f"Deleted {count} task{'s' if count != 1 else ''} for good.")
+
+    def _confirm(self, title: str, text: str, action: str, answered) -> None:
+        """Ask before a change; Cancel is the default. `answered(bool)` gets the answer."""
+        if self.confirm_box is not None:
+            self.confirm_box.close()
+        box = self.confirm_box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(title)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # titles are never markup
+        box.setText(text)
+        confirm = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)  # Enter on a reflex keeps things as they are
+        box.setEscapeButton(cancel)
+        box.finished.connect(
+            lambda _: self._answered(box, answered, box.clickedButton() is confirm))
+        box.open()  # no nested event loop: the answer arrives through `finished`
+
+    def _answered(self, box: QMessageBox, answered, yes: bool) -> None:
+        if self.confirm_box is box:
+            self.confirm_box = None
+        box.deleteLater()
+        answered(yes)
 
     def new_task(self) -> None:
         self._open_editor(None)
@@ -448,26 +457,12 @@ class TaskPanel(QWidget):
         task = self._attempt(lambda: self._store.get(ids[0]))
         if task is None:
             return
-        if self.confirm_box is not None:
-            self.confirm_box.close()
-        box = self.confirm_box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Delete task")
-        box.setTextFormat(Qt.TextFormat.PlainText)
         what = f"“{task.title}”" if len(ids) == 1 else f"{len(ids)} tasks"
-        box.setText(f"Move {what} to the trash? It stays there 30 days; Ctrl+Z brings "
-                    f"{'it' if len(ids) == 1 else 'them'} back.")
-        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)  # Enter on a reflex keeps the task
-        box.setEscapeButton(cancel)
-        box.finished.connect(lambda _: self._confirmed(box, ids, box.clickedButton() is delete))
-        box.open()  # no nested event loop: the answer arrives through `finished`
+        self._confirm("Delete task", f"Move {what} to the trash? It stays there 30 days; "
+                      f"Ctrl+Z brings {'it' if len(ids) == 1 else 'them'} back.", "Delete",
+                      lambda delete: self._confirmed(ids, delete))
 
-    def _confirmed(self, box: QMessageBox, ids: list[int], delete: bool) -> None:
-        if self.confirm_box is box:
-            self.confirm_box = None
-        box.deleteLater()
+    def _confirmed(self, ids: list[int], delete: bool) -> None:
         if delete:
             self._change_all(ids, self._store.delete, "Moved to the trash:")
         self.view.setFocus()
