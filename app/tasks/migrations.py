@@ -88,6 +88,10 @@ CREATE TABLE trash (
     task       TEXT NOT NULL CHECK (json_valid(task))
 );
 CREATE INDEX trash_by_time ON trash (trashed_at);
+
+-- The triggers clear a task's tags by task_id on every delete and tag change; without this
+-- index each was a scan of every tag row (~7 ms a task at 100k tasks: 3.5 s to undo 500 adds).
+CREATE INDEX task_tags_by_task ON task_tags (task_id);
 """
 
 MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2]
