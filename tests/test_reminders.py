@@ -109,7 +109,7 @@ def test_a_task_added_by_another_process_is_seen(store, clock, reminders):
 
     reminders.due_now()
     with TaskStore(store.path) as cli:
-        cli.add("Added from the command line", due=at(START - timedelta(days=30)))
+        cli.add("Added from the command line", due=at(START - timedelta(days=30)), by=CLI)
     assert [reminder.title for reminder in reminders.due_now()] == ["Added from the command line"]
 
 
