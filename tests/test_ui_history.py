@@ -61,10 +61,14 @@ def test_a_reopened_conversation_keeps_undo_and_knows_what_was_undone(qtbot, win
     type_and_send(qtbot, window, "done with Ana")
     wait_for_answer(qtbot, window, "Done.")
     conversation = window.chat.conversation_id
+    window.chat.start_fresh()
+    window.chat.open_conversation(conversation)
+    assert not answers(window)[-1].undo_all_button.isHidden()
     qtbot.mouseClick(items(window, ToolItem)[-1].undo_button, Qt.MouseButton.LeftButton)
     window.chat.start_fresh()
     window.chat.open_conversation(conversation)
     assert items(window, ToolItem)[-1].text().endswith("(undone)")
+    assert answers(window)[-1].undo_all_button.isHidden()  # nothing left to undo in it
 
 
 def test_a_bulk_batch_shows_one_card_with_every_change(qtbot, window, gemini, workspace):

@@ -19,7 +19,7 @@ from app.common.errors import UserError
 from app.config.keystore import GET_A_KEY
 from app.assistant.loader import AssistantLoader
 from app.conversations.store import ConversationStore
-from app.tasks import TaskStore
+from app.tasks import Origin, TaskStore
 from app.ui.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
 from app.ui.chat_view import ChatView
 from app.ui.message_input import MessageInput
@@ -154,14 +154,12 @@ class ChatPanel(QWidget):
 
     def _offer_undo_all(self, answer: MessageItem, changed: list[ToolItem]) -> None:
         items = list(changed)
-        if items and any(item.undo_button.isVisible() for item in items):
+        if any(not item.undo_button.isHidden() for item in items):  # shown or not yet on screen
             answer.undo_all_button.show()
             answer.undo_all_requested.connect(lambda: self._undo(items, answer))
 
     def _undo(self, items: list[ToolItem], answer: MessageItem | None) -> None:
         """Undo one tool line's change, or (with `answer`) the answer's whole step."""
-        from app.tasks import Origin
-
         by = Origin("window")
         try:
             if answer is None:
