@@ -12,7 +12,7 @@ from conftest import CLI, cli_env
 pytestmark = pytest.mark.timeout(90)
 
 TOOLS = {"add_task", "list_tasks", "search_tasks", "update_task", "complete_task", "reopen_task",
-         "delete_task"}
+         "delete_task", "restore_task", "list_trash"}
 FORBIDDEN = ("anyOf", "$ref", "$defs", "title", "default", "oneOf", "allOf")
 
 

@@ -13,7 +13,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp_types import CallToolResult, TextContent, Tool, ToolAnnotations
 
 from app import APP_NAME, __version__
-from app.tasks import TaskStore
+from app.tasks import Origin, Step, TaskStore
 from app.tasks.operations import Operation, operations, perform
 
 INSTRUCTIONS = ("The user's task list in Task Assistant. Dates are ISO 8601; resolve words like "
@@ -44,7 +44,7 @@ class TaskServer(MCPServer):
         if operation is None:
             text = f'{{"error":"There is no tool {name!r}; see tools/list."}}'
         else:
-            text = perform(operation, arguments)
+            text = perform(operation, arguments, Step(Origin("mcp")))  # one call, one undo step
         return CallToolResult(content=[TextContent(type="text", text=text)],
                               is_error=text.startswith('{"error"'))
 
