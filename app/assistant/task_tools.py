@@ -1,30 +1,15 @@
 """The task store as function tools for the agent: the shared operations (tasks/operations.py)
-wrapped for the Agents SDK, plus `undo` of the conversation's previous answer. The tools run on
-the event loop, like the SDK's runner (its function tools are coroutines), so the store's
-announcements of their writes come from that thread too. A run's context is its AnswerScope: its
-Step is what the operations record (one answer, one undo step), and its bulk guard decides which
-calls wait for approval.
+wrapped for the Agents SDK. The tools run on the event loop, like the SDK's runner (its function
+tools are coroutines), so the store's announcements of their writes come from that thread too.
+A run's context is its AnswerScope: its Step is what the operations record (one answer, one undo
+step), and its bulk guard decides which calls wait for approval.
 """
 
 from agents import FunctionTool, RunContextWrapper
 
 from app.assistant.answer_scope import CHANGES_EXISTING, AnswerScope
-from app.tasks import Origin, Step, TaskStore
-from app.tasks.operations import By, Operation, operations, perform
-
-
-def _undo(store: TaskStore) -> Operation:
-    def run(_a: dict, by: By) -> dict:
-        step = by if isinstance(by, Step) else Step(by)
-        # Its own step: "Undo all" on this answer must not redo what it just undid.
-        reverted = store.undo(by=step.origin, conversation_id=step.origin.conversation_id,
-                              skip_step=step.id)
-        return {"undone": reverted.summary, "tasks": list(reverted.task_ids)}
-
-    return Operation("undo", "Undo everything your previous answer in this conversation changed "
-                     "(for 'undo that'). Says what it restored.",
-                     {"type": "object", "properties": {}, "required": [],
-                      "additionalProperties": False}, run)
+from app.tasks import Origin, TaskStore
+from app.tasks.operations import Operation, operations, perform
 
 
 def task_tools(store: TaskStore) -> list[FunctionTool]:
@@ -34,7 +19,7 @@ def task_tools(store: TaskStore) -> list[FunctionTool]:
         return scope if isinstance(scope, AnswerScope) else AnswerScope(store, Origin("agent"))
 
     tools = []
-    for operation in [*operations(store), _undo(store)]:
+    for operation in operations(store):
         async def invoke(context: RunContextWrapper, raw: str,
                          operation: Operation = operation) -> str:
             return perform(operation, raw, scope_of(context).step)

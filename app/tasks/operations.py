@@ -7,7 +7,8 @@ Schemas are written by hand and kept flat (simple types, no $ref/anyOf/default/t
 what Gemini's OpenAI-compatible endpoint, and Gemini-backed MCP clients, reliably accept.
 Arguments are parsed here rather than by a framework, so a malformed call gets an answer it can
 act on instead of a crash. Every call is given `by`, which the task history records: the agent
-passes its answer's Step (one answer, one undo step), the MCP server one Step per call.
+passes its answer's Step (one answer, one undo step), the MCP server one Step per call; `undo`
+takes back the caller's own newest step.
 """
 
 import json
@@ -39,7 +40,7 @@ class Operation(NamedTuple):
     schema: dict
     run: Callable[[dict, By], dict]
     read_only: bool = False    # changes nothing: runs without asking anyone
-    destructive: bool = False  # loses data: the user approves it first
+    destructive: bool = False  # may remove or overwrite data (MCP's destructiveHint)
     idempotent: bool = False   # a repeat with the same arguments changes nothing more
 
 
@@ -107,6 +108,15 @@ def operations(store: TaskStore) -> list[Operation]:
     def delete(a: dict, by: By) -> dict:
         return changing("deleted", by, lambda: store.delete(a["id"], by=by), note=IN_TRASH)
 
+    def undo(_a: dict, by: By) -> dict:
+        origin = by.origin if isinstance(by, Step) else by
+        # The caller's own newest step: its conversation's (the agent), else its kind's (every
+        # MCP client's). A step of its own: "Undo all" on the answer must not redo it.
+        reverted = store.undo(by=origin, conversation_id=origin.conversation_id,
+                              origin=None if origin.conversation_id else origin.kind,
+                              skip_step=by.id if isinstance(by, Step) else None)
+        return {"undone": reverted.summary, "tasks": list(reverted.task_ids)}
+
     def list_trash(a: dict, _by: By) -> dict:
         trashed = store.trash()[:_limit(a)]
         return {"count": len(trashed), "tasks": [
@@ -140,13 +150,17 @@ def operations(store: TaskStore) -> list[Operation]:
                   by_id("completed", store.complete), idempotent=True),
         Operation("reopen_task", "Mark a done task open again.", _schema({"id": _ID}, ("id",)),
                   by_id("reopened", store.reopen), idempotent=True),
-        Operation("delete_task", "Move a task to the trash (kept 30 days). The user is asked to "
-                  "approve first.", _schema({"id": _ID}, ("id",)), delete, destructive=True,
-                  idempotent=True),
+        Operation("delete_task", "Move a task to the trash, where it is kept 30 days "
+                  "(restore_task brings it back).", _schema({"id": _ID}, ("id",)), delete,
+                  destructive=True, idempotent=True),
         Operation("restore_task", "Bring a task back from the trash, with its id and every "
-                  "field.", _schema({"id": _ID}, ("id",)), by_id("restored", store.restore)),
+                  "field.", _schema({"id": _ID}, ("id",)), by_id("restored", store.restore),
+                  idempotent=True),
         Operation("list_trash", "List the tasks in the trash, most recently deleted first.",
-                  _schema({"limit": _LIMIT}), list_trash),
+                  _schema({"limit": _LIMIT}), list_trash, read_only=True, idempotent=True),
+        Operation("undo", "Undo everything your previous answer in this conversation changed "
+                  "(for 'undo that'). Says what it restored.", _schema({}), undo,
+                  destructive=True),
     ]
 
 

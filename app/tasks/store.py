@@ -15,7 +15,7 @@ from app.tasks.dates import Due, local_midnight, local_today, timestamp, today_e
 from app.tasks.filters import TaskFilter
 from app.tasks.migrations import MIGRATIONS
 from app.tasks import undo
-from app.tasks.history import Change, HistoryLog, Origin, Recorder, Step
+from app.tasks.history import ORIGIN_WORDS, Change, HistoryLog, Origin, Recorder, Step
 from app.tasks.model import PRIORITIES, Reverted, Task, TaskChange, TrashedTask
 
 Listener = Callable[[TaskChange], None]
@@ -367,13 +367,16 @@ class TaskStore:
         return self._history.change(change_id).step
 
     def undo(self, *, by: Origin | Step, force: bool = False,
-             conversation_id: str | None = None, skip_step: int | None = None) -> Reverted:
-        """Undo the newest step not yet undone (of one conversation, if given)."""
+             conversation_id: str | None = None, origin: str | None = None,
+             skip_step: int | None = None) -> Reverted:
+        """Undo the newest step not yet undone (of one conversation, or one kind of origin such
+        as "mcp", if given)."""
         step = self._history.newest_step(undo=True, conversation_id=conversation_id,
-                                         skip_step=skip_step)
+                                         origin=origin, skip_step=skip_step)
         if step is None:
-            raise UserError("There is nothing to undo" + (" in this conversation." if
-                                                         conversation_id else "."))
+            where = (" in this conversation" if conversation_id else
+                     f" that was changed {ORIGIN_WORDS[origin]}" if origin else "")
+            raise UserError(f"There is nothing to undo{where}.")
         return self.undo_step(step, by=by, force=force)
 
     def undo_step(self, step_id: int, *, by: Origin | Step, force: bool = False) -> Reverted:
