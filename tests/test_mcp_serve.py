@@ -180,14 +180,25 @@ def test_stdout_carries_only_the_protocol(app_home):
         {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
          "params": {"name": "add_task", "arguments": {"title": "Buy milk"}}},
     ]
-    result = subprocess.run([*CLI, "mcp", "serve"], input="".join(
-        json.dumps(r) + "\n" for r in requests), capture_output=True, text=True,
-        env=cli_env(app_home), timeout=60)
-    lines = result.stdout.splitlines()
+    server = subprocess.Popen([*CLI, "mcp", "serve"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=cli_env(app_home))
+    try:
+        server.stdin.write("".join(json.dumps(r) + "\n" for r in requests))
+        server.stdin.flush()
+        # Like a real client, hang up only after the answers: a server drops what is still
+        # running when its client goes away.
+        lines = [server.stdout.readline(), server.stdout.readline()]
+        rest, _ = server.communicate(timeout=60)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.communicate()
+    lines += rest.splitlines()
     assert [json.loads(line)["id"] for line in lines] == [1, 2]
     assert json.loads(lines[0])["result"]["serverInfo"]["name"] == "task-assistant"
     assert "Buy milk" in lines[1]
-    assert result.returncode == 0
+    assert server.returncode == 0
 
 
 def test_serving_imports_neither_qt_nor_the_agents_sdk(app_home):
