@@ -3,6 +3,7 @@ the real program over stdio, and a task store opened here sees what it changes."
 
 import asyncio
 import json
+import subprocess
 
 import pytest
 
@@ -12,7 +13,7 @@ from conftest import CLI, cli_env
 pytestmark = pytest.mark.timeout(90)
 
 TOOLS = {"add_task", "list_tasks", "search_tasks", "update_task", "complete_task", "reopen_task",
-         "delete_task"}
+         "delete_task", "restore_task", "list_trash", "undo"}
 FORBIDDEN = ("anyOf", "$ref", "$defs", "title", "default", "oneOf", "allOf")
 
 
@@ -61,6 +62,11 @@ def test_lists_the_agents_tools_with_flat_schemas_and_honest_annotations(app_hom
     assert hints["delete_task"][:2] == (False, True)
     assert hints["add_task"] == (False, False, False)  # adding twice makes two tasks
     assert hints["complete_task"] == (False, False, True)
+    assert hints["restore_task"] == (False, False, True)  # a second restore changes nothing
+    assert hints["list_trash"][0] and hints["list_trash"][2]
+    assert hints["undo"] == (False, True, False)  # each call takes back one more change
+    assert "trash" in tools["delete_task"].description
+    assert "over MCP" in tools["undo"].description
 
 
 def test_each_tool_works_and_a_running_store_sees_the_change(app_home):
@@ -105,10 +111,67 @@ def test_each_tool_works_and_a_running_store_sees_the_change(app_home):
         assert store.count() == 0
 
 
+def tasks_cli(app_home, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, "tasks", *args], env=cli_env(app_home), capture_output=True,
+                          text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+
+def test_mcp_changes_are_in_the_history_and_the_mcp_undo_takes_back_only_those(app_home):
+    assert tasks_cli(app_home, "add", "Pay rent").returncode == 0  # task 1, the user's own
+
+    async def change(session):
+        added = answer(await session.call_tool("add_task", {"title": "Call Ana"}))
+        edited = answer(await session.call_tool("update_task", {"id": 1, "notes": "by bank"}))
+        return added, edited
+
+    added, edited = run_session(app_home, change)
+    assert added["added"]["id"] == 2 and isinstance(edited["change"], int)
+    history = json.loads(tasks_cli(app_home, "history", "--json").stdout)
+    assert [(c["task_id"], c["action"], c["origin"]["kind"]) for c in history] == \
+        [(1, "edited", "mcp"), (2, "added", "mcp"), (1, "added", "cli")]
+    assert "by an MCP client" in tasks_cli(app_home, "history").stdout
+    assert tasks_cli(app_home, "add", "Buy milk").returncode == 0  # later, not MCP's
+
+    async def undo_twice_and_once_more(session):
+        return [await session.call_tool("undo", {}) for _ in range(3)]
+
+    first, second, third = run_session(app_home, undo_twice_and_once_more)
+    assert answer(first)["undone"].startswith("Undone: the change made by an MCP client: "
+                                              "restored task 1 'Pay rent' (notes)")
+    assert "removed task 2 'Call Ana'" in answer(second)["undone"]
+    assert third.is_error
+    assert answer(third) == {"error": "There is nothing to undo that was changed by an MCP "
+                                      "client."}
+    with TaskStore(app_home / "tasks.sqlite3") as store:
+        assert [(t.title, t.notes) for t in store.list_tasks()] == [("Pay rent", ""),
+                                                                    ("Buy milk", "")]
+    history = json.loads(tasks_cli(app_home, "history", "--json").stdout)
+    assert [(c["action"], c["origin"]["kind"]) for c in history[:2]] == \
+        [("undone", "mcp"), ("undone", "mcp")]
+
+
+def test_delete_moves_to_the_trash_and_restore_brings_it_back_once(app_home):
+    assert tasks_cli(app_home, "add", "Renew passport", "--notes", "photos").returncode == 0
+
+    async def body(session):
+        deleted = answer(await session.call_tool("delete_task", {"id": 1}))
+        trash = answer(await session.call_tool("list_trash", {}))
+        restored = answer(await session.call_tool("restore_task", {"id": 1}))
+        again = await session.call_tool("restore_task", {"id": 1})
+        empty = answer(await session.call_tool("list_trash", {}))
+        return deleted, trash, restored, again, empty
+
+    deleted, trash, restored, again, empty = run_session(app_home, body)
+    assert "trash" in deleted["note"]
+    assert [task["id"] for task in trash["tasks"]] == [1] and trash["tasks"][0]["deleted_at"]
+    assert restored["restored"] == {"id": 1, "title": "Renew passport", "status": "open",
+                                    "notes": "photos"}
+    assert again.is_error and "not in the trash" in answer(again)["error"]
+    assert empty == {"count": 0, "tasks": []}
+
+
 def test_stdout_carries_only_the_protocol(app_home):
     """Raw JSON-RPC lines in, raw lines out: every line on stdout is a JSON-RPC message."""
-    import subprocess
-
     requests = [
         {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
             "protocolVersion": "2025-06-18", "capabilities": {},
@@ -117,30 +180,28 @@ def test_stdout_carries_only_the_protocol(app_home):
         {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
          "params": {"name": "add_task", "arguments": {"title": "Buy milk"}}},
     ]
-    # As a real client does: stdin stays open until the answers are in (a server may drop a
-    # request still running when its input ends).
     server = subprocess.Popen([*CLI, "mcp", "serve"], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               env=cli_env(app_home))
     try:
         server.stdin.write("".join(json.dumps(r) + "\n" for r in requests))
         server.stdin.flush()
+        # Like a real client, hang up only after the answers: a server drops what is still
+        # running when its client goes away.
         lines = [server.stdout.readline(), server.stdout.readline()]
-        server.stdin.close()
-        lines += server.stdout.read().splitlines()
-        assert server.wait(timeout=60) == 0
+        rest, _ = server.communicate(timeout=60)
     finally:
-        server.kill()
-        server.wait()
-        server.stdout.close()
-        server.stderr.close()
+        if server.poll() is None:
+            server.kill()
+            server.communicate()
+    lines += rest.splitlines()
     assert [json.loads(line)["id"] for line in lines] == [1, 2]
     assert json.loads(lines[0])["result"]["serverInfo"]["name"] == "task-assistant"
     assert "Buy milk" in lines[1]
+    assert server.returncode == 0
 
 
 def test_serving_imports_neither_qt_nor_the_agents_sdk(app_home):
-    import subprocess
     import sys
 
     code = ("import sys, app.mcp.server, app.cli.mcp\n"

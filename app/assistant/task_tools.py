@@ -1,23 +1,35 @@
 """The task store as function tools for the agent: the shared operations (tasks/operations.py)
 wrapped for the Agents SDK. The tools run on the event loop, like the SDK's runner (its function
 tools are coroutines), so the store's announcements of their writes come from that thread too.
+A run's context is its AnswerScope: its Step is what the operations record (one answer, one undo
+step), and its bulk guard decides which calls wait for approval.
 """
 
 from agents import FunctionTool, RunContextWrapper
 
-from app.tasks import TaskStore
+from app.assistant.answer_scope import CHANGES_EXISTING, AnswerScope
+from app.tasks import Origin, TaskStore
 from app.tasks.operations import Operation, operations, perform
 
 
 def task_tools(store: TaskStore) -> list[FunctionTool]:
+    """The tools; a run's context is its AnswerScope (ChatSession makes one per answer)."""
+    def scope_of(context: RunContextWrapper) -> AnswerScope:
+        scope = context.context
+        return scope if isinstance(scope, AnswerScope) else AnswerScope(store, Origin("agent"))
+
     tools = []
     for operation in operations(store):
-        async def invoke(_context: RunContextWrapper, raw: str,
+        async def invoke(context: RunContextWrapper, raw: str,
                          operation: Operation = operation) -> str:
-            return perform(operation, raw)
+            return perform(operation, raw, scope_of(context).step)
+
+        async def needs_approval(context: RunContextWrapper, _arguments: dict, call_id: str,
+                                 operation: Operation = operation) -> bool:
+            return scope_of(context).needs_approval(operation.name, call_id)
 
         tools.append(FunctionTool(
             name=operation.name, description=operation.description,
             params_json_schema=operation.schema, on_invoke_tool=invoke, strict_json_schema=False,
-            needs_approval=operation.destructive))
+            needs_approval=needs_approval if operation.name in CHANGES_EXISTING else False))
     return tools

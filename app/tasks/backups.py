@@ -15,7 +15,7 @@ from pathlib import Path
 
 from app.common import clock
 from app.common.database_problems import (DamagedDatabaseError, damage_marker, damaged_sentence,
-                                          is_marked_damaged, mark_damaged)
+                                          is_damage, is_marked_damaged, mark_damaged)
 from app.common.errors import UserError
 from app.common.private_files import private_dir, tighten
 
@@ -71,8 +71,7 @@ def take(db_path: Path) -> Backup:
     target = _new_path(db_path)
     partial = target.with_name("." + target.name + ".partial")
     try:
-        _copy(db_path, partial)
-        problem = _check(partial)
+        problem = _copy(db_path, partial) or _check(partial)
         if problem:
             mark_damaged(db_path, problem)
             raise DamagedDatabaseError(damaged_sentence(db_path) + " (No backup was taken.)")
@@ -151,9 +150,10 @@ def _new_path(db_path: Path) -> Path:
     return path
 
 
-def _copy(source: Path, target: Path) -> None:
+def _copy(source: Path, target: Path) -> str | None:
     """SQLite's online backup: a consistent snapshot even while another connection writes.
-    The copy is one self-contained file (rollback journal, no -wal) created 0600."""
+    The copy is one self-contained file (rollback journal, no -wal) created 0600. Returns
+    what is wrong with the source when its pages could not be read (a damaged schema)."""
     target.unlink(missing_ok=True)
     os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
     reader = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
@@ -165,9 +165,12 @@ def _copy(source: Path, target: Path) -> None:
         finally:
             writer.close()
     except sqlite3.DatabaseError as error:
+        if is_damage(error):  # the copy is new: what could not be read is the store
+            return str(error)
         raise OSError(0, str(error)) from None
     finally:
         reader.close()
+    return None
 
 
 def _check(path: Path) -> str | None:

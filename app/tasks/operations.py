@@ -6,7 +6,9 @@ no agent SDK here: `task-assistant mcp serve` imports this and must start fast.
 Schemas are written by hand and kept flat (simple types, no $ref/anyOf/default/title): that is
 what Gemini's OpenAI-compatible endpoint, and Gemini-backed MCP clients, reliably accept.
 Arguments are parsed here rather than by a framework, so a malformed call gets an answer it can
-act on instead of a crash.
+act on instead of a crash. Every call is given `by`, which the task history records: the agent
+passes its answer's Step (one answer, one undo step), the MCP server one Step per call; `undo`
+takes back the caller's own newest step.
 """
 
 import json
@@ -15,6 +17,7 @@ from typing import Any, NamedTuple
 
 from app.common.errors import UserError
 from app.tasks.filters import TaskFilter
+from app.tasks.history import Origin, Step
 from app.tasks.model import PRIORITIES, Task
 from app.tasks.store import TaskStore
 
@@ -26,15 +29,18 @@ _PRIORITY = {"type": "string", "enum": list(PRIORITIES)}
 _TAGS = {"type": "array", "items": {"type": "string"}, "description": "Short words, no '#'."}
 _STATUS = {"type": "string", "enum": ["open", "done", "all"]}
 _LIMIT = {"type": "integer", "description": f"At most this many tasks (default {DEFAULT_LIMIT})."}
+IN_TRASH = "It is in the trash for 30 days: restore_task (or undo) brings it back."
+
+By = Origin | Step  # who the history says made a change
 
 
 class Operation(NamedTuple):
     name: str
     description: str
     schema: dict
-    run: Callable[[dict], dict]
+    run: Callable[[dict, By], dict]
     read_only: bool = False    # changes nothing: runs without asking anyone
-    destructive: bool = False  # loses data: the user approves it first
+    destructive: bool = False  # may remove or overwrite data (MCP's destructiveHint)
     idempotent: bool = False   # a repeat with the same arguments changes nothing more
 
 
@@ -57,16 +63,30 @@ def _schema(properties: dict, required: tuple[str, ...] = ()) -> dict:
             "additionalProperties": False}
 
 
+def changing(key: str, by: By, write: Callable[[], Task], **extra) -> dict:
+    """A write's result. `change` is its history row (the window's Undo on a tool line uses
+    it); a write that changed nothing (completing a done task) has none."""
+    written = len(by.change_ids) if isinstance(by, Step) else 0
+    result = {key: compact(write()), **extra}
+    if isinstance(by, Step) and len(by.change_ids) > written:
+        result["change"] = by.change_ids[-1]
+    return result
+
+
 def operations(store: TaskStore) -> list[Operation]:
     def task_list(tasks: list[Task], limit: int) -> dict:
         return {"count": len(tasks[:limit]), "more": len(tasks) > limit,
                 "tasks": [compact(t) for t in tasks[:limit]]}
 
-    def add(a: dict) -> dict:
-        return {"added": compact(store.add(a["title"], notes=a.get("notes"), due=a.get("due"),
-                                           priority=a.get("priority"), tags=a.get("tags")))}
+    def add(a: dict, by: By) -> dict:
+        return changing("added", by, lambda: store.add(
+            a["title"], by=by, notes=a.get("notes"), due=a.get("due"),
+            priority=a.get("priority"), tags=a.get("tags")))
 
-    def list_(a: dict) -> dict:
+    def by_id(key: str, write: Callable[..., Task]) -> Callable[[dict, By], dict]:
+        return lambda a, by: changing(key, by, lambda: write(a["id"], by=by))
+
+    def list_(a: dict, _by: By) -> dict:
         limit = _limit(a)
         filters = TaskFilter(status=a.get("status") or "open", tag=a.get("tag"),
                              priority=a.get("priority"), due_before=a.get("due_before"),
@@ -74,16 +94,33 @@ def operations(store: TaskStore) -> list[Operation]:
                              due_today=bool(a.get("due_today")), limit=limit + 1)
         return task_list(store.list_tasks(filters), limit)
 
-    def search(a: dict) -> dict:
+    def search(a: dict, _by: By) -> dict:
         limit = _limit(a)
         return task_list(store.search(a["query"], status=a.get("status") or "all",
                                       limit=limit + 1), limit)
 
-    def update(a: dict) -> dict:
+    def update(a: dict, by: By) -> dict:
         fields = {k: a[k] for k in ("title", "notes", "due", "priority", "tags") if k in a}
         if not fields:
             raise UserError("Give at least one field to change.")
-        return {"updated": compact(store.update(a["id"], **fields))}
+        return changing("updated", by, lambda: store.update(a["id"], by=by, **fields))
+
+    def delete(a: dict, by: By) -> dict:
+        return changing("deleted", by, lambda: store.delete(a["id"], by=by), note=IN_TRASH)
+
+    def undo(_a: dict, by: By) -> dict:
+        origin = by.origin if isinstance(by, Step) else by
+        # The caller's own newest step: its conversation's (the agent), else its kind's (every
+        # MCP client's). A step of its own: "Undo all" on the answer must not redo it.
+        reverted = store.undo(by=origin, conversation_id=origin.conversation_id,
+                              origin=None if origin.conversation_id else origin.kind,
+                              skip_step=by.id if isinstance(by, Step) else None)
+        return {"undone": reverted.summary, "tasks": list(reverted.task_ids)}
+
+    def list_trash(a: dict, _by: By) -> dict:
+        trashed = store.trash()[:_limit(a)]
+        return {"count": len(trashed), "tasks": [
+            {**compact(item.task), "deleted_at": item.trashed_at} for item in trashed]}
 
     return [
         Operation("add_task", "Add a task to the user's list.", _schema({
@@ -110,13 +147,20 @@ def operations(store: TaskStore) -> list[Operation]:
                       "due": _DUE, "priority": _PRIORITY, "tags": _TAGS}, ("id",)), update,
                   idempotent=True),
         Operation("complete_task", "Mark a task done.", _schema({"id": _ID}, ("id",)),
-                  lambda a: {"completed": compact(store.complete(a["id"]))}, idempotent=True),
+                  by_id("completed", store.complete), idempotent=True),
         Operation("reopen_task", "Mark a done task open again.", _schema({"id": _ID}, ("id",)),
-                  lambda a: {"reopened": compact(store.reopen(a["id"]))}, idempotent=True),
-        Operation("delete_task", "Delete a task for good. The user is asked to approve first.",
-                  _schema({"id": _ID}, ("id",)),
-                  lambda a: {"deleted": compact(store.delete(a["id"]))}, destructive=True,
+                  by_id("reopened", store.reopen), idempotent=True),
+        Operation("delete_task", "Move a task to the trash, where it is kept 30 days "
+                  "(restore_task brings it back).", _schema({"id": _ID}, ("id",)), delete,
+                  destructive=True, idempotent=True),
+        Operation("restore_task", "Bring a task back from the trash, with its id and every "
+                  "field.", _schema({"id": _ID}, ("id",)), by_id("restored", store.restore),
                   idempotent=True),
+        Operation("list_trash", "List the tasks in the trash, most recently deleted first.",
+                  _schema({"limit": _LIMIT}), list_trash, read_only=True, idempotent=True),
+        Operation("undo", "Undo everything your previous answer in this conversation changed "
+                  "(for 'undo that'). Says what it restored.", _schema({}), undo,
+                  destructive=True),
     ]
 
 
@@ -180,10 +224,10 @@ def _typed(name: str, value: object, schema: dict) -> object:
     return value
 
 
-def perform(operation: Operation, raw: str | dict | None) -> str:
+def perform(operation: Operation, raw: str | dict | None, by: By) -> str:
     """Run one call; the caller always gets compact JSON back, an error included."""
     try:
-        result = operation.run(parse_arguments(raw, operation.schema))
+        result = operation.run(parse_arguments(raw, operation.schema), by)
     except UserError as error:
         result = {"error": str(error)}
     except Exception as error:  # a bug: logged, and the caller gets an answer to read
