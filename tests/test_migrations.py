@@ -8,6 +8,9 @@ from app.common.errors import UserError
 from app.tasks import TaskStore
 from app.common.database import DatabaseTooNewError, open_database
 from app.tasks.migrations import MIGRATIONS, SCHEMA_VERSION
+from app.tasks.history import Origin
+
+CLI = Origin("cli")  # who the test's own writes are recorded as
 
 
 def test_a_new_file_gets_the_current_schema(app_home):
@@ -20,7 +23,7 @@ def test_a_new_file_gets_the_current_schema(app_home):
 def test_pending_migrations_run_in_order_and_keep_the_data(tmp_path):
     path = tmp_path / "tasks.sqlite3"
     with TaskStore(path) as store:
-        store.add("from version 1")
+        store.add("from version 1", by=CLI)
     newer = MIGRATIONS + ["ALTER TABLE tasks ADD COLUMN colour TEXT;",
                           "UPDATE tasks SET colour = 'blue';"]
     conn = open_database(path, newer)
@@ -31,7 +34,7 @@ def test_pending_migrations_run_in_order_and_keep_the_data(tmp_path):
 def test_a_failing_migration_leaves_the_file_at_the_last_good_version(tmp_path):
     path = tmp_path / "tasks.sqlite3"
     with TaskStore(path) as store:
-        store.add("safe")
+        store.add("safe", by=CLI)
     broken = MIGRATIONS + ["ALTER TABLE tasks ADD COLUMN colour TEXT; SELECT * FROM missing_table;"]
     with pytest.raises(UserError, match="no such table"):
         open_database(path, broken)
@@ -44,7 +47,7 @@ def test_a_failing_migration_leaves_the_file_at_the_last_good_version(tmp_path):
 def test_a_file_from_a_newer_version_is_refused_and_left_byte_for_byte(tmp_path):
     path = tmp_path / "tasks.sqlite3"
     with TaskStore(path) as store:
-        store.add("written by the future")
+        store.add("written by the future", by=CLI)
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode=DELETE")  # fold the WAL in so the bytes are all in one file
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")

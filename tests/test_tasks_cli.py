@@ -46,8 +46,9 @@ def test_add_list_edit_done_reopen_rm(capsys):
     assert json_of(capsys, "tasks", "list") == []
     assert [t["id"] for t in json_of(capsys, "tasks", "list", "--all")] == [added["id"]]
     assert json_of(capsys, "tasks", "reopen", task_id)["completed_at"] is None
-    assert run(capsys, "tasks", "rm", task_id)[1] == f"Deleted task {task_id}: Renew passports" \
-        "  !high  #admin  #travel\n"
+    assert run(capsys, "tasks", "rm", task_id)[1] == f"Moved task {task_id} to the trash: " \
+        f"Renew passports  !high  #admin  #travel\n`task-assistant tasks restore {task_id}` " \
+        "brings it back within 30 days.\n"
     assert run(capsys, "tasks", "list")[1] == "No tasks.\n"
 
 

@@ -45,11 +45,33 @@ def register(commands: argparse._SubParsersAction) -> None:
     edit.set_defaults(run=_edit)
 
     for name, verb in (("done", "mark a task done"), ("reopen", "mark a task open again"),
-                       ("rm", "delete a task")):
+                       ("rm", "move a task to the trash (kept 30 days)"),
+                       ("restore", "bring a task back from the trash, same id and fields")):
         one = actions.add_parser(name, help=verb)
         one.add_argument("id")
         one.add_argument("--json", action="store_true")
         one.set_defaults(run=_one, verb=name)
+
+    trash = actions.add_parser("trash", help="list the tasks in the trash, newest first")
+    trash.add_argument("--empty", action="store_true",
+                       help="delete them for good (asks first; off a terminal needs --yes)")
+    trash.add_argument("--yes", action="store_true", help="empty without asking")
+    trash.add_argument("--json", action="store_true")
+    trash.set_defaults(run=_trash)
+
+    history = actions.add_parser("history", help="what changed, by whom, newest first")
+    history.add_argument("id", nargs="?", help="only this task's changes")
+    history.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    history.add_argument("--json", action="store_true")
+    history.set_defaults(run=_history)
+
+    for name, verb in (("undo", "undo the newest change not yet undone (one step: one "
+                                "answer of the assistant, one import, one command)"),
+                       ("redo", "redo the newest undo")):
+        again = actions.add_parser(name, help=verb)
+        again.add_argument("--force", action="store_true",
+                           help="even when its tasks changed again later (that change is lost)")
+        again.set_defaults(run=_undo_or_redo, verb=name)
 
     export = actions.add_parser("export", help="write every task to stdout")
     export.add_argument("--format", choices=("json", "csv"), default="json")
@@ -76,10 +98,16 @@ def _store():
     return TaskStore(tasks_db_path())
 
 
+def _by(kind: str = "cli"):
+    from app.tasks.history import Origin
+
+    return Origin(kind)
+
+
 def _add(args) -> int:
     with _store() as store:
-        task = store.add(args.title, notes=args.notes, due=args.due, priority=args.priority,
-                         tags=args.tags)
+        task = store.add(args.title, by=_by(), notes=args.notes, due=args.due,
+                         priority=args.priority, tags=args.tags)
     _report(args, task, "Added")
     return 0
 
@@ -110,16 +138,64 @@ def _edit(args) -> int:
     if not changes:
         raise UserError("Nothing to change: give --title, --notes, --due, --priority or --tag.")
     with _store() as store:
-        task = store.update(args.id, **changes)
+        task = store.update(args.id, by=_by(), **changes)
     _report(args, task, "Updated")
     return 0
 
 
 def _one(args) -> int:
     with _store() as store:
-        action = {"done": store.complete, "reopen": store.reopen, "rm": store.delete}[args.verb]
-        task = action(args.id)
-    _report(args, task, {"done": "Completed", "reopen": "Reopened", "rm": "Deleted"}[args.verb])
+        action = {"done": store.complete, "reopen": store.reopen, "rm": store.delete,
+                  "restore": store.restore}[args.verb]
+        task = action(args.id, by=_by())
+    _report(args, task, {"done": "Completed", "reopen": "Reopened", "rm": "Moved",
+                         "restore": "Restored"}[args.verb])
+    if args.verb == "rm" and not args.json:
+        print(f"`task-assistant tasks restore {task.id}` brings it back within 30 days.")
+    return 0
+
+
+def _trash(args) -> int:
+    with _store() as store:
+        trashed = store.trash()
+        if not args.empty:
+            _print_trash(args, trashed)
+            return 0
+        if not trashed:
+            print("The trash is empty.")
+            return 0
+        count = f"{len(trashed)} task{'s' if len(trashed) != 1 else ''}"
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise UserError(f"Not emptied: deleting {count} for good needs --yes when "
+                                "stdin is not a terminal.")
+            print(f"Delete {count} in the trash for good? This cannot be undone. [y/N] ",
+                  end="", file=sys.stderr, flush=True)
+            if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+                print("Kept the trash as it is.", file=sys.stderr)
+                return 1
+        emptied = store.empty_trash()
+    print(f"Deleted {emptied} task{'s' if emptied != 1 else ''} for good.")
+    return 0
+
+
+def _history(args) -> int:
+    with _store() as store:
+        changes = store.history(args.id, limit=max(1, args.limit))
+    _print_each(args, changes, "No changes recorded.", _change_line)
+    return 0
+
+
+def _undo_or_redo(args) -> int:
+    from app.tasks.undo import UndoConflictError
+
+    with _store() as store:
+        action = store.undo if args.verb == "undo" else store.redo
+        try:
+            reverted = action(by=_by(), force=args.force)
+        except UndoConflictError as error:
+            raise UserError(f"{error} Undo that first, or use --force.") from None
+    print(reverted.summary)
     return 0
 
 
@@ -138,7 +214,7 @@ def _import(args) -> int:
 
     records = read_json(sys.stdin if args.file == "-" else args.file)
     with _store() as store:
-        ids = store.import_tasks(records)
+        ids = store.import_tasks(records, by=_by("import"))
     print(f"Imported {len(ids)} task{'s' if len(ids) != 1 else ''}.")
     return 0
 
@@ -151,19 +227,26 @@ def _report(args, task, verb: str) -> None:
 
         print(json.dumps(task.to_dict(), ensure_ascii=False))
     else:
-        print(f"{verb} task {task.id}: {_line(task)}")
+        where = " to the trash" if verb == "Moved" else ""
+        print(f"{verb} task {task.id}{where}: {_line(task)}")
 
 
 def _print_tasks(args, tasks) -> None:
+    _print_each(args, tasks, "No tasks.", lambda task: f"{task.id:>5}  "
+                f"[{'x' if task.status == 'done' else ' '}] {_line(task)}")
+
+
+def _print_each(args, things, empty: str, line) -> None:
+    """A list as JSON (--json) or one line each; `empty` when there is nothing."""
     if args.json:
         import json
 
-        print(json.dumps([task.to_dict() for task in tasks], ensure_ascii=False, indent=1))
+        print(json.dumps([thing.to_dict() for thing in things], ensure_ascii=False, indent=1))
         return
-    if not tasks:
-        print("No tasks.")
-    for task in tasks:
-        print(f"{task.id:>5}  [{'x' if task.status == 'done' else ' '}] {_line(task)}")
+    if not things:
+        print(empty)
+    for thing in things:
+        print(line(thing))
 
 
 def _line(task) -> str:
@@ -176,3 +259,23 @@ def _line(task) -> str:
         parts.append(f"!{task.priority}")
     parts += [f"#{printable(tag)}" for tag in task.tags]
     return "  ".join(parts)
+
+
+def _print_trash(args, trashed) -> None:
+    _print_each(args, trashed, "The trash is empty.", lambda item: f"{item.task.id:>5}  "
+                f"deleted {_local(item.trashed_at)}  {_line(item.task)}")
+
+
+def _change_line(change) -> str:
+    fields = f" ({', '.join(change.fields)})" if change.fields else ""
+    undone = "  [undone]" if change.undone_by is not None else ""
+    conversation = (f", conversation {change.origin.conversation_id}"
+                    if change.origin.conversation_id else "")
+    return (f"{_local(change.at)}  task {change.task_id:<5} {change.action}{fields}: "
+            f"{change.title}  ({change.origin.words}{conversation}){undone}")
+
+
+def _local(stamp: str) -> str:
+    from datetime import datetime
+
+    return f"{datetime.fromisoformat(stamp).astimezone():%Y-%m-%d %H:%M}"

@@ -10,7 +10,8 @@ PRIORITIES = ("none", "low", "medium", "high")  # position is the rank stored in
 STATUSES = ("open", "done")
 FIELDS = ("id", "title", "notes", "due", "priority", "status", "tags",
           "created_at", "updated_at", "completed_at")
-CHANGE_KINDS = ("added", "updated", "completed", "reopened", "deleted", "imported", "external")
+CHANGE_KINDS = ("added", "updated", "completed", "reopened", "deleted", "restored", "imported",
+                "undone", "redone", "trash_emptied", "external")
 
 
 class Task(namedtuple("Task", FIELDS)):
@@ -26,5 +27,20 @@ class Task(namedtuple("Task", FIELDS)):
 class TaskChange(namedtuple("TaskChange", ("kind", "ids"), defaults=((),))):
     """One announcement per committed write: `kind` is one of CHANGE_KINDS, `ids` the tasks.
     `external` means another process (the CLI, another window) changed the file."""
+
+    __slots__ = ()
+
+
+class TrashedTask(namedtuple("TrashedTask", ("task", "trashed_at"))):
+    """A task in the trash, and when it was deleted (UTC ISO 8601)."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict:
+        return {**self.task.to_dict(), "trashed_at": self.trashed_at}
+
+
+class Reverted(namedtuple("Reverted", ("summary", "task_ids", "step"))):
+    """What an undo or redo did: one sentence for people, the tasks, and its own step."""
 
     __slots__ = ()

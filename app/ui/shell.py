@@ -150,7 +150,7 @@ class Shell(QObject):
         from app.tasks.backups import take_if_due
 
         try:
-            await asyncio.to_thread(take_if_due, self.workspace.store.path)
+            await asyncio.to_thread(take_if_due, self.store.path)
         except UserError as error:  # a damaged store or a full disk: said, never a crash
             self.window.statusBar().showMessage(str(error))
 
