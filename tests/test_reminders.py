@@ -110,7 +110,7 @@ def test_a_task_added_by_another_process_is_seen_once_the_store_announces_it(sto
 
     reminders.due_now()
     with TaskStore(store.path) as cli:
-        cli.add("Added from the command line", due=at(START - timedelta(days=30)))
+        cli.add("Added from the command line", due=at(START - timedelta(days=30)), by=Origin("cli"))
     assert store.poll_external_changes()  # what the app's live updates do every second
     assert [reminder.title for reminder in reminders.due_now()] == ["Added from the command line"]
 
