@@ -40,7 +40,33 @@ def compact(task: Task) -> dict:
         shown["tags"] = list(task.tags)
     if task.notes:
         shown["notes"] = task.notes
+    if task.list != "Inbox":
+        shown["list"] = task.list
+    if task.parent_id is not None:
+        shown["parent_id"] = task.parent_id
+    if task.repeat:
+        shown["repeat"] = task.repeat + (" (after done)" if task.repeat_after_done else "")
+    if task.remind_at:
+        shown["remind_at"] = task.remind_at
     return shown
+
+
+_REPEAT = {"type": "string", "description": "An RFC 5545 RRULE without 'RRULE:', e.g. "
+           "FREQ=WEEKLY;BYDAY=MO,TH or FREQ=MONTHLY;BYMONTHDAY=15 ('none' clears). Needs a due "
+           "(the first occurrence); completing the task moves it to the next one."}
+_LIST = {"type": "string", "description": "The list's name (default Inbox); see list_lists."}
+_PARENT = {"type": "integer", "description": "Make it a subtask of this task (3 levels at most)."}
+_REMIND = {"type": "string", "description": "When to remind: an ISO 8601 date-time with offset, "
+           "or '30m before' / '1h before' / '1 day before' the due ('none' clears)."}
+_NEW_FIELDS = ("list", "parent_id", "repeat", "remind_at")
+
+
+def _model_fields(a: dict) -> dict:
+    """The model's names for the task-model fields, as the store takes them."""
+    fields = {name: a[name] for name in ("list", "parent_id", "repeat") if name in a}
+    if "remind_at" in a:
+        fields["remind"] = a["remind_at"]
+    return fields
 
 
 def _schema(properties: dict, required: tuple[str, ...] = ()) -> dict:
@@ -69,14 +95,15 @@ def _specs(store: TaskStore) -> list[_Spec]:
     def add(a: dict, scope: AnswerScope) -> dict:
         return _changed("added", store.add(a["title"], by=scope.step, notes=a.get("notes"),
                                            due=a.get("due"), priority=a.get("priority"),
-                                           tags=a.get("tags")), scope)
+                                           tags=a.get("tags"), **_model_fields(a)), scope)
 
     def list_(a: dict, _scope: AnswerScope) -> dict:
         limit = _limit(a)
         filters = TaskFilter(status=a.get("status") or "open", tag=a.get("tag"),
                              priority=a.get("priority"), due_before=a.get("due_before"),
                              due_after=a.get("due_after"), overdue=bool(a.get("overdue")),
-                             due_today=bool(a.get("due_today")), limit=limit + 1)
+                             due_today=bool(a.get("due_today")), limit=limit + 1,
+                             list=a.get("list"))
         return task_list(store.list_tasks(filters), limit)
 
     def search(a: dict, _scope: AnswerScope) -> dict:
@@ -86,6 +113,7 @@ def _specs(store: TaskStore) -> list[_Spec]:
 
     def update(a: dict, scope: AnswerScope) -> dict:
         fields = {k: a[k] for k in ("title", "notes", "due", "priority", "tags") if k in a}
+        fields.update(_model_fields(a))
         if not fields:
             raise UserError("Give at least one field to change.")
         return _changed("updated", store.update(a["id"], by=scope.step, **fields), scope)
@@ -107,7 +135,8 @@ def _specs(store: TaskStore) -> list[_Spec]:
     return [
         _Spec("add_task", "Add a task to the user's list.", _schema({
             "title": {"type": "string"}, "due": _DUE, "notes": {"type": "string"},
-            "priority": _PRIORITY, "tags": _TAGS}, ("title",)), add),
+            "priority": _PRIORITY, "tags": _TAGS, "list": _LIST, "parent_id": _PARENT,
+            "repeat": _REPEAT, "remind_at": _REMIND}, ("title",)), add),
         _Spec("list_tasks", "List tasks, soonest due first. Without filters: open tasks.", _schema({
             "status": _STATUS, "tag": {"type": "string"}, "priority": _PRIORITY,
             "due_before": {**_DUE, "description": "Only tasks due before this day or time."},
@@ -115,7 +144,7 @@ def _specs(store: TaskStore) -> list[_Spec]:
             "overdue": {"type": "boolean"},
             "due_today": {"type": "boolean",
                           "description": "Today's list: tasks due today and overdue ones (first)."},
-            "limit": _LIMIT}),
+            "list": _LIST, "limit": _LIMIT}),
             list_),
         _Spec("search_tasks", "Full-text search in titles, notes and tags (open and done).",
               _schema({"query": {"type": "string"}, "status": _STATUS, "limit": _LIMIT},
@@ -123,7 +152,12 @@ def _specs(store: TaskStore) -> list[_Spec]:
         _Spec("update_task", "Change fields of a task. due 'none' clears the due date; tags "
               "replaces all tags.", _schema({
                   "id": _ID, "title": {"type": "string"}, "notes": {"type": "string"},
-                  "due": _DUE, "priority": _PRIORITY, "tags": _TAGS}, ("id",)), update),
+                  "due": _DUE, "priority": _PRIORITY, "tags": _TAGS, "list": _LIST,
+                  "parent_id": _PARENT, "repeat": _REPEAT, "remind_at": _REMIND}, ("id",)),
+              update),
+        _Spec("list_lists", "The user's lists with how many open and done tasks each holds.",
+              _schema({}), lambda _a, _scope: {"lists": [item._asdict()
+                                                         for item in store.lists()]}),
         _Spec("complete_task", "Mark a task done.", _schema({"id": _ID}, ("id",)),
               status("completed", store.complete)),
         _Spec("reopen_task", "Mark a done task open again.", _schema({"id": _ID}, ("id",)),
