@@ -34,6 +34,9 @@ MODULES = [
     "agents.memory.sqlite_session", "anyio._backends._asyncio", "jiter", "platformdirs",
     "sqlite3", "ssl", "app.assistant.assistant", "app.assistant.chat_session", "app.ui.shell",
     "app.ui.desktop",
+    # the task model (issue 14): repeat rules, natural dates (with their language data), files
+    "dateutil.rrule", "dateparser", "dateparser.date", "dateparser.data.date_translation_data.en",
+    "regex", "tzlocal", "icalendar", "app.tasks.ical", "app.tasks.todoist",
 ]
 if sys.platform == "win32":
     MODULES += ["keyring.backends.Windows", "win32ctypes.pywin32.win32cred"]
