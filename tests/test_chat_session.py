@@ -1,5 +1,6 @@
 """The agent end to end: the real openai client and Agents SDK against a fake Gemini on loopback."""
 
+import json
 import asyncio
 from datetime import date
 
@@ -70,7 +71,7 @@ def test_tool_schemas_are_flat(gemini, assistant_for, turn):
     tools = {t["function"]["name"]: t["function"] for t in gemini.requests[0]["tools"]}
     assert set(tools) == {"add_task", "list_tasks", "search_tasks", "update_task",
                           "complete_task", "reopen_task", "delete_task", "restore_task",
-                          "list_trash", "undo"}
+                          "list_trash", "undo", "list_lists"}
     risky = {"$ref", "$defs", "anyOf", "oneOf", "allOf", "default", "title", "const"}
     for tool in tools.values():
         schema = tool["parameters"]
@@ -315,3 +316,28 @@ def test_stopping_while_an_approval_waits_keeps_the_task_and_the_chat_usable(
     gemini.enqueue(text("Hello again."))
     events, _ = turn(assistant, "never mind", conversation=conversation)
     assert events[-1] == Completed("Hello again.")
+
+
+def test_the_agent_sets_repeat_list_parent_and_reminder_and_fixes_a_bad_rrule(
+        gemini, assistant_for, store, turn):
+    from app.tasks import TaskFilter
+
+    store.add_list("Home")
+    gemini.enqueue(tool_calls(("add_task", {"title": "Move flat", "list": "Home",
+                                            "due": "2030-05-01", "repeat": "FREQ=WEEKLY;BYDAY=XX"})),
+                   tool_calls(("add_task", {"title": "Move flat", "list": "Home",
+                                            "due": "2030-05-01",
+                                            "repeat": "FREQ=WEEKLY;BYDAY=WE",
+                                            "remind_at": "1 day before"})),
+                   tool_calls(("add_task", {"title": "Pack books", "parent_id": 1}),
+                              ("list_lists", {})),
+                   text("Done."))
+    turn(assistant_for(gemini), "Break the move into steps")
+    error = json.loads(gemini.requests[1]["messages"][-1]["content"])["error"]
+    assert "BYDAY" in error and "FREQ=" in error  # a sentence the model can act on
+    parent, child = store.list_tasks(TaskFilter(status="all", list="Home"))
+    assert (parent.repeat, parent.list, parent.remind_before) == ("FREQ=WEEKLY;BYDAY=WE", "Home",
+                                                                  1440)
+    assert (child.parent_id, child.list) == (parent.id, "Home")
+    lists = json.loads(gemini.requests[3]["messages"][-1]["content"])["lists"]
+    assert {"name": "Home", "open": 2, "done": 0} in lists

@@ -17,6 +17,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--json", action="store_true", help="print the new task as JSON")
     add.set_defaults(run=_add)
 
+    quick = actions.add_parser("quick", help="add a task from one line: 'Pay rent every month "
+                               "on the 1st #home !high ^Work' (p1-p4 too)")
+    quick.add_argument("text")
+    quick.add_argument("--json", action="store_true", help="print the new task as JSON")
+    quick.set_defaults(run=_quick)
+
     show = actions.add_parser("list", help="list open tasks, soonest due first")
     show.add_argument("--all", action="store_true", help="include done tasks")
     show.add_argument("--done", action="store_true", help="only done tasks")
@@ -27,7 +33,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     show.add_argument("--overdue", action="store_true")
     show.add_argument("--today", action="store_true", help="only tasks due today")
     show.add_argument("--limit", type=int)
-    show.add_argument("--json", action="store_true")
+    show.add_argument("--list", dest="list_name", metavar="NAME", help="only this list's tasks")
+    show.add_argument("--json", action="store_true",
+                      help="one flat array; subtasks carry their parent_id")
     show.set_defaults(run=_list)
 
     search = actions.add_parser("search", help="full-text search in titles, notes and tags")
@@ -49,6 +57,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                        ("restore", "bring a task back from the trash, same id and fields")):
         one = actions.add_parser(name, help=verb)
         one.add_argument("id")
+        if name == "done":
+            one.add_argument("--with-subtasks", action="store_true",
+                             help="complete its open subtasks too")
         one.add_argument("--json", action="store_true")
         one.set_defaults(run=_one, verb=name)
 
@@ -74,18 +85,52 @@ def register(commands: argparse._SubParsersAction) -> None:
         again.set_defaults(run=_undo_or_redo, verb=name)
 
     export = actions.add_parser("export", help="write every task to stdout")
-    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.add_argument("--format", choices=("json", "csv", "ics"), default="json",
+                        help="json (lossless), csv, or ics (iCalendar VTODOs)")
     export.set_defaults(run=_export)
 
-    load = actions.add_parser("import", help="add the tasks in a JSON file (export's shape)")
+    load = actions.add_parser("import", help="add the tasks in a file: our JSON or CSV export, "
+                              "an .ics (Thunderbird, tasks.org, Nextcloud) or Todoist's CSV")
     load.add_argument("file", help="path, or - for stdin")
+    load.add_argument("--format", choices=("json", "csv", "ics", "todoist"),
+                      help="default: from the file's ending (.ics, .csv), else json")
+    load.add_argument("--duplicates", action="store_true",
+                      help="import tasks already here too (same UID, or same title and due)")
     load.set_defaults(run=_import)
+
+    _register_lists(commands)
+
+
+def _register_lists(commands: argparse._SubParsersAction) -> None:
+    lists = commands.add_parser("lists", help="show lists and their open tasks; add, rename, "
+                                "remove lists")
+    lists.add_argument("--json", action="store_true")
+    lists.set_defaults(run=_lists, list_action=None)
+    actions = lists.add_subparsers(dest="list_action", metavar="ACTION",
+                                   parser_class=type(lists))
+    add = actions.add_parser("add", help="add a list")
+    add.add_argument("name")
+    rename = actions.add_parser("rename", help="rename a list")
+    rename.add_argument("old")
+    rename.add_argument("new")
+    remove = actions.add_parser("rm", help="remove a list")
+    remove.add_argument("name")
+    remove.add_argument("--move-to", metavar="OTHER", help="where its tasks go")
 
 
 def _task_fields(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--notes")
     parser.add_argument("--due", metavar="WHEN",
-                        help="ISO 8601 date or date-time, 'today' or 'tomorrow' ('none' clears)")
+                        help="a date as you would say it ('tomorrow 5pm', 'next friday', "
+                        "'in 3 days', 'dec 24') or ISO 8601 ('none' clears)")
+    parser.add_argument("--repeat", metavar="RULE",
+                        help="'every monday and thursday', 'every month on the 15th', "
+                        "'every 3 days after done', or an RRULE ('none' clears)")
+    parser.add_argument("--remind", metavar="WHEN",
+                        help="'30m before', '1h before', '1 day before', or a time "
+                        "('none' clears)")
+    parser.add_argument("--list", dest="list_name", metavar="NAME", help="default Inbox")
+    parser.add_argument("--parent", metavar="ID", help="make it a subtask ('none': not one)")
     parser.add_argument("--priority", help="none, low, medium or high")
     parser.add_argument("--tag", action="append", dest="tags", metavar="TAG",
                         help="repeat for several tags")
@@ -107,8 +152,43 @@ def _by(kind: str = "cli"):
 def _add(args) -> int:
     with _store() as store:
         task = store.add(args.title, by=_by(), notes=args.notes, due=args.due,
-                         priority=args.priority, tags=args.tags)
+                         priority=args.priority, tags=args.tags, list=args.list_name,
+                         parent_id=args.parent, repeat=args.repeat, remind=args.remind)
     _report(args, task, "Added")
+    return 0
+
+
+def _quick(args) -> int:
+    from app.tasks.quick_add import parse
+
+    parsed = parse(args.text)
+    with _store() as store:
+        task = store.add(parsed.title, by=_by(), due=parsed.due.iso if parsed.due else None,
+                         priority=parsed.priority, tags=parsed.tags, list=parsed.list,
+                         repeat=parsed.repeat)
+    _report(args, task, "Added")
+    return 0
+
+
+def _lists(args) -> int:
+    with _store() as store:
+        if args.list_action == "add":
+            store.add_list(args.name)
+            print(f"Added list '{' '.join(args.name.split())}'.")
+        elif args.list_action == "rename":
+            store.rename_list(args.old, args.new)
+            print(f"Renamed list '{args.old}' to '{' '.join(args.new.split())}'.")
+        elif args.list_action == "rm":
+            moved = store.remove_list(args.name, by=_by(), move_to=args.move_to)
+            print(f"Removed list '{args.name}'" + (f"; moved {moved} task"
+                  f"{'s' if moved != 1 else ''} to '{args.move_to}'." if moved else "."))
+        elif args.json:
+            import json
+
+            print(json.dumps([item._asdict() for item in store.lists()], ensure_ascii=False))
+        else:
+            for item in store.lists():
+                print(f"{item.open:>6}  {item.name}")
     return 0
 
 
@@ -118,7 +198,8 @@ def _list(args) -> int:
     status = "all" if args.all else "done" if args.done else "open"
     filters = TaskFilter(status=status, tag=args.tag, priority=args.priority,
                          due_before=args.due_before, due_after=args.due_after,
-                         overdue=args.overdue, due_today=args.today, limit=args.limit)
+                         overdue=args.overdue, due_today=args.today, limit=args.limit,
+                         list=args.list_name)
     with _store() as store:
         _print_tasks(args, store.list_tasks(filters))
     return 0
@@ -131,12 +212,19 @@ def _search(args) -> int:
 
 
 def _edit(args) -> int:
-    changes = {name: getattr(args, name) for name in ("title", "notes", "due", "priority", "tags")
+    changes = {name: getattr(args, name) for name in ("title", "notes", "due", "priority", "tags",
+                                                       "repeat", "remind")
                if getattr(args, name) is not None}
+    if args.list_name is not None:
+        changes["list"] = args.list_name
+    if args.parent is not None:
+        changes["parent_id"] = None if args.parent.strip().lower() in ("none", "0", "") \
+            else args.parent
     if args.clear_tags:
         changes["tags"] = []
     if not changes:
-        raise UserError("Nothing to change: give --title, --notes, --due, --priority or --tag.")
+        raise UserError("Nothing to change: give --title, --notes, --due, --priority, --tag, "
+                        "--repeat, --remind, --list or --parent.")
     with _store() as store:
         task = store.update(args.id, by=_by(), **changes)
     _report(args, task, "Updated")
@@ -147,7 +235,10 @@ def _one(args) -> int:
     with _store() as store:
         action = {"done": store.complete, "reopen": store.reopen, "rm": store.delete,
                   "restore": store.restore}[args.verb]
-        task = action(args.id, by=_by())
+        if args.verb == "done":
+            task = store.complete(args.id, by=_by(), with_subtasks=args.with_subtasks)
+        else:
+            task = action(args.id, by=_by())
     _report(args, task, {"done": "Completed", "reopen": "Reopened", "rm": "Moved",
                          "restore": "Restored"}[args.verb])
     if args.verb == "rm" and not args.json:
@@ -205,6 +296,11 @@ def _export(args) -> int:
 
     with _store() as store:
         tasks = store.list_tasks(TaskFilter(status="all"))
+    if args.format == "ics":
+        from app.tasks.ical import write_ics
+
+        write_ics(tasks, sys.stdout)
+        return 0
     (write_csv if args.format == "csv" else write_json)(tasks, sys.stdout)
     return 0
 
@@ -212,11 +308,48 @@ def _export(args) -> int:
 def _import(args) -> int:
     from app.tasks.transfer import read_json
 
-    records = read_json(sys.stdin if args.file == "-" else args.file)
+    kind = args.format or ("ics" if args.file.lower().endswith(".ics") else
+                           "csv" if args.file.lower().endswith(".csv") else "json")
+    if kind == "json":
+        records = read_json(sys.stdin if args.file == "-" else args.file)
+    else:
+        name = "stdin" if args.file == "-" else args.file
+        data = _read_bytes(args.file)
+        if kind == "ics":
+            from app.tasks.ical import read_ics
+
+            records = read_ics(data, name)
+        else:
+            text = data.decode("utf-8-sig", errors="replace")
+            if kind == "todoist" or text.lstrip().startswith("TYPE,"):
+                from app.tasks.todoist import read_todoist_csv
+
+                records = read_todoist_csv(text, name)
+            else:
+                from app.tasks.transfer import read_csv
+
+                records = read_csv(text, name)
     with _store() as store:
-        ids = store.import_tasks(records, by=_by("import"))
-    print(f"Imported {len(ids)} task{'s' if len(ids) != 1 else ''}.")
+        ids = store.import_tasks(records, by=_by("import"), skip_duplicates=not args.duplicates)
+        skipped = store.last_skipped
+    line = f"Imported {len(ids)} task{'s' if len(ids) != 1 else ''}"
+    if skipped:
+        line += (f"; skipped {skipped} already here (same UID, or same title and due; "
+                 "--duplicates imports them anyway)")
+    print(line + ".")
     return 0
+
+
+def _read_bytes(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except FileNotFoundError:
+        raise UserError(f"There is no file {path}.") from None
+    except OSError as error:
+        raise UserError(f"Could not read {path}: {error.strerror or error}.") from None
 
 
 # -- output -------------------------------------------------------------------------------
@@ -232,8 +365,13 @@ def _report(args, task, verb: str) -> None:
 
 
 def _print_tasks(args, tasks) -> None:
-    _print_each(args, tasks, "No tasks.", lambda task: f"{task.id:>5}  "
-                f"[{'x' if task.status == 'done' else ' '}] {_line(task)}")
+    if args.json:  # one flat array: subtasks carry their parent_id
+        _print_each(args, tasks, "No tasks.", str)
+        return
+    from app.tasks.tree import in_tree_order
+
+    _print_each(args, in_tree_order(tasks), "No tasks.", lambda item: f"{item[0].id:>5}  "
+                f"{'  ' * item[1]}[{'x' if item[0].status == 'done' else ' '}] {_line(item[0])}")
 
 
 def _print_each(args, things, empty: str, line) -> None:
@@ -258,7 +396,19 @@ def _printable(text: str) -> str:
 def _line(task) -> str:
     parts = [_printable(task.title)]
     if task.due:
-        parts.append(f"(due {task.due})")
+        from app.tasks.dates import friendly_due
+
+        parts.append(f"(due {friendly_due(task.due)})")
+    if task.repeat:
+        from app.tasks.repeat import Repeat, describe
+
+        parts.append(f"↻ {describe(Repeat(task.repeat, task.repeat_after_done))}")
+    if task.remind_at:
+        from app.tasks.dates import friendly_due
+
+        parts.append(f"⏰ {friendly_due(task.remind_at)}")
+    if task.list and task.list != "Inbox":
+        parts.append(f"^{printable(task.list)}")
     if task.priority != "none":
         parts.append(f"!{task.priority}")
     parts += [f"#{_printable(tag)}" for tag in task.tags]

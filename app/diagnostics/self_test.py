@@ -35,6 +35,9 @@ MODULES = [
     "sqlite3", "ssl", "app.assistant.assistant", "app.assistant.chat_session", "app.ui.shell",
     "app.ui.desktop", "mcp.server.mcpserver", "mcp.client.stdio", "agents.mcp",
     "app.mcp.server", "app.assistant.mcp_tools",
+    # the task model (issue 14): repeat rules, natural dates (with their language data), files
+    "dateutil.rrule", "dateparser", "dateparser.date", "dateparser.data.date_translation_data.en",
+    "regex", "tzlocal", "icalendar", "app.tasks.ical", "app.tasks.todoist",
 ]
 if sys.platform == "win32":
     MODULES += ["keyring.backends.Windows", "win32ctypes.pywin32.win32cred"]

@@ -94,5 +94,37 @@ CREATE INDEX trash_by_time ON trash (trashed_at);
 CREATE INDEX task_tags_by_task ON task_tags (task_id);
 """
 
-MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2]
+# The task model (issue 14): lists, subtasks, repeat rules and reminders apart from the due.
+# Every task is in one list (Inbox, id 1, cannot be removed); `parent_id` makes it a subtask;
+# `repeat` is an RFC 5545 RRULE; `remind_at` an instant with its offset and `remind_key` its
+# epoch seconds (+infinity for none) so the reminders find the next one with an index scan;
+# `uid` is iCalendar's UID.
+# No REFERENCES on the new columns: SQLite refuses them in ALTER TABLE with a non-NULL default,
+# so the store checks lists and parents itself.
+SCHEMA_V3 = """
+CREATE TABLE lists (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    name       TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),
+    created_at TEXT NOT NULL
+);
+INSERT INTO lists (id, name, created_at)
+    VALUES (1, 'Inbox', strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'));
+ALTER TABLE tasks ADD COLUMN list_id INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE tasks ADD COLUMN parent_id INTEGER;
+ALTER TABLE tasks ADD COLUMN repeat TEXT;
+ALTER TABLE tasks ADD COLUMN repeat_after_done INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN remind_at TEXT;
+ALTER TABLE tasks ADD COLUMN remind_before INTEGER;
+ALTER TABLE tasks ADD COLUMN remind_key REAL NOT NULL DEFAULT 9e999;
+-- iCalendar's UID: kept from an imported file, made up for our own tasks; export and re-import
+-- (and CalDAV later) recognise a task by it.
+ALTER TABLE tasks ADD COLUMN uid TEXT;
+UPDATE tasks SET uid = lower(hex(randomblob(16))) || '@task-assistant';
+CREATE UNIQUE INDEX tasks_by_uid ON tasks (uid);
+CREATE INDEX tasks_by_list ON tasks (list_id, status, due_key);
+CREATE INDEX tasks_by_parent ON tasks (parent_id) WHERE parent_id IS NOT NULL;
+CREATE INDEX tasks_by_reminder ON tasks (remind_key) WHERE remind_at IS NOT NULL;
+"""
+
+MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3]
 SCHEMA_VERSION = len(MIGRATIONS)
