@@ -13,7 +13,7 @@ from conftest import CLI, cli_env
 pytestmark = pytest.mark.timeout(90)
 
 TOOLS = {"add_task", "list_tasks", "search_tasks", "update_task", "complete_task", "reopen_task",
-         "delete_task", "restore_task", "list_trash", "undo"}
+         "delete_task", "restore_task", "list_trash", "undo", "list_lists"}
 FORBIDDEN = ("anyOf", "$ref", "$defs", "title", "default", "oneOf", "allOf")
 
 
@@ -61,7 +61,8 @@ def test_lists_the_agents_tools_with_flat_schemas_and_honest_annotations(app_hom
     assert hints["list_tasks"][0] and hints["search_tasks"][0]
     assert hints["delete_task"][:2] == (False, True)
     assert hints["add_task"] == (False, False, False)  # adding twice makes two tasks
-    assert hints["complete_task"] == (False, False, True)
+    assert hints["complete_task"] == (False, False, False)  # a repeating task moves on again
+    assert hints["list_lists"][0] and hints["list_lists"][2]
     assert hints["restore_task"] == (False, False, True)  # a second restore changes nothing
     assert hints["list_trash"][0] and hints["list_trash"][2]
     assert hints["undo"] == (False, True, False)  # each call takes back one more change
@@ -168,6 +169,50 @@ def test_delete_moves_to_the_trash_and_restore_brings_it_back_once(app_home):
                                     "notes": "photos"}
     assert again.is_error and "not in the trash" in answer(again)["error"]
     assert empty == {"count": 0, "tasks": []}
+
+
+def test_lists_subtasks_repeats_and_reminders_over_mcp(app_home):
+    from datetime import timedelta
+
+    from app.common import clock
+
+    with TaskStore(app_home / "tasks.sqlite3") as store:
+        store.add_list("Home")
+    due = clock.today() + timedelta(days=3)
+
+    async def body(session):
+        calls = {"plants": answer(await session.call_tool("add_task", {
+            "title": "Water plants", "list": "Home", "due": due.isoformat(),
+            "repeat": "FREQ=WEEKLY", "remind_at": "1 day before"}))}
+        calls["move"] = answer(await session.call_tool("add_task", {"title": "Move flat"}))
+        move_id = calls["move"]["added"]["id"]
+        calls["pack"] = answer(await session.call_tool(
+            "add_task", {"title": "Pack books", "parent_id": move_id}))
+        calls["home"] = answer(await session.call_tool("list_tasks", {"list": "Home"}))
+        calls["lists"] = answer(await session.call_tool("list_lists", {}))
+        calls["refused"] = await session.call_tool("complete_task", {"id": move_id})
+        calls["both"] = answer(await session.call_tool(
+            "complete_task", {"id": move_id, "with_subtasks": True}))
+        calls["watered"] = answer(await session.call_tool(
+            "complete_task", {"id": calls["plants"]["added"]["id"]}))
+        return calls
+
+    calls = run_session(app_home, body)
+    plants = calls["plants"]["added"]
+    assert (plants["list"], plants["due"], plants["repeat"]) == ("Home", due.isoformat(),
+                                                                 "FREQ=WEEKLY")
+    assert plants["remind_at"]
+    assert calls["pack"]["added"]["parent_id"] == calls["move"]["added"]["id"]
+    assert [task["title"] for task in calls["home"]["tasks"]] == ["Water plants"]
+    assert {"name": "Home", "open": 1, "done": 0} in calls["lists"]["lists"]
+    assert {"name": "Inbox", "open": 2, "done": 0} in calls["lists"]["lists"]
+    assert calls["refused"].is_error and "1 open subtask" in answer(calls["refused"])["error"]
+    assert calls["both"]["completed"]["status"] == "done"
+    watered = calls["watered"]["completed"]
+    assert (watered["status"], watered["due"]) == ("open",
+                                                   (due + timedelta(days=7)).isoformat())
+    with TaskStore(app_home / "tasks.sqlite3") as store:
+        assert [task.status for task in store.list_tasks()] == ["open"]  # only the plants
 
 
 def test_stdout_carries_only_the_protocol(app_home):

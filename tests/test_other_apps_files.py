@@ -1,6 +1,8 @@
 """iCalendar VTODOs, Todoist's CSV and our CSV, through the real CLI's import and export."""
 
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from tests.test_tasks_cli import json_of, run
 
@@ -46,7 +48,10 @@ def test_an_ics_from_thunderbird_becomes_tasks_with_subtasks_repeat_and_reminder
     parent, child = sorted(json_of(capsys, "tasks", "list", "--all"), key=lambda t: t["id"])
     assert (parent["title"], parent["priority"], parent["tags"], parent["repeat"]) == (
         "Plan the move", "high", ["home", "big"], "FREQ=WEEKLY;BYDAY=WE")
-    assert parent["due"].startswith("2030-05-01T") and parent["remind_before"] == 30
+    # The due is kept as the same instant, shown in the local zone (a day later in Auckland).
+    assert datetime.fromisoformat(parent["due"]) == datetime(2030, 5, 1, 17,
+                                                             tzinfo=ZoneInfo("Europe/Berlin"))
+    assert parent["remind_before"] == 30
     assert (child["parent_id"], child["status"]) == (parent["id"], "done")
     assert run(capsys, "tasks", "import", str(path))[1].startswith(
         "Imported 0 tasks; skipped 2 already here")

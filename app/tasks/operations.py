@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from app.common.errors import UserError
 from app.tasks.filters import TaskFilter
 from app.tasks.history import Origin, Step
-from app.tasks.model import PRIORITIES, Task
+from app.tasks.model import INBOX, PRIORITIES, Task
 from app.tasks.store import TaskStore
 
 DEFAULT_LIMIT = 50
@@ -29,6 +29,15 @@ _PRIORITY = {"type": "string", "enum": list(PRIORITIES)}
 _TAGS = {"type": "array", "items": {"type": "string"}, "description": "Short words, no '#'."}
 _STATUS = {"type": "string", "enum": ["open", "done", "all"]}
 _LIMIT = {"type": "integer", "description": f"At most this many tasks (default {DEFAULT_LIMIT})."}
+_REPEAT = {"type": "string", "description": "An RFC 5545 RRULE without 'RRULE:', e.g. "
+           "FREQ=WEEKLY;BYDAY=MO,TH or FREQ=MONTHLY;BYMONTHDAY=15 ('none' clears). Needs a due "
+           "(the first occurrence); completing the task moves it to the next one."}
+_LIST = {"type": "string", "description": "The list's name (default Inbox); see list_lists."}
+_PARENT = {"type": "integer", "description": "Make it a subtask of this task (3 levels at most)."}
+_REMIND = {"type": "string", "description": "When to remind: an ISO 8601 date-time with offset, "
+           "or '30m before' / '1h before' / '1 day before' the due ('none' clears)."}
+_WITH_SUBTASKS = {"type": "boolean", "description": "Complete its open subtasks too (a task "
+                  "with open subtasks is refused without this)."}
 IN_TRASH = "It is in the trash for 30 days: restore_task (or undo) brings it back."
 
 By = Origin | Step  # who the history says made a change
@@ -55,7 +64,23 @@ def compact(task: Task) -> dict:
         shown["tags"] = list(task.tags)
     if task.notes:
         shown["notes"] = task.notes
+    if task.list != INBOX:
+        shown["list"] = task.list
+    if task.parent_id is not None:
+        shown["parent_id"] = task.parent_id
+    if task.repeat:
+        shown["repeat"] = task.repeat + (" (after done)" if task.repeat_after_done else "")
+    if task.remind_at:
+        shown["remind_at"] = task.remind_at
     return shown
+
+
+def _model_fields(a: dict) -> dict:
+    """The callers' names for the task-model fields (issue 14), as the store takes them."""
+    fields = {name: a[name] for name in ("list", "parent_id", "repeat") if name in a}
+    if "remind_at" in a:
+        fields["remind"] = a["remind_at"]
+    return fields
 
 
 def _schema(properties: dict, required: tuple[str, ...] = ()) -> dict:
@@ -81,7 +106,7 @@ def operations(store: TaskStore) -> list[Operation]:
     def add(a: dict, by: By) -> dict:
         return changing("added", by, lambda: store.add(
             a["title"], by=by, notes=a.get("notes"), due=a.get("due"),
-            priority=a.get("priority"), tags=a.get("tags")))
+            priority=a.get("priority"), tags=a.get("tags"), **_model_fields(a)))
 
     def by_id(key: str, write: Callable[..., Task]) -> Callable[[dict, By], dict]:
         return lambda a, by: changing(key, by, lambda: write(a["id"], by=by))
@@ -91,7 +116,8 @@ def operations(store: TaskStore) -> list[Operation]:
         filters = TaskFilter(status=a.get("status") or "open", tag=a.get("tag"),
                              priority=a.get("priority"), due_before=a.get("due_before"),
                              due_after=a.get("due_after"), overdue=bool(a.get("overdue")),
-                             due_today=bool(a.get("due_today")), limit=limit + 1)
+                             due_today=bool(a.get("due_today")), limit=limit + 1,
+                             list=a.get("list"))
         return task_list(store.list_tasks(filters), limit)
 
     def search(a: dict, _by: By) -> dict:
@@ -101,9 +127,17 @@ def operations(store: TaskStore) -> list[Operation]:
 
     def update(a: dict, by: By) -> dict:
         fields = {k: a[k] for k in ("title", "notes", "due", "priority", "tags") if k in a}
+        fields.update(_model_fields(a))
         if not fields:
             raise UserError("Give at least one field to change.")
         return changing("updated", by, lambda: store.update(a["id"], by=by, **fields))
+
+    def complete(a: dict, by: By) -> dict:
+        return changing("completed", by, lambda: store.complete(
+            a["id"], by=by, with_subtasks=bool(a.get("with_subtasks"))))
+
+    def lists(_a: dict, _by: By) -> dict:
+        return {"lists": [item._asdict() for item in store.lists()]}
 
     def delete(a: dict, by: By) -> dict:
         return changing("deleted", by, lambda: store.delete(a["id"], by=by), note=IN_TRASH)
@@ -125,7 +159,8 @@ def operations(store: TaskStore) -> list[Operation]:
     return [
         Operation("add_task", "Add a task to the user's list.", _schema({
             "title": {"type": "string"}, "due": _DUE, "notes": {"type": "string"},
-            "priority": _PRIORITY, "tags": _TAGS}, ("title",)), add),
+            "priority": _PRIORITY, "tags": _TAGS, "list": _LIST, "parent_id": _PARENT,
+            "repeat": _REPEAT, "remind_at": _REMIND}, ("title",)), add),
         Operation("list_tasks", "List tasks, soonest due first. Without filters: open tasks.",
                   _schema({
                       "status": _STATUS, "tag": {"type": "string"}, "priority": _PRIORITY,
@@ -136,7 +171,7 @@ def operations(store: TaskStore) -> list[Operation]:
                       "overdue": {"type": "boolean"},
                       "due_today": {"type": "boolean", "description": "Today's list: tasks due "
                                     "today and overdue ones (first)."},
-                      "limit": _LIMIT}),
+                      "list": _LIST, "limit": _LIMIT}),
                   list_, read_only=True, idempotent=True),
         Operation("search_tasks", "Full-text search in titles, notes and tags (open and done).",
                   _schema({"query": {"type": "string"}, "status": _STATUS, "limit": _LIMIT},
@@ -144,10 +179,14 @@ def operations(store: TaskStore) -> list[Operation]:
         Operation("update_task", "Change fields of a task. due 'none' clears the due date; tags "
                   "replaces all tags.", _schema({
                       "id": _ID, "title": {"type": "string"}, "notes": {"type": "string"},
-                      "due": _DUE, "priority": _PRIORITY, "tags": _TAGS}, ("id",)), update,
-                  idempotent=True),
-        Operation("complete_task", "Mark a task done.", _schema({"id": _ID}, ("id",)),
-                  by_id("completed", store.complete), idempotent=True),
+                      "due": _DUE, "priority": _PRIORITY, "tags": _TAGS, "list": _LIST,
+                      "parent_id": _PARENT, "repeat": _REPEAT, "remind_at": _REMIND}, ("id",)),
+                  update, idempotent=True),
+        Operation("list_lists", "The user's lists with how many open and done tasks each "
+                  "holds.", _schema({}), lists, read_only=True, idempotent=True),
+        Operation("complete_task", "Mark a task done (a repeating one moves to its next "
+                  "occurrence).", _schema({"id": _ID, "with_subtasks": _WITH_SUBTASKS}, ("id",)),
+                  complete),  # not idempotent: a repeating task moves on at each call
         Operation("reopen_task", "Mark a done task open again.", _schema({"id": _ID}, ("id",)),
                   by_id("reopened", store.reopen), idempotent=True),
         Operation("delete_task", "Move a task to the trash, where it is kept 30 days "
