@@ -200,9 +200,7 @@ class TaskStore:
 
     def count_due_today(self, *, now: datetime | None = None) -> int:
         """How many open tasks the Today list holds: the number the tray shows."""
-        where, params = self._where(TaskFilter(due_today=True), now)
-        return self._conn.execute(f"SELECT count(*) FROM tasks WHERE {' AND '.join(where)}",
-                                  params).fetchone()[0]
+        return self.count_matching(TaskFilter(due_today=True), now=now)
 
     def search(self, query: str, *, status: str = "all", limit: int | None = 50) -> list[Task]:
         """Full-text search over title, notes and tags; every word must match (as a prefix).
@@ -232,6 +230,17 @@ class TaskStore:
 
     def count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM tasks").fetchone()[0]
+
+    def count_matching(self, filters: TaskFilter, *, now: datetime | None = None) -> int:
+        """How many tasks list_tasks(filters) would return (the window's sidebar counts)."""
+        where, params = self._where(filters, now)
+        sql = "SELECT count(*) FROM tasks"
+        if filters.tag:
+            sql += " JOIN task_tags ON task_tags.task_id = tasks.id AND task_tags.tag = ?"
+            params.insert(0, filters.tag.strip().lstrip("#"))
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return self._conn.execute(sql, params).fetchone()[0]
 
     # -- lists -----------------------------------------------------------------------------
 
@@ -456,6 +465,12 @@ class TaskStore:
         elif row.get("remind_at"):
             row["remind_key"] = Due.parse(row["remind_at"]).key
 
+    def open_subtasks(self, task_id: int | str) -> list[int]:
+        """The open tasks under this one, at any depth (what completing it would refuse)."""
+        number = validate.task_id(task_id)
+        return [child for child, _ in self._conn.execute(_DESCENDANTS, (number,)).fetchall()
+                if self.get(child).status == "open"]
+
     def complete(self, task_id: int | str, *, by: Origin | Step,
                  with_subtasks: bool = False) -> Task:
         """Mark done. A task with open subtasks is refused unless `with_subtasks` (they are
@@ -463,8 +478,7 @@ class TaskStore:
         current = self.get(task_id)
         if current.status == "done":
             return current
-        open_below = [child for child, _ in self._conn.execute(_DESCENDANTS, (current.id,))
-                      if self.get(child).status == "open"]
+        open_below = self.open_subtasks(current.id)
         if open_below and not with_subtasks:
             raise UserError(f"Task {current.id} '{current.title}' has {len(open_below)} open "
                             f"subtask{'s' if len(open_below) != 1 else ''}: complete "
@@ -642,6 +656,11 @@ class TaskStore:
                 for task, trashed_at in self._conn.execute(
                     "SELECT task, trashed_at FROM trash WHERE trashed_at >= ? "
                     "ORDER BY trashed_at DESC, id DESC", (cutoff,))]
+
+    def trash_count(self) -> int:
+        cutoff = timestamp(clock.now() - timedelta(days=TRASH_DAYS))
+        return self._conn.execute("SELECT count(*) FROM trash WHERE trashed_at >= ?",
+                                  (cutoff,)).fetchone()[0]
 
     def restore(self, task_id: int | str, *, by: Origin | Step) -> Task:
         """Bring a task back from the trash with its id and every field as they were."""

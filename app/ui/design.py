@@ -116,3 +116,20 @@ def monospace(widget: QWidget) -> QFont:
 
 def rgb(colour: QColor) -> str:
     return colour.name(QColor.NameFormat.HexRgb)
+
+
+# -- the task panel (issue 14): additions only, so the chat's names stay as they are ---------
+
+PRIORITY_HUES = {"high": "#d0312d", "medium": "#d98200", "low": "#2f6fd6"}
+
+
+def priority_ink(priority: str, colours: QPalette | None = None) -> QColor:
+    """A priority's colour (the checkbox ring, the flag), pulled towards the text colour so it
+    reads on light and dark pages alike; "none" is the muted text colour."""
+    colours = colours or palette()
+    if priority not in PRIORITY_HUES:
+        return ink("muted", colours)
+    text = role(QPalette.ColorRole.Text, colours)
+    if high_contrast(colours):
+        return text
+    return mix(QColor(PRIORITY_HUES[priority]), text, 0.3 if is_dark(colours) else 0.1)
