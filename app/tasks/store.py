@@ -1,6 +1,7 @@
 """TaskStore: every read and write of tasks, and the one place changes are announced."""
 
 import json
+import re
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -524,13 +525,14 @@ class TaskStore:
         return _remind_columns(Due.parse(moved.isoformat(timespec="seconds")), None)
 
     def snooze(self, task_id: int | str, until: str, *, by: Origin | Step) -> Task:
-        """Remind again at `until` ("10 min", "1h", "tomorrow 9am"): a reminder of its own."""
-        text = until.strip().lower()
-        for short, words in (("10 min", "in 10 minutes"), ("1h", "in 1 hour"),
-                             ("1 h", "in 1 hour")):
-            text = words if text == short else text
-        if text.isdigit() or (text.endswith(("m", "min")) and text.rstrip("min ").isdigit()):
-            text = f"in {text.rstrip('min ')} minutes"
+        """Remind again at `until` ("10 min", "1h", "in 2 hours", "tomorrow 9am"): a reminder
+        of its own. A distance counts in real time, so an hour is an hour across a DST change."""
+        text = " ".join(until.strip().lower().split())
+        match = re.fullmatch(r"(?:in )?(\d+) ?(m|min|mins|minutes?|h|hours?)", text)
+        if match:
+            minutes = int(match.group(1)) * (60 if match.group(2).startswith("h") else 1)
+            moment = (clock.now() + timedelta(minutes=minutes)).astimezone()
+            text = moment.isoformat(timespec="seconds")
         return self.update(task_id, by=by, remind=text)
 
     def reopen(self, task_id: int | str, *, by: Origin | Step) -> Task:
