@@ -19,7 +19,6 @@ from app.common import crash_log
 from app.common.errors import UserError
 from app.tasks import PRIORITIES, Origin, Task, TaskFilter, TaskStore
 from app.tasks import repeat as repeats
-from app.tasks.dates import Due
 from app.tasks.model import MAX_DEPTH
 from app.tasks.natural_dates import read_due
 from app.tasks.reminder_time import describe_before, read_remind

@@ -279,7 +279,7 @@ class TaskPanel(QWidget):
         self.sidebar.set_lists(*counted)  # may move to Inbox if the shown list went away
         self.add_box.known_lists = set(counted[0])
         keep = self._select_next or self.selected_task_id()
-        old_row = self.visible_task_ids().index(keep) if keep in self.model._by_id else -1
+        old_row = self.visible_task_ids().index(keep) if self.model.task(keep) else -1
         self._select_next = None
         view = self.current_view
         tasks = self._attempt(lambda: self._tasks_for(view))
@@ -292,7 +292,7 @@ class TaskPanel(QWidget):
         self.model.set_tasks(tasks, trashed)
         self.view.expandAll()
         for task_id in self._collapsed:
-            if task_id in self.model._by_id:
+            if self.model.task(task_id):
                 self.view.collapse(self.model.index_of(task_id))
         self._refreshing = False
         self.delegate.show_checkbox = view != "Trash"
@@ -531,7 +531,7 @@ class TaskPanel(QWidget):
         task = self._attempt(lambda: self._store.get(task_id))
         if task is None:
             return
-        if task.id not in self.model._by_id:
+        if self.model.task(task.id) is None:
             self.show_list(task.list)
         self.select_task(task.id)
         when = f"Due {friendly_due(task.due)}" if task.due else ""
