@@ -207,3 +207,50 @@ def test_next_due_in_finds_a_time_before_the_morning_of_a_day(store, reminders):
     early = datetime(2026, 12, 5, 3, 0).astimezone()
     store.add("Early flight", due=at(early), by=CLI)
     assert reminders.next_due_in(START) == (early - START).total_seconds()
+
+
+# -- a task's own reminder (issue 14: --remind) --------------------------------------------------
+
+def test_a_reminder_of_its_own_fires_at_its_instant_once_and_again_after_a_snooze(
+        store, path, clock, reminders):
+    task = store.add("Call the bank", due="2026-12-10", remind=at(START + timedelta(minutes=30)),
+                     by=CLI)
+    assert reminders.due_now() == []
+    clock.advance(minutes=31)
+    [found] = reminders.due_now()
+    assert (found.task_id, found.remind_at) == (task.id, task.remind_at)
+    assert summarize([found]) == ("Reminder: Call the bank", f"Due {friendly_due(task.due)}. "
+                                  "Click to mark it done or snooze it.")
+    reminders.mark_notified([found])
+    assert reminders.due_now() == []
+    assert Reminders(store, path, clock).due_now() == []  # kept in the file across a restart
+    assert json.loads(path.read_text())["reminded"] == {str(task.id): task.remind_at}
+
+    snoozed = store.snooze(task.id, at(clock.moment + timedelta(minutes=10)), by=CLI)
+    assert reminders.due_now() == []
+    assert reminders.next_due_in(clock.moment) == pytest.approx(600, abs=1)
+    clock.advance(minutes=11)
+    [again] = reminders.due_now()
+    assert again.remind_at == snoozed.remind_at
+
+
+def test_snooze_reads_the_window_buttons_words(store):
+    task = store.add("Call the bank", by=CLI)
+    now = datetime.now().astimezone()
+    for words, distance in (("10 min", timedelta(minutes=10)), ("1h", timedelta(hours=1)),
+                            ("in 10 minutes", timedelta(minutes=10))):
+        snoozed = datetime.fromisoformat(store.snooze(task.id, words, by=CLI).remind_at)
+        assert abs(snoozed - now - distance) < timedelta(minutes=1)
+    tomorrow = datetime.fromisoformat(store.snooze(task.id, "tomorrow 9am", by=CLI).remind_at)
+    assert (tomorrow.astimezone().date() - now.date()).days == 1 and tomorrow.hour == 9
+    store.undo(by=CLI)  # a snooze is one undoable change
+    assert store.get(task.id).remind_at != tomorrow.isoformat()
+    with pytest.raises(Exception) as refused:
+        store.snooze(task.id, "whenever", by=CLI)
+    assert "whenever" in str(refused.value)
+
+
+def test_a_reminder_file_from_before_own_reminders_still_loads(store, path, clock):
+    task = store.add("Renew passport", due=at(START - timedelta(minutes=1)), by=CLI)
+    path.write_text(json.dumps({"notified": {str(task.id): task.due}}))
+    assert Reminders(store, path, clock).due_now() == []

@@ -19,6 +19,7 @@ import pytest
 
 from app.conversations.store import ConversationStore
 from app.tasks import TaskStore
+from app.tasks.dates import local_today
 from conftest import CLI, TEST_KEY, cli_env
 from fake_gemini import text, tool_calls
 
@@ -267,3 +268,28 @@ def a_typed_request_becomes_a_task(desktop_app: App, display: str, app_home: Pat
                     "QThread: Destroyed while thread is still running"):
         assert problem not in stderr, stderr
     assert TEST_KEY not in stderr
+
+
+def tasks_titled(app_home: Path, title: str) -> list:
+    with TaskStore(app_home / "tasks.sqlite3") as store:
+        return [task for task in store.list_tasks() if task.title == title]
+
+
+def test_ctrl_shift_n_opens_a_new_task_from_the_message_box(desktop_app, display, app_home):
+    """The message box has the focus at start; Ctrl+Shift+N still opens the task editor, whose
+    title field takes the typing, and Enter saves into Today (the panel's view), due today."""
+    window = desktop_app.wait_until(lambda: visible_window(display), STARTUP,
+                                    "showing its window")
+    xdotool(display, "windowfocus", "--sync", window)
+    xdotool(display, "key", "ctrl+shift+n")
+    editor = desktop_app.wait_until(
+        lambda: subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^New task$"],
+                               env={**os.environ, "DISPLAY": display}, capture_output=True,
+                               text=True, timeout=XDOTOOL).stdout.split(),
+        STARTUP, "opening the task editor")
+    xdotool(display, "windowfocus", "--sync", editor[0])
+    xdotool(display, "type", "--delay", "20", "--", "Water the plants")
+    xdotool(display, "key", "Return")
+    [task] = desktop_app.wait_until(lambda: tasks_titled(app_home, "Water the plants"), ANSWER,
+                                    "saving the new task")
+    assert task.due == local_today().isoformat()

@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QMessageBox, QStyle, QStyleOptionViewItem
+from PySide6.QtWidgets import QMessageBox
 
 from conftest import CLI, cli_env
-from app.tasks.dates import friendly_due
+from app.tasks.dates import friendly_due, relative_due
 from app.tasks.dates import local_today
 from app.ui.task_panel import TaskPanel
+from app.ui.task_row import LOOK_ROLE, checkbox_rect
 from app.tasks.history import Origin
 
 BY_CLI = Origin("cli")  # who the test's own writes are recorded as
@@ -45,16 +46,12 @@ def make_panel(qtbot, store):
 
 
 def row(panel: TaskPanel, task_id: int) -> dict:
-    """One row as shown: its cells' text, whether it is ticked and whether it is bold."""
-    model = panel.model
-    number = panel.visible_task_ids().index(task_id)
-    cells = [model.index(number, column) for column in range(model.columnCount())]
-    font = cells[1].data(Qt.ItemDataRole.FontRole)
-    return {
-        "title": cells[0].data(), "due": cells[1].data(), "priority": cells[2].data(),
-        "tags": cells[3].data(), "bold": bool(font and font.bold()),
-        "done": cells[0].data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked,
-    }
+    """One row as shown: its title, due (in words, "· overdue" when late), whether the due is
+    bold, priority, tags, and whether it is ticked."""
+    look = panel.model.index_of(task_id).data(LOOK_ROLE)
+    return {"title": look.title, "due": look.when + (" · overdue" if look.overdue else ""),
+            "priority": "" if look.priority == "none" else look.priority,
+            "tags": ", ".join(look.tags), "bold": look.overdue, "done": look.done}
 
 
 def focus_row(qtbot, panel: TaskPanel, task_id: int) -> None:
@@ -65,14 +62,8 @@ def focus_row(qtbot, panel: TaskPanel, task_id: int) -> None:
 
 
 def click_checkbox(qtbot, panel: TaskPanel, task_id: int) -> None:
-    """Click where the style draws the row's check box, as a mouse user would."""
-    index = panel.model.index(panel.visible_task_ids().index(task_id), 0)
-    option = QStyleOptionViewItem()
-    option.initFrom(panel.view)
-    option.rect = panel.view.visualRect(index)
-    option.features |= QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
-    box = panel.view.style().subElementRect(
-        QStyle.SubElement.SE_ItemViewItemCheckIndicator, option, panel.view)
+    """Click the row's round checkbox, as a mouse user would."""
+    box = checkbox_rect(panel.view.visualRect(panel.model.index_of(task_id)))
     qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=box.center())
 
 
@@ -97,11 +88,11 @@ def test_each_view_lists_its_tasks(store, make_panel):
     assert panel.visible_task_ids()[0] == overdue.id
     assert sorted(panel.visible_task_ids()) == [overdue.id, past_hour.id, today.id]
     assert row(panel, overdue.id) == {
-        "title": "Pay rent", "due": f"{friendly_due(day(-2))} · overdue", "priority": "high",
+        "title": "Pay rent", "due": f"{relative_due(day(-2))} · overdue", "priority": "high",
         "tags": "home, money", "bold": True, "done": False}
     assert row(panel, past_hour.id)["bold"] and row(panel, past_hour.id)["due"].endswith("overdue")
     assert row(panel, today.id) == {
-        "title": "Water plants", "due": friendly_due(day(0)), "priority": "", "tags": "",
+        "title": "Water plants", "due": "Today", "priority": "", "tags": "",
         "bold": False, "done": False}
 
     panel.show_view("Upcoming")
@@ -244,7 +235,7 @@ def test_enter_on_a_row_opens_the_editor_and_saves(qtbot, store, make_panel):
 def test_double_click_opens_the_editor_and_an_empty_due_clears_it(qtbot, store, make_panel):
     task = store.add("Water plants", due=day(0), by=BY_CLI)
     panel = make_panel()
-    where = panel.view.visualRect(panel.model.index(0, 1)).center()
+    where = panel.view.visualRect(panel.model.index(0, 0)).center()
     # A real double-click is a click and then a second press: QTest's mouseDClick alone sends
     # no first release, and the view then ignores it.
     qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=where)
@@ -310,7 +301,7 @@ def test_the_context_menu_and_keys_reach_every_row_action(qtbot, store, make_pan
     panel.view.customContextMenuRequested.emit(QPoint(5, 5))  # as the Menu key or a right-click
     assert panel.context_menu.isVisible()
     assert [action.text() for action in panel.context_menu.actions() if action.text()] == \
-        ["&Edit…", "&Mark done", "&Delete…", "&Undo", "&Redo", "&New task…"]
+        ["&Edit…", "&Mark done", "&Delete", "&Undo", "&Redo", "&New task…"]
     panel.context_menu.close()
 
     qtbot.keyClick(panel.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -325,27 +316,22 @@ def test_the_context_menu_and_keys_reach_every_row_action(qtbot, store, make_pan
     assert panel.editor is not None and panel.editor.task is None
 
 
-def test_delete_asks_first_and_cancel_keeps_the_task(qtbot, store, make_panel):
+def test_delete_moves_to_the_trash_at_once_and_ctrl_z_brings_it_back(qtbot, store,
+                                                                       make_panel):
     task = store.add("Water plants", due=day(0), by=BY_CLI)
     panel = make_panel()
     focus_row(qtbot, panel, task.id)
     qtbot.keyClick(panel.view, Qt.Key.Key_Delete)
-
-    box = panel.confirm_box
-    assert box is not None and box.isVisible() and panel.findChild(QMessageBox) is box
-    assert "Water plants" in box.text()
-    cancel = box.button(QMessageBox.StandardButton.Cancel)
-    assert box.defaultButton() is cancel
-    cancel.click()
-    assert store.get(task.id) == task
-    assert panel.confirm_box is None
-
-    panel.delete_action.trigger()
-    delete = next(button for button in panel.confirm_box.buttons() if button.text() == "Delete")
-    delete.click()
-    assert store.count() == 0
+    assert store.count() == 0 and [item.task.id for item in store.trash()] == [task.id]
+    assert panel.findChild(QMessageBox) is None  # nothing is lost, so nothing is asked
+    assert panel.status_label.text() == \
+        "Moved to the trash: “Water plants”. Ctrl+Z undoes it."
     qtbot.waitUntil(lambda: panel.visible_task_ids() == [])
     assert panel.empty_label.isVisible()
+    assert panel.sidebar.count_of("view", "Trash") == 1
+    qtbot.keyClick(panel.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert store.get(task.id).title == "Water plants"
+    qtbot.waitUntil(lambda: panel.visible_task_ids() == [task.id])
 
 
 # -- live updates --------------------------------------------------------------------------

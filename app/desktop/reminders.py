@@ -32,7 +32,10 @@ TITLE_IN_SUMMARY = 60  # characters; notification pop-ups cut long lines anyway
 
 # `due` is the task's ISO due value; `when` the same for people ("Fri 4 Dec 17:00"); `overdue`:
 # a timed task was due more than LATE_AFTER ago, a day-only task's day is over.
-Reminder = namedtuple("Reminder", ("task_id", "title", "due", "overdue", "when"))
+# `remind_at`: set for a reminder of the task's own (issue 14, "--remind 30m before"), which is
+# notified at that instant, apart from (and as well as) the due.
+Reminder = namedtuple("Reminder", ("task_id", "title", "due", "overdue", "when", "remind_at"),
+                      defaults=(None,))
 
 
 def summarize(reminders: list[Reminder]) -> tuple[str, str]:
@@ -43,6 +46,9 @@ def summarize(reminders: list[Reminder]) -> tuple[str, str]:
     if len(reminders) == 1:
         reminder = reminders[0]
         name = _short(reminder.title)
+        if reminder.remind_at:
+            return (f"Reminder: {name}", (f"Due {reminder.when}. " if reminder.when else "")
+                    + "Click to mark it done or snooze it.")
         if reminder.overdue:
             return f"{name} is overdue", f"It was due {reminder.when}."
         return (f"{name} is due {'now' if Due.stored(reminder.due).has_time else 'today'}",
@@ -79,7 +85,9 @@ class Reminders:
         self._store = store
         self._clock = clock
         self._day_reminder_at = day_reminder_at
-        self._notified = self._load()  # task id -> the due value it was notified for (the file)
+        # The file: task id -> the due value it was notified for, and task id -> the instant of
+        # its own reminder that was notified (a snooze or the next occurrence makes a new one).
+        self._notified, self._reminded = self._load()
         # Never shown twice in one run, whatever happens to the file (unreadable, unwritable)
         # and even if a task is completed and reopened meanwhile.
         self._shown: set[tuple[int, str]] = set()
@@ -114,7 +122,9 @@ class Reminders:
         # Open tasks whose day has begun or whose time has passed (a second's margin: the
         # store's bound is exclusive, and the exact test is `at <= moment` below).
         until = (moment + timedelta(seconds=1)).isoformat()
-        if self._rescan or self._checked is None or moment < self._checked:
+        full = self._rescan or self._checked is None or moment < self._checked
+        found = self._own_reminders(moment, full)
+        if full:
             self._rescan = False  # before reading: a change made meanwhile asks again
             candidates = self._store.list_tasks(TaskFilter(due_before=until))
             # Forget tasks completed, deleted or moved since they were notified: the file stays
@@ -129,7 +139,6 @@ class Reminders:
             recent = self._store.list_tasks(TaskFilter(due_before=until, due_after=since))
             candidates = list({task.id: task for task in [*self._returned, *recent]}.values())
         self._checked = moment
-        found = []
         for task in candidates:
             if (task.id, task.due) in self._shown or self._notified.get(task.id) == task.due:
                 continue
@@ -139,8 +148,27 @@ class Reminders:
                                                  self._overdue(task.due, at, moment),
                                                  friendly_due(task.due))))
         found.sort(key=lambda item: item[0])
-        self._returned = [task for _, task, _ in found]
+        self._returned = [task for _, task, reminder in found if not reminder.remind_at]
         return [reminder for _, _, reminder in found]
+
+    def _own_reminders(self, moment: datetime, full: bool) -> list:
+        """Tasks whose own reminder (remind_at) has come and was not notified at that instant:
+        all of them at start and after a change, else those of the last day (few, indexed)."""
+        since = None if full else self._checked - timedelta(days=1)
+        tasks = self._store.reminders_between(since, moment + timedelta(seconds=1))
+        if full:  # forget reminders moved (snoozed, next occurrence) or done since
+            current = {task.id: task.remind_at for task in tasks}
+            self._reminded = {task_id: at for task_id, at in self._reminded.items()
+                              if current.get(task_id) == at}
+        found = []
+        for task in tasks:
+            if ("remind", task.id, task.remind_at) in self._shown \
+                    or self._reminded.get(task.id) == task.remind_at:
+                continue
+            at = datetime.fromisoformat(task.remind_at)
+            found.append((at, task, Reminder(task.id, task.title, task.due, False,
+                                             friendly_due(task.due), task.remind_at)))
+        return found
 
     def next_due_in(self, after: datetime) -> float | None:
         """Seconds from `after` until the next open task falls due (None: no such task), so the
@@ -161,19 +189,28 @@ class Reminders:
                 TaskFilter(due_after=after.isoformat(), due_before=until.isoformat()))
         moments = [at for at in map(self._remind_at, (task.due for task in candidates))
                    if at > after]
+        own = self._store.reminders_between(after + timedelta(microseconds=1),
+                                            after + timedelta(days=366))[:1]
+        moments += [datetime.fromisoformat(task.remind_at) for task in own]
         return (min(moments) - after).total_seconds() if moments else None
 
     def mark_notified(self, reminders: Iterable[Reminder]) -> None:
         """Remember that these were shown. A file that cannot be written never stops the tray
         (the reminders are still not repeated in this run); `warnings` says so."""
         for reminder in reminders:
+            if reminder.remind_at:
+                self._shown.add(("remind", reminder.task_id, reminder.remind_at))
+                self._reminded[reminder.task_id] = reminder.remind_at
+                continue
             self._shown.add((reminder.task_id, reminder.due))
             self._notified[reminder.task_id] = reminder.due
         self._returned = [task for task in self._returned
                           if (task.id, task.due) not in self._shown]
         try:
             self._write({"notified": {str(task_id): due
-                                      for task_id, due in sorted(self._notified.items())}})
+                                      for task_id, due in sorted(self._notified.items())},
+                         "reminded": {str(task_id): at
+                                      for task_id, at in sorted(self._reminded.items())}})
         except OSError as error:
             self._warn(f"Which reminders were shown could not be saved to {self.path} "
                        f"({error.strerror or error}), so some may be shown again next time.")
@@ -195,22 +232,24 @@ class Reminders:
 
     # -- the file ----------------------------------------------------------------------------------
 
-    def _load(self) -> dict[int, str]:
+    def _load(self) -> tuple[dict[int, str], dict[int, str]]:
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
-            return {}
+            return {}, {}
         except OSError as error:
             self._warn(f"{self.path.name} could not be read ({error.strerror or error}), so "
                        "reminders already shown may be shown again.")
-            return {}
+            return {}, {}
         try:
-            notified = json.loads(data.decode("utf-8"))["notified"]
-            return {int(task_id): due for task_id, due in notified.items()
-                    if isinstance(due, str)}
+            stored = json.loads(data.decode("utf-8"))
+            # "reminded" came with issue 14: a file written before it has none.
+            notified, reminded = stored["notified"], stored.get("reminded", {})
+            return tuple({int(task_id): value for task_id, value in part.items()
+                          if isinstance(value, str)} for part in (notified, reminded))
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             self._keep_aside(type(error).__name__)
-            return {}
+            return {}, {}
 
     def _keep_aside(self, reason: str) -> None:
         """Like the settings: a damaged file is moved aside (never over an earlier one), the

@@ -33,7 +33,7 @@ MODULES = [
     "keyring", "keyring.backends.chainer", "openai", "openai.resources.chat.chat", "agents",
     "agents.memory.sqlite_session", "anyio._backends._asyncio", "jiter", "platformdirs",
     "sqlite3", "ssl", "app.assistant.assistant", "app.assistant.chat_session", "app.ui.shell",
-    "app.ui.desktop", "mcp.server.mcpserver", "mcp.client.stdio", "agents.mcp",
+    "app.ui.desktop", "PySide6.QtSvg", "mcp.server.mcpserver", "mcp.client.stdio", "agents.mcp",
     "app.mcp.server", "app.assistant.mcp_tools",
     # the task model (issue 14): repeat rules, natural dates (with their language data), files
     "dateutil.rrule", "dateparser", "dateparser.date", "dateparser.data.date_translation_data.en",
@@ -152,7 +152,8 @@ def _bad_override(variable: str, value: str, detail: str) -> str:
 def resource_names() -> list[str]:
     # The .desktop entry gives the window its icon on Linux desktops; elsewhere it is unused.
     linux = sys.platform.startswith("linux")
-    return ["task-assistant.svg"] + (["task-assistant.desktop"] if linux else [])
+    return (["task-assistant.svg", "icons/copy.svg", "icons/LICENSE-lucide.txt"]
+            + (["task-assistant.desktop"] if linux else []))
 
 
 def check_resources() -> str:
@@ -161,7 +162,9 @@ def check_resources() -> str:
     names = resource_names()
     missing = [name for name in names if resource_path(name) is None]
     if missing:
-        raise CheckFailed(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
+        named = ", ".join(missing[:-1]) + " and " + missing[-1] if len(missing) > 1 \
+            else missing[0]
+        raise CheckFailed(f"{named} {'is' if len(missing) == 1 else 'are'} "
                           f"missing from {resources_dir()}: {reinstall_hint()}.")
     return ", ".join(names)
 

@@ -114,3 +114,27 @@ def friendly_due(iso: str | None) -> str:
     except UserError:
         return iso or ""
     return due.friendly() if due else ""
+
+
+def relative_due(iso: str | None, today: date | None = None) -> str:
+    """A due as a list shows it: "Today", "Tomorrow 17:00", "Yesterday", "Friday" (this coming
+    week), else "Fri 27 Nov" ("Fri 27 Nov 2027" in another year); "" for none."""
+    try:
+        due = Due.stored(iso)
+    except UserError:
+        return iso or ""
+    if due is None:
+        return ""
+    today = today or local_today()
+    if due.has_time:
+        moment = datetime.fromisoformat(due.iso).astimezone()
+        day, at = moment.date(), f" {moment:%H:%M}"
+    else:
+        day, at = date.fromisoformat(due.iso), ""
+    offset = (day - today).days
+    if offset in (-1, 0, 1):
+        return ("Yesterday", "Today", "Tomorrow")[offset + 1] + at
+    if 1 < offset < 7:
+        return f"{day:%A}{at}"
+    year = f" {day.year}" if day.year != today.year else ""
+    return f"{day:%a} {day.day} {day:%b}{year}{at}"

@@ -1,6 +1,7 @@
 """TaskStore: every read and write of tasks, and the one place changes are announced."""
 
 import json
+import re
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -200,9 +201,7 @@ class TaskStore:
 
     def count_due_today(self, *, now: datetime | None = None) -> int:
         """How many open tasks the Today list holds: the number the tray shows."""
-        where, params = self._where(TaskFilter(due_today=True), now)
-        return self._conn.execute(f"SELECT count(*) FROM tasks WHERE {' AND '.join(where)}",
-                                  params).fetchone()[0]
+        return self.count_matching(TaskFilter(due_today=True), now=now)
 
     def search(self, query: str, *, status: str = "all", limit: int | None = 50) -> list[Task]:
         """Full-text search over title, notes and tags; every word must match (as a prefix).
@@ -232,6 +231,17 @@ class TaskStore:
 
     def count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM tasks").fetchone()[0]
+
+    def count_matching(self, filters: TaskFilter, *, now: datetime | None = None) -> int:
+        """How many tasks list_tasks(filters) would return (the window's sidebar counts)."""
+        where, params = self._where(filters, now)
+        sql = "SELECT count(*) FROM tasks"
+        if filters.tag:
+            sql += " JOIN task_tags ON task_tags.task_id = tasks.id AND task_tags.tag = ?"
+            params.insert(0, filters.tag.strip().lstrip("#"))
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return self._conn.execute(sql, params).fetchone()[0]
 
     # -- lists -----------------------------------------------------------------------------
 
@@ -456,6 +466,12 @@ class TaskStore:
         elif row.get("remind_at"):
             row["remind_key"] = Due.parse(row["remind_at"]).key
 
+    def open_subtasks(self, task_id: int | str) -> list[int]:
+        """The open tasks under this one, at any depth (what completing it would refuse)."""
+        number = validate.task_id(task_id)
+        return [child for child, _ in self._conn.execute(_DESCENDANTS, (number,)).fetchall()
+                if self.get(child).status == "open"]
+
     def complete(self, task_id: int | str, *, by: Origin | Step,
                  with_subtasks: bool = False) -> Task:
         """Mark done. A task with open subtasks is refused unless `with_subtasks` (they are
@@ -463,8 +479,7 @@ class TaskStore:
         current = self.get(task_id)
         if current.status == "done":
             return current
-        open_below = [child for child, _ in self._conn.execute(_DESCENDANTS, (current.id,))
-                      if self.get(child).status == "open"]
+        open_below = self.open_subtasks(current.id)
         if open_below and not with_subtasks:
             raise UserError(f"Task {current.id} '{current.title}' has {len(open_below)} open "
                             f"subtask{'s' if len(open_below) != 1 else ''}: complete "
@@ -510,13 +525,14 @@ class TaskStore:
         return _remind_columns(Due.parse(moved.isoformat(timespec="seconds")), None)
 
     def snooze(self, task_id: int | str, until: str, *, by: Origin | Step) -> Task:
-        """Remind again at `until` ("10 min", "1h", "tomorrow 9am"): a reminder of its own."""
-        text = until.strip().lower()
-        for short, words in (("10 min", "in 10 minutes"), ("1h", "in 1 hour"),
-                             ("1 h", "in 1 hour")):
-            text = words if text == short else text
-        if text.isdigit() or (text.endswith(("m", "min")) and text.rstrip("min ").isdigit()):
-            text = f"in {text.rstrip('min ')} minutes"
+        """Remind again at `until` ("10 min", "1h", "in 2 hours", "tomorrow 9am"): a reminder
+        of its own. A distance counts in real time, so an hour is an hour across a DST change."""
+        text = " ".join(until.strip().lower().split())
+        match = re.fullmatch(r"(?:in )?(\d+) ?(m|min|mins|minutes?|h|hours?)", text)
+        if match:
+            minutes = int(match.group(1)) * (60 if match.group(2).startswith("h") else 1)
+            moment = (clock.now() + timedelta(minutes=minutes)).astimezone()
+            text = moment.isoformat(timespec="seconds")
         return self.update(task_id, by=by, remind=text)
 
     def reopen(self, task_id: int | str, *, by: Origin | Step) -> Task:
@@ -642,6 +658,11 @@ class TaskStore:
                 for task, trashed_at in self._conn.execute(
                     "SELECT task, trashed_at FROM trash WHERE trashed_at >= ? "
                     "ORDER BY trashed_at DESC, id DESC", (cutoff,))]
+
+    def trash_count(self) -> int:
+        cutoff = timestamp(clock.now() - timedelta(days=TRASH_DAYS))
+        return self._conn.execute("SELECT count(*) FROM trash WHERE trashed_at >= ?",
+                                  (cutoff,)).fetchone()[0]
 
     def restore(self, task_id: int | str, *, by: Origin | Step) -> Task:
         """Bring a task back from the trash with its id and every field as they were."""

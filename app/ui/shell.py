@@ -91,8 +91,10 @@ class Shell(QObject):
         self.window.tasks.show_view(view)
 
     def show_task(self, task_id: int) -> None:
-        self.show_tasks("All")
-        self.window.tasks.select_task(task_id)
+        """A clicked reminder: the task in its list, with Done and Snooze above it (tray
+        notifications cannot carry buttons themselves)."""
+        self.show_window()
+        self.window.tasks.show_reminder(task_id)
 
     def quick_ask(self) -> None:
         if self.popup is None:

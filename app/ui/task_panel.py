@@ -1,28 +1,32 @@
-"""The task list beside the chat: Today / Upcoming / All / Done, kept live with the store.
+"""The task panel, where people keep their tasks: a sidebar of views (Today, Upcoming, All,
+Inbox and each list, Done, Trash, with counts) beside the list, which shows subtasks under their
+parents, and an add box that reads quick-add syntax.
 
 Every write goes through the store; the panel never updates its rows itself. Every change
 reaches it through LiveUpdates (its own, the agent's tools', the CLI's) and the panel re-reads
 the current view. One path for every change means what is shown is always what is stored.
 """
 
-from datetime import datetime
-
-from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt, QTimer, \
-    Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QMenu,
-                               QMessageBox, QPushButton, QStackedWidget, QTabBar, QTreeView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QLabel, QMenu, QMessageBox, QPushButton,
+                               QSplitter, QStackedWidget, QTreeView, QVBoxLayout, QWidget)
 
 from app.common import crash_log
 from app.common import clock
 from app.common.errors import UserError
 from app.tasks import Origin, Step, Task, TaskFilter, TaskStore
+from app.tasks import quick_add
 from app.tasks.dates import Due, friendly_due, local_today
+from app.ui import design
 from app.ui.live_updates import LiveUpdates
+from app.ui.quick_add_box import QuickAddBox
+from app.ui.reminder_bar import ReminderBar
 from app.ui.task_editor import TaskEditor
+from app.ui.task_model import TASK_ID_ROLE, TaskTreeModel
+from app.ui.task_row import TaskRowDelegate
+from app.ui.task_sidebar import TaskSidebar
 
-TASK_ID_ROLE = Qt.ItemDataRole.UserRole
 EMPTY_TEXT = {
     "Today": "Nothing due today.",
     "Upcoming": "Nothing coming up.",
@@ -30,95 +34,13 @@ EMPTY_TEXT = {
     "Done": "Nothing done yet.",
     "Trash": "The trash is empty. Deleted tasks stay here for 30 days.",
 }
+FIXED_VIEWS = ("Today", "Upcoming", "All", "Done", "Trash")  # Ctrl+1 … Ctrl+5
 WINDOW = Origin("window")
-
-
-def _is_overdue(task: Task, now: datetime) -> bool:
-    return task.status == "open" and bool(task.due) and Due.stored(task.due).is_overdue(now)
-
-
-class TaskTableModel(QAbstractTableModel):
-    """The rows of one view. Cells are worked out only when the view asks for them, so a list of
-    thousands costs one query and the few rows on screen."""
-
-    COLUMNS = ("Task", "Due", "Priority", "Tags")
-    done_toggled = Signal(int, bool)  # task id, whether the user wants it done
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.tasks: list[Task] = []
-        self.trashed_at: dict[int, str] = {}  # in the Trash view: when each was deleted
-        self._rows: dict[int, int] = {}
-        self._now = clock.now()
-        self._bold = QFont()
-        self._bold.setBold(True)
-
-    def set_tasks(self, tasks: list[Task], trashed_at: dict[int, str] | None = None) -> None:
-        self.beginResetModel()
-        self.tasks = tasks
-        self.trashed_at = trashed_at or {}
-        self._rows = {task.id: row for row, task in enumerate(tasks)}
-        self._now = clock.now()
-        self.endResetModel()
-
-    def row_of(self, task_id: int) -> int | None:
-        return self._rows.get(task_id)
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.tasks)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return "Deleted" if section == 1 and self.trashed_at else self.COLUMNS[section]
-        return None
-
-    def flags(self, index):
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == 0 and not self.trashed_at:
-            flags |= Qt.ItemFlag.ItemIsUserCheckable
-        return flags
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        task = self.tasks[index.row()]
-        column = index.column()
-        if role == TASK_ID_ROLE:
-            return task.id
-        if role == Qt.ItemDataRole.CheckStateRole and column == 0 and not self.trashed_at:
-            return Qt.CheckState.Checked if task.status == "done" else Qt.CheckState.Unchecked
-        overdue = _is_overdue(task, self._now)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            if column == 0:
-                return task.title
-            if column == 1 and task.id in self.trashed_at:
-                return "deleted " + friendly_due(self.trashed_at[task.id])
-            if column == 1:
-                # Said in words as well as in bold: readable in any theme and by a screen reader.
-                return friendly_due(task.due) + (" · overdue" if overdue else "")
-            if column == 2:
-                return "" if task.priority == "none" else task.priority
-            return ", ".join(task.tags)
-        if role == Qt.ItemDataRole.FontRole and overdue and column in (0, 1):
-            return self._bold  # the theme's own text colour, only heavier: safe in dark mode
-        if role == Qt.ItemDataRole.ToolTipRole and column == 0 and task.notes:
-            return task.notes[:500]
-        return None
-
-    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:
-        # The checkbox asks the store; the row changes when the store announces it did.
-        if role != Qt.ItemDataRole.CheckStateRole or index.column() != 0:
-            return False
-        done = Qt.CheckState(value) == Qt.CheckState.Checked
-        self.done_toggled.emit(self.tasks[index.row()].id, done)
-        return True
+TITLE_SCALE = 1.35
 
 
 class TaskPanel(QWidget):
-    view_names = ("Today", "Upcoming", "All", "Done", "Trash")
+    view_names = FIXED_VIEWS
 
     def __init__(self, store: TaskStore, live: LiveUpdates | None = None, parent=None) -> None:
         """`live`: the window's LiveUpdates; a panel shown on its own watches its store itself."""
@@ -127,44 +49,47 @@ class TaskPanel(QWidget):
         self._owns_live = live is None
         self.live = live or LiveUpdates(store, parent=self)
         self.editor = None       # the open TaskEditor, if any
-        self.confirm_box = None  # the open delete confirmation, if any
+        self.confirm_box = None  # the open confirmation, if any
         self._select_next: int | None = None  # a task to select after the next refresh
+        self._collapsed: set[int] = set()     # parents whose subtasks the user folded away
+        self._refreshing = False
         self._shut_down = False
         self.setAccessibleName("Tasks")
 
-        self.add_line = QLineEdit()
-        self.add_line.setPlaceholderText("Add a task…")
-        self.add_line.setAccessibleName("Add a task")
-        self.add_line.setClearButtonEnabled(True)
-        self.add_line.returnPressed.connect(self.add_from_line)
+        self.sidebar = TaskSidebar()
+        self.sidebar.view_chosen.connect(lambda *_: self.refresh())
 
-        self.tabs = QTabBar()
-        self.tabs.setAccessibleName("Task view")
-        for name in self.view_names:
-            self.tabs.addTab(name)
-        self.tabs.currentChanged.connect(lambda _: self.refresh())
+        self.add_box = QuickAddBox()
+        self.add_line = self.add_box.line
+        self.add_box.submitted.connect(lambda _: self.add_from_line())
 
-        self.model = TaskTableModel(self)
+        self.title_label = QLabel()
+        self.title_label.setAccessibleName("Current view")
+        title_font = QFont(self.title_label.font())
+        title_font.setBold(True)
+        if title_font.pointSizeF() > 0:
+            title_font.setPointSizeF(title_font.pointSizeF() * TITLE_SCALE)
+        self.title_label.setFont(title_font)
+
+        self.model = TaskTreeModel(self)
         self.model.done_toggled.connect(self.set_done)
         self.view = QTreeView()
         self.view.setModel(self.model)
+        self.delegate = TaskRowDelegate(self.view)
+        self.view.setItemDelegate(self.delegate)
         self.view.setAccessibleName("Task list")
-        self.view.setRootIsDecorated(False)
+        self.view.setHeaderHidden(True)
         self.view.setUniformRowHeights(True)  # lets the view skip measuring thousands of rows
-        self.view.setAllColumnsShowFocus(True)
-        self.view.setAlternatingRowColors(True)
+        self.view.setIndentation(18)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         # Several rows at once (Shift, Ctrl): marking them done or deleting them is one undo step.
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        header = self.view.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setResizeContentsPrecision(0)  # measure the rows on screen, not all thousands
+        self.view.setMouseTracking(True)
         # `activated` is Enter on a row and (on most platforms) a double-click.
         self.view.activated.connect(lambda index: self._activated(index.data(TASK_ID_ROLE)))
+        self.view.collapsed.connect(lambda index: self._folded(index, True))
+        self.view.expanded.connect(lambda index: self._folded(index, False))
 
         self.empty_label = QLabel()
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -174,6 +99,10 @@ class TaskPanel(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.empty_label)
+
+        self.reminder_bar = ReminderBar()
+        self.reminder_bar.done_clicked.connect(self._reminder_done)
+        self.reminder_bar.snooze_clicked.connect(self.snooze)
 
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
@@ -186,13 +115,26 @@ class TaskPanel(QWidget):
         self.empty_trash_button.clicked.connect(self.ask_empty_trash)
         self.empty_trash_button.hide()
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.add_line)
-        layout.addWidget(self.tabs)
+        main = QWidget()
+        layout = QVBoxLayout(main)
+        layout.setContentsMargins(design.M, 0, 0, 0)
+        layout.setSpacing(design.S)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.add_box)
+        layout.addWidget(self.reminder_bar)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.empty_trash_button, 0, Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.status_label)
+        # The sidebar folds away (drag the handle) in a narrow window; the list never does.
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(main)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([150, 400])
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.splitter)
 
         self._make_actions()
 
@@ -207,9 +149,9 @@ class TaskPanel(QWidget):
     # -- actions and keyboard --------------------------------------------------------------
 
     def _make_actions(self) -> None:
-        def action(text, shortcut, slot, owner, context):
+        def action(text, shortcuts, slot, owner, context):
             made = QAction(text, self)
-            made.setShortcut(QKeySequence(shortcut))
+            made.setShortcuts([QKeySequence(shortcut) for shortcut in shortcuts])
             made.setShortcutContext(context)
             made.triggered.connect(slot)
             owner.addAction(made)
@@ -217,18 +159,22 @@ class TaskPanel(QWidget):
 
         row_only = Qt.ShortcutContext.WidgetShortcut  # row keys act only when the list has focus
         panel = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        self.edit_action = action("&Edit…", "F2", lambda: self.edit_task(), self.view, row_only)
-        self.toggle_action = action("&Mark done", "Ctrl+Return", self._toggle_selected,
-                                    self.view, row_only)
-        self.delete_action = action("&Delete…", QKeySequence.StandardKey.Delete,
-                                    lambda: self.ask_delete(), self.view, row_only)
-        # Not Ctrl+N: New conversation has it, and a shortcut bound twice fires neither.
-        self.new_action = action("&New task…", "Ctrl+Shift+N", self.new_task, self, panel)
+        self.edit_action = action("&Edit…", ["F2"], lambda: self.edit_task(), self.view, row_only)
+        self.toggle_action = action("&Mark done", ["Space", "Ctrl+Return"],
+                                    self._toggle_selected, self.view, row_only)
+        self.delete_action = action("&Delete", [QKeySequence.StandardKey.Delete],
+                                    lambda: self.delete_selected(), self.view, row_only)
+        # From anywhere in the window (the chat's message box too). Not Ctrl+N: New
+        # conversation has it, and a shortcut bound twice fires neither.
+        self.new_action = action("&New task…", ["Ctrl+Shift+N"], self.new_task, self,
+                                 Qt.ShortcutContext.WindowShortcut)
         # Panel-wide, but a focused text field keeps Ctrl+Z for its own text.
-        self.undo_action = action("&Undo", QKeySequence.StandardKey.Undo, self.undo, self, panel)
-        self.redo_action = action("&Redo", "Ctrl+Shift+Z", self.redo, self, panel)
-        for number, name in enumerate(self.view_names, start=1):
-            action(name, f"Ctrl+{number}", lambda _=False, n=name: self.show_view(n), self, panel)
+        self.undo_action = action("&Undo", [QKeySequence.StandardKey.Undo], self.undo, self,
+                                  panel)
+        self.redo_action = action("&Redo", ["Ctrl+Shift+Z"], self.redo, self, panel)
+        for number, name in enumerate(FIXED_VIEWS, start=1):
+            action(name, [f"Ctrl+{number}"], lambda _=False, n=name: self.show_view(n), self,
+                   panel)
 
         # popup(), never exec(): exec() runs a nested event loop, and under qasync every
         # coroutine scheduled meanwhile (a streaming answer) would fail and never run again.
@@ -244,17 +190,29 @@ class TaskPanel(QWidget):
 
     @property
     def current_view(self) -> str:
-        return self.view_names[self.tabs.currentIndex()]
+        """"Today", "Upcoming", "All", "Done", "Trash", or "List" (see current_list)."""
+        kind, name = self.sidebar.current
+        return name if kind == "view" else "List"
+
+    @property
+    def current_list(self) -> str | None:
+        kind, name = self.sidebar.current
+        return name if kind == "list" else None
 
     def show_view(self, name: str) -> None:
-        self.tabs.setCurrentIndex(self.view_names.index(name))  # refreshes through currentChanged
+        self.sidebar.choose("view", name)  # refreshes through view_chosen
+
+    def show_list(self, name: str) -> None:
+        self.sidebar.choose("list", name)
 
     def selected_task_ids(self) -> list[int]:
         """The selected rows' tasks, top to bottom."""
-        rows = sorted(index.row() for index in self.view.selectionModel().selectedRows())
-        return [self.model.tasks[row].id for row in rows]
+        order = {task_id: number for number, task_id in enumerate(self.visible_task_ids())}
+        chosen = [index.data(TASK_ID_ROLE) for index in self.view.selectionModel().selectedRows()]
+        return sorted(chosen, key=order.__getitem__)
 
     def visible_task_ids(self) -> list[int]:
+        """Every task in the view, top to bottom (subtasks under their parents, folded or not)."""
         return [task.id for task in self.model.tasks]
 
     def selected_task_id(self) -> int | None:
@@ -264,20 +222,28 @@ class TaskPanel(QWidget):
         return index.data(TASK_ID_ROLE)
 
     def select_task(self, task_id: int) -> bool:
-        row = self.model.row_of(task_id)
-        if row is None:
+        index = self.model.index_of(task_id)
+        if not index.isValid():
             return False
-        self._select_row(row)
-        return True
-
-    def _select_row(self, row: int) -> None:
-        index = self.model.index(row, 0)
+        parent = index.parent()
+        while parent.isValid():  # a folded parent opens to show it
+            self.view.expand(parent)
+            parent = parent.parent()
         self.view.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows)
         self.view.scrollTo(index)
+        return True
+
+    def _folded(self, index, folded: bool) -> None:
+        if self._refreshing:
+            return
+        task_id = index.data(TASK_ID_ROLE)
+        (self._collapsed.add if folded else self._collapsed.discard)(task_id)
 
     def _tasks_for(self, view: str) -> list[Task]:
+        if view == "List":
+            return self._store.list_tasks(TaskFilter(list=self.current_list))
         if view == "Today":  # today's tasks and every overdue one, overdue first
             return self._store.list_tasks(TaskFilter(due_today=True))
         if view == "Upcoming":
@@ -289,56 +255,141 @@ class TaskPanel(QWidget):
         done = self._store.list_tasks(TaskFilter(status="done"))
         return sorted(done, key=lambda task: (task.completed_at or "", task.id), reverse=True)
 
+    def _counts(self) -> tuple[list[str], dict[tuple[str, str], int]]:
+        lists = self._store.lists()
+        counts = {("list", item.name): item.open for item in lists}
+        counts.update({
+            ("view", "Today"): self._store.count_due_today(),
+            ("view", "Upcoming"): self._store.count_matching(
+                TaskFilter(due_after=local_today().isoformat())),
+            ("view", "All"): sum(item.open for item in lists),
+            ("view", "Done"): sum(item.done for item in lists),
+            ("view", "Trash"): self._store.trash_count(),
+        })
+        return [item.name for item in lists], counts
+
     def refresh(self) -> None:
-        """Re-read the current view, keeping the selected task selected if it is still there
-        (and otherwise the row in its place, so keyboard users do not lose their spot)."""
+        """Re-read the counts and the current view, keeping the selected task selected if it is
+        still there (and otherwise the row in its place, so keyboard users keep their spot)."""
         if self._shut_down:
             return
+        counted = self._attempt(self._counts)
+        if counted is None:
+            return
+        self.sidebar.set_lists(*counted)  # may move to Inbox if the shown list went away
+        self.add_box.known_lists = set(counted[0])
         keep = self._select_next or self.selected_task_id()
-        old_row = self.view.currentIndex().row() if keep is not None else -1
+        old_row = self.visible_task_ids().index(keep) if self.model.task(keep) else -1
         self._select_next = None
-        tasks = self._attempt(lambda: self._tasks_for(self.current_view))
+        view = self.current_view
+        tasks = self._attempt(lambda: self._tasks_for(view))
         if tasks is None:
             return
-        view = self.current_view
         trashed = {}
         if view == "Trash":
             trashed = {item.task.id: item.trashed_at for item in self._store.trash()}
+        self._refreshing = True
         self.model.set_tasks(tasks, trashed)
+        self.view.expandAll()
+        for task_id in self._collapsed:
+            if self.model.task(task_id):
+                self.view.collapse(self.model.index_of(task_id))
+        self._refreshing = False
+        self.delegate.show_checkbox = view != "Trash"
+        self.title_label.setText(self.current_list or view)
         self.toggle_action.setText({"Done": "&Reopen", "Trash": "&Restore"}.get(view,
                                                                               "&Mark done"))
         self.edit_action.setEnabled(view != "Trash")
         self.delete_action.setEnabled(view != "Trash")
         self.empty_trash_button.setVisible(view == "Trash" and bool(tasks))
-        self.empty_label.setText(EMPTY_TEXT[view])
+        self.empty_label.setText(EMPTY_TEXT.get(view) or
+                                 f"Nothing in {self.current_list}. Add a task above.")
         self.stack.setCurrentWidget(self.view if tasks else self.empty_label)
         if keep is not None and not self.select_task(keep) and tasks and old_row >= 0:
-            self._select_row(min(old_row, len(tasks) - 1))
+            self.select_task(self.visible_task_ids()[min(old_row, len(tasks) - 1)])
 
     # -- changes, all through the store ----------------------------------------------------
 
     def add_from_line(self) -> None:
-        view = self.current_view
-        # Added from Today, a task is due today: otherwise it would not be in the list the user
-        # is looking at, and would seem to have vanished.
-        due = "today" if view == "Today" else None
-        task = self._attempt(lambda: self._store.add(self.add_line.text(), by=WINDOW, due=due))
-        if task is None:
+        """The add box's line, read as quick add, lands in the view it was added from: Today
+        means due today, a list means that list, and Upcoming asks for a date."""
+        text = self.add_box.text()
+        parsed = self._attempt(lambda: quick_add.parse(text))
+        if parsed is None:
             return  # the line keeps its text, so the user can fix it
-        self.add_line.clear()
+        fields = {"due": parsed.due.iso if parsed.due else None, "repeat": parsed.repeat,
+                  "tags": parsed.tags, "priority": parsed.priority,
+                  "list": parsed.list or self.current_list}
+        if self.current_view == "Today" and fields["due"] is None:
+            fields["due"] = "today"
+        if self.current_view == "Upcoming" and fields["due"] is None:
+            self._open_editor(None, title=parsed.title, fields=fields)
+            self.add_box.clear()
+            return
+
+        def add() -> Task:
+            if parsed.list and parsed.list not in self.add_box.known_lists:
+                self._store.add_list(parsed.list)  # the chip said "new list"
+            return self._store.add(parsed.title, by=WINDOW, **fields)
+
+        task = self._attempt(add)
+        if task is None:
+            return
+        self.add_box.clear()
         self._select_next = task.id
-        where = "" if view in ("Today", "All") else " It is under All."
-        self._say(f"Added “{task.title}”.{where}")
+        self._say(f"Added “{task.title}”.{self._where_it_is(task)}")
+
+    def _where_it_is(self, task: Task) -> str:
+        """" It is under Upcoming." when the task is not in the view it was added from."""
+        now = clock.now()
+        due = Due.stored(task.due)
+        if due is not None and due.is_for_today(now):
+            home = "Today"
+        elif due is not None:
+            home = "Upcoming"
+        else:
+            home = task.list
+        view = self.current_view
+        shown = {"List": task.list == self.current_list, "All": True,
+                 "Today": home == "Today", "Upcoming": home == "Upcoming"}.get(view, False)
+        return "" if shown else f" It is under {home}."
 
     def set_done(self, task_id: int, done: bool) -> None:
-        change = self._store.complete if done else self._store.reopen
-        task = self._attempt(lambda: change(task_id, by=WINDOW))
+        if not done:
+            task = self._attempt(lambda: self._store.reopen(task_id, by=WINDOW))
+            if task is not None:
+                self._say(f"Reopened “{task.title}”.")
+            return
+        below = self._attempt(lambda: self._store.open_subtasks(task_id))
+        if below is None:
+            return
+        if below:
+            self._ask_with_subtasks([task_id], len(below))
+            return
+        task = self._attempt(lambda: self._store.complete(task_id, by=WINDOW))
         if task is not None:
-            self._say(f"{'Completed' if done else 'Reopened'} “{task.title}”.")
+            self._say(f"Completed “{task.title}”.")
+
+    def _ask_with_subtasks(self, ids: list[int], open_below: int) -> None:
+        """Completing a parent with open subtasks: the store refuses, the window asks."""
+        task = self._attempt(lambda: self._store.get(ids[0]))
+        if task is None:
+            return
+        what = f"“{task.title}”" if len(ids) == 1 else f"These {len(ids)} tasks"
+        subtasks = f"{open_below} open subtask{'s' if open_below != 1 else ''}"
+        self._confirm("Complete with subtasks",
+                      f"{what} {'has' if len(ids) == 1 else 'have'} {subtasks}. Complete "
+                      f"{'it' if open_below == 1 else 'them'} too?", "Complete all",
+                      lambda yes: self._complete_with_subtasks(ids) if yes else None,
+                      destructive=False)
+
+    def _complete_with_subtasks(self, ids: list[int]) -> None:
+        self._change_all(ids, lambda task_id, by: self._store.complete(
+            task_id, by=by, with_subtasks=True), "Completed")
 
     def _toggle_selected(self) -> None:
-        """Ctrl+Enter: done (Reopen in Done, Restore in Trash) for every selected task, as
-        one undo step."""
+        """Space or Ctrl+Enter: done (Reopen in Done, Restore in Trash) for every selected
+        task, as one undo step."""
         ids = self.selected_task_ids()
         if not ids:
             return
@@ -349,7 +400,12 @@ class TaskPanel(QWidget):
         elif self.current_view == "Done":
             self._change_all(ids, self._store.reopen, "Reopened")
         else:
-            self._change_all(ids, self._store.complete, "Completed")
+            below = self._attempt(lambda: sum(len(self._store.open_subtasks(task_id))
+                                              for task_id in ids if task_id))
+            if below:
+                self._ask_with_subtasks(ids, below)
+            elif below is not None:
+                self._change_all(ids, self._store.complete, "Completed")
 
     def _activated(self, task_id: int) -> None:
         if self.current_view == "Trash":
@@ -396,7 +452,8 @@ class TaskPanel(QWidget):
             if count is not None:
                 self._say(f"Deleted {count} task{'s' if count != 1 else ''} for good.")
 
-    def _confirm(self, title: str, text: str, action: str, answered) -> None:
+    def _confirm(self, title: str, text: str, action: str, answered, *,
+                 destructive: bool = True) -> None:
         """Ask before a change; Cancel is the default. `answered(bool)` gets the answer."""
         if self.confirm_box is not None:
             self.confirm_box.close()
@@ -405,7 +462,8 @@ class TaskPanel(QWidget):
         box.setWindowTitle(title)
         box.setTextFormat(Qt.TextFormat.PlainText)  # titles are never markup
         box.setText(text)
-        confirm = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
+        confirm = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole if destructive
+                                else QMessageBox.ButtonRole.AcceptRole)
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(cancel)  # Enter on a reflex keeps things as they are
         box.setEscapeButton(cancel)
@@ -430,12 +488,20 @@ class TaskPanel(QWidget):
         if task is not None:
             self._open_editor(task)
 
-    def _open_editor(self, task: Task | None) -> None:
+    def _open_editor(self, task: Task | None, *, title: str = "",
+                     fields: dict | None = None) -> None:
+        """A new task starts where the panel stands: due today in Today, in the list shown,
+        and from Upcoming with the date field to fill in."""
         if self.editor is not None:
             self.editor.close()
-        editor = self.editor = TaskEditor(self._store, task, self)
-        if task is None and self.current_view == "Today":
-            editor.due_edit.setText("today")  # as the add line does, so it lands in this list
+        fields = dict(fields or {})
+        if task is None:
+            fields.setdefault("list", self.current_list)
+            if self.current_view == "Today" and not fields.get("due"):
+                fields["due"] = "today"
+        editor = self.editor = TaskEditor(self._store, task, self, title=title, **fields)
+        if task is None and self.current_view == "Upcoming" and not fields.get("due"):
+            editor.ask_for_date("Upcoming lists tasks with a date: when is it due?")
         editor.saved.connect(self._saved)
         editor.finished.connect(lambda _: self._editor_closed(editor))
         editor.show()  # non-modal: the list stays usable while the editor is open
@@ -443,29 +509,43 @@ class TaskPanel(QWidget):
 
     def _saved(self, task: Task) -> None:
         self._select_next = task.id
-        self._say(f"Saved “{task.title}”.")
+        self._say(f"Saved “{task.title}”.{self._where_it_is(task)}")
 
     def _editor_closed(self, editor) -> None:
         if self.editor is editor:
             self.editor = None
         editor.deleteLater()
 
-    def ask_delete(self, task_id: int | None = None) -> None:
-        ids = [task_id] if task_id is not None else self.selected_task_ids()
-        if not ids or self.current_view == "Trash":
-            return
-        task = self._attempt(lambda: self._store.get(ids[0]))
+    def delete_selected(self) -> None:
+        """Delete: to the trash at once (subtasks along), one undo step; nothing is lost,
+        so nothing is asked."""
+        ids = self.selected_task_ids()
+        if ids and self.current_view != "Trash":
+            self._change_all(ids, self._store.delete, "Moved to the trash:")
+            self.view.setFocus()
+
+    # -- reminders -------------------------------------------------------------------------
+
+    def show_reminder(self, task_id: int) -> None:
+        """A clicked reminder: the task, selected where it lives, with Done and Snooze."""
+        task = self._attempt(lambda: self._store.get(task_id))
         if task is None:
             return
-        what = f"“{task.title}”" if len(ids) == 1 else f"{len(ids)} tasks"
-        self._confirm("Delete task", f"Move {what} to the trash? It stays there 30 days; "
-                      f"Ctrl+Z brings {'it' if len(ids) == 1 else 'them'} back.", "Delete",
-                      lambda delete: self._confirmed(ids, delete))
+        if self.model.task(task.id) is None:
+            self.show_list(task.list)
+        self.select_task(task.id)
+        when = f"Due {friendly_due(task.due)}" if task.due else ""
+        self.reminder_bar.show_for(task.id, task.title, when)
 
-    def _confirmed(self, ids: list[int], delete: bool) -> None:
-        if delete:
-            self._change_all(ids, self._store.delete, "Moved to the trash:")
-        self.view.setFocus()
+    def _reminder_done(self, task_id: int) -> None:
+        self.reminder_bar.dismiss()
+        self.set_done(task_id, True)
+
+    def snooze(self, task_id: int, until: str) -> None:
+        task = self._attempt(lambda: self._store.snooze(task_id, until, by=WINDOW))
+        if task is not None:
+            self.reminder_bar.dismiss()
+            self._say(f"Snoozed “{task.title}” until {friendly_due(task.remind_at)}.")
 
     # -- errors and shutdown ---------------------------------------------------------------
 
