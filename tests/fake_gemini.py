@@ -120,6 +120,11 @@ def empty(*, usage: bool = True, delay: float = 0.0) -> Reply:
     )
 
 
+def silent(*, delay: float = 0.0) -> Reply:
+    """HTTP 200, then [DONE] without a single chunk: the "silent reply" of the seed's report."""
+    return Reply(frames=(), message={"role": "assistant", "content": ""}, delay=delay)
+
+
 def cut_off(*chunks: str, abrupt: bool = False, delay: float = 0.0) -> Reply:
     """Text deltas, then the stream ends: no finish_reason, no [DONE].
 

@@ -9,7 +9,7 @@ from app.assistant.events import (ApprovalRequested, Cancelled, Completed, Faile
                                   TextDelta, ToolFinished, ToolStarted)
 from app.tasks import TaskFilter
 from conftest import TEST_KEY
-from fake_gemini import (FakeGemini, bad_key, cut_off, empty, overloaded, quota, text,
+from fake_gemini import (FakeGemini, bad_key, cut_off, empty, overloaded, quota, silent, text,
                          tool_calls)
 
 
@@ -113,6 +113,20 @@ def test_an_empty_reply_is_asked_again(gemini, assistant_for, turn):
     events, _ = turn(assistant_for(gemini), "list my tasks")
     assert events[-1] == Completed("Here you go.") and len(gemini.requests) == 2
     assert not of(Failed, events)
+
+
+def test_a_silent_reply_is_asked_again_like_an_empty_one(gemini, assistant_for, turn):
+    gemini.enqueue(silent(), text("Here you go."))
+    events, _ = turn(assistant_for(gemini), "list my tasks")
+    assert events[-1] == Completed("Here you go.") and len(gemini.requests) == 2
+    assert not of(Failed, events)
+
+
+def test_silent_replies_that_stay_silent_are_the_empty_answer_failure(gemini, assistant_for,
+                                                                    turn):
+    gemini.enqueue(silent(), silent(), silent())
+    events, _ = turn(assistant_for(gemini), "list my tasks")
+    assert events[-1].kind == "empty" and "cut off" not in events[-1].message
 
 
 def test_an_empty_reply_that_stays_empty_is_one_clear_failure_and_history_stays_valid(
