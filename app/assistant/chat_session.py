@@ -262,4 +262,4 @@ class _Raised:
 def _retrying(problem: ApiProblem, delay: float) -> Retrying:
     # "Could not reach host: check …" / "… overloaded right now; try …" / "… for now. Try …"
     reason = problem.message.split(":")[0].split(";")[0].split(". ")[0].rstrip(".")
-    return Retrying(f"{reason}; trying again in {max(1, round(delay))} s.", delay)
+    return Retrying(f"{reason}; trying again in {max(1, round(delay))} s.", delay, reason)
