@@ -53,6 +53,8 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([220, 600, 360])
         self.setCentralWidget(self.splitter)
 
+        # A conversation picked in the list opens without taking the focus from the list, so
+        # arrows, F2 and Delete keep working there.
         self.sidebar.selected.connect(self.open_conversation)
         self.sidebar.new_requested.connect(self.new_conversation)
         self.chat.settings_requested.connect(self.open_settings)
