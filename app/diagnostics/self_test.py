@@ -33,7 +33,10 @@ MODULES = [
     "keyring", "keyring.backends.chainer", "openai", "openai.resources.chat.chat", "agents",
     "agents.memory.sqlite_session", "anyio._backends._asyncio", "jiter", "platformdirs",
     "sqlite3", "ssl", "app.assistant.assistant", "app.assistant.chat_session", "app.ui.shell",
-    "app.ui.desktop",
+    "app.ui.desktop", "PySide6.QtSvg",
+    # Code blocks: Pygments finds its lexers and styles by name, at run time.
+    "pygments.lexers", "pygments.lexers.python", "pygments.styles.default",
+    "pygments.styles.gh_dark",
 ]
 if sys.platform == "win32":
     MODULES += ["keyring.backends.Windows", "win32ctypes.pywin32.win32cred"]
@@ -148,7 +151,8 @@ def _bad_override(variable: str, value: str, detail: str) -> str:
 def resource_names() -> list[str]:
     # The .desktop entry gives the window its icon on Linux desktops; elsewhere it is unused.
     linux = sys.platform.startswith("linux")
-    return ["task-assistant.svg"] + (["task-assistant.desktop"] if linux else [])
+    return (["task-assistant.svg", "icons/copy.svg", "icons/LICENSE-lucide.txt"]
+            + (["task-assistant.desktop"] if linux else []))
 
 
 def check_resources() -> str:
