@@ -161,7 +161,9 @@ def check_resources() -> str:
     names = resource_names()
     missing = [name for name in names if resource_path(name) is None]
     if missing:
-        raise CheckFailed(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
+        named = ", ".join(missing[:-1]) + " and " + missing[-1] if len(missing) > 1 \
+            else missing[0]
+        raise CheckFailed(f"{named} {'is' if len(missing) == 1 else 'are'} "
                           f"missing from {resources_dir()}: {reinstall_hint()}.")
     return ", ".join(names)
 
