@@ -428,6 +428,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if frame.usage:
                     chunk["usage"] = _usage()
                 self._write_event(json.dumps(chunk))
+                self.server.fake.chunks_sent += 1
             if reply.complete:
                 self._write_event("[DONE]")
             if reply.abrupt:
@@ -478,6 +479,7 @@ class FakeGemini:
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.paths: list[str] = []
+        self.chunks_sent = 0  # streamed chunks written so far, to act mid-stream without sleeping
         self._replies: collections.deque[Reply] = collections.deque()
         self._lock = threading.Lock()  # handler threads and the test thread share the lists
         self._server: _Server | None = None

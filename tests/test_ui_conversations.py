@@ -95,7 +95,7 @@ def test_deleting_the_open_conversation_moves_to_the_next(qtbot, window, gemini,
     chat(qtbot, window, gemini, "doomed", "Two.")
     window.sidebar.delete_current()
     box = confirm_box(window)
-    delete = [b for b in box.buttons() if b.text() == "Delete"][0]
+    delete = [b for b in box.buttons() if b.text().replace("&", "") == "Delete"][0]
     qtbot.mouseClick(delete, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: titles(window) == ["older"])
     assert [c.title for c in workspace.conversations.list()] == ["older"]
@@ -209,7 +209,7 @@ def test_delete_by_keyboard_asks_and_the_list_keeps_the_focus(qtbot, window, gem
     qtbot.keyClick(listed, Qt.Key.Key_Delete)
     box = window.sidebar.confirm
     assert box is not None and box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
-    [delete] = [b for b in box.buttons() if b.text() == "Delete"]
+    [delete] = [b for b in box.buttons() if b.text().replace("&", "") == "Delete"]
     delete.click()
     qtbot.waitUntil(lambda: [c.title for c in workspace.conversations.list()] == ["keep"])
     qtbot.waitUntil(listed.hasFocus)

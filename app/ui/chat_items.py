@@ -89,7 +89,7 @@ class MessageItem(Surface):
         self.edit_button = tool_button("Edit", "pencil", "Edit and send again (Up in an empty "
                                                          "message box)")
         self.edit_button.clicked.connect(self.edit_requested)
-        self.continue_button = tool_button("Continue", "play", "Continue this answer")
+        self.continue_button = tool_button("Continue", "play", "Continue this answer (Ctrl+Shift+Enter)")
         self.continue_button.clicked.connect(self.continue_requested)
         self.retry_button = tool_button("Retry", "refresh-cw", "Ask for this answer again "
                                                                "(Ctrl+R)")
@@ -123,8 +123,9 @@ class MessageItem(Surface):
         return self._newest if self.version < len(self.versions) else self.view.markdown
 
     def snapshot(self):
-        text, note, versions = self.text, self.note.text(), list(self.versions)
-        return lambda: MessageItem(self.role, text, note, versions)
+        # Only plain values: a factory holding `self` would keep the dropped item alive.
+        role, text, note, versions = self.role, self.text, self.note.text(), list(self.versions)
+        return lambda: MessageItem(role, text, note, versions)
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.shown_text())

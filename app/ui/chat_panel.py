@@ -32,6 +32,7 @@ from app.ui.task_runner import TaskRunner
 NOT_IN_HISTORY = {Kind.NO_KEY, Kind.NOT_STARTED}
 RETRY = "Retry"
 CONTINUE = "Continue"  # what the Continue button of a stopped answer sends
+CONTINUE_KEYS = "Ctrl+Shift+Return"  # Alt+C is the Chat menu
 NO_ANSWER = "This message has no answer: it was stopped or failed before one arrived."
 BUSY = ("An answer is still coming: your message waits here. Press Esc to stop the answer, "
         "then Enter to send.")
@@ -95,6 +96,9 @@ class ChatPanel(QWidget):
         bottom = QShortcut(QKeySequence("Ctrl+End"), self)
         bottom.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         bottom.activated.connect(self.view.scroll_to_bottom)
+        go_on = QShortcut(QKeySequence(CONTINUE_KEYS), self)
+        go_on.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        go_on.activated.connect(self._continue_if_stopped)
 
     def _build_key_prompt(self) -> QWidget:
         prompt = QWidget()
@@ -205,6 +209,11 @@ class ChatPanel(QWidget):
     def continue_answer(self) -> None:
         """Go on from a stopped answer: the model sees what it had said (it is in the history)."""
         self.send(CONTINUE)
+
+    def _continue_if_stopped(self) -> None:
+        if self._last_answer is not None and self._last_answer.continue_button.isVisibleTo(
+                self._last_answer):
+            self.continue_answer()
 
     def edit_last(self) -> None:
         """Put your last message back in the box; sending it replaces it and its answer."""

@@ -108,7 +108,7 @@ class ConversationList(QWidget):
                                    f"Delete “{title}” and all its messages? This cannot be "
                                    "undone. (Tasks the assistant added are kept.)",
                                    QMessageBox.StandardButton.Cancel, self)
-        delete = self.confirm.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        delete = self.confirm.addButton("&Delete", QMessageBox.ButtonRole.DestructiveRole)
         self.confirm.setDefaultButton(QMessageBox.StandardButton.Cancel)
         self.confirm.finished.connect(
             lambda _result: self._delete_if(self.confirm.clickedButton() is delete,

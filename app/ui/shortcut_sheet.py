@@ -12,6 +12,7 @@ SHORTCUTS = [
         ("Esc", "Stop the answer (or give up editing a message)"),
         ("Up (in an empty message box)", "Edit your last message and send it again"),
         ("Ctrl+R", "Retry the last answer"),
+        ("Ctrl+Shift+Enter", "Continue a stopped answer"),
         ("Ctrl+L", "Go to the message box"),
         ("Ctrl+End", "Scroll to the newest message"),
         ("Enter or Space (on an approval)", "Deny, the safe default"),
