@@ -215,13 +215,9 @@ def test_without_a_key_the_chat_asks_for_one_and_tasks_still_work(qtbot, window,
 
 
 def _contrast(a, b) -> float:
-    def luminance(colour):
-        def channel(value):
-            return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
-        return (0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF())
-                + 0.0722 * channel(colour.blueF()))
-    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
+    from app.ui.design import contrast
+
+    return contrast(a, b)
 
 
 def dark_palette():

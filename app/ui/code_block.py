@@ -89,7 +89,9 @@ class CodeBlock(Surface):
 def highlight(view: QPlainTextEdit, language: str, text: str) -> None:
     """Colour the tokens with Pygments (imported only when a code block is complete), in a
     style that suits the palette; unknown languages stay plain. Never fails the answer."""
-    if not language or design.high_contrast(view.palette()):
+    # The application's palette: the view's own has a transparent background (see above).
+    colours = design.palette()
+    if not language or design.high_contrast(colours):
         return
     try:
         from pygments.lexers import get_lexer_by_name
@@ -101,7 +103,8 @@ def highlight(view: QPlainTextEdit, language: str, text: str) -> None:
         lexer = get_lexer_by_name(language)
     except ClassNotFound:
         return
-    style = get_style_by_name("github-dark" if design.is_dark(view.palette()) else "default")
+    style = get_style_by_name("github-dark" if design.is_dark(colours) else "default")
+    background = design.surface("code", colours)
     formats: dict = {}
     document = view.document()
     cursor = QTextCursor(document)
@@ -114,7 +117,7 @@ def highlight(view: QPlainTextEdit, language: str, text: str) -> None:
         end = min(position + len(value), limit)
         style_of = formats.get(token)
         if style_of is None:
-            style_of = formats[token] = _format(style.style_for_token(token))
+            style_of = formats[token] = _format(style.style_for_token(token), background)
         if style_of is not None:
             cursor.setPosition(position)
             cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
@@ -123,13 +126,20 @@ def highlight(view: QPlainTextEdit, language: str, text: str) -> None:
     cursor.endEditBlock()
 
 
-def _format(token_style: dict) -> QTextCharFormat | None:
-    if not token_style.get("color") and not token_style.get("bold") \
-            and not token_style.get("italic"):
+# Below this contrast with the block's background a token keeps the text colour (Pygments'
+# light style paints whitespace and some text #bbbbbb, unreadable on a light grey).
+MIN_CONTRAST = 3.0
+
+
+def _format(token_style: dict, background: QColor) -> QTextCharFormat | None:
+    colour = QColor(f"#{token_style['color']}") if token_style.get("color") else None
+    if colour is not None and design.contrast(colour, background) < MIN_CONTRAST:
+        colour = None
+    if colour is None and not token_style.get("bold") and not token_style.get("italic"):
         return None
     result = QTextCharFormat()
-    if token_style.get("color"):
-        result.setForeground(QColor(f"#{token_style['color']}"))
+    if colour is not None:
+        result.setForeground(colour)
     if token_style.get("bold"):
         result.setFontWeight(QFont.Weight.Bold)
     if token_style.get("italic"):
