@@ -339,6 +339,7 @@ class ChatPanel(QWidget):
         self.send_button.setAccessibleName("Stop" if busy else "Send")
         if busy and self._latest_error is not None:
             self._latest_error.retire()
+            self._latest_error = None  # a new turn: no older error is live any more
         self.busy_changed.emit(busy)
 
 
