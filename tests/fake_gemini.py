@@ -264,11 +264,47 @@ def _validation_error(body: dict[str, Any], require_signatures: bool) -> str | N
     """The 400 message Gemini would give this request, or None when it would accept it."""
     needs_signature = require_signatures or str(body.get("model", "")).startswith("gemini-3")
     assistant_messages = [m for m in body.get("messages") or [] if m.get("role") == "assistant"]
-    problems = [_parallel_tool_calls_problem(body)]
+    problems = [_parallel_tool_calls_problem(body), _schema_problem(body)]
     problems += [_empty_assistant_problem(m) for m in assistant_messages]
     if needs_signature:
         problems += [_missing_signature_problem(m) for m in assistant_messages]
     return next((p for p in problems if p is not None), None)
+
+
+# Keywords Gemini's function-declaration schema does not know: one anywhere in a tool's
+# parameters fails the whole request. additionalProperties only on the parameters object itself.
+UNKNOWN_SCHEMA_KEYWORDS = ("$ref", "$defs", "definitions", "$schema", "const", "propertyNames")
+
+
+def _schema_problem(body: dict[str, Any]) -> str | None:
+    for number, tool in enumerate(body.get("tools") or []):
+        parameters = (tool.get("function") or {}).get("parameters")
+        if isinstance(parameters, dict):
+            found = _unknown_keyword(parameters, f"tools[0].function_declarations[{number}]"
+                                     ".parameters", top=True)
+            if found:
+                name, where = found
+                return (f'Invalid JSON payload received. Unknown name "{name}" at '
+                        f"'{where}': Cannot find field.")
+    return None
+
+
+def _unknown_keyword(schema: dict[str, Any], where: str, top: bool = False):
+    for key, value in schema.items():
+        if key in UNKNOWN_SCHEMA_KEYWORDS or (key == "additionalProperties" and not top):
+            return key, where
+    children: list[tuple[str, Any]] = []
+    for index, (name, value) in enumerate((schema.get("properties") or {}).items()):
+        children.append((f"{where}.properties[{index}].value", value))
+    if isinstance(schema.get("items"), dict):
+        children.append((f"{where}.items", schema["items"]))
+    for key in ("anyOf", "oneOf", "allOf"):
+        for index, value in enumerate(schema.get(key) or []):
+            children.append((f"{where}.{key}[{index}]", value))
+    for child_where, child in children:
+        if isinstance(child, dict) and (found := _unknown_keyword(child, child_where)):
+            return found
+    return None
 
 
 def _parallel_tool_calls_problem(body: dict[str, Any]) -> str | None:

@@ -337,3 +337,33 @@ def test_gemini_2_5_accepts_a_missing_signature_unless_told_otherwise() -> None:
                 assert not accepted
             else:
                 assert accepted
+
+
+def function(parameters: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"type": "function", "function": {"name": "a", "parameters": parameters}}]
+
+
+@pytest.mark.parametrize("keyword, parameters", [
+    ("$ref", {"type": "object", "properties": {"p": {"$ref": "#/$defs/P"}}}),
+    ("$defs", {"type": "object", "properties": {}, "$defs": {"P": {"type": "string"}}}),
+    ("$schema", {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object"}),
+    ("const", {"type": "object", "properties": {"mode": {"const": "fast"}}}),
+    ("propertyNames", {"type": "object", "properties": {"m": {
+        "type": "object", "properties": {"a": {"type": "string"}},
+        "propertyNames": {"pattern": "^[a-z]+$"}}}}),
+    ("additionalProperties", {"type": "object", "properties": {"m": {
+        "type": "object", "properties": {"a": {"type": "string"}},
+        "additionalProperties": {"type": "string"}}}}),
+])
+def test_schema_keywords_gemini_does_not_know_fail_the_request(
+        gemini: FakeGemini, keyword: str, parameters: dict[str, Any]) -> None:
+    expect_400(gemini, f'Invalid JSON payload received. Unknown name "{keyword}"',
+               tools=function(parameters))
+
+
+def test_additional_properties_on_the_parameters_object_itself_is_accepted(
+        gemini: FakeGemini) -> None:
+    gemini.enqueue(text("ok"))
+    asyncio.run(create(gemini, tools=function({"type": "object", "properties": {
+        "a": {"type": "string"}}, "additionalProperties": False})))
+    assert gemini.pending == 0

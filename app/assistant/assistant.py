@@ -7,6 +7,7 @@ from app.assistant.instructions import instructions
 from app.assistant.task_tools import task_tools
 from app.common.errors import UserError
 from app.config.keystore import NO_KEY, KeyStore
+from app.config.mcp_servers import McpServers
 from app.config.settings import Settings
 from app.tasks import TaskStore
 
@@ -19,8 +20,10 @@ class NoApiKeyError(UserError):
 
 class Assistant:
     def __init__(self, store: TaskStore, settings: Settings, keys: KeyStore, *,
-                 retry: RetryPolicy = RetryPolicy(), model: str | None = None):
-        """`store`: what the agent's tools read and change."""
+                 retry: RetryPolicy = RetryPolicy(), model: str | None = None,
+                 mcp_servers: McpServers | None = None):
+        """`store`: what the agent's tools read and change; `mcp_servers`: the user's MCP
+        servers, whose tools join the agent's (started on the first turn, kept until close)."""
         self.store = store
         self.settings = settings
         self.keys = keys
@@ -30,6 +33,11 @@ class Assistant:
         self._client = None
         self._retired: list = []  # clients of a previous key or model, still to close
         self._building = asyncio.Lock()
+        self.mcp = None
+        if mcp_servers is not None:
+            from app.assistant.mcp_tools import McpTools
+
+            self.mcp = McpTools(mcp_servers)
         settings.subscribe(lambda _name: self.reset())
 
     def reset(self) -> None:
@@ -46,7 +54,12 @@ class Assistant:
         async with self._building:
             if self._agent is None:
                 self._agent, self._client = await self._build()
-            return self._agent
+            agent = self._agent
+        if self.mcp is None:
+            return agent
+        # Read each turn: a server added, disabled or allowed in Settings counts at once.
+        extra = await self.mcp.tools()
+        return agent.clone(tools=[*agent.tools, *extra]) if extra else agent
 
     async def _build(self):
         # On a worker thread: the keyring can block on D-Bus or an unlock prompt, and building
@@ -80,3 +93,5 @@ class Assistant:
     async def close(self) -> None:
         self.reset()
         await self._close_retired()
+        if self.mcp is not None:
+            await self.mcp.close()

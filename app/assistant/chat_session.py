@@ -14,7 +14,8 @@ from agents import RunConfig, Runner
 
 from app.assistant.assistant import Assistant
 from app.assistant.events import (ApprovalRequested, Cancelled, ChatEvent, Completed, Failed,
-                                  FailureKind, Retrying, TextDelta, ToolFinished, ToolStarted)
+                                  FailureKind, Notice, Retrying, TextDelta, ToolFinished,
+                                  ToolStarted)
 from app.assistant.failures import failure
 from app.assistant.gemini.errors import ApiProblem
 from app.assistant.gemini.model import retry_listener
@@ -119,6 +120,8 @@ class ChatSession:
         except UserError as error:
             yield Failed(str(error), FailureKind.NO_KEY, False)
             return
+        for notice in self._notices():
+            yield notice
         model = agent.model
 
         def hear_retry(problem: ApiProblem, delay: float) -> None:
@@ -144,6 +147,9 @@ class ChatSession:
                         continue
                     for shown in self._translate(event, calls):
                         yield shown
+                    if getattr(event, "name", "") == "tool_output":
+                        for notice in self._notices():  # a server that failed in this call
+                            yield notice
                 if self._cancelled:
                     await self._keep_stopped_answer(session)
                     yield Cancelled()
@@ -203,8 +209,18 @@ class ChatSession:
                                  summarize(started.name, started.arguments, result))]
         return []
 
+    def _notices(self) -> list[Notice]:
+        mcp = self.assistant.mcp
+        return [Notice(message) for message in mcp.take_notices()] if mcp else []
+
     def _approval(self, item) -> ApprovalRequested:
         arguments = _arguments(item.arguments)
+        mcp_tool = self.assistant.mcp.describe(item.name) if self.assistant.mcp else None
+        if mcp_tool is not None:  # every argument shows on the card; none names a task
+            return ApprovalRequested(
+                item.call_id, item.name, arguments,
+                f"Run '{mcp_tool.tool}' from the MCP server '{mcp_tool.server}'",
+                remember=lambda: self.assistant.mcp.always_allow(item.name))
         title = None
         try:
             title = self.tasks.get(arguments.get("id")).title
@@ -262,4 +278,7 @@ class _Raised:
 def _retrying(problem: ApiProblem, delay: float) -> Retrying:
     # "Could not reach host: check …" / "… overloaded right now; try …" / "… for now. Try …"
     reason = problem.message.split(":")[0].split(";")[0].split(". ")[0].rstrip(".")
+    from app.common.redact import redact
+
+    reason = redact(reason)
     return Retrying(f"{reason}; trying again in {max(1, round(delay))} s.", delay, reason)

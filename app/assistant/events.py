@@ -1,6 +1,7 @@
 """What a conversation turn reports to its front end (window, tray popup, `ask`), in order."""
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -54,18 +55,27 @@ class ToolFinished:
 
 @dataclass
 class ApprovalRequested:
-    """The agent wants to run a destructive tool; the turn waits until `allow()` or `deny()`."""
+    """The agent wants to run a destructive tool; the turn waits until `allow()` or `deny()`.
+
+    `remember` is set for tools the user may allow for good ("Always allow this tool", an MCP
+    server's tool): `allow_always()` saves that and allows this call."""
 
     call_id: str
     name: str
     arguments: dict
     summary: str      # "Delete task 7 'Renew passport'"
+    remember: Callable[[], None] | None = None
     _decision: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop()
                                       .create_future(), repr=False)
 
     def allow(self) -> None:
         if not self._decision.done():
             self._decision.set_result(True)
+
+    def allow_always(self) -> None:
+        if self.remember is not None and not self._decision.done():
+            self.remember()
+        self.allow()
 
     def deny(self) -> None:
         if not self._decision.done():
@@ -80,6 +90,11 @@ class Retrying:
     message: str      # "The model is overloaded right now; trying again in 3 s."
     delay: float
     reason: str = ""  # "The model is overloaded right now": a window counts the seconds down
+
+
+@dataclass(frozen=True)
+class Notice:
+    message: str      # told once: "The MCP server 'files' could not start (…); …"
 
 
 @dataclass(frozen=True)
@@ -99,5 +114,5 @@ class Cancelled:
     pass
 
 
-ChatEvent = (TextDelta | ToolStarted | ToolFinished | ApprovalRequested | Retrying | Completed
-             | Failed | Cancelled)
+ChatEvent = (TextDelta | ToolStarted | ToolFinished | ApprovalRequested | Retrying | Notice
+             | Completed | Failed | Cancelled)

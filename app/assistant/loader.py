@@ -7,6 +7,7 @@ on a worker thread, so a window can be on screen and responsive while it loads.
 import asyncio
 
 from app.config.keystore import KeyStore
+from app.config.mcp_servers import McpServers
 from app.config.settings import Settings
 from app.tasks import TaskStore
 
@@ -32,9 +33,11 @@ def _import_agent_stack() -> None:
 
 class AssistantLoader:
     def __init__(self, store: TaskStore, settings: Settings, keys: KeyStore, *, retry=None,
-                 model: str | None = None) -> None:
+                 model: str | None = None, mcp_servers: McpServers | None = None) -> None:
         self._parts = (store, settings, keys)
-        self._options = {"model": model, **({"retry": retry} if retry is not None else {})}
+        self.mcp_servers = mcp_servers  # Settings → Tools edits them
+        self._options = {"model": model, "mcp_servers": mcp_servers,
+                         **({"retry": retry} if retry is not None else {})}
         self._assistant = None
         self._loading: asyncio.Future | None = None
 

@@ -30,6 +30,9 @@ def summarize(name: str, arguments: dict, result: dict) -> str:
                       ("reopened", "Reopened"), ("deleted", "Deleted")):
         if key in result:
             return f"{verb} {_task_phrase(result[key])}"
+    if "__" in name:  # an MCP server's tool: "files__read_file"
+        server, tool = name.split("__", 1)
+        return f"Ran '{tool}' from {server}"
     if name in ("list_tasks", "search_tasks"):
         what = f"for '{arguments.get('query')}'" if name == "search_tasks" else "tasks"
         count = result.get("count", 0)

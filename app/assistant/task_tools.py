@@ -1,159 +1,23 @@
-"""The task store as function tools for the agent.
-
-Schemas are written by hand and kept flat (simple types, no $ref/anyOf/default/title): that is
-what Gemini's OpenAI-compatible endpoint reliably accepts. Arguments are parsed here rather than by
-the SDK, so a malformed call from the model gets an answer it can act on instead of a crash.
-The tools run on the event loop, like the SDK's runner (its function tools are coroutines), so
-the store's announcements of their writes come from that thread too.
+"""The task store as function tools for the agent: the shared operations (tasks/operations.py)
+wrapped for the Agents SDK. The tools run on the event loop, like the SDK's runner (its function
+tools are coroutines), so the store's announcements of their writes come from that thread too.
 """
-
-import json
-from collections.abc import Callable
-from typing import Any
 
 from agents import FunctionTool, RunContextWrapper
 
-from app.common.errors import UserError
-from app.tasks import PRIORITIES, Task, TaskFilter, TaskStore
-
-DEFAULT_LIMIT = 50
-_ID = {"type": "integer", "description": "The task's id, as returned by the other tools."}
-_DUE = {"type": "string", "description": "ISO 8601 date (2026-11-27) or date-time with offset "
-        "(2026-11-27T17:00:00+01:00). Resolve words like 'next Friday' yourself."}
-_PRIORITY = {"type": "string", "enum": list(PRIORITIES)}
-_TAGS = {"type": "array", "items": {"type": "string"}, "description": "Short words, no '#'."}
-_STATUS = {"type": "string", "enum": ["open", "done", "all"]}
-_LIMIT = {"type": "integer", "description": f"At most this many tasks (default {DEFAULT_LIMIT})."}
-
-DESTRUCTIVE = frozenset({"delete_task"})  # these wait for the user's approval
-
-
-def compact(task: Task) -> dict:
-    """A task as the model sees it: only what it needs, so long lists stay cheap."""
-    shown: dict[str, Any] = {"id": task.id, "title": task.title, "status": task.status}
-    if task.due:
-        shown["due"] = task.due
-    if task.priority != "none":
-        shown["priority"] = task.priority
-    if task.tags:
-        shown["tags"] = list(task.tags)
-    if task.notes:
-        shown["notes"] = task.notes
-    return shown
-
-
-def _schema(properties: dict, required: tuple[str, ...] = ()) -> dict:
-    return {"type": "object", "properties": properties, "required": list(required),
-            "additionalProperties": False}
-
-
-class _Spec:
-    def __init__(self, name: str, description: str, schema: dict, run: Callable[[dict], dict]):
-        self.name, self.description, self.schema, self.run = name, description, schema, run
-
-
-def _specs(store: TaskStore) -> list[_Spec]:
-    def task_list(tasks: list[Task], limit: int) -> dict:
-        return {"count": len(tasks[:limit]), "more": len(tasks) > limit,
-                "tasks": [compact(t) for t in tasks[:limit]]}
-
-    def add(a: dict) -> dict:
-        return {"added": compact(store.add(a["title"], notes=a.get("notes"), due=a.get("due"),
-                                           priority=a.get("priority"), tags=a.get("tags")))}
-
-    def list_(a: dict) -> dict:
-        limit = _limit(a)
-        filters = TaskFilter(status=a.get("status") or "open", tag=a.get("tag"),
-                             priority=a.get("priority"), due_before=a.get("due_before"),
-                             due_after=a.get("due_after"), overdue=bool(a.get("overdue")),
-                             due_today=bool(a.get("due_today")), limit=limit + 1)
-        return task_list(store.list_tasks(filters), limit)
-
-    def search(a: dict) -> dict:
-        limit = _limit(a)
-        return task_list(store.search(a["query"], status=a.get("status") or "all",
-                                      limit=limit + 1), limit)
-
-    def update(a: dict) -> dict:
-        fields = {k: a[k] for k in ("title", "notes", "due", "priority", "tags") if k in a}
-        if not fields:
-            raise UserError("Give at least one field to change.")
-        return {"updated": compact(store.update(a["id"], **fields))}
-
-    return [
-        _Spec("add_task", "Add a task to the user's list.", _schema({
-            "title": {"type": "string"}, "due": _DUE, "notes": {"type": "string"},
-            "priority": _PRIORITY, "tags": _TAGS}, ("title",)), add),
-        _Spec("list_tasks", "List tasks, soonest due first. Without filters: open tasks.", _schema({
-            "status": _STATUS, "tag": {"type": "string"}, "priority": _PRIORITY,
-            "due_before": {**_DUE, "description": "Only tasks due before this day or time."},
-            "due_after": {**_DUE, "description": "Only tasks due after this day or time."},
-            "overdue": {"type": "boolean"},
-            "due_today": {"type": "boolean",
-                          "description": "Today's list: tasks due today and overdue ones (first)."},
-            "limit": _LIMIT}),
-            list_),
-        _Spec("search_tasks", "Full-text search in titles, notes and tags (open and done).",
-              _schema({"query": {"type": "string"}, "status": _STATUS, "limit": _LIMIT},
-                      ("query",)), search),
-        _Spec("update_task", "Change fields of a task. due 'none' clears the due date; tags "
-              "replaces all tags.", _schema({
-                  "id": _ID, "title": {"type": "string"}, "notes": {"type": "string"},
-                  "due": _DUE, "priority": _PRIORITY, "tags": _TAGS}, ("id",)), update),
-        _Spec("complete_task", "Mark a task done.", _schema({"id": _ID}, ("id",)),
-              lambda a: {"completed": compact(store.complete(a["id"]))}),
-        _Spec("reopen_task", "Mark a done task open again.", _schema({"id": _ID}, ("id",)),
-              lambda a: {"reopened": compact(store.reopen(a["id"]))}),
-        _Spec("delete_task", "Delete a task for good. The user is asked to approve first.",
-              _schema({"id": _ID}, ("id",)),
-              lambda a: {"deleted": compact(store.delete(a["id"]))}),
-    ]
-
-
-def _limit(arguments: dict) -> int:
-    limit = arguments.get("limit") or DEFAULT_LIMIT
-    if not isinstance(limit, int) or limit < 1:
-        raise UserError("limit must be a positive whole number.")
-    return min(limit, 500)
-
-
-def parse_arguments(raw: str, schema: dict) -> dict:
-    """The model's JSON arguments, checked against the flat schema; UserError says what's wrong."""
-    try:
-        arguments = json.loads(raw or "{}")
-    except json.JSONDecodeError as error:
-        raise UserError(f"The arguments are not valid JSON ({error.msg}); send one JSON object.") \
-            from None
-    if not isinstance(arguments, dict):
-        raise UserError("The arguments must be one JSON object.")
-    properties = schema["properties"]
-    unknown = sorted(set(arguments) - set(properties))
-    if unknown:
-        raise UserError(f"Unknown argument {unknown[0]!r}; allowed: {', '.join(properties)}.")
-    missing = [name for name in schema["required"] if arguments.get(name) in (None, "")]
-    if missing:
-        raise UserError(f"Missing required argument {missing[0]!r}.")
-    # Models sometimes send null for "not given": treat it so.
-    return {name: value for name, value in arguments.items() if value is not None}
-
-
-def run_tool(spec_run: Callable[[dict], dict], schema: dict, raw: str) -> str:
-    """Run one call; the model always gets JSON back, an error included."""
-    try:
-        result = spec_run(parse_arguments(raw, schema))
-    except UserError as error:
-        result = {"error": str(error)}
-    return json.dumps(result, ensure_ascii=False, separators=(",", ":"))
+from app.tasks import TaskStore
+from app.tasks.operations import Operation, operations, perform
 
 
 def task_tools(store: TaskStore) -> list[FunctionTool]:
     tools = []
-    for spec in _specs(store):
-        async def invoke(_context: RunContextWrapper, raw: str, spec: _Spec = spec) -> str:
-            return run_tool(spec.run, spec.schema, raw)
+    for operation in operations(store):
+        async def invoke(_context: RunContextWrapper, raw: str,
+                         operation: Operation = operation) -> str:
+            return perform(operation, raw)
 
         tools.append(FunctionTool(
-            name=spec.name, description=spec.description, params_json_schema=spec.schema,
-            on_invoke_tool=invoke, strict_json_schema=False,
-            needs_approval=spec.name in DESTRUCTIVE))
+            name=operation.name, description=operation.description,
+            params_json_schema=operation.schema, on_invoke_tool=invoke, strict_json_schema=False,
+            needs_approval=operation.destructive))
     return tools

@@ -6,6 +6,7 @@ The answer goes to stdout as it arrives; what the agent does goes to stderr, so
 
 import argparse
 import asyncio
+import json
 import sys
 import threading
 
@@ -16,8 +17,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     ask = commands.add_parser("ask", help="ask the assistant one question (streams the answer)")
     ask.add_argument("question", nargs="+")
     ask.add_argument("--yes", action="store_true",
-                     help="approve deletions without asking (they are denied when stdin is not "
-                          "a terminal otherwise)")
+                     help="approve deletions and MCP tools that change things without asking "
+                          "(they are denied when stdin is not a terminal otherwise)")
     ask.add_argument("--model", help="use this model for this question only")
     ask.set_defaults(run=_run)
 
@@ -42,11 +43,13 @@ def _run(args) -> int:
 
 async def _ask(question: str, args) -> int:
     from app.assistant.chat_session import ChatSession
-    from app.assistant.events import (ApprovalRequested, Completed, Failed, Retrying, TextDelta,
-                                      ToolFinished)
+    from app.assistant.events import (ApprovalRequested, Completed, Failed, Notice, Retrying,
+                                      TextDelta, ToolFinished)
     from app.workspace import Workspace
 
     workspace = Workspace(model=args.model)
+    for warning in workspace.warnings:
+        _say(f"task-assistant: {warning}")
     try:
         assistant = await workspace.agent.get()
         chat = ChatSession(assistant, workspace.conversations, workspace.store,
@@ -55,20 +58,21 @@ async def _ask(question: str, args) -> int:
         ended_with_newline = True
         async for event in chat.send(question):
             if isinstance(event, TextDelta):
-                sys.stdout.write(event.text)
+                sys.stdout.write(_safe(event.text, keep_lines=True))
                 sys.stdout.flush()
                 ended_with_newline = event.text.endswith("\n")
             elif isinstance(event, ToolFinished) and not event.result.get("denied"):
                 # (a denial was already reported when it was decided)
-                print(f"{'•' if event.ok else '✗'} {event.summary}", file=sys.stderr)
+                _say(f"{'•' if event.ok else '✗'} {event.summary}")
             elif isinstance(event, Retrying):
-                print(f"… {event.message}", file=sys.stderr)
+                _say(f"… {event.message}")
+            elif isinstance(event, Notice):
+                _say(f"! {event.message}")
             elif isinstance(event, ApprovalRequested):
                 allowed = await _approve(event, args.yes)
                 (event.allow if allowed else event.deny)()
             elif isinstance(event, Failed):
-                print(f"{'' if ended_with_newline else chr(10)}task-assistant: {event.message}",
-                      file=sys.stderr)
+                _say(f"{'' if ended_with_newline else chr(10)}task-assistant: {event.message}")
                 code = 1
             elif isinstance(event, Completed) and not ended_with_newline:
                 print()
@@ -79,17 +83,39 @@ async def _ask(question: str, args) -> int:
 
 async def _approve(request, yes: bool) -> bool:
     if yes:
-        print(f"• Allowed (--yes): {request.summary}", file=sys.stderr)
+        _say(f"• Allowed (--yes): {request.summary}")
         return True
     if not sys.stdin.isatty():
-        print(f"✗ Denied: {request.summary} (stdin is not a terminal; use --yes to allow)",
-              file=sys.stderr)
+        _say(f"✗ Denied: {request.summary} (stdin is not a terminal; use --yes to allow)")
         return False
-    print(f"{request.summary}? [y/N] ", end="", file=sys.stderr, flush=True)
-    answer = (await _read_line()).strip().lower() in ("y", "yes")
+    if request.arguments and request.remember is not None:  # an MCP tool: show what it gets
+        for name, value in request.arguments.items():
+            _say(f"    {name}: {json.dumps(value, ensure_ascii=False)}")
+    choices = "[y/N/a=always]" if request.remember is not None else "[y/N]"
+    _say(f"{request.summary}? {choices} ", end="", flush=True)
+    reply = (await _read_line()).strip().lower()
+    if reply in ("a", "always") and request.remember is not None:
+        request.remember()
+        _say("• Always allowed from now on (revoke in Settings → Tools)")
+        return True
+    answer = reply in ("y", "yes")
     if not answer:
-        print(f"✗ Denied: {request.summary}", file=sys.stderr)
+        _say(f"✗ Denied: {request.summary}")
     return answer
+
+
+def _safe(text: str, *, keep_lines: bool = False) -> str:
+    """Nothing the model or a task title holds reaches the terminal raw: no API key (a server
+    may echo it), no escape code or bidi override (a title could rewrite the prompt)."""
+    from app.common.redact import redact
+    from app.common.titles import printable
+
+    return printable(redact(text), keep_lines=keep_lines)
+
+
+def _say(line: str, **options) -> None:
+    """One line about the turn, on stderr (stdout carries only the answer)."""
+    print(_safe(line, keep_lines=line.startswith("\n")), file=sys.stderr, **options)
 
 
 async def _read_line() -> str:

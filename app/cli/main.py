@@ -19,7 +19,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.cli import ask, key, settings, tasks
+    from app.cli import ask, backups, key, mcp, settings, tasks
 
     parser = OneLineParser(prog=PROG, description=f"{APP_NAME}: chat with Gemini about your tasks.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -37,12 +37,21 @@ def build_parser() -> argparse.ArgumentParser:
     key.register(commands)
     settings.register(commands)
     ask.register(commands)
+    backups.register(commands)
+    mcp.register(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # `mcp add NAME -- COMMAND [ARGS…]`: the command's own options (npx -y) are not ours, and
+    # argparse would read them past a "--" inside a subcommand.
+    command: list[str] = []
+    if argv[:2] == ["mcp", "add"] and "--" in argv:
+        argv, command = argv[:argv.index("--")], argv[argv.index("--") + 1:]
     args = parser.parse_args(argv)
+    args.server_command = command
     try:
         if args.self_test:
             from app.diagnostics.self_test import run

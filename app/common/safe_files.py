@@ -29,6 +29,20 @@ def write_atomically(path: Path, data: bytes, *, mode: int | None = None) -> Non
         raise
 
 
+def read_json(path: Path) -> tuple[object, str | None]:
+    """The JSON value in `path` (None when there is no file) and why it could not be read (an
+    OS error, as a phrase). ValueError propagates for content that is not UTF-8 JSON."""
+    import json
+
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, None
+    except OSError as error:
+        return None, f"could not read it: {error.strerror or type(error).__name__}"
+    return json.loads(data.decode("utf-8")), None
+
+
 def keep_aside(path: Path) -> Path:
     """Moves a damaged file to `<name>.bad` (or `.bad-2`, … never over an earlier one) and
     returns where it went. OSError propagates when it cannot be moved."""

@@ -33,7 +33,8 @@ MODULES = [
     "keyring", "keyring.backends.chainer", "openai", "openai.resources.chat.chat", "agents",
     "agents.memory.sqlite_session", "anyio._backends._asyncio", "jiter", "platformdirs",
     "sqlite3", "ssl", "app.assistant.assistant", "app.assistant.chat_session", "app.ui.shell",
-    "app.ui.desktop", "PySide6.QtSvg",
+    "app.ui.desktop", "mcp.server.mcpserver", "mcp.client.stdio", "agents.mcp",
+    "app.mcp.server", "app.assistant.mcp_tools", "PySide6.QtSvg",
     # Code blocks: Pygments finds its lexers and styles by name, at run time.
     "pygments.lexers", "pygments.lexers.python", "pygments.styles.default",
     "pygments.styles.gh_dark",

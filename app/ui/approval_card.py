@@ -26,10 +26,11 @@ def _label(text: str) -> QLabel:
 
 class ApprovalCard(Surface):
     decided = Signal(bool)
+    always_allowed = Signal()  # the `always` button: allowed for good (then decided(True) too)
     closed = Signal(bool)   # answered or expired; True if the keyboard focus was on the card
 
     def __init__(self, question: str, details: str = "", *, allow: str = "Allow once",
-                 deny: str = "Deny") -> None:
+                 deny: str = "Deny", always: str | None = None) -> None:
         super().__init__("card", outlined=True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setAccessibleName("Approval needed")
@@ -47,6 +48,12 @@ class ApprovalCard(Surface):
         layout.addWidget(self.details)
         self.details.setVisible(bool(details))  # after it has a parent: not a window of its own
         buttons = QHBoxLayout()
+        self.always_button = None
+        if always:  # e.g. "Always allow this tool"
+            self.always_button = QPushButton(always)
+            self.always_button.setAutoDefault(False)
+            self.always_button.clicked.connect(self._allow_always)
+            buttons.addWidget(self.always_button)
         buttons.addStretch()
         self.deny_button = QPushButton(f"{deny}  (Enter)")
         self.deny_button.setAccessibleName(deny)
@@ -68,6 +75,11 @@ class ApprovalCard(Surface):
     def take_focus(self) -> None:
         self.deny_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def _allow_always(self) -> None:
+        if self.answer is None:
+            self.always_allowed.emit()
+            self.decide(True)
+
     def decide(self, allowed: bool) -> None:
         if self.answer is not None:
             return
@@ -80,11 +92,11 @@ class ApprovalCard(Surface):
             self._close(False, f" — {why}.")
 
     def _close(self, answer: bool, outcome: str) -> None:
-        had_focus = self.deny_button.hasFocus() or self.allow_button.hasFocus()
+        buttons = [b for b in (self.deny_button, self.allow_button, self.always_button) if b]
+        had_focus = any(button.hasFocus() for button in buttons)
         self.answer = answer
-        self.allow_button.setEnabled(False)
-        self.deny_button.setEnabled(False)
-        self.allow_button.hide()
-        self.deny_button.hide()
+        for button in buttons:
+            button.setEnabled(False)
+            button.hide()
         self.question.setText(self.question.text().removesuffix(" Allow it?") + outcome)
         self.closed.emit(had_focus)

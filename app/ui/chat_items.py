@@ -215,9 +215,11 @@ def format_arguments(arguments: dict) -> str:
 class ApprovalItem(ApprovalCard):
     """"Delete task 7 'Renew passport'?" with the full arguments; Deny is the safe default."""
 
-    def __init__(self, summary: str, arguments: dict) -> None:
+    def __init__(self, summary: str, arguments: dict, *, can_always: bool = False) -> None:
+        # can_always: an MCP tool, which may be allowed for good (revocable in Settings → Tools)
         super().__init__(f"The assistant wants to: {summary}. Allow it?",
-                         format_arguments(arguments))
+                         format_arguments(arguments),
+                         always="Always allow this tool" if can_always else None)
 
     def snapshot(self):
         text = self.question.text()

@@ -12,8 +12,8 @@ from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.assistant.events import (ApprovalRequested, Cancelled, Completed, Failed,
-                                  FailureKind as Kind, Retrying, TextDelta, ToolFinished,
-                                  ToolStarted)
+                                  FailureKind as Kind, Notice, Retrying, TextDelta,
+                                  ToolFinished, ToolStarted)
 from app.assistant.summaries import summarize, tool_result
 from app.common.errors import UserError
 from app.config.keystore import GET_A_KEY
@@ -403,16 +403,20 @@ class _Turn:
             item = self.tools.pop(event.call_id, None) or self.view.add(ToolItem(""))
             item.show_result(event.summary, event.ok)
         elif isinstance(event, ApprovalRequested):
-            card = self.view.add(ApprovalItem(event.summary, event.arguments))
+            card = self.view.add(ApprovalItem(event.summary, event.arguments,
+                                              can_always=event.remember is not None))
             card.decided.connect(lambda allowed, e=event: e.allow() if allowed else e.deny())
             card.decided.connect(lambda _allowed: self.panel._status("Thinking…"))
             card.closed.connect(lambda had_focus: had_focus and self.panel.focus_message_box())
+            card.always_allowed.connect(event.allow_always)
             self.approvals.append(card)
             self.panel._status("Waiting for your answer…")
             card.take_focus()  # Enter or Space now denies, the safe default
         elif isinstance(event, Retrying):
             countdown = (event.reason, event.delay) if event.reason else None
             self.notices.append(self.view.add(NoticeItem(event.message, countdown)))
+        elif isinstance(event, Notice):  # told once, and it stays (a server that failed)
+            self.view.add(NoticeItem(event.message))
         elif isinstance(event, Completed):
             self.ended = True
             self._finish_answer()

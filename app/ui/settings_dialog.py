@@ -16,16 +16,18 @@ import os
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
-                               QWidget)
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTabWidget,
+                               QVBoxLayout, QWidget)
 from shiboken6 import isValid
 
 from app.assistant.connection_check import check_connection
 from app.common.errors import UserError
 from app.config.keystore import GET_A_KEY, KeyStore, check_key, environment_key
 from app.common.redact import ENV_VAR
+from app.config.mcp_servers import McpServers
 from app.config.settings import Settings
 from app.ui.task_runner import TaskRunner
+from app.ui.tools_page import ToolsPage
 
 API_KEY_PAGE = GET_A_KEY
 SUGGESTED_MODELS = ("gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-flash-lite")
@@ -71,7 +73,7 @@ class SettingsDialog(QDialog):
     settings_saved = Signal()
 
     def __init__(self, settings: Settings, keys: KeyStore, runner: TaskRunner,
-                 parent=None) -> None:
+                 parent=None, *, mcp_servers: McpServers | None = None) -> None:
         super().__init__(parent)
         self._settings = settings
         self._keys = keys
@@ -192,10 +194,20 @@ class SettingsDialog(QDialog):
         self.base_url_field.returnPressed.connect(self.save)
         self.model_field.lineEdit().returnPressed.connect(self.save)
 
+        general = QWidget()
+        general_layout = QVBoxLayout(general)
+        general_layout.addWidget(key_box)
+        general_layout.addWidget(model_box)
+        general_layout.addWidget(desktop_box)
+        general_layout.addStretch(1)
+        self.pages = QTabWidget()
+        self.pages.addTab(general, "&General")
+        self.tools_page = None
+        if mcp_servers is not None:  # its changes are saved at once, not by Save
+            self.tools_page = ToolsPage(mcp_servers)
+            self.pages.addTab(self.tools_page, "&Tools")
         layout = QVBoxLayout(self)
-        layout.addWidget(key_box)
-        layout.addWidget(model_box)
-        layout.addWidget(desktop_box)
+        layout.addWidget(self.pages)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         # Width only: the height follows the notes and messages that appear (a fixed height
@@ -211,6 +223,8 @@ class SettingsDialog(QDialog):
             for label in (self.key_message, self.test_result, self.error_label):
                 label.hide()  # messages from the last time it was open (or that finished since)
             self._load_fields()
+            if self.tools_page is not None:
+                self.tools_page.reload()
             self.refresh_key_status()
             self._grow_to_fit()
 
