@@ -139,7 +139,8 @@ def test_a_bundle_without_resources_says_which(tmp_path, monkeypatch):
     with pytest.raises(CheckFailed) as failure:
         check_resources()
     assert str(failure.value).startswith(
-        f"task-assistant.svg and task-assistant.desktop are missing from "
+        f"task-assistant.svg, icons/copy.svg, icons/LICENSE-lucide.txt and "
+        f"task-assistant.desktop are missing from "
         f"{tmp_path / 'resources'}: reinstall")
 
 

@@ -34,7 +34,10 @@ MODULES = [
     "agents.memory.sqlite_session", "anyio._backends._asyncio", "jiter", "platformdirs",
     "sqlite3", "ssl", "app.assistant.assistant", "app.assistant.chat_session", "app.ui.shell",
     "app.ui.desktop", "mcp.server.mcpserver", "mcp.client.stdio", "agents.mcp",
-    "app.mcp.server", "app.assistant.mcp_tools",
+    "app.mcp.server", "app.assistant.mcp_tools", "PySide6.QtSvg",
+    # Code blocks: Pygments finds its lexers and styles by name, at run time.
+    "pygments.lexers", "pygments.lexers.python", "pygments.styles.default",
+    "pygments.styles.gh_dark",
 ]
 if sys.platform == "win32":
     MODULES += ["keyring.backends.Windows", "win32ctypes.pywin32.win32cred"]
@@ -149,7 +152,8 @@ def _bad_override(variable: str, value: str, detail: str) -> str:
 def resource_names() -> list[str]:
     # The .desktop entry gives the window its icon on Linux desktops; elsewhere it is unused.
     linux = sys.platform.startswith("linux")
-    return ["task-assistant.svg"] + (["task-assistant.desktop"] if linux else [])
+    return (["task-assistant.svg", "icons/copy.svg", "icons/LICENSE-lucide.txt"]
+            + (["task-assistant.desktop"] if linux else []))
 
 
 def check_resources() -> str:
@@ -158,7 +162,9 @@ def check_resources() -> str:
     names = resource_names()
     missing = [name for name in names if resource_path(name) is None]
     if missing:
-        raise CheckFailed(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
+        named = ", ".join(missing[:-1]) + " and " + missing[-1] if len(missing) > 1 \
+            else missing[0]
+        raise CheckFailed(f"{named} {'is' if len(missing) == 1 else 'are'} "
                           f"missing from {resources_dir()}: {reinstall_hint()}.")
     return ", ".join(names)
 
