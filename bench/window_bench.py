@@ -17,6 +17,10 @@ measured in this one run, interleaved; this machine is shared, so read the ratio
    loop, no UI, is the side-by-side baseline; an idle second is the machine's noise floor.
 3) Memory: VmRSS and VmHWM of this process after the first answer, against the bare window's
    RSS at its first paint.
+4-6) Long conversations (2,000 messages: time to paint the newest, RSS added), memory over
+   1,000 answers in one session, and where the memory goes (Qt, openai, mcp, the rest of the
+   Agents SDK, ours): bench/transcript_bench.py, each in a fresh process. `--long` runs only
+   these.
 """
 
 import argparse
@@ -34,7 +38,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO), str(REPO / "tests")]
+sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "bench")]
 
 CHUNKS = 4000
 HEARTBEAT_MS = 16
@@ -383,6 +387,8 @@ def main() -> None:
                              "(default 3; the first is the one memory is read after)")
     parser.add_argument("--display", action="store_true",
                         help="use the X display in $DISPLAY instead of the offscreen platform")
+    parser.add_argument("--long", action="store_true",
+                        help="only parts 4-6: long conversations and where the memory goes")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve is not None:
@@ -406,6 +412,12 @@ def main() -> None:
     for name in ("TASK_ASSISTANT_MODEL", "TASK_ASSISTANT_BASE_URL"):
         os.environ.pop(name, None)
 
+    if args.long:
+        import transcript_bench
+
+        transcript_bench.report()
+        shutil.rmtree(home, ignore_errors=True)
+        return
     # An installed app runs from compiled bytecode; measure that, not the compiler.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "app")], check=True)
     child_env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -475,6 +487,9 @@ def main() -> None:
     print(f"   at the end ({len(stream['app'])} answers, {len(raws)} bare-client streams)  "
           f"{stream['rss_end']:6.0f} MB  (peak {stream['hwm_end']:.0f} MB); "
           f"after one answer / bare window = {rss / bare['rss_mb']:.1f}x")
+    import transcript_bench
+
+    transcript_bench.report()
 
 
 if __name__ == "__main__":

@@ -120,6 +120,11 @@ def empty(*, usage: bool = True, delay: float = 0.0) -> Reply:
     )
 
 
+def silent(*, delay: float = 0.0) -> Reply:
+    """HTTP 200, then [DONE] without a single chunk: the "silent reply" of the seed's report."""
+    return Reply(frames=(), message={"role": "assistant", "content": ""}, delay=delay)
+
+
 def cut_off(*chunks: str, abrupt: bool = False, delay: float = 0.0) -> Reply:
     """Text deltas, then the stream ends: no finish_reason, no [DONE].
 
@@ -459,6 +464,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if frame.usage:
                     chunk["usage"] = _usage()
                 self._write_event(json.dumps(chunk))
+                self.server.fake.chunks_sent += 1
             if reply.complete:
                 self._write_event("[DONE]")
             if reply.abrupt:
@@ -509,6 +515,7 @@ class FakeGemini:
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.paths: list[str] = []
+        self.chunks_sent = 0  # streamed chunks written so far, to act mid-stream without sleeping
         self._replies: collections.deque[Reply] = collections.deque()
         self._lock = threading.Lock()  # handler threads and the test thread share the lists
         self._server: _Server | None = None

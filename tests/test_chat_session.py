@@ -10,7 +10,7 @@ from app.assistant.events import (ApprovalRequested, Cancelled, Completed, Faile
                                   TextDelta, ToolFinished, ToolStarted)
 from app.tasks import TaskFilter
 from conftest import TEST_KEY
-from fake_gemini import (FakeGemini, bad_key, cut_off, empty, overloaded, quota, text,
+from fake_gemini import (FakeGemini, bad_key, cut_off, empty, overloaded, quota, silent, text,
                          tool_calls)
 from app.tasks.history import Origin
 
@@ -118,6 +118,20 @@ def test_an_empty_reply_is_asked_again(gemini, assistant_for, turn):
     events, _ = turn(assistant_for(gemini), "list my tasks")
     assert events[-1] == Completed("Here you go.") and len(gemini.requests) == 2
     assert not of(Failed, events)
+
+
+def test_a_silent_reply_is_asked_again_like_an_empty_one(gemini, assistant_for, turn):
+    gemini.enqueue(silent(), text("Here you go."))
+    events, _ = turn(assistant_for(gemini), "list my tasks")
+    assert events[-1] == Completed("Here you go.") and len(gemini.requests) == 2
+    assert not of(Failed, events)
+
+
+def test_silent_replies_that_stay_silent_are_the_empty_answer_failure(gemini, assistant_for,
+                                                                    turn):
+    gemini.enqueue(silent(), silent(), silent())
+    events, _ = turn(assistant_for(gemini), "list my tasks")
+    assert events[-1].kind == "empty" and "cut off" not in events[-1].message
 
 
 def test_an_empty_reply_that_stays_empty_is_one_clear_failure_and_history_stays_valid(
@@ -230,6 +244,58 @@ def test_stop_mid_answer_ends_with_cancelled_and_the_chat_goes_on(gemini, assist
     gemini.enqueue(text("Short answer."))
     events, _ = turn(assistant, "shorter please", conversation=conversation)
     assert events[-1] == Completed("Short answer.")
+
+
+def test_a_stopped_answer_stays_in_the_history_marked_and_the_model_sees_it(
+        gemini, assistant_for, turn, conversations):
+    gemini.enqueue(text(*[f"word{n} " for n in range(200)], delay=0.01))
+    assistant = assistant_for(gemini)
+    events, conversation = turn(assistant, "write a lot", cancel_after_first_delta=True)
+    said = answer(events)
+    assert isinstance(events[-1], Cancelled) and said
+    [question, stopped] = conversations.history(conversation)
+    assert stopped.role == "assistant" and stopped.stopped and stopped.text == said
+    gemini.enqueue(text("…and the rest."))
+    turn(assistant, "Continue", conversation=conversation)
+    sent = [(m["role"], m["content"]) for m in gemini.requests[-1]["messages"][1:]]
+    assert sent == [("user", "write a lot"), ("assistant", said), ("user", "Continue")]
+
+
+def test_retry_keeps_the_replaced_answer_as_an_earlier_version(gemini, assistant_for, turn,
+                                                               conversations):
+    gemini.enqueue(text("First."), text("Second."), text("Third."))
+    assistant = assistant_for(gemini)
+    _, conversation = turn(assistant, "name my cat")
+    turn(assistant, "", conversation=conversation, retry=True)
+    turn(assistant, "", conversation=conversation, retry=True)
+    assert conversations.earlier_answers(conversation) == {1: ["First.", "Second."]}
+    assert [m.text for m in conversations.history(conversation)] == ["name my cat", "Third."]
+    # The model saw only the newest question once, never the replaced answers.
+    sent = [m["content"] for m in gemini.requests[-1]["messages"][1:]]
+    assert sent == ["name my cat"]
+
+
+def test_resend_replaces_the_last_message_and_what_followed(gemini, assistant_for, chat_for,
+                                                            conversations):
+    gemini.enqueue(text("Tea."), text("Coffee it is."), text("Sure."))
+    assistant = assistant_for(gemini)
+
+    async def run():
+        chat = chat_for(assistant)
+        try:
+            [e async for e in chat.send("I like tea")]
+            [e async for e in chat.retry()]
+            events = [e async for e in chat.resend("I like coffee")]
+        finally:
+            await assistant.close()
+        return chat.conversation_id, events
+
+    conversation, events = asyncio.run(run())
+    assert events[-1] == Completed("Sure.")
+    assert [m.text for m in conversations.history(conversation)] == ["I like coffee", "Sure."]
+    assert conversations.earlier_answers(conversation) == {}
+    sent = [m["content"] for m in gemini.requests[-1]["messages"][1:]]
+    assert sent == ["I like coffee"]
 
 
 def test_a_conversation_resumes_after_a_restart(gemini, assistant_for, app_home, turn):

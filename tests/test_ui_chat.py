@@ -30,7 +30,7 @@ def test_an_answer_streams_in_as_markdown(qtbot, window, gemini):
     qtbot.waitUntil(lambda: idle(window), timeout=10_000)
     answer = answers(window)[-1]
     assert answer.view.toPlainText().endswith("Done for now.")
-    document = answer.view.document()
+    document = answer.view.prose()[0].document()
     assert document.firstBlock().blockFormat().headingLevel() == 1
     assert any(document.findBlockByNumber(n).textList() is not None
                for n in range(document.blockCount()))  # the list is a real list
@@ -66,7 +66,7 @@ def test_an_answer_can_be_stopped_mid_stream(qtbot, window, gemini, how):
     qtbot.waitUntil(lambda: idle(window), timeout=5000)
     answer = answers(window)[-1]
     assert answer.note.text() == "Stopped" and "word199" not in answer.view.toPlainText()
-    assert any(item.text() == "Stopped." for item in items(window, NoticeItem))
+    assert answer.continue_button.isVisible() and answer.retry_button.isVisible()
     # The conversation goes on normally afterwards.
     gemini.enqueue(text("Still here."))
     type_and_send(qtbot, window, "are you there?")
@@ -123,6 +123,7 @@ def test_stopping_during_an_approval_deletes_nothing(qtbot, window, gemini, work
     qtbot.waitUntil(lambda: idle(window), timeout=5000)
     card = items(window, ApprovalItem)[-1]
     assert not card.allow_button.isEnabled() and "not done" in card.question.text()
+    assert window.chat.input.hasFocus()
     assert workspace.store.get(task.id)
 
 
@@ -175,6 +176,14 @@ def test_retry_regenerates_the_last_answer(qtbot, window, gemini):
     qtbot.mouseClick(last.retry_button, Qt.MouseButton.LeftButton)
     wait_for_answer(qtbot, window, "Second answer.", timeout=10_000)
     assert [a.text for a in answers(window)] == ["Second answer."]
+    # The first answer stays browsable: ‹ 2/2 ›, back to 1/2 and forward again.
+    [answer] = answers(window)
+    assert answer.version_label.isVisible() and answer.version_label.text() == "2/2"
+    qtbot.mouseClick(answer.older, Qt.MouseButton.LeftButton)
+    assert answer.version_label.text() == "1/2"
+    assert answer.view.toPlainText() == "First answer."
+    qtbot.mouseClick(answer.newer, Qt.MouseButton.LeftButton)
+    assert answer.view.toPlainText() == "Second answer." and answer.text == "Second answer."
 
 
 def test_copy_puts_the_message_markdown_on_the_clipboard(qtbot, window, gemini):
@@ -208,25 +217,75 @@ def test_without_a_key_the_chat_asks_for_one_and_tasks_still_work(qtbot, window,
     assert [t.title for t in workspace.store.list_tasks()] == ["Buy milk"]
 
 
-def test_colours_follow_the_system_palette(qtbot, window, gemini, qapp):
+def _contrast(a, b) -> float:
+    from app.ui.design import contrast
+
+    return contrast(a, b)
+
+
+def dark_palette():
     from PySide6.QtGui import QColor, QPalette
 
-    gemini.enqueue(text("Hi."))
+    dark = QPalette()
+    for role, colour in ((QPalette.ColorRole.Window, "#2d2d2d"),
+                         (QPalette.ColorRole.Base, "#232323"),
+                         (QPalette.ColorRole.AlternateBase, "#2b2b2b"),
+                         (QPalette.ColorRole.Text, "#eeeeee"),
+                         (QPalette.ColorRole.WindowText, "#eeeeee"),
+                         (QPalette.ColorRole.Link, "#1d3f7a"),   # dark blue: unreadable here
+                         (QPalette.ColorRole.Highlight, "#3d6fb4")):
+        dark.setColor(role, QColor(colour))
+    return dark
+
+
+def test_colours_follow_the_system_palette(qtbot, window, gemini, qapp):
+    from PySide6.QtGui import QPalette
+
+    from app.ui import design
+
+    gemini.enqueue(tool_calls(("add_task", {"title": "Tea"})), text("Hi."))
     type_and_send(qtbot, window, "hello")
     wait_for_answer(qtbot, window, "Hi.", timeout=10_000)
     original = qapp.palette()
-    dark = QPalette(original)
-    dark.setColor(QPalette.ColorRole.AlternateBase, QColor("#2b2b2b"))
-    dark.setColor(QPalette.ColorRole.Text, QColor("#eeeeee"))
     try:
-        qapp.setPalette(dark)  # what switching the desktop to dark mode does
-        user = [item for item in items(window, MessageItem) if item.role == "user"][-1]
-        answer = answers(window)[-1].view
-        qtbot.waitUntil(lambda: user.palette().color(user.backgroundRole()) == QColor("#2b2b2b"))
-        qtbot.waitUntil(lambda: answer.palette().color(QPalette.ColorRole.Text)
-                        == QColor("#eeeeee"))
+        for palette in (original, dark_palette()):
+            qapp.setPalette(palette)  # what switching the desktop to dark mode does
+            user = [item for item in items(window, MessageItem) if item.role == "user"][-1]
+            tool = items(window, ToolItem)[-1]
+            base = palette.color(QPalette.ColorRole.Base)
+            # Your messages sit on a tint of this palette, not of the last one.
+            qtbot.waitUntil(lambda: design.surface("you", user.palette())
+                            == design.surface("you", palette))
+            assert design.surface("you", palette) != base
+            # Tool lines stay readable (WCAG AA) on both palettes.
+            qtbot.waitUntil(lambda: tool.palette().color(QPalette.ColorRole.WindowText)
+                            == design.ink("tool", palette))
+            assert _contrast(design.ink("tool", palette), base) >= 4.5
+            answer = answers(window)[-1].view.prose()[0]
+            qtbot.waitUntil(lambda: answer.palette().color(QPalette.ColorRole.Text)
+                            == palette.color(QPalette.ColorRole.Text))
+            card = design.surface("card", palette)
+            assert _contrast(palette.color(QPalette.ColorRole.Text), card) >= 7  # no bright yellow
     finally:
         qapp.setPalette(original)
+
+
+def test_a_high_contrast_palette_is_respected(qapp):
+    from PySide6.QtGui import QColor, QPalette
+
+    from app.ui import design
+
+    contrast = QPalette()
+    for role, colour in ((QPalette.ColorRole.Window, "#000000"),
+                         (QPalette.ColorRole.Base, "#000000"),
+                         (QPalette.ColorRole.Text, "#ffffff"),
+                         (QPalette.ColorRole.Highlight, "#ffff00")):
+        contrast.setColor(role, QColor(colour))
+    assert design.high_contrast(contrast)
+    # No tints that blur the edges: plain text colours on the palette's own base.
+    assert design.ink("tool", contrast) == QColor("#ffffff")
+    assert design.ink("muted", contrast) == QColor("#ffffff")
+    assert design.surface("you", contrast) == QColor("#000000")
 
 
 def test_first_run_add_key_from_the_prompt_then_chat(qtbot, window, gemini, memory_keyring):

@@ -95,7 +95,7 @@ def test_deleting_the_open_conversation_moves_to_the_next(qtbot, window, gemini,
     chat(qtbot, window, gemini, "doomed", "Two.")
     window.sidebar.delete_current()
     box = confirm_box(window)
-    delete = [b for b in box.buttons() if b.text() == "Delete"][0]
+    delete = [b for b in box.buttons() if b.text().replace("&", "") == "Delete"][0]
     qtbot.mouseClick(delete, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: titles(window) == ["older"])
     assert [c.title for c in workspace.conversations.list()] == ["older"]
@@ -173,3 +173,101 @@ def test_a_conversation_made_by_task_assistant_ask_appears_in_the_open_sidebar(
     subprocess.run([*CLI, "ask", "anything due from the terminal?"], env=env, check=True,
                    stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
     qtbot.waitUntil(lambda: "anything due from the terminal?" in titles(window), timeout=5000)
+
+
+def test_the_list_keeps_its_own_focus_arrows_walk_it_and_f2_renames(qtbot, window, gemini,
+                                                                     workspace):
+    chat(qtbot, window, gemini, "first talk", "One.")
+    window.new_conversation()
+    chat(qtbot, window, gemini, "second talk", "Two.")
+    listed = window.sidebar.list
+    listed.setFocus()
+    qtbot.mouseClick(listed.viewport(), Qt.MouseButton.LeftButton,
+                     pos=listed.visualItemRect(listed.item(0)).center())
+    assert listed.hasFocus()  # a click opens the conversation but leaves the keys here
+    qtbot.keyClick(listed, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: shown_texts(window) == ["first talk", "One."])
+    assert listed.hasFocus()
+    qtbot.keyClick(listed, Qt.Key.Key_F2)
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "Renamed by keys")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Renamed by keys" in titles(window))
+    assert not any("Renamed" in m.text for m in items(window, MessageItem))  # not sent as text
+
+
+def test_delete_by_keyboard_asks_and_the_list_keeps_the_focus(qtbot, window, gemini,
+                                                              workspace):
+    chat(qtbot, window, gemini, "keep", "Kept.")
+    window.new_conversation()
+    chat(qtbot, window, gemini, "drop me", "Dropped.")
+    listed = window.sidebar.list
+    listed.setFocus()
+    listed.setCurrentRow(titles(window).index("drop me"))
+    qtbot.keyClick(listed, Qt.Key.Key_Delete)
+    box = window.sidebar.confirm
+    assert box is not None and box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    [delete] = [b for b in box.buttons() if b.text().replace("&", "") == "Delete"]
+    delete.click()
+    qtbot.waitUntil(lambda: [c.title for c in workspace.conversations.list()] == ["keep"])
+    qtbot.waitUntil(listed.hasFocus)
+
+
+def test_search_box_down_and_enter_reach_the_results_and_esc_clears(qtbot, window, gemini):
+    chat(qtbot, window, gemini, "about tea", "Tea.")
+    window.new_conversation()
+    chat(qtbot, window, gemini, "about coffee", "Coffee.")
+    search = window.sidebar.search
+    search.setFocus()
+    qtbot.keyClicks(search, "tea")
+    qtbot.waitUntil(lambda: titles(window) == ["about tea"])
+    qtbot.keyClick(search, Qt.Key.Key_Down)
+    assert window.sidebar.list.hasFocus()
+    qtbot.waitUntil(lambda: shown_texts(window) == ["about tea", "Tea."])
+    search.setFocus()
+    qtbot.keyClick(search, Qt.Key.Key_Escape)
+    assert search.text() == "" and titles(window) == ["about coffee", "about tea"]
+    qtbot.keyClicks(search, "coffee")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert window.sidebar.list.hasFocus()
+    qtbot.waitUntil(lambda: shown_texts(window) == ["about coffee", "Coffee."])
+
+
+def test_a_reopened_conversation_looks_like_the_live_one(qtbot, window, gemini, workspace):
+    from fake_gemini import tool_calls, quota
+    from app.ui.chat_items import ErrorItem, ToolItem
+
+    gemini.enqueue(tool_calls(("add_task", {"title": "Tea"})), text("Added it."))
+    type_and_send(qtbot, window, "add tea")
+    wait_for_answer(qtbot, window, "Added it.")
+    gemini.enqueue(text(*[f"word{n} " for n in range(300)], delay=0.02))
+    type_and_send(qtbot, window, "long one")
+    qtbot.waitUntil(lambda: "word2" in answer_text(window), timeout=10_000)
+    window.chat.stop()
+    qtbot.waitUntil(lambda: not window.chat.busy, timeout=10_000)
+    gemini.enqueue(quota("90s"))
+    type_and_send(qtbot, window, "one more")
+    qtbot.waitUntil(lambda: bool(items(window, ErrorItem)), timeout=10_000)
+    qtbot.waitUntil(lambda: not window.chat.busy, timeout=10_000)
+
+    def look(shown_window):
+        return [(type(item).__name__, getattr(item, "role", ""),
+                 item.note.text() if isinstance(item, MessageItem) else "",
+                 item.retry_button.isVisibleTo(item) if isinstance(item, MessageItem) else None,
+                 item.continue_button.isVisibleTo(item) if isinstance(item, MessageItem)
+                 else None,
+                 item.live if isinstance(item, ErrorItem) else None)
+                for item in items(shown_window)]
+
+    live = look(window)
+    close_window(qtbot, window)
+    reopened = open_window(workspace)
+    try:
+        again = look(reopened)
+        assert [row[:5] for row in again] == [row[:5] for row in live]
+        assert again[-1][0] == "ErrorItem" and again[-1][5]  # the unanswered message: Retry
+        assert items(reopened, ToolItem)[0].text() == "✓ Added 'Tea'"
+    finally:
+        close_window(qtbot, reopened)

@@ -2,8 +2,10 @@
 Ctrl+Shift+Z in the task panel, the Trash view, and the bulk approval card."""
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QScrollArea
 
 from app.tasks import Origin, TaskFilter
+from app.ui.approval_card import LINES_SHOWN
 from app.ui.chat_items import ApprovalItem, NoticeItem, ToolItem
 from app.ui.task_panel import TaskPanel
 from fake_gemini import text, tool_calls
@@ -84,6 +86,64 @@ def test_a_bulk_batch_shows_one_card_with_every_change(qtbot, window, gemini, wo
     qtbot.mouseClick(card.deny_button, Qt.MouseButton.LeftButton)
     wait_for_answer(qtbot, window, "Kept them.")
     assert {task.notes for task in store.list_tasks()} == {"keep"}
+
+
+def test_a_long_batch_scrolls_inside_its_card_which_takes_the_focus(qtbot, window, gemini,
+                                                                   workspace):
+    store = workspace.store
+    ids = [store.add(f"Task {n}", notes="keep", by=CLI).id for n in range(LINES_SHOWN + 8)]
+    gemini.enqueue(tool_calls(*[("update_task", {"id": i, "notes": ""}) for i in ids]),
+                   text("Kept them."))
+    type_and_send(qtbot, window, "clear every note")
+    qtbot.waitUntil(lambda: bool(items(window, ApprovalItem)), timeout=10_000)
+    [card] = items(window, ApprovalItem)
+    assert card.deny_button.isDefault() and card.deny_button.hasFocus()
+    scroller = card.details.parentWidget().parentWidget()
+    assert isinstance(scroller, QScrollArea)
+    assert scroller.height() < card.details.sizeHint().height()  # the rest is a scroll away
+    assert f"Task {LINES_SHOWN + 7}" in card.details.text()
+    qtbot.keyClick(card.deny_button, Qt.Key.Key_Return)  # Enter denies
+    wait_for_answer(qtbot, window, "Kept them.")
+    assert {task.notes for task in store.list_tasks()} == {"keep"}
+    assert window.chat.input.hasFocus()
+
+
+def test_undo_all_after_retry_takes_back_both_answers_changes(qtbot, window, gemini, workspace):
+    store = workspace.store
+    gemini.enqueue(tool_calls(("add_task", {"title": "Tea"})), text("Added tea."),
+                   tool_calls(("add_task", {"title": "Milk"})), text("Added milk."))
+    type_and_send(qtbot, window, "add it")
+    wait_for_answer(qtbot, window, "Added tea.")
+    window.chat.retry()
+    wait_for_answer(qtbot, window, "Added milk.")
+    assert sorted(task.title for task in store.list_tasks()) == ["Milk", "Tea"]
+    qtbot.mouseClick(answers(window)[-1].undo_all_button, Qt.MouseButton.LeftButton)
+    assert store.list_tasks() == []
+    assert all(line.text().endswith("(undone)") for line in items(window, ToolItem))
+    assert answers(window)[-1].undo_all_button.isHidden()
+
+
+def test_a_line_rebuilt_after_scrolling_back_keeps_its_undo(qtbot, window, gemini, workspace):
+    from app.ui.chat_view import BATCH
+
+    store = workspace.store
+    task = store.add("Call Ana", by=CLI)
+    gemini.enqueue(tool_calls(("complete_task", {"id": task.id})), text("Done."),
+                   *[text(f"Answer {n}") for n in range(BATCH)])
+    type_and_send(qtbot, window, "done with Ana")
+    wait_for_answer(qtbot, window, "Done.")
+    for n in range(BATCH):
+        type_and_send(qtbot, window, f"question {n}")
+        wait_for_answer(qtbot, window, f"Answer {n}")
+    conversation = window.chat.conversation_id
+    window.chat.start_fresh()
+    window.chat.open_conversation(conversation)  # only the newest items are built
+    assert not items(window, ToolItem)
+    while window.chat.view.build_older():  # as scrolling to the top does
+        pass
+    [line] = items(window, ToolItem)
+    qtbot.mouseClick(line.undo_button, Qt.MouseButton.LeftButton)
+    assert store.get(task.id).status == "open" and line.text().endswith("(undone)")
 
 
 def make_panel(qtbot, store) -> TaskPanel:

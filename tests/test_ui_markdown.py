@@ -142,3 +142,37 @@ def test_a_ten_thousand_word_answer_is_never_re_rendered_whole(view, monkeypatch
     # Each paragraph was parsed once, on its own: no parse ever saw the whole answer.
     assert max(parsed) < len(paragraph) * 2
     assert view.toPlainText().count("word") == 10_000
+
+
+def _split(pieces: list[str]) -> list[tuple[str, str]]:
+    """FenceSplitter's events for these pieces, adjacent text of one kind joined."""
+    from app.ui.markdown_blocks import FenceSplitter
+
+    splitter, events = FenceSplitter(), []
+    for piece in pieces:
+        events += splitter.feed(piece)
+    events += splitter.end()
+    joined: list[tuple[str, str]] = []
+    for kind, value in events:
+        if joined and kind in ("prose", "code") and joined[-1][0] == kind:
+            joined[-1] = (kind, joined[-1][1] + value)
+        else:
+            joined.append((kind, value))
+    return joined
+
+
+FENCED = "Intro\n\n```python\nx = 1\n\n``not a fence\n```\nAfter\n~~~\nopen to the end"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_code_fences_are_split_out_the_same_however_the_text_arrives(seed):
+    rng = random.Random(seed)
+    pieces, rest = [], FENCED
+    while rest:
+        size = rng.randint(1, 6)
+        pieces.append(rest[:size])
+        rest = rest[size:]
+    assert _split(pieces) == _split([FENCED]) == [
+        ("prose", "Intro\n\n"), ("code_start", "python"), ("code", "x = 1\n\n``not a fence\n"),
+        ("code_end", ""), ("prose", "After\n"), ("code_start", ""),
+        ("code", "open to the end"), ("code_end", "")]

@@ -291,17 +291,41 @@ def test_without_a_keyring_the_sentence_is_shown_and_the_rest_still_works(qtbot,
     dialog = open_dialog(keys)
     assert dialog.key_status.text() == sentence
     assert not dialog.remove_key_button.isEnabled()
+    assert dialog.session_key_button.isVisible()
 
     dialog.key_edit.setText(KEY)
     click(qtbot, dialog.save_key_button)
     qtbot.waitUntil(dialog.key_message.isVisible)
-    assert dialog.key_message.text() == sentence
+    # Said once (the status above), not twice; the way out is offered instead.
+    assert sentence not in dialog.key_message.text()
+    assert "this session only" in dialog.key_message.text()
+    assert widget_texts(dialog).count(sentence) == 1
     assert dialog.key_edit.text() == KEY  # kept, so the user can copy it elsewhere or retry
 
     dialog.key_edit.clear()
     dialog.model_field.setCurrentText("gemini-2.5-pro")
     click(qtbot, dialog.save_button)
     assert not dialog.isVisible() and Settings().model == "gemini-2.5-pro"
+
+
+def test_without_a_keyring_a_key_can_be_used_for_this_session_only(qtbot, open_dialog, app_home):
+    keys = KeyStore(keyring.backends.fail.Keyring())
+    dialog = open_dialog(keys)
+    qtbot.waitUntil(dialog.session_key_button.isVisible)
+    changed = []
+    dialog.key_changed.connect(lambda: changed.append(True))
+    dialog.key_edit.setText(KEY)
+    click(qtbot, dialog.session_key_button)
+    assert keys.get() == KEY and keys.source() == "session" and changed
+    assert dialog.key_edit.text() == ""
+    qtbot.waitUntil(lambda: "session only" in dialog.key_status.text())
+    assert KEY not in dialog.key_status.text()
+    # Memory only: nothing in the app's folder holds it, and a new KeyStore (a restart) has none.
+    for path in app_home.rglob("*"):
+        if path.is_file():
+            assert KEY.encode() not in path.read_bytes()
+    with pytest.raises(KeyringUnavailableError):
+        KeyStore(keyring.backends.fail.Keyring()).get()
 
 
 # -- closing while something runs -----------------------------------------------------------------

@@ -111,7 +111,7 @@ def test_quick_ask_pops_up_with_focus_and_streams_the_answer(qtbot, shell, gemin
     qtbot.waitUntil(lambda: popup_answer(shell) == "Three things are due."
                     and not popup.chat.busy, timeout=10_000)
     answer = [i for i in items(popup, MessageItem) if i.role == "assistant"][-1]
-    assert answer.view.document().toMarkdown().strip() == "**Three** things are due."
+    assert answer.view.prose()[0].document().toMarkdown().strip() == "**Three** things are due."
 
 
 def test_quick_ask_shows_tool_activity_and_approvals(qtbot, shell, gemini, workspace):

@@ -30,8 +30,6 @@ def idle(window) -> bool:
 
 
 
-
-
 def wait_for_answer(qtbot, window, answer: str, timeout: int = 10_000) -> None:
     """Until the last answer reads `answer` and its turn has ended (Retry is offered then)."""
     qtbot.waitUntil(lambda: answer_text(window) == answer and idle(window), timeout=timeout)

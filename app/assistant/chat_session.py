@@ -22,6 +22,7 @@ from app.assistant.gemini.errors import ApiProblem
 from app.assistant.gemini.model import retry_listener
 from app.assistant.summaries import describe_batch, describe_request, summarize, tool_result
 from app.common.errors import UserError
+from app.conversations.sdk_history import stopped_answer
 from app.conversations.store import ConversationStore
 from app.tasks import Origin, TaskStore
 
@@ -51,6 +52,7 @@ class ChatSession:
         self._result = None
         self._pending: list[ApprovalRequested] = []
         self._cancelled = False
+        self._partial = ""   # the answer's text since the last tool call, kept if stopped
 
     def cancel(self) -> None:
         """Stop the turn now; the events end with Cancelled and the history stays consistent."""
@@ -71,22 +73,51 @@ class ChatSession:
         self.conversations.touch(self.conversation_id)
 
     async def retry(self) -> AsyncIterator[ChatEvent]:
-        """Ask again for the last answer: drop the final assistant text, keep what tools did."""
+        """Ask again for the last answer: drop the final assistant text (kept as an earlier
+        version, browsable in the window), keep what tools did."""
         session = self.conversations.session(self.conversation_id)
         items = await session.get_items()
-        while items and items[-1].get("role") == "assistant" and items[-1].get("type", "message") \
-                == "message":
+        replaced = []
+        while items and _is_answer_text(items[-1]):
             await session.pop_item()
-            items.pop()
+            replaced.insert(0, _content_text(items.pop()))
         if not items:
             yield Failed("There is nothing to retry yet.", FailureKind.EMPTY_MESSAGE, False)
             return
+        question = sum(1 for item in items if _is_question(item))
+        self.conversations.keep_earlier_answer(self.conversation_id, question,
+                                               "\n\n".join(replaced))
         async for event in self._turn([]):  # the history already ends with the question
+            yield event
+        self.conversations.touch(self.conversation_id)
+
+    async def resend(self, text: str) -> AsyncIterator[ChatEvent]:
+        """Replace the last message with `text`: it and everything after it (answers, and the
+        record of tool calls; what the tools did stays done) leave the history first."""
+        text = text.strip()
+        if not text:
+            yield Failed("Type a message first.", FailureKind.EMPTY_MESSAGE, False)
+            return
+        session = self.conversations.session(self.conversation_id)
+        items = await session.get_items()
+        if not any(_is_question(item) for item in items):
+            async for event in self.send(text):
+                yield event
+            return
+        while items and not _is_question(items[-1]):
+            await session.pop_item()
+            items.pop()
+        await session.pop_item()
+        items.pop()
+        question = sum(1 for item in items if _is_question(item)) + 1
+        self.conversations.forget_earlier_answers(self.conversation_id, question)
+        async for event in self._turn(text):
             yield event
         self.conversations.touch(self.conversation_id)
 
     async def _turn(self, first_input) -> AsyncIterator[ChatEvent]:
         self._cancelled = False
+        self._partial = ""
         notices: asyncio.Queue = asyncio.Queue()  # retry notices, then the SDK events too
         try:
             agent = await self.assistant.agent()
@@ -126,6 +157,7 @@ class ChatSession:
                         for notice in self._notices():  # a server that failed in this call
                             yield notice
                 if self._cancelled:
+                    await self._keep_stopped_answer(session)
                     yield Cancelled()
                     return
                 if not result.interruptions:
@@ -158,17 +190,28 @@ class ChatSession:
         finally:
             self._result = None
 
+    async def _keep_stopped_answer(self, session) -> None:
+        """A stopped answer stays in the history (marked stopped): the window shows it again
+        after a restart, and the model sees what it had said when asked to continue."""
+        partial, self._partial = self._partial, ""
+        if partial.strip():
+            await session.add_items([stopped_answer(partial)])
+
     def _translate(self, event, calls: dict[str, ToolStarted]) -> list[ChatEvent]:
         if event.type == "raw_response_event":
             if event.data.type == "response.output_text.delta" and event.data.delta:
+                self._partial += event.data.delta
                 return [TextDelta(event.data.delta)]
             return []
         if event.type != "run_item_stream_event":
             return []
+        if event.name == "message_output_created":
+            self._partial = ""  # that text is in the history already
         raw = event.item.raw_item
         get = raw.get if isinstance(raw, dict) else lambda name, default=None: getattr(
             raw, name, default)
         if event.name == "tool_called":
+            self._partial = ""
             started = ToolStarted(get("call_id"), get("name"), _arguments(get("arguments")))
             calls[started.call_id] = started
             return [started]
@@ -212,6 +255,21 @@ class ChatSession:
                                  details=tuple(lines))
 
 
+def _is_answer_text(item: dict) -> bool:
+    return item.get("role") == "assistant" and item.get("type", "message") == "message"
+
+
+def _is_question(item: dict) -> bool:
+    return item.get("role") == "user" and item.get("type", "message") == "message"
+
+
+def _content_text(item: dict) -> str:
+    content = item.get("content")
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content or [] if isinstance(part, dict))
+
+
 async def _merged(events: AsyncIterator, notices: asyncio.Queue) -> AsyncIterator:
     """The SDK's events, with retry notices slipped in the moment they happen (a retry waits
     inside the model call, when the SDK's own stream has nothing to say). One pump task feeds
@@ -247,4 +305,5 @@ def _retrying(problem: ApiProblem, delay: float) -> Retrying:
     reason = problem.message.split(":")[0].split(";")[0].split(". ")[0].rstrip(".")
     from app.common.redact import redact
 
-    return Retrying(redact(f"{reason}; trying again in {max(1, round(delay))} s."), delay)
+    reason = redact(reason)
+    return Retrying(f"{reason}; trying again in {max(1, round(delay))} s.", delay, reason)

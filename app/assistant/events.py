@@ -91,6 +91,7 @@ class ApprovalRequested:
 class Retrying:
     message: str      # "The model is overloaded right now; trying again in 3 s."
     delay: float
+    reason: str = ""  # "The model is overloaded right now": a window counts the seconds down
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ USERNAME = "gemini-api-key"
 # Windows Credential Locker refuses secrets over ~1,280 characters; a Gemini key is 39.
 MAX_KEY_LENGTH = 1000
 
-Source = Literal["environment", "keyring"]
+Source = Literal["environment", "session", "keyring"]
 GET_A_KEY = "https://aistudio.google.com/apikey"
 NO_KEY = ("No Gemini API key is set: add one in Settings or with `task-assistant key set` "
           f"(get one at {GET_A_KEY}), or set {ENV_VAR}.")
@@ -89,10 +89,18 @@ class KeyStore:
 
     def __init__(self, backend=None) -> None:
         self._pinned = backend
+        self._session_key: str | None = None  # "for this session only": memory, never a file
+
+    def use_for_session(self, key: str) -> None:
+        """Keep the key in memory until the app quits: the route when there is no keyring to
+        save it in (beside GEMINI_API_KEY). Validated first; UserError says what is wrong."""
+        key = check_key(key)
+        remember(key)  # redacted from every error text and log line from now on
+        self._session_key = key
 
     def get(self) -> str | None:
         """The key to use, or None when none is set. Raises KeyringUnavailableError."""
-        key = environment_key()
+        key = environment_key() or self._session_key
         if key is None:
             key = self._call(lambda backend: backend.get_password(SERVICE, USERNAME)) or None
         if key:
@@ -103,6 +111,8 @@ class KeyStore:
         """Where `get` finds the key; the environment comes first and needs no keyring."""
         if environment_key() is not None:
             return "environment"
+        if self._session_key is not None:
+            return "session"
         return "keyring" if self.get() else None
 
     def set(self, key: str) -> None:
@@ -112,7 +122,11 @@ class KeyStore:
         self._call(lambda backend: backend.set_password(SERVICE, USERNAME, key), key)
 
     def clear(self) -> bool:
-        """Removes the stored key; False when there was none. GEMINI_API_KEY is left alone."""
+        """Removes the stored key (and a key kept for this session); False when there was none.
+        GEMINI_API_KEY is left alone."""
+        if self._session_key is not None:
+            self._session_key = None
+            return True
         from keyring.errors import PasswordDeleteError
 
         def delete(backend) -> bool:

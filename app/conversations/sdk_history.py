@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from collections import namedtuple
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,8 +56,19 @@ def messages_match(id_column: str) -> str:
 
 
 DisplayMessage = namedtuple(
-    "DisplayMessage", ("role", "text", "tool_name", "tool_arguments", "tool_result"),
-    defaults=(None, None, None))
+    "DisplayMessage", ("role", "text", "tool_name", "tool_arguments", "tool_result", "stopped"),
+    defaults=(None, None, None, False))
+
+# An answer the user stopped is kept, so it shows again and the model sees it: as an assistant
+# message with the Responses-item status "incomplete".
+STOPPED = "incomplete"
+
+
+def stopped_answer(text: str) -> dict:
+    """The history item for an answer stopped part way."""
+    return {"id": f"msg_stopped_{uuid.uuid4().hex}", "type": "message", "role": "assistant",
+            "status": STOPPED,
+            "content": [{"type": "output_text", "text": text, "annotations": []}]}
 
 
 def open_session(conversation_id: str, path: Path) -> SQLiteSession:
@@ -105,7 +117,8 @@ def display_messages(items: list[dict]) -> list[DisplayMessage]:
         elif role in ("user", "assistant") and kind in (None, "message"):
             text = _text(item.get("content"))
             if text.strip():  # an assistant turn that only called tools has no text
-                shown.append(DisplayMessage(role, text))
+                shown.append(DisplayMessage(role, text,
+                                            stopped=item.get("status") == STOPPED))
     return shown
 
 

@@ -40,6 +40,17 @@ MIGRATIONS = [
     CREATE INDEX conversations_updated ON conversations (updated_at);
 
     """ + sdk_history.TABLES,
+    # Earlier versions of an answer that Retry replaced, browsable in the window (‹ 1/2 ›).
+    # `question` is the position of the user message they answered (1 = the first one).
+    """
+    CREATE TABLE earlier_answers (
+        conversation_id TEXT NOT NULL,
+        question INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, question, position)
+    );
+    """,
 ]
 
 Conversation = namedtuple("Conversation", ("id", "title", "created_at", "updated_at"))
@@ -192,6 +203,8 @@ class ConversationStore:
             session.close()
         with transaction(self._conn):  # together: no history outlives its conversation
             sdk_history.delete_history(self._conn, current.id)
+            self._conn.execute("DELETE FROM earlier_answers WHERE conversation_id = ?",
+                               (current.id,))
             self._conn.execute("DELETE FROM conversations WHERE id = ?", (current.id,))
         self._announce("deleted", current.id)
 
@@ -208,6 +221,32 @@ class ConversationStore:
     async def messages(self, conversation_id: str) -> list[DisplayMessage]:
         """The history as a person sees it: user and assistant text, one entry per tool call."""
         return display_messages(await self.session(conversation_id).get_items())
+
+    def keep_earlier_answer(self, conversation_id: str, question: int, text: str) -> None:
+        """Keep an answer that Retry is about to replace, as the latest earlier version."""
+        if not text.strip():
+            return
+        with transaction(self._conn):
+            self._conn.execute(
+                "INSERT INTO earlier_answers (conversation_id, question, position, text) "
+                "SELECT ?, ?, COALESCE(MAX(position), 0) + 1, ? FROM earlier_answers "
+                "WHERE conversation_id = ? AND question = ?",
+                (conversation_id, question, text, conversation_id, question))
+
+    def forget_earlier_answers(self, conversation_id: str, question: int) -> None:
+        """The message was edited: the answers to its old wording are gone for good."""
+        with transaction(self._conn):
+            self._conn.execute("DELETE FROM earlier_answers WHERE conversation_id = ? "
+                               "AND question >= ?", (conversation_id, question))
+
+    def earlier_answers(self, conversation_id: str) -> dict[int, list[str]]:
+        """{question number: its earlier answers, oldest first}."""
+        versions: dict[int, list[str]] = {}
+        for question, text in self._conn.execute(
+                "SELECT question, text FROM earlier_answers WHERE conversation_id = ? "
+                "ORDER BY question, position", (conversation_id,)):
+            versions.setdefault(question, []).append(text)
+        return versions
 
     def history(self, conversation_id: str) -> list[DisplayMessage]:
         """`messages()` without importing the SDK, so a window can show the last conversation

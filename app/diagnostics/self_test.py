@@ -38,6 +38,9 @@ MODULES = [
     # the task model (issue 14): repeat rules, natural dates (with their language data), files
     "dateutil.rrule", "dateparser", "dateparser.date", "dateparser.data.date_translation_data.en",
     "regex", "tzlocal", "icalendar", "app.tasks.ical", "app.tasks.todoist",
+    # Code blocks: Pygments finds its lexers and styles by name, at run time.
+    "pygments.lexers", "pygments.lexers.python", "pygments.styles.default",
+    "pygments.styles.gh_dark",
 ]
 if sys.platform == "win32":
     MODULES += ["keyring.backends.Windows", "win32ctypes.pywin32.win32cred"]

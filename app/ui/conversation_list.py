@@ -1,6 +1,10 @@
-"""The conversations sidebar: new, search, switch, rename (in place) and delete (asks first)."""
+"""The conversations sidebar: new, search, switch, rename (in place) and delete (asks first).
 
-from PySide6.QtCore import Qt, Signal
+The list keeps its own keyboard focus: arrows walk it (each step opens that conversation),
+F2 renames, Delete deletes. In the search box, Down or Enter go to the results and Esc clears.
+"""
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QMessageBox, QPushButton, QVBoxLayout, QWidget)
@@ -15,6 +19,7 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 class ConversationList(QWidget):
     selected = Signal(str)          # the user picked this conversation
     new_requested = Signal()
+    done = Signal()                 # a dialog or edit ended: the focus may go back to the chat
 
     def __init__(self, conversations: ConversationStore, live: LiveUpdates, parent=None) -> None:
         super().__init__(parent)
@@ -31,6 +36,7 @@ class ConversationList(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search conversations")
         self.search.textChanged.connect(self.refresh)
+        self.search.installEventFilter(self)
         layout.addWidget(self.search)
         self.list = QListWidget()
         self.list.setAccessibleName("Conversations")
@@ -102,11 +108,12 @@ class ConversationList(QWidget):
                                    f"Delete “{title}” and all its messages? This cannot be "
                                    "undone. (Tasks the assistant added are kept.)",
                                    QMessageBox.StandardButton.Cancel, self)
-        delete = self.confirm.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        delete = self.confirm.addButton("&Delete", QMessageBox.ButtonRole.DestructiveRole)
         self.confirm.setDefaultButton(QMessageBox.StandardButton.Cancel)
         self.confirm.finished.connect(
             lambda _result: self._delete_if(self.confirm.clickedButton() is delete,
                                             conversation_id))
+        self.confirm.finished.connect(lambda _result: self.list.setFocus())
         self.confirm.open()  # not exec(): a nested loop would stall every running coroutine
 
     def _delete_if(self, confirmed: bool, conversation_id: str) -> None:
@@ -121,6 +128,20 @@ class ConversationList(QWidget):
                 self.selected.emit(self.current_id)
             else:
                 self.new_requested.emit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.search and event.type() == QEvent.Type.KeyPress:
+            key = event.key()
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                    and self.list.count():
+                self.list.setFocus(Qt.FocusReason.TabFocusReason)
+                if self.list.currentRow() < 0 or key != Qt.Key.Key_Down:
+                    self.list.setCurrentRow(max(0, self.list.currentRow()))
+                return True
+            if key == Qt.Key.Key_Escape and self.search.text():
+                self.search.clear()
+                return True
+        return super().eventFilter(watched, event)
 
     def _picked(self, item: QListWidgetItem | None, _previous) -> None:
         if self._filling or item is None:

@@ -19,6 +19,10 @@ from app.ui.task_runner import TaskRunner
 from app.ui.window_state import WindowState
 
 DEFAULT_SIZE = (1180, 760)
+# Below these window widths the side panels fold away, so the chat and its message box keep
+# room to work: first the tasks, then the conversations (Ctrl+F still finds one).
+TASKS_FOLD = 980
+SIDEBAR_FOLD = 640
 
 
 class MainWindow(QMainWindow):
@@ -39,6 +43,7 @@ class MainWindow(QMainWindow):
         self._owns_live = live is None
         self.live = live or LiveUpdates(store, conversations, parent=self)
         self.settings_dialog = None
+        self.shortcut_sheet = None
         self._painted = False
         self.setWindowTitle(APP_NAME)
         self.state = WindowState()
@@ -53,6 +58,8 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([220, 600, 360])
         self.setCentralWidget(self.splitter)
 
+        # A conversation picked in the list opens without taking the focus from the list, so
+        # arrows, F2 and Delete keep working there.
         self.sidebar.selected.connect(self.open_conversation)
         self.sidebar.new_requested.connect(self.new_conversation)
         self.chat.settings_requested.connect(self.open_settings)
@@ -82,6 +89,9 @@ class MainWindow(QMainWindow):
         action(chat_menu, "&Find conversation", QKeySequence.StandardKey.Find,
                self.sidebar.search.setFocus)
         action(chat_menu, "&Message box", "Ctrl+L", self.chat.input.setFocus)
+        help_menu = self.menuBar().addMenu("&Help")
+        sheet = action(help_menu, "&Keyboard shortcuts", "Ctrl+/", self.show_shortcuts)
+        sheet.setShortcuts([QKeySequence("Ctrl+/"), QKeySequence(Qt.Key.Key_F1)])
 
     # -- conversations ----------------------------------------------------------------------
 
@@ -134,6 +144,15 @@ class MainWindow(QMainWindow):
     def _settings_closed(self) -> None:
         self.settings_dialog.deleteLater()
         self.settings_dialog = None
+        self.chat.focus_message_box()  # after any dialog, the keys go back to the message box
+
+    def show_shortcuts(self) -> None:
+        from app.ui.shortcut_sheet import ShortcutSheet
+
+        if self.shortcut_sheet is None:
+            self.shortcut_sheet = ShortcutSheet(self)
+            self.shortcut_sheet.finished.connect(self.chat.focus_message_box)
+        self.shortcut_sheet.open()  # not exec(): no nested loop under qasync
 
     def _key_changed(self) -> None:
         self.agent.key_changed()
@@ -153,6 +172,11 @@ class MainWindow(QMainWindow):
         self.chat.show_key_prompt(source is None)
 
     # -- start-up and quitting ----------------------------------------------------------------
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.tasks.setVisible(self.width() >= TASKS_FOLD)
+        self.sidebar.setVisible(self.width() >= SIDEBAR_FOLD or self.sidebar.search.hasFocus())
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)

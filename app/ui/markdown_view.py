@@ -52,6 +52,10 @@ class MarkdownView(QTextBrowser):
         self.anchorClicked.connect(open_link)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Prose wraps; only code blocks (their own widgets) scroll sideways, so nothing of the
+        # answer slides away and no line hides under a scroll bar.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the transcript is one tab stop, not each
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.viewport().setAutoFillBackground(False)  # the message's frame shows through
         self.document().setDocumentMargin(2)

@@ -1,4 +1,5 @@
-"""The box a message is typed in: Enter sends, Shift+Enter starts a new line."""
+"""The box a message is typed in: Enter sends, Shift+Enter starts a new line, and Up in an
+empty box edits your last message (as in most chat apps)."""
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -9,6 +10,7 @@ MAX_LINES_SHOWN = 8
 
 class MessageInput(QPlainTextEdit):
     submitted = Signal(str)
+    edit_last_requested = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -25,6 +27,9 @@ class MessageInput(QPlainTextEdit):
             text = self.toPlainText()
             if text.strip():
                 self.submitted.emit(text)
+            return
+        if event.key() == Qt.Key.Key_Up and not self.toPlainText() and not event.modifiers():
+            self.edit_last_requested.emit()
             return
         if enter:  # Shift+Enter: a plain new line, not Qt's line separator character
             self.insertPlainText("\n")

@@ -53,6 +53,9 @@ def _key_status(keys: KeyStore) -> tuple[str | None, str]:
     if environment_key() is not None:
         return "environment", (f"{ENV_VAR} in the environment is used; it overrides the "
                                f"keyring {mask(key)}")
+    if keys.source() == "session":
+        return "session", (f"Kept in memory for this session only {mask(key)}: it is "
+                           "forgotten when Task Assistant quits.")
     return "keyring", f"Saved in the system keyring ({keys.backend_name()}) {mask(key)}"
 
 
@@ -104,6 +107,13 @@ class SettingsDialog(QDialog):
         key_row.addWidget(self.key_edit, 1)
         key_row.addWidget(self.save_key_button)
         key_row.addWidget(self.remove_key_button)
+        # Without a usable keyring: the key can still be used until the app quits.
+        self.session_key_button = QPushButton("Use for this session only")
+        self.session_key_button.setToolTip("Keep the key in memory until Task Assistant quits; "
+                                           "it is never written anywhere")
+        self.session_key_button.clicked.connect(self.use_key_for_session)
+        self.session_key_button.hide()
+        key_row.addWidget(self.session_key_button)
 
         # "Remove key" asks in a row of the dialog: a message box's exec() would nest a loop.
         self.confirm_remove = QWidget()
@@ -249,6 +259,7 @@ class SettingsDialog(QDialog):
             source, text = "unavailable", str(error)
         if not self._alive() or request != self._status_request:
             return
+        self.session_key_button.setVisible(source in ("unavailable", "session"))
         if source is None:
             self.key_status.setTextFormat(Qt.TextFormat.RichText)
             self.key_status.setText(f'No key yet — get one at <a href="{API_KEY_PAGE}">'
@@ -264,6 +275,19 @@ class SettingsDialog(QDialog):
 
     def save_key(self) -> None:
         self._start_key_save(close_after=False)
+
+    def use_key_for_session(self) -> None:
+        """No keyring to save it in: keep the pasted key in memory until the app quits."""
+        try:
+            self._keys.use_for_session(self.key_edit.text())
+        except UserError as error:
+            self._show(self.key_message, str(error))
+            return
+        self.key_edit.clear()
+        self._show(self.key_message, "The key is kept in memory for this session only; you "
+                                     "will be asked again after Task Assistant quits.")
+        self.key_changed.emit()
+        self.refresh_key_status()
 
     def _start_key_save(self, close_after: bool) -> None:
         if self._key_busy:  # a running save closes the dialog after it when Save asked it to;
@@ -283,7 +307,12 @@ class SettingsDialog(QDialog):
             result = await asyncio.to_thread(call, *args)
         except UserError as error:
             if self._alive():
-                self._show(self.key_message, str(error))
+                if str(error) == self.key_status.text():  # said once already, just above
+                    self._show(self.key_message, "Not saved: use it for this session only, "
+                                                 "or set up a keyring as said above.")
+                    self.session_key_button.show()
+                else:
+                    self._show(self.key_message, str(error))
             return False, None
         finally:
             if self._alive():

@@ -4,7 +4,8 @@
 - Streamed tool calls are re-numbered and given ids (see gemini_stream).
 - Thought signatures are sent back whatever the model is called (see GeminiModelName).
 - Rate limits, overload and dropped connections are retried a bounded number of times, honouring
-  Gemini's RetryInfo delay; an empty reply (seen when tools are offered) is asked again.
+  Gemini's RetryInfo delay; an empty or silent reply (seen when tools are offered) is asked
+  again.
 """
 
 import asyncio
@@ -110,6 +111,12 @@ class GeminiChatModel(OpenAIChatCompletionsModel):
                         for waiting in held:
                             yield waiting
                         held.clear()
+            except IncompleteStreamError:
+                if substantive:  # part of the answer is out: a real cut-off
+                    raise
+                # A 200 stream that ended ([DONE]) before a single chunk: a silent reply, seen
+                # from Gemini when tools are offered. Nothing was shown, so ask again like an
+                # empty reply rather than calling it "cut off".
             except (openai.APIStatusError, openai.APIConnectionError) as error:
                 if substantive:  # part of the answer is out: this is a cut-off, not an outage
                     raise IncompleteStreamError("the connection dropped mid-answer") from error

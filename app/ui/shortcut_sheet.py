@@ -1,0 +1,58 @@
+"""Every keyboard shortcut on one sheet (Ctrl+/ or F1), so none has to be discovered by chance."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout
+
+from app.ui.approval_card import ALLOW_KEYS
+
+SHORTCUTS = [
+    ("Chat", [
+        ("Enter", "Send the message"),
+        ("Shift+Enter", "New line in the message"),
+        ("Esc", "Stop the answer (or give up editing a message)"),
+        ("Up (in an empty message box)", "Edit your last message and send it again"),
+        ("Ctrl+R", "Retry the last answer"),
+        ("Ctrl+Shift+Enter", "Continue a stopped answer"),
+        ("Ctrl+L", "Go to the message box"),
+        ("Ctrl+End", "Scroll to the newest message"),
+        ("Enter or Space (on an approval)", "Deny, the safe default"),
+        (ALLOW_KEYS, "Allow what an approval asks"),
+    ]),
+    ("Conversations", [
+        ("Ctrl+N", "New conversation"),
+        ("Ctrl+F", "Search conversations"),
+        ("Down or Enter (in search)", "Go to the results"),
+        ("Esc (in search)", "Clear the search"),
+        ("Up / Down (in the list)", "Open the previous / next conversation"),
+        ("F2", "Rename the selected conversation"),
+        ("Delete", "Delete the selected conversation (asks first)"),
+    ]),
+    ("App", [
+        ("Ctrl+,", "Settings"),
+        ("Ctrl+/ or F1", "This list"),
+        ("Ctrl+Q", "Quit"),
+    ]),
+]
+
+
+def sheet_html() -> str:
+    rows = []
+    for section, shortcuts in SHORTCUTS:
+        rows.append(f"<tr><td colspan=2><br><b>{section}</b></td></tr>")
+        rows += [f"<tr><td style='padding-right:16px'><tt>{keys}</tt></td><td>{what}</td></tr>"
+                 for keys, what in shortcuts]
+    return "<table>" + "".join(rows) + "</table>"
+
+
+class ShortcutSheet(QDialog):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        layout = QVBoxLayout(self)
+        self.table = QLabel(sheet_html())
+        self.table.setTextFormat(Qt.TextFormat.RichText)
+        self.table.setAccessibleName("Keyboard shortcuts")
+        layout.addWidget(self.table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
