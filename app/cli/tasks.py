@@ -408,7 +408,7 @@ def _line(task) -> str:
 
         parts.append(f"⏰ {friendly_due(task.remind_at)}")
     if task.list and task.list != "Inbox":
-        parts.append(f"^{printable(task.list)}")
+        parts.append(f"^{_printable(task.list)}")
     if task.priority != "none":
         parts.append(f"!{task.priority}")
     parts += [f"#{_printable(tag)}" for tag in task.tags]
