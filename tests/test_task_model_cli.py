@@ -184,6 +184,17 @@ def test_moving_a_parent_to_another_list_takes_its_subtasks(capsys):
     assert {t["list"] for t in json_of(capsys, "tasks", "list")} == {"Home"}
     assert "A subtask is in its parent's list ('Home')" in refused(
         capsys, "tasks", "add", "Tape", "--parent", str(pack["id"]), "--list", "Inbox")
+    # Editing a subtask's list alone used to say "Updated" and change nothing.
+    assert refused(capsys, "tasks", "edit", str(books["id"]), "--list", "Inbox") == (
+        "A subtask is in its parent's list ('Home'); move the parent instead, or make it a "
+        "task of its own (--parent none).")
+    # A list named in other case is the same list, for a subtask as for any task.
+    assert json_of(capsys, "tasks", "add", "Tape", "--parent", str(pack["id"]),
+                   "--list", "home")["list"] == "Home"
+    assert json_of(capsys, "tasks", "edit", str(books["id"]), "--list", "HOME")["list"] == "Home"
+    standalone = json_of(capsys, "tasks", "edit", str(books["id"]), "--parent", "none",
+                         "--list", "Inbox")
+    assert (standalone["parent_id"], standalone["list"]) == (None, "Inbox")
 
 
 @pytest.mark.parametrize("moving, parent, message", [
@@ -204,13 +215,20 @@ def test_cycles_and_a_fourth_level_are_refused(capsys, moving, parent, message):
 
 def test_a_subtask_can_be_moved_and_made_a_task_of_its_own(capsys):
     move, pack, books = tree(capsys)
+    # To the third level, where it already is (this was refused as a 4th level), and back.
+    clean = add(capsys, "Clean")
+    assert json_of(capsys, "tasks", "edit", str(clean["id"]), "--parent", str(pack["id"])
+                   )["parent_id"] == pack["id"]
+    assert json_of(capsys, "tasks", "edit", str(books["id"]), "--parent", str(pack["id"]),
+                   "--title", "Pack all books")["title"] == "Pack all books"
+    run(capsys, "tasks", "rm", str(clean["id"]))
     assert json_of(capsys, "tasks", "edit", str(books["id"]), "--parent", str(move["id"])
                    )["parent_id"] == move["id"]
     assert json_of(capsys, "tasks", "edit", str(pack["id"]), "--parent", "none"
                    )["parent_id"] is None
     assert run(capsys, "tasks", "list")[1] == (
         "    1  [ ] Move house\n"
-        "    3    [ ] Pack the books\n"
+        "    3    [ ] Pack all books\n"
         "    2  [ ] Pack\n")
 
 

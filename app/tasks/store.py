@@ -403,13 +403,17 @@ class TaskStore:
                 if parent.id == moving or parent.id in below:
                     raise UserError(f"Task {moving} cannot be a subtask of itself or of its "
                                     "own subtasks.")
-            depth = self._depth(parent.id) + 1 + (self._height(moving) if moving else 0)
+            # The deepest level it and its subtasks would reach under that parent.
+            depth = self._depth(parent.id) + (self._height(moving) if moving else 1)
             if depth > MAX_DEPTH:
                 raise UserError(f"Subtasks go at most {MAX_DEPTH} levels deep; task "
                                 f"{parent.id} is already at level {self._depth(parent.id)}.")
-            if list_name not in (None, parent.list) and explicit_list and moving is None:
-                raise UserError(f"A subtask is in its parent's list ('{parent.list}'); leave "
-                                "out --list or move the parent.")
+            # Compared by id: "--list inbox" names Inbox. An edit says so too (not a no-op).
+            if explicit_list and list_name is not None \
+                    and self._list_id(list_name) != self._list_id(parent.list):
+                hint = ("leave out --list or move the parent" if moving is None else
+                        "move the parent instead, or make it a task of its own (--parent none)")
+                raise UserError(f"A subtask is in its parent's list ('{parent.list}'); {hint}.")
         list_id = self._list_id(parent.list if parent else (list_name or INBOX))
         return {"list_id": list_id, "parent_id": parent.id if parent else None}
 
