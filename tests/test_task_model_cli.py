@@ -109,8 +109,8 @@ def test_removing_a_list_moves_its_tasks_where_asked(capsys):
     first = add(capsys, "Ship report", "--list", "Work")
     second = add(capsys, "Old report", "--list", "Work")
     run(capsys, "tasks", "done", str(second["id"]))
-    assert run(capsys, "lists", "rm", "Empty")[1] == "Removed list 'Empty'.\n"
-    assert run(capsys, "lists", "rm", "Work", "--move-to", "Home")[1] == \
+    assert run(capsys, "lists", "rm", " Empty ")[1] == "Removed list 'Empty'.\n"
+    assert run(capsys, "lists", "rm", "Work", "--move-to", "  Home")[1] == \
         "Removed list 'Work'; moved 2 tasks to 'Home'.\n"
     assert json_of(capsys, "lists") == [{"name": "Inbox", "open": 0, "done": 0},
                                         {"name": "Home", "open": 1, "done": 1}]
@@ -309,6 +309,8 @@ def test_every_monday_is_stored_as_an_rrule_and_done_moves_the_same_task_a_week(
         ("completed", monday.isoformat(), following.isoformat())
     assert run(capsys, "tasks", "history", "1")[1].splitlines()[0].endswith(
         "  task 1     completed (due): Water the plants  (from the command line)")
+    run(capsys, "tasks", "undo")  # undoing it brings the done occurrence back
+    assert task(capsys, added["id"])["due"] == monday.isoformat()
 
 
 def test_a_date_time_stays_a_date_time_at_the_same_wall_clock_time(capsys):

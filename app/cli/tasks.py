@@ -180,8 +180,9 @@ def _lists(args) -> int:
             print(f"Renamed list '{args.old}' to '{' '.join(args.new.split())}'.")
         elif args.list_action == "rm":
             moved = store.remove_list(args.name, by=_by(), move_to=args.move_to)
-            print(f"Removed list '{args.name}'" + (f"; moved {moved} task"
-                  f"{'s' if moved != 1 else ''} to '{args.move_to}'." if moved else "."))
+            print(f"Removed list '{' '.join(args.name.split())}'" + (
+                f"; moved {moved} task{'s' if moved != 1 else ''} to "
+                f"'{' '.join(args.move_to.split())}'." if moved else "."))
         elif args.json:
             import json
 
