@@ -9,7 +9,7 @@ import pytest
 
 from app.common.errors import UserError
 from app.tasks import Origin, TaskFilter, TaskStore
-from conftest import CLI, TEST_KEY, cli_env
+from conftest import CLI, GEMINI_SHAPED_KEY, TEST_KEY, cli_env
 from fake_gemini import error, text, tool_calls
 
 WRITER = Origin("cli")  # who the test's own writes are recorded as
@@ -120,9 +120,9 @@ def test_a_server_echoing_the_authorization_header_never_shows_the_key(app_home,
 
 
 @pytest.mark.parametrize("url", [
-    "https://example.com/v1/?key=AIzaSyA-0123456789abcdefghijklmnopqrstu",
+    f"https://example.com/v1/?key={GEMINI_SHAPED_KEY}",
     "https://example.com/v1/?api_key=whatever",
-    "https://example.com/AIzaSyA-0123456789abcdefghijklmnopqrstu/v1/",
+    f"https://example.com/{GEMINI_SHAPED_KEY}/v1/",
 ])
 def test_a_base_url_carrying_a_key_is_refused(app_home, url):
     result = _cli(app_home, "settings", "set", "base_url", url)
