@@ -29,7 +29,7 @@ ANSWER = """Done. I added both tasks:
 To list what is due this week from a terminal:
 
 ```sh
-task-assistant tasks list --due week
+task-assistant tasks list --due-before "in 7 days"
 ```
 """
 

@@ -501,3 +501,14 @@ def test_the_real_command_across_processes(app_home):
     assert cli("tasks", "list", "--list", "Work") == (
         f"    1  [ ] Ship report  (due {tomorrow.friendly()})  ↻ every day  ^Work\n"
         "    2    [ ] Attach figures  ^Work\n")
+
+
+def test_list_filters_read_dates_in_words_like_due_does(capsys):
+    json_of(capsys, "tasks", "add", "Soon", "--due", "in 2 days")
+    json_of(capsys, "tasks", "add", "Later", "--due", "in 20 days")
+    assert [t["title"] for t in json_of(capsys, "tasks", "list", "--due-before", "in 7 days")] \
+        == ["Soon"]
+    assert [t["title"] for t in json_of(capsys, "tasks", "list", "--due-after", "in 7 days")] \
+        == ["Later"]
+    code, out, err = run(capsys, "tasks", "list", "--due-before", "whenever it suits")
+    assert (code, out) == (1, "") and "is not a date I can read" in err

@@ -28,10 +28,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     show.add_argument("--done", action="store_true", help="only done tasks")
     show.add_argument("--tag")
     show.add_argument("--priority")
-    show.add_argument("--due-before", metavar="DATE")
-    show.add_argument("--due-after", metavar="DATE")
+    show.add_argument("--due-before", metavar="DATE", help="due before DATE ('in 7 days', "
+                                                           "'friday' or 2026-12-01)")
+    show.add_argument("--due-after", metavar="DATE", help="due after DATE")
     show.add_argument("--overdue", action="store_true")
-    show.add_argument("--today", action="store_true", help="only tasks due today")
+    show.add_argument("--today", action="store_true",
+                      help="what to do today: due today and overdue, overdue first")
     show.add_argument("--limit", type=int)
     show.add_argument("--list", dest="list_name", metavar="NAME", help="only this list's tasks")
     show.add_argument("--json", action="store_true",

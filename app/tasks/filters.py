@@ -6,7 +6,7 @@ TaskFilter = namedtuple("TaskFilter", (
     "status",      # open | done | all
     "tag",
     "priority",    # none | low | medium | high
-    "due_before",  # ISO date or date-time; a day means "before that day starts"
+    "due_before",  # a date or date-time, ISO or in words; a day means "before that day starts"
     "due_after",   # a day means "after that day ends"
     "overdue",
     "due_today",

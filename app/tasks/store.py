@@ -174,9 +174,9 @@ class TaskStore:
             params.append(PRIORITIES.index(validate.priority(filters.priority)))
         if filters.due_before:
             where.append("due_key < ?")
-            params.append(Due.parse(filters.due_before).key)  # a day: before it starts
+            params.append(read_due(filters.due_before).key)  # a day: before it starts
         if filters.due_after:
-            bound = Due.parse(filters.due_after)
+            bound = read_due(filters.due_after)
             if bound.has_time:
                 where.append("due_key > ?")
                 params.append(bound.key)

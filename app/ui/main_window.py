@@ -52,10 +52,12 @@ class MainWindow(QMainWindow):
         self.chat = ChatPanel(conversations, store, agent, runner)
         self.tasks = TaskPanel(store, self.live)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        for widget, stretch in ((self.sidebar, 0), (self.chat, 1), (self.tasks, 0)):
+        # The chat keeps its prose to a readable width anyway, so a wide window shares its room
+        # with the tasks, whose panel holds its own list sidebar and needs the width for titles.
+        for widget, stretch in ((self.sidebar, 0), (self.chat, 3), (self.tasks, 2)):
             self.splitter.addWidget(widget)
             self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
-        self.splitter.setSizes([220, 600, 360])
+        self.splitter.setSizes([220, 620, 520])
         self.setCentralWidget(self.splitter)
 
         # A conversation picked in the list opens without taking the focus from the list, so
