@@ -1,0 +1,300 @@
+"""One two-way sync: the server's changes first, then the local ones, each safe to interrupt.
+
+Per calendar, the server's changes come from one sync-collection REPORT (RFC 6578) from the
+stored token; caldav falls back to a full listing where a server has no sync tokens. Objects
+whose ETag differs from the one stored are fetched in calendar-multiget batches and merged
+three-way into the task, field by field. Then every pending local change is uploaded: a new
+task gets its UID and href recorded before the PUT (If-None-Match), so a retry after a crash
+finds it instead of making a second one; an update or delete carries If-Match, and a 412 means
+fetch, merge and try again.
+
+Nothing here asks the user anything or touches Qt: the CLI and the window's worker thread run
+the same `Sync.run()`.
+"""
+
+import uuid
+from collections import namedtuple
+
+from app.sync import vtodo
+from app.sync.connection import SyncError, call
+from app.sync.local import LocalTasks
+from app.sync.merge import changed, merge
+from app.sync.state import CalendarPair, Conflict, Item, SyncState
+from app.tasks.dates import timestamp
+
+DEFAULT_LIST = "default"  # the store's one list until lists exist (issue 14)
+DEFAULT_CALENDAR_NAME = "Tasks"
+MULTIGET_BATCH = 250
+RETRIES = 3  # 412s in a row on one task before leaving it for the next sync
+
+
+class Summary(namedtuple("Summary", ("sent", "received", "conflicts", "requests"))):
+    def line(self) -> str:
+        text = f"↑ {self.sent} sent, ↓ {self.received} received"
+        if self.conflicts:
+            text += f", {self.conflicts} conflict{'s' if self.conflicts != 1 else ''} merged"
+        return text
+
+
+class Sync:
+    def __init__(self, state: SyncState, local: LocalTasks, davclient, url: str) -> None:
+        self.state = state
+        self.local = local
+        self.client = davclient
+        self.url = url  # for error sentences
+        self.sent = self.received = self.conflicts = 0
+
+    def run(self) -> Summary:
+        calendars = self._pair_calendars()
+        for pair, calendar in calendars.items():
+            self._pull(pair, calendar)
+        self._push({pair.url: calendar for pair, calendar in calendars.items()})
+        return Summary(self.sent, self.received, self.conflicts, self.client.requests_made)
+
+    # -- calendars ----------------------------------------------------------------------------
+
+    def _pair_calendars(self) -> dict:
+        """Every task calendar on the server ↔ a list; the default list gets a calendar
+        (MKCALENDAR) when the server has none for it."""
+        from caldav.collection import CalendarSet
+
+        account = self.state.account()
+        home = CalendarSet(self.client, url=account.home_url)
+        remote = {str(calendar.url): calendar for calendar in call(home.get_calendars, self.url)}
+        known = {pair.url: pair for pair in self.state.calendars()}
+        for url in set(known) - set(remote):  # deleted on the server: its tasks stay here
+            self.state.forget_calendar(url)
+            del known[url]
+        for url, calendar in remote.items():
+            if url not in known and _holds_tasks(calendar, self.url):
+                name = call(calendar.get_display_name, self.url) or url.rstrip("/").split("/")[-1]
+                lists = {pair.list_key for pair in known.values()}
+                key = DEFAULT_LIST if DEFAULT_LIST not in lists and \
+                    name == DEFAULT_CALENDAR_NAME else "calendar:" + url
+                known[url] = CalendarPair(url, key, name, None)
+                self.state.save_calendar(known[url])
+        if DEFAULT_LIST not in {pair.list_key for pair in known.values()}:
+            made = call(home.make_calendar, self.url, name=DEFAULT_CALENDAR_NAME,
+                        supported_calendar_component_set=["VTODO"])
+            pair = CalendarPair(str(made.url), DEFAULT_LIST, DEFAULT_CALENDAR_NAME, None)
+            self.state.save_calendar(pair)
+            known[pair.url] = pair
+            remote[pair.url] = made
+        return {pair: remote[pair.url] for pair in self.state.calendars() if pair.url in remote}
+
+    # -- the server's changes -----------------------------------------------------------------
+
+    def _pull(self, pair: CalendarPair, calendar) -> None:
+        result = call(calendar.get_objects_by_sync_token, self.url,
+                      sync_token=pair.sync_token, load_objects=False)
+        complete = pair.sync_token is None or str(result.sync_token).startswith("fake-")
+        stored = {item.href: item for item in self.state.items(pair.url)}
+        deleted = {str(url) for url in result.deleted_urls}
+        listed, unloaded, loaded = set(), [], []
+        for obj in result:
+            href = str(obj.url)
+            if href in deleted:
+                continue
+            listed.add(href)
+            item = stored.get(href)
+            if item is not None and item.etag is not None and item.etag == obj.etag:
+                continue  # our own upload, or nothing new
+            (loaded if obj.is_loaded() else unloaded).append(obj)
+        for start in range(0, len(unloaded), MULTIGET_BATCH):
+            batch = [obj.url for obj in unloaded[start:start + MULTIGET_BATCH]]
+            loaded += call(calendar.multiget, self.url, batch)
+        for obj in loaded:
+            self._take_remote(pair, str(obj.url), obj.etag, obj.data)
+        if complete:  # a full listing: whatever it lacks was deleted on the server
+            deleted |= {href for href, item in stored.items()
+                        if href not in listed and item.etag is not None}
+        for href in deleted:
+            item = self.state.item_by_href(href)
+            if item is not None:
+                self._take_remote_deletion(item)
+        self.state.set_sync_token(pair.url, str(result.sync_token))
+
+    def _take_remote(self, pair: CalendarPair, href: str, etag: str | None, text: str) -> None:
+        try:
+            _, todo = vtodo.parse(text)
+        except ValueError:
+            return  # an event in a mixed calendar: not a task
+        remote = vtodo.read(todo)
+        item = self.state.item_by_href(href)
+        names = self.local.names
+        if item is None:
+            task_id = self._match(remote) or self.local.add(remote)
+            local = self.local.get(task_id)
+            item = Item(task_id, pair.url, href, vtodo.uid_of(todo), etag, text, None)
+            self._merge_into_local(item, local, remote, todo)
+            self.received += 1
+            return
+        local = self.local.get(item.task_id)
+        if local is None:  # deleted here, changed there: the change wins, the task comes back
+            task_id = self.local.bring_back(item.task_id, remote)
+            if task_id != item.task_id:
+                self.state.forget_item(item.task_id)
+            self.state.save_item(item._replace(task_id=task_id, etag=etag, ical=text,
+                                               base=remote))
+            self.received += 1
+            return
+        if not changed(item.base, remote, names) and item.base is not None:
+            self.state.save_item(item._replace(etag=etag, ical=text))
+            return
+        self._merge_into_local(item._replace(etag=etag, ical=text), local, remote, todo)
+        self.received += 1
+
+    def _merge_into_local(self, item: Item, local: dict, remote: dict, todo) -> None:
+        """Merge and write the local side; what the merge kept from here is uploaded by the push,
+        which finds it differing from the new base (the server's fields)."""
+        names = self.local.names
+        newer = vtodo.later_than(local.get("updated_at"), vtodo.modified_at(todo))
+        merged = merge(item.base, local, remote, names, local_is_newer=newer)
+        to_write = changed(local, merged.fields, names)
+        if to_write:
+            self.local.apply(item.task_id, merged.fields, to_write)
+        for conflict in merged.conflicts:
+            self.conflicts += 1
+            self.state.record_conflict(Conflict(timestamp(), item.task_id, merged.fields["title"],
+                                                conflict.field, conflict.kept, conflict.lost,
+                                                conflict.winner))
+        self.state.save_item(item._replace(base=remote))
+
+    def _match(self, remote: dict) -> int | None:
+        """On a first sync, a local task never synced with the same title and due date is the
+        same task: it is linked, not duplicated."""
+        synced = {item.task_id for item in self.state.items()}
+        for task_id, fields in self.local.all().items():
+            if task_id not in synced and fields["title"] == remote["title"] \
+                    and fields["due"] == remote["due"]:
+                return task_id
+        return None
+
+    def _take_remote_deletion(self, item: Item) -> None:
+        local = self.local.get(item.task_id)
+        self.state.forget_item(item.task_id)
+        if local is None:
+            return  # deleted on both sides
+        if item.base is not None and not changed(item.base, local, self.local.names):
+            self.local.delete(item.task_id)
+            self.received += 1
+        # else: edited here since: the task stays, and the push uploads it as a new object
+
+    # -- local changes ------------------------------------------------------------------------
+
+    def _push(self, calendars: dict) -> None:
+        items = {item.task_id: item for item in self.state.items()}
+        default = next(pair.url for pair in self.state.calendars() if pair.list_key == DEFAULT_LIST)
+        for task_id, local in self.local.all().items():
+            item = items.pop(task_id, None)
+            if item is None:
+                item = self._assign(task_id, default)
+            if item.calendar_url not in calendars:
+                continue
+            if item.etag is None or changed(item.base, local, self.local.names):
+                self._upload(calendars[item.calendar_url], item, local)
+        for item in items.values():  # synced before, gone here now
+            if item.calendar_url in calendars:
+                self._delete_remote(calendars[item.calendar_url], item)
+
+    def _assign(self, task_id: int, calendar_url: str) -> Item:
+        """The UID and href are chosen and stored before the upload, so an upload cut off by a
+        crash is retried under the same name and can never become a second copy."""
+        uid = str(uuid.uuid4())
+        item = Item(task_id, calendar_url, calendar_url.rstrip("/") + f"/{uid}.ics", uid,
+                    None, None, None)
+        self.state.save_item(item)
+        return item
+
+    def _upload(self, calendar, item: Item, local: dict) -> None:
+        from caldav.lib import error as dav
+
+        for _ in range(RETRIES):
+            names = changed(item.base, local, self.local.names)
+            if item.ical:
+                calendar_object, todo = vtodo.parse(item.ical)
+            else:
+                calendar_object, todo = vtodo.new_object(item.uid)
+            local = self._repeat_on_completion(item, todo, local, names)
+            vtodo.write(todo, local, changed(item.base, local, self.local.names))
+            text = calendar_object.to_ical().decode()
+            obj = _resource(calendar, item.href, text, item.etag)
+            try:
+                call(_save, self.url, obj, item.etag is None)
+            except (dav.ETagMismatchError, dav.ConsistencyError, dav.PutError):
+                item = self._refetch(calendar, item)
+                if item is None:
+                    return  # now gone on the server: handled as a deletion there
+                local = self.local.get(item.task_id)
+                if local is None or not changed(item.base, local, self.local.names):
+                    return
+                continue
+            self.state.save_item(item._replace(etag=obj.etag, ical=text,
+                                               base=_base_of(local, self.local.names)))
+            self.sent += 1
+            return
+
+    def _repeat_on_completion(self, item: Item, todo, local: dict, names: list[str]) -> dict:
+        """Completing a repeating task moves its due date to the next occurrence and keeps it
+        open, computed here (caldav's complete(handle_rrule=True) would turn a day into the
+        moment of completion). Until the store knows repeat rules, the rule is the server's."""
+        rule = vtodo.read(todo)["repeat"]
+        if "status" not in names or local["status"] != "done" or not rule or not local["due"]:
+            return local
+        following = vtodo.next_due(rule, local["due"])
+        if following is None:
+            return local  # the rule has run out: completing ends it
+        moved = {**local, "status": "open", "due": following}
+        self.local.apply(item.task_id, moved, ["due", "status"])
+        return self.local.get(item.task_id)
+
+    def _refetch(self, calendar, item: Item) -> Item | None:
+        """After a 412: the server's current version, merged in; None if it is gone."""
+        found = call(calendar.multiget, self.url, [item.href])
+        if not found or not found[0].data:
+            self._take_remote_deletion(item)
+            return None
+        self._take_remote(self._pair(item.calendar_url), item.href, found[0].etag, found[0].data)
+        return self.state.item_by_href(item.href)
+
+    def _pair(self, url: str) -> CalendarPair:
+        return next(pair for pair in self.state.calendars() if pair.url == url)
+
+    def _delete_remote(self, calendar, item: Item) -> None:
+        from caldav.lib import error as dav
+
+        if item.etag is None:  # never reached the server
+            self.state.forget_item(item.task_id)
+            return
+        obj = _resource(calendar, item.href, None, item.etag)
+        try:
+            call(obj.delete, self.url, if_match=True, precondition="etag")
+        except dav.NotFoundError:
+            pass  # already gone there too
+        except dav.ETagMismatchError:
+            self._refetch(calendar, item)  # changed there since: it comes back here
+            return
+        self.state.forget_item(item.task_id)
+        self.sent += 1
+
+
+def _holds_tasks(calendar, url: str) -> bool:
+    return "VTODO" in call(calendar.get_supported_components, url)
+
+
+def _resource(calendar, href: str, text: str | None, etag: str | None):
+    from caldav import Todo
+    from caldav.elements import dav
+
+    return Todo(calendar.client, url=href, data=text, parent=calendar,
+                props={dav.GetEtag.tag: etag} if etag else None)
+
+
+def _save(obj, new: bool):
+    if new:  # If-None-Match: * — an upload retried after a crash cannot make a second copy
+        return obj.save(no_overwrite=True, increase_seqno=False)
+    return obj.save(increase_seqno=False, precondition="etag")
+
+
+def _base_of(local: dict, names) -> dict:
+    return {name: local[name] for name in names}
