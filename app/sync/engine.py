@@ -250,7 +250,9 @@ class Sync:
 
     def _refetch(self, calendar, item: Item) -> Item | None:
         """After a 412: the server's current version, merged in; None if it is gone."""
-        found = call(calendar.multiget, self.url, [item.href])
+        from caldav.lib.url import URL
+
+        found = call(calendar.multiget, self.url, [URL.objectify(item.href)])
         if not found or not found[0].data:
             self._take_remote_deletion(item)
             return None
