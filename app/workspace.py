@@ -5,7 +5,10 @@ from app.assistant.loader import AssistantLoader
 from app.config.keystore import KeyStore
 from app.config.settings import Settings
 from app.conversations.store import ConversationStore, conversations_db_path
+from app.common.database_problems import DamagedDatabaseError, damage_marker
+from app.common.errors import UserError
 from app.common.paths import tasks_db_path
+from app.common.safe_files import keep_aside
 from app.tasks import TaskStore
 
 
@@ -14,9 +17,10 @@ class Workspace:
                  model: str | None = None) -> None:
         """`retry`: a RetryPolicy (tests shorten the back-off); `model`: this run's model
         instead of the saved one (`ask --model`)."""
+        self.warnings: list[str] = []  # sentences for the front end to show
         self.store = TaskStore(tasks_db_path())
         try:
-            self.conversations = ConversationStore(conversations_db_path())
+            self.conversations = self._open_conversations()
         except BaseException:
             self.store.close()
             raise
@@ -24,6 +28,25 @@ class Workspace:
         self.keys = keys or KeyStore()
         self.agent = AssistantLoader(self.store, self.settings, self.keys, retry=retry,
                                      model=model)
+
+    def _open_conversations(self) -> ConversationStore:
+        """A damaged conversations file never stops the app (the task panel above all): it is
+        kept aside as `.bad` and a new one started, and the user is told."""
+        path = conversations_db_path()
+        try:
+            return ConversationStore(path)
+        except DamagedDatabaseError:
+            try:
+                aside = keep_aside(path)
+            except OSError as error:
+                raise UserError(f"{path} is damaged and could not be moved aside "
+                                f"({error.strerror}).") from None
+            damage_marker(path).unlink(missing_ok=True)
+            for suffix in ("-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+            self.warnings.append(f"{path.name} was damaged: it was kept as {aside.name} and a "
+                                 "new one was started; your tasks are not affected.")
+            return ConversationStore(path)
 
     async def close(self) -> None:
         """Close the network client, then the databases (after every turn has stopped)."""

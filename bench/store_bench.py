@@ -1,4 +1,5 @@
-"""Task store at 100,000 tasks: import time, CLI commands against `--version`, in-process queries.
+"""Task store at 100,000 tasks: import time, CLI commands against `--version`, in-process queries,
+the backup, and the damaged-file check at open.
 
 Run: .venv/bin/python bench/store_bench.py   (figures are measured side by side in one run;
 this machine is shared, so read the ratios, not the absolute numbers)
@@ -18,7 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from app.tasks import TaskFilter, TaskStore  # noqa: E402
+from app.tasks import TaskFilter, TaskStore, backups  # noqa: E402
 
 TASKS = 100_000
 SYLLABLES = "ka lo mi re su ta ne vo pi ru sa de fo gi".split()
@@ -94,6 +95,12 @@ def main() -> None:
                                                                          COMMON_QUERY)]
             listed_rows = len(store.list_tasks(this_month))
 
+        db = Path(home) / "tasks.sqlite3"
+        checks = open_checks_ms(db)
+        began = time.perf_counter()
+        backup = backups.take(db)
+        backup_s = time.perf_counter() - began
+
     print(f"tasks: {TASKS:,}; typical search matches {matches[0]}, the most common word "
           f"{matches[1]}; the filtered list (one tag, due in the next 30 days) {listed_rows} rows")
     print(f"import {TASKS:,} tasks:        {imported:6.2f} s   ({imported / 30:.2f} of the 30 s budget)")
@@ -106,6 +113,33 @@ def main() -> None:
     print(f"store.search, most common word:{common_ms:6.2f} ms  ({common_ms / 5:.2f} of 5 ms)")
     print(f"store.list_tasks filtered:     {list_ms:6.2f} ms  ({list_ms / 5:.2f} of 5 ms)")
     print(f"store.list_tasks overdue, 50:  {overdue_ms:6.2f} ms  ({overdue_ms / 5:.2f} of 5 ms)")
+    print(f"backup of {TASKS:,} tasks:       {backup_s:6.2f} s   ({backup.size / 1e6:.1f} MB, "
+          "online backup API + quick_check of the copy)")
+    print(f"damaged-file check at open:    {checks['cheap']:6.2f} ms  (of a whole open: "
+          f"{checks['open']:.2f} ms, {checks['cheap'] / (version * 1000):.1%} of `--version`; "
+          f"a full PRAGMA quick_check would take {checks['quick_check']:.0f} ms)")
+
+
+def open_checks_ms(db: Path) -> dict[str, float]:
+    """What the check at open costs: the header and each table's first page (what runs), the
+    whole open around it, and, for comparison, SQLite's full quick_check (what does not)."""
+    import sqlite3
+
+    from app.common import database
+    from app.tasks.migrations import MIGRATIONS
+
+    conn = sqlite3.connect(db)
+
+    def cheap() -> None:
+        database._check_header(db)
+        database._check_tables(conn)
+
+    results = {"cheap": call_ms(cheap, runs=50),
+               "open": call_ms(lambda: database.open_database(db, MIGRATIONS).close(), runs=50),
+               "quick_check": call_ms(lambda: conn.execute("PRAGMA quick_check").fetchone(),
+                                      runs=3)}
+    conn.close()
+    return results
 
 
 if __name__ == "__main__":

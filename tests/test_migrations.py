@@ -59,6 +59,6 @@ def test_a_file_from_a_newer_version_is_refused_and_left_byte_for_byte(tmp_path)
 def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
     path = tmp_path / "tasks.sqlite3"
     path.write_text("these are my notes, not a database\n" * 100)
-    with pytest.raises(UserError, match="Could not open .*not a database"):
+    with pytest.raises(UserError, match="tasks.sqlite3 is damaged.*backups restore"):
         TaskStore(path)
     assert path.read_text().startswith("these are my notes")

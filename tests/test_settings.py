@@ -96,7 +96,9 @@ def test_writes_go_through_a_temporary_file_and_a_rename(path, monkeypatch):
                                         r"\(No space left on device\)\.$"):
         Settings().set("model", "gemini-2.0-flash")
     assert path.read_bytes() == before
-    assert [p.name for p in path.parent.iterdir()] == ["settings.json"]
+    # (the lock file between processes stays: it holds nothing)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["settings.json",
+                                                             "settings.json.lock"]
 
 
 @pytest.mark.parametrize("damage", [b"{not json", b"[1, 2]", b"\xff\xfe", b""])
@@ -246,3 +248,33 @@ def test_cli_warns_about_a_damaged_file(capsys, path):
     code, out, err = settings_command(capsys, "show")
     assert code == 0 and "gemini-2.5-flash  (default)" in out
     assert err.startswith("task-assistant: settings.json was damaged (")
+
+
+SETTER = """
+import sys
+from app.config.settings import Settings
+sys.stdin.readline()  # all start together
+Settings().set(sys.argv[1], sys.argv[2] == "true")
+"""
+
+
+def test_two_processes_saving_different_settings_at_once_lose_neither(app_home):
+    import subprocess
+    import sys
+
+    from conftest import REPO, cli_env
+
+    env = cli_env(app_home)
+    for round_ in range(10):
+        (app_home / "settings.json").unlink(missing_ok=True)
+        setters = [subprocess.Popen([sys.executable, "-c", SETTER, name, value], cwd=REPO,
+                                    env=env, stdin=subprocess.PIPE, text=True)
+                   for name, value in (("reminders", "false"), ("close_to_tray", "false"),
+                                       ("start_on_login", "true"))]
+        for setter in setters:
+            setter.stdin.write("go\n")
+            setter.stdin.flush()
+        assert [setter.wait(timeout=60) for setter in setters] == [0, 0, 0]
+        saved = Settings()
+        assert (saved.get("reminders"), saved.get("close_to_tray"),
+                saved.get("start_on_login")) == (False, False, True), round_

@@ -204,4 +204,6 @@ class _Raised:
 def _retrying(problem: ApiProblem, delay: float) -> Retrying:
     # "Could not reach host: check …" / "… overloaded right now; try …" / "… for now. Try …"
     reason = problem.message.split(":")[0].split(";")[0].split(". ")[0].rstrip(".")
-    return Retrying(f"{reason}; trying again in {max(1, round(delay))} s.", delay)
+    from app.common.redact import redact
+
+    return Retrying(redact(f"{reason}; trying again in {max(1, round(delay))} s."), delay)

@@ -9,13 +9,20 @@ from app.assistant.gemini.model import EmptyReplyError
 from app.assistant.gemini.stream import IncompleteStreamError
 from app.common.crash_log import something_went_wrong
 from app.common.errors import UserError
+from app.common.redact import redact
 
 CUT_OFF = "The answer was cut off before it finished; retry to ask again."
 
 
 def failure(error: Exception, *, model: str, base_url: str) -> Failed:
     """The one sentence for what went wrong, its kind, and whether asking again may help.
-    Anything unforeseen is logged and never shown as a traceback."""
+    Anything unforeseen is logged and never shown as a traceback. The key is taken out of
+    every sentence: a server may echo the Authorization header in its error message."""
+    found = _failure(error, model=model, base_url=base_url)
+    return Failed(redact(found.message), found.kind, found.retryable)
+
+
+def _failure(error: Exception, *, model: str, base_url: str) -> Failed:
     if isinstance(error, IncompleteStreamError):
         return Failed(CUT_OFF, Kind.INCOMPLETE, True)
     if isinstance(error, EmptyReplyError):

@@ -134,7 +134,36 @@ def parse_arguments(raw: str, schema: dict) -> dict:
     if missing:
         raise UserError(f"Missing required argument {missing[0]!r}.")
     # Models sometimes send null for "not given": treat it so.
-    return {name: value for name, value in arguments.items() if value is not None}
+    given = {name: value for name, value in arguments.items() if value is not None}
+    for name, value in given.items():
+        given[name] = _typed(name, value, properties[name])
+    return given
+
+
+_TYPE_WORDS = {"string": "text (a JSON string)", "integer": "a whole number",
+               "boolean": "true or false", "array": "a list of strings"}
+_PYTHON_TYPES = {"string": str, "integer": int, "boolean": bool, "array": list}
+
+
+def _typed(name: str, value: object, schema: dict) -> object:
+    """`value` if it has the schema's type (a whole number may come as digits in a string);
+    else a UserError the model can act on, naming the argument and the type it needs."""
+    kind = schema.get("type")
+    if kind == "integer" and isinstance(value, str) and value.strip().isascii() \
+            and value.strip().isdigit():
+        return int(value)
+    wanted = _PYTHON_TYPES.get(kind)
+    fits = wanted is not None and isinstance(value, wanted) and \
+        not (kind == "integer" and isinstance(value, bool))
+    if fits and kind == "array":
+        fits = all(isinstance(item, str) for item in value)
+    if not fits:
+        sent = type(value).__name__.replace("str", "string").replace("dict", "object")
+        raise UserError(f"Argument {name!r} must be {_TYPE_WORDS.get(kind, kind)}, not a "
+                        f"{sent}: send it again with that type.")
+    if "enum" in schema and str(value).strip().lower() not in schema["enum"]:
+        raise UserError(f"Argument {name!r} must be one of {', '.join(schema['enum'])}.")
+    return value
 
 
 def run_tool(spec_run: Callable[[dict], dict], schema: dict, raw: str) -> str:
@@ -143,6 +172,10 @@ def run_tool(spec_run: Callable[[dict], dict], schema: dict, raw: str) -> str:
         result = spec_run(parse_arguments(raw, schema))
     except UserError as error:
         result = {"error": str(error)}
+    except Exception as error:  # a bug: logged, and the turn goes on with an answer to read
+        from app.common.crash_log import something_went_wrong
+
+        result = {"error": something_went_wrong(error)}
     return json.dumps(result, ensure_ascii=False, separators=(",", ":"))
 
 

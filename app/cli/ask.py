@@ -47,6 +47,8 @@ async def _ask(question: str, args) -> int:
     from app.workspace import Workspace
 
     workspace = Workspace(model=args.model)
+    for warning in workspace.warnings:
+        _say(f"task-assistant: {warning}")
     try:
         assistant = await workspace.agent.get()
         chat = ChatSession(assistant, workspace.conversations, workspace.store,
@@ -55,20 +57,19 @@ async def _ask(question: str, args) -> int:
         ended_with_newline = True
         async for event in chat.send(question):
             if isinstance(event, TextDelta):
-                sys.stdout.write(event.text)
+                sys.stdout.write(_safe(event.text, keep_lines=True))
                 sys.stdout.flush()
                 ended_with_newline = event.text.endswith("\n")
             elif isinstance(event, ToolFinished) and not event.result.get("denied"):
                 # (a denial was already reported when it was decided)
-                print(f"{'•' if event.ok else '✗'} {event.summary}", file=sys.stderr)
+                _say(f"{'•' if event.ok else '✗'} {event.summary}")
             elif isinstance(event, Retrying):
-                print(f"… {event.message}", file=sys.stderr)
+                _say(f"… {event.message}")
             elif isinstance(event, ApprovalRequested):
                 allowed = await _approve(event, args.yes)
                 (event.allow if allowed else event.deny)()
             elif isinstance(event, Failed):
-                print(f"{'' if ended_with_newline else chr(10)}task-assistant: {event.message}",
-                      file=sys.stderr)
+                _say(f"{'' if ended_with_newline else chr(10)}task-assistant: {event.message}")
                 code = 1
             elif isinstance(event, Completed) and not ended_with_newline:
                 print()
@@ -79,17 +80,30 @@ async def _ask(question: str, args) -> int:
 
 async def _approve(request, yes: bool) -> bool:
     if yes:
-        print(f"• Allowed (--yes): {request.summary}", file=sys.stderr)
+        _say(f"• Allowed (--yes): {request.summary}")
         return True
     if not sys.stdin.isatty():
-        print(f"✗ Denied: {request.summary} (stdin is not a terminal; use --yes to allow)",
-              file=sys.stderr)
+        _say(f"✗ Denied: {request.summary} (stdin is not a terminal; use --yes to allow)")
         return False
-    print(f"{request.summary}? [y/N] ", end="", file=sys.stderr, flush=True)
+    _say(f"{request.summary}? [y/N] ", end="", flush=True)
     answer = (await _read_line()).strip().lower() in ("y", "yes")
     if not answer:
-        print(f"✗ Denied: {request.summary}", file=sys.stderr)
+        _say(f"✗ Denied: {request.summary}")
     return answer
+
+
+def _safe(text: str, *, keep_lines: bool = False) -> str:
+    """Nothing the model or a task title holds reaches the terminal raw: no API key (a server
+    may echo it), no escape code or bidi override (a title could rewrite the prompt)."""
+    from app.common.redact import redact
+    from app.common.titles import printable
+
+    return printable(redact(text), keep_lines=keep_lines)
+
+
+def _say(line: str, **options) -> None:
+    """One line about the turn, on stderr (stdout carries only the answer)."""
+    print(_safe(line, keep_lines=line.startswith("\n")), file=sys.stderr, **options)
 
 
 async def _read_line() -> str:

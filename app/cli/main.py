@@ -19,7 +19,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.cli import ask, key, settings, sync, tasks
+    from app.cli import ask, backups, key, settings, sync, tasks
 
     parser = OneLineParser(prog=PROG, description=f"{APP_NAME}: chat with Gemini about your tasks.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     key.register(commands)
     settings.register(commands)
     ask.register(commands)
+    backups.register(commands)
     sync.register(commands)
     return parser
 

@@ -15,6 +15,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     change = actions.add_parser("set", help="save a setting (names: see `settings show`)")
     change.add_argument("name")
     change.add_argument("value")
+    change.add_argument("--allow-http", action="store_true",
+                        help="accept a base_url with plain http to another computer (the API "
+                             "key then travels unencrypted)")
     change.set_defaults(run=_set)
     reset = actions.add_parser("reset", help="go back to a setting's default")
     reset.add_argument("name")
@@ -43,7 +46,7 @@ def _show(args) -> int:
 def _set(args) -> int:
     settings = _open()
     setting = settings.setting(args.name)
-    value = settings.set(args.name, setting.from_text(args.value))
+    value = settings.set(args.name, setting.from_text(args.value), allow_http=args.allow_http)
     print(f"Saved {args.name}: {_text(value)}")
     _mention_override(settings, args.name)
     return 0

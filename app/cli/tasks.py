@@ -167,10 +167,12 @@ def _print_tasks(args, tasks) -> None:
 
 
 def _line(task) -> str:
-    parts = [task.title]
+    from app.common.titles import printable  # a title stored by anything never hits the tty raw
+
+    parts = [printable(task.title)]
     if task.due:
         parts.append(f"(due {task.due})")
     if task.priority != "none":
         parts.append(f"!{task.priority}")
-    parts += [f"#{tag}" for tag in task.tags]
+    parts += [f"#{printable(tag)}" for tag in task.tags]
     return "  ".join(parts)

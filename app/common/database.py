@@ -1,14 +1,21 @@
-"""Opening a SQLite file safely: version check first, then WAL, then pending migrations.
+"""Opening a SQLite file safely: private, checked, version first, then WAL, then pending
+migrations (race-free between processes).
 
 Both databases (tasks, conversations) open through here, each with its own list of migrations.
 """
 
+import functools
+import inspect
+import os
 import sqlite3
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from collections.abc import Iterator
 
+from app.common.database_problems import DatabaseBusyError, explain, is_marked_damaged
 from app.common.errors import UserError
+from app.common.private_files import private_database, private_dir
 
 
 class DatabaseTooNewError(UserError):
@@ -19,40 +26,155 @@ class DatabaseUnreadableError(UserError):
     pass
 
 
+_SQLITE_MAGIC = b"SQLite format 3\0"
+BUSY_TIMEOUT = 10  # seconds a write waits for another process before it is "busy"
+
+
 def open_database(path: Path, migrations: list[str]) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate; never touch a file from a newer version."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Autocommit mode: every write goes through transaction(), which says BEGIN itself.
-    conn = sqlite3.connect(path, isolation_level=None, timeout=10, check_same_thread=False)
+    """Open (creating if needed, private) and migrate; never touch a file from a newer version.
+
+    Read-only when the file is known to be damaged or cannot be written (a read-only data
+    directory): reads work, every write fails with one sentence (see database_problems).
+    """
+    private_dir(path.parent)
+    private_database(path)
+    read_only = is_marked_damaged(path) or not _writable(path)
+    # Switching a file into WAL (a new or older store) can answer "busy" at once, without
+    # waiting, while another process does the same: then the whole opening is tried again.
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            return _open(path, migrations, read_only)
+        except DatabaseBusyError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def _open(path: Path, migrations: list[str], read_only: bool) -> sqlite3.Connection:
+    conn = _connect(path, read_only)
     try:
+        _check_header(path)
+        _check_tables(conn)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(migrations):
-            raise DatabaseTooNewError(
-                f"{path} was written by a newer version of Task Assistant (schema {version}; "
-                f"this version knows up to {len(migrations)}). Update the app; the file was "
-                "left untouched."
-            )
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")  # an acknowledged write survives a crash
+        _refuse_newer(path, version, migrations)
+        if not read_only:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")  # an acknowledged write survives a crash
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA mmap_size=268435456")  # reads straight from the page cache
-        _migrate(conn, version, migrations)
-    except sqlite3.DatabaseError as error:
+        if version < len(migrations):
+            if read_only:
+                raise DatabaseUnreadableError(f"{path} needs an update this version makes, but "
+                                              "it cannot be written; nothing was changed.")
+            _migrate(conn, path, migrations)
+    except sqlite3.Error as error:
         conn.close()
-        raise DatabaseUnreadableError(f"Could not open {path}: {str(error).rstrip('.')}.") from None
+        problem = explain(error, path)
+        if problem is None:
+            problem = DatabaseUnreadableError(f"Could not open {path}: {str(error).rstrip('.')}.")
+        raise problem from None
     except BaseException:
         conn.close()
         raise
     return conn
 
 
-def _migrate(conn: sqlite3.Connection, version: int, migrations: list[str]) -> None:
-    for number, script in enumerate(migrations[version:], start=version + 1):
-        # executescript() would commit on its own; run each statement inside one transaction.
+def _writable(path: Path) -> bool:
+    # SQLite needs the directory too (the -wal and -shm files live beside the database).
+    return os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
+    # Autocommit mode: every write goes through transaction(), which says BEGIN itself.
+    options = dict(isolation_level=None, timeout=BUSY_TIMEOUT, check_same_thread=False)
+    if not read_only:
+        return sqlite3.connect(path, **options)
+    uri = path.resolve().as_uri()
+    # A WAL file's readers need its -shm; in a read-only directory without one, read the
+    # file as it stands (a cleanly closed store has everything in the main file).
+    shm_missing = not path.with_name(path.name + "-shm").exists()
+    flags = "mode=ro&immutable=1" if shm_missing and not os.access(path.parent, os.W_OK) \
+        else "mode=ro"
+    return sqlite3.connect(f"{uri}?{flags}", uri=True, **options)
+
+
+def _check_header(path: Path) -> None:
+    """The cheap check at open: the first page's header is SQLite's, and the file is as long
+    as the header says (a truncated or overwritten file fails here, before any query)."""
+    with open(path, "rb") as file:
+        header = file.read(100)
+        size = os.fstat(file.fileno()).st_size
+    if not header:
+        return  # a new, empty file
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        raise sqlite3.DatabaseError("file is not a database")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    header_counts_valid = header[24:28] == header[92:96]  # SQLite's own validity rule
+    if page_size < 512 or page_size & (page_size - 1) or size % page_size:
+        raise sqlite3.DatabaseError("database disk image is malformed (bad page size)")
+    if header_counts_valid and pages and pages * page_size > size:
+        raise sqlite3.DatabaseError("database disk image is malformed (file is truncated)")
+
+
+def _check_tables(conn: sqlite3.Connection) -> None:
+    """The rest of the cheap check: the schema and the first page of every table read back
+    (a few pages whatever the file's size; damage deeper in is caught when it is read)."""
+    tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                          "AND sql NOT LIKE 'CREATE VIRTUAL%'").fetchall()
+    for (name,) in tables:
+        conn.execute(f'SELECT * FROM "{name}" LIMIT 1').fetchall()
+
+
+def _refuse_newer(path: Path, version: int, migrations: list[str]) -> None:
+    if version > len(migrations):
+        raise DatabaseTooNewError(
+            f"{path} was written by a newer version of Task Assistant (schema {version}; "
+            f"this version knows up to {len(migrations)}). Update the app; the file was "
+            "left untouched.")
+
+
+def _migrate(conn: sqlite3.Connection, path: Path, migrations: list[str]) -> None:
+    """Each pending migration in its own write transaction, the version read inside it: when
+    two processes open a new or older file at once, the second waits for the first and then
+    finds nothing left to do, so no migration ever runs twice."""
+    while True:
         with transaction(conn):
-            for statement in _statements(script):
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            _refuse_newer(path, version, migrations)
+            if version >= len(migrations):
+                return
+            # executescript() would commit on its own; run each statement in this transaction.
+            for statement in _statements(migrations[version]):
                 conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+
+
+def guarded(cls: type) -> type:
+    """Class decorator for a store with a `path`: every SQLite error from its public methods
+    becomes the one sentence `database_problems.explain` gives (damaged, full, read-only,
+    busy), so no front end ever shows "something went wrong" for them."""
+    for name, member in list(vars(cls).items()):
+        if name.startswith("_") or not inspect.isfunction(member) \
+                or inspect.iscoroutinefunction(member):
+            continue
+        setattr(cls, name, _guard(member))
+    return cls
+
+
+def _guard(method):
+    @functools.wraps(method)
+    def guarded_method(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as error:
+            problem = explain(error, self.path)
+            if problem is None:
+                raise
+            raise problem from None
+    return guarded_method
 
 
 def _statements(script: str) -> Iterator[str]:

@@ -4,11 +4,15 @@ import os
 import sys
 from pathlib import Path
 
+from app.common.private_files import private_dir, tighten_tree
+
 HOME_ENV = "TASK_ASSISTANT_HOME"
+_tightened: set[Path] = set()
 
 
 def data_dir() -> Path:
-    """The data directory, created on first use; TASK_ASSISTANT_HOME overrides it (tests set it)."""
+    """The data directory, created private (0700) on first use, its files tightened to 0600;
+    TASK_ASSISTANT_HOME overrides it (tests set it)."""
     override = os.environ.get(HOME_ENV)
     if override:
         path = Path(override).expanduser()
@@ -16,7 +20,10 @@ def data_dir() -> Path:
         import platformdirs  # only here: the override path (tests, scripts) skips the import
 
         path = Path(platformdirs.user_data_dir("task-assistant", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    private_dir(path)
+    if path not in _tightened:  # once per process: files an older version made 0644
+        _tightened.add(path)
+        tighten_tree(path)
     return path
 
 

@@ -8,6 +8,7 @@ for the user, and `warnings` says what happened.
 import json
 import os
 import threading
+from contextlib import contextmanager
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -43,7 +44,41 @@ def _check_base_url(value: Any) -> str:
     if parts.username or parts.password:  # a secret in the URL would be a secret in this file
         raise ValueError("must not contain a user name or password "
                          "(save the API key with `task-assistant key set`)")
+    if _carries_key(value):
+        raise ValueError("must not contain an API key (save the key with "
+                         "`task-assistant key set`; it is sent in a header)")
     return value
+
+
+_KEY_PARAMETERS = {"key", "api_key", "apikey", "access_token", "token", "x-goog-api-key"}
+
+
+def _carries_key(url: str) -> bool:
+    from urllib.parse import parse_qsl, urlsplit
+
+    from app.common.redact import redact
+
+    parts = urlsplit(url)
+    names = {name.lower() for name, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    return bool(names & _KEY_PARAMETERS) or redact(url) != url
+
+
+def plain_http_to_another_host(url: str) -> bool:
+    """True for http:// to anything but this computer: the key would cross the network
+    unencrypted. (Loopback is the usual local proxy or test server.)"""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme != "http":
+        return False
+    host = (parts.hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
 
 
 def _check_bool(value: Any) -> bool:
@@ -140,13 +175,18 @@ class Settings:
 
     # -- changing -------------------------------------------------------------------------------
 
-    def set(self, name: str, value: Any) -> Any:
-        """Validates and saves a value (returned normalised); UserError says what is wrong."""
+    def set(self, name: str, value: Any, *, allow_http: bool = False) -> Any:
+        """Validates and saves a value (returned normalised); UserError says what is wrong.
+        A base URL with plain http to another computer needs `allow_http`."""
         setting = self.setting(name)
         try:
             value = setting.check(value)
         except ValueError as error:
             raise UserError(f"The {setting.label} {error}.") from None
+        if name == "base_url" and not allow_http and plain_http_to_another_host(value):
+            raise UserError("The base URL uses plain http to another computer, so the API key "
+                            "would travel unencrypted: use https, or add --allow-http if you "
+                            "mean it.")
         self._change(name, lambda stored: stored.__setitem__(name, value))
         return value
 
@@ -160,8 +200,9 @@ class Settings:
         return self._listeners.subscribe(callback)
 
     def _change(self, name: str, edit: Callable[[dict], Any]) -> bool:
-        with self._lock:
-            # Read again: keep what another window or the CLI saved meanwhile.
+        with self._lock, self._file_lock():
+            # Read again, under the lock between processes: keep what another window or the
+            # CLI saved meanwhile.
             stored, problem = self._read_raw()
             if problem:
                 raise UserError(f"{self.path} is not usable ({problem}), so it was not "
@@ -175,6 +216,17 @@ class Settings:
         if changed:  # outside the lock: a subscriber may read the settings
             self._listeners.notify(name)
         return changed
+
+    @contextmanager
+    def _file_lock(self):
+        from app.common.file_lock import locked
+
+        try:
+            with locked(self.path):
+                yield
+        except OSError as error:  # the lock file could not be made (read-only, disk full)
+            raise UserError(f"The settings could not be saved to {self.path} "
+                            f"({error.strerror or error}).") from None
 
     # -- the file -------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from app.common.errors import UserError
 from app.common.listeners import Listeners
 from app.common.paths import data_dir
 from app.common.titles import one_line_title
-from app.common.database import OutsideWrites, open_database, transaction
+from app.common.database import OutsideWrites, guarded, open_database, transaction
 from app.conversations import sdk_history
 from app.conversations.sdk_history import DisplayMessage, display_messages
 
@@ -79,6 +79,7 @@ def _like(query: str) -> str:
     return f"%{escaped}%"
 
 
+@guarded  # damaged, full, read-only and busy files: one sentence each
 class ConversationStore:
     def __init__(self, path: Path):
         self.path = Path(path)

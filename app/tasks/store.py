@@ -9,7 +9,7 @@ from app.common import clock
 from app.common.errors import UserError
 from app.common.listeners import Listeners
 from app.tasks import validate
-from app.common.database import OutsideWrites, open_database, transaction
+from app.common.database import OutsideWrites, guarded, open_database, transaction
 from app.tasks.dates import Due, local_midnight, local_today, timestamp, today_ends
 from app.tasks.filters import TaskFilter
 from app.tasks.migrations import MIGRATIONS
@@ -43,6 +43,7 @@ def _due(value: str | None) -> Due | None:
         else Due.parse(value)
 
 
+@guarded  # damaged, full, read-only and busy files: one sentence each
 class TaskStore:
     def __init__(self, path: Path):
         self.path = Path(path)

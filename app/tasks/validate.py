@@ -1,12 +1,14 @@
 """Checks on every value that reaches the store, each failing with one clear sentence."""
 
 from app.common.errors import UserError
-from app.common.titles import one_line_title
+from app.common.titles import one_line_title, refuse_nul, strip_controls
 from app.tasks.model import PRIORITIES, STATUSES
 
 MAX_TITLE = 500
 MAX_NOTES = 100_000
 MAX_TAG = 64
+MAX_TAGS = 20
+MAX_ID = 2**63 - 1  # SQLite's largest integer
 
 
 def title(value: object) -> str:
@@ -20,6 +22,7 @@ def notes(value: object) -> str:
         raise UserError("Notes must be text.")
     if len(value) > MAX_NOTES:
         raise UserError(f"Notes can be at most {MAX_NOTES} characters.")
+    refuse_nul(value, "Notes")
     return value
 
 
@@ -47,17 +50,21 @@ def tags(values: object) -> tuple[str, ...]:
     for value in values:
         if not isinstance(value, str):
             raise UserError("Tags must be a list of words.")
-        tag = value.strip().lstrip("#").strip()
+        refuse_nul(value, "A tag")
+        tag = strip_controls(value).strip().lstrip("#").strip()
         if not tag:
             continue
         if "," in tag or len(tag) > MAX_TAG:
             raise UserError(f"Tag {tag!r} is not allowed: no commas, at most {MAX_TAG} characters.")
         seen.setdefault(tag.lower(), tag)
+    if len(seen) > MAX_TAGS:
+        raise UserError(f"A task can have at most {MAX_TAGS} tags.")
     return tuple(seen.values())
 
 
 def task_id(value: object) -> int:
     text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
-    if not text.isdigit() or int(text) == 0:
+    # isascii: "²" and "٣" are digits to str.isdigit() but not numbers int() reads.
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
         raise UserError(f"{value!r} is not a task id (ids are whole numbers, like 12).")
     return int(text)

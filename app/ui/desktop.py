@@ -62,12 +62,11 @@ async def _main(app, server, start: str, on_shown: Callable | None) -> int:
     from app.ui.quit_signals import QuitSignals
     from app.ui.shell import Shell
     from app.ui.task_runner import TaskRunner
-    from app.workspace import Workspace
 
     quitting = asyncio.Event()
     app.aboutToQuit.connect(quitting.set)  # the session manager logging the user out, say
     try:
-        workspace = Workspace()
+        workspace = _open_workspace(app)
     except UserError as error:  # a database from a newer version, an unwritable folder…
         _show_fatal(app, str(error))
         return 1
@@ -84,6 +83,9 @@ async def _main(app, server, start: str, on_shown: Callable | None) -> int:
         workspace.agent.preload()  # the heavy imports begin once the window is on screen
         window.check_key()
         shell.check_reminders()  # overdue tasks are announced at start
+        shell.back_up_if_due()
+        for warning in workspace.warnings:  # a damaged conversations file was set aside
+            window.statusBar().showMessage(warning)
         if workspace.settings.get("start_on_login"):
             shell.apply_start_on_login()  # keeps the login entry pointing at this copy
         if on_shown is not None:
@@ -113,6 +115,44 @@ async def _close(shell, runner, workspace) -> None:
     await shell.shutdown()
     await runner.stop()
     await workspace.close()
+
+
+def _open_workspace(app):
+    """The Workspace; when the task file is damaged and a backup exists, the user is offered
+    the restore first (the damaged file is kept aside, never overwritten)."""
+    from app.common.database_problems import DamagedDatabaseError, is_marked_damaged
+    from app.common.paths import tasks_db_path
+    from app.tasks import backups
+    from app.workspace import Workspace
+
+    path = tasks_db_path()
+    problem = None
+    if is_marked_damaged(path):  # it opens read-only: offer the way out first
+        from app.common.database_problems import damaged_sentence
+
+        problem = damaged_sentence(path)
+    else:
+        try:
+            return Workspace()
+        except DamagedDatabaseError as error:
+            problem = str(error)
+    found = backups.list_backups(path)
+    if found and _ask_restore(problem, found[0]):
+        backups.restore(path)
+    return Workspace()  # declined: read-only if it opens at all, else the sentence
+
+
+def _ask_restore(problem: str, newest) -> bool:
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, problem)
+    box.setInformativeText(f"Restore the newest backup, taken {newest.taken:%a %d %b %Y %H:%M}? "
+                           "The current file is kept aside, not overwritten.")
+    restore = box.addButton("Restore backup", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Don't restore", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(restore)
+    box.exec()  # before the loop serves anything else, so a modal box is safe here
+    return box.clickedButton() is restore
 
 
 def _show_fatal(app, message: str) -> None:

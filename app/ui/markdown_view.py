@@ -10,10 +10,10 @@ messages in one scroll area.
 
 import math
 
-from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument, \
-    QTextDocumentFragment
-from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl
+from PySide6.QtGui import (QCursor, QDesktopServices, QTextBlockFormat, QTextCharFormat,
+                           QTextCursor, QTextDocument, QTextDocumentFragment)
+from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QToolTip
 
 from app.ui.markdown_blocks import FinishedBlocks
 
@@ -31,10 +31,25 @@ def _start_block(cursor: QTextCursor, block_format: QTextBlockFormat,
         cursor.setBlockCharFormat(char_format)
 
 
+SAFE_SCHEMES = ("http", "https", "mailto")
+
+
+def open_link(url: QUrl) -> bool:
+    """Opens `url` in the browser or mail program if its scheme is safe; says so otherwise."""
+    if url.scheme().lower() in SAFE_SCHEMES:
+        return QDesktopServices.openUrl(url)
+    QToolTip.showText(QCursor.pos(), f"Only web and mail links open from an answer; this one "
+                                     f"is {url.scheme() or 'a relative link'}:")
+    return False
+
+
 class MarkdownView(QTextBrowser):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.setOpenExternalLinks(True)  # links open in the browser, never inside the chat
+        # Links open in the browser, never inside the chat, and only web and mail links: an
+        # answer's file:, javascript: or custom-scheme link could start a program.
+        self.setOpenLinks(False)
+        self.anchorClicked.connect(open_link)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)

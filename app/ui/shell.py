@@ -21,6 +21,7 @@ from app.ui.main_window import MainWindow
 from app.ui.task_runner import TaskRunner
 from app.ui.tray import Tray
 
+BACKUP_CHECK_MS = 3_600_000  # hourly: a backup is taken when the newest is over a day old
 REMINDER_CHECK_MS = 30_000  # also catches a task added for "now" within half a minute
 TRAY_HINT = (f"{APP_NAME} is still running in the tray, so reminders and quick ask keep "
              "working. Quit from the tray menu, or turn this off in Settings.")
@@ -64,6 +65,9 @@ class Shell(QObject):
         self.tray_timer = QTimer(self, interval=60_000)
         self.tray_timer.timeout.connect(self.tray.show)  # a tray that appeared since
         self.tray_timer.start()
+        self.backup_timer = QTimer(self, interval=BACKUP_CHECK_MS)
+        self.backup_timer.timeout.connect(self.back_up_if_due)
+        self.backup_timer.start()
 
     # -- what a launch, the tray or a hotkey asks for ---------------------------------------
 
@@ -118,6 +122,7 @@ class Shell(QObject):
     async def shutdown(self) -> None:
         self.reminder_timer.stop()
         self.tray_timer.stop()
+        self.backup_timer.stop()
         if self.reminders is not None:
             self.reminders.close()
         self.live.stop()
@@ -134,6 +139,20 @@ class Shell(QObject):
             self.tray.show_due_count(self.store.count_due_today())
         except sqlite3.ProgrammingError:  # a queued update arriving after the store closed
             pass
+
+    def back_up_if_due(self) -> None:
+        """The automatic backup, on a worker thread: copying 100k tasks takes a moment."""
+        self.runner.start(self._back_up_if_due())
+
+    async def _back_up_if_due(self) -> None:
+        import asyncio
+
+        from app.tasks.backups import take_if_due
+
+        try:
+            await asyncio.to_thread(take_if_due, self.store.path)
+        except UserError as error:  # a damaged store or a full disk: said, never a crash
+            self.window.statusBar().showMessage(str(error))
 
     def check_reminders(self) -> None:
         if self.reminders is None or not self.settings.get("reminders"):

@@ -1,0 +1,203 @@
+"""Backups of the task file in `backups/` beside it: consistent copies taken with SQLite's online
+backup API while the store is in use, 7 daily and 4 weekly kept, and a restore that never loses
+the current file.
+
+A copy is checked (`PRAGMA quick_check`) before it is kept: a damaged store is found here, is
+marked damaged, and never pushes a good backup out of the rotation.
+"""
+
+import os
+import re
+import sqlite3
+from collections import namedtuple
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from app.common import clock
+from app.common.database_problems import (DamagedDatabaseError, damage_marker, damaged_sentence,
+                                          is_marked_damaged, mark_damaged)
+from app.common.errors import UserError
+from app.common.private_files import private_dir, tighten
+
+FOLDER = "backups"
+KEEP_DAILY = 7
+KEEP_WEEKLY = 4
+INTERVAL = timedelta(days=1)
+_NAME = re.compile(r"tasks-(\d{4}-\d\d-\d\dT\d{6})(?:-(\d+))?\.sqlite3")
+_STAMP = "%Y-%m-%dT%H%M%S"
+
+Backup = namedtuple("Backup", ("name", "path", "taken", "size"))
+
+
+def folder(db_path: Path) -> Path:
+    return db_path.parent / FOLDER
+
+
+def list_backups(db_path: Path) -> list[Backup]:
+    """Every backup, newest first."""
+    try:
+        entries = list(folder(db_path).iterdir())
+    except OSError:
+        return []
+    found = []
+    for entry in entries:
+        match = _NAME.fullmatch(entry.name)
+        if match:
+            taken = datetime.strptime(match.group(1), _STAMP)
+            found.append((taken, int(match.group(2) or 1),
+                          Backup(entry.name, entry, taken, entry.stat().st_size)))
+    return [backup for *_, backup in sorted(found, key=lambda item: item[:2], reverse=True)]
+
+
+def is_due(db_path: Path) -> bool:
+    """True when there is no backup yet, or the newest is more than a day old."""
+    backups = list_backups(db_path)
+    return not backups or _local_now() - backups[0].taken > INTERVAL
+
+
+def take_if_due(db_path: Path) -> Backup | None:
+    """The automatic backup: at start, and checked hourly while the app runs (so a laptop that
+    slept still gets one a day)."""
+    return take(db_path) if db_path.exists() and is_due(db_path) else None
+
+
+def take(db_path: Path) -> Backup:
+    """A consistent copy of the store as it is now (writers carry on meanwhile), checked,
+    then the rotation pruned. UserError when the store is damaged or the copy fails."""
+    if is_marked_damaged(db_path):
+        raise DamagedDatabaseError(damaged_sentence(db_path) + " (No backup was taken.)")
+    if not db_path.exists():
+        raise UserError(f"There is no task file to back up yet ({db_path}).")
+    target = _new_path(db_path)
+    partial = target.with_name("." + target.name + ".partial")
+    try:
+        _copy(db_path, partial)
+        problem = _check(partial)
+        if problem:
+            mark_damaged(db_path, problem)
+            raise DamagedDatabaseError(damaged_sentence(db_path) + " (No backup was taken.)")
+        os.replace(partial, target)
+    except OSError as error:
+        raise UserError(f"The backup could not be written to {target.parent} "
+                        f"({error.strerror or error}).") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    prune(db_path)
+    return list_backups(db_path)[0]
+
+
+def prune(db_path: Path) -> list[Backup]:
+    """Keeps the newest backup of each of the last 7 days that have one and of each of the
+    last 4 weeks; removes the rest and returns them."""
+    backups = list_backups(db_path)
+    keep: set[str] = set()
+    for period, count in ((lambda taken: taken.date(), KEEP_DAILY),
+                          (lambda taken: taken.isocalendar()[:2], KEEP_WEEKLY)):
+        seen = []
+        for backup in backups:  # newest first: the first of each period is its newest
+            key = period(backup.taken)
+            if key not in seen and len(seen) < count:
+                seen.append(key)
+                keep.add(backup.name)
+    removed = [backup for backup in backups if backup.name not in keep]
+    for backup in removed:
+        backup.path.unlink(missing_ok=True)
+    return removed
+
+
+def restore(db_path: Path, name: str | None = None) -> tuple[Backup, Path | None]:
+    """Puts a backup (the newest, or `name`) in place of the store. The current file (with its
+    -wal) is moved aside, never overwritten, and returned; this works when it is damaged.
+    Close the app first: a running window would go on writing to the file moved aside."""
+    backups = list_backups(db_path)
+    if not backups:
+        raise UserError(f"There are no backups in {folder(db_path)} yet.")
+    chosen = backups[0] if name is None else next(
+        (backup for backup in backups if backup.name == name.strip()), None)
+    if chosen is None:
+        raise UserError(f"There is no backup called {name!r}: see `task-assistant backups` "
+                        "for their names.")
+    problem = _check(chosen.path)
+    if problem:
+        raise UserError(f"The backup {chosen.name} is itself damaged ({problem}); choose an "
+                        "older one by name.")
+    incoming = db_path.with_name("." + db_path.name + ".restoring")
+    try:
+        _copy(chosen.path, incoming)
+        aside = _move_aside(db_path)
+        os.replace(incoming, db_path)
+        tighten(db_path)
+        damage_marker(db_path).unlink(missing_ok=True)
+    except OSError as error:
+        raise UserError(f"The backup could not be restored ({error.strerror or error}); "
+                        "nothing was changed.") from None
+    finally:
+        incoming.unlink(missing_ok=True)
+    return chosen, aside
+
+
+# -- files ------------------------------------------------------------------------------------
+
+def _local_now() -> datetime:
+    return clock.now().astimezone().replace(tzinfo=None)
+
+
+def _new_path(db_path: Path) -> Path:
+    base = private_dir(folder(db_path)) / f"tasks-{_local_now().strftime(_STAMP)}"
+    path, number = base.with_suffix(".sqlite3"), 1
+    while path.exists():  # two backups in one second
+        number += 1
+        path = base.with_name(f"{base.name}-{number}.sqlite3")
+    return path
+
+
+def _copy(source: Path, target: Path) -> None:
+    """SQLite's online backup: a consistent snapshot even while another connection writes.
+    The copy is one self-contained file (rollback journal, no -wal) created 0600."""
+    target.unlink(missing_ok=True)
+    os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
+    reader = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+    try:
+        writer = sqlite3.connect(target)
+        try:
+            reader.backup(writer)
+            writer.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            writer.close()
+    except sqlite3.DatabaseError as error:
+        raise OSError(0, str(error)) from None
+    finally:
+        reader.close()
+
+
+def _check(path: Path) -> str | None:
+    """None when the file passes SQLite's quick check, else what is wrong."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            result = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as error:
+        return str(error)
+    return None if result == "ok" else result
+
+
+def _move_aside(db_path: Path) -> Path | None:
+    if not db_path.exists():
+        return None
+    stamp = _local_now().strftime(_STAMP)
+    aside = db_path.with_name(f"{db_path.name}.before-restore-{stamp}")
+    number = 1
+    while aside.exists():
+        number += 1
+        aside = db_path.with_name(f"{db_path.name}.before-restore-{stamp}-{number}")
+    os.replace(db_path, aside)
+    for suffix in ("-wal", "-shm"):  # the -wal holds the newest writes: it goes with its file
+        companion = db_path.with_name(db_path.name + suffix)
+        if companion.exists():
+            if suffix == "-wal":
+                os.replace(companion, aside.with_name(aside.name + suffix))
+            else:
+                companion.unlink()
+    return aside

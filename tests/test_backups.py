@@ -1,0 +1,152 @@
+"""Backups of the task file: consistent while in use, rotated, restored without losing anything."""
+
+import sqlite3
+import subprocess
+from datetime import datetime, timedelta
+
+import pytest
+
+from app.common.errors import UserError
+from app.tasks import TaskFilter, TaskStore, backups
+from conftest import CLI, cli_env
+
+
+def _titles(path):
+    with TaskStore(path) as store:
+        return [task.title for task in store.list_tasks(TaskFilter(status="all"))]
+
+
+def test_a_backup_is_a_checked_private_copy_taken_while_the_store_is_open(store):
+    store.add("before the backup")
+    taken = backups.take(store.path)
+    store.add("after the backup")  # the store stays in use meanwhile
+    assert taken.path.parent == store.path.parent / "backups"
+    assert taken.path.stat().st_mode & 0o777 == 0o600
+    assert _titles(taken.path) == ["before the backup"]
+    assert not backups.is_due(store.path)
+
+
+def _fake(db_path, when: datetime, number: int = 1):
+    folder = backups.folder(db_path)
+    folder.mkdir(exist_ok=True)
+    suffix = "" if number == 1 else f"-{number}"
+    path = folder / f"tasks-{when:%Y-%m-%dT%H%M%S}{suffix}.sqlite3"
+    sqlite3.connect(path).close()
+    return path.name
+
+
+def test_the_rotation_keeps_seven_daily_and_four_weekly(store):
+    now = datetime.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    taken = [now - timedelta(days=day, hours=hour) for day in range(60) for hour in (0, 3)]
+    names = [_fake(store.path, when) for when in taken]  # newest first, two a day
+    removed = backups.prune(store.path)
+    kept = {backup.name for backup in backups.list_backups(store.path)}
+    daily = set(names[0:14:2])  # the later one of each of the last 7 days
+    weekly, weeks = set(), []
+    for name, when in zip(names, taken):
+        week = when.isocalendar()[:2]
+        if week not in weeks and len(weeks) < 4:
+            weeks.append(week)
+            weekly.add(name)
+    assert kept == daily | weekly
+    assert len(removed) == len(names) - len(kept)
+
+
+def test_restore_keeps_the_current_file_aside_and_works_when_it_is_damaged(app_home):
+    env = cli_env(app_home)
+    run = lambda *args: subprocess.run([*CLI, *args], env=env, capture_output=True, text=True,
+                                       timeout=60)
+    assert run("tasks", "add", "kept safe").returncode == 0
+    assert run("backups", "now").returncode == 0
+    assert run("tasks", "add", "written after").returncode == 0
+    db = app_home / "tasks.sqlite3"
+    _damage(db)
+    listed = run("tasks", "list")
+    assert listed.returncode == 1
+    assert "is damaged" in listed.stderr and "task-assistant backups restore" in listed.stderr
+    damaged_bytes = db.read_bytes()
+
+    restored = run("backups", "restore")
+    assert restored.returncode == 0, restored.stderr
+    assert "kept as tasks.sqlite3.before-restore-" in restored.stdout
+    aside = next(app_home.glob("tasks.sqlite3.before-restore-*"))
+    assert aside.read_bytes() == damaged_bytes  # set aside, never overwritten
+    assert run("tasks", "list").stdout.split("\n")[0].endswith("kept safe")
+    assert run("tasks", "add", "works again").returncode == 0
+
+
+def _damage(db):
+    """Garbage over the middle of the file (every page after the first), as a bad disk does."""
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = bytearray(db.read_bytes())
+    page = 4096
+    for start in range(page, len(data), page):
+        data[start:start + page] = b"\xa5" * page
+    db.write_bytes(bytes(data))
+
+
+def test_restore_by_name_and_its_sentences(app_home, store):
+    with pytest.raises(UserError, match="no backups"):
+        backups.restore(store.path)
+    store.add("one")
+    first = backups.take(store.path)
+    with pytest.raises(UserError, match="no backup called 'nope'"):
+        backups.restore(store.path, "nope")
+    chosen, _aside = backups.restore(store.path, first.name)
+    assert chosen.name == first.name
+
+
+def test_cli_lists_takes_and_says_when_there_are_none(app_home):
+    env = cli_env(app_home)
+    empty = subprocess.run([*CLI, "backups"], env=env, capture_output=True, text=True, timeout=60)
+    assert "No backups yet" in empty.stdout
+    subprocess.run([*CLI, "tasks", "add", "x"], env=env, check=True, capture_output=True)
+    now = subprocess.run([*CLI, "backups", "now"], env=env, capture_output=True, text=True)
+    assert now.stdout.startswith("Backed up to ")
+    listed = subprocess.run([*CLI, "backups"], env=env, capture_output=True, text=True)
+    assert listed.stdout.startswith("tasks-")
+
+
+def test_a_damaged_store_is_never_backed_up_over_good_backups(store):
+    store.add("good")
+    good = backups.take(store.path)
+    store.close()
+    _damage(store.path)
+    with pytest.raises(UserError, match="is damaged"):
+        backups.take(store.path)
+    assert [backup.name for backup in backups.list_backups(store.path)] == [good.name]
+
+
+def test_the_window_offers_the_restore_when_the_task_file_is_damaged(app_home, qtbot):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app.ui.desktop import _open_workspace
+
+    import asyncio
+
+    with TaskStore(app_home / "tasks.sqlite3") as store:
+        store.add("in the backup")
+        backups.take(store.path)
+    _damage(app_home / "tasks.sqlite3")
+    offered = []
+
+    def click_restore() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, click_restore)
+            return
+        offered.append(box.text() + " " + box.informativeText())
+        next(button for button in box.buttons() if button.text() == "Restore backup").click()
+
+    QTimer.singleShot(0, click_restore)
+    workspace = _open_workspace(QApplication.instance())
+    try:
+        assert "tasks.sqlite3 is damaged" in offered[0]
+        assert "Restore the newest backup" in offered[0]
+        assert [task.title for task in workspace.store.list_tasks()] == ["in the backup"]
+        assert list(app_home.glob("tasks.sqlite3.before-restore-*"))
+    finally:
+        asyncio.run(workspace.close())
