@@ -52,6 +52,10 @@ def _store():
 
 
 def _read_password() -> str:
+    import os
+
+    if os.environ.get(PASSWORD_ENV):  # headless machines keep it in the environment
+        return os.environ[PASSWORD_ENV]
     if sys.stdin is not None and sys.stdin.isatty():
         import getpass
 
@@ -72,6 +76,9 @@ def _add(args) -> int:
     if args.allow_http and args.url.strip().lower().startswith("http://"):
         print("task-assistant: warning: plain http sends the password and every task readable "
               "to anyone on the network.", file=sys.stderr)
+    from app.sync.connection import check_url
+
+    check_url(args.url, allow_http=args.allow_http)  # before asking for a password to send
     service = _service()
     names = service.add(args.url, args.user, _read_password(), allow_http=args.allow_http)
     account = service.account()
