@@ -1,5 +1,5 @@
 """Settings: the Gemini API key (in the system keyring), the model, the base URL, and a
-"Test connection" button.
+"Test connection" button on the General page; the CalDAV account on the Sync page.
 
 Non-modal (`open()`/`show()`, never `exec()`: under qasync a nested event loop makes every
 coroutine scheduled meanwhile fail and never run again), and so is "Remove key"'s confirmation, which is a row in the dialog rather than a
@@ -16,8 +16,8 @@ import os
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
-                               QWidget)
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTabWidget,
+                               QVBoxLayout, QWidget)
 from shiboken6 import isValid
 
 from app.assistant.connection_check import check_connection
@@ -68,7 +68,8 @@ class SettingsDialog(QDialog):
     settings_saved = Signal()
 
     def __init__(self, settings: Settings, keys: KeyStore, runner: TaskRunner,
-                 parent=None) -> None:
+                 parent=None, sync=None) -> None:
+        """`sync`: the app's BackgroundSync, which adds the Sync page."""
         super().__init__(parent)
         self._settings = settings
         self._keys = keys
@@ -182,10 +183,21 @@ class SettingsDialog(QDialog):
         self.base_url_field.returnPressed.connect(self.save)
         self.model_field.lineEdit().returnPressed.connect(self.save)
 
+        general = QWidget()
+        general_layout = QVBoxLayout(general)
+        general_layout.addWidget(key_box)
+        general_layout.addWidget(model_box)
+        general_layout.addWidget(desktop_box)
+        self.pages = QTabWidget()
+        self.pages.addTab(general, "&General")
+        self.sync_page = None
+        if sync is not None:
+            from app.ui.sync_page import SyncPage
+
+            self.sync_page = SyncPage(sync, runner)
+            self.pages.addTab(self.sync_page, "S&ync")
         layout = QVBoxLayout(self)
-        layout.addWidget(key_box)
-        layout.addWidget(model_box)
-        layout.addWidget(desktop_box)
+        layout.addWidget(self.pages)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         # Width only: the height follows the notes and messages that appear (a fixed height
