@@ -43,6 +43,9 @@ from app.common.paths import data_dir  # noqa: E402
 from app.config.settings import Settings  # noqa: E402
 from app.tasks import TaskStore  # noqa: E402
 from fake_gemini import FakeGemini, text, tool_calls  # noqa: E402
+from app.tasks.history import Origin
+
+CLI = Origin("cli")  # who the test's own writes are recorded as
 
 TOKENS = 4000
 STREAM_RUNS = 5    # per side, alternating
@@ -191,7 +194,7 @@ async def tool_round_trip(bench: Bench) -> None:
     add_times = []
     for _ in range(200):
         began = time.perf_counter()
-        store.add("Buy milk", due="2026-11-27")
+        store.add("Buy milk", due="2026-11-27", by=CLI)
         add_times.append(time.perf_counter() - began)
 
     extra = statistics.median(tool_extra) * 1000  # median of paired differences: drift-robust

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 # autouse: no test touches a real keyring; TEST_CLOCK moves the whole suite to another moment
-pytest_plugins = ["keyring_fixtures", "qt_fixtures", "clock_fixtures", "sync_fixtures"]
+pytest_plugins = ["keyring_fixtures", "qt_fixtures", "clock_fixtures", "zone_fixtures",
+                  "sync_fixtures"]
 
 # Before any Qt import: widgets render offscreen unless a test starts its own X display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

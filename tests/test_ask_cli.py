@@ -19,6 +19,9 @@ from app.conversations.store import ConversationStore
 from app.tasks import TaskStore
 from conftest import CLI, TEST_KEY, cli_env
 from fake_gemini import bad_key, text, tool_calls
+from app.tasks.history import Origin
+
+BY_CLI = Origin("cli")  # who the test's own writes are recorded as
 
 TIMEOUT = 60  # seconds for one run: the agent stack alone takes ~2 s to import
 NOT_A_TERMINAL = "stdin is not a terminal; use --yes to allow"
@@ -46,7 +49,7 @@ def ask(env: dict[str, str], *argv: str, stdin=subprocess.DEVNULL) -> subprocess
 
 def add_task(app_home: Path, title: str) -> int:
     with TaskStore(app_home / "tasks.sqlite3") as store:
-        return store.add(title).id
+        return store.add(title, by=BY_CLI).id
 
 
 def titles(app_home: Path) -> list[str]:
@@ -199,7 +202,7 @@ def test_yes_allows_a_deletion_without_asking(app_home, gemini):
 
     assert (result.returncode, result.stdout) == (0, "Deleted it.\n")
     assert result.stderr == (f"• Allowed (--yes): Delete task {task_id} 'Buy milk'\n"
-                             "• Deleted 'Buy milk'\n")
+                             "• Moved to the trash: 'Buy milk'\n")
     assert titles(app_home) == []
 
 
@@ -314,3 +317,35 @@ def test_the_key_is_in_no_file_after_runs(app_home, gemini):
     assert {path.name for path in files} >= {"tasks.sqlite3", "conversations.sqlite3"}
     for path in files:
         assert TEST_KEY.encode() not in path.read_bytes(), path
+
+
+def _blank_every_note(app_home: Path, gemini, count: int) -> list[int]:
+    with TaskStore(app_home / "tasks.sqlite3") as store:
+        ids = [store.add(f"Task {n}", notes="keep me", by=BY_CLI).id for n in range(count)]
+    gemini.enqueue(tool_calls(*[("update_task", {"id": i, "notes": ""}) for i in ids]),
+                   text("Cleared."))
+    return ids
+
+
+def notes(app_home: Path) -> list[str]:
+    with TaskStore(app_home / "tasks.sqlite3") as store:
+        return [task.notes for task in store.list_tasks()]
+
+
+def test_a_bulk_change_is_denied_as_one_batch_without_a_terminal(app_home, gemini):
+    ids = _blank_every_note(app_home, gemini, 6)
+
+    result = ask(env_for(app_home, gemini.base_url), "clear every note")
+
+    assert result.stderr.count("✗ Denied: Change 6 existing tasks at once") == 1
+    assert f"  Update task {ids[5]} 'Task 5': notes → \"\"\n" in result.stderr
+    assert notes(app_home) == ["keep me"] * 6
+
+
+def test_yes_allows_a_bulk_change(app_home, gemini):
+    _blank_every_note(app_home, gemini, 6)
+
+    result = ask(env_for(app_home, gemini.base_url), "--yes", "clear every note")
+
+    assert "• Allowed (--yes): Change 6 existing tasks at once" in result.stderr
+    assert notes(app_home) == [""] * 6

@@ -9,6 +9,9 @@ import pytest
 from app.common.errors import UserError
 from app.tasks import TaskFilter, TaskStore, backups
 from conftest import CLI, cli_env
+from app.tasks.history import Origin
+
+BY_CLI = Origin("cli")  # who the test's own writes are recorded as
 
 
 def _titles(path):
@@ -17,9 +20,9 @@ def _titles(path):
 
 
 def test_a_backup_is_a_checked_private_copy_taken_while_the_store_is_open(store):
-    store.add("before the backup")
+    store.add("before the backup", by=BY_CLI)
     taken = backups.take(store.path)
-    store.add("after the backup")  # the store stays in use meanwhile
+    store.add("after the backup", by=BY_CLI)  # the store stays in use meanwhile
     assert taken.path.parent == store.path.parent / "backups"
     assert taken.path.stat().st_mode & 0o777 == 0o600
     assert _titles(taken.path) == ["before the backup"]
@@ -90,7 +93,7 @@ def _damage(db):
 def test_restore_by_name_and_its_sentences(app_home, store):
     with pytest.raises(UserError, match="no backups"):
         backups.restore(store.path)
-    store.add("one")
+    store.add("one", by=BY_CLI)
     first = backups.take(store.path)
     with pytest.raises(UserError, match="no backup called 'nope'"):
         backups.restore(store.path, "nope")
@@ -110,7 +113,7 @@ def test_cli_lists_takes_and_says_when_there_are_none(app_home):
 
 
 def test_a_damaged_store_is_never_backed_up_over_good_backups(store):
-    store.add("good")
+    store.add("good", by=BY_CLI)
     good = backups.take(store.path)
     store.close()
     _damage(store.path)
@@ -128,7 +131,7 @@ def test_the_window_offers_the_restore_when_the_task_file_is_damaged(app_home, q
     import asyncio
 
     with TaskStore(app_home / "tasks.sqlite3") as store:
-        store.add("in the backup")
+        store.add("in the backup", by=BY_CLI)
         backups.take(store.path)
     _damage(app_home / "tasks.sqlite3")
     offered = []

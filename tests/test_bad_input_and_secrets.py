@@ -11,6 +11,9 @@ from app.common.errors import UserError
 from app.tasks import TaskFilter, TaskStore
 from conftest import CLI, TEST_KEY, cli_env
 from fake_gemini import error, text, tool_calls
+from app.tasks.history import Origin
+
+BY_CLI = Origin("cli")  # who the test's own writes are recorded as
 
 
 def _cli(home, *args, **kwargs):
@@ -42,13 +45,13 @@ def test_a_nul_in_an_imported_title_is_refused_and_nothing_is_added(app_home, tm
 
 
 def test_control_and_bidi_characters_are_stripped_from_titles(store):
-    task = store.add("pay \x1b[2Jrent\u202e now\tplease", tags=["ho\u2066me"])
+    task = store.add("pay \x1b[2Jrent\u202e now\tplease", tags=["ho\u2066me"], by=BY_CLI)
     assert task.title == "pay [2Jrent now please"
     assert task.tags == ("home",)
 
 
 def test_titles_already_stored_raw_are_shown_escaped_on_the_terminal(app_home, store):
-    store.add("placeholder")
+    store.add("placeholder", by=BY_CLI)
     conn = sqlite3.connect(store.path)
     conn.execute("UPDATE tasks SET title = ?", ("evil\x1b[31m red\u202etxt.exe",))
     conn.commit()
@@ -60,9 +63,9 @@ def test_titles_already_stored_raw_are_shown_escaped_on_the_terminal(app_home, s
 
 def test_tags_are_capped_in_count_and_length(store):
     with pytest.raises(UserError, match="at most 20 tags"):
-        store.add("many", tags=[f"t{n}" for n in range(21)])
+        store.add("many", tags=[f"t{n}" for n in range(21)], by=BY_CLI)
     with pytest.raises(UserError, match="at most 64 characters"):
-        store.add("long", tags=["x" * 65])
+        store.add("long", tags=["x" * 65], by=BY_CLI)
     assert store.count() == 0
 
 
@@ -91,7 +94,7 @@ def test_a_wrongly_typed_argument_gets_an_error_the_model_can_act_on(
 
 def test_an_approval_prompt_shows_a_crafted_title_escaped(app_home, gemini):
     with TaskStore(app_home / "tasks.sqlite3") as store:
-        task_id = store.add("placeholder").id
+        task_id = store.add("placeholder", by=BY_CLI).id
     conn = sqlite3.connect(app_home / "tasks.sqlite3")
     conn.execute("UPDATE tasks SET title = ?", ("x\r\x1b[2K\u202eDelete nothing",))
     conn.commit()

@@ -1,5 +1,6 @@
 """The agent end to end: the real openai client and Agents SDK against a fake Gemini on loopback."""
 
+import json
 import asyncio
 from datetime import date
 
@@ -11,6 +12,9 @@ from app.tasks import TaskFilter
 from conftest import TEST_KEY
 from fake_gemini import (FakeGemini, bad_key, cut_off, empty, overloaded, quota, text,
                          tool_calls)
+from app.tasks.history import Origin
+
+CLI = Origin("cli")  # who the test's own writes are recorded as
 
 
 @pytest.fixture
@@ -66,7 +70,8 @@ def test_tool_schemas_are_flat(gemini, assistant_for, turn):
     turn(assistant_for(gemini), "hi")
     tools = {t["function"]["name"]: t["function"] for t in gemini.requests[0]["tools"]}
     assert set(tools) == {"add_task", "list_tasks", "search_tasks", "update_task",
-                          "complete_task", "reopen_task", "delete_task"}
+                          "complete_task", "reopen_task", "delete_task", "restore_task",
+                          "list_trash", "undo"}
     risky = {"$ref", "$defs", "anyOf", "oneOf", "allOf", "default", "title", "const"}
     for tool in tools.values():
         schema = tool["parameters"]
@@ -192,7 +197,7 @@ def test_malformed_tool_arguments_get_a_useful_answer_not_a_crash(gemini, assist
 
 @pytest.mark.parametrize("allowed", [True, False])
 def test_deleting_waits_for_the_users_approval(gemini, assistant_for, store, allowed, turn):
-    task = store.add("Renew passport")
+    task = store.add("Renew passport", by=CLI)
     gemini.enqueue(tool_calls(("delete_task", {"id": task.id})),
                    text("Deleted." if allowed else "Kept it."))
     asked = []
@@ -202,14 +207,14 @@ def test_deleting_waits_for_the_users_approval(gemini, assistant_for, store, all
     assert asked[0].arguments == {"id": task.id}
     assert len(store.list_tasks(TaskFilter(status="all"))) == (0 if allowed else 1)
     finished = of(ToolFinished, events)[0]
-    assert finished.summary == ("Deleted 'Renew passport'" if allowed
+    assert finished.summary == ("Moved to the trash: 'Renew passport'" if allowed
                                 else "Not done: you did not approve delete task")
     tool_reply = [m for m in gemini.requests[1]["messages"] if m["role"] == "tool"][0]
     assert ('"deleted"' in tool_reply["content"]) == allowed
 
 
 def test_read_only_tools_never_ask(gemini, assistant_for, store, turn):
-    store.add("Pay rent", due="2026-12-01")
+    store.add("Pay rent", due="2026-12-01", by=CLI)
     gemini.enqueue(tool_calls(("list_tasks", {}), ("search_tasks", {"query": "rent"})),
                    text("Rent is due."))
     events, _ = turn(assistant_for(gemini), "what's due?", decide=lambda r: pytest.fail("asked"))
@@ -291,7 +296,7 @@ def test_a_changed_model_setting_applies_to_the_next_message(gemini, assistant_f
 
 def test_stopping_while_an_approval_waits_keeps_the_task_and_the_chat_usable(
         gemini, assistant_for, store, turn, chat_for):
-    task = store.add("Renew passport")
+    task = store.add("Renew passport", by=CLI)
     assistant = assistant_for(gemini)
     gemini.enqueue(tool_calls(("delete_task", {"id": task.id})))
 
@@ -311,3 +316,28 @@ def test_stopping_while_an_approval_waits_keeps_the_task_and_the_chat_usable(
     gemini.enqueue(text("Hello again."))
     events, _ = turn(assistant, "never mind", conversation=conversation)
     assert events[-1] == Completed("Hello again.")
+
+
+def test_the_agent_sets_repeat_list_parent_and_reminder_and_fixes_a_bad_rrule(
+        gemini, assistant_for, store, turn):
+    from app.tasks import TaskFilter
+
+    store.add_list("Home")
+    gemini.enqueue(tool_calls(("add_task", {"title": "Move flat", "list": "Home",
+                                            "due": "2030-05-01", "repeat": "FREQ=WEEKLY;BYDAY=XX"})),
+                   tool_calls(("add_task", {"title": "Move flat", "list": "Home",
+                                            "due": "2030-05-01",
+                                            "repeat": "FREQ=WEEKLY;BYDAY=WE",
+                                            "remind_at": "1 day before"})),
+                   tool_calls(("add_task", {"title": "Pack books", "parent_id": 1}),
+                              ("list_lists", {})),
+                   text("Done."))
+    turn(assistant_for(gemini), "Break the move into steps")
+    error = json.loads(gemini.requests[1]["messages"][-1]["content"])["error"]
+    assert "BYDAY" in error and "FREQ=" in error  # a sentence the model can act on
+    parent, child = store.list_tasks(TaskFilter(status="all", list="Home"))
+    assert (parent.repeat, parent.list, parent.remind_before) == ("FREQ=WEEKLY;BYDAY=WE", "Home",
+                                                                  1440)
+    assert (child.parent_id, child.list) == (parent.id, "Home")
+    lists = json.loads(gemini.requests[3]["messages"][-1]["content"])["lists"]
+    assert {"name": "Home", "open": 2, "done": 0} in lists

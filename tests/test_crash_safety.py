@@ -12,14 +12,14 @@ from conftest import CLI, REPO, cli_env
 
 WRITER = """
 import sys
-from app.tasks import TaskStore
+from app.tasks import Origin, TaskStore
 store = TaskStore(sys.argv[1])
 n = 0
 while True:
     n += 1
-    task = store.add(f"task {n}", notes="x" * 500, tags=["t%d" % (n % 7)])
+    task = store.add(f"task {n}", notes="x" * 500, tags=["t%d" % (n % 7)], by=Origin("cli"))
     if n % 3 == 0:
-        store.complete(task.id)
+        store.complete(task.id, by=Origin("cli"))
     print(task.id, flush=True)  # printed only after the commit returned: acknowledged
 """
 

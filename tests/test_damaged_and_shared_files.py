@@ -14,6 +14,7 @@ from app.tasks import TaskFilter, TaskStore
 from clock_fixtures import real_environment
 from conftest import CLI, REPO, cli_env
 from test_backups import _damage
+from app.tasks.history import Origin
 
 
 def _cli(home, *args, **kwargs):
@@ -46,7 +47,7 @@ def test_a_damaged_conversations_file_never_stops_the_tasks(app_home):
     import asyncio
 
     workspace = Workspace()
-    workspace.store.add("still here")
+    workspace.store.add("still here", by=Origin("cli"))
     workspace.conversations.create("a chat")
     asyncio.run(workspace.close())
     _damage(app_home / "conversations.sqlite3")
@@ -66,10 +67,10 @@ def test_a_damaged_conversations_file_never_stops_the_tasks(app_home):
 
 OPENER = """
 import sys
-from app.tasks import TaskStore
+from app.tasks import Origin, TaskStore
 sys.stdin.readline()  # every opener starts at the same moment
 with TaskStore(sys.argv[1]) as store:
-    store.add("from " + sys.argv[2])
+    store.add("from " + sys.argv[2], by=Origin("cli"))
 print("ok")
 """
 
@@ -109,7 +110,7 @@ def test_every_file_is_private_and_looser_ones_are_tightened(app_home):
     _cli(app_home, "tasks", "list", "--limit", "x")  # an argparse error: nothing written
     # a live store has its -wal and -shm; the log gets a line from an unexpected error
     with TaskStore(app_home / "tasks.sqlite3") as store:
-        store.add("with a wal")
+        store.add("with a wal", by=Origin("cli"))
         from app.common import crash_log
 
         crash_log.record(RuntimeError("for the log"))

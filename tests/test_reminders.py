@@ -7,6 +7,9 @@ import pytest
 
 from app.tasks.dates import friendly_due
 from app.desktop.reminders import Reminder, Reminders, summarize
+from app.tasks.history import Origin
+
+CLI = Origin("cli")  # who the test's own writes are recorded as
 
 START = datetime(2026, 12, 4, 8, 0).astimezone()  # Friday 4 Dec 2026, 08:00 local time
 
@@ -43,7 +46,7 @@ def at(moment: datetime) -> str:
 
 def test_a_task_reminds_when_it_falls_due_and_only_once_even_after_a_restart(
         store, path, clock, reminders):
-    task = store.add("Renew passport", due=at(START + timedelta(minutes=10)))
+    task = store.add("Renew passport", due=at(START + timedelta(minutes=10)), by=CLI)
     assert reminders.due_now() == []
     clock.advance(minutes=11)
     found = reminders.due_now()
@@ -61,7 +64,7 @@ def test_the_default_path_is_in_the_data_directory(store, app_home):
 
 def test_a_day_reminds_at_nine_in_the_morning_and_is_overdue_only_once_it_is_over(store, clock,
                                                                                  reminders):
-    store.add("Pay rent", due="2026-12-04")
+    store.add("Pay rent", due="2026-12-04", by=CLI)
     clock.moment = datetime(2026, 12, 4, 8, 59).astimezone()
     assert reminders.due_now() == []
     clock.moment = datetime(2026, 12, 4, 9, 0).astimezone()
@@ -73,29 +76,29 @@ def test_a_day_reminds_at_nine_in_the_morning_and_is_overdue_only_once_it_is_ove
 
 
 def test_the_morning_hour_can_be_chosen(store, path, clock):
-    store.add("Pay rent", due="2026-12-04")
+    store.add("Pay rent", due="2026-12-04", by=CLI)
     assert Reminders(store, path, clock, day_reminder_at=START.time()).due_now() != []
 
 
 def test_completed_and_deleted_tasks_never_remind_and_are_forgotten(store, path, clock,
                                                                     reminders):
-    done = store.add("Done already", due=at(START - timedelta(hours=1)))
-    gone = store.add("Deleted", due=at(START - timedelta(hours=1)))
-    shown = store.add("Shown then done", due=at(START - timedelta(hours=1)))
-    store.complete(done.id)
-    store.delete(gone.id)
+    done = store.add("Done already", due=at(START - timedelta(hours=1)), by=CLI)
+    gone = store.add("Deleted", due=at(START - timedelta(hours=1)), by=CLI)
+    shown = store.add("Shown then done", due=at(START - timedelta(hours=1)), by=CLI)
+    store.complete(done.id, by=CLI)
+    store.delete(gone.id, by=CLI)
     reminders.mark_notified(reminders.due_now())
     assert json.loads(path.read_text())["notified"] == {str(shown.id): shown.due}
-    store.complete(shown.id)
+    store.complete(shown.id, by=CLI)
     assert reminders.due_now() == []
     reminders.mark_notified([])
     assert json.loads(path.read_text())["notified"] == {}
 
 
 def test_a_rescheduled_task_reminds_again_at_its_new_time(store, clock, reminders):
-    task = store.add("Call the bank", due=at(START))
+    task = store.add("Call the bank", due=at(START), by=CLI)
     reminders.mark_notified(reminders.due_now())
-    store.update(task.id, due=at(START + timedelta(hours=1)))
+    store.update(task.id, due=at(START + timedelta(hours=1)), by=CLI)
     assert reminders.due_now() == []
     clock.advance(hours=1)
     assert [reminder.due for reminder in reminders.due_now()] == [at(START + timedelta(hours=1))]
@@ -107,13 +110,13 @@ def test_a_task_added_by_another_process_is_seen_once_the_store_announces_it(sto
 
     reminders.due_now()
     with TaskStore(store.path) as cli:
-        cli.add("Added from the command line", due=at(START - timedelta(days=30)))
+        cli.add("Added from the command line", due=at(START - timedelta(days=30)), by=Origin("cli"))
     assert store.poll_external_changes()  # what the app's live updates do every second
     assert [reminder.title for reminder in reminders.due_now()] == ["Added from the command line"]
 
 
 def test_a_reminder_not_marked_comes_again_however_long_ago_it_fell_due(store, clock, reminders):
-    store.add("Renew passport", due=at(START))
+    store.add("Renew passport", due=at(START), by=CLI)
     found = reminders.due_now()
     for _ in range(3):
         clock.advance(days=3)
@@ -121,18 +124,18 @@ def test_a_reminder_not_marked_comes_again_however_long_ago_it_fell_due(store, c
 
 
 def test_a_reopened_task_is_not_shown_twice_in_one_run(store, reminders):
-    task = store.add("Water plants", due=at(START))
+    task = store.add("Water plants", due=at(START), by=CLI)
     reminders.mark_notified(reminders.due_now())
-    store.complete(task.id)
+    store.complete(task.id, by=CLI)
     reminders.due_now()
-    store.reopen(task.id)
+    store.reopen(task.id, by=CLI)
     assert reminders.due_now() == []
 
 
 def test_at_start_everything_overdue_comes_at_once_soonest_first_for_one_summary(store,
                                                                                 reminders):
     for day in range(40, 0, -1):
-        store.add(f"Old task {day}", due=(START.date() - timedelta(days=day)).isoformat())
+        store.add(f"Old task {day}", due=(START.date() - timedelta(days=day)).isoformat(), by=CLI)
     found = reminders.due_now()
     assert len(found) == 40 and all(reminder.overdue for reminder in found)
     assert [reminder.title for reminder in found[:2]] == ["Old task 40", "Old task 39"]
@@ -143,8 +146,8 @@ def test_at_start_everything_overdue_comes_at_once_soonest_first_for_one_summary
 
 
 def test_the_overdue_flag_and_summaries(store, clock, reminders):
-    late = store.add("Renew passport", due=at(START - timedelta(minutes=6)))
-    just = store.add("Pay rent", due=at(START - timedelta(minutes=4)))
+    late = store.add("Renew passport", due=at(START - timedelta(minutes=6)), by=CLI)
+    just = store.add("Pay rent", due=at(START - timedelta(minutes=4)), by=CLI)
     [overdue, due] = reminders.due_now()
     assert (overdue.task_id, overdue.overdue, due.task_id, due.overdue) == (late.id, True,
                                                                             just.id, False)
@@ -161,7 +164,7 @@ def test_the_overdue_flag_and_summaries(store, clock, reminders):
 
 
 def test_a_damaged_file_is_kept_aside_and_reminders_start_afresh(store, path, clock):
-    store.add("Renew passport", due=at(START))
+    store.add("Renew passport", due=at(START), by=CLI)
     path.write_text("{not json")
     reminders = Reminders(store, path, clock)
     assert "damaged" in reminders.warnings[0]
@@ -178,7 +181,7 @@ def test_a_damaged_file_is_kept_aside_and_reminders_start_afresh(store, path, cl
 def test_an_unwritable_file_still_never_repeats_a_reminder_in_this_run(store, tmp_path, clock):
     (tmp_path / "not-a-dir").write_text("")
     reminders = Reminders(store, tmp_path / "not-a-dir" / "reminders.json", clock)
-    store.add("Renew passport", due=at(START))
+    store.add("Renew passport", due=at(START), by=CLI)
     reminders.mark_notified(reminders.due_now())
     reminders.mark_notified([])
     assert reminders.due_now() == []
@@ -188,19 +191,19 @@ def test_an_unwritable_file_still_never_repeats_a_reminder_in_this_run(store, tm
 
 def test_next_due_in_says_when_to_check_again(store, reminders):
     assert reminders.next_due_in(START) is None
-    store.add("Past, for due_now", due=at(START - timedelta(hours=1)))
-    store.complete(store.add("Done", due=at(START + timedelta(minutes=1))).id)
-    store.add("In two hours", due=at(START + timedelta(hours=2)))
+    store.add("Past, for due_now", due=at(START - timedelta(hours=1)), by=CLI)
+    store.complete(store.add("Done", due=at(START + timedelta(minutes=1)), by=CLI).id, by=CLI)
+    store.add("In two hours", due=at(START + timedelta(hours=2)), by=CLI)
     assert reminders.next_due_in(START) == 7200
-    store.add("Today, a day", due="2026-12-04")  # reminds at 09:00
+    store.add("Today, a day", due="2026-12-04", by=CLI)  # reminds at 09:00
     assert reminders.next_due_in(START) == 3600
     assert reminders.next_due_in(START.replace(hour=12)) is None
 
 
 def test_next_due_in_finds_a_time_before_the_morning_of_a_day(store, reminders):
     tomorrow = datetime(2026, 12, 5, 9, 0).astimezone()
-    store.add("Tomorrow", due="2026-12-05")  # first by due value: its midnight
+    store.add("Tomorrow", due="2026-12-05", by=CLI)  # first by due value: its midnight
     assert reminders.next_due_in(START) == (tomorrow - START).total_seconds()
     early = datetime(2026, 12, 5, 3, 0).astimezone()
-    store.add("Early flight", due=at(early))
+    store.add("Early flight", due=at(early), by=CLI)
     assert reminders.next_due_in(START) == (early - START).total_seconds()

@@ -7,6 +7,9 @@ import pytest
 
 from app.common.errors import UserError
 from app.tasks import TaskChange, TaskFilter, TaskStore
+from app.tasks.history import Origin
+
+CLI = Origin("cli")  # who the test's own writes are recorded as
 
 
 def titles(tasks):
@@ -17,7 +20,7 @@ def test_a_task_has_every_field_and_survives_reopening_the_file(app_home):
     path = app_home / "tasks.sqlite3"
     with TaskStore(path) as store:
         added = store.add("Renew passport", notes="photos", due="2026-11-27",
-                          priority="High", tags=["#admin", "travel", "Admin"])
+                          priority="High", tags=["#admin", "travel", "Admin"], by=CLI)
     with TaskStore(path) as store:
         task = store.get(added.id)
     assert task == added
@@ -28,11 +31,11 @@ def test_a_task_has_every_field_and_survives_reopening_the_file(app_home):
 
 
 def test_open_tasks_are_listed_soonest_due_first_then_by_priority(store):
-    store.add("no due")
-    store.add("later", due="2026-12-10")
-    store.add("soon, low", due="2026-12-01", priority="low")
-    store.add("soon, high", due="2026-12-01", priority="high")
-    store.complete(store.add("finished", due="2026-11-01").id)
+    store.add("no due", by=CLI)
+    store.add("later", due="2026-12-10", by=CLI)
+    store.add("soon, low", due="2026-12-01", priority="low", by=CLI)
+    store.add("soon, high", due="2026-12-01", priority="high", by=CLI)
+    store.complete(store.add("finished", due="2026-11-01", by=CLI).id, by=CLI)
     assert titles(store.list_tasks()) == ["soon, high", "soon, low", "later", "no due"]
     assert titles(store.list_tasks(TaskFilter(status="done"))) == ["finished"]
     assert len(store.list_tasks(TaskFilter(status="all"))) == 5
@@ -40,9 +43,9 @@ def test_open_tasks_are_listed_soonest_due_first_then_by_priority(store):
 
 
 def test_filters_by_tag_priority_and_due_range(store):
-    store.add("a", due="2026-12-01", tags=["Work"])
-    store.add("b", due="2026-12-02", tags=["home"], priority="high")
-    store.add("c", due="2026-12-03T09:00:00+00:00", tags=["work", "home"])
+    store.add("a", due="2026-12-01", tags=["Work"], by=CLI)
+    store.add("b", due="2026-12-02", tags=["home"], priority="high", by=CLI)
+    store.add("c", due="2026-12-03T09:00:00+00:00", tags=["work", "home"], by=CLI)
     assert titles(store.list_tasks(TaskFilter(tag="work"))) == ["a", "c"]
     assert titles(store.list_tasks(TaskFilter(tag="#HOME"))) == ["b", "c"]
     assert titles(store.list_tasks(TaskFilter(priority="high"))) == ["b"]
@@ -55,11 +58,11 @@ def test_filters_by_tag_priority_and_due_range(store):
 def test_overdue_and_due_today_follow_the_clock(store):
     now = datetime(2026, 11, 22, 15, 0).astimezone()
     today = now.date()
-    store.add("yesterday", due=(today - timedelta(days=1)).isoformat())
-    store.add("today, no time", due=today.isoformat())
-    store.add("this morning", due=now.replace(hour=9).isoformat())
-    store.add("tonight", due=now.replace(hour=21).isoformat())
-    store.add("tomorrow", due=(today + timedelta(days=1)).isoformat())
+    store.add("yesterday", due=(today - timedelta(days=1)).isoformat(), by=CLI)
+    store.add("today, no time", due=today.isoformat(), by=CLI)
+    store.add("this morning", due=now.replace(hour=9).isoformat(), by=CLI)
+    store.add("tonight", due=now.replace(hour=21).isoformat(), by=CLI)
+    store.add("tomorrow", due=(today + timedelta(days=1)).isoformat(), by=CLI)
     assert titles(store.list_tasks(TaskFilter(overdue=True), now=now)) == \
         ["yesterday", "this morning"]
     # Today's list holds the overdue tasks too, overdue first.
@@ -69,9 +72,9 @@ def test_overdue_and_due_today_follow_the_clock(store):
 
 
 def test_search_finds_words_in_title_notes_and_tags_by_prefix(store):
-    store.add("Renew passport", notes="bring two photos")
-    store.add("Call plumber", tags=["house"])
-    store.complete(store.add("Book flights to Lisbon").id)
+    store.add("Renew passport", notes="bring two photos", by=CLI)
+    store.add("Call plumber", tags=["house"], by=CLI)
+    store.complete(store.add("Book flights to Lisbon", by=CLI).id, by=CLI)
     assert titles(store.search("pass")) == ["Renew passport"]
     assert titles(store.search("photos renew")) == ["Renew passport"]
     assert titles(store.search("HOUSE")) == ["Call plumber"]
@@ -83,45 +86,45 @@ def test_search_finds_words_in_title_notes_and_tags_by_prefix(store):
 
 
 def test_search_follows_edits_and_deletes(store):
-    task = store.add("Water plants")
-    store.update(task.id, title="Water the garden", tags=["outdoor"])
+    task = store.add("Water plants", by=CLI)
+    store.update(task.id, title="Water the garden", tags=["outdoor"], by=CLI)
     assert titles(store.search("plants")) == []
     assert titles(store.search("garden outdoor")) == ["Water the garden"]
-    store.delete(task.id)
+    store.delete(task.id, by=CLI)
     assert store.search("garden") == []
     assert store.list_tasks(TaskFilter(tag="outdoor")) == []
 
 
 def test_update_changes_only_what_is_given_and_can_clear_the_due_date(store):
-    task = store.add("Dentist", notes="ask about x-ray", due="2026-12-01", tags=["health"])
-    updated = store.update(task.id, priority="medium")
+    task = store.add("Dentist", notes="ask about x-ray", due="2026-12-01", tags=["health"], by=CLI)
+    updated = store.update(task.id, priority="medium", by=CLI)
     assert (updated.notes, updated.due, updated.tags, updated.priority) == \
         ("ask about x-ray", "2026-12-01", ("health",), "medium")
-    cleared = store.update(task.id, due=None, tags=[])
+    cleared = store.update(task.id, due=None, tags=[], by=CLI)
     assert (cleared.due, cleared.tags) == (None, ())
     assert store.list_tasks(TaskFilter(due_before="2030-01-01")) == []
 
 
 def test_complete_and_reopen_track_completion_time(store):
-    task = store.add("Pay rent")
-    done = store.complete(task.id)
+    task = store.add("Pay rent", by=CLI)
+    done = store.complete(task.id, by=CLI)
     assert done.status == "done" and done.completed_at is not None
-    assert store.complete(task.id) == done  # completing twice changes nothing
-    reopened = store.reopen(task.id)
+    assert store.complete(task.id, by=CLI) == done  # completing twice changes nothing
+    reopened = store.reopen(task.id, by=CLI)
     assert reopened.status == "open" and reopened.completed_at is None
 
 
 def test_every_change_is_announced_once_after_it_is_committed(store):
     seen = []
     stop = store.subscribe(lambda change: seen.append((change, store.count())))
-    task = store.add("one")
-    store.update(task.id, title="one!")
-    store.complete(task.id)
-    store.reopen(task.id)
-    ids = store.import_tasks([{"title": "two"}, {"title": "three"}])
-    store.delete(task.id)
+    task = store.add("one", by=CLI)
+    store.update(task.id, title="one!", by=CLI)
+    store.complete(task.id, by=CLI)
+    store.reopen(task.id, by=CLI)
+    ids = store.import_tasks([{"title": "two"}, {"title": "three"}], by=CLI)
+    store.delete(task.id, by=CLI)
     stop()
-    store.add("not heard")
+    store.add("not heard", by=CLI)
     assert [change for change, _ in seen] == [
         TaskChange("added", (task.id,)), TaskChange("updated", (task.id,)),
         TaskChange("completed", (task.id,)), TaskChange("reopened", (task.id,)),
@@ -135,7 +138,7 @@ def test_a_failing_listener_does_not_undo_the_write(store):
         raise RuntimeError("view crashed")
 
     store.subscribe(broken)
-    task = store.add("kept")
+    task = store.add("kept", by=CLI)
     assert store.get(task.id).title == "kept"
 
 
@@ -144,7 +147,7 @@ def test_writes_by_another_process_are_announced_as_external(store, app_home):
     store.subscribe(seen.append)
     assert not store.poll_external_changes()
     with TaskStore(app_home / "tasks.sqlite3") as other:  # the CLI or a second window
-        other.add("from elsewhere")
+        other.add("from elsewhere", by=CLI)
     assert store.poll_external_changes()
     assert seen == [TaskChange("external")]
     assert not store.poll_external_changes()
@@ -161,31 +164,31 @@ def test_writes_by_another_process_are_announced_as_external(store, app_home):
 def test_bad_input_is_refused_and_nothing_is_written(store, fields, message):
     title = fields.pop("title")
     with pytest.raises(UserError, match=message):
-        store.add(title, **fields)
+        store.add(title, **fields, by=CLI)
     assert store.count() == 0
 
 
 @pytest.mark.parametrize("task_id", [99, "abc", "0", -1, True, "1.5"])
 def test_an_unknown_or_malformed_id_is_a_clear_error(store, task_id):
-    store.add("only task")
+    store.add("only task", by=CLI)
     with pytest.raises(UserError, match="no task 99|is not a task id"):
-        store.complete(task_id)
+        store.complete(task_id, by=CLI)
     assert store.list_tasks()[0].status == "open"
 
 
 def test_a_bad_update_leaves_the_task_as_it_was(store):
-    task = store.add("Keep me", due="2026-12-01")
+    task = store.add("Keep me", due="2026-12-01", by=CLI)
     with pytest.raises(UserError):
-        store.update(task.id, title="New", due="not a date")
+        store.update(task.id, title="New", due="not a date", by=CLI)
     assert store.get(task.id) == task
 
 
 def test_import_keeps_status_and_dates_and_gives_new_ids(store):
-    store.add("already here")
-    exported = store.add("exported", due="2026-12-01", tags=["x"])
-    store.complete(exported.id)
+    store.add("already here", by=CLI)
+    exported = store.add("exported", due="2026-12-01", tags=["x"], by=CLI)
+    store.complete(exported.id, by=CLI)
     record = store.get(exported.id).to_dict()
-    ids = store.import_tasks([record])
+    ids = store.import_tasks([record], by=CLI)
     copy = store.get(ids[0])
     assert copy.id != exported.id
     assert (copy.title, copy.due, copy.status, copy.tags, copy.created_at, copy.completed_at) == \
@@ -200,14 +203,14 @@ def test_import_keeps_status_and_dates_and_gives_new_ids(store):
     ([{"title": "ok", "due": 20261201}], "'due' must be"),
 ])
 def test_import_is_all_or_nothing(store, records, message):
-    store.add("existing")
+    store.add("existing", by=CLI)
     with pytest.raises(UserError, match=message):
-        store.import_tasks(records)
+        store.import_tasks(records, by=CLI)
     assert titles(store.list_tasks(TaskFilter(status="all"))) == ["existing"]
 
 
 def test_file_is_in_wal_mode_and_passes_integrity_check(store):
-    store.add("x")
+    store.add("x", by=CLI)
     conn = sqlite3.connect(store.path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -35,10 +35,11 @@ def test_add_list_edit_done_reopen_rm(capsys):
         "title": "Renew passport", "due": "2026-11-27", "priority": "high", "status": "open",
         "tags": ["admin", "travel"], "notes": "photos"}
     assert set(added) == {"id", "title", "notes", "due", "priority", "status", "tags",
-                          "created_at", "updated_at", "completed_at"}
+                          "created_at", "updated_at", "completed_at", "list", "parent_id",
+                          "repeat", "repeat_after_done", "remind_at", "remind_before", "uid"}
     task_id = str(added["id"])
     assert run(capsys, "tasks", "list")[1] == \
-        f"{task_id:>5}  [ ] Renew passport  (due 2026-11-27)  !high  #admin  #travel\n"
+        f"{task_id:>5}  [ ] Renew passport  (due Fri 27 Nov)  !high  #admin  #travel\n"  # friendly
     edited = json_of(capsys, "tasks", "edit", task_id, "--title", "Renew passports", "--due", "none")
     assert (edited["title"], edited["due"], edited["tags"]) == ("Renew passports", None,
                                                                ["admin", "travel"])
@@ -46,8 +47,9 @@ def test_add_list_edit_done_reopen_rm(capsys):
     assert json_of(capsys, "tasks", "list") == []
     assert [t["id"] for t in json_of(capsys, "tasks", "list", "--all")] == [added["id"]]
     assert json_of(capsys, "tasks", "reopen", task_id)["completed_at"] is None
-    assert run(capsys, "tasks", "rm", task_id)[1] == f"Deleted task {task_id}: Renew passports" \
-        "  !high  #admin  #travel\n"
+    assert run(capsys, "tasks", "rm", task_id)[1] == f"Moved task {task_id} to the trash: " \
+        f"Renew passports  !high  #admin  #travel\n`task-assistant tasks restore {task_id}` " \
+        "brings it back within 30 days.\n"
     assert run(capsys, "tasks", "list")[1] == "No tasks.\n"
 
 
@@ -80,17 +82,21 @@ def test_export_then_import_round_trips(capsys, tmp_path):
         [("Two", "", "open"), ("One, with a comma", "a,b", "done")]
     path = tmp_path / "backup.json"
     path.write_text(exported)
-    assert run(capsys, "tasks", "import", str(path))[1] == "Imported 2 tasks.\n"
+    assert run(capsys, "tasks", "import", str(path))[1].startswith(
+        "Imported 0 tasks; skipped 2 already here")
+    assert run(capsys, "tasks", "import", str(path), "--duplicates")[1] == "Imported 2 tasks.\n"
     everything = json_of(capsys, "tasks", "list", "--all")
-    without_id = sorted(json.dumps({k: v for k, v in t.items() if k != "id"}) for t in everything)
-    originals = sorted(json.dumps({k: v for k, v in t.items() if k != "id"})
+    mine = ("id", "uid")  # a copy gets its own id and UID
+    without_id = sorted(json.dumps({k: v for k, v in t.items() if k not in mine})
+                        for t in everything)
+    originals = sorted(json.dumps({k: v for k, v in t.items() if k not in mine})
                        for t in json.loads(exported))
     assert without_id == sorted(originals * 2)  # each task now twice, identical but for its id
 
 
 @pytest.mark.parametrize("args, message", [
     (["tasks", "add", ""], "A task needs a title."),
-    (["tasks", "add", "x", "--due", "next week"], "'next week' is not a date"),
+    (["tasks", "add", "x", "--due", "someday soon"], "'someday soon' is not a date"),
     (["tasks", "add", "x", "--priority", "urgent"], "Unknown priority 'urgent'"),
     (["tasks", "done", "42"], "There is no task 42."),
     (["tasks", "rm", "forty-two"], "'forty-two' is not a task id"),

@@ -14,6 +14,9 @@ from app.common import clock
 from app.tasks import TaskFilter
 from app.tasks.dates import Due, friendly_due
 from fake_gemini import text, tool_calls
+from app.tasks.history import Origin
+
+CLI = Origin("cli")  # who the test's own writes are recorded as
 
 
 def day(offset: int) -> str:
@@ -21,12 +24,12 @@ def day(offset: int) -> str:
 
 
 def add_week(store) -> None:
-    store.add("Tomorrow", due=day(1))
-    store.add("Today", due=day(0))
-    store.add("Last week", due=day(-7))
-    store.add("Yesterday", due=day(-1), priority="high")
-    store.add("Someday")
-    store.complete(store.add("Done yesterday", due=day(-1)).id)
+    store.add("Tomorrow", due=day(1), by=CLI)
+    store.add("Today", due=day(0), by=CLI)
+    store.add("Last week", due=day(-7), by=CLI)
+    store.add("Yesterday", due=day(-1), priority="high", by=CLI)
+    store.add("Someday", by=CLI)
+    store.complete(store.add("Done yesterday", due=day(-1), by=CLI).id, by=CLI)
 
 
 TODAY_LIST = ["Last week", "Yesterday", "Today"]

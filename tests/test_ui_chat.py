@@ -11,6 +11,9 @@ from app.config.keystore import SERVICE, USERNAME
 from app.ui.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
 from fake_gemini import bad_key, cut_off, quota, text, tool_calls
 from ui_helpers import answer_text, answers, idle, items, type_and_send, wait_for_answer
+from app.tasks.history import Origin
+
+CLI = Origin("cli")  # who the test's own writes are recorded as
 
 
 def test_the_message_box_has_focus_when_the_window_opens(window):
@@ -84,7 +87,7 @@ def test_a_task_the_agent_adds_shows_inline_and_in_the_task_panel(qtbot, window,
 
 
 def test_a_deletion_waits_for_approval_and_allow_deletes(qtbot, window, gemini, workspace):
-    task = workspace.store.add("Old chore")
+    task = workspace.store.add("Old chore", by=CLI)
     gemini.enqueue(tool_calls(("delete_task", {"id": task.id})), text("Deleted."))
     type_and_send(qtbot, window, "delete the old chore")
     qtbot.waitUntil(lambda: bool(items(window, ApprovalItem)), timeout=10_000)
@@ -95,11 +98,11 @@ def test_a_deletion_waits_for_approval_and_allow_deletes(qtbot, window, gemini, 
     qtbot.mouseClick(card.allow_button, Qt.MouseButton.LeftButton)
     wait_for_answer(qtbot, window, "Deleted.", timeout=10_000)
     assert workspace.store.count() == 0
-    assert items(window, ToolItem)[-1].text().startswith("✓ Deleted 'Old chore'")
+    assert items(window, ToolItem)[-1].text().startswith("✓ Moved to the trash: 'Old chore'")
 
 
 def test_deny_is_the_default_and_keeps_the_task(qtbot, window, gemini, workspace):
-    task = workspace.store.add("Keep me")
+    task = workspace.store.add("Keep me", by=CLI)
     gemini.enqueue(tool_calls(("delete_task", {"id": task.id})), text("Kept it."))
     type_and_send(qtbot, window, "delete it")
     qtbot.waitUntil(lambda: bool(items(window, ApprovalItem)), timeout=10_000)
@@ -112,7 +115,7 @@ def test_deny_is_the_default_and_keeps_the_task(qtbot, window, gemini, workspace
 
 
 def test_stopping_during_an_approval_deletes_nothing(qtbot, window, gemini, workspace):
-    task = workspace.store.add("Keep me")
+    task = workspace.store.add("Keep me", by=CLI)
     gemini.enqueue(tool_calls(("delete_task", {"id": task.id})))
     type_and_send(qtbot, window, "delete it")
     qtbot.waitUntil(lambda: bool(items(window, ApprovalItem)), timeout=10_000)

@@ -15,6 +15,9 @@ from conftest import CLI, cli_env
 from app.tasks.dates import friendly_due
 from app.tasks.dates import local_today
 from app.ui.task_panel import TaskPanel
+from app.tasks.history import Origin
+
+BY_CLI = Origin("cli")  # who the test's own writes are recorded as
 
 TODAY = local_today()  # the store's "today": the local time zone's date
 
@@ -76,17 +79,18 @@ def click_checkbox(qtbot, panel: TaskPanel, task_id: int) -> None:
 # -- views ---------------------------------------------------------------------------------
 
 def test_each_view_lists_its_tasks(store, make_panel):
-    overdue = store.add("Pay rent", due=day(-2), priority="high", tags=["home", "money"])
+    overdue = store.add("Pay rent", due=day(-2), priority="high", tags=["home", "money"], by=BY_CLI)
     past_hour = store.add("Call back",
-                          due=(datetime.now().astimezone() - timedelta(minutes=5)).isoformat())
-    today = store.add("Water plants", due=day(0))
-    tomorrow = store.add("Dentist", due=day(1), priority="low")
-    later = store.add("Renew passport", due=day(30))
-    undated = store.add("Read a book")
-    done = store.complete(store.add("Old chore", due=day(0)).id)
+                          due=(datetime.now().astimezone() - timedelta(minutes=5)).isoformat(),
+                          by=BY_CLI)
+    today = store.add("Water plants", due=day(0), by=BY_CLI)
+    tomorrow = store.add("Dentist", due=day(1), priority="low", by=BY_CLI)
+    later = store.add("Renew passport", due=day(30), by=BY_CLI)
+    undated = store.add("Read a book", by=BY_CLI)
+    done = store.complete(store.add("Old chore", due=day(0), by=BY_CLI).id, by=BY_CLI)
     panel = make_panel()
 
-    assert panel.view_names == ("Today", "Upcoming", "All", "Done")
+    assert panel.view_names == ("Today", "Upcoming", "All", "Done", "Trash")
     assert panel.current_view == "Today"
     # Soonest first; the timed task sorts after today's date unless the test runs just after
     # midnight, so only the overdue day's place is certain.
@@ -121,7 +125,7 @@ def test_done_lists_the_most_recently_completed_first(store, make_panel):
         {"title": "First done", "status": "done", "completed_at": "2026-01-01T09:00:00+00:00"},
         {"title": "Last done", "status": "done", "completed_at": "2026-03-01T09:00:00+00:00"},
         {"title": "Middle", "status": "done", "completed_at": "2026-02-01T09:00:00+00:00"},
-    ])
+    ], by=BY_CLI)
     panel = make_panel()
     panel.show_view("Done")
     assert panel.visible_task_ids() == [ids[1], ids[2], ids[0]]
@@ -150,7 +154,7 @@ def test_each_empty_view_says_so(store, make_panel):
 
 def test_five_thousand_tasks_load(qtbot, store, make_panel):
     store.import_tasks([{"title": f"Task {n}", "due": day(n % 60 - 30), "tags": ["bulk"]}
-                        for n in range(5_000)])
+                        for n in range(5_000)], by=BY_CLI)
     started = time.perf_counter()
     panel = make_panel()
     panel.show_view("All")
@@ -213,7 +217,7 @@ def test_new_task_editor_adds_with_every_field(qtbot, store, make_panel):
 # -- editing -------------------------------------------------------------------------------
 
 def test_enter_on_a_row_opens_the_editor_and_saves(qtbot, store, make_panel):
-    task = store.add("Water plants", due=day(0), notes="the ferns")
+    task = store.add("Water plants", due=day(0), notes="the ferns", by=BY_CLI)
     panel = make_panel()
     focus_row(qtbot, panel, task.id)
     qtbot.keyClick(panel.view, Qt.Key.Key_Return)
@@ -238,7 +242,7 @@ def test_enter_on_a_row_opens_the_editor_and_saves(qtbot, store, make_panel):
 
 
 def test_double_click_opens_the_editor_and_an_empty_due_clears_it(qtbot, store, make_panel):
-    task = store.add("Water plants", due=day(0))
+    task = store.add("Water plants", due=day(0), by=BY_CLI)
     panel = make_panel()
     where = panel.view.visualRect(panel.model.index(0, 1)).center()
     # A real double-click is a click and then a second press: QTest's mouseDClick alone sends
@@ -253,7 +257,7 @@ def test_double_click_opens_the_editor_and_an_empty_due_clears_it(qtbot, store, 
 
 
 def test_a_bad_due_date_keeps_the_editor_open_and_saves_nothing(qtbot, store, make_panel):
-    task = store.add("Water plants", due=day(0))
+    task = store.add("Water plants", due=day(0), by=BY_CLI)
     panel = make_panel()
     panel.select_task(task.id)
     panel.edit_action.trigger()
@@ -275,7 +279,7 @@ def test_a_bad_due_date_keeps_the_editor_open_and_saves_nothing(qtbot, store, ma
 # -- completing and deleting ---------------------------------------------------------------
 
 def test_checkbox_completes_and_unchecking_in_done_reopens(qtbot, store, make_panel):
-    task = store.add("Water plants", due=day(0))
+    task = store.add("Water plants", due=day(0), by=BY_CLI)
     panel = make_panel()
     click_checkbox(qtbot, panel, task.id)
     assert store.get(task.id).status == "done"
@@ -292,7 +296,7 @@ def test_checkbox_completes_and_unchecking_in_done_reopens(qtbot, store, make_pa
 
 
 def test_space_on_a_row_completes_it(qtbot, store, make_panel):
-    task = store.add("Water plants", due=day(0))
+    task = store.add("Water plants", due=day(0), by=BY_CLI)
     panel = make_panel()
     focus_row(qtbot, panel, task.id)
     qtbot.keyClick(panel.view, Qt.Key.Key_Space)
@@ -300,13 +304,13 @@ def test_space_on_a_row_completes_it(qtbot, store, make_panel):
 
 
 def test_the_context_menu_and_keys_reach_every_row_action(qtbot, store, make_panel):
-    task = store.add("Water plants", due=day(0))
+    task = store.add("Water plants", due=day(0), by=BY_CLI)
     panel = make_panel()
     focus_row(qtbot, panel, task.id)
     panel.view.customContextMenuRequested.emit(QPoint(5, 5))  # as the Menu key or a right-click
     assert panel.context_menu.isVisible()
     assert [action.text() for action in panel.context_menu.actions() if action.text()] == \
-        ["&Edit…", "&Mark done", "&Delete…", "&New task…"]
+        ["&Edit…", "&Mark done", "&Delete…", "&Undo", "&Redo", "&New task…"]
     panel.context_menu.close()
 
     qtbot.keyClick(panel.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -322,7 +326,7 @@ def test_the_context_menu_and_keys_reach_every_row_action(qtbot, store, make_pan
 
 
 def test_delete_asks_first_and_cancel_keeps_the_task(qtbot, store, make_panel):
-    task = store.add("Water plants", due=day(0))
+    task = store.add("Water plants", due=day(0), by=BY_CLI)
     panel = make_panel()
     focus_row(qtbot, panel, task.id)
     qtbot.keyClick(panel.view, Qt.Key.Key_Delete)
@@ -348,16 +352,17 @@ def test_delete_asks_first_and_cancel_keeps_the_task(qtbot, store, make_panel):
 
 def test_changes_made_directly_in_the_store_appear(qtbot, store, make_panel):
     panel = make_panel()
-    added = store.add("Added by the agent", due=day(0))
+    added = store.add("Added by the agent", due=day(0), by=BY_CLI)
     qtbot.waitUntil(lambda: panel.visible_task_ids() == [added.id])
 
     # The agent's tools run on a worker thread: the listener is called from there.
-    worker = threading.Thread(target=store.update, args=(added.id,), kwargs={"title": "Renamed"})
+    worker = threading.Thread(target=store.update, args=(added.id,),
+                              kwargs={"title": "Renamed", "by": BY_CLI})
     worker.start()
     worker.join()
     qtbot.waitUntil(lambda: row(panel, added.id)["title"] == "Renamed")
 
-    store.delete(added.id)
+    store.delete(added.id, by=BY_CLI)
     qtbot.waitUntil(lambda: panel.visible_task_ids() == [])
 
 
@@ -372,16 +377,17 @@ def test_a_task_added_by_another_process_appears(qtbot, store, make_panel, app_h
 
 
 def test_selection_is_kept_across_a_refresh(qtbot, store, make_panel):
-    first = store.add("First", due=day(0))
-    second = store.add("Second", due=day(0))
+    first = store.add("First", due=day(0), by=BY_CLI)
+    second = store.add("Second", due=day(0), by=BY_CLI)
     panel = make_panel()
     panel.select_task(second.id)
-    earlier = store.add("Overdue, sorts first", due=day(-1))
+    earlier = store.add("Overdue, sorts first", due=day(-1), by=BY_CLI)
     qtbot.waitUntil(lambda: earlier.id in panel.visible_task_ids())
     assert panel.visible_task_ids() == [earlier.id, first.id, second.id]
     assert panel.selected_task_id() == second.id
 
-    store.complete(second.id)  # gone from Today: the row that takes its place is selected
+    # gone from Today: the row that takes its place is selected
+    store.complete(second.id, by=BY_CLI)
     qtbot.waitUntil(lambda: second.id not in panel.visible_task_ids())
     assert panel.selected_task_id() == first.id
 
@@ -389,9 +395,9 @@ def test_selection_is_kept_across_a_refresh(qtbot, store, make_panel):
 # -- errors and shutdown -------------------------------------------------------------------
 
 def test_a_store_error_is_one_sentence_in_the_panel(qtbot, store, make_panel):
-    task = store.add("Water plants", due=day(0))
+    task = store.add("Water plants", due=day(0), by=BY_CLI)
     panel = make_panel()
-    store.delete(task.id)
+    store.delete(task.id, by=BY_CLI)
     panel.edit_task(task.id)  # e.g. deleted by the CLI a moment before the click
     assert panel.status_label.text() == f"There is no task {task.id}."
     assert panel.editor is None
@@ -415,7 +421,7 @@ def test_shutdown_stops_listening_and_polling(qtbot, qapp, store, make_panel):
     panel = make_panel()
     panel.shutdown()
     assert not panel.live.poll_timer.isActive()
-    store.add("After shutdown", due=day(0))
+    store.add("After shutdown", due=day(0), by=BY_CLI)
     qapp.processEvents()
     assert panel.visible_task_ids() == []
 
@@ -427,5 +433,5 @@ def test_a_destroyed_panel_no_longer_listens(qtbot, store, caplog):
     panel.deleteLater()
     qtbot.waitUntil(lambda: bool(gone))
     with caplog.at_level(logging.ERROR):
-        store.add("After the panel is gone")
+        store.add("After the panel is gone", by=BY_CLI)
     assert caplog.records == []

@@ -12,16 +12,17 @@ from collections.abc import AsyncIterator
 
 from agents import RunConfig, Runner
 
+from app.assistant.answer_scope import AnswerScope, BulkGuardHooks
 from app.assistant.assistant import Assistant
 from app.assistant.events import (ApprovalRequested, Cancelled, ChatEvent, Completed, Failed,
                                   FailureKind, Retrying, TextDelta, ToolFinished, ToolStarted)
 from app.assistant.failures import failure
 from app.assistant.gemini.errors import ApiProblem
 from app.assistant.gemini.model import retry_listener
-from app.assistant.summaries import describe_request, summarize, tool_result
+from app.assistant.summaries import describe_batch, describe_request, summarize, tool_result
 from app.common.errors import UserError
 from app.conversations.store import ConversationStore
-from app.tasks import TaskStore
+from app.tasks import Origin, TaskStore
 
 MAX_TURNS = 12  # model calls per message: plenty for "add these five tasks", bounded if it loops
 DENIED = {"denied": True, "error": "The user did not approve this, so nothing was changed."}
@@ -37,12 +38,14 @@ def _arguments(raw: str) -> dict:
 
 class ChatSession:
     def __init__(self, assistant: Assistant, conversations: ConversationStore, tasks: TaskStore,
-                 conversation_id: str):
-        """`conversations` keeps the history; `tasks` names the task an approval is about."""
+                 conversation_id: str, origin: str = "agent"):
+        """`conversations` keeps the history; `tasks` names the task an approval is about;
+        `origin`: what the task history says made the changes: "agent", or "quick_ask"."""
         self.assistant = assistant
         self.conversations = conversations
         self.tasks = tasks
         self.conversation_id = conversation_id
+        self.origin = Origin(origin, conversation_id)
         self._result = None
         self._pending: list[ApprovalRequested] = []
         self._cancelled = False
@@ -94,6 +97,8 @@ class ChatSession:
             notices.put_nowait(_retrying(problem, delay))
 
         session = self.conversations.session(self.conversation_id)
+        scope = AnswerScope(self.tasks, self.origin)  # one answer: one undo step
+        hooks = BulkGuardHooks()
         run_input = first_input
         calls: dict[str, ToolStarted] = {}
         try:
@@ -103,8 +108,8 @@ class ChatSession:
                 listening = retry_listener.set(hear_retry)
                 try:
                     result = self._result = Runner.run_streamed(
-                        agent, run_input, session=session, max_turns=MAX_TURNS,
-                        run_config=RunConfig(tracing_disabled=True))
+                        agent, run_input, session=session, max_turns=MAX_TURNS, context=scope,
+                        hooks=hooks, run_config=RunConfig(tracing_disabled=True))
                 finally:
                     retry_listener.reset(listening)
                 async for event in _merged(result.stream_events(), notices):
@@ -120,16 +125,23 @@ class ChatSession:
                     yield Completed(str(result.final_output or ""))
                     return
                 state = result.to_state()
-                for item in result.interruptions:
-                    request = self._approval(item)
+                batch = [item for item in result.interruptions if item.call_id in scope.held]
+                singles = [[item] for item in result.interruptions if item not in batch]
+                for items in ([batch] if batch else []) + singles:
+                    # A held batch is one question for all its calls: it pauses once.
+                    request = self._batch_approval(scope) if items is batch \
+                        else self._approval(items[0])
                     self._pending.append(request)
                     yield request
-                    allowed = await request.decision()
+                    allowed = await request.decision() and not self._cancelled
                     self._pending.remove(request)
-                    if allowed and not self._cancelled:
-                        state.approve(item)
-                    else:
-                        state.reject(item, rejection_message=json.dumps(DENIED))
+                    if items is batch:
+                        scope.decided(allowed)
+                    for item in items:
+                        if allowed:
+                            state.approve(item)
+                        else:
+                            state.reject(item, rejection_message=json.dumps(DENIED))
                 if self._cancelled:
                     yield Cancelled()
                     return
@@ -169,6 +181,18 @@ class ChatSession:
             pass  # the tool itself will report the unknown id if it is allowed to run
         return ApprovalRequested(item.call_id, item.name, arguments,
                                  describe_request(item.name, arguments, title))
+
+    def _batch_approval(self, scope: AnswerScope) -> ApprovalRequested:
+        calls = list(scope.held.values())
+        titles = {}
+        for _name, arguments in calls:
+            try:
+                titles[arguments.get("id")] = self.tasks.get(arguments.get("id")).title
+            except UserError:
+                pass
+        summary, lines = describe_batch(calls, titles)
+        return ApprovalRequested("batch", "bulk_change", {"tasks": len(titles)}, summary,
+                                 tuple(lines))
 
 
 async def _merged(events: AsyncIterator, notices: asyncio.Queue) -> AsyncIterator:

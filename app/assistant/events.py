@@ -54,12 +54,14 @@ class ToolFinished:
 
 @dataclass
 class ApprovalRequested:
-    """The agent wants to run a destructive tool; the turn waits until `allow()` or `deny()`."""
+    """The agent wants to run a destructive tool, or to change many tasks at once (a batch:
+    `details` lists every change); the turn waits until `allow()` or `deny()`."""
 
     call_id: str
     name: str
     arguments: dict
-    summary: str      # "Delete task 7 'Renew passport'"
+    summary: str      # "Delete task 7 'Renew passport'", "Change 12 tasks"
+    details: tuple[str, ...] = ()  # a batch's changes: "Update task 7 'Buy milk': notes → ''"
     _decision: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop()
                                       .create_future(), repr=False)
 

@@ -27,9 +27,15 @@ def summarize(name: str, arguments: dict, result: dict) -> str:
     if "error" in result:
         return f"{name.replace('_', ' ').capitalize()} failed: {result['error']}"
     for key, verb in (("added", "Added"), ("updated", "Updated"), ("completed", "Completed"),
-                      ("reopened", "Reopened"), ("deleted", "Deleted")):
+                      ("reopened", "Reopened"), ("deleted", "Moved to the trash:"),
+                      ("restored", "Restored")):
         if key in result:
             return f"{verb} {_task_phrase(result[key])}"
+    if "undone" in result:
+        return str(result["undone"]).rstrip(".")
+    if name == "list_trash":
+        count = result.get("count", 0)
+        return f"Listed the trash: {count} task{'s' if count != 1 else ''}"
     if name in ("list_tasks", "search_tasks"):
         what = f"for '{arguments.get('query')}'" if name == "search_tasks" else "tasks"
         count = result.get("count", 0)
@@ -42,3 +48,21 @@ def describe_request(name: str, arguments: dict, title: str | None) -> str:
     """What an approval asks for: "Delete task 7 'Renew passport'"."""
     target = f"task {arguments.get('id')}" + (f" '{title}'" if title else "")
     return f"{name.replace('_task', '').replace('_', ' ').capitalize()} {target}"
+
+
+def describe_batch(calls: list[tuple[str, dict]], titles: dict[int, str]) -> tuple[str, list[str]]:
+    """A held batch for its approval card: "Change 12 tasks", and one line per change."""
+    lines = []
+    for name, arguments in calls:
+        task_id = arguments.get("id")
+        target = f"task {task_id}" + (f" '{titles[task_id]}'" if task_id in titles else "")
+        if name == "update_task":
+            fields = ", ".join(f"{field} → {json.dumps(value, ensure_ascii=False)}"
+                               for field, value in arguments.items() if field != "id")
+            lines.append(f"Update {target}: {fields or 'nothing'}")
+        elif name == "delete_task":
+            lines.append(f"Delete {target} (to the trash)")
+        else:
+            lines.append(f"{name.replace('_task', '').capitalize()} {target}")
+    count = len({arguments.get("id") for _, arguments in calls})
+    return f"Change {count} existing task{'s' if count != 1 else ''} at once", lines

@@ -16,8 +16,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     ask = commands.add_parser("ask", help="ask the assistant one question (streams the answer)")
     ask.add_argument("question", nargs="+")
     ask.add_argument("--yes", action="store_true",
-                     help="approve deletions without asking (they are denied when stdin is not "
-                          "a terminal otherwise)")
+                     help="approve deletions and changes to many tasks at once without asking "
+                          "(they are denied when stdin is not a terminal otherwise)")
     ask.add_argument("--model", help="use this model for this question only")
     ask.set_defaults(run=_run)
 
@@ -79,6 +79,8 @@ async def _ask(question: str, args) -> int:
 
 
 async def _approve(request, yes: bool) -> bool:
+    for line in request.details:  # a batch: every change it would make, before any answer
+        print(f"  {line}", file=sys.stderr)
     if yes:
         _say(f"• Allowed (--yes): {request.summary}")
         return True

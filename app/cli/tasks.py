@@ -17,6 +17,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--json", action="store_true", help="print the new task as JSON")
     add.set_defaults(run=_add)
 
+    quick = actions.add_parser("quick", help="add a task from one line: 'Pay rent every month "
+                               "on the 1st #home !high ^Work' (p1-p4 too)")
+    quick.add_argument("text")
+    quick.add_argument("--json", action="store_true", help="print the new task as JSON")
+    quick.set_defaults(run=_quick)
+
     show = actions.add_parser("list", help="list open tasks, soonest due first")
     show.add_argument("--all", action="store_true", help="include done tasks")
     show.add_argument("--done", action="store_true", help="only done tasks")
@@ -27,7 +33,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     show.add_argument("--overdue", action="store_true")
     show.add_argument("--today", action="store_true", help="only tasks due today")
     show.add_argument("--limit", type=int)
-    show.add_argument("--json", action="store_true")
+    show.add_argument("--list", dest="list_name", metavar="NAME", help="only this list's tasks")
+    show.add_argument("--json", action="store_true",
+                      help="one flat array; subtasks carry their parent_id")
     show.set_defaults(run=_list)
 
     search = actions.add_parser("search", help="full-text search in titles, notes and tags")
@@ -45,25 +53,84 @@ def register(commands: argparse._SubParsersAction) -> None:
     edit.set_defaults(run=_edit)
 
     for name, verb in (("done", "mark a task done"), ("reopen", "mark a task open again"),
-                       ("rm", "delete a task")):
+                       ("rm", "move a task to the trash (kept 30 days)"),
+                       ("restore", "bring a task back from the trash, same id and fields")):
         one = actions.add_parser(name, help=verb)
         one.add_argument("id")
+        if name == "done":
+            one.add_argument("--with-subtasks", action="store_true",
+                             help="complete its open subtasks too")
         one.add_argument("--json", action="store_true")
         one.set_defaults(run=_one, verb=name)
 
+    trash = actions.add_parser("trash", help="list the tasks in the trash, newest first")
+    trash.add_argument("--empty", action="store_true",
+                       help="delete them for good (asks first; off a terminal needs --yes)")
+    trash.add_argument("--yes", action="store_true", help="empty without asking")
+    trash.add_argument("--json", action="store_true")
+    trash.set_defaults(run=_trash)
+
+    history = actions.add_parser("history", help="what changed, by whom, newest first")
+    history.add_argument("id", nargs="?", help="only this task's changes")
+    history.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    history.add_argument("--json", action="store_true")
+    history.set_defaults(run=_history)
+
+    for name, verb in (("undo", "undo the newest change not yet undone (one step: one "
+                                "answer of the assistant, one import, one command)"),
+                       ("redo", "redo the newest undo")):
+        again = actions.add_parser(name, help=verb)
+        again.add_argument("--force", action="store_true",
+                           help="even when its tasks changed again later (that change is lost)")
+        again.set_defaults(run=_undo_or_redo, verb=name)
+
     export = actions.add_parser("export", help="write every task to stdout")
-    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.add_argument("--format", choices=("json", "csv", "ics"), default="json",
+                        help="json (lossless), csv, or ics (iCalendar VTODOs)")
     export.set_defaults(run=_export)
 
-    load = actions.add_parser("import", help="add the tasks in a JSON file (export's shape)")
+    load = actions.add_parser("import", help="add the tasks in a file: our JSON or CSV export, "
+                              "an .ics (Thunderbird, tasks.org, Nextcloud) or Todoist's CSV")
     load.add_argument("file", help="path, or - for stdin")
+    load.add_argument("--format", choices=("json", "csv", "ics", "todoist"),
+                      help="default: from the file's ending (.ics, .csv), else json")
+    load.add_argument("--duplicates", action="store_true",
+                      help="import tasks already here too (same UID, or same title and due)")
     load.set_defaults(run=_import)
+
+    _register_lists(commands)
+
+
+def _register_lists(commands: argparse._SubParsersAction) -> None:
+    lists = commands.add_parser("lists", help="show lists and their open tasks; add, rename, "
+                                "remove lists")
+    lists.add_argument("--json", action="store_true")
+    lists.set_defaults(run=_lists, list_action=None)
+    actions = lists.add_subparsers(dest="list_action", metavar="ACTION",
+                                   parser_class=type(lists))
+    add = actions.add_parser("add", help="add a list")
+    add.add_argument("name")
+    rename = actions.add_parser("rename", help="rename a list")
+    rename.add_argument("old")
+    rename.add_argument("new")
+    remove = actions.add_parser("rm", help="remove a list")
+    remove.add_argument("name")
+    remove.add_argument("--move-to", metavar="OTHER", help="where its tasks go")
 
 
 def _task_fields(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--notes")
     parser.add_argument("--due", metavar="WHEN",
-                        help="ISO 8601 date or date-time, 'today' or 'tomorrow' ('none' clears)")
+                        help="a date as you would say it ('tomorrow 5pm', 'next friday', "
+                        "'in 3 days', 'dec 24') or ISO 8601 ('none' clears)")
+    parser.add_argument("--repeat", metavar="RULE",
+                        help="'every monday and thursday', 'every month on the 15th', "
+                        "'every 3 days after done', or an RRULE ('none' clears)")
+    parser.add_argument("--remind", metavar="WHEN",
+                        help="'30m before', '1h before', '1 day before', or a time "
+                        "('none' clears)")
+    parser.add_argument("--list", dest="list_name", metavar="NAME", help="default Inbox")
+    parser.add_argument("--parent", metavar="ID", help="make it a subtask ('none': not one)")
     parser.add_argument("--priority", help="none, low, medium or high")
     parser.add_argument("--tag", action="append", dest="tags", metavar="TAG",
                         help="repeat for several tags")
@@ -76,11 +143,52 @@ def _store():
     return TaskStore(tasks_db_path())
 
 
+def _by(kind: str = "cli"):
+    from app.tasks.history import Origin
+
+    return Origin(kind)
+
+
 def _add(args) -> int:
     with _store() as store:
-        task = store.add(args.title, notes=args.notes, due=args.due, priority=args.priority,
-                         tags=args.tags)
+        task = store.add(args.title, by=_by(), notes=args.notes, due=args.due,
+                         priority=args.priority, tags=args.tags, list=args.list_name,
+                         parent_id=args.parent, repeat=args.repeat, remind=args.remind)
     _report(args, task, "Added")
+    return 0
+
+
+def _quick(args) -> int:
+    from app.tasks.quick_add import parse
+
+    parsed = parse(args.text)
+    with _store() as store:
+        task = store.add(parsed.title, by=_by(), due=parsed.due.iso if parsed.due else None,
+                         priority=parsed.priority, tags=parsed.tags, list=parsed.list,
+                         repeat=parsed.repeat)
+    _report(args, task, "Added")
+    return 0
+
+
+def _lists(args) -> int:
+    with _store() as store:
+        if args.list_action == "add":
+            store.add_list(args.name)
+            print(f"Added list '{' '.join(args.name.split())}'.")
+        elif args.list_action == "rename":
+            store.rename_list(args.old, args.new)
+            print(f"Renamed list '{args.old}' to '{' '.join(args.new.split())}'.")
+        elif args.list_action == "rm":
+            moved = store.remove_list(args.name, by=_by(), move_to=args.move_to)
+            print(f"Removed list '{args.name}'" + (f"; moved {moved} task"
+                  f"{'s' if moved != 1 else ''} to '{args.move_to}'." if moved else "."))
+        elif args.json:
+            import json
+
+            print(json.dumps([item._asdict() for item in store.lists()], ensure_ascii=False))
+        else:
+            for item in store.lists():
+                print(f"{item.open:>6}  {item.name}")
     return 0
 
 
@@ -90,7 +198,8 @@ def _list(args) -> int:
     status = "all" if args.all else "done" if args.done else "open"
     filters = TaskFilter(status=status, tag=args.tag, priority=args.priority,
                          due_before=args.due_before, due_after=args.due_after,
-                         overdue=args.overdue, due_today=args.today, limit=args.limit)
+                         overdue=args.overdue, due_today=args.today, limit=args.limit,
+                         list=args.list_name)
     with _store() as store:
         _print_tasks(args, store.list_tasks(filters))
     return 0
@@ -103,23 +212,81 @@ def _search(args) -> int:
 
 
 def _edit(args) -> int:
-    changes = {name: getattr(args, name) for name in ("title", "notes", "due", "priority", "tags")
+    changes = {name: getattr(args, name) for name in ("title", "notes", "due", "priority", "tags",
+                                                       "repeat", "remind")
                if getattr(args, name) is not None}
+    if args.list_name is not None:
+        changes["list"] = args.list_name
+    if args.parent is not None:
+        changes["parent_id"] = None if args.parent.strip().lower() in ("none", "0", "") \
+            else args.parent
     if args.clear_tags:
         changes["tags"] = []
     if not changes:
-        raise UserError("Nothing to change: give --title, --notes, --due, --priority or --tag.")
+        raise UserError("Nothing to change: give --title, --notes, --due, --priority, --tag, "
+                        "--repeat, --remind, --list or --parent.")
     with _store() as store:
-        task = store.update(args.id, **changes)
+        task = store.update(args.id, by=_by(), **changes)
     _report(args, task, "Updated")
     return 0
 
 
 def _one(args) -> int:
     with _store() as store:
-        action = {"done": store.complete, "reopen": store.reopen, "rm": store.delete}[args.verb]
-        task = action(args.id)
-    _report(args, task, {"done": "Completed", "reopen": "Reopened", "rm": "Deleted"}[args.verb])
+        action = {"done": store.complete, "reopen": store.reopen, "rm": store.delete,
+                  "restore": store.restore}[args.verb]
+        if args.verb == "done":
+            task = store.complete(args.id, by=_by(), with_subtasks=args.with_subtasks)
+        else:
+            task = action(args.id, by=_by())
+    _report(args, task, {"done": "Completed", "reopen": "Reopened", "rm": "Moved",
+                         "restore": "Restored"}[args.verb])
+    if args.verb == "rm" and not args.json:
+        print(f"`task-assistant tasks restore {task.id}` brings it back within 30 days.")
+    return 0
+
+
+def _trash(args) -> int:
+    with _store() as store:
+        trashed = store.trash()
+        if not args.empty:
+            _print_trash(args, trashed)
+            return 0
+        if not trashed:
+            print("The trash is empty.")
+            return 0
+        count = f"{len(trashed)} task{'s' if len(trashed) != 1 else ''}"
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise UserError(f"Not emptied: deleting {count} for good needs --yes when "
+                                "stdin is not a terminal.")
+            print(f"Delete {count} in the trash for good? This cannot be undone. [y/N] ",
+                  end="", file=sys.stderr, flush=True)
+            if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+                print("Kept the trash as it is.", file=sys.stderr)
+                return 1
+        emptied = store.empty_trash()
+    print(f"Deleted {emptied} task{'s' if emptied != 1 else ''} for good.")
+    return 0
+
+
+def _history(args) -> int:
+    with _store() as store:
+        changes = store.history(args.id, limit=max(1, args.limit))
+    _print_each(args, changes, "No changes recorded.", _change_line)
+    return 0
+
+
+def _undo_or_redo(args) -> int:
+    from app.tasks.undo import UndoConflictError
+
+    with _store() as store:
+        action = store.undo if args.verb == "undo" else store.redo
+        try:
+            reverted = action(by=_by(), force=args.force)
+        except UndoConflictError as error:
+            raise UserError(f"{error} Undo that first, or use --force.") from None
+    print(reverted.summary)
     return 0
 
 
@@ -129,6 +296,11 @@ def _export(args) -> int:
 
     with _store() as store:
         tasks = store.list_tasks(TaskFilter(status="all"))
+    if args.format == "ics":
+        from app.tasks.ical import write_ics
+
+        write_ics(tasks, sys.stdout)
+        return 0
     (write_csv if args.format == "csv" else write_json)(tasks, sys.stdout)
     return 0
 
@@ -136,11 +308,48 @@ def _export(args) -> int:
 def _import(args) -> int:
     from app.tasks.transfer import read_json
 
-    records = read_json(sys.stdin if args.file == "-" else args.file)
+    kind = args.format or ("ics" if args.file.lower().endswith(".ics") else
+                           "csv" if args.file.lower().endswith(".csv") else "json")
+    if kind == "json":
+        records = read_json(sys.stdin if args.file == "-" else args.file)
+    else:
+        name = "stdin" if args.file == "-" else args.file
+        data = _read_bytes(args.file)
+        if kind == "ics":
+            from app.tasks.ical import read_ics
+
+            records = read_ics(data, name)
+        else:
+            text = data.decode("utf-8-sig", errors="replace")
+            if kind == "todoist" or text.lstrip().startswith("TYPE,"):
+                from app.tasks.todoist import read_todoist_csv
+
+                records = read_todoist_csv(text, name)
+            else:
+                from app.tasks.transfer import read_csv
+
+                records = read_csv(text, name)
     with _store() as store:
-        ids = store.import_tasks(records)
-    print(f"Imported {len(ids)} task{'s' if len(ids) != 1 else ''}.")
+        ids = store.import_tasks(records, by=_by("import"), skip_duplicates=not args.duplicates)
+        skipped = store.last_skipped
+    line = f"Imported {len(ids)} task{'s' if len(ids) != 1 else ''}"
+    if skipped:
+        line += (f"; skipped {skipped} already here (same UID, or same title and due; "
+                 "--duplicates imports them anyway)")
+    print(line + ".")
     return 0
+
+
+def _read_bytes(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except FileNotFoundError:
+        raise UserError(f"There is no file {path}.") from None
+    except OSError as error:
+        raise UserError(f"Could not read {path}: {error.strerror or error}.") from None
 
 
 # -- output -------------------------------------------------------------------------------
@@ -151,19 +360,31 @@ def _report(args, task, verb: str) -> None:
 
         print(json.dumps(task.to_dict(), ensure_ascii=False))
     else:
-        print(f"{verb} task {task.id}: {_line(task)}")
+        where = " to the trash" if verb == "Moved" else ""
+        print(f"{verb} task {task.id}{where}: {_line(task)}")
 
 
 def _print_tasks(args, tasks) -> None:
+    if args.json:  # one flat array: subtasks carry their parent_id
+        _print_each(args, tasks, "No tasks.", str)
+        return
+    from app.tasks.tree import in_tree_order
+
+    _print_each(args, in_tree_order(tasks), "No tasks.", lambda item: f"{item[0].id:>5}  "
+                f"{'  ' * item[1]}[{'x' if item[0].status == 'done' else ' '}] {_line(item[0])}")
+
+
+def _print_each(args, things, empty: str, line) -> None:
+    """A list as JSON (--json) or one line each; `empty` when there is nothing."""
     if args.json:
         import json
 
-        print(json.dumps([task.to_dict() for task in tasks], ensure_ascii=False, indent=1))
+        print(json.dumps([thing.to_dict() for thing in things], ensure_ascii=False, indent=1))
         return
-    if not tasks:
-        print("No tasks.")
-    for task in tasks:
-        print(f"{task.id:>5}  [{'x' if task.status == 'done' else ' '}] {_line(task)}")
+    if not things:
+        print(empty)
+    for thing in things:
+        print(line(thing))
 
 
 def _line(task) -> str:
@@ -171,8 +392,40 @@ def _line(task) -> str:
 
     parts = [printable(task.title)]
     if task.due:
-        parts.append(f"(due {task.due})")
+        from app.tasks.dates import friendly_due
+
+        parts.append(f"(due {friendly_due(task.due)})")
+    if task.repeat:
+        from app.tasks.repeat import Repeat, describe
+
+        parts.append(f"↻ {describe(Repeat(task.repeat, task.repeat_after_done))}")
+    if task.remind_at:
+        from app.tasks.dates import friendly_due
+
+        parts.append(f"⏰ {friendly_due(task.remind_at)}")
+    if task.list and task.list != "Inbox":
+        parts.append(f"^{printable(task.list)}")
     if task.priority != "none":
         parts.append(f"!{task.priority}")
     parts += [f"#{printable(tag)}" for tag in task.tags]
     return "  ".join(parts)
+
+
+def _print_trash(args, trashed) -> None:
+    _print_each(args, trashed, "The trash is empty.", lambda item: f"{item.task.id:>5}  "
+                f"deleted {_local(item.trashed_at)}  {_line(item.task)}")
+
+
+def _change_line(change) -> str:
+    fields = f" ({', '.join(change.fields)})" if change.fields else ""
+    undone = "  [undone]" if change.undone_by is not None else ""
+    conversation = (f", conversation {change.origin.conversation_id}"
+                    if change.origin.conversation_id else "")
+    return (f"{_local(change.at)}  task {change.task_id:<5} {change.action}{fields}: "
+            f"{change.title}  ({change.origin.words}{conversation}){undone}")
+
+
+def _local(stamp: str) -> str:
+    from datetime import datetime
+
+    return f"{datetime.fromisoformat(stamp).astimezone():%Y-%m-%d %H:%M}"

@@ -166,20 +166,23 @@ def check_store() -> str:
     import sqlite3
 
     from app.conversations.store import ConversationStore
-    from app.tasks import TaskStore
+    from app.tasks import Origin, TaskStore
 
+    cli = Origin("cli")
     with _temporary_folder() as folder:
         try:
             with TaskStore(folder / "tasks.sqlite3") as store:
-                added = store.add("Self-test task", due="tomorrow", tags=["self-test"])
+                added = store.add("Self-test task", by=cli, due="tomorrow", tags=["self-test"])
                 found = [task.id for task in store.search("Self-test")]  # the FTS5 index
-                done = store.complete(added.id)
+                done = store.complete(added.id, by=cli)
+                store.undo(by=cli)  # the history and its undo work too
+                undone = store.get(added.id)
             with ConversationStore(folder / "conversations.sqlite3") as conversations:
                 conversations.get(conversations.create("Self-test").id)
         except sqlite3.Error as error:
             raise CheckFailed(f"The task store does not work with SQLite {sqlite3.sqlite_version} "
                               f"({_first_line(error)}): {reinstall_hint()}.") from None
-    if found != [added.id] or done.status != "done":
+    if found != [added.id] or done.status != "done" or undone.status != "open":
         raise CheckFailed(f"The task store did not read back the task it saved: "
                           f"{reinstall_hint()}.")
     return f"SQLite {sqlite3.sqlite_version}"

@@ -71,8 +71,11 @@ def take(db_path: Path) -> Backup:
     target = _new_path(db_path)
     partial = target.with_name("." + target.name + ".partial")
     try:
-        _copy(db_path, partial)
-        problem = _check(partial)
+        try:
+            _copy(db_path, partial)
+            problem = _check(partial)
+        except _Unreadable as error:  # damage the copy itself ran into (a schema page, say)
+            problem = str(error)
         if problem:
             mark_damaged(db_path, problem)
             raise DamagedDatabaseError(damaged_sentence(db_path) + " (No backup was taken.)")
@@ -164,10 +167,16 @@ def _copy(source: Path, target: Path) -> None:
             writer.execute("PRAGMA journal_mode=DELETE")
         finally:
             writer.close()
-    except sqlite3.DatabaseError as error:
+    except sqlite3.OperationalError as error:  # busy, locked, no space: not damage
         raise OSError(0, str(error)) from None
+    except sqlite3.DatabaseError as error:
+        raise _Unreadable(str(error)) from None
     finally:
         reader.close()
+
+
+class _Unreadable(Exception):
+    """SQLite could not read the store to copy it: it is damaged."""
 
 
 def _check(path: Path) -> str | None:

@@ -11,4 +11,5 @@ TaskFilter = namedtuple("TaskFilter", (
     "overdue",
     "due_today",
     "limit",
-), defaults=("open", None, None, None, None, False, False, None))
+    "list",        # a list's name
+), defaults=("open", None, None, None, None, False, False, None, None))

@@ -9,13 +9,24 @@ from collections import namedtuple
 PRIORITIES = ("none", "low", "medium", "high")  # position is the rank stored in SQLite
 STATUSES = ("open", "done")
 FIELDS = ("id", "title", "notes", "due", "priority", "status", "tags",
-          "created_at", "updated_at", "completed_at")
-CHANGE_KINDS = ("added", "updated", "completed", "reopened", "deleted", "imported", "external")
+          "created_at", "updated_at", "completed_at",
+          # schema 3 (issue 14); the defaults read history snapshots written before it
+          "list", "parent_id", "repeat", "repeat_after_done", "remind_at", "remind_before", "uid")
+NEW_FIELD_DEFAULTS = ("Inbox", None, None, False, None, None, None)
+INBOX = "Inbox"
+MAX_DEPTH = 3  # a task, its subtasks, and theirs
+CHANGE_KINDS = ("lists", "added", "updated", "completed", "reopened", "deleted", "restored", "imported",
+                "undone", "redone", "trash_emptied", "external")
 
 
-class Task(namedtuple("Task", FIELDS)):
+class Task(namedtuple("Task", FIELDS, defaults=NEW_FIELD_DEFAULTS)):
     """One task. `due` is ISO 8601: a date, or a date-time with its UTC offset; `tags` a tuple;
-    `priority` one of PRIORITIES; `status` one of STATUSES; timestamps are UTC ISO 8601."""
+    `priority` one of PRIORITIES; `status` one of STATUSES; timestamps are UTC ISO 8601.
+    `list` the name of its list; `parent_id` the task it is a subtask of (or None); `repeat` an
+    RFC 5545 RRULE (or None), counted from completion when `repeat_after_done`; `remind_at` the
+    reminder's instant (ISO 8601 with offset), `remind_before` its distance before the due in
+    minutes when it was given as "30m before" (it moves with the due), else None; `uid` its
+    iCalendar UID."""
 
     __slots__ = ()
 
@@ -23,8 +34,29 @@ class Task(namedtuple("Task", FIELDS)):
         return {**self._asdict(), "tags": list(self.tags)}
 
 
+class TaskList(namedtuple("TaskList", ("name", "open", "done"))):
+    """A list, with how many open and done tasks it holds."""
+
+    __slots__ = ()
+
+
 class TaskChange(namedtuple("TaskChange", ("kind", "ids"), defaults=((),))):
     """One announcement per committed write: `kind` is one of CHANGE_KINDS, `ids` the tasks.
     `external` means another process (the CLI, another window) changed the file."""
+
+    __slots__ = ()
+
+
+class TrashedTask(namedtuple("TrashedTask", ("task", "trashed_at"))):
+    """A task in the trash, and when it was deleted (UTC ISO 8601)."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict:
+        return {**self.task.to_dict(), "trashed_at": self.trashed_at}
+
+
+class Reverted(namedtuple("Reverted", ("summary", "task_ids", "step"))):
+    """What an undo or redo did: one sentence for people, the tasks, and its own step."""
 
     __slots__ = ()

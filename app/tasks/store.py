@@ -1,9 +1,10 @@
 """TaskStore: every read and write of tasks, and the one place changes are announced."""
 
 import json
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from app.common import clock
 from app.common.errors import UserError
@@ -13,19 +14,34 @@ from app.common.database import OutsideWrites, guarded, open_database, transacti
 from app.tasks.dates import Due, local_midnight, local_today, timestamp, today_ends
 from app.tasks.filters import TaskFilter
 from app.tasks.migrations import MIGRATIONS
-from app.tasks.model import PRIORITIES, Task, TaskChange
+from app.tasks import undo
+from app.tasks.history import Change, HistoryLog, Origin, Recorder, Step
+from app.tasks.model import (INBOX, MAX_DEPTH, NEW_FIELD_DEFAULTS, PRIORITIES, Reverted, Task,
+                              TaskChange, TaskList, TrashedTask)
+from app.tasks import repeat as repeats
+from app.tasks.natural_dates import read_due
+from app.tasks.reminder_time import before as reminder_before, read_remind
 
 Listener = Callable[[TaskChange], None]
 _UNCHANGED = object()  # "leave this field as it is" in update()
 
-_COLUMNS = ("id, title, notes, due, priority, status, tags, created_at, updated_at, "
-            "completed_at")
+_COLUMNS = ("tasks.id, tasks.title, tasks.notes, tasks.due, tasks.priority, tasks.status, "
+            "tasks.tags, tasks.created_at, tasks.updated_at, tasks.completed_at, "
+            "(SELECT name FROM lists WHERE lists.id = tasks.list_id), tasks.parent_id, "
+            "tasks.repeat, tasks.repeat_after_done, tasks.remind_at, tasks.remind_before, "
+            "tasks.uid")
+_NEW_FIELDS = dict(zip(("list", "parent_id", "repeat", "repeat_after_done", "remind_at",
+                        "remind_before", "uid"), NEW_FIELD_DEFAULTS))
+_DESCENDANTS = ("WITH RECURSIVE sub(id, depth) AS (SELECT id, 1 FROM tasks WHERE parent_id = ? "
+                "UNION ALL SELECT tasks.id, sub.depth + 1 FROM tasks JOIN sub "
+                "ON tasks.parent_id = sub.id) SELECT id, depth FROM sub")
 _ORDER = "ORDER BY due_key, priority DESC, id"  # matches the indexes: no sort step
 # Due.is_overdue in SQL: a day once it is over (its key is before today's midnight), a time
 # as soon as it has passed (its key is before now). Parameters: now, today's midnight.
 _OVERDUE = "(due_key < ? AND (due_has_time OR due_key < ?))"
 NO_DUE = float("inf")
 RANKED_AT_MOST = 2_000
+TRASH_DAYS = 30
 
 
 class TaskNotFoundError(UserError):
@@ -34,13 +50,54 @@ class TaskNotFoundError(UserError):
 
 def _task(row: tuple) -> Task:
     return Task(row[0], row[1], row[2], row[3], PRIORITIES[row[4]], row[5],
-                tuple(json.loads(row[6])), row[7], row[8], row[9])
+                tuple(json.loads(row[6])), row[7], row[8], row[9], row[10] or INBOX, row[11],
+                row[12], bool(row[13]), row[14], row[15], row[16])
+
+
+def _complete(snapshot: dict) -> dict:
+    """A snapshot with the fields schema 3 added (older history rows lack them)."""
+    return {**_NEW_FIELDS, **snapshot}
+
+
+def _task_of(snapshot: dict) -> Task:
+    return Task(**{**_complete(snapshot), "tags": tuple(snapshot["tags"])})
+
+
+def _snapshot(task_id: int, row: dict, list_name: str) -> dict:
+    """What the history keeps of a row just written: the task's public fields."""
+    return {"id": task_id, "title": row["title"], "notes": row["notes"], "due": row["due"],
+            "priority": PRIORITIES[row["priority"]], "status": row["status"],
+            "tags": json.loads(row["tags"]), "created_at": row["created_at"],
+            "updated_at": row["updated_at"], "completed_at": row["completed_at"],
+            "list": list_name, "parent_id": row["parent_id"], "repeat": row["repeat"],
+            "repeat_after_done": bool(row["repeat_after_done"]), "remind_at": row["remind_at"],
+            "remind_before": row["remind_before"], "uid": row["uid"]}
 
 
 def _due(value: str | None) -> Due | None:
-    """A due date given to add() or update(): None, "" and "none" mean no due date."""
-    return None if value is None or not value.strip() or value.strip().lower() == "none" \
-        else Due.parse(value)
+    """A due date given to add() or update(): None, "" and "none" mean no due date; people's
+    words ("next friday", "tomorrow 5pm") are read too, ISO without loading the parser."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise UserError("A due date must be text, like 2026-11-27 or 'tomorrow 5pm'.")
+    return None if not value.strip() or value.strip().lower() == "none" else read_due(value)
+
+
+def _new_uid() -> str:
+    import uuid
+
+    return f"{uuid.uuid4().hex}@task-assistant"
+
+
+def _due_columns(due: Due | None) -> dict:
+    return {"due": due.iso if due else None, "due_key": due.key if due else NO_DUE,
+            "due_has_time": int(due.has_time) if due else 0}
+
+
+def _remind_columns(at: Due | None, minutes: int | None) -> dict:
+    return {"remind_at": at.iso if at else None, "remind_key": at.key if at else NO_DUE,
+            "remind_before": minutes if at else None}
 
 
 @guarded  # damaged, full, read-only and busy files: one sentence each
@@ -50,6 +107,9 @@ class TaskStore:
         self._conn = open_database(self.path, MIGRATIONS)
         self._listeners = Listeners("task store")
         self._outside_writes = OutsideWrites(self._conn)
+        self._history = HistoryLog(self._conn)
+        self._trash_checked = False  # expired trash is emptied with the first write
+        self.last_skipped = 0  # duplicates the last import_tasks(skip_duplicates=True) left out
 
     # -- lifecycle and announcements -------------------------------------------------------
 
@@ -129,6 +189,9 @@ class TaskStore:
         if filters.due_today:  # Due.is_for_today: today's tasks and the overdue ones
             where.append("due_key < ?")
             params.append(today_ends(now))
+        if filters.list:
+            where.append("list_id = ?")
+            params.append(self._list_id(filters.list))
         return where, params
 
     @staticmethod
@@ -156,8 +219,7 @@ class TaskStore:
         broad = self._conn.execute(
             "SELECT count(*) FROM (SELECT 1 FROM tasks_fts WHERE tasks_fts MATCH ? LIMIT ?)",
             (match, RANKED_AT_MOST + 1)).fetchone()[0] > RANKED_AT_MOST
-        columns = ", ".join("tasks." + column.strip() for column in _COLUMNS.split(","))
-        sql = (f"SELECT {columns} FROM tasks_fts JOIN tasks ON tasks.id = tasks_fts.rowid "
+        sql = (f"SELECT {_COLUMNS} FROM tasks_fts JOIN tasks ON tasks.id = tasks_fts.rowid "
                "WHERE tasks_fts MATCH ?")
         params: list = [match]
         if status != "all":
@@ -171,20 +233,100 @@ class TaskStore:
     def count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM tasks").fetchone()[0]
 
-    # -- writes ----------------------------------------------------------------------------
+    # -- lists -----------------------------------------------------------------------------
 
-    def add(self, title: str, *, notes: str | None = None, due: str | None = None,
-            priority: str | None = None, tags: Iterable[str] | None = None) -> Task:
-        row = self._row(title=title, notes=notes, due=due, priority=priority,
-                        tags=list(tags) if tags is not None else None)
+    def lists(self) -> list[TaskList]:
+        """Every list with its open and done counts: Inbox first, then by name."""
+        rows = self._conn.execute(
+            "SELECT lists.name, count(CASE WHEN tasks.status = 'open' THEN 1 END), "
+            "count(CASE WHEN tasks.status = 'done' THEN 1 END) FROM lists "
+            "LEFT JOIN tasks ON tasks.list_id = lists.id GROUP BY lists.id "
+            "ORDER BY lists.id != 1, lists.name COLLATE NOCASE").fetchall()
+        return [TaskList(*row) for row in rows]
+
+    def _list_id(self, name: object, *, create: bool = False) -> int:
+        cleaned = validate.list_name(name)
+        row = self._conn.execute("SELECT id FROM lists WHERE name = ?", (cleaned,)).fetchone()
+        if row:
+            return row[0]
+        if create:
+            return self._conn.execute("INSERT INTO lists (name, created_at) VALUES (?, ?)",
+                                      (cleaned, timestamp())).lastrowid
+        names = ", ".join(item.name for item in self.lists())
+        raise UserError(f"There is no list '{cleaned}' (lists: {names}); add it first with "
+                        f"`task-assistant lists add \"{cleaned}\"`.")
+
+    def add_list(self, name: str) -> TaskList:
+        cleaned = validate.list_name(name)
         with transaction(self._conn):
+            if self._conn.execute("SELECT 1 FROM lists WHERE name = ?", (cleaned,)).fetchone():
+                raise UserError(f"There is already a list '{cleaned}'.")
+            self._list_id(cleaned, create=True)
+        self._announce("lists", ())
+        return TaskList(cleaned, 0, 0)
+
+    def rename_list(self, old: str, new: str) -> None:
+        list_id = self._list_id(old)
+        cleaned = validate.list_name(new)
+        if list_id == 1:
+            raise UserError("Inbox is where tasks go by default; it cannot be renamed.")
+        with transaction(self._conn):
+            other = self._conn.execute("SELECT id FROM lists WHERE name = ?", (cleaned,)).fetchone()
+            if other and other[0] != list_id:
+                raise UserError(f"There is already a list '{cleaned}'.")
+            self._conn.execute("UPDATE lists SET name = ? WHERE id = ?", (cleaned, list_id))
+        self._announce("lists", ())
+
+    def remove_list(self, name: str, *, by: Origin | Step, move_to: str | None = None) -> int:
+        """Remove a list; its tasks (open, done) move to `move_to`, which a list with tasks
+        needs. Returns how many moved."""
+        list_id = self._list_id(name)
+        if list_id == 1:
+            raise UserError("Inbox is where tasks go by default; it cannot be removed.")
+        ids = [row[0] for row in self._conn.execute("SELECT id FROM tasks WHERE list_id = ?",
+                                                    (list_id,))]
+        if ids and move_to is None:
+            raise UserError(f"List '{validate.list_name(name)}' has {len(ids)} task"
+                            f"{'s' if len(ids) != 1 else ''}: say where they go with "
+                            "--move-to LIST (Inbox, say).")
+        target = self._list_id(move_to) if move_to is not None else None
+        if target == list_id:
+            raise UserError("Move the tasks to another list than the one being removed.")
+        with self._writing(by) as history:
+            for task_id in ids:
+                before = self.get(task_id).to_dict()
+                self._conn.execute("UPDATE tasks SET list_id = ?, updated_at = ? WHERE id = ?",
+                                   (target, timestamp(), task_id))
+                history.record(task_id, "edited", before, self.get(task_id).to_dict())
+            self._conn.execute("DELETE FROM lists WHERE id = ?", (list_id,))
+        self._announce("lists", ids)
+        return len(ids)
+
+    # -- writes: each records its history in its own transaction ---------------------------
+
+    def add(self, title: str, *, by: Origin | Step, notes: str | None = None,
+            due: str | None = None, priority: str | None = None,
+            tags: Iterable[str] | None = None, list: str | None = None,
+            parent_id: int | str | None = None, repeat: str | None = None,
+            remind: str | None = None) -> Task:
+        """`due` and `remind` take people's words too; `repeat` an RRULE or a phrase."""
+        row = self._row(title=title, notes=notes, due=due, priority=priority,
+                        tags=[*tags] if tags is not None else None)
+        row.update(self._placement(row, list, parent_id))
+        self._plan_repeat(row, repeat, remind)
+        with self._writing(by) as history:
             task_id = self._insert(row)
+            history.record(task_id, "added", None, self.get(task_id).to_dict())
         self._announce("added", [task_id])
         return self.get(task_id)
 
-    def update(self, task_id: int | str, *, title=_UNCHANGED, notes=_UNCHANGED, due=_UNCHANGED,
-               priority=_UNCHANGED, tags=_UNCHANGED) -> Task:
-        """Change the given fields; `due=None` (or "none") clears the due date."""
+    def update(self, task_id: int | str, *, by: Origin | Step, title=_UNCHANGED,
+               notes=_UNCHANGED, due=_UNCHANGED, priority=_UNCHANGED, tags=_UNCHANGED,
+               list=_UNCHANGED, parent_id=_UNCHANGED, repeat=_UNCHANGED,
+               remind=_UNCHANGED) -> Task:
+        """Change the given fields; `due=None` (or "none") clears the due date, `repeat="none"`
+        the repeat rule, `remind="none"` the reminder, `parent_id=None` makes it a task of its
+        own. A reminder given as "30m before" moves with the due."""
         current = self.get(task_id)
         changes: dict[str, object] = {}
         if title is not _UNCHANGED:
@@ -194,63 +336,463 @@ class TaskStore:
         if priority is not _UNCHANGED:
             changes["priority"] = PRIORITIES.index(validate.priority(priority))
         if tags is not _UNCHANGED:
-            changes["tags"] = json.dumps(validate.tags(list(tags) if tags is not None else None))
+            changes["tags"] = json.dumps(validate.tags([*tags] if tags is not None else None))
         if due is not _UNCHANGED:
-            parsed = _due(due)
-            changes.update(due=parsed.iso if parsed else None,
-                           due_key=parsed.key if parsed else NO_DUE,
-                           due_has_time=int(parsed.has_time) if parsed else 0)
+            changes.update(_due_columns(_due(due)))
+        moved_subtree = False
+        if list is not _UNCHANGED or parent_id is not _UNCHANGED:
+            placed = self._placement(
+                {}, current.list if list is _UNCHANGED else list,
+                current.parent_id if parent_id is _UNCHANGED else parent_id, moving=current.id,
+                explicit_list=list is not _UNCHANGED)
+            changes.update(placed)
+            moved_subtree = placed["list_id"] != self._list_id(current.list)
+        state = {"due": changes.get("due", current.due),
+                 "repeat": current.repeat, "repeat_after_done": current.repeat_after_done,
+                 "remind_at": current.remind_at, "remind_before": current.remind_before}
+        self._plan_repeat(state, repeat if repeat is not _UNCHANGED else None,
+                          remind if remind is not _UNCHANGED else None,
+                          keep_repeat=repeat is _UNCHANGED, due_changed="due" in changes,
+                          keep_remind=remind is _UNCHANGED)
+        for name in ("due", "due_key", "due_has_time", "repeat", "repeat_after_done",
+                     "remind_at", "remind_key", "remind_before"):
+            if name in state and (name != "due" or "due" in changes or repeat is not _UNCHANGED):
+                changes[name] = state[name]
         if not changes:
             return current
         changes["updated_at"] = timestamp()
         assignments = ", ".join(f"{name} = ?" for name in changes)
-        with transaction(self._conn):
+        with self._writing(by) as history:
             self._conn.execute(f"UPDATE tasks SET {assignments} WHERE id = ?",
                                [*changes.values(), current.id])
+            after = self.get(current.id)
+            if after.to_dict() != current.to_dict():
+                history.record(current.id, "edited", current.to_dict(), after.to_dict())
+            if moved_subtree:  # a subtask lives in its parent's list
+                for child, _ in self._conn.execute(_DESCENDANTS, (current.id,)).fetchall():
+                    self._edit_in_step(history, child, list_id=changes["list_id"])
         self._announce("updated", [current.id])
-        return self.get(current.id)
+        return after
 
-    def complete(self, task_id: int | str) -> Task:
-        return self._set_status(task_id, "done")
+    def _edit_in_step(self, history: Recorder, task_id: int, **columns) -> None:
+        before = self.get(task_id).to_dict()
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        self._conn.execute(f"UPDATE tasks SET {assignments}, updated_at = ? WHERE id = ?",
+                           [*columns.values(), timestamp(), task_id])
+        history.record(task_id, "edited", before, self.get(task_id).to_dict())
 
-    def reopen(self, task_id: int | str) -> Task:
-        return self._set_status(task_id, "open")
+    def _placement(self, row: dict, list_name, parent_id, *, moving: int | None = None,
+                   explicit_list: bool = True) -> dict:
+        """list_id and parent_id for a task: a subtask is in its parent's list; at most
+        MAX_DEPTH levels; never under itself or its own subtasks."""
+        parent = None
+        if parent_id not in (None, "", 0, "0", "none"):
+            parent = self.get(parent_id)
+            if moving is not None:
+                below = {child for child, _ in self._conn.execute(_DESCENDANTS, (moving,))}
+                if parent.id == moving or parent.id in below:
+                    raise UserError(f"Task {moving} cannot be a subtask of itself or of its "
+                                    "own subtasks.")
+            depth = self._depth(parent.id) + 1 + (self._height(moving) if moving else 0)
+            if depth > MAX_DEPTH:
+                raise UserError(f"Subtasks go at most {MAX_DEPTH} levels deep; task "
+                                f"{parent.id} is already at level {self._depth(parent.id)}.")
+            if list_name not in (None, parent.list) and explicit_list and moving is None:
+                raise UserError(f"A subtask is in its parent's list ('{parent.list}'); leave "
+                                "out --list or move the parent.")
+        list_id = self._list_id(parent.list if parent else (list_name or INBOX))
+        return {"list_id": list_id, "parent_id": parent.id if parent else None}
 
-    def _set_status(self, task_id: int | str, status: str) -> Task:
+    def _depth(self, task_id: int) -> int:
+        """1 for a top-level task, 2 for its subtask, …"""
+        depth, current = 1, self.get(task_id).parent_id
+        while current is not None and depth <= MAX_DEPTH + 1:
+            depth += 1
+            row = self._conn.execute("SELECT parent_id FROM tasks WHERE id = ?",
+                                     (current,)).fetchone()
+            current = row[0] if row else None
+        return depth
+
+    def _height(self, task_id: int) -> int:
+        """1 for a task without subtasks, 2 with subtasks, 3 with sub-subtasks."""
+        rows = self._conn.execute(_DESCENDANTS, (task_id,)).fetchall()
+        return 1 + max((depth for _, depth in rows), default=0)
+
+    def _plan_repeat(self, row: dict, repeat: str | None, remind: str | None, *,
+                     keep_repeat: bool = False, due_changed: bool = True,
+                     keep_remind: bool = False) -> None:
+        """Fill the repeat and reminder columns of `row` (which has `due`)."""
+        due = Due.stored(row.get("due"))
+        if not keep_repeat:
+            if isinstance(repeat, repeats.Repeat):  # already read (quick add)
+                parsed, at = repeats.Repeat(repeats.check_rule(repeat.rule),
+                                            repeat.after_done), None
+            else:
+                parsed, at = repeats.read_repeat(repeat) if repeat is not None else (None, None)
+            if parsed is not None:
+                if due is None:
+                    due = repeats.first_due(parsed, at)
+                elif at is not None and not due.has_time:
+                    due = Due.parse(datetime.combine(due.day, at).astimezone().isoformat())
+                parsed = repeats.pin(parsed, due)
+                repeats.check_continues(parsed, due)
+                row.update(_due_columns(due))
+            row["repeat"] = parsed.rule if parsed else None
+            row["repeat_after_done"] = int(bool(parsed and parsed.after_done))
+        elif row.get("repeat") and due is None:
+            raise UserError("A repeating task needs a due date; clear the repeat first "
+                            "(--repeat none).")
+        if not keep_remind:
+            if remind is None or str(remind).strip().lower() in ("", "none", "off", "no"):
+                row.update(_remind_columns(None, None))
+            else:
+                row.update(_remind_columns(*read_remind(remind, due)))
+        elif row.get("remind_before") is not None and due_changed:
+            if due is None:
+                row.update(_remind_columns(None, None))
+            else:
+                row.update(_remind_columns(reminder_before(due, row["remind_before"]),
+                                           row["remind_before"]))
+        elif row.get("remind_at"):
+            row["remind_key"] = Due.parse(row["remind_at"]).key
+
+    def complete(self, task_id: int | str, *, by: Origin | Step,
+                 with_subtasks: bool = False) -> Task:
+        """Mark done. A task with open subtasks is refused unless `with_subtasks` (they are
+        completed too). A repeating task records the done occurrence and moves to its next."""
         current = self.get(task_id)
-        if current.status == status:
+        if current.status == "done":
             return current
-        stamp = timestamp()
-        with transaction(self._conn):
-            self._conn.execute(
-                "UPDATE tasks SET status = ?, completed_at = ?, updated_at = ? WHERE id = ?",
-                (status, stamp if status == "done" else None, stamp, current.id))
-        self._announce("completed" if status == "done" else "reopened", [current.id])
-        return self.get(current.id)
+        open_below = [child for child, _ in self._conn.execute(_DESCENDANTS, (current.id,))
+                      if self.get(child).status == "open"]
+        if open_below and not with_subtasks:
+            raise UserError(f"Task {current.id} '{current.title}' has {len(open_below)} open "
+                            f"subtask{'s' if len(open_below) != 1 else ''}: complete "
+                            f"{'them' if len(open_below) != 1 else 'it'} first, or complete "
+                            "all together (--with-subtasks).")
+        due = Due.stored(current.due)
+        following = None
+        if current.repeat and due is not None:
+            following = repeats.next_due(repeats.Repeat(current.repeat,
+                                                        current.repeat_after_done), due)
+        if following is None:
+            with self._writing(by) as history:
+                for child in open_below:
+                    self._status_in_step(history, child, "done")
+                after = self._status_in_step(history, current.id, "done")
+            self._announce("completed", [current.id, *open_below])
+            return after
+        with self._writing(by) as history:
+            columns = {**_due_columns(following), "updated_at": timestamp()}
+            if current.remind_at:
+                columns.update(self._moved_reminder(current, due, following))
+            assignments = ", ".join(f"{name} = ?" for name in columns)
+            self._conn.execute(f"UPDATE tasks SET {assignments} WHERE id = ?",
+                               [*columns.values(), current.id])
+            after = self.get(current.id)
+            # The occurrence done, the same task moved on: one history row says both.
+            history.record(current.id, "completed", current.to_dict(), after.to_dict())
+            # Its subtasks start afresh for the next occurrence, like a checklist.
+            for child, _ in self._conn.execute(_DESCENDANTS, (current.id,)).fetchall():
+                if self.get(child).status == "done":
+                    self._status_in_step(history, child, "open")
+        self._announce("completed", [current.id])
+        return after
 
-    def delete(self, task_id: int | str) -> Task:
+    @staticmethod
+    def _moved_reminder(task: Task, old: Due, new: Due) -> dict:
+        if task.remind_before is not None:
+            return _remind_columns(reminder_before(new, task.remind_before), task.remind_before)
+        # An absolute reminder keeps its distance from the due, in local wall-clock time.
+        shift = repeats._start(new) - repeats._start(old)
+        moved = (datetime.fromisoformat(task.remind_at).astimezone().replace(tzinfo=None)
+                 + shift).astimezone()
+        return _remind_columns(Due.parse(moved.isoformat(timespec="seconds")), None)
+
+    def snooze(self, task_id: int | str, until: str, *, by: Origin | Step) -> Task:
+        """Remind again at `until` ("10 min", "1h", "tomorrow 9am"): a reminder of its own."""
+        text = until.strip().lower()
+        for short, words in (("10 min", "in 10 minutes"), ("1h", "in 1 hour"),
+                             ("1 h", "in 1 hour")):
+            text = words if text == short else text
+        if text.isdigit() or (text.endswith(("m", "min")) and text.rstrip("min ").isdigit()):
+            text = f"in {text.rstrip('min ')} minutes"
+        return self.update(task_id, by=by, remind=text)
+
+    def reopen(self, task_id: int | str, *, by: Origin | Step) -> Task:
         current = self.get(task_id)
-        with transaction(self._conn):
-            self._conn.execute("DELETE FROM tasks WHERE id = ?", (current.id,))
-        self._announce("deleted", [current.id])
+        if current.status == "open":
+            return current
+        with self._writing(by) as history:
+            after = self._status_in_step(history, current.id, "open")
+        self._announce("reopened", [current.id])
+        return after
+
+    def _status_in_step(self, history: Recorder, task_id: int, status: str) -> Task:
+        before = self.get(task_id)
+        stamp = timestamp()
+        self._conn.execute(
+            "UPDATE tasks SET status = ?, completed_at = ?, updated_at = ? WHERE id = ?",
+            (status, stamp if status == "done" else None, stamp, task_id))
+        after = self.get(task_id)
+        history.record(task_id, "completed" if status == "done" else "reopened",
+                       before.to_dict(), after.to_dict())
+        return after
+
+    def delete(self, task_id: int | str, *, by: Origin | Step) -> Task:
+        """Move the task, and its subtasks with it, to the trash for TRASH_DAYS days."""
+        current = self.get(task_id)
+        stamp = timestamp()
+        with self._writing(by) as history:
+            below = [child for child, _ in self._conn.execute(_DESCENDANTS, (current.id,))]
+            for number in [current.id, *below]:
+                before = self.get(number).to_dict()
+                after = {**before, "trashed_at": stamp}
+                self._put(number, before, after)
+                history.record(number, "deleted", before, after)
+        self._announce("deleted", [current.id, *below])
         return current
 
-    def import_tasks(self, records: list[dict]) -> list[int]:
-        """Add every record (export's shape) as a new task, or none at all if one is bad."""
+    def import_tasks(self, records: list[dict], *, by: Origin | Step,
+                     skip_duplicates: bool = False) -> list[int]:
+        """Add every record (export's shape) as a new task, or none at all if one is bad.
+        `parent_id` refers to another record's `id` in the same file. With `skip_duplicates`,
+        a record the store already has (same UID, or same title and due) is left out and
+        `last_skipped` says how many; otherwise it is added with a UID of its own."""
         rows = []
         for number, record in enumerate(records, start=1):
             try:
                 rows.append(self._imported_row(record))
             except UserError as error:
                 raise UserError(f"Task {number} in the file: {error}") from None
-        with transaction(self._conn):
-            ids = [self._insert(row) for row in rows]
+        self.last_skipped = 0
+        kept, seen_uids = [], set()
+        for row in rows:
+            known = self.find_duplicate(row["uid"], row["title"], row["due"])
+            if known is not None and skip_duplicates:
+                self.last_skipped += 1
+                continue
+            if known is not None or row["uid"] in seen_uids:
+                row["uid"] = _new_uid()
+            seen_uids.add(row["uid"])
+            kept.append(row)
+        rows = kept
+        with self._writing(by) as history:
+            ids, new_ids, lists = [], {}, {}
+            for row in rows:
+                file_id, file_parent = row.pop("_file_id"), row.pop("_file_parent")
+                name = row.pop("_list")
+                if name not in lists:
+                    lists[name] = self._list_id(name, create=True)
+                row["list_id"] = lists[name]
+                task_id = self._insert(row)
+                if file_id is not None:
+                    new_ids[file_id] = task_id
+                ids.append((task_id, row, name, file_parent))
+            for task_id, row, name, file_parent in ids:
+                if file_parent is not None and file_parent in new_ids:
+                    row["parent_id"] = new_ids[file_parent]
+                    self._conn.execute("UPDATE tasks SET parent_id = ? WHERE id = ?",
+                                       (row["parent_id"], task_id))
+                history.record(task_id, "imported", None, _snapshot(task_id, row, name))
             if len(ids) >= 1_000:
                 # A bulk insert leaves the search index in many small segments; merging them
                 # now (~0.1 s per 100k tasks) keeps every later search fast from a cold start.
                 self._conn.execute("INSERT INTO tasks_fts (tasks_fts) VALUES ('optimize')")
-        self._announce("imported", ids)
-        return ids
+        self._announce("imported", [task_id for task_id, *_ in ids])
+        return [task_id for task_id, *_ in ids]
+
+    def find_duplicate(self, uid: str | None, title: str, due: str | None) -> int | None:
+        """The task an imported one repeats: the same UID, or the same title and due."""
+        if uid:
+            row = self._conn.execute("SELECT id FROM tasks WHERE uid = ?", (uid,)).fetchone()
+            if row:
+                return row[0]
+        row = self._conn.execute("SELECT id FROM tasks WHERE title = ? AND due IS ?",
+                                 (title, due)).fetchone()
+        return row[0] if row else None
+
+    def reminders_between(self, start: datetime | None, end: datetime) -> list[Task]:
+        """Open tasks with a reminder of their own at or after `start` and before `end`."""
+        sql = (f"SELECT {_COLUMNS} FROM tasks WHERE remind_at IS NOT NULL AND remind_key < ? "
+               "AND status = 'open'")
+        params: list = [end.timestamp()]
+        if start is not None:
+            sql += " AND remind_key >= ?"
+            params.append(start.timestamp())
+        return [_task(row) for row in self._conn.execute(sql + " ORDER BY remind_key", params)]
+
+    @contextmanager
+    def _writing(self, by: Origin | Step) -> Iterator[Recorder]:
+        """One write transaction and its history; the step learns its ids once committed."""
+        recorder = Recorder(self._conn, by if isinstance(by, Step) else Step(by), timestamp())
+        with transaction(self._conn):
+            if not self._trash_checked:
+                self._empty_trash(older_than=clock.now() - timedelta(days=TRASH_DAYS))
+            yield recorder
+        self._trash_checked = True
+        recorder.committed()
+
+    # -- trash -----------------------------------------------------------------------------
+
+    def trash(self) -> list[TrashedTask]:
+        """The tasks in the trash, most recently deleted first (expired ones are not shown)."""
+        cutoff = timestamp(clock.now() - timedelta(days=TRASH_DAYS))
+        return [TrashedTask(_task_of(json.loads(task)), trashed_at)
+                for task, trashed_at in self._conn.execute(
+                    "SELECT task, trashed_at FROM trash WHERE trashed_at >= ? "
+                    "ORDER BY trashed_at DESC, id DESC", (cutoff,))]
+
+    def restore(self, task_id: int | str, *, by: Origin | Step) -> Task:
+        """Bring a task back from the trash with its id and every field as they were."""
+        number = validate.task_id(task_id)
+        with self._writing(by) as history:
+            before = self._state(number)
+            if before is None:
+                raise TaskNotFoundError(f"There is no task {number} in the trash.")
+            if "trashed_at" not in before:
+                raise UserError(f"Task {number} is not in the trash; it is in the task list.")
+            restored = [number]
+            self._restore_one(history, number, before)
+            # The subtasks trashed together with it come back with it.
+            for child, child_before in self._trashed_children(number, before["trashed_at"]):
+                self._restore_one(history, child, child_before)
+                restored.append(child)
+        self._announce("restored", restored)
+        return self.get(number)
+
+    def _restore_one(self, history: Recorder, number: int, before: dict) -> None:
+        after = {name: value for name, value in _complete(before).items() if name != "trashed_at"}
+        parent = after.get("parent_id")
+        if parent is not None and not self._conn.execute(
+                "SELECT 1 FROM tasks WHERE id = ?", (parent,)).fetchone():
+            after["parent_id"] = None  # its parent is not in the list: it stands on its own
+        self._put(number, before, after)
+        history.record(number, "restored", before, after)
+
+    def _trashed_children(self, parent: int, trashed_at: str) -> list[tuple[int, dict]]:
+        found, queue = [], [parent]
+        while queue:
+            current = queue.pop(0)
+            for task_id, task, at in self._conn.execute(
+                    "SELECT id, task, trashed_at FROM trash WHERE trashed_at = ? AND "
+                    "json_extract(task, '$.parent_id') = ?", (trashed_at, current)).fetchall():
+                found.append((task_id, {**json.loads(task), "trashed_at": at}))
+                queue.append(task_id)
+        return found
+
+    def empty_trash(self) -> int:
+        """Delete every task in the trash for good, with its history; returns how many."""
+        with transaction(self._conn):
+            count = self._empty_trash()
+        self._announce("trash_emptied", ())
+        return count
+
+    def _empty_trash(self, older_than: datetime | None = None) -> int:
+        sql, params = "SELECT id FROM trash", []
+        if older_than is not None:
+            sql += " WHERE trashed_at < ?"
+            params.append(timestamp(older_than))
+        ids = [row[0] for row in self._conn.execute(sql, params)]
+        if ids:
+            self._conn.executemany("DELETE FROM trash WHERE id = ?", [(i,) for i in ids])
+            self._history.forget_tasks(ids)
+        return len(ids)
+
+    # -- history, undo and redo ------------------------------------------------------------
+
+    def history(self, task_id: int | str | None = None, *,
+                limit: int | None = None) -> list[Change]:
+        """Every recorded change, newest first; or one task's (in the trash, or gone, too)."""
+        number = None if task_id is None else validate.task_id(task_id)
+        return self._history.changes(number, limit=limit)
+
+    def is_undone(self, change_id: int) -> bool:
+        """Whether an undo has reverted this change (and no redo brought it back)."""
+        end = self._history.live_end(self._history.change(change_id))
+        return end.id != change_id and end.action == "undone"
+
+    def step_of(self, change_id: int) -> int:
+        return self._history.change(change_id).step
+
+    def undo(self, *, by: Origin | Step, force: bool = False,
+             conversation_id: str | None = None, skip_step: int | None = None) -> Reverted:
+        """Undo the newest step not yet undone (of one conversation, if given)."""
+        step = self._history.newest_step(undo=True, conversation_id=conversation_id,
+                                         skip_step=skip_step)
+        if step is None:
+            raise UserError("There is nothing to undo" + (" in this conversation." if
+                                                         conversation_id else "."))
+        return self.undo_step(step, by=by, force=force)
+
+    def undo_step(self, step_id: int, *, by: Origin | Step, force: bool = False) -> Reverted:
+        changes = self._history.live_changes_of_step(step_id)
+        if not changes:
+            raise UserError("That was already undone.")
+        return self._revert(changes, by, force, undoing=changes[0].action != "undone")
+
+    def undo_change(self, change_id: int, *, by: Origin | Step, force: bool = False) -> Reverted:
+        """Undo one change (one tool line of the agent), wherever undo and redo have left it."""
+        end = self._history.live_end(self._history.change(change_id))
+        if end.id != change_id and end.action == "undone":
+            raise UserError("That was already undone.")
+        return self._revert([end], by, force, undoing=True)
+
+    def redo(self, *, by: Origin | Step, force: bool = False) -> Reverted:
+        """Redo the newest undo not yet redone."""
+        step = self._history.newest_step(undo=False)
+        if step is None:
+            raise UserError("There is nothing to redo.")
+        return self._revert(self._history.live_changes_of_step(step), by, force, undoing=False)
+
+    def _revert(self, changes: list[Change], by: Origin | Step, force: bool,
+                undoing: bool) -> Reverted:
+        verb = "undo" if undoing else "redo"
+        reverts = undo.plan(changes)
+        outcomes = []
+        with self._writing(by) as history:
+            for revert in reverts:
+                current = self._state(revert.task_id)
+                expected = _complete(revert.expected) if revert.expected else None
+                if (_complete(current) if current else None) != expected and not force:
+                    later = self._history.latest_change_after(revert.task_id, revert.last_id)
+                    raise undo.UndoConflictError(undo.conflict(revert, later, verb, current))
+                outcomes.append(undo.outcome(revert, current))
+                self._put(revert.task_id, current, revert.desired)
+                change_id = history.record(revert.task_id, "undone" if undoing else "redone",
+                                           current, revert.desired, reverts=revert.last_id)
+                self._history.mark_undone(revert.change_ids, change_id)
+        ids = [revert.task_id for revert in reverts]
+        self._announce("undone" if undoing else "redone", ids)
+        return Reverted(undo.summary("Undone:" if undoing else "Redone:", changes, outcomes),
+                        tuple(ids), history.step_id)
+
+    # -- a task's state, wherever it is --------------------------------------------------------
+
+    def _state(self, task_id: int) -> dict | None:
+        """The task's snapshot: in the list, in the trash (with `trashed_at`), or None."""
+        row = self._conn.execute(f"SELECT {_COLUMNS} FROM tasks WHERE id = ?",
+                                 (task_id,)).fetchone()
+        if row is not None:
+            return _task(row).to_dict()
+        row = self._conn.execute("SELECT task, trashed_at FROM trash WHERE id = ?",
+                                 (task_id,)).fetchone()
+        return {**json.loads(row[0]), "trashed_at": row[1]} if row else None
+
+    def _put(self, task_id: int, current: dict | None, desired: dict | None) -> None:
+        """Move the task from its current state to the desired one (inside a transaction)."""
+        if current is not None:
+            table = "trash" if "trashed_at" in current else "tasks"
+            self._conn.execute(f"DELETE FROM {table} WHERE id = ?", (task_id,))
+        if desired is None:
+            return
+        fields = {name: value for name, value in desired.items() if name != "trashed_at"}
+        if "trashed_at" in desired:
+            self._conn.execute("INSERT INTO trash (id, trashed_at, task) VALUES (?, ?, ?)",
+                               (task_id, desired["trashed_at"],
+                                json.dumps(fields, ensure_ascii=False)))
+        else:
+            self._insert({"id": task_id, **self._stored_row(fields)})
 
     # -- rows ------------------------------------------------------------------------------
 
@@ -259,18 +801,39 @@ class TaskStore:
         stamp = timestamp()
         return {
             "title": validate.title(title), "notes": validate.notes(notes),
-            "due": parsed.iso if parsed else None, "due_key": parsed.key if parsed else NO_DUE,
-            "due_has_time": int(parsed.has_time) if parsed else 0,
+            **_due_columns(parsed),
             "priority": PRIORITIES.index(validate.priority(priority)),
             "status": "open", "tags": json.dumps(validate.tags(tags)),
             "created_at": stamp, "updated_at": stamp, "completed_at": None,
+            "list_id": 1, "parent_id": None, "repeat": None, "repeat_after_done": 0,
+            **_remind_columns(None, None), "uid": _new_uid(),
         }
+
+    def _stored_row(self, snapshot: dict) -> dict:
+        """A snapshot as the columns of `tasks` (for undo and restore); a list removed since
+        is made again."""
+        snapshot = _complete(snapshot)
+        row = self._row(title=snapshot["title"], notes=snapshot["notes"], due=snapshot["due"],
+                        priority=snapshot["priority"], tags=snapshot["tags"])
+        row.update(status=snapshot["status"], created_at=snapshot["created_at"],
+                   updated_at=snapshot["updated_at"], completed_at=snapshot["completed_at"],
+                   list_id=self._list_id(snapshot["list"] or INBOX, create=True),
+                   parent_id=snapshot["parent_id"], repeat=snapshot["repeat"],
+                   repeat_after_done=int(bool(snapshot["repeat_after_done"])),
+                   uid=snapshot["uid"] or row["uid"])
+        if snapshot["remind_at"]:
+            row.update(_remind_columns(Due.parse(snapshot["remind_at"]),
+                                       snapshot["remind_before"]))
+        return row
+
+    _IMPORTED = {"id", "title", "notes", "due", "priority", "status", "tags", "created_at",
+                 "updated_at", "completed_at", "list", "parent_id", "repeat",
+                 "repeat_after_done", "remind_at", "remind_before", "uid"}
 
     def _imported_row(self, record: object) -> dict:
         if not isinstance(record, dict):
             raise UserError("each task must be a JSON object.")
-        unknown = set(record) - {"id", "title", "notes", "due", "priority", "status", "tags",
-                                 "created_at", "updated_at", "completed_at"}
+        unknown = set(record) - self._IMPORTED
         if unknown:
             raise UserError(f"unknown field {sorted(unknown)[0]!r}.")
         due = record.get("due")
@@ -289,6 +852,31 @@ class TaskStore:
             row["completed_at"] = None
         elif row["completed_at"] is None:
             row["completed_at"] = row["updated_at"]
+        rule = record.get("repeat")
+        if rule is not None:
+            if not isinstance(rule, str):
+                raise UserError("'repeat' must be an RRULE or null.")
+            if row["due"] is None:
+                raise UserError("a repeating task needs a due date.")
+            row["repeat"] = repeats.check_rule(rule)
+            row["repeat_after_done"] = int(bool(record.get("repeat_after_done")))
+        remind_at = record.get("remind_at")
+        if remind_at is not None:
+            if not isinstance(remind_at, str):
+                raise UserError("'remind_at' must be an ISO 8601 date-time or null.")
+            before = record.get("remind_before")
+            if before is not None and (not isinstance(before, int) or isinstance(before, bool)):
+                raise UserError("'remind_before' must be whole minutes or null.")
+            row.update(_remind_columns(Due.parse(remind_at), before))
+        uid = record.get("uid")
+        if uid is not None:
+            if not isinstance(uid, str) or not uid.strip():
+                raise UserError("'uid' must be text.")
+            row["uid"] = uid.strip()
+        parent = record.get("parent_id")
+        row["_file_id"] = record.get("id")
+        row["_file_parent"] = parent
+        row["_list"] = validate.list_name(record.get("list") or INBOX)
         return row
 
     def _insert(self, row: dict) -> int:

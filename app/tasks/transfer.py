@@ -1,6 +1,7 @@
 """Export and import: JSON (the lossless format import reads back) and CSV (for spreadsheets)."""
 
 import csv
+import io
 import json
 from pathlib import Path
 from typing import IO, Iterable
@@ -41,3 +42,27 @@ def read_json(source: str | Path | IO[str]) -> list[dict]:
     if not isinstance(data, list):
         raise UserError(f"{name} must hold a JSON array of tasks, as `tasks export` writes.")
     return data
+
+
+def read_csv(text: str, name: str) -> list[dict]:
+    """What write_csv wrote, as records the store imports; UserError for another CSV."""
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    if rows and "title" not in rows[0]:
+        raise UserError(f"{name} is not a CSV that `tasks export --format csv` wrote "
+                        "(it needs a title column).")
+    records = []
+    for row in rows:
+        record: dict = {}
+        for field, value in row.items():
+            if field is None or value in (None, ""):
+                continue
+            if field == "tags":
+                record[field] = [tag for tag in value.split(",") if tag]
+            elif field in ("id", "parent_id", "remind_before"):
+                record[field] = int(value) if value.lstrip("-").isdigit() else value
+            elif field == "repeat_after_done":
+                record[field] = value.strip().lower() in ("true", "1", "yes")
+            else:
+                record[field] = value
+        records.append(record)
+    return records

@@ -68,3 +68,16 @@ def task_id(value: object) -> int:
     if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
         raise UserError(f"{value!r} is not a task id (ids are whole numbers, like 12).")
     return int(text)
+
+
+MAX_LIST_NAME = 100
+
+
+def list_name(value: object) -> str:
+    """A list's name: one line, not empty, at most MAX_LIST_NAME characters."""
+    if not isinstance(value, str) or not value.strip():
+        raise UserError("A list needs a name, like Work.")
+    cleaned = " ".join(value.split())
+    if len(cleaned) > MAX_LIST_NAME:
+        raise UserError(f"A list's name can be at most {MAX_LIST_NAME} characters.")
+    return cleaned

@@ -8,10 +8,12 @@ import json
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QPalette
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton,
-                               QVBoxLayout)
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea,
+                               QToolButton, QVBoxLayout)
 
 from app.ui.markdown_view import MarkdownView
+
+BATCH_LINES_SHOWN = 12  # a longer batch scrolls inside its approval card
 
 
 def _label(text: str, *, rich: bool = False) -> QLabel:
@@ -31,6 +33,7 @@ class MessageItem(QFrame):
     """A user's or the assistant's message: markdown, with Copy (and Retry on the last answer)."""
 
     retry_requested = Signal()
+    undo_all_requested = Signal()
 
     def __init__(self, role: str, text: str = "") -> None:
         super().__init__()
@@ -58,6 +61,11 @@ class MessageItem(QFrame):
         self.retry_button.clicked.connect(self.retry_requested)
         self.retry_button.hide()
         header.addWidget(self.retry_button)
+        self.undo_all_button = QToolButton(text="Undo all", autoRaise=True)
+        self.undo_all_button.setToolTip("Undo every change to tasks this answer made")
+        self.undo_all_button.clicked.connect(self.undo_all_requested)
+        self.undo_all_button.hide()
+        header.addWidget(self.undo_all_button)
         layout.addLayout(header)
         self.view = MarkdownView()
         self.view.setAccessibleName("Your message" if role == "user" else "Answer")
@@ -77,21 +85,44 @@ class MessageItem(QFrame):
         self.note.show()
 
 
-class ToolItem(QLabel):
-    """One line for what the agent did: "✓ Added 'Buy milk', due Fri 27 Nov"."""
+class ToolItem(QFrame):
+    """One line for what the agent did: "✓ Added 'Buy milk', due Fri 27 Nov", with Undo when
+    it changed a task (`change` is that change's row in the task history)."""
+
+    undo_requested = Signal()
 
     def __init__(self, summary: str, ok: bool = True, running: bool = False) -> None:
         super().__init__()
-        self.setWordWrap(True)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setContentsMargins(10, 0, 10, 0)
+        self.change: int | None = None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 0, 10, 0)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.label, 1)
+        self.undo_button = QToolButton(text="Undo", autoRaise=True)
+        self.undo_button.setToolTip("Undo this change")
+        self.undo_button.clicked.connect(self.undo_requested)
+        self.undo_button.hide()
+        layout.addWidget(self.undo_button, 0, Qt.AlignmentFlag.AlignTop)
         self.show_result(summary, ok, running)
 
-    def show_result(self, summary: str, ok: bool, running: bool = False) -> None:
+    def text(self) -> str:
+        return self.label.text()
+
+    def show_result(self, summary: str, ok: bool, running: bool = False,
+                    change: int | None = None) -> None:
         self.summary = summary
         self.ok = ok
-        self.setText(f"{'…' if running else '✓' if ok else '✗'} {summary}")
-        self.setForegroundRole(QPalette.ColorRole.Link if ok else QPalette.ColorRole.Text)
+        self.change = change
+        self.label.setText(f"{'…' if running else '✓' if ok else '✗'} {summary}")
+        self.label.setForegroundRole(QPalette.ColorRole.Link if ok else QPalette.ColorRole.Text)
+        self.undo_button.setVisible(change is not None)
+
+    def mark_undone(self) -> None:
+        self.undo_button.hide()
+        self.label.setText(f"↶ {self.summary} (undone)")
+        self.label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
 
 def format_arguments(arguments: dict) -> str:
@@ -107,7 +138,8 @@ class ApprovalItem(QFrame):
 
     decided = Signal(bool)
 
-    def __init__(self, summary: str, arguments: dict) -> None:
+    def __init__(self, summary: str, arguments: dict, changes: tuple[str, ...] = ()) -> None:
+        """`changes`: a batch's changes, one per line (shown instead of the arguments)."""
         super().__init__()
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
@@ -118,13 +150,22 @@ class ApprovalItem(QFrame):
         self.question = _label(f"The assistant wants to: {summary}. Allow it?")
         self.question.setForegroundRole(QPalette.ColorRole.ToolTipText)
         layout.addWidget(self.question)
-        self.details = _label(format_arguments(arguments))
+        self.details = _label("\n".join(changes) if changes else format_arguments(arguments))
         self.details.setForegroundRole(QPalette.ColorRole.ToolTipText)
         font = self.details.font()
         font.setFamily("monospace")
         font.setStyleHint(font.StyleHint.Monospace)
         self.details.setFont(font)
-        layout.addWidget(self.details)
+        if len(changes) > BATCH_LINES_SHOWN:  # every line stays readable, the card stays short
+            scroller = QScrollArea()
+            scroller.setWidget(self.details)
+            scroller.setWidgetResizable(True)
+            scroller.setFrameShape(QFrame.Shape.NoFrame)
+            scroller.setMaximumHeight(self.details.fontMetrics().lineSpacing()
+                                      * BATCH_LINES_SHOWN)
+            layout.addWidget(scroller)
+        else:
+            layout.addWidget(self.details)
         buttons = QHBoxLayout()
         self.allow_button = QPushButton("Allow once")
         self.deny_button = QPushButton("Deny")

@@ -39,9 +39,13 @@ class ChatPanel(QWidget):
     busy_changed = Signal(bool)
 
     def __init__(self, conversations: ConversationStore, tasks: TaskStore, agent: AssistantLoader,
-                 runner: TaskRunner, parent=None, *, escape_stops: bool = True) -> None:
-        """`tasks`: to name the task an approval is about."""
+                 runner: TaskRunner, parent=None, *, escape_stops: bool = True,
+                 origin: str = "agent") -> None:
+        """`tasks`: to name the task an approval is about, and for Undo on the agent's changes;
+        `origin`: what the task history says made them ("agent", or "quick_ask" for the popup)."""
         super().__init__(parent)
+        self.store = tasks  # Undo on the agent's changes
+        self.origin = origin
         self.conversations = conversations
         self.tasks = tasks
         self.agent = agent
@@ -116,17 +120,63 @@ class ChatPanel(QWidget):
         except UserError as error:
             self.view.add(ErrorItem(str(error)))
             return
+        changed: list[ToolItem] = []  # this turn's tool lines that changed tasks
         for message in history:
             if message.role == "tool":
                 result = tool_result(message.tool_result or "")
-                self.view.add(ToolItem(summarize(message.tool_name or "tool",
-                                                 message.tool_arguments or {}, result),
-                                       "error" not in result))
+                item = self.view.add(ToolItem(summarize(message.tool_name or "tool",
+                                                        message.tool_arguments or {}, result),
+                                              "error" not in result))
+                self._offer_undo(item, result)
+                if item.change is not None:
+                    changed.append(item)
             else:
                 item = self.view.add(MessageItem(message.role, message.text))
                 if message.role == "assistant":
                     self._set_last_answer(item)
+                    self._offer_undo_all(item, changed)
+                else:
+                    changed = []
         self.input.setFocus()
+
+    # -- undo of what the agent did ---------------------------------------------------------
+
+    def _offer_undo(self, item: ToolItem, result: dict) -> None:
+        change = result.get("change")
+        if self.store is None or not isinstance(change, int) or "error" in result:
+            return
+        item.show_result(item.summary, True, change=change)
+        try:
+            if self.store.is_undone(change):
+                item.mark_undone()
+        except UserError:  # emptied from the trash: nothing left to undo
+            item.undo_button.hide()
+        item.undo_requested.connect(lambda: self._undo([item], None))
+
+    def _offer_undo_all(self, answer: MessageItem, changed: list[ToolItem]) -> None:
+        items = list(changed)
+        if items and any(item.undo_button.isVisible() for item in items):
+            answer.undo_all_button.show()
+            answer.undo_all_requested.connect(lambda: self._undo(items, answer))
+
+    def _undo(self, items: list[ToolItem], answer: MessageItem | None) -> None:
+        """Undo one tool line's change, or (with `answer`) the answer's whole step."""
+        from app.tasks import Origin
+
+        by = Origin("window")
+        try:
+            if answer is None:
+                reverted = self.store.undo_change(items[0].change, by=by)
+            else:
+                reverted = self.store.undo_step(self.store.step_of(items[0].change), by=by)
+        except UserError as error:
+            self.view.add(NoticeItem(str(error)))
+            return
+        for item in items:
+            item.mark_undone()
+        if answer is not None:
+            answer.undo_all_button.hide()
+        self.view.add(NoticeItem(reverted.summary))
 
     def start_fresh(self) -> None:
         """An empty chat; its conversation is created with the first message (so opening the
@@ -215,7 +265,8 @@ class ChatPanel(QWidget):
     def _chat_for(self, assistant):
         from app.assistant.chat_session import ChatSession
 
-        return ChatSession(assistant, self.conversations, self.tasks, self.conversation_id)
+        return ChatSession(assistant, self.conversations, self.tasks, self.conversation_id,
+                           self.origin)
 
     def _set_last_answer(self, item: MessageItem | None) -> None:
         if self._last_answer is not None:
@@ -245,6 +296,7 @@ class _Turn:
         self.answer: MessageItem | None = None   # the text streaming in right now
         self.latest: MessageItem | None = None   # the last text of this turn, for Retry
         self.tools: dict[str, ToolItem] = {}
+        self.changed: list[ToolItem] = []  # the lines whose changes "Undo all" takes back
         self.approvals: list[ApprovalItem] = []
         self.started = False      # the message reached the agent (and so its history)
         self.ended = False
@@ -266,8 +318,11 @@ class _Turn:
         elif isinstance(event, ToolFinished):
             item = self.tools.pop(event.call_id, None) or self.view.add(ToolItem(""))
             item.show_result(event.summary, event.ok)
+            self.panel._offer_undo(item, event.result)
+            if item.change is not None:
+                self.changed.append(item)
         elif isinstance(event, ApprovalRequested):
-            card = self.view.add(ApprovalItem(event.summary, event.arguments))
+            card = self.view.add(ApprovalItem(event.summary, event.arguments, event.details))
             card.decided.connect(lambda allowed, e=event: e.allow() if allowed else e.deny())
             self.approvals.append(card)
             self.panel._status("Waiting for your answer…")
@@ -278,6 +333,8 @@ class _Turn:
             self.ended = True
             self._finish_answer()
             self.panel._set_last_answer(self.latest)
+            if self.latest is not None:
+                self.panel._offer_undo_all(self.latest, self.changed)
         elif isinstance(event, Failed):
             self.failed(event.message, event.kind, event.retryable)
         elif isinstance(event, Cancelled):

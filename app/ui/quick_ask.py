@@ -48,7 +48,8 @@ class QuickAsk(QWidget):
         self.open_button.clicked.connect(self._open_in_window)
         header.addWidget(self.open_button)
         layout.addLayout(header)
-        self.chat = ChatPanel(conversations, tasks, agent, runner, escape_stops=False)
+        self.chat = ChatPanel(conversations, tasks, agent, runner, escape_stops=False,
+                              origin="quick_ask")
         # The window would show the conversation as saved so far, without the live answer.
         self.chat.busy_changed.connect(lambda busy: self.open_button.setEnabled(not busy))
         self.chat.busy_changed.connect(lambda busy: self.new_button.setEnabled(not busy))

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 
 from app.common import crash_log
 from app.common.errors import UserError
-from app.tasks import PRIORITIES, Task, TaskStore
+from app.tasks import PRIORITIES, Origin, Task, TaskStore
 
 
 class TaskEditor(QDialog):
@@ -85,9 +85,9 @@ class TaskEditor(QDialog):
         try:
             fields = self._fields()
             if self.task is None:
-                task = self._store.add(**fields)
+                task = self._store.add(by=Origin("window"), **fields)
             else:
-                task = self._store.update(self.task.id, **fields)
+                task = self._store.update(self.task.id, by=Origin("window"), **fields)
         except UserError as error:
             self._show_error(str(error))
             return

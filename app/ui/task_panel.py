@@ -11,13 +11,13 @@ from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex
     Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QMenu,
-                               QMessageBox, QStackedWidget, QTabBar, QTreeView, QVBoxLayout,
-                               QWidget)
+                               QMessageBox, QPushButton, QStackedWidget, QTabBar, QTreeView,
+                               QVBoxLayout, QWidget)
 
 from app.common import crash_log
 from app.common import clock
 from app.common.errors import UserError
-from app.tasks import Task, TaskFilter, TaskStore
+from app.tasks import Origin, Step, Task, TaskFilter, TaskStore
 from app.tasks.dates import Due, friendly_due, local_today
 from app.ui.live_updates import LiveUpdates
 from app.ui.task_editor import TaskEditor
@@ -28,7 +28,9 @@ EMPTY_TEXT = {
     "Upcoming": "Nothing coming up.",
     "All": "No open tasks. Add one above.",
     "Done": "Nothing done yet.",
+    "Trash": "The trash is empty. Deleted tasks stay here for 30 days.",
 }
+WINDOW = Origin("window")
 
 
 def _is_overdue(task: Task, now: datetime) -> bool:
@@ -45,14 +47,16 @@ class TaskTableModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.tasks: list[Task] = []
+        self.trashed_at: dict[int, str] = {}  # in the Trash view: when each was deleted
         self._rows: dict[int, int] = {}
         self._now = clock.now()
         self._bold = QFont()
         self._bold.setBold(True)
 
-    def set_tasks(self, tasks: list[Task]) -> None:
+    def set_tasks(self, tasks: list[Task], trashed_at: dict[int, str] | None = None) -> None:
         self.beginResetModel()
         self.tasks = tasks
+        self.trashed_at = trashed_at or {}
         self._rows = {task.id: row for row, task in enumerate(tasks)}
         self._now = clock.now()
         self.endResetModel()
@@ -68,12 +72,12 @@ class TaskTableModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
+            return "Deleted" if section == 1 and self.trashed_at else self.COLUMNS[section]
         return None
 
     def flags(self, index):
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == 0:
+        if index.column() == 0 and not self.trashed_at:
             flags |= Qt.ItemFlag.ItemIsUserCheckable
         return flags
 
@@ -84,12 +88,14 @@ class TaskTableModel(QAbstractTableModel):
         column = index.column()
         if role == TASK_ID_ROLE:
             return task.id
-        if role == Qt.ItemDataRole.CheckStateRole and column == 0:
+        if role == Qt.ItemDataRole.CheckStateRole and column == 0 and not self.trashed_at:
             return Qt.CheckState.Checked if task.status == "done" else Qt.CheckState.Unchecked
         overdue = _is_overdue(task, self._now)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if column == 0:
                 return task.title
+            if column == 1 and task.id in self.trashed_at:
+                return "deleted " + friendly_due(self.trashed_at[task.id])
             if column == 1:
                 # Said in words as well as in bold: readable in any theme and by a screen reader.
                 return friendly_due(task.due) + (" · overdue" if overdue else "")
@@ -112,7 +118,7 @@ class TaskTableModel(QAbstractTableModel):
 
 
 class TaskPanel(QWidget):
-    view_names = ("Today", "Upcoming", "All", "Done")
+    view_names = ("Today", "Upcoming", "All", "Done", "Trash")
 
     def __init__(self, store: TaskStore, live: LiveUpdates | None = None, parent=None) -> None:
         """`live`: the window's LiveUpdates; a panel shown on its own watches its store itself."""
@@ -148,7 +154,8 @@ class TaskPanel(QWidget):
         self.view.setAllColumnsShowFocus(True)
         self.view.setAlternatingRowColors(True)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows at once (Shift, Ctrl): marking them done or deleting them is one undo step.
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.view.header()
         header.setStretchLastSection(False)
@@ -157,7 +164,7 @@ class TaskPanel(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setResizeContentsPrecision(0)  # measure the rows on screen, not all thousands
         # `activated` is Enter on a row and (on most platforms) a double-click.
-        self.view.activated.connect(lambda index: self.edit_task(index.data(TASK_ID_ROLE)))
+        self.view.activated.connect(lambda index: self._activated(index.data(TASK_ID_ROLE)))
 
         self.empty_label = QLabel()
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -174,11 +181,17 @@ class TaskPanel(QWidget):
         self.status_label.setAccessibleName("Task status")
         self.status_label.hide()
 
+        self.empty_trash_button = QPushButton("Empty trash…")
+        self.empty_trash_button.setToolTip("Delete the tasks in the trash for good")
+        self.empty_trash_button.clicked.connect(self.ask_empty_trash)
+        self.empty_trash_button.hide()
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.add_line)
         layout.addWidget(self.tabs)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.empty_trash_button, 0, Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.status_label)
 
         self._make_actions()
@@ -211,6 +224,9 @@ class TaskPanel(QWidget):
                                     lambda: self.ask_delete(), self.view, row_only)
         # Not Ctrl+N: New conversation has it, and a shortcut bound twice fires neither.
         self.new_action = action("&New task…", "Ctrl+Shift+N", self.new_task, self, panel)
+        # Panel-wide, but a focused text field keeps Ctrl+Z for its own text.
+        self.undo_action = action("&Undo", QKeySequence.StandardKey.Undo, self.undo, self, panel)
+        self.redo_action = action("&Redo", "Ctrl+Shift+Z", self.redo, self, panel)
         for number, name in enumerate(self.view_names, start=1):
             action(name, f"Ctrl+{number}", lambda _=False, n=name: self.show_view(n), self, panel)
 
@@ -219,7 +235,7 @@ class TaskPanel(QWidget):
         self.context_menu = QMenu(self)
         self.context_menu.addActions([self.edit_action, self.toggle_action, self.delete_action])
         self.context_menu.addSeparator()
-        self.context_menu.addAction(self.new_action)
+        self.context_menu.addActions([self.undo_action, self.redo_action, self.new_action])
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(
             lambda pos: self.context_menu.popup(self.view.viewport().mapToGlobal(pos)))
@@ -232,6 +248,11 @@ class TaskPanel(QWidget):
 
     def show_view(self, name: str) -> None:
         self.tabs.setCurrentIndex(self.view_names.index(name))  # refreshes through currentChanged
+
+    def selected_task_ids(self) -> list[int]:
+        """The selected rows' tasks, top to bottom."""
+        rows = sorted(index.row() for index in self.view.selectionModel().selectedRows())
+        return [self.model.tasks[row].id for row in rows]
 
     def visible_task_ids(self) -> list[int]:
         return [task.id for task in self.model.tasks]
@@ -263,6 +284,8 @@ class TaskPanel(QWidget):
             return self._store.list_tasks(TaskFilter(due_after=local_today().isoformat()))
         if view == "All":
             return self._store.list_tasks(TaskFilter())
+        if view == "Trash":
+            return [item.task for item in self._store.trash()]
         done = self._store.list_tasks(TaskFilter(status="done"))
         return sorted(done, key=lambda task: (task.completed_at or "", task.id), reverse=True)
 
@@ -277,9 +300,16 @@ class TaskPanel(QWidget):
         tasks = self._attempt(lambda: self._tasks_for(self.current_view))
         if tasks is None:
             return
-        self.model.set_tasks(tasks)
         view = self.current_view
-        self.toggle_action.setText("&Reopen" if view == "Done" else "&Mark done")
+        trashed = {}
+        if view == "Trash":
+            trashed = {item.task.id: item.trashed_at for item in self._store.trash()}
+        self.model.set_tasks(tasks, trashed)
+        self.toggle_action.setText({"Done": "&Reopen", "Trash": "&Restore"}.get(view,
+                                                                              "&Mark done"))
+        self.edit_action.setEnabled(view != "Trash")
+        self.delete_action.setEnabled(view != "Trash")
+        self.empty_trash_button.setVisible(view == "Trash" and bool(tasks))
         self.empty_label.setText(EMPTY_TEXT[view])
         self.stack.setCurrentWidget(self.view if tasks else self.empty_label)
         if keep is not None and not self.select_task(keep) and tasks and old_row >= 0:
@@ -292,7 +322,7 @@ class TaskPanel(QWidget):
         # Added from Today, a task is due today: otherwise it would not be in the list the user
         # is looking at, and would seem to have vanished.
         due = "today" if view == "Today" else None
-        task = self._attempt(lambda: self._store.add(self.add_line.text(), due=due))
+        task = self._attempt(lambda: self._store.add(self.add_line.text(), by=WINDOW, due=due))
         if task is None:
             return  # the line keeps its text, so the user can fix it
         self.add_line.clear()
@@ -302,14 +332,92 @@ class TaskPanel(QWidget):
 
     def set_done(self, task_id: int, done: bool) -> None:
         change = self._store.complete if done else self._store.reopen
-        task = self._attempt(lambda: change(task_id))
+        task = self._attempt(lambda: change(task_id, by=WINDOW))
         if task is not None:
             self._say(f"{'Completed' if done else 'Reopened'} “{task.title}”.")
 
     def _toggle_selected(self) -> None:
-        task_id = self.selected_task_id()
-        if task_id is not None:
-            self.set_done(task_id, self.current_view != "Done")
+        """Ctrl+Enter: done (Reopen in Done, Restore in Trash) for every selected task, as
+        one undo step."""
+        ids = self.selected_task_ids()
+        if not ids:
+            return
+        if self.current_view == "Trash":
+            self._change_all(ids, self._store.restore, "Restored")
+        elif len(ids) == 1:
+            self.set_done(ids[0], self.current_view != "Done")
+        elif self.current_view == "Done":
+            self._change_all(ids, self._store.reopen, "Reopened")
+        else:
+            self._change_all(ids, self._store.complete, "Completed")
+
+    def _activated(self, task_id: int) -> None:
+        if self.current_view == "Trash":
+            self._change_all([task_id], self._store.restore, "Restored")
+        else:
+            self.edit_task(task_id)
+
+    def _change_all(self, ids: list[int], change, verb: str) -> None:
+        """One change to several tasks: one undo step, one sentence."""
+        step = Step(WINDOW)
+
+        def run() -> list[Task]:
+            return [change(task_id, by=step) for task_id in ids]
+
+        tasks = self._attempt(run)
+        if tasks is None:
+            if step.id is not None:  # some were changed before one failed: still one step
+                self._say(self.status_label.text() + " Ctrl+Z undoes the others.")
+            return
+        what = f"“{tasks[0].title}”" if len(tasks) == 1 else f"{len(tasks)} tasks"
+        self._say(f"{verb} {what}. Ctrl+Z undoes it.")
+
+    def undo(self) -> None:
+        reverted = self._attempt(lambda: self._store.undo(by=WINDOW))
+        if reverted is not None:
+            self._say(reverted.summary + " Ctrl+Shift+Z redoes it.")
+
+    def redo(self) -> None:
+        reverted = self._attempt(lambda: self._store.redo(by=WINDOW))
+        if reverted is not None:
+            self._say(reverted.summary)
+
+    def ask_empty_trash(self) -> None:
+        count = len(self.model.tasks) if self.current_view == "Trash" else \
+            len(self._attempt(self._store.trash) or [])
+        if count:
+            self._confirm("Empty trash", f"Delete {count} task{'s' if count != 1 else ''} in "
+                          "the trash for good? This cannot be undone.", "Delete for good",
+                          self._empty_confirmed)
+
+    def _empty_confirmed(self, empty: bool) -> None:
+        if empty:
+            count = self._attempt(self._store.empty_trash)
+            if count is not None:
+                self._say(f"Deleted {count} task{'s' if count != 1 else ''} for good.")
+
+    def _confirm(self, title: str, text: str, action: str, answered) -> None:
+        """Ask before a change; Cancel is the default. `answered(bool)` gets the answer."""
+        if self.confirm_box is not None:
+            self.confirm_box.close()
+        box = self.confirm_box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(title)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # titles are never markup
+        box.setText(text)
+        confirm = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)  # Enter on a reflex keeps things as they are
+        box.setEscapeButton(cancel)
+        box.finished.connect(
+            lambda _: self._answered(box, answered, box.clickedButton() is confirm))
+        box.open()  # no nested event loop: the answer arrives through `finished`
+
+    def _answered(self, box: QMessageBox, answered, yes: bool) -> None:
+        if self.confirm_box is box:
+            self.confirm_box = None
+        box.deleteLater()
+        answered(yes)
 
     def new_task(self) -> None:
         self._open_editor(None)
@@ -343,34 +451,20 @@ class TaskPanel(QWidget):
         editor.deleteLater()
 
     def ask_delete(self, task_id: int | None = None) -> None:
-        task_id = task_id if task_id is not None else self.selected_task_id()
-        if task_id is None:
+        ids = [task_id] if task_id is not None else self.selected_task_ids()
+        if not ids or self.current_view == "Trash":
             return
-        task = self._attempt(lambda: self._store.get(task_id))
+        task = self._attempt(lambda: self._store.get(ids[0]))
         if task is None:
             return
-        if self.confirm_box is not None:
-            self.confirm_box.close()
-        box = self.confirm_box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Delete task")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(f"Delete “{task.title}”? This cannot be undone.")
-        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)  # Enter on a reflex keeps the task
-        box.setEscapeButton(cancel)
-        box.finished.connect(lambda _: self._confirmed(box, task.id, box.clickedButton() is delete))
-        box.open()  # no nested event loop: the answer arrives through `finished`
+        what = f"“{task.title}”" if len(ids) == 1 else f"{len(ids)} tasks"
+        self._confirm("Delete task", f"Move {what} to the trash? It stays there 30 days; "
+                      f"Ctrl+Z brings {'it' if len(ids) == 1 else 'them'} back.", "Delete",
+                      lambda delete: self._confirmed(ids, delete))
 
-    def _confirmed(self, box: QMessageBox, task_id: int, delete: bool) -> None:
-        if self.confirm_box is box:
-            self.confirm_box = None
-        box.deleteLater()
+    def _confirmed(self, ids: list[int], delete: bool) -> None:
         if delete:
-            task = self._attempt(lambda: self._store.delete(task_id))
-            if task is not None:
-                self._say(f"Deleted “{task.title}”.")
+            self._change_all(ids, self._store.delete, "Moved to the trash:")
         self.view.setFocus()
 
     # -- errors and shutdown ---------------------------------------------------------------

@@ -1,0 +1,72 @@
+"""What the tools of one answer share: its undo step, and the bulk guard.
+
+Everything one answer changes is one undo step (its changes carry the conversation). The bulk
+guard: an answer that would change, complete or delete more than BULK_LIMIT existing tasks
+pauses once for the user's approval of the whole batch. The model announces its calls before
+any runs (the SDK calls `on_llm_end` with the whole response first), so the batch is known in
+full: those calls are held for approval together, and the approval card lists them all.
+"""
+
+import json
+
+from agents import RunHooks
+
+from app.common.errors import UserError
+from app.tasks import Origin, Step, TaskStore
+
+BULK_LIMIT = 5
+CHANGES_EXISTING = frozenset({"update_task", "complete_task", "reopen_task", "delete_task"})
+
+
+class AnswerScope:
+    def __init__(self, store: TaskStore, origin: Origin) -> None:
+        self.store = store
+        self.origin = origin
+        self.step = Step(origin)
+        self.touched: set[int] = set()     # existing tasks this answer has changed, or will
+        self.held: dict[str, tuple[str, dict]] = {}  # call id -> (tool, arguments) awaiting
+
+    def needs_approval(self, name: str, call_id: str) -> bool:
+        """Deletions always ask; so does every call of a held batch."""
+        return call_id in self.held or name == "delete_task"
+
+    def plan(self, calls: list[tuple[str, str, dict]]) -> None:
+        """A model response's calls (call id, tool, arguments): hold them all if together
+        with what this answer already changed they reach more than BULK_LIMIT tasks."""
+        changing = [(call_id, name, arguments) for call_id, name, arguments in calls
+                    if name in CHANGES_EXISTING]
+        ids = {number for _, _, arguments in changing
+               if (number := self._existing(arguments.get("id"))) is not None}
+        if len(self.touched | ids) > BULK_LIMIT:
+            self.held = {call_id: (name, arguments) for call_id, name, arguments in changing}
+        else:
+            self.touched |= ids
+
+    def _existing(self, task_id: object) -> int | None:
+        try:
+            return self.store.get(task_id).id  # type: ignore[arg-type]
+        except UserError:
+            return None  # not a task: the tool will say so, and nothing changes
+
+    def decided(self, allowed: bool) -> None:
+        """The user answered the batch: once approved, those tasks start a fresh count."""
+        if allowed:
+            self.touched = set()
+        self.held = {}
+
+
+class BulkGuardHooks(RunHooks):
+    async def on_llm_end(self, context, agent, response) -> None:
+        scope = context.context
+        if not isinstance(scope, AnswerScope):
+            return
+        calls = []
+        for item in response.output:
+            if getattr(item, "type", None) == "function_call":
+                try:
+                    arguments = json.loads(item.arguments or "{}")
+                except json.JSONDecodeError:
+                    arguments = {}
+                calls.append((item.call_id, item.name,
+                              arguments if isinstance(arguments, dict) else {}))
+        scope.plan(calls)

@@ -1,0 +1,120 @@
+"""Dates as people type them: "tomorrow 5pm", "in 3 days", "next friday", "dec 24", "end of month".
+
+ISO 8601 (and "today"/"tomorrow") is read by `Due.parse` without loading anything; only other
+text loads dateparser (~0.1 s), so scripts and `tasks list` never pay for it.
+
+What the words mean, decided once (README "Typing dates"):
+- "friday" and "this friday": the coming Friday, never today (on a Friday it is in 7 days);
+- "next friday": the Friday of next week (weeks start on Monday), so on a Wednesday it is in
+  9 days, not in 2; on a Sunday "friday" and "next friday" are the same day;
+- "end of month": the month's last day (today, on that day); "end of week": the coming Sunday;
+- a time alone ("5pm") is today's if it is still ahead, otherwise tomorrow's;
+- a date with no time stays a day; any time mentioned makes it a date-time in the local zone;
+- dateparser reads English and the system locale's language (when it knows it), and prefers
+  future dates ("dec 24" in January is this December's, in December 25th next year's).
+"""
+
+import locale
+import os
+import re
+from calendar import monthrange
+from datetime import date, datetime, timedelta
+
+from app.common import clock
+from app.common.errors import UserError
+from app.tasks.dates import Due
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = r"(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|nesday|rsday|urday)?"
+_NEXT_WEEKDAY = re.compile(rf"\b(next|this)?\s*{_WEEKDAY}\b")
+_END_OF = re.compile(r"\b(the\s+)?end\s+of\s+(the\s+)?(month|week)\b")
+_TODAY_WORDS = re.compile(r"\b(today|tonight)\b")
+
+EXAMPLES = "'tomorrow 5pm', 'next friday', 'in 3 days', 'dec 24' or 2026-11-27"
+
+
+def read_due(text: str, *, now: datetime | None = None) -> Due:
+    """A due date typed by a person; UserError with one sentence when it is not one."""
+    cleaned = " ".join(str(text).split())
+    if not cleaned:
+        raise UserError(f"Give a date, like {EXAMPLES}.")
+    moment = (now or clock.now()).astimezone()
+    try:
+        return Due.parse(cleaned, today=moment.date())
+    except UserError:
+        pass
+    due = _natural(cleaned, moment)
+    if due is None:
+        raise UserError(f"'{text}' is not a date I can read: try {EXAMPLES}.")
+    return due
+
+
+def _natural(text: str, moment: datetime) -> Due | None:
+    lowered = text.lower()
+    today = moment.date()
+    # Our own meanings first, turned into an explicit date the parser then reads with any time.
+    match = _END_OF.search(lowered)
+    if match:
+        day = _end_of(match.group(3), today)
+        lowered = lowered[:match.start()] + day.isoformat() + lowered[match.end():]
+    match = _NEXT_WEEKDAY.search(lowered)
+    if match:
+        day = _weekday(match.group(2), bool(match.group(1) == "next"), today)
+        lowered = lowered[:match.start()] + day.isoformat() + lowered[match.end():]
+    lowered = re.sub(r"^(on|at|by|due)\s+", "", lowered.strip())
+    try:
+        return Due.parse(lowered)  # an ISO date is all that was left
+    except UserError:
+        pass
+    parsed = _dateparser(lowered, moment)
+    if parsed is None:
+        return None
+    found, period = parsed
+    if period != "time":
+        return Due.on(found.date())
+    if found < moment.replace(tzinfo=None) and found.date() == today \
+            and not _TODAY_WORDS.search(lowered) and not re.search(r"\d{4}-\d{2}-\d{2}", lowered):
+        found += timedelta(days=1)  # "5pm" typed at 18:00 means tomorrow's
+    return Due.parse(found.replace(second=0, microsecond=0).isoformat())
+
+
+def _weekday(prefix: str, next_week: bool, today: date) -> date:
+    wanted = next(n for n, name in enumerate(WEEKDAYS) if name.startswith(prefix))
+    if next_week:
+        monday = today + timedelta(days=7 - today.weekday())
+        return monday + timedelta(days=wanted)
+    ahead = (wanted - today.weekday()) % 7
+    return today + timedelta(days=ahead or 7)
+
+
+def _end_of(unit: str, today: date) -> date:
+    if unit == "week":
+        return today + timedelta(days=6 - today.weekday())
+    return today.replace(day=monthrange(today.year, today.month)[1])
+
+
+def languages() -> list[str]:
+    """English, and the system locale's language when dateparser knows it."""
+    found = ["en"]
+    name = (os.environ.get("LC_ALL") or os.environ.get("LC_TIME") or os.environ.get("LANG")
+            or (locale.getlocale()[0] or ""))
+    code = name.split(".")[0].split("_")[0].lower()
+    if code and code not in ("en", "c", "posix") and code.isalpha():
+        found.append(code)
+    return found
+
+
+
+def _dateparser(text: str, moment: datetime) -> tuple[datetime, str] | None:
+    from dateparser.date import DateDataParser  # loaded only here: ~0.1 s
+
+    settings = {"PREFER_DATES_FROM": "future", "RETURN_TIME_AS_PERIOD": True,
+                "RELATIVE_BASE": moment.replace(tzinfo=None, second=0, microsecond=0)}
+    from dateparser.data.languages_info import language_order
+
+    known = [code for code in languages() if code in language_order]
+    parser = DateDataParser(languages=known, settings=settings)
+    data = parser.get_date_data(text)
+    if data.date_obj is None:
+        return None
+    return data.date_obj.replace(tzinfo=None), data.period or "day"

@@ -1,0 +1,203 @@
+"""History, undo, redo and the trash on a real SQLite file, and through the real CLI."""
+
+import json
+import sqlite3
+import subprocess
+from datetime import timedelta
+
+import pytest
+
+from app.common import clock
+from app.common.errors import UserError
+from app.tasks import Origin, Step, TaskFilter, TaskStore
+from app.tasks.undo import UndoConflictError
+from conftest import CLI as COMMAND, cli_env
+
+CLI, WINDOW = Origin("cli"), Origin("window")
+
+
+def everything(store):
+    return store.list_tasks(TaskFilter(status="all"))
+
+
+def test_every_change_is_recorded_with_before_after_and_origin(store):
+    task = store.add("Buy milk", by=CLI)
+    store.update(task.id, notes="2 litres", due="2026-12-01", by=WINDOW)
+    store.complete(task.id, by=Origin("agent", "conv-1"))
+    store.delete(task.id, by=CLI)
+    history = store.history(task.id)
+    assert [change.action for change in history] == ["deleted", "completed", "edited", "added"]
+    edited = history[2]
+    assert edited.fields == ["notes", "due"] and edited.origin == WINDOW
+    assert (edited.before["notes"], edited.after["notes"]) == ("", "2 litres")
+    assert history[1].origin.to_dict() == {"kind": "agent", "conversation_id": "conv-1"}
+    assert history[0].after["trashed_at"] and history[3].before is None
+
+
+def test_a_failed_write_records_nothing(store):
+    task = store.add("Buy milk", by=CLI)
+    with pytest.raises(UserError):
+        store.update(task.id, title="   ", by=CLI)
+    with pytest.raises(UserError):
+        store.import_tasks([{"title": "fine"}, {"title": ""}], by=Origin("import"))
+    assert len(store.history()) == 1 and store.count() == 1
+
+
+def test_undo_and_redo_walk_back_and_forth_and_say_what_they_restored(store):
+    task = store.add("Buy milk", by=CLI)
+    store.update(task.id, title="Buy oat milk", by=CLI)
+    undone = store.undo(by=CLI)
+    assert undone.summary == ("Undone: the change made from the command line: restored task "
+                              f"{task.id} 'Buy milk' (title).")
+    assert store.get(task.id) == task
+    assert "removed" in store.undo(by=CLI).summary and store.count() == 0
+    with pytest.raises(UserError, match="nothing to undo"):
+        store.undo(by=CLI)
+    store.redo(by=CLI)
+    assert store.get(task.id) == task
+    store.redo(by=CLI)
+    assert store.get(task.id).title == "Buy oat milk"
+    with pytest.raises(UserError, match="nothing to redo"):
+        store.redo(by=CLI)
+
+
+def test_one_step_is_undone_whole(store):
+    ids = store.import_tasks([{"title": f"t{n}"} for n in range(3)], by=Origin("import"))
+    step = Step(WINDOW)
+    for task_id in ids:
+        store.complete(task_id, by=step)
+    assert store.undo(by=CLI).summary.count("restored task") == 3  # up to 3 named one by one
+    assert [task.status for task in everything(store)] == ["open"] * 3
+    assert store.undo(by=CLI).task_ids == tuple(ids) and store.count() == 0
+
+
+def test_undo_refuses_when_a_task_changed_later_and_force_overrides(store):
+    ids = store.import_tasks([{"title": "Pay rent"}, {"title": "Call Ana"}], by=Origin("import"))
+    store.update(ids[1], notes="mine", by=WINDOW)
+    store.undo_step(store.step_of(store.history(ids[1])[0].id), by=CLI)  # the edit: fine
+    store.update(ids[1], notes="mine again", by=WINDOW)
+    import_step = store.step_of(store.history(ids[0])[-1].id)
+    with pytest.raises(UndoConflictError) as refused:
+        store.undo_step(import_step, by=CLI)
+    assert str(refused.value).startswith(f"Cannot undo: task {ids[1]} 'Call Ana' was edited "
+                                         "(notes) later, in the window at ")
+    assert store.count() == 2  # nothing undone, not even the unchanged task
+    store.undo_step(import_step, by=CLI, force=True)
+    assert store.count() == 0
+
+
+def test_undoing_one_change_of_a_step_leaves_the_rest(store):
+    first, second = store.add("A", by=CLI), store.add("B", by=CLI)
+    step = Step(Origin("agent", "c"))
+    store.complete(first.id, by=step)
+    store.complete(second.id, by=step)
+    store.undo_change(step.change_ids[0], by=WINDOW)
+    assert [store.get(i).status for i in (first.id, second.id)] == ["open", "done"]
+    assert store.is_undone(step.change_ids[0]) and not store.is_undone(step.change_ids[1])
+    with pytest.raises(UserError, match="already undone"):
+        store.undo_change(step.change_ids[0], by=WINDOW)
+    store.undo_step(step.id, by=WINDOW)  # what is left of it
+    assert store.get(second.id).status == "open"
+
+
+def test_the_conversations_last_step_is_what_undo_that_means(store):
+    task = store.add("A", by=CLI)
+    store.update(task.id, notes="by c1", by=Origin("agent", "c1"))
+    store.update(task.id, title="B", by=CLI)
+    with pytest.raises(UndoConflictError):
+        store.undo(by=Origin("agent", "c1"), conversation_id="c1")
+    with pytest.raises(UserError, match="nothing to undo in this conversation"):
+        store.undo(by=Origin("agent", "c2"), conversation_id="c2")
+
+
+def test_delete_moves_to_the_trash_and_restore_brings_back_every_field(store):
+    task = store.add("Renew passport", notes="photos", due="2026-11-27T17:00:00+01:00",
+                     priority="high", tags=["admin"], by=CLI)
+    store.complete(task.id, by=CLI)
+    done = store.get(task.id)
+    store.delete(task.id, by=CLI)
+    assert everything(store) == [] and store.search("passport") == []
+    assert [item.task for item in store.trash()] == [done]
+    assert store.restore(task.id, by=CLI) == done
+    assert store.search("passport") == [done] and store.trash() == []
+    with pytest.raises(UserError, match="not in the trash"):
+        store.restore(task.id, by=CLI)
+    with pytest.raises(UserError, match="no task 999 in the trash"):
+        store.restore(999, by=CLI)
+
+
+def test_the_trash_keeps_30_days(store, monkeypatch):
+    old = store.add("Old", by=CLI)
+    store.delete(old.id, by=CLI)
+    later = clock.now() + timedelta(days=31)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert store.trash() == []
+    with TaskStore(store.path) as other:  # the next write empties what expired, history too
+        other.add("New", by=CLI)
+        assert other.history(old.id) == []
+
+
+def test_emptying_the_trash_deletes_for_good_with_the_history(store):
+    task = store.add("Secret", notes="private", by=CLI)
+    store.delete(task.id, by=CLI)
+    assert store.empty_trash() == 1
+    assert store.trash() == [] and store.history(task.id) == []
+    raw = sqlite3.connect(store.path).execute("SELECT count(*) FROM history").fetchone()[0]
+    assert raw == 0
+
+
+def test_undo_of_a_delete_comes_back_from_the_trash(store):
+    task = store.add("Keep me", by=CLI)
+    store.delete(task.id, by=CLI)
+    assert "brought back" in store.undo(by=CLI).summary
+    assert store.get(task.id) == task and store.trash() == []
+
+
+def run(home, *args, stdin=subprocess.DEVNULL):
+    return subprocess.run([*COMMAND, *args], env=cli_env(home), stdin=stdin,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_the_cli_history_undo_redo_trash_and_restore(app_home, tmp_path):
+    source = tmp_path / "tasks.json"
+    source.write_text(json.dumps([{"title": f"Imported {n}"} for n in range(4)]))
+    assert run(app_home, "tasks", "import", str(source)).returncode == 0
+    assert run(app_home, "tasks", "edit", "1", "--notes", "mine").returncode == 0
+    history = json.loads(run(app_home, "tasks", "history", "--json").stdout)
+    assert [(c["action"], c["origin"]["kind"]) for c in history] == \
+        [("edited", "cli")] + [("imported", "import")] * 4
+    assert history[0]["fields"] == ["notes"]
+    result = run(app_home, "tasks", "undo")
+    assert result.stdout.startswith("Undone: the change made from the command line: restored "
+                                    "task 1 'Imported 0' (notes)")
+    assert "removed 4 tasks" in run(app_home, "tasks", "undo").stdout
+    assert "brought back 4 tasks" in run(app_home, "tasks", "redo").stdout
+    assert run(app_home, "tasks", "rm", "2").returncode == 0
+    trash = json.loads(run(app_home, "tasks", "trash", "--json").stdout)
+    assert [item["id"] for item in trash] == [2] and trash[0]["trashed_at"]
+    assert run(app_home, "tasks", "restore", "2").stdout.startswith("Restored task 2: Imported 1")
+    assert "edited (notes)" not in run(app_home, "tasks", "history", "2").stdout
+
+
+def test_undo_that_would_lose_a_later_change_names_it_and_suggests_force(app_home):
+    run(app_home, "tasks", "add", "Pay rent")
+    step_two = run(app_home, "tasks", "edit", "1", "--title", "Pay the rent")
+    assert step_two.returncode == 0
+    run(app_home, "tasks", "undo")
+    run(app_home, "tasks", "edit", "1", "--notes", "by bank")
+    result = run(app_home, "tasks", "redo")
+    assert result.returncode == 1
+    assert "task 1 'Pay rent' was edited (notes) later, from the command line" in result.stderr
+    assert result.stderr.rstrip().endswith("Undo that first, or use --force.")
+    assert run(app_home, "tasks", "redo", "--force").returncode == 0
+
+
+def test_emptying_the_trash_asks_first_and_needs_yes_off_a_terminal(app_home):
+    run(app_home, "tasks", "add", "Old")
+    run(app_home, "tasks", "rm", "1")
+    refused = run(app_home, "tasks", "trash", "--empty")
+    assert refused.returncode == 1 and "needs --yes" in refused.stderr
+    assert "Old" in run(app_home, "tasks", "trash").stdout
+    emptied = run(app_home, "tasks", "trash", "--empty", "--yes")
+    assert emptied.stdout == "Deleted 1 task for good.\n"
+    assert run(app_home, "tasks", "trash").stdout == "The trash is empty.\n"
