@@ -39,4 +39,4 @@ def sync_service(radicale, app_home, memory_keyring):
 def phone_tasks(radicale, sync_service, store):
     """The phone's view of the Tasks calendar, once the first sync has made it."""
     sync_service.sync_now(store)
-    return radicale.phone_calendars()["Tasks"]
+    return radicale.phone_calendars()["Inbox"]

@@ -336,9 +336,10 @@ def test_every_task_calendar_is_synced_and_events_are_left_alone(sync_service, s
 
     sync_service.sync_now(store)
 
-    assert [task.title for task in store.list_tasks(_all())] == ["Write report"]
-    names = sorted(pair.name for pair in sync_service.status(store).calendars)
-    assert names == ["Tasks", "Work"]
+    assert [(task.title, task.list) for task in store.list_tasks(_all())] == \
+        [("Write report", "Work")]
+    pairs = sorted((pair.list_key, pair.name) for pair in sync_service.status(store).calendars)
+    assert pairs == [("Inbox", "Inbox"), ("Work", "Work")]
 
 
 # -- failures are states, said in one sentence -------------------------------------------------
@@ -365,7 +366,7 @@ def test_the_server_down_and_back(sync_service, store, radicale, phone_tasks):
 
     radicale.start()
     assert sync_service.sync_now(store).sent == 1
-    assert str(_only(radicale.phone_calendars()["Tasks"]).icalendar_component["summary"]) == \
+    assert str(_only(radicale.phone_calendars()["Inbox"]).icalendar_component["summary"]) == \
         task.title
     assert sync_service.status(store).pending == 0
 
@@ -379,3 +380,80 @@ def test_a_no_change_sync_makes_a_constant_number_of_requests(sync_service, stor
         store.add(f"Task {number}", **BY_USER)
     sync_service.sync_now(store)
     assert sync_service.sync_now(store).requests == quiet.requests <= 4
+
+
+# -- lists, subtasks, repeat rules and reminders (issue 14's fields) ---------------------------
+
+def test_each_list_gets_a_calendar_and_a_move_between_lists_moves_calendars(
+        sync_service, store, radicale, phone_tasks):
+    store.add_list("Groceries")
+    task = store.add("Buy apples", list="Groceries", **BY_USER)
+    sync_service.sync_now(store)
+    calendars = radicale.phone_calendars()
+    assert [str(todo.icalendar_component["summary"])
+            for todo in calendars["Groceries"].get_todos()] == ["Buy apples"]
+
+    store.update(task.id, list="Inbox", **BY_USER)
+    sync_service.sync_now(store)
+    calendars = radicale.phone_calendars()
+    assert calendars["Groceries"].get_todos() == []
+    assert [str(todo.icalendar_component["summary"])
+            for todo in calendars["Inbox"].get_todos()] == ["Buy apples"]
+    assert sync_service.sync_now(store).line() == "↑ 0 sent, ↓ 0 received"
+
+
+def test_subtasks_travel_both_ways(sync_service, store, phone_tasks):
+    parent = store.add("Move house", **BY_USER)
+    store.add("Pack books", parent_id=parent.id, **BY_USER)
+    sync_service.sync_now(store)
+    todos = {str(todo.icalendar_component["summary"]): todo.icalendar_component
+             for todo in phone_tasks.get_todos()}
+    assert str(todos["Pack books"]["related-to"]) == str(todos["Move house"]["uid"])
+
+    # the phone makes a subtask (listed before its parent's arrival is no problem)
+    child = phone_tasks.add_todo(summary="Label boxes")
+    child.icalendar_component.add("related-to", str(todos["Move house"]["uid"]),
+                                  parameters={"RELTYPE": "PARENT"})
+    child.save(increase_seqno=False)
+    sync_service.sync_now(store)
+    labels = _by_title(store)["Label boxes"]
+    assert labels.parent_id == parent.id
+
+
+def test_a_repeat_rule_and_a_reminder_travel_both_ways(sync_service, store, phone_tasks):
+    remind = datetime.combine(_day(3), datetime.min.time()).replace(hour=8, tzinfo=timezone.utc)
+    task = store.add("Water plants", due=_day(3).isoformat(), repeat="FREQ=WEEKLY;BYDAY=SA",
+                     remind=remind.isoformat(), **BY_USER)
+    sync_service.sync_now(store)
+    component = _only(phone_tasks).icalendar_component
+    assert component["rrule"].to_ical().decode() == "FREQ=WEEKLY;BYDAY=SA"
+    alarms = list(component.walk("VALARM"))
+    assert [alarm["trigger"].dt for alarm in alarms] == [remind]
+
+    _phone_edit(phone_tasks, lambda todo: (todo.pop("rrule"), todo.add("rrule", {"FREQ": "DAILY"})))
+    sync_service.sync_now(store)
+    assert store.get(task.id).repeat == "FREQ=DAILY"
+
+
+def test_a_repeating_task_completed_on_the_phone_moves_on_here_and_there(sync_service, store,
+                                                                           phone_tasks):
+    first = _day(-1)
+    phone_tasks.add_todo(summary="Stretch", due=first, rrule={"FREQ": "DAILY"})
+    sync_service.sync_now(store)
+    _phone_edit(phone_tasks, lambda todo: (todo.pop("status"), todo.add("status", "COMPLETED"),
+                                           todo.add("completed", clock.now())))
+    sync_service.sync_now(store)
+
+    task = _by_title(store)["Stretch"]
+    assert task.status == "open" and task.due > first.isoformat()
+    component = _only(phone_tasks).icalendar_component
+    assert str(component["status"]) == "NEEDS-ACTION"
+    assert component["due"].dt.isoformat() == task.due
+    assert component["rrule"].to_ical().decode() == "FREQ=DAILY"
+
+
+def test_sync_changes_are_in_the_history_with_origin_sync(sync_service, store, phone_tasks):
+    phone_tasks.add_todo(summary="From the phone")
+    sync_service.sync_now(store)
+    task = _by_title(store)["From the phone"]
+    assert [change.origin.kind for change in store.history(task.id)] == ["sync"]

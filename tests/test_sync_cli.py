@@ -43,7 +43,7 @@ def test_add_now_status_remove(radicale, app_home, tmp_path):
     assert (now.returncode, now.stdout, now.stderr) == (0, "↑ 1 sent, ↓ 0 received\n", "")
     status = json.loads(run(env, "sync", "status", "--json").stdout)
     assert status["account"] == {"url": radicale.url, "user": USER, "password": "keyring"}
-    assert [pair["calendar"] for pair in status["calendars"]] == ["Tasks"]
+    assert [pair["calendar"] for pair in status["calendars"]] == ["Inbox"]
     assert status["last_sync"]["summary"] == "↑ 1 sent, ↓ 0 received"
     assert status["pending"] == 0
     text = run(env, "sync", "status").stdout
@@ -130,7 +130,7 @@ def _kill_when(process: subprocess.Popen, ready) -> None:
 
 
 def _server_objects(radicale) -> list:
-    return radicale.phone_calendars()["Tasks"].get_todos(include_completed=True)
+    return radicale.phone_calendars()["Inbox"].get_todos(include_completed=True)
 
 
 def test_kill_9_in_the_middle_of_uploading_resumes_without_duplicates(radicale, env, app_home):
@@ -157,7 +157,7 @@ def test_kill_9_in_the_middle_of_uploading_resumes_without_duplicates(radicale, 
 def test_kill_9_in_the_middle_of_receiving_resumes_without_duplicates(radicale, env, app_home):
     assert run(env, "sync", "add", radicale.url, "--user", USER).returncode == 0
     assert run(env, "sync", "now").returncode == 0  # makes the Tasks calendar
-    calendar = radicale.phone_calendars()["Tasks"]
+    calendar = radicale.phone_calendars()["Inbox"]
     for number in range(300):
         calendar.add_todo(summary=f"From the phone {number}")
     tasks_file = app_home / "tasks.sqlite3"

@@ -59,7 +59,7 @@ def test_connecting_saves_the_account_and_syncs(qtbot, page, background, radical
     assert page.password_field.text() == ""
     assert memory_keyring.passwords[(SERVICE, SYNC_PASSWORD.username)] == PASSWORD
     assert "↑ 1 sent" in page.status_label.text()
-    phone = radicale.phone_calendars()["Tasks"].get_todos()
+    phone = radicale.phone_calendars()["Inbox"].get_todos()
     assert [str(todo.icalendar_component["summary"]) for todo in phone] == ["Already here"]
     assert PASSWORD not in page.message.text() + page.status_label.text()
 
@@ -81,7 +81,7 @@ def test_a_local_change_is_synced_soon_after_and_offline_is_a_quiet_state(
     qtbot.waitUntil(lambda: background.status.state == "ok", timeout=20_000)
 
     store.add("Made in the window", **BY_USER)
-    calendar = radicale.phone_calendars()["Tasks"]
+    calendar = radicale.phone_calendars()["Inbox"]
     qtbot.waitUntil(lambda: len(calendar.get_todos()) == 1, timeout=20_000)
 
     radicale.stop()
@@ -91,7 +91,7 @@ def test_a_local_change_is_synced_soon_after_and_offline_is_a_quiet_state(
     radicale.start()
     asyncio.ensure_future(background.sync_now())  # the five-minute timer's run
     qtbot.waitUntil(lambda: background.status.state == "ok", timeout=20_000)
-    assert len(radicale.phone_calendars()["Tasks"].get_todos()) == 2
+    assert len(radicale.phone_calendars()["Inbox"].get_todos()) == 2
 
 
 def test_the_phones_change_reaches_the_task_panel(qtbot, background, sync_service, store,
@@ -103,7 +103,7 @@ def test_the_phones_change_reaches_the_task_panel(qtbot, background, sync_servic
     panel.show_view("All")
     background.start()
     qtbot.waitUntil(lambda: background.status.state == "ok", timeout=20_000)
-    radicale.phone_calendars()["Tasks"].add_todo(summary="From the phone")
+    radicale.phone_calendars()["Inbox"].add_todo(summary="From the phone")
     asyncio.ensure_future(background.sync_now())
     qtbot.waitUntil(lambda: len(panel.visible_task_ids()) == 1, timeout=20_000)
     assert store.get(panel.visible_task_ids()[0]).title == "From the phone"

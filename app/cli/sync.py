@@ -114,8 +114,7 @@ def _status(args) -> int:
              None: "missing"}[status.password_source]
     print(f"Account: {status.account.username} at {status.account.url} (password {where})")
     for pair in status.calendars:
-        list_name = "Tasks" if pair.list_key == "default" else pair.name
-        print(f"  list {list_name} ↔ calendar {pair.name}")
+        print(f"  list {pair.list_key} ↔ calendar {pair.name}")
     if status.last_run:
         result = status.last_run.summary if status.last_run.ok else \
             f"failed: {status.last_run.summary}"

@@ -22,8 +22,9 @@ from app.sync.merge import changed, merge
 from app.sync.state import CalendarPair, Conflict, Item, SyncState
 from app.tasks.dates import timestamp
 
-DEFAULT_LIST = "default"  # the store's one list until lists exist (issue 14)
-DEFAULT_CALENDAR_NAME = "Tasks"
+from app.tasks.model import INBOX
+
+SERVER_DEFAULT = "Tasks"  # what many servers and phones call the task list they start with
 MULTIGET_BATCH = 250
 RETRIES = 3  # 412s in a row on one task before leaving it for the next sync
 
@@ -43,19 +44,32 @@ class Sync:
         self.client = davclient
         self.url = url  # for error sentences
         self.sent = self.received = self.conflicts = 0
+        self._orphans: list[tuple[int, str]] = []
+        local.uid_of = self._uid_of
+        local.task_of = self._task_of
+
+    def _uid_of(self, task_id: int) -> str | None:
+        item = self.state.item_by_task(task_id)
+        return item.uid if item else None
+
+    def _task_of(self, uid: str) -> int | None:
+        item = self.state.item_by_uid(uid)
+        return item.task_id if item else None
 
     def run(self) -> Summary:
         calendars = self._pair_calendars()
         for pair, calendar in calendars.items():
             self._pull(pair, calendar)
+        self._adopt_orphans()
         self._push({pair.url: calendar for pair, calendar in calendars.items()})
         return Summary(self.sent, self.received, self.conflicts, self.client.requests_made)
 
     # -- calendars ----------------------------------------------------------------------------
 
     def _pair_calendars(self) -> dict:
-        """Every task calendar on the server ↔ a list; the default list gets a calendar
-        (MKCALENDAR) when the server has none for it."""
+        """Each task calendar on the server ↔ the list of its name (made here when missing);
+        Inbox ↔ a calendar named Inbox, else the server's "Tasks"; a list with no calendar gets
+        one (MKCALENDAR)."""
         from caldav.collection import CalendarSet
 
         account = self.state.account()
@@ -65,21 +79,30 @@ class Sync:
         for url in set(known) - set(remote):  # deleted on the server: its tasks stay here
             self.state.forget_calendar(url)
             del known[url]
+        new = {}
         for url, calendar in remote.items():
             if url not in known and _holds_tasks(calendar, self.url):
-                name = call(calendar.get_display_name, self.url) or url.rstrip("/").split("/")[-1]
-                lists = {pair.list_key for pair in known.values()}
-                key = DEFAULT_LIST if DEFAULT_LIST not in lists and \
-                    name == DEFAULT_CALENDAR_NAME else "calendar:" + url
-                known[url] = CalendarPair(url, key, name, None)
-                self.state.save_calendar(known[url])
-        if DEFAULT_LIST not in {pair.list_key for pair in known.values()}:
-            made = call(home.make_calendar, self.url, name=DEFAULT_CALENDAR_NAME,
-                        supported_calendar_component_set=["VTODO"])
-            pair = CalendarPair(str(made.url), DEFAULT_LIST, DEFAULT_CALENDAR_NAME, None)
-            self.state.save_calendar(pair)
-            known[pair.url] = pair
-            remote[pair.url] = made
+                new[url] = call(calendar.get_display_name, self.url) or url.rstrip("/").split("/")[-1]
+        taken = {pair.list_key for pair in known.values()}
+        names = set(new.values())
+        for url, name in sorted(new.items(), key=lambda each: each[1] != INBOX):
+            key = name
+            if INBOX not in taken and (name == INBOX or (name == SERVER_DEFAULT
+                                                         and INBOX not in names)):
+                key = INBOX
+            while key in taken:
+                key += " (server)"
+            taken.add(key)
+            self.local.add_list(key)
+            known[url] = CalendarPair(url, key, name, None)
+            self.state.save_calendar(known[url])
+        for list_name in self.local.lists():
+            if list_name not in taken:
+                made = call(home.make_calendar, self.url, name=list_name,
+                            supported_calendar_component_set=["VTODO"])
+                pair = CalendarPair(str(made.url), list_name, list_name, None)
+                self.state.save_calendar(pair)
+                remote[pair.url] = made
         return {pair: remote[pair.url] for pair in self.state.calendars() if pair.url in remote}
 
     # -- the server's changes -----------------------------------------------------------------
@@ -120,25 +143,27 @@ class Sync:
         except ValueError:
             return  # an event in a mixed calendar: not a task
         remote = vtodo.read(todo)
-        item = self.state.item_by_href(href)
-        names = self.local.names
+        uid = vtodo.uid_of(todo)
+        item = self.state.item_by_href(href) or self.state.item_by_uid(uid)
         if item is None:
-            task_id = self._match(remote) or self.local.add(remote)
-            local = self.local.get(task_id)
-            item = Item(task_id, pair.url, href, vtodo.uid_of(todo), etag, text, None)
-            self._merge_into_local(item, local, remote, todo)
+            task_id = self._match(remote) or self.local.add(remote, pair.list_key, uid)
+            item = Item(task_id, pair.url, href, uid, etag, text, None)
+            self._merge_into_local(item, self.local.get(task_id), remote, todo)
             self.received += 1
             return
+        item = item._replace(calendar_url=pair.url, href=href)
         local = self.local.get(item.task_id)
         if local is None:  # deleted here, changed there: the change wins, the task comes back
-            task_id = self.local.bring_back(item.task_id, remote)
+            task_id = self.local.bring_back(item.task_id, remote, pair.list_key, uid)
             if task_id != item.task_id:
                 self.state.forget_item(item.task_id)
             self.state.save_item(item._replace(task_id=task_id, etag=etag, ical=text,
-                                               base=remote))
+                                               base=self._held(task_id, remote)))
             self.received += 1
             return
-        if not changed(item.base, remote, names) and item.base is not None:
+        if local["list"] != pair.list_key:  # moved to another calendar on the phone
+            self.local.move(item.task_id, pair.list_key)
+        if item.base is not None and not changed(item.base, remote, self.local.names):
             self.state.save_item(item._replace(etag=etag, ical=text))
             return
         self._merge_into_local(item._replace(etag=etag, ical=text), local, remote, todo)
@@ -158,7 +183,34 @@ class Sync:
             self.state.record_conflict(Conflict(timestamp(), item.task_id, merged.fields["title"],
                                                 conflict.field, conflict.kept, conflict.lost,
                                                 conflict.winner))
-        self.state.save_item(item._replace(base=remote))
+        self.state.save_item(item._replace(base=self._held(item.task_id, remote, merged.fields)))
+
+    def _held(self, task_id: int, remote: dict, wanted: dict | None = None) -> dict:
+        """The new base: the server's fields, except where the store could not take the value
+        it was given (a repeat rule without a due date, a parent not synced yet). There the
+        base is what the store holds, so that is not mistaken for a change made here and
+        uploaded over the server's value."""
+        wanted = wanted or remote
+        held = self.local.get(task_id) or wanted
+        if held["parent"] != wanted["parent"] and wanted["parent"]:
+            self._orphans.append((task_id, wanted["parent"]))  # the parent may come later
+        # A repeating task completed elsewhere was moved on by the store (next due, open): that
+        # is news for the server, so its old values stay the base and the push sends the new.
+        moved_on = wanted["status"] == "done" and held["status"] == "open" and held["repeat"]
+        return {name: held[name] if held[name] != wanted[name] and not
+                (moved_on and name in ("status", "due", "remind_at")) else remote[name]
+                for name in self.local.names}
+
+    def _adopt_orphans(self) -> None:
+        """Subtasks that arrived before their parent get it once every calendar is read."""
+        for task_id, parent_uid in self._orphans:
+            item = self.state.item_by_task(task_id)
+            local = self.local.get(task_id)
+            if item is None or local is None or self._task_of(parent_uid) is None:
+                continue
+            self.local.apply(task_id, {**local, "parent": parent_uid}, ["parent"])
+            self.state.save_item(item._replace(base={**item.base, "parent": parent_uid}))
+        self._orphans.clear()
 
     def _match(self, remote: dict) -> int | None:
         """On a first sync, a local task never synced with the same title and due date is the
@@ -183,28 +235,47 @@ class Sync:
     # -- local changes ------------------------------------------------------------------------
 
     def _push(self, calendars: dict) -> None:
+        by_list = {pair.list_key: pair.url for pair in self.state.calendars()}
+        tasks = self.local.all()
         items = {item.task_id: item for item in self.state.items()}
-        default = next(pair.url for pair in self.state.calendars() if pair.list_key == DEFAULT_LIST)
+        for task_id, local in tasks.items():  # every UID first: a new subtask names its parent
+            if task_id not in items and local["list"] in by_list:
+                items[task_id] = self._assign(task_id, local, by_list[local["list"]])
         for task_id, local in self.local.all().items():
             item = items.pop(task_id, None)
-            if item is None:
-                item = self._assign(task_id, default)
-            if item.calendar_url not in calendars:
+            target = by_list.get(local["list"])
+            if item is None or target is None or item.calendar_url not in calendars:
                 continue
+            if item.calendar_url != target and target in calendars:
+                item = self._move(calendars[item.calendar_url], item, target)
+                if item is None:
+                    continue
             if item.etag is None or changed(item.base, local, self.local.names):
                 self._upload(calendars[item.calendar_url], item, local)
         for item in items.values():  # synced before, gone here now
-            if item.calendar_url in calendars:
+            if item.task_id not in tasks and item.calendar_url in calendars:
                 self._delete_remote(calendars[item.calendar_url], item)
 
-    def _assign(self, task_id: int, calendar_url: str) -> Item:
+    def _assign(self, task_id: int, local: dict, calendar_url: str) -> Item:
         """The UID and href are chosen and stored before the upload, so an upload cut off by a
         crash is retried under the same name and can never become a second copy."""
-        uid = str(uuid.uuid4())
-        item = Item(task_id, calendar_url, calendar_url.rstrip("/") + f"/{uid}.ics", uid,
+        uid = local.get("uid") or f"{uuid.uuid4()}@task-assistant"
+        name = uuid.uuid5(uuid.NAMESPACE_URL, uid)  # a safe file name whatever the UID holds
+        item = Item(task_id, calendar_url, calendar_url.rstrip("/") + f"/{name}.ics", uid,
                     None, None, None)
         self.state.save_item(item)
         return item
+
+    def _move(self, old_calendar, item: Item, target: str) -> Item | None:
+        """Moved to another list here: deleted from the old calendar (If-Match), uploaded to the
+        new one under the same UID."""
+        if item.etag is not None and not self._delete_remote(old_calendar, item, forget=False):
+            return None  # changed there meanwhile: merged in, moved at the next sync
+        name = item.href.rstrip("/").split("/")[-1]
+        moved = item._replace(calendar_url=target, href=target.rstrip("/") + "/" + name,
+                              etag=None, base=None)
+        self.state.save_item(moved)
+        return moved
 
     def _upload(self, calendar, item: Item, local: dict) -> None:
         from caldav.lib import error as dav
@@ -215,8 +286,7 @@ class Sync:
                 calendar_object, todo = vtodo.parse(item.ical)
             else:
                 calendar_object, todo = vtodo.new_object(item.uid)
-            local = self._repeat_on_completion(item, todo, local, names)
-            vtodo.write(todo, local, changed(item.base, local, self.local.names))
+            vtodo.write(todo, local, names)
             text = calendar_object.to_ical().decode()
             obj = _resource(calendar, item.href, text, item.etag)
             try:
@@ -234,20 +304,6 @@ class Sync:
             self.sent += 1
             return
 
-    def _repeat_on_completion(self, item: Item, todo, local: dict, names: list[str]) -> dict:
-        """Completing a repeating task moves its due date to the next occurrence and keeps it
-        open, computed here (caldav's complete(handle_rrule=True) would turn a day into the
-        moment of completion). Until the store knows repeat rules, the rule is the server's."""
-        rule = vtodo.read(todo)["repeat"]
-        if "status" not in names or local["status"] != "done" or not rule or not local["due"]:
-            return local
-        following = vtodo.next_due(rule, local["due"])
-        if following is None:
-            return local  # the rule has run out: completing ends it
-        moved = {**local, "status": "open", "due": following}
-        self.local.apply(item.task_id, moved, ["due", "status"])
-        return self.local.get(item.task_id)
-
     def _refetch(self, calendar, item: Item) -> Item | None:
         """After a 412: the server's current version, merged in; None if it is gone."""
         from caldav.lib.url import URL
@@ -262,22 +318,24 @@ class Sync:
     def _pair(self, url: str) -> CalendarPair:
         return next(pair for pair in self.state.calendars() if pair.url == url)
 
-    def _delete_remote(self, calendar, item: Item) -> None:
+    def _delete_remote(self, calendar, item: Item, forget: bool = True) -> bool:
+        """DELETE with If-Match; False when the server's copy changed since (it is merged in
+        instead, and a task deleted here comes back)."""
         from caldav.lib import error as dav
 
-        if item.etag is None:  # never reached the server
+        if item.etag is not None:
+            obj = _resource(calendar, item.href, None, item.etag)
+            try:
+                call(obj.delete, self.url, if_match=True, precondition="etag")
+            except dav.NotFoundError:
+                pass  # already gone there too
+            except dav.ETagMismatchError:
+                self._refetch(calendar, item)
+                return False
+            self.sent += 1
+        if forget:
             self.state.forget_item(item.task_id)
-            return
-        obj = _resource(calendar, item.href, None, item.etag)
-        try:
-            call(obj.delete, self.url, if_match=True, precondition="etag")
-        except dav.NotFoundError:
-            pass  # already gone there too
-        except dav.ETagMismatchError:
-            self._refetch(calendar, item)  # changed there since: it comes back here
-            return
-        self.state.forget_item(item.task_id)
-        self.sent += 1
+        return True
 
 
 def _holds_tasks(calendar, url: str) -> bool:

@@ -44,6 +44,7 @@ CREATE TABLE items (
     base         TEXT CHECK (base IS NULL OR json_valid(base))
 );
 CREATE INDEX items_by_calendar ON items (calendar_url);
+CREATE INDEX items_by_uid ON items (uid);
 CREATE TABLE runs (
     id       INTEGER PRIMARY KEY CHECK (id = 1),
     at       TEXT NOT NULL,
@@ -150,6 +151,10 @@ class SyncState:
 
     def item_by_href(self, href: str) -> Item | None:
         row = self._conn.execute(self._ITEM + " WHERE href = ?", (href,)).fetchone()
+        return _item(row) if row else None
+
+    def item_by_uid(self, uid: str) -> Item | None:
+        row = self._conn.execute(self._ITEM + " WHERE uid = ?", (uid,)).fetchone()
         return _item(row) if row else None
 
     def item_by_task(self, task_id: int) -> Item | None:

@@ -58,6 +58,8 @@ def read(todo: icalendar.Todo) -> dict:
         or "completed" in todo else "open",
         "tags": sorted(_categories(todo)),
         "repeat": todo["rrule"].to_ical().decode() if "rrule" in todo else "",
+        "completed_at": _utc(todo["completed"].dt) if "completed" in todo
+        and isinstance(todo["completed"].dt, datetime) else None,
         "parent": _parent(todo),
         "remind_at": _reminder(todo),
     }
@@ -229,30 +231,16 @@ def _now() -> datetime:
     return clock.now().astimezone(timezone.utc).replace(microsecond=0)
 
 
-def next_due(rule: str, due: str, after: datetime | None = None) -> str | None:
-    """The first occurrence of `rule` after today (or `after`), counted from `due`, in `due`'s
-    own form: a day stays a day. None when the rule has run out (COUNT, UNTIL)."""
-    from dateutil.rrule import rrulestr
-
-    moment = clock.now() if after is None else after
-    if len(due) == 10:
-        start = datetime.fromisoformat(due)
-        recurrence = rrulestr(rule, dtstart=start, ignoretz=True)
-        # a day's next occurrence is the first day after today (or after the old day)
-        floor = max(start, datetime.combine(moment.astimezone().date(), datetime.min.time()))
-        found = recurrence.after(floor, inc=False)
-        return found.date().isoformat() if found else None
-    start = datetime.fromisoformat(due)
-    recurrence = rrulestr(rule, dtstart=start)
-    found = recurrence.after(max(start, moment.astimezone(start.tzinfo)), inc=False)
-    return _utc(found) if found else None
-
-
 def later_than(timestamp: str | None, other: str | None) -> bool:
     """Whether UTC ISO `timestamp` is later than `other` (a missing one is oldest)."""
     if timestamp is None:
         return False
     return other is None or datetime.fromisoformat(timestamp) > datetime.fromisoformat(other)
+
+
+def normal_rule(rule: str | None) -> str:
+    """An RRULE in one spelling (icalendar's order of parts), "" for none."""
+    return icalendar.vRecur.from_ical(rule).to_ical().decode() if rule else ""
 
 
 def normal_due(iso: str | None) -> str | None:
