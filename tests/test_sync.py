@@ -457,3 +457,23 @@ def test_sync_changes_are_in_the_history_with_origin_sync(sync_service, store, p
     sync_service.sync_now(store)
     task = _by_title(store)["From the phone"]
     assert [change.origin.kind for change in store.history(task.id)] == ["sync"]
+
+
+def test_when_this_side_wins_a_conflict_the_servers_value_stays_in_the_history(
+        sync_service, store, phone_tasks):
+    task = store.add("Buy gift", **BY_USER)
+    sync_service.sync_now(store)
+
+    def earlier_title(todo):  # the phone's edit is an hour older than the one made here
+        todo["summary"] = "Buy gift for Alex"
+        todo.pop("last-modified", None)
+        todo.add("last-modified", clock.now().astimezone(timezone.utc) - timedelta(hours=1))
+
+    _phone_edit(phone_tasks, earlier_title)
+    store.update(task.id, title="Buy gift for Sam", **BY_USER)
+
+    assert sync_service.sync_now(store).conflicts == 1
+    assert store.get(task.id).title == "Buy gift for Sam"
+    titles = [change.after["title"] for change in store.history(task.id)]
+    assert "Buy gift for Alex" in titles
+    assert str(_only(phone_tasks).icalendar_component["summary"]) == "Buy gift for Sam"

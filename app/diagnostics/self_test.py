@@ -33,7 +33,8 @@ MODULES = [
     "keyring", "keyring.backends.chainer", "openai", "openai.resources.chat.chat", "agents",
     "agents.memory.sqlite_session", "anyio._backends._asyncio", "jiter", "platformdirs",
     "sqlite3", "ssl", "app.assistant.assistant", "app.assistant.chat_session", "app.ui.shell",
-    "app.ui.desktop",
+    "app.ui.desktop", "caldav", "caldav.davclient", "icalendar", "niquests", "lxml.etree",
+    "app.sync.engine", "app.ui.background_sync",
 ]
 if sys.platform == "win32":
     MODULES += ["keyring.backends.Windows", "win32ctypes.pywin32.win32cred"]

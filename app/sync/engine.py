@@ -175,6 +175,10 @@ class Sync:
         names = self.local.names
         newer = vtodo.later_than(local.get("updated_at"), vtodo.modified_at(todo))
         merged = merge(item.base, local, remote, names, local_is_newer=newer)
+        lost_here = [each.field for each in merged.conflicts if each.winner == "local"]
+        if lost_here:  # the server's losing value passes through, so the history keeps it too
+            self.local.apply(item.task_id, remote, lost_here)
+            local = self.local.get(item.task_id)
         to_write = changed(local, merged.fields, names)
         if to_write:
             self.local.apply(item.task_id, merged.fields, to_write)
