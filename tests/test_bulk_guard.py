@@ -7,7 +7,7 @@ from app.assistant.instructions import instructions
 from app.assistant.events import ApprovalRequested, ToolFinished
 from app.tasks import Origin, TaskFilter
 from fake_gemini import text, tool_calls
-from test_chat_session import of, turn
+from test_chat_session import of, turn  # noqa: F401  (turn: the fixture)
 
 CLI = Origin("cli")
 
@@ -17,7 +17,8 @@ def notes_of(store):
 
 
 @pytest.mark.parametrize("allowed", [True, False])
-def test_an_answer_blanking_many_tasks_pauses_once_for_the_whole_batch(gemini, assistant_for,
+def test_an_answer_blanking_many_tasks_pauses_once_for_the_whole_batch(turn, gemini,
+                                                                      assistant_for,
                                                                        store, allowed):
     ids = [store.add(f"Task {n}", notes=f"note {n}", by=CLI).id for n in range(7)]
     gemini.enqueue(tool_calls(*[("update_task", {"id": i, "notes": ""}) for i in ids]),
@@ -34,14 +35,15 @@ def test_an_answer_blanking_many_tasks_pauses_once_for_the_whole_batch(gemini, a
     assert all(finished.ok == allowed for finished in of(ToolFinished, events))
 
 
-def test_five_changes_in_one_answer_need_no_approval(gemini, assistant_for, store):
+def test_five_changes_in_one_answer_need_no_approval(turn, gemini, assistant_for, store):
     ids = [store.add(f"Task {n}", by=CLI).id for n in range(5)]
     gemini.enqueue(tool_calls(*[("complete_task", {"id": i}) for i in ids]), text("Done."))
     turn(assistant_for(gemini), "done with all", decide=lambda request: pytest.fail("asked"))
     assert store.list_tasks() == []
 
 
-def test_the_count_spans_the_whole_answer_and_deletions_join_the_batch(gemini, assistant_for,
+def test_the_count_spans_the_whole_answer_and_deletions_join_the_batch(turn, gemini,
+                                                                       assistant_for,
                                                                        store):
     ids = [store.add(f"Task {n}", by=CLI).id for n in range(8)]
     gemini.enqueue(tool_calls(*[("complete_task", {"id": i}) for i in ids[:4]]),
@@ -56,7 +58,7 @@ def test_the_count_spans_the_whole_answer_and_deletions_join_the_batch(gemini, a
 
 
 def test_everything_one_answer_changed_is_one_step_and_undo_that_takes_it_back(
-        gemini, assistant_for, store):
+        turn, gemini, assistant_for, store):
     first, second = store.add("Call Ana", by=CLI), store.add("Pay rent", by=CLI)
     gemini.enqueue(tool_calls(("complete_task", {"id": first.id}),
                               ("update_task", {"id": second.id, "due": "2026-12-01"}),
@@ -75,7 +77,8 @@ def test_everything_one_answer_changed_is_one_step_and_undo_that_takes_it_back(
         [("Call Ana", "open", None), ("Pay rent", "open", None)]
 
 
-def test_the_agents_delete_goes_to_the_trash_and_can_be_restored(gemini, assistant_for, store):
+def test_the_agents_delete_goes_to_the_trash_and_can_be_restored(turn, gemini, assistant_for,
+                                                                 store):
     task = store.add("Renew passport", notes="photos", by=CLI)
     gemini.enqueue(tool_calls(("delete_task", {"id": task.id})), text("In the trash."),
                    tool_calls(("restore_task", {"id": task.id})), text("Back."))

@@ -15,7 +15,7 @@ from qt_fixtures import close_window
 from ui_helpers import items
 from app.tasks.history import Origin
 
-CLI = Origin("cli")  # who the test's own writes are recorded as
+BY_CLI = Origin("cli")  # who the test's own writes are recorded as
 
 
 class Clock:
@@ -78,10 +78,10 @@ def test_the_tray_menu_offers_quick_ask_open_today_and_quit(shell):
 
 
 def test_the_due_today_count_follows_the_store(qtbot, shell, workspace):
-    workspace.store.add("Pay rent", due="today", by=CLI)
-    workspace.store.add("Overdue", by=CLI,
+    workspace.store.add("Pay rent", due="today", by=BY_CLI)
+    workspace.store.add("Overdue", by=BY_CLI,
                         due=(datetime.now() - timedelta(days=2)).date().isoformat())
-    workspace.store.add("Later", by=CLI,
+    workspace.store.add("Later", by=BY_CLI,
                         due=(datetime.now() + timedelta(days=5)).date().isoformat())
     qtbot.waitUntil(lambda: shell.tray.today_action.text() == "2 tasks due today")
     assert "2 tasks due today" in shell.tray.icon.toolTip()
@@ -115,7 +115,7 @@ def test_quick_ask_pops_up_with_focus_and_streams_the_answer(qtbot, shell, gemin
 
 
 def test_quick_ask_shows_tool_activity_and_approvals(qtbot, shell, gemini, workspace):
-    task = workspace.store.add("Old chore", by=CLI)
+    task = workspace.store.add("Old chore", by=BY_CLI)
     gemini.enqueue(tool_calls(("add_task", {"title": "Buy milk"})),
                    tool_calls(("delete_task", {"id": task.id})), text("Done both."))
     shell.quick_ask()
@@ -181,7 +181,7 @@ def test_with_a_tray_and_the_setting_off_closing_quits(qtbot, shell, with_tray, 
 def test_a_reminder_when_a_task_falls_due_once_and_clicking_opens_it(qtbot, shell, with_tray,
                                                                      clock, workspace):
     due = (clock.now + timedelta(minutes=10)).isoformat(timespec="minutes")
-    task = workspace.store.add("Call the plumber", due=due, by=CLI)
+    task = workspace.store.add("Call the plumber", due=due, by=BY_CLI)
     shell.check_reminders()
     assert shell.tray.last_notification is None
     clock.advance(minutes=11)
@@ -214,14 +214,14 @@ def test_a_task_added_from_the_command_line_is_reminded(qtbot, shell, with_tray,
 
 def test_reminders_can_be_turned_off(shell, with_tray, clock, workspace):
     workspace.settings.set("reminders", False)
-    workspace.store.add("Late", by=CLI,
+    workspace.store.add("Late", by=BY_CLI,
                         due=(clock.now - timedelta(hours=1)).isoformat(timespec="minutes"))
     shell.check_reminders()
     assert shell.tray.last_notification is None
 
 
 def test_without_a_tray_a_reminder_shows_in_the_window(shell, clock, workspace):
-    workspace.store.add("Late", by=CLI,
+    workspace.store.add("Late", by=BY_CLI,
                         due=(clock.now - timedelta(hours=1)).isoformat(timespec="minutes"))
     shell.check_reminders()
     assert "Late is overdue" in shell.window.statusBar().currentMessage()

@@ -33,8 +33,13 @@ MODULES = [
     "keyring", "keyring.backends.chainer", "openai", "openai.resources.chat.chat", "agents",
     "agents.memory.sqlite_session", "anyio._backends._asyncio", "jiter", "platformdirs",
     "sqlite3", "ssl", "app.assistant.assistant", "app.assistant.chat_session", "app.ui.shell",
-    "app.ui.desktop", "caldav", "caldav.davclient", "icalendar", "niquests", "lxml.etree",
-    "app.sync.engine", "app.ui.background_sync",
+    "app.ui.desktop",
+    # the task model (issue 14): repeat rules, natural dates (with their language data), files
+    "dateutil.rrule", "dateparser", "dateparser.date", "dateparser.data.date_translation_data.en",
+    "regex", "tzlocal", "icalendar", "app.tasks.ical", "app.tasks.todoist",
+    # CalDAV sync (issue 15): the client, its HTTP and XML libraries
+    "caldav", "caldav.davclient", "niquests", "lxml.etree", "app.sync.engine",
+    "app.ui.background_sync",
 ]
 if sys.platform == "win32":
     MODULES += ["keyring.backends.Windows", "win32ctypes.pywin32.win32cred"]
