@@ -45,6 +45,7 @@ class Sync:
         self.url = url  # for error sentences
         self.sent = self.received = self.conflicts = 0
         self._orphans: list[tuple[int, str]] = []
+        self._touched: set[str] = set()  # calendars this run uploaded to or deleted from
         local.uid_of = self._uid_of
         local.task_of = self._task_of
 
@@ -62,7 +63,16 @@ class Sync:
             self._pull(pair, calendar)
         self._adopt_orphans()
         self._push({pair.url: calendar for pair, calendar in calendars.items()})
+        self._outdate_made_up_tokens()
         return Summary(self.sent, self.received, self.conflicts, self.client.requests_made)
+
+    def _outdate_made_up_tokens(self) -> None:
+        """caldav's "fake-" token describes the calendar as this run found it, before its own
+        uploads and deletions; kept, it would make the next run believe nothing changed since
+        and miss deletions made meanwhile. A token no listing can match forces a full one."""
+        for pair in self.state.calendars():
+            if pair.url in self._touched and str(pair.sync_token).startswith("fake-"):
+                self.state.set_sync_token(pair.url, "fake-outdated")
 
     # -- calendars ----------------------------------------------------------------------------
 
@@ -110,7 +120,11 @@ class Sync:
     def _pull(self, pair: CalendarPair, calendar) -> None:
         result = call(calendar.get_objects_by_sync_token, self.url,
                       sync_token=pair.sync_token, load_objects=False)
-        complete = pair.sync_token is None or str(result.sync_token).startswith("fake-")
+        token = str(result.sync_token)
+        # Where the server has no sync tokens caldav lists everything and makes up a "fake-"
+        # token from it; the same fake token back means nothing changed (and an empty list).
+        complete = pair.sync_token is None or (token.startswith("fake-")
+                                               and token != pair.sync_token)
         stored = {item.href: item for item in self.state.items(pair.url)}
         deleted = {str(url) for url in result.deleted_urls}
         listed, unloaded, loaded = set(), [], []
@@ -122,7 +136,9 @@ class Sync:
             item = stored.get(href)
             if item is not None and item.etag is not None and item.etag == obj.etag:
                 continue  # our own upload, or nothing new
-            (loaded if obj.is_loaded() else unloaded).append(obj)
+            # Always fetched raw with multiget: the objects of caldav's full-listing fallback
+            # come through its search, whose copies are not the server's exact text.
+            unloaded.append(obj)
         for start in range(0, len(unloaded), MULTIGET_BATCH):
             batch = [obj.url for obj in unloaded[start:start + MULTIGET_BATCH]]
             loaded += call(calendar.multiget, self.url, batch)
@@ -135,7 +151,7 @@ class Sync:
             item = self.state.item_by_href(href)
             if item is not None:
                 self._take_remote_deletion(item)
-        self.state.set_sync_token(pair.url, str(result.sync_token))
+        self.state.set_sync_token(pair.url, token)
 
     def _take_remote(self, pair: CalendarPair, href: str, etag: str | None, text: str) -> None:
         try:
@@ -242,10 +258,13 @@ class Sync:
         by_list = {pair.list_key: pair.url for pair in self.state.calendars()}
         tasks = self.local.all()
         items = {item.task_id: item for item in self.state.items()}
-        for task_id, local in tasks.items():  # every UID first: a new subtask names its parent
-            if task_id not in items and local["list"] in by_list:
-                items[task_id] = self._assign(task_id, local, by_list[local["list"]])
-        for task_id, local in self.local.all().items():
+        new = [task_id for task_id, local in tasks.items()
+               if task_id not in items and local["list"] in by_list]
+        for task_id in new:  # every UID first: a new subtask names its parent by it
+            items[task_id] = self._assign(task_id, tasks[task_id], by_list[tasks[task_id]["list"]])
+        if new:
+            tasks = self.local.all()
+        for task_id, local in tasks.items():
             item = items.pop(task_id, None)
             target = by_list.get(local["list"])
             if item is None or target is None or item.calendar_url not in calendars:
@@ -296,15 +315,21 @@ class Sync:
             try:
                 call(_save, self.url, obj, item.etag is None)
             except (dav.ETagMismatchError, dav.ConsistencyError, dav.PutError):
+                task_id, calendar_url = item.task_id, item.calendar_url
                 item = self._refetch(calendar, item)
-                if item is None:
-                    return  # now gone on the server: handled as a deletion there
+                if item is None:  # deleted there meanwhile; edited here, so it goes up anew
+                    local = self.local.get(task_id)
+                    if local is None:
+                        return
+                    item = self._assign(task_id, local, calendar_url)
+                    continue
                 local = self.local.get(item.task_id)
                 if local is None or not changed(item.base, local, self.local.names):
                     return
                 continue
             self.state.save_item(item._replace(etag=obj.etag, ical=text,
                                                base=_base_of(local, self.local.names)))
+            self._touched.add(item.calendar_url)
             self.sent += 1
             return
 
@@ -336,6 +361,7 @@ class Sync:
             except dav.ETagMismatchError:
                 self._refetch(calendar, item)
                 return False
+            self._touched.add(item.calendar_url)
             self.sent += 1
         if forget:
             self.state.forget_item(item.task_id)
