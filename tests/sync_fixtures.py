@@ -1,22 +1,11 @@
 """Fixtures for the sync tests: a real Radicale, the app's account on it, and the phone."""
 
-import importlib.util
-
 import pytest
 
+from app.tasks.history import Origin
 from caldav_server import PASSWORD, USER, Radicale
 
-
-def _by(kind: str) -> dict:
-    """`by=Origin(kind)` where the store records history (issue 13); nothing where it does not."""
-    if importlib.util.find_spec("app.tasks.history") is None:
-        return {}
-    from app.tasks.history import Origin
-
-    return {"by": Origin(kind)}
-
-
-BY_USER = _by("window")  # a change made by hand in the window
+BY_USER = {"by": Origin("window")}  # a change made by hand in the window
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from app.config.keystore import SERVICE, SYNC_PASSWORD
 from app.sync.service import SyncService
 from app.ui.background_sync import BackgroundSync
 from app.ui.live_updates import LiveUpdates
-from app.ui.task_runner import TaskRunner
 from caldav_server import PASSWORD, USER
 from sync_fixtures import BY_USER
 from test_ui_settings import RecordingRunner

@@ -116,15 +116,16 @@ def call(function, url: str, *args, **kwargs):
         return function(*args, **kwargs)
     except (SyncError, dav.ETagMismatchError, dav.NotFoundError, dav.ConsistencyError):
         raise
-    except dav.PutError as error:
-        if "412" in str(error):
-            raise
-        raise describe(error, url) from None
     except Exception as error:
-        raise describe(error, url) from None
+        if isinstance(error, dav.PutError) and "412" in str(error):
+            raise
+        sentence = describe(error, url)
+        if sentence is None:
+            raise  # not a failure of the server or the network: a bug, for the crash log
+        raise sentence from None
 
 
-def describe(error: Exception, url: str) -> SyncError:
+def describe(error: Exception, url: str) -> SyncError | None:
     from caldav.lib import error as dav
 
     host = host_of(url)
@@ -145,7 +146,7 @@ def describe(error: Exception, url: str) -> SyncError:
                          "offline")
     if isinstance(error, dav.DAVError):
         return SyncError(f"{host} answered with an error ({_short(text)}).", "server")
-    raise error
+    return None
 
 
 def _short(text: str) -> str:

@@ -16,12 +16,11 @@ import uuid
 from collections import namedtuple
 
 from app.sync import vtodo
-from app.sync.connection import SyncError, call
+from app.sync.connection import call
 from app.sync.local import LocalTasks
 from app.sync.merge import changed, merge
 from app.sync.state import CalendarPair, Conflict, Item, SyncState
 from app.tasks.dates import timestamp
-
 from app.tasks.model import INBOX
 
 SERVER_DEFAULT = "Tasks"  # what many servers and phones call the task list they start with
