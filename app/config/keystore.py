@@ -4,7 +4,8 @@ overrides it on machines without a keyring.
 
 Every keyring call may block (D-Bus round trips, an unlock prompt), so the UI must call this
 from a worker thread. That is safe: a `KeyStore` holds no state of its own besides the backend
-it was given, and keyring's backends open a fresh connection per call.
+it was given and a value kept for this session only, and keyring's backends open a fresh
+connection per call.
 """
 
 import os
