@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 # autouse: no test touches a real keyring; TEST_CLOCK moves the whole suite to another moment
-pytest_plugins = ["keyring_fixtures", "qt_fixtures", "clock_fixtures", "zone_fixtures"]
+pytest_plugins = ["keyring_fixtures", "qt_fixtures", "clock_fixtures", "zone_fixtures",
+                  "sync_fixtures"]
 
 # Before any Qt import: widgets render offscreen unless a test starts its own X display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -19,7 +20,8 @@ REPO = Path(__file__).resolve().parent.parent
 def app_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("TASK_ASSISTANT_HOME", str(home))
-    for name in ("GEMINI_API_KEY", "TASK_ASSISTANT_MODEL", "TASK_ASSISTANT_BASE_URL"):
+    for name in ("GEMINI_API_KEY", "TASK_ASSISTANT_MODEL", "TASK_ASSISTANT_BASE_URL",
+                 "TASK_ASSISTANT_SYNC_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
     return home
 

@@ -17,7 +17,7 @@ LAYERS = [
     ("diagnostics",),            # paints the real window to check it
     ("ui",),
     ("workspace",),
-    ("assistant", "desktop", "mcp"),
+    ("assistant", "desktop", "mcp", "sync"),
     ("conversations", "tasks", "config"),
     ("common",),
 ]

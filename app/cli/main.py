@@ -19,7 +19,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.cli import ask, backups, key, mcp, settings, tasks
+    from app.cli import ask, backups, key, mcp, settings, sync, tasks
 
     parser = OneLineParser(prog=PROG, description=f"{APP_NAME}: chat with Gemini about your tasks.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.register(commands)
     backups.register(commands)
     mcp.register(commands)
+    sync.register(commands)
     return parser
 
 

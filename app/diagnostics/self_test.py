@@ -41,6 +41,9 @@ MODULES = [
     # Code blocks: Pygments finds its lexers and styles by name, at run time.
     "pygments.lexers", "pygments.lexers.python", "pygments.styles.default",
     "pygments.styles.gh_dark",
+    # CalDAV sync (issue 15): the client, its HTTP and XML libraries
+    "caldav", "caldav.davclient", "niquests", "lxml.etree", "app.sync.engine",
+    "app.ui.background_sync",
 ]
 if sys.platform == "win32":
     MODULES += ["keyring.backends.Windows", "win32ctypes.pywin32.win32cred"]

@@ -84,6 +84,7 @@ async def _main(app, server, start: str, on_shown: Callable | None) -> int:
         window.check_key()
         shell.check_reminders()  # overdue tasks are announced at start
         shell.back_up_if_due()
+        shell.sync.start()  # the first background sync, then every 5 minutes
         for warning in workspace.warnings:  # a damaged conversations file was set aside
             window.statusBar().showMessage(warning)
         if workspace.settings.get("start_on_login"):

@@ -32,8 +32,9 @@ class MainWindow(QMainWindow):
 
     def __init__(self, store: TaskStore, conversations: ConversationStore, settings: Settings,
                  keys: KeyStore, agent: AssistantLoader, runner: TaskRunner,
-                 live: LiveUpdates | None = None) -> None:
-        """`live`: the app's LiveUpdates (the shell's); a window on its own makes its own."""
+                 live: LiveUpdates | None = None, sync=None) -> None:
+        """`live`: the app's LiveUpdates (the shell's); a window on its own makes its own.
+        `sync`: the app's BackgroundSync, shown quietly in the status bar and in Settings."""
         super().__init__()
         self.conversations = conversations
         self.settings = settings
@@ -44,6 +45,7 @@ class MainWindow(QMainWindow):
         self.live = live or LiveUpdates(store, conversations, parent=self)
         self.settings_dialog = None
         self.shortcut_sheet = None
+        self.sync = sync
         self._painted = False
         self.setWindowTitle(APP_NAME)
         self.state = WindowState()
@@ -67,6 +69,12 @@ class MainWindow(QMainWindow):
         self.chat.settings_requested.connect(self.open_settings)
         self._build_menus()
         self._restore()
+        if sync is not None:
+            from app.ui.sync_status import SyncStatusLabel
+
+            self.sync_status = SyncStatusLabel(sync)
+            self.sync_status.clicked.connect(self.open_sync_settings)
+            self.statusBar().addPermanentWidget(self.sync_status)
 
     def _build_menus(self) -> None:
         def action(menu, text, shortcut, slot, role=None) -> QAction:
@@ -136,12 +144,18 @@ class MainWindow(QMainWindow):
 
         if self.settings_dialog is None:
             self.settings_dialog = SettingsDialog(self.settings, self.keys, self.runner, self,
-                                                  mcp_servers=self.agent.mcp_servers)
+                                                  mcp_servers=self.agent.mcp_servers,
+                                                  sync=self.sync)
             self.settings_dialog.key_changed.connect(self._key_changed)
             self.settings_dialog.finished.connect(self._settings_closed)
         self.settings_dialog.open()
         if self.chat.key_prompt.isVisible():
             self.settings_dialog.focus_key_field()
+
+    def open_sync_settings(self) -> None:
+        self.open_settings()
+        if self.settings_dialog.sync_page is not None:
+            self.settings_dialog.pages.setCurrentWidget(self.settings_dialog.sync_page)
 
     def _settings_closed(self) -> None:
         self.settings_dialog.deleteLater()

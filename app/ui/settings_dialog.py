@@ -1,5 +1,5 @@
 """Settings: the Gemini API key (in the system keyring), the model, the base URL, and a
-"Test connection" button.
+"Test connection" button on the General page; the CalDAV account on the Sync page.
 
 Non-modal (`open()`/`show()`, never `exec()`: under qasync a nested event loop makes every
 coroutine scheduled meanwhile fail and never run again), and so is "Remove key"'s confirmation, which is a row in the dialog rather than a
@@ -73,7 +73,8 @@ class SettingsDialog(QDialog):
     settings_saved = Signal()
 
     def __init__(self, settings: Settings, keys: KeyStore, runner: TaskRunner,
-                 parent=None, *, mcp_servers: McpServers | None = None) -> None:
+                 parent=None, *, mcp_servers: McpServers | None = None, sync=None) -> None:
+        """`mcp_servers` adds the Tools page; `sync`, the app's BackgroundSync, the Sync page."""
         super().__init__(parent)
         self._settings = settings
         self._keys = keys
@@ -206,6 +207,12 @@ class SettingsDialog(QDialog):
         if mcp_servers is not None:  # its changes are saved at once, not by Save
             self.tools_page = ToolsPage(mcp_servers)
             self.pages.addTab(self.tools_page, "&Tools")
+        self.sync_page = None
+        if sync is not None:  # like Tools: Connect and Remove act at once, not by Save
+            from app.ui.sync_page import SyncPage
+
+            self.sync_page = SyncPage(sync, runner)
+            self.pages.addTab(self.sync_page, "S&ync")
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         layout.addWidget(self.error_label)

@@ -40,7 +40,13 @@ class Shell(QObject):
         self.agent = agent
         self.runner = runner
         self.live = LiveUpdates(store, conversations, settings, self)
-        self.window = MainWindow(store, conversations, settings, keys, agent, runner, self.live)
+        from app.common.paths import data_dir
+        from app.sync.service import SyncService
+        from app.ui.background_sync import BackgroundSync
+
+        self.sync = BackgroundSync(SyncService(data_dir()), store, self.live, runner, self)
+        self.window = MainWindow(store, conversations, settings, keys, agent, runner, self.live,
+                                 sync=self.sync)
         self.window.quit_requested.connect(self.quit_requested)
         self.window.close_requested.connect(self._window_closed)
         self.popup = None  # built on first use: most sessions never open it
@@ -125,6 +131,7 @@ class Shell(QObject):
         self.reminder_timer.stop()
         self.tray_timer.stop()
         self.backup_timer.stop()
+        self.sync.stop()
         if self.reminders is not None:
             self.reminders.close()
         self.live.stop()

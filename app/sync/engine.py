@@ -1,0 +1,389 @@
+"""One two-way sync: the server's changes first, then the local ones, each safe to interrupt.
+
+Per calendar, the server's changes come from one sync-collection REPORT (RFC 6578) from the
+stored token; caldav falls back to a full listing where a server has no sync tokens. Objects
+whose ETag differs from the one stored are fetched in calendar-multiget batches and merged
+three-way into the task, field by field. Then every pending local change is uploaded: a new
+task gets its UID and href recorded before the PUT (If-None-Match), so a retry after a crash
+finds it instead of making a second one; an update or delete carries If-Match, and a 412 means
+fetch, merge and try again.
+
+Nothing here asks the user anything or touches Qt: the CLI and the window's worker thread run
+the same `Sync.run()`.
+"""
+
+import uuid
+from collections import namedtuple
+
+from app.sync import vtodo
+from app.sync.connection import call
+from app.sync.local import LocalTasks
+from app.sync.merge import changed, merge
+from app.sync.state import CalendarPair, Conflict, Item, SyncState
+from app.tasks.dates import timestamp
+from app.tasks.model import INBOX
+
+SERVER_DEFAULT = "Tasks"  # what many servers and phones call the task list they start with
+MULTIGET_BATCH = 250
+RETRIES = 3  # 412s in a row on one task before leaving it for the next sync
+
+
+class Summary(namedtuple("Summary", ("sent", "received", "conflicts", "requests"))):
+    def line(self) -> str:
+        text = f"↑ {self.sent} sent, ↓ {self.received} received"
+        if self.conflicts:
+            text += f", {self.conflicts} conflict{'s' if self.conflicts != 1 else ''} merged"
+        return text
+
+
+class Sync:
+    def __init__(self, state: SyncState, local: LocalTasks, davclient, url: str) -> None:
+        self.state = state
+        self.local = local
+        self.client = davclient
+        self.url = url  # for error sentences
+        self.sent = self.received = self.conflicts = 0
+        self._orphans: list[tuple[int, str]] = []
+        self._touched: set[str] = set()  # calendars this run uploaded to or deleted from
+        local.uid_of = self._uid_of
+        local.task_of = self._task_of
+
+    def _uid_of(self, task_id: int) -> str | None:
+        item = self.state.item_by_task(task_id)
+        return item.uid if item else None
+
+    def _task_of(self, uid: str) -> int | None:
+        item = self.state.item_by_uid(uid)
+        return item.task_id if item else None
+
+    def run(self) -> Summary:
+        calendars = self._pair_calendars()
+        for pair, calendar in calendars.items():
+            self._pull(pair, calendar)
+        self._adopt_orphans()
+        self._push({pair.url: calendar for pair, calendar in calendars.items()})
+        self._outdate_made_up_tokens()
+        return Summary(self.sent, self.received, self.conflicts, self.client.requests_made)
+
+    def _outdate_made_up_tokens(self) -> None:
+        """caldav's "fake-" token describes the calendar as this run found it, before its own
+        uploads and deletions; kept, it would make the next run believe nothing changed since
+        and miss deletions made meanwhile. A token no listing can match forces a full one."""
+        for pair in self.state.calendars():
+            if pair.url in self._touched and str(pair.sync_token).startswith("fake-"):
+                self.state.set_sync_token(pair.url, "fake-outdated")
+
+    # -- calendars ----------------------------------------------------------------------------
+
+    def _pair_calendars(self) -> dict:
+        """Each task calendar on the server ↔ the list of its name (made here when missing);
+        Inbox ↔ a calendar named Inbox, else the server's "Tasks"; a list with no calendar gets
+        one (MKCALENDAR)."""
+        from caldav.collection import CalendarSet
+
+        account = self.state.account()
+        home = CalendarSet(self.client, url=account.home_url)
+        remote = {str(calendar.url): calendar for calendar in call(home.get_calendars, self.url)}
+        known = {pair.url: pair for pair in self.state.calendars()}
+        for url in set(known) - set(remote):  # deleted on the server: its tasks stay here
+            self.state.forget_calendar(url)
+            del known[url]
+        new = {}
+        for url, calendar in remote.items():
+            if url not in known and _holds_tasks(calendar, self.url):
+                new[url] = call(calendar.get_display_name, self.url) or url.rstrip("/").split("/")[-1]
+        taken = {pair.list_key for pair in known.values()}
+        names = set(new.values())
+        for url, name in sorted(new.items(), key=lambda each: each[1] != INBOX):
+            key = name
+            if INBOX not in taken and (name == INBOX or (name == SERVER_DEFAULT
+                                                         and INBOX not in names)):
+                key = INBOX
+            while key in taken:
+                key += " (server)"
+            taken.add(key)
+            self.local.add_list(key)
+            known[url] = CalendarPair(url, key, name, None)
+            self.state.save_calendar(known[url])
+        for list_name in self.local.lists():
+            if list_name not in taken:
+                made = call(home.make_calendar, self.url, name=list_name,
+                            supported_calendar_component_set=["VTODO"])
+                pair = CalendarPair(str(made.url), list_name, list_name, None)
+                self.state.save_calendar(pair)
+                remote[pair.url] = made
+        return {pair: remote[pair.url] for pair in self.state.calendars() if pair.url in remote}
+
+    # -- the server's changes -----------------------------------------------------------------
+
+    def _pull(self, pair: CalendarPair, calendar) -> None:
+        result = call(calendar.get_objects_by_sync_token, self.url,
+                      sync_token=pair.sync_token, load_objects=False)
+        token = str(result.sync_token)
+        # Where the server has no sync tokens caldav lists everything and makes up a "fake-"
+        # token from it; the same fake token back means nothing changed (and an empty list).
+        complete = pair.sync_token is None or (token.startswith("fake-")
+                                               and token != pair.sync_token)
+        stored = {item.href: item for item in self.state.items(pair.url)}
+        deleted = {str(url) for url in result.deleted_urls}
+        listed, unloaded, loaded = set(), [], []
+        for obj in result:
+            href = str(obj.url)
+            if href in deleted:
+                continue
+            listed.add(href)
+            item = stored.get(href)
+            if item is not None and item.etag is not None and item.etag == obj.etag:
+                continue  # our own upload, or nothing new
+            # Always fetched raw with multiget: the objects of caldav's full-listing fallback
+            # come through its search, whose copies are not the server's exact text.
+            unloaded.append(obj)
+        for start in range(0, len(unloaded), MULTIGET_BATCH):
+            batch = [obj.url for obj in unloaded[start:start + MULTIGET_BATCH]]
+            loaded += call(calendar.multiget, self.url, batch)
+        for obj in loaded:
+            self._take_remote(pair, str(obj.url), obj.etag, obj.data)
+        if complete:  # a full listing: whatever it lacks was deleted on the server
+            deleted |= {href for href, item in stored.items()
+                        if href not in listed and item.etag is not None}
+        for href in deleted:
+            item = self.state.item_by_href(href)
+            if item is not None:
+                self._take_remote_deletion(item)
+        self.state.set_sync_token(pair.url, token)
+
+    def _take_remote(self, pair: CalendarPair, href: str, etag: str | None, text: str) -> None:
+        try:
+            _, todo = vtodo.parse(text)
+        except ValueError:
+            return  # an event in a mixed calendar: not a task
+        remote = vtodo.read(todo)
+        uid = vtodo.uid_of(todo)
+        item = self.state.item_by_href(href) or self.state.item_by_uid(uid)
+        if item is None:
+            task_id = self._match(remote) or self.local.add(remote, pair.list_key, uid)
+            item = Item(task_id, pair.url, href, uid, etag, text, None)
+            self._merge_into_local(item, self.local.get(task_id), remote, todo)
+            self.received += 1
+            return
+        item = item._replace(calendar_url=pair.url, href=href)
+        local = self.local.get(item.task_id)
+        if local is None:  # deleted here, changed there: the change wins, the task comes back
+            task_id = self.local.bring_back(item.task_id, remote, pair.list_key, uid)
+            if task_id != item.task_id:
+                self.state.forget_item(item.task_id)
+            self.state.save_item(item._replace(task_id=task_id, etag=etag, ical=text,
+                                               base=self._held(task_id, remote)))
+            self.received += 1
+            return
+        if local["list"] != pair.list_key:  # moved to another calendar on the phone
+            self.local.move(item.task_id, pair.list_key)
+        if item.base is not None and not changed(item.base, remote, self.local.names):
+            self.state.save_item(item._replace(etag=etag, ical=text))
+            return
+        self._merge_into_local(item._replace(etag=etag, ical=text), local, remote, todo)
+        self.received += 1
+
+    def _merge_into_local(self, item: Item, local: dict, remote: dict, todo) -> None:
+        """Merge and write the local side; what the merge kept from here is uploaded by the push,
+        which finds it differing from the new base (the server's fields)."""
+        names = self.local.names
+        newer = vtodo.later_than(local.get("updated_at"), vtodo.modified_at(todo))
+        merged = merge(item.base, local, remote, names, local_is_newer=newer)
+        lost_here = [each.field for each in merged.conflicts if each.winner == "local"]
+        if lost_here:  # the server's losing value passes through, so the history keeps it too
+            self.local.apply(item.task_id, remote, lost_here)
+            local = self.local.get(item.task_id)
+        to_write = changed(local, merged.fields, names)
+        if to_write:
+            self.local.apply(item.task_id, merged.fields, to_write)
+        for conflict in merged.conflicts:
+            self.conflicts += 1
+            self.state.record_conflict(Conflict(timestamp(), item.task_id, merged.fields["title"],
+                                                conflict.field, conflict.kept, conflict.lost,
+                                                conflict.winner))
+        self.state.save_item(item._replace(base=self._held(item.task_id, remote, merged.fields)))
+
+    def _held(self, task_id: int, remote: dict, wanted: dict | None = None) -> dict:
+        """The new base: the server's fields, except where the store could not take the value
+        it was given (a repeat rule without a due date, a parent not synced yet). There the
+        base is what the store holds, so that is not mistaken for a change made here and
+        uploaded over the server's value."""
+        wanted = wanted or remote
+        held = self.local.get(task_id) or wanted
+        if held["parent"] != wanted["parent"] and wanted["parent"]:
+            self._orphans.append((task_id, wanted["parent"]))  # the parent may come later
+        # A repeating task completed elsewhere was moved on by the store (next due, open): that
+        # is news for the server, so its old values stay the base and the push sends the new.
+        moved_on = wanted["status"] == "done" and held["status"] == "open" and held["repeat"]
+        return {name: held[name] if held[name] != wanted[name] and not
+                (moved_on and name in ("status", "due", "remind_at")) else remote[name]
+                for name in self.local.names}
+
+    def _adopt_orphans(self) -> None:
+        """Subtasks that arrived before their parent get it once every calendar is read."""
+        for task_id, parent_uid in self._orphans:
+            item = self.state.item_by_task(task_id)
+            local = self.local.get(task_id)
+            if item is None or local is None or self._task_of(parent_uid) is None:
+                continue
+            self.local.apply(task_id, {**local, "parent": parent_uid}, ["parent"])
+            self.state.save_item(item._replace(base={**item.base, "parent": parent_uid}))
+        self._orphans.clear()
+
+    def _match(self, remote: dict) -> int | None:
+        """On a first sync, a local task never synced with the same title and due date is the
+        same task: it is linked, not duplicated."""
+        synced = {item.task_id for item in self.state.items()}
+        for task_id, fields in self.local.all().items():
+            if task_id not in synced and fields["title"] == remote["title"] \
+                    and fields["due"] == remote["due"]:
+                return task_id
+        return None
+
+    def _take_remote_deletion(self, item: Item) -> None:
+        local = self.local.get(item.task_id)
+        self.state.forget_item(item.task_id)
+        if local is None:
+            return  # deleted on both sides
+        if item.base is not None and not changed(item.base, local, self.local.names):
+            self.local.delete(item.task_id)
+            self.received += 1
+        # else: edited here since: the task stays, and the push uploads it as a new object
+
+    # -- local changes ------------------------------------------------------------------------
+
+    def _push(self, calendars: dict) -> None:
+        by_list = {pair.list_key: pair.url for pair in self.state.calendars()}
+        tasks = self.local.all()
+        items = {item.task_id: item for item in self.state.items()}
+        new = [task_id for task_id, local in tasks.items()
+               if task_id not in items and local["list"] in by_list]
+        for task_id in new:  # every UID first: a new subtask names its parent by it
+            items[task_id] = self._assign(task_id, tasks[task_id], by_list[tasks[task_id]["list"]])
+        if new:
+            tasks = self.local.all()
+        for task_id, local in tasks.items():
+            item = items.pop(task_id, None)
+            target = by_list.get(local["list"])
+            if item is None or target is None or item.calendar_url not in calendars:
+                continue
+            if item.calendar_url != target and target in calendars:
+                item = self._move(calendars[item.calendar_url], item, target)
+                if item is None:
+                    continue
+            if item.etag is None or changed(item.base, local, self.local.names):
+                self._upload(calendars[item.calendar_url], item, local)
+        for item in items.values():  # synced before, gone here now
+            if item.task_id not in tasks and item.calendar_url in calendars:
+                self._delete_remote(calendars[item.calendar_url], item)
+
+    def _assign(self, task_id: int, local: dict, calendar_url: str) -> Item:
+        """The UID and href are chosen and stored before the upload, so an upload cut off by a
+        crash is retried under the same name and can never become a second copy."""
+        uid = local.get("uid") or f"{uuid.uuid4()}@task-assistant"
+        name = uuid.uuid5(uuid.NAMESPACE_URL, uid)  # a safe file name whatever the UID holds
+        item = Item(task_id, calendar_url, calendar_url.rstrip("/") + f"/{name}.ics", uid,
+                    None, None, None)
+        self.state.save_item(item)
+        return item
+
+    def _move(self, old_calendar, item: Item, target: str) -> Item | None:
+        """Moved to another list here: deleted from the old calendar (If-Match), uploaded to the
+        new one under the same UID."""
+        if item.etag is not None and not self._delete_remote(old_calendar, item, forget=False):
+            return None  # changed there meanwhile: merged in, moved at the next sync
+        name = item.href.rstrip("/").split("/")[-1]
+        moved = item._replace(calendar_url=target, href=target.rstrip("/") + "/" + name,
+                              etag=None, base=None)
+        self.state.save_item(moved)
+        return moved
+
+    def _upload(self, calendar, item: Item, local: dict) -> None:
+        from caldav.lib import error as dav
+
+        for _ in range(RETRIES):
+            names = changed(item.base, local, self.local.names)
+            if item.ical:
+                calendar_object, todo = vtodo.parse(item.ical)
+            else:
+                calendar_object, todo = vtodo.new_object(item.uid)
+            vtodo.write(todo, local, names)
+            text = calendar_object.to_ical().decode()
+            obj = _resource(calendar, item.href, text, item.etag)
+            try:
+                call(_save, self.url, obj, item.etag is None)
+            except (dav.ETagMismatchError, dav.ConsistencyError, dav.PutError):
+                task_id, calendar_url = item.task_id, item.calendar_url
+                item = self._refetch(calendar, item)
+                if item is None:  # deleted there meanwhile; edited here, so it goes up anew
+                    local = self.local.get(task_id)
+                    if local is None:
+                        return
+                    item = self._assign(task_id, local, calendar_url)
+                    continue
+                local = self.local.get(item.task_id)
+                if local is None or not changed(item.base, local, self.local.names):
+                    return
+                continue
+            self.state.save_item(item._replace(etag=obj.etag, ical=text,
+                                               base=_base_of(local, self.local.names)))
+            self._touched.add(item.calendar_url)
+            self.sent += 1
+            return
+
+    def _refetch(self, calendar, item: Item) -> Item | None:
+        """After a 412: the server's current version, merged in; None if it is gone."""
+        from caldav.lib.url import URL
+
+        found = call(calendar.multiget, self.url, [URL.objectify(item.href)])
+        if not found or not found[0].data:
+            self._take_remote_deletion(item)
+            return None
+        self._take_remote(self._pair(item.calendar_url), item.href, found[0].etag, found[0].data)
+        return self.state.item_by_href(item.href)
+
+    def _pair(self, url: str) -> CalendarPair:
+        return next(pair for pair in self.state.calendars() if pair.url == url)
+
+    def _delete_remote(self, calendar, item: Item, forget: bool = True) -> bool:
+        """DELETE with If-Match; False when the server's copy changed since (it is merged in
+        instead, and a task deleted here comes back)."""
+        from caldav.lib import error as dav
+
+        if item.etag is not None:
+            obj = _resource(calendar, item.href, None, item.etag)
+            try:
+                call(obj.delete, self.url, if_match=True, precondition="etag")
+            except dav.NotFoundError:
+                pass  # already gone there too
+            except dav.ETagMismatchError:
+                self._refetch(calendar, item)
+                return False
+            self._touched.add(item.calendar_url)
+            self.sent += 1
+        if forget:
+            self.state.forget_item(item.task_id)
+        return True
+
+
+def _holds_tasks(calendar, url: str) -> bool:
+    return "VTODO" in call(calendar.get_supported_components, url)
+
+
+def _resource(calendar, href: str, text: str | None, etag: str | None):
+    from caldav import Todo
+    from caldav.elements import dav
+
+    return Todo(calendar.client, url=href, data=text, parent=calendar,
+                props={dav.GetEtag.tag: etag} if etag else None)
+
+
+def _save(obj, new: bool):
+    if new:  # If-None-Match: * — an upload retried after a crash cannot make a second copy
+        return obj.save(no_overwrite=True, increase_seqno=False)
+    return obj.save(increase_seqno=False, precondition="etag")
+
+
+def _base_of(local: dict, names) -> dict:
+    return {name: local[name] for name in names}

@@ -1,0 +1,117 @@
+"""The task store as sync sees it: every task as fields (app/sync/vtodo.py's form), and every
+change sync makes written through the store like any other change, with origin "sync" (so it
+is in the history, can be undone, and reaches the open task panel)."""
+
+from collections.abc import Callable
+
+from app.common.errors import UserError
+from app.sync import vtodo
+from app.tasks import TaskStore
+from app.tasks.filters import TaskFilter
+from app.tasks.history import Origin
+from app.tasks.model import Task
+
+NAMES = ("title", "notes", "due", "priority", "status", "tags", "repeat", "parent", "remind_at")
+BY = Origin("sync")
+
+
+class LocalTasks:
+    """`uid_of(task_id)` and `task_of(uid)` translate parents, whose UIDs only sync knows."""
+
+    names = NAMES
+
+    def __init__(self, store: TaskStore) -> None:
+        self.store = store
+        self.uid_of: Callable[[int], str | None] = lambda task_id: None
+        self.task_of: Callable[[str], int | None] = lambda uid: None
+
+    def fields(self, task: Task) -> dict:
+        parent = (self.uid_of(task.parent_id) or "") if task.parent_id else ""
+        return {"title": task.title, "notes": task.notes, "due": vtodo.normal_due(task.due),
+                "priority": task.priority, "status": task.status, "tags": sorted(task.tags),
+                "repeat": vtodo.normal_rule(task.repeat), "parent": parent,
+                "remind_at": vtodo.normal_due(task.remind_at),
+                "completed_at": task.completed_at, "updated_at": task.updated_at,
+                "list": task.list, "uid": task.uid, "parent_id": task.parent_id}
+
+    def all(self) -> dict[int, dict]:
+        return {task.id: self.fields(task)
+                for task in self.store.list_tasks(TaskFilter(status="all"))}
+
+    def get(self, task_id: int) -> dict | None:
+        from app.tasks.store import TaskNotFoundError
+
+        try:
+            return self.fields(self.store.get(task_id))
+        except TaskNotFoundError:
+            return None
+
+    def lists(self) -> list[str]:
+        return [each.name for each in self.store.lists()]
+
+    def add_list(self, name: str) -> None:
+        if name not in self.lists():
+            self.store.add_list(name)
+
+    def add(self, fields: dict, list_name: str, uid: str) -> int:
+        """A task from the server, with its UID, completion time and list; a field the store
+        refuses (a repeat rule without a due date) is left out, never the whole task."""
+        record = {"title": fields["title"], "notes": fields["notes"], "due": fields["due"],
+                  "priority": fields["priority"], "status": fields["status"],
+                  "tags": fields["tags"], "list": list_name, "uid": uid,
+                  "completed_at": fields.get("completed_at"),
+                  "repeat": fields["repeat"] or None, "remind_at": fields["remind_at"]}
+        try:
+            task_id = self.store.import_tasks([record], by=BY)[0]
+        except UserError:
+            record.update(repeat=None, remind_at=None)
+            task_id = self.store.import_tasks([record], by=BY)[0]
+        if fields["parent"]:
+            self.apply(task_id, fields, ["parent"])
+        return task_id
+
+    def apply(self, task_id: int, fields: dict, names) -> None:
+        """Write the named fields; what the store refuses is skipped (and stays unsynced)."""
+        changes = {}
+        for name in names:
+            if name in ("title", "notes", "due", "priority", "tags"):
+                changes[name] = fields[name]
+            elif name == "repeat":
+                changes["repeat"] = fields["repeat"] or "none"
+            elif name == "remind_at":
+                changes["remind"] = fields["remind_at"] or "none"
+            elif name == "parent":
+                parent = self.task_of(fields["parent"]) if fields["parent"] else None
+                if parent is not None or not fields["parent"]:  # unknown yet: left for later
+                    changes["parent_id"] = parent
+        if changes:
+            try:
+                self.store.update(task_id, **changes, by=BY)
+            except UserError:
+                for name, value in changes.items():  # one refused field must not stop the rest
+                    try:
+                        self.store.update(task_id, **{name: value}, by=BY)
+                    except UserError:
+                        pass
+        if "status" in names:
+            if fields["status"] == "done":
+                self.store.complete(task_id, by=BY, with_subtasks=True)
+            else:
+                self.store.reopen(task_id, by=BY)
+
+    def move(self, task_id: int, list_name: str) -> None:
+        self.add_list(list_name)
+        self.store.update(task_id, list=list_name, by=BY)
+
+    def delete(self, task_id: int) -> None:
+        self.store.delete(task_id, by=BY)
+
+    def bring_back(self, task_id: int, fields: dict, list_name: str, uid: str) -> int:
+        """A task deleted here but edited on the server comes back: from the trash with its id
+        when it is still there, as a new task otherwise."""
+        try:
+            self.store.restore(task_id, by=BY)
+        except UserError:  # emptied from the trash meanwhile
+            return self.add(fields, list_name, uid)
+        self.apply(task_id, fields, NAMES)
+        return task_id

@@ -1,0 +1,41 @@
+"""The three-way merge, field by field, against the version both sides last agreed on.
+
+A field changed on one side only takes that side's value, so different fields changed on the
+phone and here both survive. A field changed on both sides to different values is a conflict:
+the newer change wins, and the losing value is reported so it can be kept in the history.
+"""
+
+from collections import namedtuple
+
+FieldConflict = namedtuple("FieldConflict", ("field", "kept", "lost", "winner"))
+Merged = namedtuple("Merged", ("fields", "conflicts"))
+
+
+def merge(base: dict | None, local: dict, remote: dict, names, *,
+          local_is_newer: bool) -> Merged:
+    """`base` None (never synced: the first sync of an existing store, or a lost reply) counts
+    every difference as changed on both sides."""
+    merged = dict(local)
+    conflicts = []
+    for name in names:
+        mine, theirs = local.get(name), remote.get(name)
+        if mine == theirs:
+            continue
+        before = base.get(name) if base is not None else object()
+        if mine == before:
+            merged[name] = theirs
+        elif theirs == before:
+            merged[name] = mine
+        else:
+            winner = "local" if local_is_newer else "server"
+            kept, lost = (mine, theirs) if local_is_newer else (theirs, mine)
+            merged[name] = kept
+            conflicts.append(FieldConflict(name, kept, lost, winner))
+    return Merged(merged, conflicts)
+
+
+def changed(old: dict | None, new: dict, names) -> list[str]:
+    """The names whose values differ (all of them when there is no old version)."""
+    if old is None:
+        return list(names)
+    return [name for name in names if old.get(name) != new.get(name)]
