@@ -83,3 +83,25 @@ def window(qtbot, workspace, gemini, memory_keyring):
     qtbot.waitExposed(shown)
     yield shown
     close_window(qtbot, shown)
+
+
+@pytest.fixture
+def make_panel(qtbot, store):
+    """Shown task panels on this test's store; each is shut down before the store closes, as
+    the main window does."""
+    from app.ui.task_panel import TaskPanel
+
+    made = []
+
+    def make(width: int = 600, height: int = 400) -> TaskPanel:
+        panel = TaskPanel(store)
+        qtbot.addWidget(panel)
+        panel.resize(width, height)
+        panel.show()
+        qtbot.waitExposed(panel)
+        made.append(panel)
+        return panel
+
+    yield make
+    for panel in made:
+        panel.shutdown()

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import QScrollArea
 from app.tasks import Origin, TaskFilter
 from app.ui.approval_card import LINES_SHOWN
 from app.ui.chat_items import ApprovalItem, NoticeItem, ToolItem
-from app.ui.task_panel import TaskPanel
 from fake_gemini import text, tool_calls
 from ui_helpers import answers, items, type_and_send, wait_for_answer
 
@@ -146,70 +145,52 @@ def test_a_line_rebuilt_after_scrolling_back_keeps_its_undo(qtbot, window, gemin
     assert store.get(task.id).status == "open" and line.text().endswith("(undone)")
 
 
-def make_panel(qtbot, store) -> TaskPanel:
-    panel = TaskPanel(store)
-    qtbot.addWidget(panel)
-    panel.resize(600, 400)
-    panel.show()
-    qtbot.waitExposed(panel)
-    return panel
+def test_ctrl_z_and_ctrl_shift_z_in_the_task_panel(qtbot, store, make_panel):
+    panel = make_panel()
+    task = store.add("Water plants", by=CLI)
+    store.complete(task.id, by=Origin("agent", "c"))
+    panel.show_view("Done")  # (Ctrl+Z works in every view; this one has a row to focus)
+    panel.activateWindow()
+    panel.view.setFocus()
+    qtbot.waitUntil(panel.view.hasFocus)
+    qtbot.keyClick(panel.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert store.get(task.id).status == "open"
+    assert panel.status_label.text().startswith("Undone: the change made by the assistant")
+    qtbot.keyClick(panel.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    assert store.get(task.id).status == "done"
 
 
-def test_ctrl_z_and_ctrl_shift_z_in_the_task_panel(qtbot, store):
-    panel = make_panel(qtbot, store)
-    try:
-        task = store.add("Water plants", by=CLI)
-        store.complete(task.id, by=Origin("agent", "c"))
-        panel.show_view("Done")  # (Ctrl+Z works in every view; this one has a row to focus)
-        panel.activateWindow()
-        panel.view.setFocus()
-        qtbot.waitUntil(panel.view.hasFocus)
-        qtbot.keyClick(panel.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-        assert store.get(task.id).status == "open"
-        assert panel.status_label.text().startswith("Undone: the change made by the assistant")
-        qtbot.keyClick(panel.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
-                       | Qt.KeyboardModifier.ShiftModifier)
-        assert store.get(task.id).status == "done"
-    finally:
-        panel.shutdown()
-
-
-def test_several_rows_marked_done_are_one_step(qtbot, store):
+def test_several_rows_marked_done_are_one_step(qtbot, store, make_panel):
     ids = [store.add(f"Task {n}", by=CLI).id for n in range(3)]
-    panel = make_panel(qtbot, store)
-    try:
-        panel.show_view("All")
-        panel.view.selectAll()
-        panel.activateWindow()
-        panel.view.setFocus()
-        qtbot.waitUntil(panel.view.hasFocus)
-        qtbot.keyClick(panel.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-        assert [store.get(i).status for i in ids] == ["done"] * 3
-        assert panel.status_label.text() == "Completed 3 tasks. Ctrl+Z undoes it."
-        panel.undo()
-        assert [store.get(i).status for i in ids] == ["open"] * 3
-    finally:
-        panel.shutdown()
+    panel = make_panel()
+    panel.show_view("All")
+    panel.view.selectAll()
+    panel.activateWindow()
+    panel.view.setFocus()
+    qtbot.waitUntil(panel.view.hasFocus)
+    qtbot.keyClick(panel.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert [store.get(i).status for i in ids] == ["done"] * 3
+    assert panel.status_label.text() == "Completed 3 tasks. Ctrl+Z undoes it."
+    panel.undo()
+    assert [store.get(i).status for i in ids] == ["open"] * 3
 
 
-def test_the_trash_view_restores_and_empties(qtbot, store):
+def test_the_trash_view_restores_and_empties(qtbot, store, make_panel):
     kept, gone = store.add("Keep me", by=CLI), store.add("Forget me", by=CLI)
     store.delete(kept.id, by=CLI)
     store.delete(gone.id, by=CLI)
-    panel = make_panel(qtbot, store)
-    try:
-        panel.show_view("Trash")
-        qtbot.waitUntil(lambda: len(panel.visible_task_ids()) == 2)
-        assert panel.model.look(kept.id).when.startswith("deleted ")
-        assert panel.empty_trash_button.isVisible()
-        panel._activated(kept.id)  # Enter or a double-click on the row
-        assert store.get(kept.id) == kept
-        qtbot.waitUntil(lambda: panel.visible_task_ids() == [gone.id])
-        panel.empty_trash_button.click()
-        box = panel.confirm_box
-        assert "for good" in box.text()
-        [button for button in box.buttons() if button.text() == "Delete for good"][0].click()
-        qtbot.waitUntil(lambda: store.trash() == [])
-        qtbot.waitUntil(lambda: panel.stack.currentWidget() is panel.empty_label)
-    finally:
-        panel.shutdown()
+    panel = make_panel()
+    panel.show_view("Trash")
+    qtbot.waitUntil(lambda: len(panel.visible_task_ids()) == 2)
+    assert panel.model.look(kept.id).when.startswith("deleted ")
+    assert panel.empty_trash_button.isVisible()
+    panel._activated(kept.id)  # Enter or a double-click on the row
+    assert store.get(kept.id) == kept
+    qtbot.waitUntil(lambda: panel.visible_task_ids() == [gone.id])
+    panel.empty_trash_button.click()
+    box = panel.confirm_box
+    assert "for good" in box.text()
+    [button for button in box.buttons() if button.text() == "Delete for good"][0].click()
+    qtbot.waitUntil(lambda: store.trash() == [])
+    qtbot.waitUntil(lambda: panel.stack.currentWidget() is panel.empty_label)

@@ -7,12 +7,11 @@ import threading
 import time
 from datetime import datetime, timedelta
 
-import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from conftest import CLI, cli_env
-from app.tasks.dates import friendly_due, relative_due
+from app.tasks.dates import relative_due
 from app.tasks.dates import local_today
 from app.ui.task_panel import TaskPanel
 from app.ui.task_row import LOOK_ROLE, checkbox_rect
@@ -25,24 +24,6 @@ TODAY = local_today()  # the store's "today": the local time zone's date
 
 def day(offset: int) -> str:
     return (TODAY + timedelta(days=offset)).isoformat()
-
-
-@pytest.fixture
-def make_panel(qtbot, store):
-    made = []
-
-    def make() -> TaskPanel:
-        panel = TaskPanel(store)
-        qtbot.addWidget(panel)
-        panel.resize(600, 400)
-        panel.show()
-        qtbot.waitExposed(panel)
-        made.append(panel)
-        return panel
-
-    yield make
-    for panel in made:
-        panel.shutdown()  # before the store fixture closes the store, as the main window does
 
 
 def row(panel: TaskPanel, task_id: int) -> dict:

@@ -22,21 +22,9 @@ def day(offset: int) -> str:
 
 
 @pytest.fixture
-def make_panel(qtbot, store):
-    made = []
-
-    def make(width: int = 800, height: int = 500) -> TaskPanel:
-        panel = TaskPanel(store)
-        qtbot.addWidget(panel)
-        panel.resize(width, height)
-        panel.show()
-        qtbot.waitExposed(panel)
-        made.append(panel)
-        return panel
-
-    yield make
-    for panel in made:
-        panel.shutdown()
+def make_panel(make_panel):
+    """The shared fixture, at this file's roomier default size."""
+    return lambda width=800, height=500: make_panel(width, height)
 
 
 def sidebar_entries(panel: TaskPanel) -> list[tuple[str, int]]:
