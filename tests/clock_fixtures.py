@@ -34,7 +34,8 @@ def pinned_moment() -> datetime | None:
 
 def real_environment(env: dict[str, str]) -> dict[str, str]:
     """`env` without libfaketime: for a child that must live in the real present."""
-    return {name: value for name, value in env.items() if name not in FAKETIME_VARIABLES}
+    return {name: value for name, value in env.items()
+            if name != "LD_PRELOAD" and not name.startswith("FAKETIME")}
 
 
 def pytest_report_header(config) -> str:
