@@ -5,7 +5,9 @@ exchange (a question, the agent adding two tasks, each line with Undo, an answer
 all, a list and a code block) and a few tasks, then saves it in the light and the dark palette:
 
   docs/screenshot-light.png, docs/screenshot-dark.png      what the README shows (1180×760)
-  --sizes DIR: also 520×640, 900×640 and 1600×900 in both palettes, to look at by eye
+  --sizes DIR: also 520×640, 900×640 and 1600×900 in both palettes, and 900×640 in a
+               high-contrast palette (white on black, as GNOME's and Windows' themes do), to
+               look at by eye
 """
 
 import argparse
@@ -84,6 +86,23 @@ def dark_palette():
     return dark
 
 
+def high_contrast_palette():
+    """White on pure black with a yellow highlight: what high-contrast themes hand to Qt."""
+    from PySide6.QtGui import QColor, QPalette
+
+    contrast = QPalette()
+    roles = QPalette.ColorRole
+    for role, colour in ((roles.Window, "#000000"), (roles.WindowText, "#ffffff"),
+                         (roles.Base, "#000000"), (roles.AlternateBase, "#000000"),
+                         (roles.Text, "#ffffff"), (roles.Button, "#000000"),
+                         (roles.ButtonText, "#ffffff"), (roles.Highlight, "#ffff00"),
+                         (roles.HighlightedText, "#000000"), (roles.ToolTipBase, "#000000"),
+                         (roles.ToolTipText, "#ffffff"), (roles.PlaceholderText, "#ffffff"),
+                         (roles.Link, "#00ffff")):
+        contrast.setColor(role, QColor(colour))
+    return contrast
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=Path, help="also save three sizes here, to check by eye")
@@ -118,6 +137,8 @@ def main() -> None:
         shots += [(args.sizes / f"{name}-{w}x{h}.png", (w, h), palette)
                   for name, palette in (("light", light), ("dark", dark_palette()))
                   for w, h in CHECK_SIZES]
+        shots.append((args.sizes / "high-contrast-900x640.png", (900, 640),
+                      high_contrast_palette()))
     for path, (width, height), palette in shots:
         app.setPalette(palette)
         window.resize(width, height)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import QPushButton
 
 from app.config.keystore import SERVICE, USERNAME
@@ -270,22 +270,62 @@ def test_colours_follow_the_system_palette(qtbot, window, gemini, qapp):
         qapp.setPalette(original)
 
 
-def test_a_high_contrast_palette_is_respected(qapp):
+def high_contrast_palette():
     from PySide6.QtGui import QColor, QPalette
-
-    from app.ui import design
 
     contrast = QPalette()
     for role, colour in ((QPalette.ColorRole.Window, "#000000"),
                          (QPalette.ColorRole.Base, "#000000"),
                          (QPalette.ColorRole.Text, "#ffffff"),
+                         (QPalette.ColorRole.WindowText, "#ffffff"),
                          (QPalette.ColorRole.Highlight, "#ffff00")):
         contrast.setColor(role, QColor(colour))
+    return contrast
+
+
+def test_a_high_contrast_palette_is_respected(qapp):
+    from app.ui import design
+
+    contrast = high_contrast_palette()
     assert design.high_contrast(contrast)
     # No tints that blur the edges: plain text colours on the palette's own base.
     assert design.ink("tool", contrast) == QColor("#ffffff")
     assert design.ink("muted", contrast) == QColor("#ffffff")
     assert design.surface("you", contrast) == QColor("#000000")
+
+
+def code_colours(block) -> set[str]:
+    """The colour every run of the block's code is drawn in."""
+    from PySide6.QtGui import QPalette
+
+    default = block.code.palette().color(QPalette.ColorRole.Text)
+    colours, fragment = set(), block.code.document().begin().begin()
+    while not fragment.atEnd():
+        brush = fragment.fragment().charFormat().foreground()
+        colours.add((brush.color() if brush.style() != Qt.BrushStyle.NoBrush else default).name())
+        fragment += 1
+    return colours
+
+
+def test_code_stays_readable_when_the_palette_switches(qtbot, qapp):
+    from app.ui import design
+    from app.ui.code_block import CodeBlock
+
+    block = CodeBlock("sh")
+    qtbot.addWidget(block)
+    block.append('task-assistant tasks list --due-before "in 7 days"\n')
+    block.finish()  # highlighted in the light palette it was written in
+    block.show()
+    original = qapp.palette()
+    try:
+        for palette in (dark_palette(), high_contrast_palette(), original):
+            qapp.setPalette(palette)  # the desktop switching theme while the answer is shown
+            background = design.surface("code", palette)
+            qtbot.waitUntil(lambda: all(_contrast(QColor(c), background) >= 3
+                                        for c in code_colours(block)))
+            assert block.text.startswith("task-assistant")  # the code itself is untouched
+    finally:
+        qapp.setPalette(original)
 
 
 def test_first_run_add_key_from_the_prompt_then_chat(qtbot, window, gemini, memory_keyring):

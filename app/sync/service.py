@@ -2,19 +2,25 @@
 
 `SyncService` owns where things are: the state file beside the tasks, the password in the
 keyring (TASK_ASSISTANT_SYNC_PASSWORD overriding it), the lock that keeps syncs one at a time.
+The sync engine (and icalendar under it, ~7 MB) is imported only once there is an account: the
+window builds a SyncService at start-up whether or not the user ever syncs.
 """
+
+from __future__ import annotations
 
 from collections import namedtuple
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.common.errors import UserError
 from app.config.keystore import SYNC_PASSWORD, KeyStore
 from app.sync import connection
-from app.sync.engine import Summary, Sync
-from app.sync.local import LocalTasks
 from app.sync.lock import SyncLock
 from app.sync.state import FILE_NAME, Account, Run, SyncState
 from app.tasks.dates import timestamp
+
+if TYPE_CHECKING:
+    from app.sync.engine import Summary
 
 NO_ACCOUNT = "No sync account is set up: add one with `task-assistant sync add URL --user NAME`."
 
@@ -90,6 +96,9 @@ class SyncService:
 
     def sync_now(self, store) -> Summary:
         """One full two-way sync; SyncError (one sentence, with its kind) when it cannot run."""
+        from app.sync.engine import Sync
+        from app.sync.local import LocalTasks
+
         with SyncLock(self.data_dir / "sync.lock"), self._state() as state:
             account = state.account()
             if account is None:
@@ -109,6 +118,8 @@ class SyncService:
             account = state.account()
             if account is None:
                 return None
+            from app.sync.local import LocalTasks
+
             local = LocalTasks(store)
             items = {item.task_id: item for item in state.items()}
             tasks = local.all()

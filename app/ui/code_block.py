@@ -1,11 +1,12 @@
 """A fenced code block of an answer: monospace on a subtle background, its own horizontal
 scroll (the answer around it never scrolls sideways), a language label, Pygments highlighting
-once the block is complete, and Copy."""
+once the block is complete (again after a palette switch), and Copy."""
 
 import math
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QTextCharFormat, QTextCursor
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import (QColor, QFont, QGuiApplication, QPalette, QTextCharFormat,
+                           QTextCursor)
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QToolButton,
                                QVBoxLayout)
 
@@ -21,6 +22,7 @@ class CodeBlock(Surface):
         super().__init__("code")
         self.language = language
         self._text = ""
+        self._finished = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(design.M, design.S, design.XS, design.XS)
         layout.setSpacing(0)
@@ -45,8 +47,12 @@ class CodeBlock(Surface):
         self.code.setFrameShape(QFrame.Shape.NoFrame)
         self.code.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.code.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        # The block's surface shows through. Only Base is set, so the text colour still follows
+        # a palette switch (a style sheet would freeze the whole palette at the first polish).
+        see_through = self.code.palette()
+        see_through.setColor(QPalette.ColorRole.Base, Qt.GlobalColor.transparent)
+        self.code.setPalette(see_through)
         self.code.viewport().setAutoFillBackground(False)
-        self.code.setStyleSheet("QPlainTextEdit { background: transparent; }")
         self.code.setFont(design.monospace(self.code))
         self.code.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # click to select; Tab skips it
         self.code.setAccessibleName(f"{language or 'Code'} code")
@@ -72,7 +78,19 @@ class CodeBlock(Surface):
 
     def finish(self) -> None:
         self.flush()
+        self._finished = True
         highlight(self.code, self.language, self._text)
+
+    def changeEvent(self, event) -> None:
+        """Token colours and the Copy icon were picked for the old palette: a light style's
+        near-black would vanish on a dark or high-contrast page."""
+        super().changeEvent(event)
+        if event.type() != QEvent.Type.PaletteChange:
+            return
+        self.copy_button.setIcon(icon("copy"))
+        if self._finished:
+            self.code.setPlainText(self.text)  # drops the old colours
+            highlight(self.code, self.language, self._text)
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.text)
