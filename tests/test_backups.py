@@ -77,6 +77,39 @@ def test_restore_keeps_the_current_file_aside_and_works_when_it_is_damaged(app_h
     assert run("tasks", "add", "works again").returncode == 0
 
 
+def test_a_restore_while_the_window_runs_loses_no_write(app_home):
+    """The window's store stays open across a `backups restore` in a terminal: it shows the
+    restored tasks, and what it writes next lands in the restored file, not the one aside."""
+    db = app_home / "tasks.sqlite3"
+    with TaskStore(db) as window:
+        announced = []
+        window.subscribe(announced.append)
+        window.add("in the backup", by=WRITER)
+        backups.take(db)
+        window.add("only in the file set aside", by=WRITER)
+        restored = subprocess.run([*CLI, "backups", "restore"], env=cli_env(app_home),
+                                  capture_output=True, text=True, timeout=60)
+        assert restored.returncode == 0, restored.stderr
+        assert window.poll_external_changes()  # the window refreshes its views
+        assert [change.kind for change in announced][-1] == "external"
+        assert [t.title for t in window.list_tasks()] == ["in the backup"]
+        window.add("written after the restore", by=WRITER)
+    assert _titles(db) == ["in the backup", "written after the restore"]
+
+
+def test_a_write_right_after_a_restore_goes_to_the_restored_file(store):
+    """No poll in between (an agent's tool call the same instant): the write itself notices."""
+    store.add("in the backup", by=WRITER)
+    backups.take(store.path)
+    store.add("set aside", by=WRITER)
+    backups.restore(store.path)
+    added = store.add("after", by=WRITER)
+    assert _titles(store.path) == ["in the backup", "after"]
+    assert store.get(added.id).title == "after"
+    assert store.undo(by=WRITER)  # its history is in the restored file too
+    assert _titles(store.path) == ["in the backup"]
+
+
 def _damage(db):
     """Garbage over the middle of the file (every page after the first), as a bad disk does."""
     conn = sqlite3.connect(db)

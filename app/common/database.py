@@ -199,6 +199,16 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at `path` (device and inode), or None when there is none: a file put in
+    its place (a restored backup) has another identity."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
 class OutsideWrites:
     """Whether another connection committed to the file since the last look: another process
     (the CLI, `ask`, another window) or another connection in this one (the Agents SDK's)."""

@@ -107,7 +107,8 @@ def prune(db_path: Path) -> list[Backup]:
 def restore(db_path: Path, name: str | None = None) -> tuple[Backup, Path | None]:
     """Puts a backup (the newest, or `name`) in place of the store. The current file (with its
     -wal) is moved aside, never overwritten, and returned; this works when it is damaged.
-    Close the app first: a running window would go on writing to the file moved aside."""
+    A running window, `ask` or `mcp serve` keeps working: each TaskStore reopens the file at
+    the path before its next write, and the window shows the restored tasks within a second."""
     backups = list_backups(db_path)
     if not backups:
         raise UserError(f"There are no backups in {folder(db_path)} yet.")

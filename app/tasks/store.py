@@ -11,7 +11,8 @@ from app.common import clock
 from app.common.errors import UserError
 from app.common.listeners import Listeners
 from app.tasks import validate
-from app.common.database import OutsideWrites, guarded, open_database, transaction
+from app.common.database import (OutsideWrites, file_identity, guarded, open_database,
+                                 transaction)
 from app.tasks.dates import Due, local_midnight, local_today, timestamp, today_ends
 from app.tasks.filters import TaskFilter
 from app.tasks.migrations import MIGRATIONS
@@ -105,14 +106,33 @@ def _remind_columns(at: Due | None, minutes: int | None) -> dict:
 class TaskStore:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._conn = open_database(self.path, MIGRATIONS)
+        self._open()
         self._listeners = Listeners("task store")
-        self._outside_writes = OutsideWrites(self._conn)
-        self._history = HistoryLog(self._conn)
         self._trash_checked = False  # expired trash is emptied with the first write
         self.last_skipped = 0  # duplicates the last import_tasks(skip_duplicates=True) left out
 
     # -- lifecycle and announcements -------------------------------------------------------
+
+    def _open(self) -> None:
+        self._conn = open_database(self.path, MIGRATIONS)
+        self._file = file_identity(self.path)
+        self._outside_writes = OutsideWrites(self._conn)
+        self._history = HistoryLog(self._conn)
+
+    def _follow_replaced_file(self) -> bool:
+        """`backups restore` puts a new file at the path while a window, `ask` or `mcp serve`
+        has the old one open: reopen, so no write goes to the file moved aside."""
+        now = file_identity(self.path)
+        if now is None or now == self._file:
+            return False
+        self._conn.close()
+        self._open()
+        return True
+
+    def _write(self):
+        """BEGIN IMMEDIATE … COMMIT on the file at the path now (see _follow_replaced_file)."""
+        self._follow_replaced_file()
+        return transaction(self._conn)
 
     def close(self) -> None:
         self._conn.close()
@@ -131,8 +151,9 @@ class TaskStore:
         self._listeners.notify(TaskChange(kind, tuple(ids)))
 
     def poll_external_changes(self) -> bool:
-        """Announce `external` if another connection (the CLI, another window) wrote the file."""
-        if not self._outside_writes.happened():
+        """Announce `external` if another connection (the CLI, another window) wrote the file,
+        or a backup was restored in its place."""
+        if not self._follow_replaced_file() and not self._outside_writes.happened():
             return False
         self._announce("external", ())
         return True
@@ -268,7 +289,7 @@ class TaskStore:
 
     def add_list(self, name: str) -> TaskList:
         cleaned = validate.list_name(name)
-        with transaction(self._conn):
+        with self._write():
             if self._conn.execute("SELECT 1 FROM lists WHERE name = ?", (cleaned,)).fetchone():
                 raise UserError(f"There is already a list '{cleaned}'.")
             self._list_id(cleaned, create=True)
@@ -280,7 +301,7 @@ class TaskStore:
         cleaned = validate.list_name(new)
         if list_id == 1:
             raise UserError("Inbox is where tasks go by default; it cannot be renamed.")
-        with transaction(self._conn):
+        with self._write():
             other = self._conn.execute("SELECT id FROM lists WHERE name = ?", (cleaned,)).fetchone()
             if other and other[0] != list_id:
                 raise UserError(f"There is already a list '{cleaned}'.")
@@ -645,8 +666,9 @@ class TaskStore:
     @contextmanager
     def _writing(self, by: Origin | Step) -> Iterator[Recorder]:
         """One write transaction and its history; the step learns its ids once committed."""
-        recorder = Recorder(self._conn, by if isinstance(by, Step) else Step(by), timestamp())
-        with transaction(self._conn):
+        with self._write():
+            recorder = Recorder(self._conn, by if isinstance(by, Step) else Step(by),
+                                timestamp())
             if not self._trash_checked:
                 self._empty_trash(older_than=clock.now() - timedelta(days=TRASH_DAYS))
             yield recorder
@@ -708,7 +730,7 @@ class TaskStore:
 
     def empty_trash(self) -> int:
         """Delete every task in the trash for good, with its history; returns how many."""
-        with transaction(self._conn):
+        with self._write():
             count = self._empty_trash()
         self._announce("trash_emptied", ())
         return count
