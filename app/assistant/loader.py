@@ -45,6 +45,9 @@ class AssistantLoader:
         """Start importing the agent stack in the background (idempotent)."""
         if self._loading is None:
             self._loading = asyncio.ensure_future(asyncio.to_thread(_import_agent_stack))
+            # Seen, so a failure that nobody awaits (the app quitting meanwhile) is not printed
+            # as "Task exception was never retrieved"; get() reports and retries it.
+            self._loading.add_done_callback(lambda done: done.cancelled() or done.exception())
         return self._loading
 
     @property
@@ -54,7 +57,14 @@ class AssistantLoader:
     async def get(self):
         """The shared Assistant, once the agent stack is imported (waits for it if need be)."""
         if self._assistant is None:
-            await asyncio.shield(self.preload())
+            try:
+                await asyncio.shield(self.preload())
+            except ImportError:
+                # The window imports on the event loop while this thread imports the agent
+                # stack; two threads in one package at once can leave one with a partially
+                # initialised module. Python drops what failed, so once more succeeds.
+                self._loading = None
+                await asyncio.shield(self.preload())
             if self._assistant is None:
                 from app.assistant.assistant import Assistant
 

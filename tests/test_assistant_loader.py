@@ -1,0 +1,67 @@
+"""The agent stack's background import: a failed import is tried again when the first question
+needs it, and a failure nobody waited for (the app quitting meanwhile) prints nothing."""
+
+import asyncio
+import gc
+
+from app.assistant import loader as loader_module
+from app.assistant.events import TextDelta
+from app.assistant.loader import AssistantLoader
+from app.config.keystore import KeyStore
+from app.config.settings import Settings
+from conftest import TEST_KEY
+from fake_gemini import text
+
+
+def failing_once(monkeypatch) -> list[str]:
+    """The first import of the agent stack fails the way two threads importing one package at
+    once make it fail (seen when the window imported on the event loop meanwhile)."""
+    calls, real = [], loader_module._import_agent_stack
+
+    def import_agent_stack() -> None:
+        calls.append("import")
+        if len(calls) == 1:
+            raise ImportError("cannot import name 'import_string' from partially initialized "
+                              "module 'pydantic._internal._validators'")
+        real()
+
+    monkeypatch.setattr(loader_module, "_import_agent_stack", import_agent_stack)
+    return calls
+
+
+def test_the_first_answer_comes_although_the_background_import_failed(store, gemini, chat_for,
+                                                                     monkeypatch):
+    calls = failing_once(monkeypatch)
+    monkeypatch.setenv("GEMINI_API_KEY", TEST_KEY)
+    settings = Settings()
+    settings.set("base_url", gemini.base_url)
+    gemini.enqueue(text("Here I am."))
+
+    async def first_question() -> str:
+        agent = AssistantLoader(store, settings, KeyStore())
+        agent.preload()  # at the first paint
+        try:
+            assistant = await agent.get()  # the user's first question
+            return "".join([event.text async for event in chat_for(assistant).send("hello")
+                            if isinstance(event, TextDelta)])
+        finally:
+            await agent.close()
+
+    assert asyncio.run(first_question()) == "Here I am."
+    assert calls == ["import", "import"]
+
+
+def test_a_failed_import_nobody_waited_for_prints_nothing(store, monkeypatch):
+    failing_once(monkeypatch)
+    unretrieved = []
+
+    async def quit_during_the_import() -> None:
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda _loop, context: unretrieved.append(context))
+        loading = AssistantLoader(store, Settings(), KeyStore()).preload()
+        await asyncio.wait([loading])  # the app quits without asking for the assistant
+        del loading
+        gc.collect()  # where asyncio reports "Task exception was never retrieved"
+
+    asyncio.run(quit_during_the_import())
+    assert unretrieved == []
