@@ -85,6 +85,24 @@ def test_search_finds_words_in_title_notes_and_tags_by_prefix(store):
         store.search("   ")
 
 
+def test_a_search_matching_almost_everything_lists_the_newest_first(store, monkeypatch):
+    """Past RANKED_AT_MOST matches, ranking says little and costs much: newest first instead,
+    with the limit and the status filter still applying."""
+    from app.tasks import store as store_module
+
+    monkeypatch.setattr(store_module, "RANKED_AT_MOST", 4)
+    ids = [store.add(f"Water plant {n}", notes="water" * (n % 2), by=CLI).id for n in range(8)]
+    store.complete(ids[-1], by=CLI)
+    newest_first = ids[::-1]
+    assert [t.id for t in store.search("water", limit=3)] == newest_first[:3]
+    assert [t.id for t in store.search("water", limit=None)] == newest_first
+    assert [t.id for t in store.search("water", status="open", limit=2)] == newest_first[1:3]
+    assert [t.id for t in store.search("water", status="done")] == [ids[-1]]  # one: ranked
+    # Few matches are ranked: the title counts most.
+    store.add("Notes", notes="mentions plant once", by=CLI)
+    assert titles(store.search("plant 3")) == ["Water plant 3"]
+
+
 def test_search_follows_edits_and_deletes(store):
     task = store.add("Water plants", by=CLI)
     store.update(task.id, title="Water the garden", tags=["outdoor"], by=CLI)
