@@ -32,6 +32,16 @@ def local_midnight(day: date) -> float:
     return datetime(day.year, day.month, day.day).astimezone().timestamp()
 
 
+def local_instant(wall: datetime) -> datetime:
+    """A naive local wall-clock time as an aware instant; a time a spring-forward skipped is
+    taken as the same distance after the change (02:30 becomes 03:30)."""
+    # A naive datetime's astimezone() takes that day's offset: 09:00 stays 09:00 across DST.
+    local = wall.astimezone()
+    if local.replace(tzinfo=None) != wall:
+        local = wall.replace(fold=1).astimezone()
+    return local
+
+
 def local_today(moment: datetime | None = None) -> date:
     return (moment or now()).astimezone().date()
 

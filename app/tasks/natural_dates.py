@@ -8,6 +8,9 @@ What the words mean, decided once (and tested in tests/test_natural_dates.py):
 - "next friday": the Friday of next week (weeks start on Monday), so on a Wednesday it is in
   9 days, not in 2; on a Sunday "friday" and "next friday" are the same day;
 - "end of month": the month's last day (today, on that day); "end of week": the coming Sunday;
+- a distance in minutes or hours ("in 1 hour", "in 90 minutes") is elapsed time, counted on
+  instants (app/tasks/elapsed.py), so it is right across a DST change; day-based words ("in 2
+  days", "tomorrow 9am") keep wall-clock time;
 - a time alone ("5pm") is today's if it is still ahead, otherwise tomorrow's;
 - a date with no time stays a day; any time mentioned makes it a date-time in the local zone;
 - dateparser reads English and the system locale's language (when it knows it), and prefers
@@ -23,12 +26,14 @@ from datetime import date, datetime, timedelta
 from app.common import clock
 from app.common.errors import UserError
 from app.tasks.dates import Due
+from app.tasks.elapsed import after, read_elapsed
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY = r"(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|nesday|rsday|urday)?"
 _NEXT_WEEKDAY = re.compile(rf"\b(next|this)?\s*{_WEEKDAY}\b")
 _END_OF = re.compile(r"\b(the\s+)?end\s+of\s+(the\s+)?(month|week)\b")
 _TODAY_WORDS = re.compile(r"\b(today|tonight)\b")
+_TIME_WORDS = re.compile(r"\b\d{1,2}(:\d{2})?\s*(am|pm)\b|\b\d{1,2}:\d{2}\b|\b(noon|midnight)\b")
 
 EXAMPLES = "'tomorrow 5pm', 'next friday', 'in 3 days', 'dec 24' or 2026-11-27"
 
@@ -43,6 +48,9 @@ def read_due(text: str, *, now: datetime | None = None) -> Due:
         return Due.parse(cleaned, today=moment.date())
     except UserError:
         pass
+    distance = read_elapsed(cleaned)
+    if distance is not None:
+        return Due.parse(after(distance, moment).isoformat(timespec="seconds"))
     due = _natural(cleaned, moment)
     if due is None:
         raise UserError(f"'{text}' is not a date I can read: try {EXAMPLES}.")
@@ -70,7 +78,9 @@ def _natural(text: str, moment: datetime) -> Due | None:
     if parsed is None:
         return None
     found, period = parsed
-    if period != "time":
+    # dateparser calls "tomorrow 9am" typed at 09:00 a day (the time equals its base's): a time
+    # written out is a time.
+    if period != "time" and not _TIME_WORDS.search(lowered):
         return Due.on(found.date())
     if found < moment.replace(tzinfo=None) and found.date() == today \
             and not _TODAY_WORDS.search(lowered) and not re.search(r"\d{4}-\d{2}-\d{2}", lowered):

@@ -25,7 +25,7 @@ from datetime import datetime, time, timezone
 
 from app.common import clock
 from app.common.errors import UserError
-from app.tasks.dates import Due
+from app.tasks.dates import Due, local_instant
 
 Repeat = namedtuple("Repeat", ("rule", "after_done"), defaults=(False,))
 
@@ -252,11 +252,7 @@ def _start(due: Due) -> datetime:
 def _due_at(moment: datetime, has_time: bool) -> Due:
     if not has_time:
         return Due.on(moment.date())
-    # A naive time's astimezone() takes that day's offset: 09:00 stays 09:00 across DST.
-    local = moment.astimezone()
-    if local.replace(tzinfo=None) != moment:  # skipped by spring-forward: the hour after it
-        local = moment.replace(fold=1).astimezone()
-    return Due.parse(local.isoformat(timespec="seconds"))
+    return Due.parse(local_instant(moment).isoformat(timespec="seconds"))
 
 
 def _rrule(rule: str, start: datetime):

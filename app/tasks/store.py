@@ -1,7 +1,6 @@
 """TaskStore: every read and write of tasks, and the one place changes are announced."""
 
 import json
-import re
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -551,14 +550,9 @@ class TaskStore:
 
     def snooze(self, task_id: int | str, until: str, *, by: Origin | Step) -> Task:
         """Remind again at `until` ("10 min", "1h", "in 2 hours", "tomorrow 9am"): a reminder
-        of its own. A distance counts in real time, so an hour is an hour across a DST change."""
-        text = " ".join(until.strip().lower().split())
-        match = re.fullmatch(r"(?:in )?(\d+) ?(m|min|mins|minutes?|h|hours?)", text)
-        if match:
-            minutes = int(match.group(1)) * (60 if match.group(2).startswith("h") else 1)
-            moment = (clock.now() + timedelta(minutes=minutes)).astimezone()
-            text = moment.isoformat(timespec="seconds")
-        return self.update(task_id, by=by, remind=text)
+        of its own. A distance counts in real time (read_due reads it with app/tasks/elapsed),
+        so an hour is an hour across a DST change."""
+        return self.update(task_id, by=by, remind=until)
 
     def reopen(self, task_id: int | str, *, by: Origin | Step) -> Task:
         current = self.get(task_id)
