@@ -6,6 +6,10 @@ DATE, or a DATE-TIME with TZID), PRIORITY (1 high, 5 medium, 9 low), CATEGORIES 
 and COMPLETED, RRULE, RELATED-TO;RELTYPE=PARENT, a VALARM for the reminder, and the list as
 X-TASK-ASSISTANT-LIST (Apple's and Nextcloud's X-APPLE-LIST / categories vary; ours reads back).
 `to_record` gives the export-shaped dict the store imports; parents are referred to by UID.
+
+A DUE with a TZID other than the user's own zone keeps that zone (`due_zone`): its RRULE is
+evaluated there, as RFC 5545 says, and export writes the DUE in it again. A floating DUE (no
+TZID) is the user's own time; a UTC one ("Z") steps its rule in UTC.
 """
 
 from datetime import date, datetime, timedelta, timezone
@@ -38,7 +42,7 @@ def to_vtodo(task: Task, parent_uid: str | None = None):
     todo.add("created", datetime.fromisoformat(task.created_at))
     todo.add("last-modified", datetime.fromisoformat(task.updated_at))
     if task.due:
-        todo.add("due", _moment(task.due))
+        todo.add("due", _moment(task.due, task.due_zone))
     if task.priority != "none":
         todo.add("priority", PRIORITY_TO_ICAL[task.priority])
     if task.tags:
@@ -66,13 +70,16 @@ def to_vtodo(task: Task, parent_uid: str | None = None):
     return todo
 
 
-def _moment(iso: str) -> date | datetime:
+def _moment(iso: str, zone_name: str | None = None) -> date | datetime:
     if len(iso) == 10:
         return date.fromisoformat(iso)
     moment = datetime.fromisoformat(iso)
-    local = moment.astimezone()
+    if zone_name:
+        from app.tasks.dates import zone_info
+
+        return moment.astimezone(zone_info(zone_name))
     zone = _local_zone()
-    return moment.astimezone(zone) if zone else local
+    return moment.astimezone(zone) if zone else moment.astimezone()
 
 
 def _local_zone():
@@ -108,6 +115,9 @@ def to_record(todo) -> dict:
     due = todo.get("due") or todo.get("dtstart")
     if due is not None:
         record["due"] = _iso(due.dt)
+        zone = _zone_name(due.dt)
+        if zone:
+            record["due_zone"] = zone
     record["priority"] = _priority(int(todo.get("priority", 0) or 0))
     categories = todo.get("categories")
     if categories is not None:
@@ -142,6 +152,27 @@ def to_record(todo) -> dict:
             record["remind_at"] = _iso(trigger.dt)
         break
     return record
+
+
+def _zone_name(value) -> str | None:
+    """The IANA name of a DATE-TIME's TZID ("UTC" for a "Z" time); None for a day, a floating
+    time, the user's own zone, or a zone that has no IANA name here."""
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        return None
+    zone = value.tzinfo
+    name = getattr(zone, "key", None) or getattr(zone, "zone", None)  # zoneinfo, pytz
+    if name is None and value.utcoffset() == timedelta(0) and zone.tzname(value) in ("UTC", "Z"):
+        name = "UTC"
+    if not isinstance(name, str):
+        return None
+    from app.tasks.validate import zone_name
+
+    try:
+        name = zone_name(name)
+    except UserError:
+        return None
+    local = _local_zone()
+    return None if local is not None and str(getattr(local, "key", local)) == name else name
 
 
 def _iso(value, *, utc: bool = False) -> str:
