@@ -57,6 +57,29 @@ def zone_info(name: str):
     return ZoneInfo(name)
 
 
+def local_zone():
+    """The system's IANA zone (a ZoneInfo), or None when it cannot be named."""
+    try:
+        from tzlocal import get_localzone
+
+        return get_localzone()
+    except Exception:  # no zone name on this system
+        return None
+
+
+def own_zone_or(name: str | None) -> str | None:
+    """A due's zone as stored: the IANA name, or None when it is the user's own zone (or not a
+    zone at all), so such a due follows the user like every due they type."""
+    if not name:
+        return None
+    try:
+        zone_info(name)
+    except (ValueError, OSError, LookupError):
+        return None
+    local = local_zone()
+    return None if local is not None and str(getattr(local, "key", local)) == name else name
+
+
 def local_today(moment: datetime | None = None) -> date:
     return (moment or now()).astimezone().date()
 

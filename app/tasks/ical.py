@@ -15,6 +15,7 @@ TZID) is the user's own time; a UTC one ("Z") steps its rule in UTC.
 from datetime import date, datetime, timedelta, timezone
 
 from app.common.errors import UserError
+from app.tasks.dates import local_zone, own_zone_or, zone_info
 from app.tasks.model import INBOX, Task
 
 PRIORITY_TO_ICAL = {"high": 1, "medium": 5, "low": 9}
@@ -75,21 +76,9 @@ def _moment(iso: str, zone_name: str | None = None) -> date | datetime:
         return date.fromisoformat(iso)
     moment = datetime.fromisoformat(iso)
     if zone_name:
-        from app.tasks.dates import zone_info
-
         return moment.astimezone(zone_info(zone_name))
-    zone = _local_zone()
+    zone = local_zone()  # None: a fixed offset is written instead
     return moment.astimezone(zone) if zone else moment.astimezone()
-
-
-def _local_zone():
-    """The system's IANA zone (for TZID), or None when it cannot be named."""
-    try:
-        from tzlocal import get_localzone
-
-        return get_localzone()
-    except Exception:  # no zone name on this system: a fixed offset is written instead
-        return None
 
 
 def write_ics(tasks: list[Task], out) -> None:
@@ -163,16 +152,7 @@ def _zone_name(value) -> str | None:
     name = getattr(zone, "key", None) or getattr(zone, "zone", None)  # zoneinfo, pytz
     if name is None and value.utcoffset() == timedelta(0) and zone.tzname(value) in ("UTC", "Z"):
         name = "UTC"
-    if not isinstance(name, str):
-        return None
-    from app.tasks.validate import zone_name
-
-    try:
-        name = zone_name(name)
-    except UserError:
-        return None
-    local = _local_zone()
-    return None if local is not None and str(getattr(local, "key", local)) == name else name
+    return own_zone_or(name) if isinstance(name, str) else None
 
 
 def _iso(value, *, utc: bool = False) -> str:

@@ -316,19 +316,21 @@ def next_due(repeat: Repeat, due: Due, *, now: datetime | None = None,
     return _due_at(found, due.has_time, zone) if found else None
 
 
-def first_due(repeat: Repeat, at: time | None = None, *, now: datetime | None = None) -> Due:
+def first_due(repeat: Repeat, at: time | None = None, *, now: datetime | None = None,
+              zone: str | None = None) -> Due:
     """The due a new repeating task gets when none was given: its first occurrence from today
-    on (today itself for "every day" and after-done rules), at `at` if the phrase named one."""
-    moment = (now or clock.now()).astimezone().replace(tzinfo=None)
+    on (today itself for "every day" and after-done rules), at `at` if the phrase named one,
+    in `zone`'s wall-clock time (the local one for None)."""
+    moment = wall_clock(now or clock.now(), zone)
     start = datetime.combine(moment.date(), at or time())
     if repeat.after_done:
-        return _due_at(start, at is not None)
-    found = _rrule(repeat.rule, start).after(start, inc=True)
+        return _due_at(start, at is not None, zone)
+    found = _rrule(repeat.rule, start, zone).after(start, inc=True)
     if found is not None and at is not None and found < moment:
-        found = _rrule(repeat.rule, start).after(moment)
+        found = _rrule(repeat.rule, start, zone).after(moment)
     if found is None:
         raise UserError("This repeat rule never produces another date.")
-    return _due_at(found, at is not None)
+    return _due_at(found, at is not None, zone)
 
 
 def check_continues(repeat: Repeat, due: Due, *, now: datetime | None = None,
