@@ -81,3 +81,9 @@ def test_text_that_is_no_date_is_one_sentence(text):
     with pytest.raises(UserError, match="date") as error:
         on(text)
     assert str(error.value).count(".") <= 2 and "\n" not in str(error.value)
+
+
+def test_a_time_typed_at_that_very_time_of_day_stays_a_time():
+    """dateparser reads "tomorrow 10am" at 10:00 as a day; a written time is a time."""
+    assert on("tomorrow 10am").iso[:16] == "2026-03-05T10:00"
+    assert on("friday 10:00").iso[:16] == "2026-03-06T10:00"

@@ -36,7 +36,8 @@ def test_add_list_edit_done_reopen_rm(capsys):
         "tags": ["admin", "travel"], "notes": "photos"}
     assert set(added) == {"id", "title", "notes", "due", "priority", "status", "tags",
                           "created_at", "updated_at", "completed_at", "list", "parent_id",
-                          "repeat", "repeat_after_done", "remind_at", "remind_before", "uid"}
+                          "repeat", "repeat_after_done", "remind_at", "remind_before", "uid",
+                          "due_zone"}
     task_id = str(added["id"])
     assert run(capsys, "tasks", "list")[1] == \
         f"{task_id:>5}  [ ] Renew passport  (due Fri 27 Nov)  !high  #admin  #travel\n"  # friendly

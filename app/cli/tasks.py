@@ -311,6 +311,7 @@ def _export(args) -> int:
 def _import(args) -> int:
     from app.tasks.transfer import read_json
 
+    unread_dates = 0  # Todoist dates not understood: imported without a due
     kind = args.format or ("ics" if args.file.lower().endswith(".ics") else
                            "csv" if args.file.lower().endswith(".csv") else "json")
     if kind == "json":
@@ -327,7 +328,7 @@ def _import(args) -> int:
             if kind == "todoist" or text.lstrip().startswith("TYPE,"):
                 from app.tasks.todoist import read_todoist_csv
 
-                records = read_todoist_csv(text, name)
+                records, unread_dates = read_todoist_csv(text, name)
             else:
                 from app.tasks.transfer import read_csv
 
@@ -339,6 +340,10 @@ def _import(args) -> int:
     if skipped:
         line += (f"; skipped {skipped} already here (same UID, or same title and due; "
                  "--duplicates imports them anyway)")
+    if unread_dates:
+        line += (f"; {unread_dates} Todoist date{'s' if unread_dates != 1 else ''} I could not "
+                 f"understand, so {'those tasks have' if unread_dates != 1 else 'that task has'}"
+                 " no due date (the date is kept in the notes)")
     print(line + ".")
     return 0
 

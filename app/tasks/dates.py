@@ -32,6 +32,54 @@ def local_midnight(day: date) -> float:
     return datetime(day.year, day.month, day.day).astimezone().timestamp()
 
 
+def local_instant(wall: datetime, zone: str | None = None) -> datetime:
+    """A naive wall-clock time in `zone` (the local zone for None) as an aware instant in the
+    local zone; a time a spring-forward skipped is taken as the same distance after the change
+    (02:30 becomes 03:30)."""
+    if zone is not None:
+        # zoneinfo reads a skipped time (fold=0) with the offset before the change: 03:30.
+        return wall.replace(tzinfo=zone_info(zone)).astimezone()
+    # A naive datetime's astimezone() takes that day's offset: 09:00 stays 09:00 across DST.
+    local = wall.astimezone()
+    if local.replace(tzinfo=None) != wall:
+        local = wall.replace(fold=1).astimezone()
+    return local
+
+
+def wall_clock(moment: datetime, zone: str | None = None) -> datetime:
+    """An instant as the naive wall-clock time it is in `zone` (the local zone for None)."""
+    return moment.astimezone(zone_info(zone) if zone else None).replace(tzinfo=None)
+
+
+def zone_info(name: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def local_zone():
+    """The system's IANA zone (a ZoneInfo), or None when it cannot be named."""
+    try:
+        from tzlocal import get_localzone
+
+        return get_localzone()
+    except Exception:  # no zone name on this system
+        return None
+
+
+def own_zone_or(name: str | None) -> str | None:
+    """A due's zone as stored: the IANA name, or None when it is the user's own zone (or not a
+    zone at all), so such a due follows the user like every due they type."""
+    if not name:
+        return None
+    try:
+        zone_info(name)
+    except (ValueError, OSError, LookupError):
+        return None
+    local = local_zone()
+    return None if local is not None and str(getattr(local, "key", local)) == name else name
+
+
 def local_today(moment: datetime | None = None) -> date:
     return (moment or now()).astimezone().date()
 

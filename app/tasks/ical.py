@@ -6,11 +6,16 @@ DATE, or a DATE-TIME with TZID), PRIORITY (1 high, 5 medium, 9 low), CATEGORIES 
 and COMPLETED, RRULE, RELATED-TO;RELTYPE=PARENT, a VALARM for the reminder, and the list as
 X-TASK-ASSISTANT-LIST (Apple's and Nextcloud's X-APPLE-LIST / categories vary; ours reads back).
 `to_record` gives the export-shaped dict the store imports; parents are referred to by UID.
+
+A DUE with a TZID other than the user's own zone keeps that zone (`due_zone`): its RRULE is
+evaluated there, as RFC 5545 says, and export writes the DUE in it again. A floating DUE (no
+TZID) is the user's own time; a UTC one ("Z") steps its rule in UTC.
 """
 
 from datetime import date, datetime, timedelta, timezone
 
 from app.common.errors import UserError
+from app.tasks.dates import local_zone, own_zone_or, zone_info
 from app.tasks.model import INBOX, Task
 
 PRIORITY_TO_ICAL = {"high": 1, "medium": 5, "low": 9}
@@ -38,7 +43,7 @@ def to_vtodo(task: Task, parent_uid: str | None = None):
     todo.add("created", datetime.fromisoformat(task.created_at))
     todo.add("last-modified", datetime.fromisoformat(task.updated_at))
     if task.due:
-        todo.add("due", _moment(task.due))
+        todo.add("due", _moment(task.due, task.due_zone))
     if task.priority != "none":
         todo.add("priority", PRIORITY_TO_ICAL[task.priority])
     if task.tags:
@@ -66,23 +71,14 @@ def to_vtodo(task: Task, parent_uid: str | None = None):
     return todo
 
 
-def _moment(iso: str) -> date | datetime:
+def _moment(iso: str, zone_name: str | None = None) -> date | datetime:
     if len(iso) == 10:
         return date.fromisoformat(iso)
     moment = datetime.fromisoformat(iso)
-    local = moment.astimezone()
-    zone = _local_zone()
-    return moment.astimezone(zone) if zone else local
-
-
-def _local_zone():
-    """The system's IANA zone (for TZID), or None when it cannot be named."""
-    try:
-        from tzlocal import get_localzone
-
-        return get_localzone()
-    except Exception:  # no zone name on this system: a fixed offset is written instead
-        return None
+    if zone_name:
+        return moment.astimezone(zone_info(zone_name))
+    zone = local_zone()  # None: a fixed offset is written instead
+    return moment.astimezone(zone) if zone else moment.astimezone()
 
 
 def write_ics(tasks: list[Task], out) -> None:
@@ -108,6 +104,9 @@ def to_record(todo) -> dict:
     due = todo.get("due") or todo.get("dtstart")
     if due is not None:
         record["due"] = _iso(due.dt)
+        zone = _zone_name(due.dt)
+        if zone:
+            record["due_zone"] = zone
     record["priority"] = _priority(int(todo.get("priority", 0) or 0))
     categories = todo.get("categories")
     if categories is not None:
@@ -142,6 +141,18 @@ def to_record(todo) -> dict:
             record["remind_at"] = _iso(trigger.dt)
         break
     return record
+
+
+def _zone_name(value) -> str | None:
+    """The IANA name of a DATE-TIME's TZID ("UTC" for a "Z" time); None for a day, a floating
+    time, the user's own zone, or a zone that has no IANA name here."""
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        return None
+    zone = value.tzinfo
+    name = getattr(zone, "key", None) or getattr(zone, "zone", None)  # zoneinfo, pytz
+    if name is None and value.utcoffset() == timedelta(0) and zone.tzname(value) in ("UTC", "Z"):
+        name = "UTC"
+    return own_zone_or(name) if isinstance(name, str) else None
 
 
 def _iso(value, *, utc: bool = False) -> str:

@@ -126,5 +126,12 @@ CREATE INDEX tasks_by_parent ON tasks (parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX tasks_by_reminder ON tasks (remind_key) WHERE remind_at IS NOT NULL;
 """
 
-MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3]
+# The zone a due's wall-clock time and its repeat rule belong to: an IANA name kept from an
+# imported event's TZID (RFC 5545 evaluates a rule in its DTSTART's zone), NULL for the user's
+# own zone (every due a person types, and every day without a time).
+SCHEMA_V4 = """
+ALTER TABLE tasks ADD COLUMN due_zone TEXT;
+"""
+
+MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4]
 SCHEMA_VERSION = len(MIGRATIONS)

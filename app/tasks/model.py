@@ -11,8 +11,9 @@ STATUSES = ("open", "done")
 FIELDS = ("id", "title", "notes", "due", "priority", "status", "tags",
           "created_at", "updated_at", "completed_at",
           # schema 3 (issue 14); the defaults read history snapshots written before it
-          "list", "parent_id", "repeat", "repeat_after_done", "remind_at", "remind_before", "uid")
-NEW_FIELD_DEFAULTS = ("Inbox", None, None, False, None, None, None)
+          "list", "parent_id", "repeat", "repeat_after_done", "remind_at", "remind_before", "uid",
+          "due_zone")  # schema 4
+NEW_FIELD_DEFAULTS = ("Inbox", None, None, False, None, None, None, None)
 INBOX = "Inbox"
 MAX_DEPTH = 3  # a task, its subtasks, and theirs
 CHANGE_KINDS = ("lists", "added", "updated", "completed", "reopened", "deleted", "restored", "imported",
@@ -26,7 +27,9 @@ class Task(namedtuple("Task", FIELDS, defaults=NEW_FIELD_DEFAULTS)):
     RFC 5545 RRULE (or None), counted from completion when `repeat_after_done`; `remind_at` the
     reminder's instant (ISO 8601 with offset), `remind_before` its distance before the due in
     minutes when it was given as "30m before" (it moves with the due), else None; `uid` its
-    iCalendar UID."""
+    iCalendar UID. `due_zone` the IANA zone the due's wall-clock time and its repeat rule
+    belong to, kept from an imported event ("every Wednesday 17:00 Europe/Berlin" stays on
+    Berlin's Wednesdays seen from Auckland); None for the user's own zone."""
 
     __slots__ = ()
 

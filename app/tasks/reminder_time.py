@@ -10,7 +10,7 @@ import re
 from datetime import datetime, time, timedelta
 
 from app.common.errors import UserError
-from app.tasks.dates import Due
+from app.tasks.dates import Due, local_instant
 
 DAY_REMINDER_AT = time(9, 0)  # Apple Reminders' hour for all-day reminders; see desktop/reminders
 _BEFORE = re.compile(r"(\d+)\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\s+before")
@@ -25,8 +25,15 @@ def moment_of(due: Due) -> datetime:
 
 
 def before(due: Due, minutes: int) -> Due:
-    """The reminder `minutes` before the due, as an instant in the local zone."""
-    at = (moment_of(due) - timedelta(minutes=minutes)).astimezone()
+    """The reminder `minutes` before the due, as an instant in the local zone. Whole days
+    ("1 day before") are wall-clock days, so 09:00 stays 09:00 across a DST change; minutes and
+    hours are elapsed time."""
+    start = moment_of(due)
+    if minutes % (24 * 60) == 0:
+        wall = start.astimezone().replace(tzinfo=None) - timedelta(minutes=minutes)
+        at = local_instant(wall)
+    else:
+        at = (start - timedelta(minutes=minutes)).astimezone()
     return Due.parse(at.isoformat(timespec="seconds"))
 
 

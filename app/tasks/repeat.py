@@ -16,7 +16,10 @@ Decided where RFC 5545 or the apps differ:
 - The next due is the first occurrence after the current due that is not already past (today
   for a day, now for a time): a daily task completed three days late is due today or tomorrow,
   not three times overdue. Missed occurrences are not created.
-- A time of day is kept as local wall-clock time across DST changes (09:00 stays 09:00).
+- A time of day is kept as wall-clock time across DST changes (09:00 stays 09:00), in the
+  due's own zone (`zone`, an imported event's TZID) or else the local one: as RFC 5545 says,
+  "every Wednesday at 17:00 Europe/Berlin" is Berlin's Wednesdays, whatever day it is in
+  Auckland then; each occurrence is then stored and shown as a local instant.
 """
 
 import re
@@ -25,7 +28,7 @@ from datetime import datetime, time, timezone
 
 from app.common import clock
 from app.common.errors import UserError
-from app.tasks.dates import Due
+from app.tasks.dates import Due, local_instant, wall_clock
 
 Repeat = namedtuple("Repeat", ("rule", "after_done"), defaults=(False,))
 
@@ -223,8 +226,9 @@ def _without_until(rule: str) -> tuple[str, str | None]:
     return ";".join(part for part in parts if not part.startswith("UNTIL=")), until
 
 
-def _until(rule: str) -> datetime | None:
-    """UNTIL as a local wall-clock time (dateutil refuses a UTC UNTIL with a local start)."""
+def _until(rule: str, zone: str | None = None) -> datetime | None:
+    """UNTIL as a wall-clock time in the rule's zone (dateutil refuses a UTC UNTIL with a
+    naive start)."""
     _, until = _without_until(rule)
     if until is None:
         return None
@@ -232,7 +236,7 @@ def _until(rule: str) -> datetime | None:
         return datetime.strptime(until, "%Y%m%d").replace(hour=23, minute=59, second=59)
     moment = datetime.strptime(until.rstrip("Z"), "%Y%m%dT%H%M%S")
     if until.endswith("Z"):
-        return moment.replace(tzinfo=timezone.utc).astimezone().replace(tzinfo=None)
+        return wall_clock(moment.replace(tzinfo=timezone.utc), zone)
     return moment
 
 
@@ -242,38 +246,34 @@ def _parts(rule: str) -> dict[str, str]:
 
 # -- stepping ------------------------------------------------------------------------------
 
-def _start(due: Due) -> datetime:
-    """The due as a naive local wall-clock time: what rrule steps through."""
+def wall_start(due: Due, zone: str | None = None) -> datetime:
+    """The due as a naive wall-clock time in its zone: what rrule steps through."""
     if not due.has_time:
         return datetime.combine(due.day, time())
-    return datetime.fromisoformat(due.iso).astimezone().replace(tzinfo=None)
+    return wall_clock(datetime.fromisoformat(due.iso), zone)
 
 
-def _due_at(moment: datetime, has_time: bool) -> Due:
+def _due_at(moment: datetime, has_time: bool, zone: str | None = None) -> Due:
     if not has_time:
         return Due.on(moment.date())
-    # A naive time's astimezone() takes that day's offset: 09:00 stays 09:00 across DST.
-    local = moment.astimezone()
-    if local.replace(tzinfo=None) != moment:  # skipped by spring-forward: the hour after it
-        local = moment.replace(fold=1).astimezone()
-    return Due.parse(local.isoformat(timespec="seconds"))
+    return Due.parse(local_instant(moment, zone).isoformat(timespec="seconds"))
 
 
-def _rrule(rule: str, start: datetime):
+def _rrule(rule: str, start: datetime, zone: str | None = None):
     from dateutil.rrule import rrulestr
 
     plain, _ = _without_until(rule)
     recurrence = rrulestr(plain, dtstart=start)
-    until = _until(rule)
+    until = _until(rule, zone)
     return recurrence.replace(until=until) if until else recurrence
 
 
-def pin(repeat: Repeat, due: Due) -> Repeat:
+def pin(repeat: Repeat, due: Due, zone: str | None = None) -> Repeat:
     """The rule as stored for this due: a monthly or yearly rule with no day of its own keeps
     the due's day (the last day when a month is shorter), and COUNT becomes UNTIL."""
     parts = _parts(repeat.rule)
     rule = repeat.rule
-    start = _start(due)
+    start = wall_start(due, zone)
     own_day = any(name in parts for name in ("BYMONTHDAY", "BYDAY", "BYYEARDAY", "BYWEEKNO",
                                              "BYSETPOS"))
     if not repeat.after_done and not own_day and parts.get("FREQ") in ("MONTHLY", "YEARLY"):
@@ -283,54 +283,60 @@ def pin(repeat: Repeat, due: Due) -> Repeat:
         if day > 28 and (parts["FREQ"] == "MONTHLY" or start.month == 2):
             rule += ";" + _month_day_rule(day)
     if "COUNT" in parts and not repeat.after_done:
-        occurrences = list(_rrule(rule, start))
+        occurrences = list(_rrule(rule, start, zone))
         if not occurrences:
             raise UserError("This repeat rule never produces a date.")
         last = occurrences[-1]
         rule = ";".join(part for part in rule.split(";") if not part.startswith("COUNT="))
         rule += ";UNTIL=" + (f"{last:%Y%m%d}" if not due.has_time else
-                             last.astimezone().astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
+                             local_instant(last, zone).astimezone(timezone.utc)
+                             .strftime("%Y%m%dT%H%M%SZ"))
     return Repeat(rule, repeat.after_done)
 
 
-def next_due(repeat: Repeat, due: Due, *, now: datetime | None = None) -> Due | None:
-    """Where a repeating task moves when completed now; None when the rule has ended."""
-    moment = (now or clock.now()).astimezone().replace(tzinfo=None)
-    start = _start(due)
+def next_due(repeat: Repeat, due: Due, *, now: datetime | None = None,
+             zone: str | None = None) -> Due | None:
+    """Where a repeating task moves when completed now; None when the rule has ended. The rule
+    is stepped in the due's `zone` (the local one for None)."""
+    moment = wall_clock(now or clock.now(), zone if due.has_time else None)
+    start = wall_start(due, zone)
     if repeat.after_done:
         if _parts(repeat.rule).get("FREQ") in ("HOURLY", "MINUTELY"):
             base = moment.replace(second=0, microsecond=0)
         else:
             base = datetime.combine(moment.date(), start.time())
-        found = _rrule(repeat.rule, base).after(base)
+        found = _rrule(repeat.rule, base, zone).after(base)
     else:
-        recurrence = _rrule(repeat.rule, start)
+        recurrence = _rrule(repeat.rule, start, zone)
         floor = datetime.combine(moment.date(), time()) if not due.has_time else moment
         if floor > start:
             found = recurrence.after(floor, inc=not due.has_time)
         else:
             found = recurrence.after(start)
-    return _due_at(found, due.has_time) if found else None
+    return _due_at(found, due.has_time, zone) if found else None
 
 
-def first_due(repeat: Repeat, at: time | None = None, *, now: datetime | None = None) -> Due:
+def first_due(repeat: Repeat, at: time | None = None, *, now: datetime | None = None,
+              zone: str | None = None) -> Due:
     """The due a new repeating task gets when none was given: its first occurrence from today
-    on (today itself for "every day" and after-done rules), at `at` if the phrase named one."""
-    moment = (now or clock.now()).astimezone().replace(tzinfo=None)
+    on (today itself for "every day" and after-done rules), at `at` if the phrase named one,
+    in `zone`'s wall-clock time (the local one for None)."""
+    moment = wall_clock(now or clock.now(), zone)
     start = datetime.combine(moment.date(), at or time())
     if repeat.after_done:
-        return _due_at(start, at is not None)
-    found = _rrule(repeat.rule, start).after(start, inc=True)
+        return _due_at(start, at is not None, zone)
+    found = _rrule(repeat.rule, start, zone).after(start, inc=True)
     if found is not None and at is not None and found < moment:
-        found = _rrule(repeat.rule, start).after(moment)
+        found = _rrule(repeat.rule, start, zone).after(moment)
     if found is None:
         raise UserError("This repeat rule never produces another date.")
-    return _due_at(found, at is not None)
+    return _due_at(found, at is not None, zone)
 
 
-def check_continues(repeat: Repeat, due: Due, *, now: datetime | None = None) -> None:
+def check_continues(repeat: Repeat, due: Due, *, now: datetime | None = None,
+                    zone: str | None = None) -> None:
     """Refuse a rule that never produces another date after this due."""
-    if next_due(repeat, due, now=now) is None:
+    if next_due(repeat, due, now=now, zone=zone) is None:
         raise UserError("This repeat rule never produces another date after the task's due "
                         f"({due.friendly()}): check its UNTIL, COUNT or days.")
 

@@ -1,7 +1,6 @@
 """TaskStore: every read and write of tasks, and the one place changes are announced."""
 
 import json
-import re
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,7 +12,8 @@ from app.common.listeners import Listeners
 from app.tasks import validate
 from app.common.database import (OutsideWrites, file_identity, guarded, open_database,
                                  transaction)
-from app.tasks.dates import Due, local_midnight, local_today, timestamp, today_ends
+from app.tasks.dates import (Due, local_instant, local_midnight, local_today, timestamp,
+                             today_ends, wall_clock)
 from app.tasks.filters import TaskFilter
 from app.tasks.migrations import MIGRATIONS
 from app.tasks import undo
@@ -31,9 +31,9 @@ _COLUMNS = ("tasks.id, tasks.title, tasks.notes, tasks.due, tasks.priority, task
             "tasks.tags, tasks.created_at, tasks.updated_at, tasks.completed_at, "
             "(SELECT name FROM lists WHERE lists.id = tasks.list_id), tasks.parent_id, "
             "tasks.repeat, tasks.repeat_after_done, tasks.remind_at, tasks.remind_before, "
-            "tasks.uid")
+            "tasks.uid, tasks.due_zone")
 _NEW_FIELDS = dict(zip(("list", "parent_id", "repeat", "repeat_after_done", "remind_at",
-                        "remind_before", "uid"), NEW_FIELD_DEFAULTS))
+                        "remind_before", "uid", "due_zone"), NEW_FIELD_DEFAULTS))
 _DESCENDANTS = ("WITH RECURSIVE sub(id, depth) AS (SELECT id, 1 FROM tasks WHERE parent_id = ? "
                 "UNION ALL SELECT tasks.id, sub.depth + 1 FROM tasks JOIN sub "
                 "ON tasks.parent_id = sub.id) SELECT id, depth FROM sub")
@@ -53,11 +53,11 @@ class TaskNotFoundError(UserError):
 def _task(row: tuple) -> Task:
     return Task(row[0], row[1], row[2], row[3], PRIORITIES[row[4]], row[5],
                 tuple(json.loads(row[6])), row[7], row[8], row[9], row[10] or INBOX, row[11],
-                row[12], bool(row[13]), row[14], row[15], row[16])
+                row[12], bool(row[13]), row[14], row[15], row[16], row[17])
 
 
 def _complete(snapshot: dict) -> dict:
-    """A snapshot with the fields schema 3 added (older history rows lack them)."""
+    """A snapshot with the fields schemas 3 and 4 added (older history rows lack them)."""
     return {**_NEW_FIELDS, **snapshot}
 
 
@@ -73,7 +73,8 @@ def _snapshot(task_id: int, row: dict, list_name: str) -> dict:
             "updated_at": row["updated_at"], "completed_at": row["completed_at"],
             "list": list_name, "parent_id": row["parent_id"], "repeat": row["repeat"],
             "repeat_after_done": bool(row["repeat_after_done"]), "remind_at": row["remind_at"],
-            "remind_before": row["remind_before"], "uid": row["uid"]}
+            "remind_before": row["remind_before"], "uid": row["uid"],
+            "due_zone": row["due_zone"]}
 
 
 def _due(value: str | None) -> Due | None:
@@ -92,9 +93,12 @@ def _new_uid() -> str:
     return f"{uuid.uuid4().hex}@task-assistant"
 
 
-def _due_columns(due: Due | None) -> dict:
+def _due_columns(due: Due | None, zone: str | None = None) -> dict:
+    """The due's columns. A due a person types is in their own zone (`zone` None); only an
+    imported event's, and its next occurrences, keep a zone of their own, and only with a time."""
     return {"due": due.iso if due else None, "due_key": due.key if due else NO_DUE,
-            "due_has_time": int(due.has_time) if due else 0}
+            "due_has_time": int(due.has_time) if due else 0,
+            "due_zone": zone if due and due.has_time else None}
 
 
 def _remind_columns(at: Due | None, minutes: int | None) -> dict:
@@ -400,8 +404,8 @@ class TaskStore:
                           remind if remind is not _UNCHANGED else None,
                           keep_repeat=repeat is _UNCHANGED, due_changed="due" in changes,
                           keep_remind=remind is _UNCHANGED)
-        for name in ("due", "due_key", "due_has_time", "repeat", "repeat_after_done",
-                     "remind_at", "remind_key", "remind_before"):
+        for name in ("due", "due_key", "due_has_time", "due_zone", "repeat",
+                     "repeat_after_done", "remind_at", "remind_key", "remind_before"):
             if name in state and (name != "due" or "due" in changes or repeat is not _UNCHANGED):
                 changes[name] = state[name]
         if not changes:
@@ -529,7 +533,8 @@ class TaskStore:
         following = None
         if current.repeat and due is not None:
             following = repeats.next_due(repeats.Repeat(current.repeat,
-                                                        current.repeat_after_done), due)
+                                                        current.repeat_after_done), due,
+                                         zone=current.due_zone)
         if following is None:
             with self._writing(by) as history:
                 for child in open_below:
@@ -538,7 +543,7 @@ class TaskStore:
             self._announce("completed", [current.id, *open_below])
             return after
         with self._writing(by) as history:
-            columns = {**_due_columns(following), "updated_at": timestamp()}
+            columns = {**_due_columns(following, current.due_zone), "updated_at": timestamp()}
             if current.remind_at:
                 columns.update(self._moved_reminder(current, due, following))
             assignments = ", ".join(f"{name} = ?" for name in columns)
@@ -558,22 +563,18 @@ class TaskStore:
     def _moved_reminder(task: Task, old: Due, new: Due) -> dict:
         if task.remind_before is not None:
             return _remind_columns(reminder_before(new, task.remind_before), task.remind_before)
-        # An absolute reminder keeps its distance from the due, in local wall-clock time.
-        shift = repeats._start(new) - repeats._start(old)
-        moved = (datetime.fromisoformat(task.remind_at).astimezone().replace(tzinfo=None)
-                 + shift).astimezone()
+        # An absolute reminder keeps its distance from the due, in the due's wall-clock time.
+        zone = task.due_zone if new.has_time else None
+        shift = repeats.wall_start(new, zone) - repeats.wall_start(old, zone)
+        moved = local_instant(wall_clock(datetime.fromisoformat(task.remind_at), zone) + shift,
+                              zone)
         return _remind_columns(Due.parse(moved.isoformat(timespec="seconds")), None)
 
     def snooze(self, task_id: int | str, until: str, *, by: Origin | Step) -> Task:
         """Remind again at `until` ("10 min", "1h", "in 2 hours", "tomorrow 9am"): a reminder
-        of its own. A distance counts in real time, so an hour is an hour across a DST change."""
-        text = " ".join(until.strip().lower().split())
-        match = re.fullmatch(r"(?:in )?(\d+) ?(m|min|mins|minutes?|h|hours?)", text)
-        if match:
-            minutes = int(match.group(1)) * (60 if match.group(2).startswith("h") else 1)
-            moment = (clock.now() + timedelta(minutes=minutes)).astimezone()
-            text = moment.isoformat(timespec="seconds")
-        return self.update(task_id, by=by, remind=text)
+        of its own. A distance counts in real time (read_due reads it with app/tasks/elapsed),
+        so an hour is an hour across a DST change."""
+        return self.update(task_id, by=by, remind=until)
 
     def reopen(self, task_id: int | str, *, by: Origin | Step) -> Task:
         current = self.get(task_id)
@@ -885,7 +886,8 @@ class TaskStore:
                    list_id=self._list_id(snapshot["list"] or INBOX, create=True),
                    parent_id=snapshot["parent_id"], repeat=snapshot["repeat"],
                    repeat_after_done=int(bool(snapshot["repeat_after_done"])),
-                   uid=snapshot["uid"] or row["uid"])
+                   uid=snapshot["uid"] or row["uid"],
+                   due_zone=snapshot["due_zone"] if row["due_has_time"] else None)
         if snapshot["remind_at"]:
             row.update(_remind_columns(Due.parse(snapshot["remind_at"]),
                                        snapshot["remind_before"]))
@@ -893,7 +895,7 @@ class TaskStore:
 
     _IMPORTED = {"id", "title", "notes", "due", "priority", "status", "tags", "created_at",
                  "updated_at", "completed_at", "list", "parent_id", "repeat",
-                 "repeat_after_done", "remind_at", "remind_before", "uid"}
+                 "repeat_after_done", "remind_at", "remind_before", "uid", "due_zone"}
 
     def _imported_row(self, record: object) -> dict:
         if not isinstance(record, dict):
@@ -938,6 +940,9 @@ class TaskStore:
             if not isinstance(uid, str) or not uid.strip():
                 raise UserError("'uid' must be text.")
             row["uid"] = uid.strip()
+        zone = record.get("due_zone")
+        if zone is not None and row["due_has_time"]:
+            row["due_zone"] = validate.zone_name(zone)
         parent = record.get("parent_id")
         row["_file_id"] = record.get("id")
         row["_file_parent"] = parent

@@ -73,6 +73,20 @@ def task_id(value: object) -> int:
 MAX_LIST_NAME = 100
 
 
+def zone_name(value: object) -> str:
+    """An IANA time zone name, like Europe/Berlin."""
+    from zoneinfo import ZoneInfo
+
+    if isinstance(value, str) and value.strip():
+        try:
+            ZoneInfo(value.strip())
+            return value.strip()
+        except (ValueError, OSError, LookupError):  # ZoneInfoNotFoundError is a KeyError
+            pass
+    raise UserError(f"'due_zone' must be an IANA time zone name like Europe/Berlin, or null "
+                    f"(not {value!r}).")
+
+
 def list_name(value: object) -> str:
     """A list's name: one line, not empty, at most MAX_LIST_NAME characters."""
     if not isinstance(value, str) or not value.strip():
