@@ -18,7 +18,7 @@ from app.tasks.history import Origin
 from app.tasks.validate import MAX_LIST_NAME
 from app.ui import design
 from app.ui.task_panel import TaskPanel
-from app.ui.task_sidebar import INBOX_IS_FIXED
+from app.ui.task_sidebar import COUNT_ROLE, INBOX_IS_FIXED
 from test_ui_chat import dark_palette, high_contrast_palette
 
 BY_CLI = Origin("cli")
@@ -48,6 +48,11 @@ def type_name(qtbot, panel: TaskPanel, name: str) -> None:
     field.line.selectAll()
     qtbot.keyClicks(field.line, name)
     qtbot.keyClick(field.line, Qt.Key.Key_Return)
+
+
+def drawn_in(label):
+    """The colour a label's text is drawn in."""
+    return label.palette().color(label.foregroundRole())
 
 
 def answer(qtbot, panel: TaskPanel, button_text: str) -> str:
@@ -136,7 +141,8 @@ def test_a_folded_sidebar_unfolds_for_a_new_list(qtbot, store, make_panel):
     panel.sidebar.new_list_action.trigger()
     qtbot.waitUntil(lambda: panel.splitter.sizes()[0] > 0)
     field = panel.sidebar.name_field
-    qtbot.waitUntil(lambda: field.width() == panel.sidebar.viewport().width() > 0)
+    qtbot.waitUntil(lambda: field.geometry().right() == panel.sidebar.viewport().width() - 1
+                    and field.width() > 0)
 
 
 # -- bad names -------------------------------------------------------------------------------
@@ -158,9 +164,13 @@ def test_a_bad_new_name_gets_the_stores_sentence_beside_the_field(qtbot, work, m
     assert field is not None and field.line.hasFocus()  # still open, to fix the name
     assert field.problem.isVisible() and field.problem.text() == sentence
     assert field.line.accessibleDescription() == sentence
-    # next to the field: right under the name, inside the field's frame
+    # next to the field: right under the name, inside the field's frame, in the error ink
     assert field.problem.geometry().top() >= field.line.geometry().bottom()
     assert field.geometry().contains(field.problem.geometry().translated(field.pos()))
+    assert drawn_in(field.problem) == design.ink("failed")
+    # The rows below make room for it rather than being covered.
+    done = next(i for i in panel.sidebar._items() if i.text() == "Done")
+    assert panel.sidebar.visualItemRect(done).top() >= field.geometry().bottom()
     assert stored_lists(work) == before and list_names(panel) == ["Inbox", "Work", "Zeta"]
 
     type_name(qtbot, panel, "Garden")  # fixed: saved, and the sentence is gone with the field
@@ -196,6 +206,11 @@ def test_f2_renames_in_place_and_the_tasks_stay_in_the_list(qtbot, work, make_pa
     assert field.text == "Work" and field.line.selectedText() == "Work"  # ready to type over
     row = panel.sidebar.visualItemRect(panel.sidebar.currentItem())
     assert field.geometry().top() <= row.center().y() <= field.geometry().bottom()
+    assert field.geometry().left() > panel.sidebar.iconSize().width()  # the icon stays shown
+    panel.sidebar.begin_new_list()  # another field: the counts stay while a name is typed
+    assert [item.data(COUNT_ROLE) for item in panel.sidebar._items()
+            if item.text() in ("Inbox", "Work")] == [0, 2]
+    panel.sidebar.begin_rename()
     type_name(qtbot, panel, "Job")
 
     assert stored_lists(work) == [("Inbox", 0, 0), ("Job", 2, 1), ("Zeta", 0, 0)]
@@ -376,13 +391,25 @@ def test_the_lists_heading_is_readable_in_every_palette(qtbot, qapp, store, make
             qapp.setPalette(palette)  # the desktop switching theme while the panel is shown
             page = palette.color(QPalette.ColorRole.Base)
             expected = design.ink("heading", palette)
-            qtbot.waitUntil(lambda: panel.sidebar.heading.label.palette().color(
-                QPalette.ColorRole.WindowText) == expected)
+            qtbot.waitUntil(lambda: drawn_in(panel.sidebar.heading.label) == expected)
             assert design.contrast(expected, page) >= 4.5
             # and it is no longer drawn as a disabled item, greyed out
             assert panel.sidebar.heading.label.isEnabled()
     finally:
         qapp.setPalette(original)
+
+
+def test_a_long_list_name_is_cut_and_the_plus_stays_in_sight(qtbot, store, make_panel):
+    store.add_list("A list with a rather long name for a narrow sidebar")
+    panel = make_panel()
+    sidebar = panel.sidebar
+    button = sidebar.heading.add_button
+    shown = sidebar.viewport().rect()
+    assert shown.contains(button.geometry().translated(sidebar.heading.pos()))
+    assert all(sidebar.visualItemRect(item).right() <= shown.right()
+               for item in sidebar._items())
+    long_one = sidebar._items()[4]
+    assert long_one.toolTip() == "A list with a rather long name for a narrow sidebar"
 
 
 def test_a_quiet_heading_is_pulled_to_readable_in_a_low_contrast_theme(qapp):

@@ -21,7 +21,8 @@ class ListNameField(QFrame):
     def __init__(self, name: str, parent=None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAutoFillBackground(True)  # covers the row (and the rows the sentence spans)
+        self.setAutoFillBackground(True)  # covers the row's name
+        self.setBackgroundRole(QPalette.ColorRole.Base)
         self.line = QLineEdit(name)
         self.line.setAccessibleName("List name")
         self.line.setPlaceholderText("New list")
@@ -32,13 +33,14 @@ class ListNameField(QFrame):
         self.problem.setWordWrap(True)
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
         self.problem.setFont(design.small_font(self))
+        # Over the list's page a child would draw in the Text role: the sentence has its own.
+        self.problem.setForegroundRole(QPalette.ColorRole.WindowText)
         self.problem.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(design.XS, design.XS, design.XS, design.XS)
         layout.setSpacing(design.XS)
         layout.addWidget(self.line)
         layout.addWidget(self.problem)
-        self._restyling = False
         self.restyle()
 
     @property
@@ -52,13 +54,11 @@ class ListNameField(QFrame):
         self.line.setAccessibleDescription(sentence)
         self.line.selectAll()
         self.line.setFocus()
-        self.adjustSize()
 
     def restyle(self) -> None:
-        colours = QPalette(design.palette())
-        colours.setColor(QPalette.ColorRole.Window, design.role(QPalette.ColorRole.Base))
+        colours = QPalette(self.problem.palette())
         colours.setColor(QPalette.ColorRole.WindowText, design.ink("failed"))
-        self.setPalette(colours)
+        self.problem.setPalette(colours)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.line and event.type() == QEvent.Type.KeyPress:
@@ -74,10 +74,3 @@ class ListNameField(QFrame):
             # Another window (or a menu) taking the focus is no answer: the field stays open.
             self.left.emit(self.text)
         return super().eventFilter(watched, event)
-
-    def changeEvent(self, event) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and not self._restyling:
-            self._restyling = True
-            self.restyle()
-            self._restyling = False

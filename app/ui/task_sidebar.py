@@ -9,10 +9,11 @@ or list_removed. Inbox, where new tasks go, can be neither renamed nor deleted.
 """
 
 from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QContextMenuEvent, QFont, QKeySequence, QPalette
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListWidget,
-                               QListWidgetItem, QMenu, QStyle, QStyledItemDelegate,
-                               QToolButton, QWidget)
+from PySide6.QtGui import (QAction, QContextMenuEvent, QFont, QFontMetrics, QKeySequence,
+                           QPalette)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QLabel, QListView,
+                               QListWidget, QListWidgetItem, QMenu, QStyle, QStyledItemDelegate,
+                               QStyleOptionViewItem, QToolButton, QWidget)
 
 from app.tasks import INBOX
 from app.ui import design
@@ -31,16 +32,26 @@ ONLY_LISTS = "Only your lists can be renamed or deleted; pick one first."
 
 
 class _CountDelegate(QStyledItemDelegate):
-    """The style's own row, and the count right-aligned in muted ink."""
+    """The style's own row, with the name cut before the count, and the count right-aligned
+    in muted ink."""
 
     def paint(self, painter, option, index) -> None:
-        super().paint(painter, option, index)
         count = index.data(COUNT_ROLE)
+        row = QStyleOptionViewItem(option)
+        self.initStyleOption(row, index)
+        widget = option.widget
+        style = widget.style() if widget else QApplication.style()
+        if count:
+            room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, row, widget)
+            numeral = QFontMetrics(design.small_font(widget)).horizontalAdvance(str(count))
+            row.text = row.fontMetrics.elidedText(row.text, Qt.TextElideMode.ElideRight,
+                                                  room.width() - numeral - design.M)
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, row, painter, widget)
         if not count:
             return
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.save()
-        painter.setFont(design.small_font(option.widget))
+        painter.setFont(design.small_font(widget))
         painter.setPen(option.palette.highlightedText().color() if selected
                        else design.ink("muted", option.palette))
         painter.drawText(QRect(option.rect).adjusted(0, 0, -design.M, 0),
@@ -48,8 +59,15 @@ class _CountDelegate(QStyledItemDelegate):
         painter.restore()
 
     def sizeHint(self, option, index) -> QSize:
+        if index.data(Qt.ItemDataRole.SizeHintRole) is not None:
+            return index.data(Qt.ItemDataRole.SizeHintRole)  # a heading's, or a row being named
         hint = super().sizeHint(option, index)
-        return QSize(hint.width() + 40, hint.height() + design.S)
+        # Never wider than the sidebar: a long name is cut with an ellipsis, and the rows (the
+        # heading's + with them) keep to the width that is shown.
+        width = hint.width() + 40
+        if option.widget is not None:
+            width = min(width, option.widget.viewport().width())
+        return QSize(width, hint.height() + design.S)
 
 
 class ListsHeading(QWidget):
@@ -59,6 +77,8 @@ class ListsHeading(QWidget):
         super().__init__(parent)
         self.label = QLabel("Lists")
         self.label.setAccessibleName("Lists")
+        # On the list's page a child would draw in the Text role: the heading ink is its own.
+        self.label.setForegroundRole(QPalette.ColorRole.WindowText)
         self.add_button = QToolButton()
         self.add_button.setAutoRaise(True)
         self.add_button.setAccessibleName("New list")
@@ -96,6 +116,7 @@ class TaskSidebar(QListWidget):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)  # see ListNameField
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setIconSize(QSize(16, 16))
+        self.setResizeMode(QListView.ResizeMode.Adjust)  # rows follow the sidebar's width
         self._lists: tuple[str, ...] = ()
         self._counts: dict[tuple[str, str], int] = {}
         self._current = ("view", "Today")
@@ -152,6 +173,10 @@ class TaskSidebar(QListWidget):
         if tuple(names) != self._lists:
             self._lists = tuple(names)
             self._rebuild()
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        counts = self._counts
         for item in self._items():
             count = counts.get(item.data(VIEW_ROLE), 0)
             item.setData(COUNT_ROLE, count)
@@ -189,6 +214,7 @@ class TaskSidebar(QListWidget):
             self._current = ("list", INBOX)  # its list was removed or renamed elsewhere
         self.choose(*self._current)
         self.blockSignals(False)
+        self._show_counts()
         self._update_actions()
         if self.name_field is not None:
             self._place_field()
@@ -309,19 +335,23 @@ class TaskSidebar(QListWidget):
                      if item.data(VIEW_ROLE) == ("list", self._renaming)), None)
 
     def _place_field(self) -> None:
-        """Over its row (re-placed after a rebuild, a resize or a scroll); a list renamed or
+        """On its row, which grows to the field's height (the refused name's sentence too), so
+        no other row is covered; re-placed after a rebuild or a resize. A list renamed or
         deleted elsewhere meanwhile takes its field with it."""
         item = self._row_of_field()
         if item is None:
             self._close_field()
             return
-        self.scrollToItem(item)
-        row = self.visualItemRect(item)
         field = self.name_field
-        field.adjustSize()
-        line = field.line.sizeHint().height() + 2 * design.XS
-        top = max(0, row.center().y() - line // 2)
-        field.setGeometry(0, top, self.viewport().width(), field.sizeHint().height())
+        width = self.viewport().width()
+        left = self.iconSize().width() + design.M - design.XS  # the row's icon stays in sight
+        height = field.heightForWidth(width - left) if field.hasHeightForWidth() \
+            else field.sizeHint().height()
+        item.setSizeHint(QSize(width, height))
+        self.doItemsLayout()  # the rows below move down now, not at the next paint
+        self.scrollToItem(item)
+        field.setGeometry(QRect(self.visualItemRect(item).topLeft() + QPoint(left, 0),
+                                QSize(width - left, height)))
 
     def _submit(self, text: str) -> None:
         if self._renaming and " ".join(text.split()) == self._renaming:
@@ -348,6 +378,9 @@ class TaskSidebar(QListWidget):
         self.setFocus()
 
     def _close_field(self) -> None:
+        row = self._row_of_field() if self.name_field is not None else None
+        if row is not None:
+            row.setData(Qt.ItemDataRole.SizeHintRole, None)  # back to a row's own height
         field, self.name_field = self.name_field, None
         self._renaming = None
         if field is not None:
