@@ -325,6 +325,33 @@ def test_inbox_cannot_be_renamed_or_deleted_and_says_why(qtbot, work, make_panel
     assert sidebar.delete_action.toolTip() == "Delete the list “Work”"
 
 
+def test_the_context_menu_acts_on_the_row_under_the_mouse(qtbot, work, make_panel):
+    from PySide6.QtGui import QContextMenuEvent
+
+    panel = make_panel()
+    panel.show_list("Work")
+    sidebar = panel.sidebar
+
+    def right_click(item) -> None:
+        place = sidebar.visualItemRect(item).center() if item else sidebar.visualItemRect(
+            sidebar.item(3)).center()  # the "Lists" heading
+        event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, place,
+                                       sidebar.viewport().mapToGlobal(place))
+        sidebar.contextMenuEvent(event)
+        qtbot.waitUntil(sidebar.context_menu.isVisible)
+
+    right_click(None)  # the heading: New list only
+    assert sidebar.new_list_action.isEnabled() and not sidebar.rename_action.isEnabled()
+    sidebar.context_menu.hide()
+    assert sidebar.rename_action.isEnabled()  # back to the current list, Work
+
+    inbox = next(i for i in sidebar._items() if i.text() == "Inbox")
+    right_click(inbox)
+    assert not sidebar.delete_action.isEnabled()
+    assert sidebar.delete_action.toolTip() == INBOX_IS_FIXED
+    sidebar.context_menu.hide()
+
+
 # -- keyboard only, accessible names ------------------------------------------------------------
 
 def test_keyboard_only_walk_rename_and_delete(qtbot, work, make_panel):
@@ -369,6 +396,7 @@ def test_every_list_control_has_an_accessible_name(qtbot, work, make_panel):
     sidebar = panel.sidebar
     assert sidebar.accessibleName() == "Task views and lists"
     assert sidebar.heading.label.accessibleName() == "Lists"
+    assert sidebar.item(3).data(Qt.ItemDataRole.AccessibleTextRole) == "Lists"
     assert sidebar.heading.add_button.accessibleName() == "New list"
     assert sidebar.heading.add_button.toolTip() == "New list (Ctrl+Shift+L)"
     work_item = next(i for i in sidebar._items() if i.text() == "Work")

@@ -197,7 +197,7 @@ class TaskSidebar(QListWidget):
             self._add(("view", name), ICONS[name])
         self.heading = ListsHeading()
         self.heading.add_button.clicked.connect(self.begin_new_list)
-        self._heading("", self.heading)
+        self._heading("Lists", self.heading)
         for name in self._lists:
             item = self._add(("list", name), "inbox" if name == INBOX else "list")
             item.setToolTip(INBOX_IS_FIXED if name == INBOX else name)  # a long name is cut
@@ -228,8 +228,10 @@ class TaskSidebar(QListWidget):
         return item
 
     def _heading(self, text: str, widget: QWidget | None = None) -> None:
-        item = QListWidgetItem(text)
-        item.setFlags(Qt.ItemFlag.NoItemFlags)  # not a view: arrows skip it
+        """A row that is no view (arrows skip it): a gap, or `text` drawn by `widget`."""
+        item = QListWidgetItem()
+        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
         self.addItem(item)
         if widget is not None:
             item.setSizeHint(widget.sizeHint())
@@ -353,9 +355,13 @@ class TaskSidebar(QListWidget):
         field.setGeometry(QRect(self.visualItemRect(item).topLeft() + QPoint(left, 0),
                                 QSize(width - left, height)))
 
+    def _unchanged(self, text: str) -> bool:
+        """The name typed is the list's own (spaces aside, as the store cleans them)."""
+        return bool(self._renaming) and " ".join(text.split()) == self._renaming
+
     def _submit(self, text: str) -> None:
-        if self._renaming and " ".join(text.split()) == self._renaming:
-            self._cancel()  # unchanged: nothing to write
+        if self._unchanged(text):
+            self._cancel()  # nothing to write
             return
         self.name_submitted.emit(self._renaming, text)
 
@@ -364,7 +370,7 @@ class TaskSidebar(QListWidget):
         or an unchanged name is simply given up."""
         if self.name_field is None:
             return
-        if not text.strip() or (self._renaming and " ".join(text.split()) == self._renaming):
+        if not text.strip() or self._unchanged(text):
             self._close_field()
             return
         self._leaving = True
