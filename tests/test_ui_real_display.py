@@ -270,6 +270,13 @@ def a_typed_request_becomes_a_task(desktop_app: App, display: str, app_home: Pat
     assert TEST_KEY not in stderr
 
 
+def windows_named(display: str, title: str) -> list[str]:
+    """The ids of the mapped windows titled `title` (a dialog the app opened)."""
+    return subprocess.run(["xdotool", "search", "--onlyvisible", "--name", f"^{title}$"],
+                          env={**os.environ, "DISPLAY": display}, capture_output=True,
+                          text=True, timeout=XDOTOOL).stdout.split()
+
+
 def tasks_titled(app_home: Path, title: str) -> list:
     with TaskStore(app_home / "tasks.sqlite3") as store:
         return [task for task in store.list_tasks() if task.title == title]
@@ -282,14 +289,41 @@ def test_ctrl_shift_n_opens_a_new_task_from_the_message_box(desktop_app, display
                                     "showing its window")
     xdotool(display, "windowfocus", "--sync", window)
     xdotool(display, "key", "ctrl+shift+n")
-    editor = desktop_app.wait_until(
-        lambda: subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^New task$"],
-                               env={**os.environ, "DISPLAY": display}, capture_output=True,
-                               text=True, timeout=XDOTOOL).stdout.split(),
-        STARTUP, "opening the task editor")
+    editor = desktop_app.wait_until(lambda: windows_named(display, "New task"), STARTUP,
+                                    "opening the task editor")
     xdotool(display, "windowfocus", "--sync", editor[0])
     xdotool(display, "type", "--delay", "20", "--", "Water the plants")
     xdotool(display, "key", "Return")
     [task] = desktop_app.wait_until(lambda: tasks_titled(app_home, "Water the plants"), ANSWER,
                                     "saving the new task")
     assert task.due == local_today().isoformat()
+
+
+def list_names(app_home: Path) -> list[str]:
+    with TaskStore(app_home / "tasks.sqlite3") as store:
+        return [item.name for item in store.lists()]
+
+
+def test_lists_managed_by_keyboard_alone_in_the_real_window(desktop_app, display, app_home):
+    """From the message box: Ctrl+Shift+L names a new list in the sidebar; the focus stays in
+    the sidebar, so F2 renames it and Delete (then Alt+D in the question) deletes it."""
+    window = desktop_app.wait_until(lambda: visible_window(display), STARTUP,
+                                    "showing its window")
+    xdotool(display, "windowfocus", "--sync", window)
+    xdotool(display, "key", "ctrl+shift+l")
+    xdotool(display, "type", "--delay", "20", "--", "Errands")
+    xdotool(display, "key", "Return")
+    desktop_app.wait_until(lambda: list_names(app_home) == ["Inbox", "Errands"], ANSWER,
+                           "adding the list")
+    xdotool(display, "key", "F2")  # the name is selected: typing replaces it
+    xdotool(display, "type", "--delay", "20", "--", "Chores")
+    xdotool(display, "key", "Return")
+    desktop_app.wait_until(lambda: list_names(app_home) == ["Inbox", "Chores"], ANSWER,
+                           "renaming the list")
+    xdotool(display, "key", "Delete")
+    question = desktop_app.wait_until(lambda: windows_named(display, "Delete list"), STARTUP,
+                                      "asking before deleting the list")
+    xdotool(display, "windowfocus", "--sync", question[0])
+    xdotool(display, "key", "alt+d")
+    desktop_app.wait_until(lambda: list_names(app_home) == ["Inbox"], ANSWER,
+                           "deleting the list")

@@ -75,7 +75,8 @@ def surface(kind: str, colours: QPalette | None = None) -> QColor:
 
 
 def ink(kind: str, colours: QPalette | None = None) -> QColor:
-    """Text colours: "muted" (notes, author), "tool" (what the agent did), "failed", "accent"."""
+    """Text colours: "muted" (notes, author), "tool" (what the agent did), "failed", "accent",
+    "heading" (a sidebar's section headings)."""
     colours = colours or palette()
     text = role(QPalette.ColorRole.Text, colours)
     base = role(QPalette.ColorRole.Base, colours)
@@ -89,7 +90,19 @@ def ink(kind: str, colours: QPalette | None = None) -> QColor:
                                                        0.35 if is_dark(colours) else 0.15)
     if kind == "accent":
         return role(QPalette.ColorRole.Highlight, colours)
+    if kind == "heading":  # section headings ("Lists"): quieter than text, yet readable
+        return readable(mix(text, base, 0.3), base, text)
     return text
+
+
+def readable(colour: QColor, background: QColor, towards: QColor,
+             ratio: float = 4.5) -> QColor:
+    """`colour`, pulled towards `towards` (the text colour) until it has WCAG AA contrast on
+    `background`: a quiet tint stays legible even in a theme with little contrast."""
+    amount = 0.0
+    while contrast(mix(colour, towards, amount), background) < ratio and amount < 1:
+        amount = min(1.0, amount + 0.1)
+    return mix(colour, towards, amount)
 
 
 def contrast(a: QColor, b: QColor) -> float:

@@ -27,6 +27,20 @@ SHORTCUTS = [
         ("F2", "Rename the selected conversation"),
         ("Delete", "Delete the selected conversation (asks first)"),
     ]),
+    ("Tasks", [
+        ("Ctrl+Shift+N", "New task"),
+        ("Ctrl+1 … Ctrl+5", "Today, Upcoming, All, Done, Trash"),
+        ("Up / Down", "Walk the tasks, or the views and lists in the sidebar"),
+        ("Space or Ctrl+Enter", "Complete the selected tasks (Reopen in Done, Restore in Trash)"),
+        ("Enter or F2", "Edit the selected task"),
+        ("Delete", "Move the selected tasks to the trash"),
+        ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo the last change to the tasks"),
+    ]),
+    ("Lists", [
+        ("Ctrl+Shift+L", "New list"),
+        ("F2 (on a list)", "Rename the list (Enter saves, Esc gives up)"),
+        ("Delete (on a list)", "Delete the list (asks first; its tasks move to Inbox)"),
+    ]),
     ("App", [
         ("Ctrl+,", "Settings"),
         ("Ctrl+/ or F1", "This list"),

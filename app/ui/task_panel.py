@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QLabel, QMenu, QMessageBox, QP
 from app.common import crash_log
 from app.common import clock
 from app.common.errors import UserError
-from app.tasks import Origin, Step, Task, TaskFilter, TaskStore
-from app.tasks import quick_add
+from app.tasks import INBOX, Origin, Step, Task, TaskFilter, TaskStore
+from app.tasks import quick_add, validate
 from app.tasks.dates import Due, friendly_due, local_today
 from app.ui import design
 from app.ui.live_updates import LiveUpdates
@@ -58,6 +58,11 @@ class TaskPanel(QWidget):
 
         self.sidebar = TaskSidebar()
         self.sidebar.view_chosen.connect(lambda *_: self.refresh())
+        self.sidebar.name_submitted.connect(self._save_list_name)
+        self.sidebar.delete_requested.connect(self.ask_delete_list)
+        self.sidebar.said.connect(self._say)
+        # New list from a folded sidebar: unfold it, so the name field can be seen.
+        self.sidebar.new_list_action.triggered.connect(self._unfold_sidebar)
 
         self.add_box = QuickAddBox()
         self.add_line = self.add_box.line
@@ -524,6 +529,63 @@ class TaskPanel(QWidget):
             self._change_all(ids, self._store.delete, "Moved to the trash:")
             self.view.setFocus()
 
+    # -- lists ---------------------------------------------------------------------------
+
+    def _save_list_name(self, old: str, new: str) -> None:
+        """The sidebar's name field: a new list (`old` empty) or a rename. A name the store
+        refuses (empty, taken, too long) gets its sentence beside the field; nothing changes."""
+        def save() -> str:
+            if old:
+                self._store.rename_list(old, new)
+                return validate.list_name(new)
+            return self._store.add_list(new).name
+
+        refusal: list[str] = []
+        name = self._attempt(save, say=refusal.append)
+        if name is None:
+            self.sidebar.name_refused(refusal[0])
+            return
+        self.sidebar.name_saved(name)
+        self._say(f"Renamed the list “{old}” to “{name}”." if old else
+                  f"Added the list “{name}”.")
+
+    def ask_delete_list(self, name: str) -> None:
+        """Delete asks first, saying what happens to the list's tasks: they move to Inbox
+        (the store never deletes a task with its list), and Ctrl+Z brings the list back."""
+        lists = self._attempt(self._store.lists)
+        entry = next((item for item in lists or () if item.name == name), None)
+        if entry is None:
+            return
+        held = entry.open + entry.done
+        if not held:
+            text = f"Delete the list “{name}”? It holds no tasks."
+        else:
+            both = f" ({entry.open} open, {entry.done} done)" if entry.open and entry.done else ""
+            kind = "" if both else " open" if entry.open else " done"
+            text = (f"Delete the list “{name}”? Its {held}{kind} task{'s' if held != 1 else ''}"
+                    f"{both} move{'s' if held == 1 else ''} to {INBOX}; no task is deleted. "
+                    "Ctrl+Z brings the list back with them.")
+        self._confirm("Delete list", text, "&Delete list",
+                      lambda yes: self._delete_list(name) if yes else self.sidebar.setFocus())
+
+    def _delete_list(self, name: str) -> None:
+        # Moving to Inbox even when the list looked empty: a task added to it meanwhile (by the
+        # agent, the CLI) is moved too, never lost.
+        moved = self._attempt(lambda: self._store.remove_list(name, by=WINDOW, move_to=INBOX))
+        if moved is None:
+            return
+        self.sidebar.list_removed(name)
+        self.refresh()
+        tasks = f"{moved} task{'s' if moved != 1 else ''}"
+        self._say(f"Deleted the list “{name}”; its {tasks} {'are' if moved != 1 else 'is'} in "
+                  f"{INBOX} now. Ctrl+Z undoes it." if moved else f"Deleted the list “{name}”.")
+
+    def _unfold_sidebar(self) -> None:
+        sizes = self.splitter.sizes()
+        if sizes[0] == 0:
+            self.splitter.setSizes([self.sidebar.sizeHint().width(),
+                                    max(0, sizes[1] - self.sidebar.sizeHint().width())])
+
     # -- reminders -------------------------------------------------------------------------
 
     def show_reminder(self, task_id: int) -> None:
@@ -549,15 +611,17 @@ class TaskPanel(QWidget):
 
     # -- errors and shutdown ---------------------------------------------------------------
 
-    def _attempt(self, action):
-        """Run a store call; on failure say one sentence in the panel and return None."""
+    def _attempt(self, action, say=None):
+        """Run a store call; on failure say one sentence (in the panel, or through `say`) and
+        return None."""
+        say = say or self._say
         try:
             return action()
         except UserError as error:
-            self._say(str(error))
+            say(str(error))
         except Exception as error:  # a bug: the log gets the traceback, the user one sentence
             crash_log.record(error)
-            self._say("Something went wrong with the task list; it was written to the log.")
+            say("Something went wrong with the task list; it was written to the log.")
         return None
 
     def _stopped_updating(self) -> None:
