@@ -102,7 +102,6 @@ def _remind_columns(at: Due | None, minutes: int | None) -> dict:
             "remind_before": minutes if at else None}
 
 
-@guarded  # damaged, full, read-only and busy files: one sentence each
 def _nothing_to(verb: str, by: Origin | Step, conversation_id: str | None,
                origin: str | None) -> str:
     """Why undo or redo found nothing, in one sentence naming where it looked."""
@@ -118,6 +117,7 @@ def _nothing_to(verb: str, by: Origin | Step, conversation_id: str | None,
     return f"There is nothing to {verb}."
 
 
+@guarded  # damaged, full, read-only and busy files: one sentence each
 class TaskStore:
     def __init__(self, path: Path):
         self.path = Path(path)
