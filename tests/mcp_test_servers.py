@@ -3,7 +3,10 @@
 notes: a read-only tool, a write tool (appends to $NOTES_FILE), a tool whose parameter is a
        nested model ($defs/$ref in its schema), one that reports its environment, one with a huge
        answer and one whose answer tries to give orders.
-crash: exits at once, before answering anything.
+       Every tool call also writes a line to stderr, as real servers log.
+crash: exits at once, before answering anything (saying why on stderr).
+fragile: serves one tool, `explode`, which says why on stderr and ends the process.
+chatty: writes CHATTY_LINES lines to stderr first (several MB), then serves as notes.
 hang:  reads its input and never answers.
 garbage: writes non-protocol text to stdout and never answers properly.
 """
@@ -32,6 +35,7 @@ def notes() -> None:
     @server.tool(annotations=ToolAnnotations(readOnlyHint=True))
     def read_notes() -> str:
         """Read every note."""
+        print(f"notes: reading {path}", file=sys.stderr, flush=True)
         return open(path, encoding="utf-8").read() if os.path.exists(path) else "(no notes)"
 
     @server.tool()
@@ -64,8 +68,33 @@ def notes() -> None:
     server.run()
 
 
+CHATTY_LINES = 40_000  # about 3.6 MB of stderr
+
+
+def fragile() -> None:
+    from mcp.server.mcpserver import MCPServer
+    from mcp_types import ToolAnnotations
+
+    server = MCPServer("fragile", log_level="WARNING")
+
+    @server.tool(annotations=ToolAnnotations(readOnlyHint=True))
+    def explode() -> str:
+        """Fail hard."""
+        print("fragile: out of memory, giving up", file=sys.stderr, flush=True)
+        os._exit(1)
+
+    server.run()
+
+
 def main(kind: str) -> None:
     if kind == "notes":
+        notes()
+    elif kind == "fragile":
+        fragile()
+    elif kind == "chatty":
+        for number in range(CHATTY_LINES):
+            print(f"chatty: line {number} " + "." * 70, file=sys.stderr)
+        print("chatty: ready", file=sys.stderr, flush=True)
         notes()
     elif kind == "crash":
         print("crash: something is badly wrong", file=sys.stderr)

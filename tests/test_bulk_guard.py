@@ -75,6 +75,49 @@ def test_everything_one_answer_changed_is_one_step_and_undo_that_takes_it_back(
         [("Call Ana", "open", None), ("Pay rent", "open", None)]
 
 
+def test_redo_that_puts_back_what_this_conversations_undo_took_back_and_no_other(
+        gemini, assistant_for, store, turn):
+    task = store.add("Call Ana", by=CLI)
+    gemini.enqueue(tool_calls(("update_task", {"id": task.id, "notes": "about the lease"})),
+                   text("Noted."), tool_calls(("undo", {})), text("Undone."),
+                   tool_calls(("redo", {})), text("Back again."),
+                   tool_calls(("redo", {})), text("Nothing more."))
+    assistant = assistant_for(gemini)
+    _, conversation = turn(assistant, "note the lease on Call Ana")
+    turn(assistant, "undo that", conversation=conversation)
+    store.update(store.add("Pay rent", by=CLI).id, notes="x", by=CLI)
+    store.undo(by=CLI)  # an undo elsewhere (the window's Ctrl+Z, say): not this conversation's
+    events, _ = turn(assistant, "redo that", conversation=conversation)
+    redone = of(ToolFinished, events)[0]
+    assert redone.ok and redone.summary.startswith("Redone: the change made by the assistant")
+    assert store.get(task.id).notes == "about the lease"
+    assert [t.notes for t in store.list_tasks() if t.title == "Pay rent"] == [""]
+    events, _ = turn(assistant, "redo again", conversation=conversation)
+    assert of(ToolFinished, events)[0].result == {
+        "error": "There is nothing to redo in this conversation."}
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_emptying_the_trash_asks_first_naming_every_task_that_goes_for_good(
+        gemini, assistant_for, store, allowed, turn):
+    kept = store.add("Renew passport", by=CLI)
+    for title in ("Old flyer", "Expired coupon"):
+        store.delete(store.add(title, by=CLI).id, by=CLI)
+    gemini.enqueue(tool_calls(("empty_trash", {})), text("Emptied." if allowed else "Kept."))
+    asked = []
+    events, _ = turn(assistant_for(gemini), "empty the trash",
+                     decide=lambda request: asked.append(request) or allowed)
+    [card] = asked
+    assert card.summary == ("Empty the trash: delete 2 tasks for good (undo cannot bring them "
+                            "back)")
+    assert card.details == ("Delete for good: 'Expired coupon'", "Delete for good: 'Old flyer'")
+    assert len(store.trash()) == (0 if allowed else 2)
+    assert [t.id for t in store.list_tasks()] == [kept.id]
+    finished = of(ToolFinished, events)[0]
+    assert finished.summary == ("Emptied the trash: 2 tasks deleted for good" if allowed
+                                else "Not done: you did not approve empty trash")
+
+
 def test_the_agents_delete_goes_to_the_trash_and_can_be_restored(gemini, assistant_for, store,
                                                                  turn):
     task = store.add("Renew passport", notes="photos", by=CLI)

@@ -172,3 +172,20 @@ def test_disabled_servers_and_tools_set_off_are_not_offered(gemini, conversation
     gemini.enqueue(text("Hi."))
     conversation("hi")
     assert not any("__" in name for name in offered(gemini.requests[1]))
+
+
+def test_a_server_that_dies_mid_call_is_named_with_its_log_and_its_last_words_are_kept(
+        gemini, conversation, notes_file, servers, app_home):
+    servers.add("fragile", command=sys.executable, args=[SERVERS, "fragile"])
+    gemini.enqueue(tool_calls(("fragile__explode", {})), text("That tool failed."),
+                   tool_calls(("notes__read_notes", {})), text("No notes."))
+    first, second = conversation("explode", "my notes?")
+    log = servers.log("fragile").path
+    assert log == app_home / "logs" / "mcp-fragile.log"
+    [notice] = [n.message for n in of(Notice, first)]
+    assert notice.startswith("The MCP server 'fragile' stopped working (")
+    assert notice.endswith(f"the assistant goes on without its tools (the server's own "
+                           f"messages are in {log}).")
+    assert "error" in of(ToolFinished, first)[0].result
+    assert "fragile: out of memory, giving up" in log.read_text(encoding="utf-8")
+    assert of(ToolFinished, second)[0].ok  # the other server's tools still work

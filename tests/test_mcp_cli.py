@@ -2,6 +2,8 @@
 real program in subprocesses, a real MCP server, the fake Gemini."""
 
 import json
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +107,51 @@ def test_a_damaged_servers_file_is_kept_aside_and_said_once(app_home):
     assert "mcp_servers.json was damaged" in result.stderr
     assert (app_home / "mcp_servers.json.bad").read_text(encoding="utf-8") == "{not json"
     assert run(app_home, "mcp", "add", "notes", "--", "cmd").returncode == 0
+
+
+def test_a_servers_stderr_goes_to_its_private_log_and_failures_point_there(app_home, gemini):
+    notes = app_home / "notes.txt"
+    run(app_home, "mcp", "add", "notes", "--env", f"NOTES_FILE={notes}", "--", sys.executable,
+        SERVERS, "notes")
+    run(app_home, "mcp", "add", "broken", "--", sys.executable, SERVERS, "crash")
+    env = dict(GEMINI_API_KEY=TEST_KEY, TASK_ASSISTANT_BASE_URL=gemini.base_url)
+    gemini.enqueue(tool_calls(("notes__read_notes", {})), text("No notes yet."))
+    result = run(app_home, "ask", "my notes?", **env)
+    logs = app_home / "logs"
+    broken_log, notes_log = logs / "mcp-broken.log", logs / "mcp-notes.log"
+    # Nothing the servers said is on our stderr; what failed is said once, with its log.
+    assert "crash: something is badly wrong" not in result.stderr
+    assert "notes: reading" not in result.stderr
+    [notice] = [line for line in result.stderr.splitlines() if "'broken'" in line]
+    assert notice.startswith("! The MCP server 'broken' could not start (")
+    assert notice.endswith(f"(the server's own messages are in {broken_log}).")
+    assert result.stdout == "No notes yet.\n"
+    assert "crash: something is badly wrong" in broken_log.read_text(encoding="utf-8")
+    assert f"notes: reading {notes}" in notes_log.read_text(encoding="utf-8")
+    if os.name == "posix":
+        assert {stat.S_IMODE(p.stat().st_mode) for p in (broken_log, notes_log)} == {0o600}
+    for log in (broken_log, notes_log):  # never the command line: arguments may hold tokens
+        assert SERVERS not in log.read_text(encoding="utf-8")
+
+    listing = run(app_home, "mcp", "list")
+    assert f"(the server's own messages are in {broken_log})" in listing.stdout
+    assert "crash:" not in listing.stderr
+    run(app_home, "mcp", "remove", "broken")
+    assert not broken_log.exists()  # what it said goes with it
+
+
+def test_a_chatty_servers_log_keeps_only_its_newest_output(app_home):
+    from app.common.capped_log import LIMIT, LINE_LIMIT
+
+    notes = app_home / "notes.txt"
+    run(app_home, "mcp", "add", "chatty", "--env", f"NOTES_FILE={notes}", "--", sys.executable,
+        SERVERS, "chatty")
+    listing = run(app_home, "mcp", "list")
+    assert "chatty" in listing.stdout and "running" in listing.stdout
+    assert "chatty: line" not in listing.stderr
+    log = app_home / "logs" / "mcp-chatty.log"
+    older = log.with_name(log.name + ".1")
+    newest = log.read_text(encoding="utf-8")
+    assert "chatty: ready" in newest and "chatty: line 0 " not in newest + older.read_text()
+    assert log.stat().st_size <= LIMIT + 2 * LINE_LIMIT
+    assert older.stat().st_size <= LIMIT + 2 * LINE_LIMIT

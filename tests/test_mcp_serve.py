@@ -7,13 +7,14 @@ import subprocess
 
 import pytest
 
-from app.tasks import TaskStore
+from app.tasks import Origin, TaskStore
 from conftest import CLI, cli_env
 
 pytestmark = pytest.mark.timeout(90)
 
 TOOLS = {"add_task", "list_tasks", "search_tasks", "update_task", "complete_task", "reopen_task",
-         "delete_task", "restore_task", "list_trash", "undo", "list_lists"}
+         "delete_task", "restore_task", "list_trash", "undo", "redo", "empty_trash",
+         "list_lists"}
 FORBIDDEN = ("anyOf", "$ref", "$defs", "title", "default", "oneOf", "allOf")
 
 
@@ -27,6 +28,14 @@ def keywords(schema: dict) -> set[str]:
 
 
 def run_session(app_home, body):
+    return run_sessions(app_home, 1, body)
+
+
+def run_sessions(app_home, count, body):
+    """`body(*sessions)` with `count` clients, each talking to its own `mcp serve` process, all
+    open at once (like Claude Desktop and Cursor on one machine)."""
+    from contextlib import AsyncExitStack
+
     from mcp import ClientSession, StdioServerParameters
     from mcp.client.stdio import stdio_client
 
@@ -34,10 +43,14 @@ def run_session(app_home, body):
     params = StdioServerParameters(command=CLI[0], args=[*CLI[1:], "mcp", "serve"], env=env)
 
     async def main():
-        async with stdio_client(params) as (read, write):
-            async with ClientSession(read, write) as session:
+        async with AsyncExitStack() as stack:
+            sessions = []
+            for _ in range(count):
+                read, write = await stack.enter_async_context(stdio_client(params))
+                session = await stack.enter_async_context(ClientSession(read, write))
                 await session.initialize()
-                return await body(session)
+                sessions.append(session)
+            return await body(*sessions)
 
     return asyncio.run(main())
 
@@ -66,8 +79,12 @@ def test_lists_the_agents_tools_with_flat_schemas_and_honest_annotations(app_hom
     assert hints["restore_task"] == (False, False, True)  # a second restore changes nothing
     assert hints["list_trash"][0] and hints["list_trash"][2]
     assert hints["undo"] == (False, True, False)  # each call takes back one more change
+    assert hints["redo"] == (False, True, False)  # each call puts back one more undo
+    assert hints["empty_trash"] == (False, True, True)  # gone for good; a repeat adds nothing
     assert "trash" in tools["delete_task"].description
-    assert "over MCP" in tools["undo"].description
+    assert "this MCP session" in tools["undo"].description
+    assert "this MCP session" in tools["redo"].description
+    assert "for good" in tools["empty_trash"].description
 
 
 def test_each_tool_works_and_a_running_store_sees_the_change(app_home):
@@ -117,38 +134,81 @@ def tasks_cli(app_home, *args) -> subprocess.CompletedProcess:
                           text=True, timeout=60, stdin=subprocess.DEVNULL)
 
 
-def test_mcp_changes_are_in_the_history_and_the_mcp_undo_takes_back_only_those(app_home):
+NOTHING_TO_UNDO = ("There is nothing to undo from this MCP session; changes made by other MCP "
+                   "clients or in the app are not this session's to undo.")
+
+
+def test_undo_and_redo_act_on_this_sessions_changes_only(app_home):
     assert tasks_cli(app_home, "add", "Pay rent").returncode == 0  # task 1, the user's own
 
-    async def change(session):
-        added = answer(await session.call_tool("add_task", {"title": "Call Ana"}))
-        edited = answer(await session.call_tool("update_task", {"id": 1, "notes": "by bank"}))
-        return added, edited
+    async def two_clients(mine, theirs):
+        calls = {"added": answer(await mine.call_tool("add_task", {"title": "Call Ana"})),
+                 "edited": answer(await mine.call_tool("update_task",
+                                                       {"id": 1, "notes": "by bank"})),
+                 "theirs": answer(await theirs.call_tool("add_task", {"title": "Book dentist"}))}
+        with TaskStore(app_home / "tasks.sqlite3") as app:  # the app's change, newest of all
+            app.add("Buy milk", by=Origin("window"))
+        calls["undos"] = [await mine.call_tool("undo", {}) for _ in range(3)]
+        calls["redo"] = answer(await mine.call_tool("redo", {}))
+        calls["their_redo"] = await theirs.call_tool("redo", {})
+        calls["their_undo"] = answer(await theirs.call_tool("undo", {}))
+        return calls
 
-    added, edited = run_session(app_home, change)
-    assert added["added"]["id"] == 2 and isinstance(edited["change"], int)
-    history = json.loads(tasks_cli(app_home, "history", "--json").stdout)
-    assert [(c["task_id"], c["action"], c["origin"]["kind"]) for c in history] == \
-        [(1, "edited", "mcp"), (2, "added", "mcp"), (1, "added", "cli")]
-    assert "by an MCP client" in tasks_cli(app_home, "history").stdout
-    assert tasks_cli(app_home, "add", "Buy milk").returncode == 0  # later, not MCP's
-
-    async def undo_twice_and_once_more(session):
-        return [await session.call_tool("undo", {}) for _ in range(3)]
-
-    first, second, third = run_session(app_home, undo_twice_and_once_more)
+    calls = run_sessions(app_home, 2, two_clients)
+    assert calls["added"]["added"]["id"] == 2 and isinstance(calls["edited"]["change"], int)
+    first, second, third = calls["undos"]
+    # Not the other client's newer task 3, nor the app's task 4: this session's own, newest first.
     assert answer(first)["undone"].startswith("Undone: the change made by an MCP client: "
                                               "restored task 1 'Pay rent' (notes)")
     assert "removed task 2 'Call Ana'" in answer(second)["undone"]
-    assert third.is_error
-    assert answer(third) == {"error": "There is nothing to undo that was changed by an MCP "
-                                      "client."}
+    assert third.is_error and answer(third) == {"error": NOTHING_TO_UNDO}
+    assert calls["redo"]["redone"].startswith("Redone: the change made by an MCP client: ")
+    assert "task 2 'Call Ana'" in calls["redo"]["redone"] and calls["redo"]["tasks"] == [2]
+    assert calls["their_redo"].is_error  # that undo was the other session's
+    assert "nothing to redo from this MCP session" in answer(calls["their_redo"])["error"]
+    assert "removed task 3 'Book dentist'" in calls["their_undo"]["undone"]
     with TaskStore(app_home / "tasks.sqlite3") as store:
-        assert [(t.title, t.notes) for t in store.list_tasks()] == [("Pay rent", ""),
-                                                                    ("Buy milk", "")]
+        assert [(t.title, t.notes) for t in store.list_tasks()] == [
+            ("Pay rent", ""), ("Call Ana", ""), ("Buy milk", "")]
+
     history = json.loads(tasks_cli(app_home, "history", "--json").stdout)
-    assert [(c["action"], c["origin"]["kind"]) for c in history[:2]] == \
-        [("undone", "mcp"), ("undone", "mcp")]
+    sessions = {c["origin"]["conversation_id"] for c in history if c["origin"]["kind"] == "mcp"}
+    assert len(sessions) == 2 and all(s.startswith("mcp-") for s in sessions)
+    assert [(c["task_id"], c["action"]) for c in history if c["origin"]["kind"] == "mcp"][:2] == \
+        [(3, "undone"), (2, "redone")]
+    assert "by an MCP client, MCP session mcp-" in tasks_cli(app_home, "history").stdout
+
+    async def a_new_session(session):  # a restarted client is a new session
+        return await session.call_tool("undo", {}), await session.call_tool("redo", {})
+
+    undo, redo = run_session(app_home, a_new_session)
+    assert answer(undo) == {"error": NOTHING_TO_UNDO}
+    assert answer(redo)["error"].startswith("There is nothing to redo from this MCP session")
+
+
+def test_empty_trash_deletes_for_good_and_says_so_when_already_empty(app_home):
+    for title in ("Old flyer", "Expired coupon", "Keep me"):
+        assert tasks_cli(app_home, "add", title).returncode == 0
+
+    async def body(session):
+        calls = {"deleted": [answer(await session.call_tool("delete_task", {"id": i}))
+                             for i in (1, 2)]}
+        calls["bad"] = await session.call_tool("empty_trash", {"force": True})
+        calls["emptied"] = answer(await session.call_tool("empty_trash", {}))
+        calls["again"] = answer(await session.call_tool("empty_trash", {}))
+        calls["undo"] = answer(await session.call_tool("undo", {}))
+        return calls
+
+    calls = run_session(app_home, body)
+    assert calls["bad"].is_error
+    assert answer(calls["bad"]) == {"error": "Unknown argument 'force'; this tool takes none."}
+    assert calls["emptied"]["emptied"] == 2 and "for good" in calls["emptied"]["note"]
+    assert calls["again"] == {"emptied": 0, "note": "The trash was already empty."}
+    # The deletions went with the tasks' history: nothing of this session's is left to undo.
+    assert calls["undo"] == {"error": NOTHING_TO_UNDO}
+    with TaskStore(app_home / "tasks.sqlite3") as store:
+        assert [t.title for t in store.list_tasks()] == ["Keep me"] and not store.trash()
+        assert {c.task_id for c in store.history()} == {3}
 
 
 def test_delete_moves_to_the_trash_and_restore_brings_it_back_once(app_home):

@@ -16,6 +16,8 @@ from app.tasks import Origin, Step, TaskStore
 
 BULK_LIMIT = 5
 CHANGES_EXISTING = frozenset({"update_task", "complete_task", "reopen_task", "delete_task"})
+ALWAYS_ASK = frozenset({"delete_task", "empty_trash"})  # removes tasks: the user approves each
+MAY_ASK = CHANGES_EXISTING | ALWAYS_ASK
 
 
 class AnswerScope:
@@ -28,7 +30,7 @@ class AnswerScope:
 
     def needs_approval(self, name: str, call_id: str) -> bool:
         """Deletions always ask; so does every call of a held batch."""
-        return call_id in self.held or name == "delete_task"
+        return call_id in self.held or name in ALWAYS_ASK
 
     def plan(self, calls: list[tuple[str, str, dict]]) -> None:
         """A model response's calls (call id, tool, arguments): hold them all if together

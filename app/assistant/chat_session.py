@@ -20,7 +20,8 @@ from app.assistant.events import (ApprovalRequested, Cancelled, ChatEvent, Compl
 from app.assistant.failures import failure
 from app.assistant.gemini.errors import ApiProblem
 from app.assistant.gemini.model import retry_listener
-from app.assistant.summaries import describe_batch, describe_request, summarize, tool_result
+from app.assistant.summaries import (describe_batch, describe_empty_trash, describe_request,
+                                     summarize, tool_result)
 from app.common.errors import UserError
 from app.conversations.sdk_history import stopped_answer
 from app.conversations.store import ConversationStore
@@ -234,6 +235,9 @@ class ChatSession:
                 item.call_id, item.name, arguments,
                 f"Run '{mcp_tool.tool}' from the MCP server '{mcp_tool.server}'",
                 remember=lambda: self.assistant.mcp.always_allow(item.name))
+        if item.name == "empty_trash":  # the card names every task that would go for good
+            summary, lines = describe_empty_trash([t.task.title for t in self.tasks.trash()])
+            return ApprovalRequested(item.call_id, item.name, arguments, summary, details=lines)
         title = None
         try:
             title = self.tasks.get(arguments.get("id")).title

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from agents import FunctionTool, RunContextWrapper
 
 from app.assistant.gemini.schemas import UnsafeSchema, gemini_schema
+from app.common import clock
+from app.common.capped_log import CappedLog
 from app.config.mcp_servers import ALWAYS, OFF, McpServerConfig, McpServers, SeenTool
 
 log = logging.getLogger(__name__)
@@ -50,14 +52,17 @@ def server_environment(config: McpServerConfig) -> dict[str, str]:
     return env
 
 
-def _sdk_server(config: McpServerConfig, call_timeout: float):
-    from agents.mcp import MCPServerStdio, MCPServerStreamableHttp
+def _sdk_server(config: McpServerConfig, call_timeout: float, log: CappedLog | None):
+    from agents.mcp import MCPServerStreamableHttp
 
     if config.command:
-        return MCPServerStdio(
+        from app.assistant.mcp_stdio import LoggedStdioServer
+
+        return LoggedStdioServer(
             params={"command": config.command, "args": list(config.args),
                     "env": server_environment(config)},
-            name=config.name, cache_tools_list=True, client_session_timeout_seconds=call_timeout)
+            name=config.name, cache_tools_list=True, client_session_timeout_seconds=call_timeout,
+            log=log)
     return MCPServerStreamableHttp(params={"url": config.url, "timeout": call_timeout},
                                    name=config.name, cache_tools_list=True,
                                    client_session_timeout_seconds=call_timeout)
@@ -66,14 +71,23 @@ def _sdk_server(config: McpServerConfig, call_timeout: float):
 class _Connection:
     """One running server, or why it is not running."""
 
-    def __init__(self, config: McpServerConfig):
+    def __init__(self, config: McpServerConfig, log: CappedLog | None):
         self.config = config
+        self.log = log  # a stdio server's stderr; None for one reached by URL
         self.server = None
         self.tools: list = []
         self.failure: str | None = None
 
+    @property
+    def see_log(self) -> str:
+        """Where to look for what the server itself said, as the end of a sentence."""
+        return f" (the server's own messages are in {self.log.path})" if self.log else ""
+
     async def start(self, connect_timeout: float, call_timeout: float) -> None:
-        server = _sdk_server(self.config, call_timeout)
+        if self.log:  # never its command line: arguments may hold tokens
+            self.log.write(f"--- {clock.now().isoformat(timespec='seconds')} Task Assistant "
+                           f"starts the MCP server '{self.config.name}'\n")
+        server = _sdk_server(self.config, call_timeout, self.log)
         try:
             await asyncio.wait_for(self._connect(server), connect_timeout)
         except asyncio.TimeoutError:
@@ -128,8 +142,10 @@ class McpTools:
         return self._described.get(name)
 
     def failures(self) -> dict[str, str | None]:
-        """Each started server's name, and why it is not running (None: it is)."""
-        return {name: c.failure for name, c in self._connections.items()}
+        """Each started server's name, and why it is not running (None: it is), with where
+        its own messages are."""
+        return {name: c.failure and c.failure + c.see_log for name, c in
+                self._connections.items()}
 
     def take_notices(self) -> list[str]:
         """Sentences for the user not yet shown (a server that failed, a tool left out)."""
@@ -149,8 +165,8 @@ class McpTools:
                 if wanted.get(name) != connection.config:  # removed, disabled or edited
                     del self._connections[name]
                     await connection.stop()
-            new = [_Connection(config) for name, config in wanted.items()
-                   if name not in self._connections]
+            new = [_Connection(config, self.servers.log(name) if config.command else None)
+                   for name, config in wanted.items() if name not in self._connections]
             await asyncio.gather(*(c.start(self.connect_timeout, self.call_timeout)
                                    for c in new))
             for connection in new:
@@ -166,7 +182,7 @@ class McpTools:
         name = connection.config.name
         if connection.failure:
             self._tell(f"The MCP server '{name}' could not start ({connection.failure}); "
-                       "the assistant works without its tools.")
+                       f"the assistant works without its tools{connection.see_log}.")
             return
         seen = [SeenTool(t.name, (t.description or "")[:300], _read_only(t))
                 for t in connection.tools]
@@ -220,6 +236,7 @@ class McpTools:
 
     async def _call(self, connection: _Connection, tool: str, raw: str) -> dict:
         from mcp.shared.exceptions import MCPError
+        from mcp_types import CONNECTION_CLOSED
 
         name = connection.config.name
         try:
@@ -233,13 +250,14 @@ class McpTools:
         try:
             result = await asyncio.wait_for(connection.server.call_tool(tool, arguments),
                                             self.call_timeout)
-        except MCPError as error:  # the server answered: it refused this call
-            return {"error": _reason(error)}
         except Exception as error:
+            if isinstance(error, MCPError) and error.code != CONNECTION_CLOSED:
+                return {"error": _reason(error)}  # the server answered: it refused this call
+            # It died (the connection closed under the call), hung, or talked garbage.
             why = (f"it did not answer within {self.call_timeout:g} s"
                    if isinstance(error, asyncio.TimeoutError) else _reason(error))
             self._tell(f"The MCP server '{name}' stopped working ({why}); the assistant "
-                       "goes on without its tools.")
+                       f"goes on without its tools{connection.see_log}.")
             connection.failure = why
             await connection.stop()
             return {"error": f"The MCP server '{name}' failed: {why}."}

@@ -31,8 +31,13 @@ def summarize(name: str, arguments: dict, result: dict) -> str:
                       ("restored", "Restored")):
         if key in result:
             return f"{verb} {_task_phrase(result[key])}"
-    if "undone" in result:
-        return str(result["undone"]).rstrip(".")
+    for key in ("undone", "redone"):
+        if key in result:
+            return str(result[key]).rstrip(".")
+    if "emptied" in result:
+        count = result["emptied"]
+        return (f"Emptied the trash: {count} task{'s' if count != 1 else ''} deleted for good"
+                if count else "The trash was already empty")
     if name == "list_trash":
         count = result.get("count", 0)
         return f"Listed the trash: {count} task{'s' if count != 1 else ''}"
@@ -51,6 +56,16 @@ def describe_request(name: str, arguments: dict, title: str | None) -> str:
     """What an approval asks for: "Delete task 7 'Renew passport'"."""
     target = f"task {arguments.get('id')}" + (f" '{title}'" if title else "")
     return f"{name.replace('_task', '').replace('_', ' ').capitalize()} {target}"
+
+
+def describe_empty_trash(titles: list[str]) -> tuple[str, tuple[str, ...]]:
+    """Emptying the trash for its approval card: how many go for good, and which."""
+    count = len(titles)
+    if not count:
+        return "Empty the trash (it is empty now)", ()
+    summary = (f"Empty the trash: delete {count} task{'s' if count != 1 else ''} for good "
+               "(undo cannot bring them back)")
+    return summary, tuple(f"Delete for good: '{title}'" for title in titles)
 
 
 def describe_batch(calls: list[tuple[str, dict]], titles: dict[int, str]) -> tuple[str, list[str]]:

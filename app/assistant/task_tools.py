@@ -7,7 +7,7 @@ step), and its bulk guard decides which calls wait for approval.
 
 from agents import FunctionTool, RunContextWrapper
 
-from app.assistant.answer_scope import CHANGES_EXISTING, AnswerScope
+from app.assistant.answer_scope import MAY_ASK, AnswerScope
 from app.tasks import Origin, TaskStore
 from app.tasks.operations import Operation, operations, perform
 
@@ -31,5 +31,5 @@ def task_tools(store: TaskStore) -> list[FunctionTool]:
         tools.append(FunctionTool(
             name=operation.name, description=operation.description,
             params_json_schema=operation.schema, on_invoke_tool=invoke, strict_json_schema=False,
-            needs_approval=needs_approval if operation.name in CHANGES_EXISTING else False))
+            needs_approval=needs_approval if operation.name in MAY_ASK else False))
     return tools

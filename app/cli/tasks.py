@@ -431,7 +431,7 @@ def _print_trash(args, trashed) -> None:
 def _change_line(change) -> str:
     fields = f" ({', '.join(change.fields)})" if change.fields else ""
     undone = "  [undone]" if change.undone_by is not None else ""
-    conversation = (f", conversation {change.origin.conversation_id}"
+    conversation = (f", {change.origin.scope_name} {change.origin.conversation_id}"
                     if change.origin.conversation_id else "")
     return (f"{_local(change.at)}  task {change.task_id:<5} {change.action}{fields}: "
             f"{_printable(change.title)}  ({change.origin.words}{conversation}){undone}")

@@ -12,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.common.capped_log import CappedLog
 from app.common.errors import UserError
 from app.common.listeners import Listeners
 from app.common.safe_files import keep_aside, read_json, write_atomically
 
 FILE_NAME = "mcp_servers.json"
+LOG_FOLDER = "logs"
 # A server's name prefixes its tools' names for the model ("files__read"), and Gemini allows
 # function names of letters, digits, _ . - up to 64 characters.
 NAME = re.compile(r"[a-z][a-z0-9_-]{0,23}")
@@ -179,6 +181,15 @@ class McpServers:
                 raise UserError(f"There is no MCP server called {name!r}.")
 
         self._change(name, edit)
+        try:
+            self.log(name).remove()  # what it said may be personal: it goes with the server
+        except OSError:
+            pass
+
+    def log(self, name: str) -> CappedLog:
+        """Where a stdio server's stderr goes: a private file in the logs folder beside this
+        file (the data directory's), its newest 1-2 MB."""
+        return CappedLog(self.path.parent / LOG_FOLDER / f"mcp-{check_name(name)}.log")
 
     def set_enabled(self, name: str, enabled: bool) -> bool:
         """False when it already was."""

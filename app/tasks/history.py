@@ -24,7 +24,8 @@ ORIGIN_WORDS = {"window": "in the window", "quick_ask": "by the assistant (quick
 
 
 class Origin(namedtuple("Origin", ("kind", "conversation_id"), defaults=(None,))):
-    """Where a change came from; the agent's (and quick ask's) carry their conversation."""
+    """Where a change came from; the agent's (and quick ask's) carry their conversation, an MCP
+    client's its `mcp serve` session (the column is shared: both scope "undo" to the caller)."""
 
     __slots__ = ()
 
@@ -39,6 +40,11 @@ class Origin(namedtuple("Origin", ("kind", "conversation_id"), defaults=(None,))
     @property
     def words(self) -> str:
         return ORIGIN_WORDS[self.kind]
+
+    @property
+    def scope_name(self) -> str:
+        """What its conversation_id names, for people: "conversation", or "MCP session"."""
+        return "MCP session" if self.kind == "mcp" else "conversation"
 
 
 class Step:

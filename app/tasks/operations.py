@@ -39,6 +39,7 @@ _REMIND = {"type": "string", "description": "When to remind: an ISO 8601 date-ti
 _WITH_SUBTASKS = {"type": "boolean", "description": "Complete its open subtasks too (a task "
                   "with open subtasks is refused without this)."}
 IN_TRASH = "It is in the trash for 30 days: restore_task (or undo) brings it back."
+EMPTIED = "Those tasks are deleted for good, with their history: nothing brings them back."
 
 By = Origin | Step  # who the history says made a change
 
@@ -143,13 +144,27 @@ def operations(store: TaskStore) -> list[Operation]:
         return changing("deleted", by, lambda: store.delete(a["id"], by=by), note=IN_TRASH)
 
     def undo(_a: dict, by: By) -> dict:
-        origin = by.origin if isinstance(by, Step) else by
-        # The caller's own newest step: its conversation's (the agent), else its kind's (every
-        # MCP client's). A step of its own: "Undo all" on the answer must not redo it.
+        origin = _origin(by)
+        # The caller's own newest step: its conversation's (the agent) or its session's (an MCP
+        # client), else its kind's. A step of its own: "Undo all" on the answer must not redo it.
         reverted = store.undo(by=origin, conversation_id=origin.conversation_id,
                               origin=None if origin.conversation_id else origin.kind,
                               skip_step=by.id if isinstance(by, Step) else None)
         return {"undone": reverted.summary, "tasks": list(reverted.task_ids)}
+
+    def redo(_a: dict, by: By) -> dict:
+        origin = _origin(by)
+        # The caller's own newest undo (its rows carry the caller's conversation or session);
+        # a step of its own, like undo's.
+        reverted = store.redo(by=origin, conversation_id=origin.conversation_id,
+                              origin=None if origin.conversation_id else origin.kind)
+        return {"redone": reverted.summary, "tasks": list(reverted.task_ids)}
+
+    def empty_trash(_a: dict, _by: By) -> dict:
+        count = store.empty_trash()
+        if not count:
+            return {"emptied": 0, "note": "The trash was already empty."}
+        return {"emptied": count, "note": EMPTIED}
 
     def list_trash(a: dict, _by: By) -> dict:
         trashed = store.trash()[:_limit(a)]
@@ -200,7 +215,17 @@ def operations(store: TaskStore) -> list[Operation]:
         Operation("undo", "Undo everything your previous answer in this conversation changed "
                   "(for 'undo that'). Says what it restored.", _schema({}), undo,
                   destructive=True),
+        Operation("redo", "Redo what your newest undo in this conversation took back (for "
+                  "'redo that', 'no, do it after all'). Says what it put back.", _schema({}),
+                  redo, destructive=True),
+        Operation("empty_trash", "Delete every task in the trash for good, with its history; "
+                  "nothing can bring them back (not undo). Says how many went.", _schema({}),
+                  empty_trash, destructive=True, idempotent=True),
     ]
+
+
+def _origin(by: By) -> Origin:
+    return by.origin if isinstance(by, Step) else by
 
 
 def _limit(arguments: dict) -> int:
@@ -226,7 +251,8 @@ def parse_arguments(raw: str | dict | None, schema: dict) -> dict:
     properties = schema["properties"]
     unknown = sorted(set(arguments) - set(properties))
     if unknown:
-        raise UserError(f"Unknown argument {unknown[0]!r}; allowed: {', '.join(properties)}.")
+        allowed = f"allowed: {', '.join(properties)}" if properties else "this tool takes none"
+        raise UserError(f"Unknown argument {unknown[0]!r}; {allowed}.")
     missing = [name for name in schema["required"] if arguments.get(name) in (None, "")]
     if missing:
         raise UserError(f"Missing required argument {missing[0]!r}.")

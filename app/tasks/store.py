@@ -106,6 +106,21 @@ def _remind_columns(at: Due | None, minutes: int | None) -> dict:
             "remind_before": minutes if at else None}
 
 
+def _nothing_to(verb: str, by: Origin | Step, conversation_id: str | None,
+               origin: str | None) -> str:
+    """Why undo or redo found nothing, in one sentence naming where it looked."""
+    if conversation_id:
+        caller = by.origin if isinstance(by, Step) else by
+        if caller.kind == "mcp":
+            return (f"There is nothing to {verb} from this MCP session; changes made by other "
+                    f"MCP clients or in the app are not this session's to {verb}.")
+        return f"There is nothing to {verb} in this {caller.scope_name}."
+    if origin:
+        what = "changed" if verb == "undo" else "undone"
+        return f"There is nothing to {verb} that was {what} {ORIGIN_WORDS[origin]}."
+    return f"There is nothing to {verb}."
+
+
 @guarded  # damaged, full, read-only and busy files: one sentence each
 class TaskStore:
     def __init__(self, path: Path):
@@ -781,14 +796,12 @@ class TaskStore:
     def undo(self, *, by: Origin | Step, force: bool = False,
              conversation_id: str | None = None, origin: str | None = None,
              skip_step: int | None = None) -> Reverted:
-        """Undo the newest step not yet undone (of one conversation, or one kind of origin such
-        as "mcp", if given)."""
+        """Undo the newest step not yet undone (of one conversation or MCP session, or one kind
+        of origin such as "mcp", if given)."""
         step = self._history.newest_step(undo=True, conversation_id=conversation_id,
                                          origin=origin, skip_step=skip_step)
         if step is None:
-            where = (" in this conversation" if conversation_id else
-                     f" that was changed {ORIGIN_WORDS[origin]}" if origin else "")
-            raise UserError(f"There is nothing to undo{where}.")
+            raise UserError(_nothing_to("undo", by, conversation_id, origin))
         return self.undo_step(step, by=by, force=force)
 
     def undo_step(self, step_id: int, *, by: Origin | Step, force: bool = False) -> Reverted:
@@ -804,11 +817,14 @@ class TaskStore:
             raise UserError("That was already undone.")
         return self._revert([end], by, force, undoing=True)
 
-    def redo(self, *, by: Origin | Step, force: bool = False) -> Reverted:
-        """Redo the newest undo not yet redone."""
-        step = self._history.newest_step(undo=False)
+    def redo(self, *, by: Origin | Step, force: bool = False,
+             conversation_id: str | None = None, origin: str | None = None) -> Reverted:
+        """Redo the newest undo not yet redone (of those made in one conversation or MCP
+        session, or by one kind of origin, if given)."""
+        step = self._history.newest_step(undo=False, conversation_id=conversation_id,
+                                         origin=origin)
         if step is None:
-            raise UserError("There is nothing to redo.")
+            raise UserError(_nothing_to("redo", by, conversation_id, origin))
         return self._revert(self._history.live_changes_of_step(step), by, force, undoing=False)
 
     def _revert(self, changes: list[Change], by: Origin | Step, force: bool,
