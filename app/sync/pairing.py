@@ -128,8 +128,8 @@ class Pairing:
         else:
             sentence += "it had no synced tasks"
         if kept:
-            sentence += f"; {_tasks(kept)} not synced yet {'is' if kept == 1 else 'are'} " \
-                        "kept in Inbox"
+            sentence += f"; {_tasks(kept)} added or changed here since the last sync " \
+                        f"{'is' if kept == 1 else 'are'} kept in Inbox"
         if list_name == INBOX:
             sentence += "; Inbox gets a new calendar"
         self.notes.append(sentence + ".")
