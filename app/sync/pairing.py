@@ -82,7 +82,7 @@ class Pairing:
             if error.kind in ("offline", "certificate"):
                 raise  # the run cannot go on; the rename is tried again at the next one
             self.notes.append(f"The server did not let calendar '{theirs or old}' be renamed "
-                              f"'{new}' ({error}); it keeps its name.")
+                              f"'{new}' ({str(error).rstrip('.')}); it keeps its name.")
             return theirs or old
         if theirs is not None:
             self.notes.append(f"List '{old}' was renamed '{new}' here and '{theirs}' on the "
