@@ -81,6 +81,24 @@ def test_a_wrong_password_and_an_unreachable_server_exit_1_with_one_sentence(rad
     assert wrong.returncode == 1 and "refused the user name or password" in wrong.stderr
 
 
+def test_sync_now_says_what_it_did_to_a_calendar_and_status_keeps_it(radicale, env):
+    run(env, "lists", "add", "Groceries")
+    run(env, "tasks", "add", "Buy apples", "--list", "Groceries")
+    assert run(env, "sync", "add", radicale.url, "--user", USER).returncode == 0
+    assert run(env, "sync", "now").stdout == "↑ 1 sent, ↓ 0 received\n"
+    run(env, "lists", "rename", "Groceries", "Shopping")
+
+    now = run(env, "sync", "now")
+
+    said = ("↑ 0 sent, ↓ 0 received\nRenamed calendar 'Groceries' to 'Shopping' on the server, "
+            "as its list was renamed here.")
+    assert (now.returncode, now.stdout, now.stderr) == (0, said + "\n", "")
+    assert sorted(radicale.phone_calendars()) == ["Inbox", "Shopping"]
+    status = json.loads(run(env, "sync", "status", "--json").stdout)
+    assert status["last_sync"]["summary"] == said
+    assert status["account"]["password"] == "environment"
+
+
 def test_plain_http_to_another_host_needs_allow_http_and_warns(env):
     refused = run(env, "sync", "add", "http://cloud.example.invalid/dav", "--user", USER)
     assert refused.returncode == 1

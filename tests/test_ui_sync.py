@@ -3,9 +3,11 @@
 import asyncio
 
 import pytest
+from caldav.elements import dav
 from PySide6.QtCore import Qt
 
 from app.config.keystore import SERVICE, SYNC_PASSWORD
+from app.sync.state import SyncState
 from app.sync.service import SyncService
 from app.ui.background_sync import BackgroundSync
 from app.ui.live_updates import LiveUpdates
@@ -57,7 +59,8 @@ def test_connecting_saves_the_account_and_syncs(qtbot, page, background, radical
     assert page.message.text().startswith("Connected.")
     assert page.password_field.text() == ""
     assert memory_keyring.passwords[(SERVICE, SYNC_PASSWORD.username)] == PASSWORD
-    assert "↑ 1 sent" in page.status_label.text()
+    qtbot.waitUntil(lambda: "Saved in the system keyring" in page.password_field.placeholderText())
+    assert page.status_label.text().count("↑ 1 sent, ↓ 0 received") == 1  # said once
     phone = radicale.phone_calendars()["Inbox"].get_todos()
     assert [str(todo.icalendar_component["summary"]) for todo in phone] == ["Already here"]
     assert PASSWORD not in page.message.text() + page.status_label.text()
@@ -122,3 +125,44 @@ def test_the_status_line_shows_a_resolved_conflict(qtbot, background):
     assert label.text() == "✓ Synced 14:05 · ↑ 0 sent, ↓ 1 received, 1 conflict merged"
     assert "kept the server's newer 'Buy gift for Alex'" in label.toolTip()
     assert label.font().bold()
+
+
+def test_a_password_from_the_environment_is_said_to_come_from_there(
+        qtbot, page, background, radicale, store, memory_keyring, monkeypatch):
+    monkeypatch.setenv(SYNC_PASSWORD.env_var, PASSWORD)
+    page.refresh()
+    qtbot.waitUntil(lambda: page.password_field.placeholderText() ==
+                    "From TASK_ASSISTANT_SYNC_PASSWORD")
+    assert not page.password_field.isEnabled()  # the variable wins over anything typed
+
+    page.url_field.setText(radicale.url)
+    page.user_field.setText(USER)
+    qtbot.mouseClick(page.connect_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: background.status.state == "ok", timeout=20_000)
+
+    assert page.message.text().startswith("Connected.")
+    assert page.password_field.placeholderText() == "From TASK_ASSISTANT_SYNC_PASSWORD"
+    assert "Saved" not in page.password_field.placeholderText()
+    assert memory_keyring.passwords == {}  # never copied into the keyring
+    assert PASSWORD not in page.message.text() + page.status_label.text() + \
+        page.password_field.toolTip()
+
+
+def test_what_a_sync_did_to_calendars_is_on_the_page_once(qtbot, page, background,
+                                                           sync_service, store, radicale,
+                                                           phone_tasks):
+    store.add_list("Groceries")
+    store.add("Apples", list="Groceries", **BY_USER)
+    sync_service.sync_now(store)
+    with SyncState(sync_service.state_path) as state:
+        url = next(pair.url for pair in state.calendars() if pair.list_key == "Groceries")
+    calendar = next(each for each in radicale.phone().principal().calendars()
+                    if str(each.url) == url)
+    calendar.set_properties([dav.DisplayName("Shopping")])
+
+    asyncio.ensure_future(background.sync_now())
+    note = "List 'Groceries' renamed 'Shopping', as its calendar was renamed on the server."
+    qtbot.waitUntil(lambda: note in page.status_label.text(), timeout=20_000)
+    assert page.status_label.text().count(note) == 1
+    assert page.status_label.text().startswith("Synced ")
+    assert [each.name for each in store.lists()] == ["Inbox", "Shopping"]

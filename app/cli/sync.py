@@ -132,7 +132,7 @@ def _status(args) -> int:
 def _now(args) -> int:
     with _store() as store:
         summary = _service().sync_now(store)
-    print(summary.line())
+    print(summary.report())
     return 0
 
 

@@ -19,21 +19,28 @@ from app.sync import vtodo
 from app.sync.connection import call
 from app.sync.local import LocalTasks
 from app.sync.merge import changed, merge
+from app.sync.pairing import Pairing
 from app.sync.state import CalendarPair, Conflict, Item, SyncState
 from app.tasks.dates import timestamp
-from app.tasks.model import INBOX
 
-SERVER_DEFAULT = "Tasks"  # what many servers and phones call the task list they start with
 MULTIGET_BATCH = 250
 RETRIES = 3  # 412s in a row on one task before leaving it for the next sync
 
 
-class Summary(namedtuple("Summary", ("sent", "received", "conflicts", "requests"))):
+class Summary(namedtuple("Summary", ("sent", "received", "conflicts", "requests", "notes"),
+                         defaults=((),))):
+    """The counts, and `notes`: one sentence for each thing they don't say (a calendar renamed
+    or deleted on either side)."""
+
     def line(self) -> str:
         text = f"↑ {self.sent} sent, ↓ {self.received} received"
         if self.conflicts:
             text += f", {self.conflicts} conflict{'s' if self.conflicts != 1 else ''} merged"
         return text
+
+    def report(self) -> str:
+        """The line, then each note on a line of its own."""
+        return "\n".join((self.line(), *self.notes))
 
 
 class Sync:
@@ -57,13 +64,15 @@ class Sync:
         return item.task_id if item else None
 
     def run(self) -> Summary:
-        calendars = self._pair_calendars()
+        pairing = Pairing(self.state, self.local, self.client, self.url)
+        calendars = pairing.pair()
         for pair, calendar in calendars.items():
             self._pull(pair, calendar)
         self._adopt_orphans()
         self._push({pair.url: calendar for pair, calendar in calendars.items()})
         self._outdate_made_up_tokens()
-        return Summary(self.sent, self.received, self.conflicts, self.client.requests_made)
+        return Summary(self.sent, self.received, self.conflicts, self.client.requests_made,
+                       tuple(pairing.notes))
 
     def _outdate_made_up_tokens(self) -> None:
         """caldav's "fake-" token describes the calendar as this run found it, before its own
@@ -72,47 +81,6 @@ class Sync:
         for pair in self.state.calendars():
             if pair.url in self._touched and str(pair.sync_token).startswith("fake-"):
                 self.state.set_sync_token(pair.url, "fake-outdated")
-
-    # -- calendars ----------------------------------------------------------------------------
-
-    def _pair_calendars(self) -> dict:
-        """Each task calendar on the server ↔ the list of its name (made here when missing);
-        Inbox ↔ a calendar named Inbox, else the server's "Tasks"; a list with no calendar gets
-        one (MKCALENDAR)."""
-        from caldav.collection import CalendarSet
-
-        account = self.state.account()
-        home = CalendarSet(self.client, url=account.home_url)
-        remote = {str(calendar.url): calendar for calendar in call(home.get_calendars, self.url)}
-        known = {pair.url: pair for pair in self.state.calendars()}
-        for url in set(known) - set(remote):  # deleted on the server: its tasks stay here
-            self.state.forget_calendar(url)
-            del known[url]
-        new = {}
-        for url, calendar in remote.items():
-            if url not in known and _holds_tasks(calendar, self.url):
-                new[url] = call(calendar.get_display_name, self.url) or url.rstrip("/").split("/")[-1]
-        taken = {pair.list_key for pair in known.values()}
-        names = set(new.values())
-        for url, name in sorted(new.items(), key=lambda each: each[1] != INBOX):
-            key = name
-            if INBOX not in taken and (name == INBOX or (name == SERVER_DEFAULT
-                                                         and INBOX not in names)):
-                key = INBOX
-            while key in taken:
-                key += " (server)"
-            taken.add(key)
-            self.local.add_list(key)
-            known[url] = CalendarPair(url, key, name, None)
-            self.state.save_calendar(known[url])
-        for list_name in self.local.lists():
-            if list_name not in taken:
-                made = call(home.make_calendar, self.url, name=list_name,
-                            supported_calendar_component_set=["VTODO"])
-                pair = CalendarPair(str(made.url), list_name, list_name, None)
-                self.state.save_calendar(pair)
-                remote[pair.url] = made
-        return {pair: remote[pair.url] for pair in self.state.calendars() if pair.url in remote}
 
     # -- the server's changes -----------------------------------------------------------------
 
@@ -365,10 +333,6 @@ class Sync:
         if forget:
             self.state.forget_item(item.task_id)
         return True
-
-
-def _holds_tasks(calendar, url: str) -> bool:
-    return "VTODO" in call(calendar.get_supported_components, url)
 
 
 def _resource(calendar, href: str, text: str | None, etag: str | None):

@@ -8,8 +8,8 @@ from app.common.errors import UserError
 from app.sync import vtodo
 from app.tasks import TaskStore
 from app.tasks.filters import TaskFilter
-from app.tasks.history import Origin
-from app.tasks.model import Task
+from app.tasks.history import Origin, Step
+from app.tasks.model import INBOX, Task
 
 NAMES = ("title", "notes", "due", "priority", "status", "tags", "repeat", "parent", "remind_at")
 BY = Origin("sync")
@@ -49,9 +49,43 @@ class LocalTasks:
     def lists(self) -> list[str]:
         return [each.name for each in self.store.lists()]
 
-    def add_list(self, name: str) -> None:
-        if name not in self.lists():
+    def list_names(self) -> dict[int, str]:
+        """Every list's name by its id, which a rename keeps."""
+        return self.store.list_names()
+
+    def list_id(self, name: str) -> int | None:
+        wanted = name.casefold()  # list names are unique whatever their case
+        return next((number for number, each in self.list_names().items()
+                     if each.casefold() == wanted), None)
+
+    def add_list(self, name: str) -> int:
+        if self.list_id(name) is None:
             self.store.add_list(name)
+        return self.list_id(name)
+
+    def rename_list(self, old: str, new: str) -> None:
+        self.store.rename_list(old, new)
+
+    def set_aside(self, list_name: str, to_trash: set[int]) -> int:
+        """A list whose calendar was deleted on another device: `to_trash` (its synced tasks)
+        go to the trash, its other tasks (never synced, or edited since) to Inbox, and the list
+        is removed; all in one step, so one undo brings the list and its tasks back. A kept
+        subtask of a trashed task stands on its own. Returns how many went to Inbox."""
+        step = Step(BY)
+        in_list = {number: fields for number, fields in self.all().items()
+                   if fields["list"] == list_name}
+        kept = [number for number in in_list if number not in to_trash]
+        for number in kept:  # first, so that no kept task goes to the trash with its parent
+            parent = in_list[number]["parent_id"]
+            if parent is None or parent in to_trash:  # its own subtasks move along with it
+                move = {"list": INBOX} if list_name != INBOX else {}
+                self.store.update(number, parent_id=None, **move, by=step)
+        for number in to_trash:
+            if in_list[number]["parent_id"] not in to_trash:
+                self.store.delete(number, by=step)  # its subtasks go with it
+        if list_name != INBOX:
+            self.store.remove_list(list_name, by=step)
+        return len(kept)
 
     def add(self, fields: dict, list_name: str, uid: str) -> int:
         """A task from the server, with its UID, completion time and list; a field the store

@@ -85,6 +85,11 @@ class SyncService:
             pass  # no keyring: nothing was stored there
         return had
 
+    def given_or_stored(self, password: str) -> str:
+        """The password typed, or, when none was, the one the app already has (the environment
+        variable's, or the keyring's): Test and Connect work without typing it again."""
+        return password or self.keys.get() or ""
+
     def password(self) -> str:
         password = self.keys.get()
         if not password:
@@ -110,7 +115,7 @@ class SyncService:
             except UserError as error:
                 state.record_run(Run(timestamp(), False, str(error)))
                 raise
-            state.record_run(Run(timestamp(), True, summary.line()))
+            state.record_run(Run(timestamp(), True, summary.report()))
             return summary
 
     def status(self, store) -> Status | None:
@@ -128,9 +133,13 @@ class SyncService:
                           or any(items[task_id].base.get(name) != fields[name]
                                  for name in local.names))
             pending += sum(1 for task_id in items if task_id not in tasks)
-            try:
-                source = self.keys.source()
-            except UserError:
-                source = None
             return Status(account, state.calendars(), state.last_run(), pending,
-                          state.conflicts(5), source)
+                          state.conflicts(5), self.password_source())
+
+    def password_source(self) -> str | None:
+        """"environment" (TASK_ASSISTANT_SYNC_PASSWORD), "keyring", or None when there is none
+        (or no keyring to ask)."""
+        try:
+            return self.keys.source()
+        except UserError:
+            return None

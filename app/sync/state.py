@@ -1,7 +1,8 @@
 """What sync remembers between runs, in its own SQLite file (`sync.sqlite3`) beside the tasks.
 
 - the account (URL and user; the password is in the keyring, never here);
-- each list ↔ calendar pair with the calendar's sync token;
+- each list ↔ calendar pair with the calendar's sync token, and the list's id in the task store
+  (a list renamed here keeps its id, so sync renames its calendar rather than making another);
 - each synced task: its calendar, href, UID and ETag, the server's iCalendar text as last seen
   (so an update changes only the fields the app owns) and the fields as last synced: the base of
   the three-way merge;
@@ -63,10 +64,14 @@ CREATE TABLE conflicts (
 );
 """
 
-MIGRATIONS = [SCHEMA_V1]
+# The list's id in the task store; NULL for pairs made before it was kept (filled at the next
+# sync from the list's name).
+SCHEMA_V2 = "ALTER TABLE calendars ADD COLUMN list_id INTEGER;"
+
+MIGRATIONS = [SCHEMA_V1, SCHEMA_V2]
 
 Account = namedtuple("Account", ("url", "username", "allow_http", "home_url"))
-CalendarPair = namedtuple("CalendarPair", ("url", "list_key", "name", "sync_token"))
+CalendarPair = namedtuple("CalendarPair", ("url", "list_key", "name", "sync_token", "list_id"))
 Item = namedtuple("Item", ("task_id", "calendar_url", "href", "uid", "etag", "ical", "base"))
 Run = namedtuple("Run", ("at", "ok", "summary"))
 Conflict = namedtuple("Conflict", ("at", "task_id", "title", "field", "kept", "lost", "winner"))
@@ -120,14 +125,15 @@ class SyncState:
 
     def calendars(self) -> list[CalendarPair]:
         return [CalendarPair(*row) for row in self._conn.execute(
-            "SELECT url, list_key, name, sync_token FROM calendars ORDER BY name")]
+            "SELECT url, list_key, name, sync_token, list_id FROM calendars ORDER BY name")]
 
     def save_calendar(self, pair: CalendarPair) -> None:
         with transaction(self._conn):
             self._conn.execute(
-                "INSERT INTO calendars (url, list_key, name, sync_token) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (url) DO UPDATE SET list_key = excluded.list_key, "
-                "name = excluded.name", pair)
+                "INSERT INTO calendars (url, list_key, name, sync_token, list_id) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
+                "list_key = excluded.list_key, name = excluded.name, "
+                "list_id = excluded.list_id", pair)
 
     def set_sync_token(self, calendar_url: str, token: str | None) -> None:
         with transaction(self._conn):

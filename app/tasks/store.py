@@ -309,6 +309,11 @@ class TaskStore:
             "ORDER BY lists.id != 1, lists.name COLLATE NOCASE").fetchall()
         return [TaskList(*row) for row in rows]
 
+    def list_names(self) -> dict[int, str]:
+        """Every list's name by its id: an id stays with its list through renames (sync follows
+        a renamed list by it), and a removed list's id is never given to another."""
+        return dict(self._conn.execute("SELECT id, name FROM lists").fetchall())
+
     def _list_id(self, name: object, *, create: bool = False) -> int:
         cleaned = validate.list_name(name)
         row = self._conn.execute("SELECT id FROM lists WHERE name = ?", (cleaned,)).fetchone()

@@ -103,11 +103,12 @@ class BackgroundSync(QObject):
                               "Sync needs attention", str(error))
         except UserError as error:
             return SyncStatus("error", "Sync needs attention", str(error))
-        detail = "\n".join(_conflict_sentence(conflict) for conflict in conflicts)
+        # The counts are in the text once; the detail holds only what they don't say.
+        detail = "\n".join((*summary.notes, *map(_conflict_sentence, conflicts)))
         text = f"Synced {at}"
         if summary.sent or summary.received:
             text += f" · {summary.line()}"
-        return SyncStatus("ok", text, detail or summary.line())
+        return SyncStatus("ok", text, detail)
 
     def _set(self, status: SyncStatus) -> None:
         self.status = status

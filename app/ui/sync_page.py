@@ -3,6 +3,8 @@ and Sync now. Every network and keyring call runs on a worker thread; the page m
 while one runs, so each coroutine checks it is still alive before touching a widget.
 
 The password goes from its field to the keyring and the server, never to a label or a file.
+The field's placeholder says where the password in use comes from: the keyring, or the
+environment variable, which overrides the keyring and is never written into it.
 """
 
 import asyncio
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLin
 from shiboken6 import isValid
 
 from app.common.errors import UserError
+from app.config.keystore import SYNC_PASSWORD
 from app.ui.background_sync import BackgroundSync, SyncStatus
 from app.ui.task_runner import TaskRunner
 
@@ -85,17 +88,37 @@ class SyncPage(QWidget):
         self._runner.start(self._load())
 
     async def _load(self) -> None:
-        account = await asyncio.to_thread(self._sync.service.account)
+        service = self._sync.service
+        account = await asyncio.to_thread(service.account)
+        source = await asyncio.to_thread(service.password_source)
         if not self._alive():
             return
         if account is not None:
             self.url_field.setText(account.url)
             self.user_field.setText(account.username)
             self.allow_http_box.setChecked(account.allow_http)
-            self.password_field.setPlaceholderText("Saved (type to replace)")
+        self._show_password_source(source, account is not None)
         self.remove_button.setEnabled(account is not None)
         self.sync_button.setEnabled(account is not None)
         self._show_status(self._sync.status)
+
+    def _show_password_source(self, source: str | None, has_account: bool) -> None:
+        environment = source == "environment"
+        # The variable wins over anything typed here, so typing would only mislead.
+        self.password_field.setEnabled(not environment)
+        if environment:
+            self.password_field.clear()
+            self.password_field.setPlaceholderText(f"From {SYNC_PASSWORD.env_var}")
+            self.password_field.setToolTip(
+                f"The password comes from the environment variable {SYNC_PASSWORD.env_var}, "
+                "which overrides the keyring; it is not saved in the keyring.")
+        elif source == "keyring" and has_account:
+            self.password_field.setPlaceholderText("Saved in the system keyring (type to "
+                                                   "replace)")
+            self.password_field.setToolTip("")
+        else:
+            self.password_field.setPlaceholderText("Password or app password")
+            self.password_field.setToolTip("")
 
     def _show_status(self, status: SyncStatus) -> None:
         if not self._alive():
@@ -113,15 +136,18 @@ class SyncPage(QWidget):
 
     def test(self) -> None:
         url, user, password, allow_http = self._details()
+        service = self._sync.service
         self._runner.start(self._attempt(
-            "Testing…", lambda: self._sync.service.test(url, user, password,
-                                                       allow_http=allow_http)))
+            "Testing…", lambda: service.test(url, user, service.given_or_stored(password),
+                                             allow_http=allow_http)))
 
     def connect_account(self) -> None:
         url, user, password, allow_http = self._details()
 
         def add() -> str:
-            names = self._sync.service.add(url, user, password, allow_http=allow_http)
+            service = self._sync.service
+            names = service.add(url, user, service.given_or_stored(password),
+                                allow_http=allow_http)
             found = ", ".join(names) if names else "none yet; a Tasks calendar will be made"
             return f"Connected. Task calendars: {found}."
 

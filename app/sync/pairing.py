@@ -1,0 +1,176 @@
+"""Which list is which calendar, kept true through renames and deletions on either side.
+
+Each run starts here, from one PROPFIND of the calendar home (it brings every calendar's display
+name along, so following renames costs no request of its own):
+- a list renamed here renames its calendar (PROPPATCH of its display name); a calendar renamed
+  on the server renames its list, unless another list has that name already;
+- a calendar deleted on the server is a deletion made on another device: its synced tasks go to
+  the trash, its tasks never synced (or edited since) to Inbox, and its list is removed;
+- a calendar new on the server becomes a list of its name (Inbox ↔ a calendar named Inbox,
+  else the server's "Tasks"), and a list without a calendar gets one (MKCALENDAR).
+
+A list is followed by its id in the task store, which a rename keeps: a renamed list is never
+taken for a new one (that would make a second calendar and upload every task again).
+What happened that the counts don't say goes to `notes`, one sentence each.
+"""
+
+from app.sync.connection import SyncError, call
+from app.sync.local import LocalTasks
+from app.sync.merge import changed
+from app.sync.state import CalendarPair, SyncState
+from app.tasks.model import INBOX
+
+SERVER_DEFAULT = "Tasks"  # what many servers and phones call the task list they start with
+
+
+class Pairing:
+    def __init__(self, state: SyncState, local: LocalTasks, davclient, url: str) -> None:
+        self.state = state
+        self.local = local
+        self.client = davclient
+        self.url = url  # for error sentences
+        self.notes: list[str] = []
+
+    def pair(self) -> dict:
+        """Every paired calendar on the server, by its pair."""
+        from caldav.collection import CalendarSet
+
+        home = CalendarSet(self.client, url=self.state.account().home_url)
+        remote = {str(calendar.url): calendar for calendar in call(home.get_calendars, self.url)}
+        for pair in self.state.calendars():
+            if pair.url in remote:
+                self._follow_renames(pair, remote[pair.url])
+            else:
+                self._deleted_on_server(pair)
+        self._pair_new(remote)
+        self._make_missing(home, remote)
+        return {pair: remote[pair.url] for pair in self.state.calendars() if pair.url in remote}
+
+    def _list_of(self, pair: CalendarPair) -> tuple[int | None, str | None]:
+        """The pair's list now: by its id, or by its name for a pair made before ids were kept;
+        (None, None) when it was removed here."""
+        names = self.local.list_names()
+        if pair.list_id in names:
+            return pair.list_id, names[pair.list_id]
+        number = self.local.list_id(pair.list_key)
+        return (number, names[number]) if number is not None else (None, None)
+
+    # -- renames ------------------------------------------------------------------------------
+
+    def _follow_renames(self, pair: CalendarPair, calendar) -> None:
+        number, list_name = self._list_of(pair)
+        if number is None:
+            return
+        server_name = call(calendar.get_display_name, self.url) or pair.name
+        renamed_here = list_name != pair.list_key
+        renamed_there = server_name != pair.name
+        if renamed_here and list_name != server_name:  # this side's name wins a double rename
+            server_name = self._rename_calendar(calendar, pair.name, list_name,
+                                                server_name if renamed_there else None)
+        elif renamed_there and not renamed_here and list_name != INBOX:
+            list_name = self._rename_list(list_name, server_name, number, pair.name)
+        self.state.save_calendar(pair._replace(list_key=list_name, name=server_name,
+                                               list_id=number))
+
+    def _rename_calendar(self, calendar, old: str, new: str, theirs: str | None) -> str:
+        """PROPPATCH the display name; returns the calendar's name afterwards."""
+        from caldav.elements import dav
+
+        try:
+            call(calendar.set_properties, self.url, [dav.DisplayName(new)])
+        except SyncError as error:
+            if error.kind in ("offline", "certificate"):
+                raise  # the run cannot go on; the rename is tried again at the next one
+            self.notes.append(f"The server did not let calendar '{theirs or old}' be renamed "
+                              f"'{new}' ({str(error).rstrip('.')}); it keeps its name.")
+            return theirs or old
+        if theirs is not None:
+            self.notes.append(f"List '{old}' was renamed '{new}' here and '{theirs}' on the "
+                              f"server: kept '{new}' on both.")
+        else:
+            self.notes.append(f"Renamed calendar '{old}' to '{new}' on the server, as its list "
+                              "was renamed here.")
+        return new
+
+    def _rename_list(self, list_name: str, new: str, number: int, old_calendar: str) -> str:
+        """The list follows its calendar's new name; returns the list's name afterwards."""
+        clash = self.local.list_id(new)
+        if clash is not None and clash != number:
+            self.notes.append(f"Calendar '{old_calendar}' was renamed '{new}' on the server, "
+                              f"but a list '{new}' is here already: list '{list_name}' keeps "
+                              "its name.")
+            return list_name
+        self.local.rename_list(list_name, new)
+        self.notes.append(f"List '{list_name}' renamed '{new}', as its calendar was renamed on "
+                          "the server.")
+        return new
+
+    # -- a calendar deleted on the server ------------------------------------------------------
+
+    def _deleted_on_server(self, pair: CalendarPair) -> None:
+        """Its synced tasks (unchanged here since) go to the trash, with undo; the others are
+        kept in Inbox, for an edit made here must not be lost to a deletion made there."""
+        _, list_name = self._list_of(pair)
+        if list_name is None:  # its list was removed here as well
+            self.state.forget_calendar(pair.url)
+            return
+        tasks = self.local.all()
+        synced = {item.task_id for item in self.state.items(pair.url)
+                  if item.etag is not None and item.task_id in tasks
+                  and tasks[item.task_id]["list"] == list_name
+                  and not changed(item.base, tasks[item.task_id], self.local.names)}
+        kept = self.local.set_aside(list_name, synced)
+        self.state.forget_calendar(pair.url)
+        sentence = f"Calendar '{pair.name}' was deleted on the server: "
+        if synced:
+            sentence += f"its {_tasks(len(synced))} {'is' if len(synced) == 1 else 'are'} in " \
+                        "the trash"
+        else:
+            sentence += "it had no synced tasks"
+        if kept:
+            sentence += f"; {_tasks(kept)} added or changed here since the last sync " \
+                        f"{'is' if kept == 1 else 'are'} kept in Inbox"
+        if list_name == INBOX:
+            sentence += "; Inbox gets a new calendar"
+        self.notes.append(sentence + ".")
+
+    # -- calendars and lists new on either side ------------------------------------------------
+
+    def _pair_new(self, remote: dict) -> None:
+        """Each task calendar new on the server ↔ the list of its name (made when missing)."""
+        known = self.state.calendars()
+        new = {}
+        for url, calendar in remote.items():
+            if url not in {pair.url for pair in known} and _holds_tasks(calendar, self.url):
+                new[url] = call(calendar.get_display_name, self.url) or \
+                    url.rstrip("/").split("/")[-1]
+        taken = {pair.list_key.casefold() for pair in known}
+        names = set(new.values())
+        for url, name in sorted(new.items(), key=lambda each: each[1] != INBOX):
+            key = name
+            if INBOX.casefold() not in taken and (name == INBOX or (name == SERVER_DEFAULT
+                                                                    and INBOX not in names)):
+                key = INBOX
+            while key.casefold() in taken:
+                key += " (server)"
+            taken.add(key.casefold())
+            self.state.save_calendar(CalendarPair(url, key, name, None, self.local.add_list(key)))
+
+    def _make_missing(self, home, remote: dict) -> None:
+        """A list without a calendar gets one, named like it."""
+        paired = {pair.list_id for pair in self.state.calendars()}
+        for number, list_name in self.local.list_names().items():
+            if number not in paired:
+                made = call(home.make_calendar, self.url, name=list_name,
+                            supported_calendar_component_set=["VTODO"])
+                self.state.save_calendar(CalendarPair(str(made.url), list_name, list_name, None,
+                                                      number))
+                remote[str(made.url)] = made
+
+
+def _holds_tasks(calendar, url: str) -> bool:
+    return "VTODO" in call(calendar.get_supported_components, url)
+
+
+def _tasks(count: int) -> str:
+    return f"{count} task{'s' if count != 1 else ''}"
