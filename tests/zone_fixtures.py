@@ -3,6 +3,7 @@
 import time
 
 import pytest
+import tzlocal
 
 
 @pytest.fixture
@@ -11,7 +12,9 @@ def in_zone(monkeypatch):
     def move(zone: str) -> None:
         monkeypatch.setenv("TZ", zone)
         time.tzset()
+        tzlocal.reload_localzone()  # it caches the zone it first saw, as a process would
 
     yield move
     monkeypatch.undo()
     time.tzset()
+    tzlocal.reload_localzone()  # or the next test would see this one's zone as its own
