@@ -422,6 +422,30 @@ def test_subtasks_travel_both_ways(sync_service, store, phone_tasks):
     assert labels.parent_id == parent.id
 
 
+def test_a_subtask_whose_parent_comes_later_keeps_its_link_through_an_edit_here(
+        sync_service, store, phone_tasks):
+    """A task made here from the server's copy has nothing of its own to merge: the link the
+    store cannot take yet (its parent is not here) is neither lost nor uploaded as removed,
+    whatever the phone's clock says (an old LAST-MODIFIED made the fresh copy look newer)."""
+    parent_uid = "move-house@phone"
+    child = phone_tasks.add_todo(summary="Pack books")
+    component = child.icalendar_component
+    component.add("related-to", parent_uid, parameters={"RELTYPE": "PARENT"})
+    component.add("last-modified", clock.now() - timedelta(hours=1))
+    child.save(increase_seqno=False)
+    sync_service.sync_now(store)
+    task = _by_title(store)["Pack books"]
+    store.update(task.id, title="Pack all books", **BY_USER)
+    sync_service.sync_now(store)
+    kept = _only(phone_tasks).icalendar_component
+    assert str(kept["summary"]) == "Pack all books"
+    assert str(kept["related-to"]) == parent_uid  # the phone's link is still there
+
+    phone_tasks.add_todo(summary="Move house", uid=parent_uid)  # the parent arrives
+    sync_service.sync_now(store)
+    assert store.get(task.id).parent_id == _by_title(store)["Move house"].id
+
+
 def test_a_repeat_rule_and_a_reminder_travel_both_ways(sync_service, store, phone_tasks):
     remind = datetime.combine(_day(3), datetime.min.time()).replace(hour=8, tzinfo=timezone.utc)
     task = store.add("Water plants", due=_day(3).isoformat(), repeat="FREQ=WEEKLY;BYDAY=SA",

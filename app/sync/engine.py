@@ -12,6 +12,7 @@ Nothing here asks the user anything or touches Qt: the CLI and the window's work
 the same `Sync.run()`.
 """
 
+import re
 import uuid
 from collections import namedtuple
 
@@ -51,6 +52,7 @@ class Sync:
         self.url = url  # for error sentences
         self.sent = self.received = self.conflicts = 0
         self._orphans: list[tuple[int, str]] = []
+        self._arrived: set[str] = set()  # UIDs of tasks new here in this run
         self._touched: set[str] = set()  # calendars this run uploaded to or deleted from
         local.uid_of = self._uid_of
         local.task_of = self._task_of
@@ -129,9 +131,14 @@ class Sync:
         uid = vtodo.uid_of(todo)
         item = self.state.item_by_href(href) or self.state.item_by_uid(uid)
         if item is None:
-            task_id = self._match(remote) or self.local.add(remote, pair.list_key, uid)
+            matched = self._match(remote)
+            task_id = matched or self.local.add(remote, pair.list_key, uid)
             item = Item(task_id, pair.url, href, uid, etag, text, None)
-            self._merge_into_local(item, self.local.get(task_id), remote, todo)
+            if matched is not None:  # a task of our own: merged field by field
+                self._merge_into_local(item, self.local.get(task_id), remote, todo)
+            else:  # made from the server's copy: nothing of ours to weigh against it by date
+                self.state.save_item(item._replace(base=self._held(task_id, remote)))
+            self._arrived.add(uid)
             self.received += 1
             return
         item = item._replace(calendar_url=pair.url, href=href)
@@ -189,7 +196,14 @@ class Sync:
                 for name in self.local.names}
 
     def _adopt_orphans(self) -> None:
-        """Subtasks that arrived before their parent get it once every calendar is read."""
+        """Subtasks that arrived before their parent get it once every calendar is read, and
+        so do those synced in an earlier run whose parent has only now arrived (the server's
+        copy still names it; their base has no parent, so nothing uploaded it as removed)."""
+        if self._arrived:
+            for item in self.state.items():
+                parent_uid = _related_parent(item.ical)
+                if parent_uid in self._arrived and item.base and not item.base["parent"]:
+                    self._orphans.append((item.task_id, parent_uid))
         for task_id, parent_uid in self._orphans:
             item = self.state.item_by_task(task_id)
             local = self.local.get(task_id)
@@ -198,6 +212,7 @@ class Sync:
             self.local.apply(task_id, {**local, "parent": parent_uid}, ["parent"])
             self.state.save_item(item._replace(base={**item.base, "parent": parent_uid}))
         self._orphans.clear()
+        self._arrived.clear()
 
     def _match(self, remote: dict) -> int | None:
         """On a first sync, a local task never synced with the same title and due date is the
@@ -351,3 +366,17 @@ def _save(obj, new: bool):
 
 def _base_of(local: dict, names) -> dict:
     return {name: local[name] for name in names}
+
+
+_RELATED_TO = re.compile(r"^RELATED-TO(;[^:\r\n]*)?:(.*)$", re.MULTILINE)
+
+
+def _related_parent(ical: str | None) -> str | None:
+    """The parent UID a stored server copy names, read without parsing the whole object (a
+    run looks through every item when tasks arrive). Folded lines are not expected: UIDs are
+    short."""
+    for match in _RELATED_TO.finditer(ical or ""):
+        parameters = (match.group(1) or "").upper()
+        if "RELTYPE=" not in parameters or "RELTYPE=PARENT" in parameters:
+            return match.group(2).strip()
+    return None
