@@ -110,6 +110,34 @@ def test_a_write_right_after_a_restore_goes_to_the_restored_file(store):
     assert _titles(store.path) == ["in the backup"]
 
 
+def test_after_a_restore_a_store_reads_and_edits_the_restored_tasks(store):
+    """A store open across a restore (the window, `mcp serve`, which never polls) reads the
+    restored file at its next call, and an edit never carries the set-aside file's fields."""
+    task = store.add("Water plants", by=WRITER)
+    backups.take(store.path)
+    store.update(task.id, due="2030-01-10", repeat="every day", by=WRITER)
+    backups.restore(store.path)
+    assert store.get(task.id).repeat is None  # the restored task, not the one set aside
+    store.update(task.id, title="Water the plants", by=WRITER)
+    restored = store.get(task.id)
+    assert (restored.title, restored.due, restored.repeat) == ("Water the plants", None, None)
+
+
+def test_a_restore_never_hands_out_an_id_twice(store):
+    """Task 3 known to an MCP client, or change 9 behind a chat's Undo, must not become
+    another task or change after the restore."""
+    store.add("Kept", by=WRITER)
+    backups.take(store.path)
+    newer = store.add("Pay old invoice", by=WRITER)
+    newest_change = store.history(newer.id)[0].id
+    backups.restore(store.path)
+    added = store.add("Call grandma", by=WRITER)
+    assert added.id > newer.id
+    assert store.history(added.id)[0].id > newest_change
+    with pytest.raises(UserError):
+        store.complete(newer.id, by=WRITER)  # the stale id names no task now
+
+
 def _damage(db):
     """Garbage over the middle of the file (every page after the first), as a bad disk does."""
     conn = sqlite3.connect(db)

@@ -155,7 +155,8 @@ def _migrate(conn: sqlite3.Connection, path: Path, migrations: list[str]) -> Non
 def guarded(cls: type) -> type:
     """Class decorator for a store with a `path`: every SQLite error from its public methods
     becomes the one sentence `database_problems.explain` gives (damaged, full, read-only,
-    busy), so no front end ever shows "something went wrong" for them."""
+    busy), so no front end ever shows "something went wrong" for them. A store that can find
+    its file replaced (a restored backup) has `_follow_replaced_file`, called first."""
     for name, member in list(vars(cls).items()):
         if name.startswith("_") or not inspect.isfunction(member) \
                 or inspect.iscoroutinefunction(member):
@@ -168,6 +169,9 @@ def _guard(method):
     @functools.wraps(method)
     def guarded_method(self, *args, **kwargs):
         try:
+            follow = getattr(self, "_follow_replaced_file", None)
+            if follow is not None and method.__name__ != "close":
+                follow()
             return method(self, *args, **kwargs)
         except sqlite3.Error as error:
             problem = explain(error, self.path)

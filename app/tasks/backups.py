@@ -108,7 +108,8 @@ def restore(db_path: Path, name: str | None = None) -> tuple[Backup, Path | None
     """Puts a backup (the newest, or `name`) in place of the store. The current file (with its
     -wal) is moved aside, never overwritten, and returned; this works when it is damaged.
     A running window, `ask` or `mcp serve` keeps working: each TaskStore reopens the file at
-    the path before its next write, and the window shows the restored tasks within a second."""
+    the path before its next call, and the window shows the restored tasks within a second.
+    Ids keep counting from where the current file got to (see _keep_ids_ahead)."""
     backups = list_backups(db_path)
     if not backups:
         raise UserError(f"There are no backups in {folder(db_path)} yet.")
@@ -124,6 +125,7 @@ def restore(db_path: Path, name: str | None = None) -> tuple[Backup, Path | None
     incoming = db_path.with_name("." + db_path.name + ".restoring")
     try:
         _copy(chosen.path, incoming)
+        _keep_ids_ahead(incoming, db_path)
         aside = _move_aside(db_path)
         os.replace(incoming, db_path)
         tighten(db_path)
@@ -172,6 +174,31 @@ def _copy(source: Path, target: Path) -> str | None:
     finally:
         reader.close()
     return None
+
+
+def _keep_ids_ahead(incoming: Path, current: Path) -> None:
+    """Ids handed out since the backup are never handed out again: a window or an MCP client
+    still holding task 57, or a chat's Undo holding history row 900, must not reach another
+    task or change after the restore. Best effort from a damaged current file."""
+    try:
+        reader = sqlite3.connect(f"{current.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        try:
+            used = reader.execute("SELECT name, seq FROM sqlite_sequence").fetchall()
+        finally:
+            reader.close()
+    except sqlite3.Error:
+        return  # damaged or absent: its ids cannot be read, and it is kept aside anyway
+    writer = sqlite3.connect(incoming)
+    try:
+        with writer:
+            for name, seq in used:
+                moved = writer.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) "
+                                       "WHERE name = ?", (seq, name)).rowcount
+                if not moved:
+                    writer.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
+                                   (name, seq))
+    finally:
+        writer.close()
 
 
 def _check(path: Path) -> str | None:

@@ -126,6 +126,7 @@ class TaskStore:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._open()
+        self._replaced_since_poll = False
         self._listeners = Listeners("task store")
         self._trash_checked = False  # expired trash is emptied with the first write
         self.last_skipped = 0  # duplicates the last import_tasks(skip_duplicates=True) left out
@@ -138,20 +139,17 @@ class TaskStore:
         self._outside_writes = OutsideWrites(self._conn)
         self._history = HistoryLog(self._conn)
 
-    def _follow_replaced_file(self) -> bool:
+    def _follow_replaced_file(self) -> None:
         """`backups restore` puts a new file at the path while a window, `ask` or `mcp serve`
-        has the old one open: reopen, so no write goes to the file moved aside."""
+        has the old one open. Called before every public method (see `guarded`), so no read
+        comes from, and no write goes to, the file moved aside; never inside a transaction."""
         now = file_identity(self.path)
-        if now is None or now == self._file:
-            return False
-        self._conn.close()
-        self._open()
-        return True
-
-    def _write(self):
-        """BEGIN IMMEDIATE … COMMIT on the file at the path now (see _follow_replaced_file)."""
-        self._follow_replaced_file()
-        return transaction(self._conn)
+        if now is None or now == self._file or self._conn.in_transaction:
+            return
+        replaced = self._conn
+        self._open()  # if the new file cannot be opened, this raises and the old one stays
+        replaced.close()
+        self._replaced_since_poll = True
 
     def close(self) -> None:
         self._conn.close()
@@ -172,7 +170,8 @@ class TaskStore:
     def poll_external_changes(self) -> bool:
         """Announce `external` if another connection (the CLI, another window) wrote the file,
         or a backup was restored in its place."""
-        if not self._follow_replaced_file() and not self._outside_writes.happened():
+        replaced, self._replaced_since_poll = self._replaced_since_poll, False
+        if not self._outside_writes.happened() and not replaced:
             return False
         self._announce("external", ())
         return True
@@ -282,7 +281,8 @@ class TaskStore:
             return []
         found = {row[0]: _task(row) for row in self._conn.execute(
             f"SELECT {_COLUMNS} FROM tasks WHERE id IN ({','.join('?' * len(ids))})", ids)}
-        return [found[task_id] for task_id in ids]
+        # A match trashed by another process between the two reads is left out.
+        return [found[task_id] for task_id in ids if task_id in found]
 
     def count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM tasks").fetchone()[0]
@@ -328,7 +328,7 @@ class TaskStore:
 
     def add_list(self, name: str) -> TaskList:
         cleaned = validate.list_name(name)
-        with self._write():
+        with transaction(self._conn):
             if self._conn.execute("SELECT 1 FROM lists WHERE name = ?", (cleaned,)).fetchone():
                 raise UserError(f"There is already a list '{cleaned}'.")
             self._list_id(cleaned, create=True)
@@ -340,7 +340,7 @@ class TaskStore:
         cleaned = validate.list_name(new)
         if list_id == 1:
             raise UserError("Inbox is where tasks go by default; it cannot be renamed.")
-        with self._write():
+        with transaction(self._conn):
             other = self._conn.execute("SELECT id FROM lists WHERE name = ?", (cleaned,)).fetchone()
             if other and other[0] != list_id:
                 raise UserError(f"There is already a list '{cleaned}'.")
@@ -702,7 +702,7 @@ class TaskStore:
     @contextmanager
     def _writing(self, by: Origin | Step) -> Iterator[Recorder]:
         """One write transaction and its history; the step learns its ids once committed."""
-        with self._write():
+        with transaction(self._conn):
             recorder = Recorder(self._conn, by if isinstance(by, Step) else Step(by),
                                 timestamp())
             if not self._trash_checked:
@@ -766,7 +766,7 @@ class TaskStore:
 
     def empty_trash(self) -> int:
         """Delete every task in the trash for good, with its history; returns how many."""
-        with self._write():
+        with transaction(self._conn):
             count = self._empty_trash()
         self._announce("trash_emptied", ())
         return count
