@@ -446,6 +446,27 @@ def test_a_subtask_whose_parent_comes_later_keeps_its_link_through_an_edit_here(
     assert store.get(task.id).parent_id == _by_title(store)["Move house"].id
 
 
+def test_restoring_an_older_backup_deletes_nothing_on_the_server(sync_service, store,
+                                                                 phone_tasks):
+    """Tasks synced after the backup are not "deleted here": the restored file has no trace of
+    them. They come back from the server instead of being deleted on every device."""
+    from app.tasks import backups
+
+    store.add("Before the backup", **BY_USER)
+    sync_service.sync_now(store)
+    backups.take(store.path)
+    store.add("After the backup", **BY_USER)
+    sync_service.sync_now(store)
+    backups.restore(store.path)
+    sync_service.sync_now(store)
+    on_phone = sorted(str(todo.icalendar_component["summary"])
+                      for todo in phone_tasks.get_todos(include_completed=True))
+    assert on_phone == ["After the backup", "Before the backup"]
+    assert sorted(_by_title(store)) == ["After the backup", "Before the backup"]
+    sync_service.sync_now(store)  # and it stays one task on each side
+    assert len(phone_tasks.get_todos(include_completed=True)) == len(_by_title(store)) == 2
+
+
 def test_a_repeat_rule_and_a_reminder_travel_both_ways(sync_service, store, phone_tasks):
     remind = datetime.combine(_day(3), datetime.min.time()).replace(hour=8, tzinfo=timezone.utc)
     task = store.add("Water plants", due=_day(3).isoformat(), repeat="FREQ=WEEKLY;BYDAY=SA",

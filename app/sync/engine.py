@@ -257,9 +257,19 @@ class Sync:
                     continue
             if item.etag is None or changed(item.base, local, self.local.names):
                 self._upload(calendars[item.calendar_url], item, local)
+        pairs = {pair.url: pair for pair in self.state.calendars()}
         for item in items.values():  # synced before, gone here now
             if item.task_id not in tasks and item.calendar_url in calendars:
-                self._delete_remote(calendars[item.calendar_url], item)
+                if self.local.never_had(item.task_id) and item.ical:
+                    self._take_back(pairs[item.calendar_url], item)
+                else:
+                    self._delete_remote(calendars[item.calendar_url], item)
+
+    def _take_back(self, pair: CalendarPair, item: Item) -> None:
+        """A task this store has no trace of (a restored backup predates it) was not deleted
+        here: it comes back from the server's copy instead of being deleted there."""
+        self.state.forget_item(item.task_id)
+        self._take_remote(pair, item.href, item.etag, item.ical)
 
     def _assign(self, task_id: int, local: dict, calendar_url: str) -> Item:
         """The UID and href are chosen and stored before the upload, so an upload cut off by a

@@ -46,6 +46,11 @@ class LocalTasks:
         except TaskNotFoundError:
             return None
 
+    def never_had(self, task_id: int) -> bool:
+        """No task, no trash entry and no history for this id: the file was replaced by an
+        older backup, not the task deleted (a deletion is history until the trash expires)."""
+        return not self.store.history(task_id, limit=1)
+
     def lists(self) -> list[str]:
         return [each.name for each in self.store.lists()]
 
