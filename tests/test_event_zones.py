@@ -142,6 +142,26 @@ def test_an_own_zone_or_floating_due_stays_local(app_home, tmp_path):
     assert all(in_auckland(t["due"]).time() == time(17) for t in tasks)
 
 
+def test_a_utc_due_repeats_at_the_same_local_hour_across_a_dst_change(app_home, tmp_path):
+    """Many apps write a local 17:00 weekly task as a "Z" time; stepping it in UTC would move
+    it an hour after the change, so a "Z" due follows the user's zone."""
+    day = wednesday_before_a_berlin_change()
+    utc_five = datetime.combine(day, time(17), BERLIN).astimezone(ZoneInfo("UTC"))
+    written = ics(day).replace(b"DUE;TZID=Europe/Berlin:" + f"{day:%Y%m%d}T170000".encode(),
+                               f"DUE:{utc_five:%Y%m%dT%H%M%S}Z".encode())
+    path = tmp_path / "utc.ics"
+    path.write_bytes(written)
+    cli(app_home, "tasks", "import", str(path), zone="Europe/Berlin")
+    [task] = json.loads(cli(app_home, "tasks", "list", "--all", "--json",
+                            zone="Europe/Berlin").stdout)
+    assert task["due_zone"] is None and in_berlin(task["due"]).time() == time(17)
+    cli(app_home, "tasks", "done", str(task["id"]), zone="Europe/Berlin")
+    [moved] = json.loads(cli(app_home, "tasks", "list", "--all", "--json",
+                             zone="Europe/Berlin").stdout)
+    assert in_berlin(moved["due"]).time() == time(17)  # after Berlin's change: still 17:00
+    assert in_berlin(moved["due"]).date() == day + timedelta(days=7)
+
+
 def test_a_bad_zone_in_a_json_import_is_one_sentence_and_stores_nothing(app_home, tmp_path):
     path = tmp_path / "bad.json"
     path.write_text(json.dumps([{"title": "Call", "due": "2030-01-02T17:00:00+01:00",

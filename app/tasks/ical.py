@@ -144,15 +144,17 @@ def to_record(todo) -> dict:
 
 
 def _zone_name(value) -> str | None:
-    """The IANA name of a DATE-TIME's TZID ("UTC" for a "Z" time); None for a day, a floating
-    time, the user's own zone, or a zone that has no IANA name here."""
+    """The IANA name of a DATE-TIME's TZID; None for a day, a floating time, the user's own
+    zone, or a zone that has no IANA name here. A "Z" time is none: many apps write a local
+    09:00 daily task as 08:00Z, and stepping it in UTC would move it to 10:00 after a DST
+    change, so it follows the user's zone as it always did."""
     if not isinstance(value, datetime) or value.tzinfo is None:
         return None
     zone = value.tzinfo
     name = getattr(zone, "key", None) or getattr(zone, "zone", None)  # zoneinfo, pytz
-    if name is None and value.utcoffset() == timedelta(0) and zone.tzname(value) in ("UTC", "Z"):
-        name = "UTC"
-    return own_zone_or(name) if isinstance(name, str) else None
+    if not isinstance(name, str) or name in ("UTC", "Etc/UTC", "Z"):
+        return None
+    return own_zone_or(name)
 
 
 def _iso(value, *, utc: bool = False) -> str:
