@@ -180,8 +180,12 @@ def _keep_ids_ahead(incoming: Path, current: Path) -> None:
     """Ids handed out since the backup are never handed out again: a window or an MCP client
     still holding task 57, or a chat's Undo holding history row 900, must not reach another
     task or change after the restore. Best effort from a damaged current file."""
+    # Without a -wal everything is in the main file: read it as it stands, creating no -wal or
+    # -shm beside it (they would be set aside with it as clutter).
+    flags = "mode=ro" if current.with_name(current.name + "-wal").exists() \
+        else "mode=ro&immutable=1"
     try:
-        reader = sqlite3.connect(f"{current.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        reader = sqlite3.connect(f"{current.resolve().as_uri()}?{flags}", uri=True, timeout=10)
         try:
             used = reader.execute("SELECT name, seq FROM sqlite_sequence").fetchall()
         finally:
