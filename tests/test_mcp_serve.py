@@ -237,7 +237,7 @@ def test_lists_subtasks_repeats_and_reminders_over_mcp(app_home):
     from app.common import clock
 
     with TaskStore(app_home / "tasks.sqlite3") as store:
-        store.add_list("Home")
+        store.add_list("Home", by=Origin("cli"))
     due = clock.today() + timedelta(days=3)
 
     async def body(session):
