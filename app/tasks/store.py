@@ -38,6 +38,9 @@ _NEW_FIELDS = dict(zip(("list", "parent_id", "repeat", "repeat_after_done", "rem
 _DESCENDANTS = ("WITH RECURSIVE sub(id, depth) AS (SELECT id, 1 FROM tasks WHERE parent_id = ? "
                 "UNION ALL SELECT tasks.id, sub.depth + 1 FROM tasks JOIN sub "
                 "ON tasks.parent_id = sub.id) SELECT id, depth FROM sub")
+_LIST_COUNTS = ("SELECT lists.name, count(CASE WHEN tasks.status = 'open' THEN 1 END), "
+                "count(CASE WHEN tasks.status = 'done' THEN 1 END) FROM lists "
+                "LEFT JOIN tasks ON tasks.list_id = lists.id")
 _ORDER = "ORDER BY due_key, priority DESC, id"  # matches the indexes: no sort step
 # Due.is_overdue in SQL: a day once it is over (its key is before today's midnight), a time
 # as soon as it has passed (its key is before now). Parameters: now, today's midnight.
@@ -304,11 +307,15 @@ class TaskStore:
     def lists(self) -> list[TaskList]:
         """Every list with its open and done counts: Inbox first, then by name."""
         rows = self._conn.execute(
-            "SELECT lists.name, count(CASE WHEN tasks.status = 'open' THEN 1 END), "
-            "count(CASE WHEN tasks.status = 'done' THEN 1 END) FROM lists "
-            "LEFT JOIN tasks ON tasks.list_id = lists.id GROUP BY lists.id "
+            f"{_LIST_COUNTS} GROUP BY lists.id "
             "ORDER BY lists.id != 1, lists.name COLLATE NOCASE").fetchall()
         return [TaskList(*row) for row in rows]
+
+    def list_info(self, name: str) -> TaskList:
+        """One list, named as it is stored, with its counts; a sentence if there is none."""
+        row = self._conn.execute(f"{_LIST_COUNTS} WHERE lists.id = ? GROUP BY lists.id",
+                                 (self._list_id(name),)).fetchone()
+        return TaskList(*row)
 
     def list_names(self) -> dict[int, str]:
         """Every list's name by its id: an id stays with its list through renames (sync follows
@@ -345,7 +352,8 @@ class TaskStore:
         self._announce("lists", ())
         return TaskList(cleaned, 0, 0)
 
-    def rename_list(self, old: str, new: str, *, by: Origin | Step) -> None:
+    def rename_list(self, old: str, new: str, *, by: Origin | Step) -> str:
+        """Returns the new name as stored."""
         list_id = self._list_id(old)
         cleaned = validate.list_name(new)
         if list_id == 1:
@@ -357,10 +365,11 @@ class TaskStore:
                 raise UserError(f"There is already a list '{other[1]}'.")
             before = self._list_state(list_id)
             if before["name"] == cleaned:
-                return  # the same name: nothing to record
+                return cleaned  # the same name: nothing to record
             self._conn.execute("UPDATE lists SET name = ? WHERE id = ?", (cleaned, list_id))
             history.record(list_subject(list_id), "renamed", before, self._list_state(list_id))
         self._announce("lists", ())
+        return cleaned
 
     def remove_list(self, name: str, *, by: Origin | Step, move_to: str | None = None) -> int:
         """Remove a list; its tasks (open, done) move to `move_to`, which a list with tasks
