@@ -77,8 +77,10 @@ def test_deleting_a_list_asks_on_a_card_saying_how_many_tasks_move_to_inbox(
             {"Errands"}
 
 
-def test_the_card_for_an_empty_or_unknown_list_says_so(gemini, assistant_for, store, turn):
+def test_the_card_for_an_empty_unknown_or_inbox_list_says_so(gemini, assistant_for, store,
+                                                             turn):
     store.add_list("Someday", by=CLI)
+    store.add("Call Ana", by=CLI)  # in Inbox
     gemini.enqueue(tool_calls(("delete_list", {"name": "Someday"})), text("Gone."),
                    tool_calls(("delete_list", {"name": "Never"})), text("No such list."),
                    tool_calls(("delete_list", {"name": "Inbox"})), text("Inbox stays."))
@@ -89,7 +91,7 @@ def test_the_card_for_an_empty_or_unknown_list_says_so(gemini, assistant_for, st
     assert [request.summary for request in asked] == [
         "Delete the list 'Someday' (it holds no tasks)",
         "Delete the list 'Never' (there is no such list)",
-        "Delete the list 'Inbox' (it holds no tasks)"]
+        "Delete the list 'Inbox' (it cannot be deleted; nothing will change)"]
     assert of(ToolFinished, events)[0].result["error"] == \
         "Inbox is where tasks go by default; it cannot be removed."
     assert names(store) == [INBOX]

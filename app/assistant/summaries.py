@@ -3,6 +3,7 @@
 import json
 
 from app.tasks.dates import friendly_due
+from app.tasks.model import INBOX
 
 
 def tool_result(output: object) -> dict:
@@ -70,6 +71,8 @@ def describe_delete_list(name: str, held: int | None) -> str:
     """Deleting a list for its approval card: which, and how many tasks move to Inbox."""
     if held is None:
         return f"Delete the list '{name}' (there is no such list)"
+    if name == INBOX:  # the tool will refuse: the card must not promise a move to itself
+        return f"Delete the list '{INBOX}' (it cannot be deleted; nothing will change)"
     if not held:
         return f"Delete the list '{name}' (it holds no tasks)"
     return (f"Delete the list '{name}': its {_tasks(held)} move{'s' if held == 1 else ''} to "
