@@ -71,7 +71,8 @@ def test_tool_schemas_are_flat(gemini, assistant_for, turn):
     tools = {t["function"]["name"]: t["function"] for t in gemini.requests[0]["tools"]}
     assert set(tools) == {"add_task", "list_tasks", "search_tasks", "update_task",
                           "complete_task", "reopen_task", "delete_task", "restore_task",
-                          "list_trash", "undo", "redo", "empty_trash", "list_lists"}
+                          "list_trash", "undo", "redo", "empty_trash", "list_lists",
+                          "add_list", "rename_list", "delete_list"}
     risky = {"$ref", "$defs", "anyOf", "oneOf", "allOf", "default", "title", "const"}
     for tool in tools.values():
         schema = tool["parameters"]
@@ -388,7 +389,7 @@ def test_the_agent_sets_repeat_list_parent_and_reminder_and_fixes_a_bad_rrule(
         gemini, assistant_for, store, turn):
     from app.tasks import TaskFilter
 
-    store.add_list("Home")
+    store.add_list("Home", by=CLI)
     gemini.enqueue(tool_calls(("add_task", {"title": "Move flat", "list": "Home",
                                             "due": "2030-05-01", "repeat": "FREQ=WEEKLY;BYDAY=XX"})),
                    tool_calls(("add_task", {"title": "Move flat", "list": "Home",

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.timeout(90)
 
 TOOLS = {"add_task", "list_tasks", "search_tasks", "update_task", "complete_task", "reopen_task",
          "delete_task", "restore_task", "list_trash", "undo", "redo", "empty_trash",
-         "list_lists"}
+         "list_lists", "add_list", "rename_list", "delete_list"}
 FORBIDDEN = ("anyOf", "$ref", "$defs", "title", "default", "oneOf", "allOf")
 
 
@@ -81,6 +81,10 @@ def test_lists_the_agents_tools_with_flat_schemas_and_honest_annotations(app_hom
     assert hints["undo"] == (False, True, False)  # each call takes back one more change
     assert hints["redo"] == (False, True, False)  # each call puts back one more undo
     assert hints["empty_trash"] == (False, True, True)  # gone for good; a repeat adds nothing
+    assert hints["add_list"] == (False, False, True)  # a taken name is refused: no second list
+    assert hints["rename_list"] == (False, False, True)  # the old name is gone after the first
+    assert hints["delete_list"] == (False, True, True)  # its tasks move; a repeat finds no list
+    assert "Inbox" in tools["delete_list"].description
     assert "trash" in tools["delete_task"].description
     assert "this MCP session" in tools["undo"].description
     assert "this MCP session" in tools["redo"].description
@@ -237,7 +241,7 @@ def test_lists_subtasks_repeats_and_reminders_over_mcp(app_home):
     from app.common import clock
 
     with TaskStore(app_home / "tasks.sqlite3") as store:
-        store.add_list("Home")
+        store.add_list("Home", by=Origin("cli"))
     due = clock.today() + timedelta(days=3)
 
     async def body(session):
@@ -315,3 +319,46 @@ def test_serving_imports_neither_qt_nor_the_agents_sdk(app_home):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env=cli_env(app_home), timeout=60)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_lists_are_made_renamed_and_deleted_over_mcp_and_undo_takes_each_back(app_home):
+    with TaskStore(app_home / "tasks.sqlite3") as store:
+        store.add_list("Errands", by=Origin("cli"))
+        ids = [store.add(title, list="Errands", by=Origin("cli")).id
+               for title in ("Stamps", "Bread")]
+        seen = []
+        store.subscribe(seen.append)
+
+        async def body(session):
+            async def call(tool, **arguments):
+                result = await session.call_tool(tool, arguments)
+                return result.is_error, answer(result)
+
+            return [await call("add_list", name="Garden"),
+                    await call("add_list", name="garden"),
+                    await call("rename_list", name="Garden", new_name="Yard"),
+                    await call("rename_list", name="Inbox", new_name="Main"),
+                    await call("delete_list", name="Errands"),
+                    await call("delete_list", name="Inbox"),
+                    await call("undo"), await call("undo"), await call("undo")]
+
+        added, taken, renamed, inbox_renamed, deleted, inbox_deleted, *undos = \
+            run_session(app_home, body)
+        assert added[1]["added_list"] == "Garden" and not added[0]
+        assert taken == (True, {"error": "There is already a list 'Garden'."})
+        assert (renamed[1]["renamed_list"], renamed[1]["to"]) == ("Garden", "Yard")
+        assert inbox_renamed == (True, {"error": "Inbox is where tasks go by default; it "
+                                                  "cannot be renamed."})
+        assert (deleted[1]["deleted_list"], deleted[1]["moved_to_inbox"]) == ("Errands", 2)
+        assert inbox_deleted[0] and "cannot be removed" in inbox_deleted[1]["error"]
+        assert undos[0][1]["undone"].startswith("Undone: 3 changes made by an MCP client: "
+                                                "brought back list 'Errands'; restored task")
+        assert sorted(undos[0][1]["tasks"]) == ids
+        assert undos[1][1]["undone"] == ("Undone: the change made by an MCP client: renamed "
+                                         "list 'Yard' to 'Garden'.")
+        assert undos[2][1]["undone"] == ("Undone: the change made by an MCP client: removed "
+                                         "list 'Garden'.")
+        assert store.poll_external_changes() and seen  # an open window follows at once
+        assert [item.name for item in store.lists()] == ["Inbox", "Errands"]
+        assert {store.get(number).list for number in ids} == {"Errands"}
+

@@ -91,7 +91,7 @@ def test_a_real_v1_file_from_before_the_task_model_opens_with_everything_kept(tm
         assert store.search("fern")[0].title == "Water the plants"
         assert [(item.name, item.open, item.done) for item in store.lists()] == [("Inbox", 4, 1)]
         by = Origin("cli")
-        store.add_list("Home")
+        store.add_list("Home", by=CLI)
         moved = store.update(plants.id, by=by, list="Home", repeat="every sunday")
         assert (moved.list, moved.repeat) == ("Home", "FREQ=WEEKLY;BYDAY=SU")
         assert store.add("Repot the fern", by=by, parent_id=plants.id).list == "Home"

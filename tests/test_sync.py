@@ -388,7 +388,7 @@ def test_a_no_change_sync_makes_a_constant_number_of_requests(sync_service, stor
 
 def test_each_list_gets_a_calendar_and_a_move_between_lists_moves_calendars(
         sync_service, store, radicale, phone_tasks):
-    store.add_list("Groceries")
+    store.add_list("Groceries", **BY_USER)
     task = store.add("Buy apples", list="Groceries", **BY_USER)
     sync_service.sync_now(store)
     calendars = radicale.phone_calendars()

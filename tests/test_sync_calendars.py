@@ -45,7 +45,7 @@ def _quiet(sync_service, store) -> None:
 
 def _groceries(sync_service, store, phone_tasks):
     """A list "Groceries" with two tasks, synced to its own calendar."""
-    store.add_list("Groceries")
+    store.add_list("Groceries", by=Origin("cli"))
     tasks = [store.add(title, list="Groceries", **BY_USER) for title in ("Apples", "Bread")]
     sync_service.sync_now(store)
     return tasks
@@ -58,7 +58,7 @@ def test_a_list_renamed_here_renames_its_calendar_and_uploads_nothing(
     tasks = _groceries(sync_service, store, phone_tasks)
     calendars, items = _calendars(radicale), _items(sync_service)
 
-    store.rename_list("Groceries", "Shopping")
+    store.rename_list("Groceries", "Shopping", by=Origin("cli"))
     summary = sync_service.sync_now(store)
 
     assert summary.line() == "↑ 0 sent, ↓ 0 received"
@@ -102,7 +102,7 @@ def test_a_calendar_renamed_on_another_device_renames_its_list(sync_service, sto
 def test_a_calendar_renamed_to_the_name_of_another_list_keeps_both_names(
         sync_service, store, radicale, phone_tasks):
     tasks = _groceries(sync_service, store, phone_tasks)
-    store.add_list("Errands")
+    store.add_list("Errands", by=Origin("cli"))
     sync_service.sync_now(store)
 
     _calendar_named(radicale, "Groceries").set_properties([dav.DisplayName("Errands")])
@@ -127,7 +127,7 @@ def test_a_list_renamed_on_both_sides_keeps_this_sides_name(sync_service, store,
                                                             phone_tasks):
     _groceries(sync_service, store, phone_tasks)
     _calendar_named(radicale, "Groceries").set_properties([dav.DisplayName("Food")])
-    store.rename_list("Groceries", "Shopping")
+    store.rename_list("Groceries", "Shopping", by=Origin("cli"))
 
     summary = sync_service.sync_now(store)
 
@@ -145,7 +145,7 @@ def test_a_pair_made_before_list_ids_were_kept_still_follows_a_rename(
         conn.execute("UPDATE calendars SET list_id = NULL")
     _quiet(sync_service, store)  # learns each list's id from its name
 
-    store.rename_list("Groceries", "Shopping")
+    store.rename_list("Groceries", "Shopping", by=Origin("cli"))
     sync_service.sync_now(store)
     assert sorted(_calendars(radicale).values()) == ["Inbox", "Shopping"]
 
@@ -154,7 +154,7 @@ def test_a_pair_made_before_list_ids_were_kept_still_follows_a_rename(
 
 def test_a_calendar_deleted_on_another_device_sends_its_tasks_to_the_trash(
         sync_service, store, radicale, phone_tasks):
-    store.add_list("Work")
+    store.add_list("Work", by=Origin("cli"))
     report = store.add("Write report", list="Work", **BY_USER)
     store.add("Outline", parent_id=report.id, **BY_USER)
     slides = store.add("Slides", list="Work", **BY_USER)
@@ -197,7 +197,7 @@ def test_a_calendar_deleted_on_another_device_sends_its_tasks_to_the_trash(
 
 
 def test_a_deleted_empty_calendar_removes_its_list(sync_service, store, radicale, phone_tasks):
-    store.add_list("Someday")
+    store.add_list("Someday", by=Origin("cli"))
     sync_service.sync_now(store)
     _calendar_named(radicale, "Someday").delete()
 

@@ -116,11 +116,17 @@ def test_removing_a_list_moves_its_tasks_where_asked(capsys):
                                         {"name": "Home", "open": 1, "done": 1}]
     assert (task(capsys, first["id"])["list"], task(capsys, second["id"])["list"]) == \
         ("Home", "Home")
-    # One command, one undo step: the list's tasks go back (the list itself stays gone).
-    history = json_of(capsys, "tasks", "history")[:2]
-    assert sorted((c["task_id"], c["action"], c["fields"]) for c in history) == \
-        [(first["id"], "edited", ["list"]), (second["id"], "edited", ["list"])]
-    assert history[0]["step"] == history[1]["step"]
+    # One command, one undo step: the list comes back, then its tasks go back to it.
+    history = json_of(capsys, "tasks", "history")[:3]
+    assert (history[0]["list_id"], history[0]["action"]) == (2, "removed")
+    assert sorted((c["task_id"], c["list_id"], c["action"]) for c in history[1:]) == \
+        [(first["id"], None, "edited"), (second["id"], None, "edited")]
+    assert history[1]["fields"] == history[2]["fields"] == ["list"]
+    assert history[0]["step"] == history[1]["step"] == history[2]["step"]
+    run(capsys, "tasks", "undo")
+    assert json_of(capsys, "lists") == [{"name": "Inbox", "open": 0, "done": 0},
+                                        {"name": "Home", "open": 0, "done": 0},
+                                        {"name": "Work", "open": 1, "done": 1}]
 
 
 @pytest.mark.parametrize("args, message", [

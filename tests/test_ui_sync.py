@@ -151,7 +151,7 @@ def test_a_password_from_the_environment_is_said_to_come_from_there(
 def test_what_a_sync_did_to_calendars_is_on_the_page_once(qtbot, page, background,
                                                            sync_service, store, radicale,
                                                            phone_tasks):
-    store.add_list("Groceries")
+    store.add_list("Groceries", **BY_USER)
     store.add("Apples", list="Groceries", **BY_USER)
     sync_service.sync_now(store)
     with SyncState(sync_service.state_path) as state:

@@ -56,7 +56,7 @@ def test_the_date_picker_sets_the_day_and_keeps_a_typed_time(qtbot, store, open_
 
 
 def test_repeat_reminder_list_and_parent_are_saved_and_edited(qtbot, store, open_editor):
-    store.add_list("Home")
+    store.add_list("Home", by=BY_CLI)
     move = store.add("Move house", list="Home", by=BY_CLI)
     editor = open_editor()
     editor.title_edit.setText("Water the plants")

@@ -76,8 +76,8 @@ def double_click(qtbot, sidebar, item) -> None:
 @pytest.fixture
 def work(store):
     """A list "Work" with two open tasks and one done, and an empty "Zeta" after it."""
-    store.add_list("Work")
-    store.add_list("Zeta")
+    store.add_list("Work", by=BY_CLI)
+    store.add_list("Zeta", by=BY_CLI)
     store.add("Report", list="Work", by=BY_CLI)
     store.add("Slides", list="Work", by=BY_CLI)
     store.complete(store.add("Old memo", list="Work", by=BY_CLI).id, by=BY_CLI)
@@ -150,7 +150,7 @@ def test_a_folded_sidebar_unfolds_for_a_new_list(qtbot, store, make_panel):
 @pytest.mark.parametrize("typed, sentence", [
     ("", "A list needs a name, like Work."),
     ("   ", "A list needs a name, like Work."),
-    ("work", "There is already a list 'work'."),
+    ("work", "There is already a list 'Work'."),
     ("x" * (MAX_LIST_NAME + 1), f"A list's name can be at most {MAX_LIST_NAME} characters."),
 ])
 def test_a_bad_new_name_gets_the_stores_sentence_beside_the_field(qtbot, work, make_panel,
@@ -428,7 +428,7 @@ def test_the_lists_heading_is_readable_in_every_palette(qtbot, qapp, store, make
 
 
 def test_a_long_list_name_is_cut_and_the_plus_stays_in_sight(qtbot, store, make_panel):
-    store.add_list("A list with a rather long name for a narrow sidebar")
+    store.add_list("A list with a rather long name for a narrow sidebar", by=BY_CLI)
     panel = make_panel()
     sidebar = panel.sidebar
     button = sidebar.heading.add_button
@@ -477,7 +477,7 @@ def test_a_list_renamed_by_the_agent_while_its_name_is_typed_here(qtbot, work, m
     panel.show_list("Zeta")
     panel.sidebar.begin_rename()
     # The agent's tools run on a worker thread: its announcement is queued to the GUI thread.
-    worker = threading.Thread(target=work.add_list, args=("Garden",))
+    worker = threading.Thread(target=lambda: work.add_list("Garden", by=Origin("agent")))
     worker.start()
     worker.join()
     qtbot.waitUntil(lambda: "Garden" in list_names(panel))
@@ -486,7 +486,7 @@ def test_a_list_renamed_by_the_agent_while_its_name_is_typed_here(qtbot, work, m
     row = panel.sidebar.visualItemRect(panel.sidebar.currentItem())
     assert field.geometry().top() <= row.center().y() <= field.geometry().bottom()
 
-    worker = threading.Thread(target=work.rename_list, args=("Zeta", "Later"))
+    worker = threading.Thread(target=lambda: work.rename_list("Zeta", "Later", by=Origin("agent")))
     worker.start()
     worker.join()
     qtbot.waitUntil(lambda: "Later" in list_names(panel))

@@ -40,7 +40,7 @@ def add_line(qtbot, panel: TaskPanel, text: str) -> None:
 # -- the sidebar ---------------------------------------------------------------------------
 
 def test_the_sidebar_lists_views_and_lists_with_their_counts(qtbot, store, make_panel):
-    store.add_list("Work")
+    store.add_list("Work", by=BY_CLI)
     store.add("Pay rent", due=day(-1), by=BY_CLI)
     store.add("Water plants", due=day(0), by=BY_CLI)
     store.add("Dentist", due=day(3), list="Work", by=BY_CLI)
@@ -56,7 +56,7 @@ def test_the_sidebar_lists_views_and_lists_with_their_counts(qtbot, store, make_
     assert panel.title_label.text() == "Work"
     assert [panel.model.task(i).title for i in panel.visible_task_ids()] == ["Dentist"]
 
-    store.add_list("Garden")  # from the CLI or the agent: the sidebar follows
+    store.add_list("Garden", by=BY_CLI)  # from the CLI or the agent: the sidebar follows
     qtbot.waitUntil(lambda: ("Garden", 0) in sidebar_entries(panel))
     store.remove_list("Work", move_to="Inbox", by=BY_CLI)  # the list shown goes away
     qtbot.waitUntil(lambda: panel.current_list == "Inbox")
@@ -75,7 +75,7 @@ def test_arrow_keys_move_through_the_sidebar_skipping_headings(qtbot, store, mak
 # -- where a new task lands ----------------------------------------------------------------
 
 def test_a_task_added_in_a_list_lands_in_that_list(qtbot, store, make_panel):
-    store.add_list("Work")
+    store.add_list("Work", by=BY_CLI)
     panel = make_panel()
     panel.show_list("Work")
     add_line(qtbot, panel, "Write the report")
@@ -112,7 +112,7 @@ def test_a_task_added_with_a_date_elsewhere_says_where_it_is(qtbot, store, make_
 # -- quick add -----------------------------------------------------------------------------
 
 def test_the_add_box_shows_chips_before_enter_and_adds_every_field(qtbot, store, make_panel):
-    store.add_list("Work")
+    store.add_list("Work", by=BY_CLI)
     panel = make_panel()
     panel.show_view("All")
     panel.add_line.setText("Pay rent every month on the 1st #home !high ^Work")

@@ -16,7 +16,8 @@ from app.tasks import Origin, Step, TaskStore
 
 BULK_LIMIT = 5
 CHANGES_EXISTING = frozenset({"update_task", "complete_task", "reopen_task", "delete_task"})
-ALWAYS_ASK = frozenset({"delete_task", "empty_trash"})  # removes tasks: the user approves each
+# Removes tasks, or a list: the user approves each.
+ALWAYS_ASK = frozenset({"delete_task", "empty_trash", "delete_list"})
 MAY_ASK = CHANGES_EXISTING | ALWAYS_ASK
 
 

@@ -20,8 +20,8 @@ from app.assistant.events import (ApprovalRequested, Cancelled, ChatEvent, Compl
 from app.assistant.failures import failure
 from app.assistant.gemini.errors import ApiProblem
 from app.assistant.gemini.model import retry_listener
-from app.assistant.summaries import (describe_batch, describe_empty_trash, describe_request,
-                                     summarize, tool_result)
+from app.assistant.summaries import (describe_batch, describe_delete_list, describe_empty_trash,
+                                     describe_request, summarize, tool_result)
 from app.common.errors import UserError
 from app.conversations.sdk_history import stopped_answer
 from app.conversations.store import ConversationStore
@@ -238,6 +238,9 @@ class ChatSession:
         if item.name == "empty_trash":  # the card names every task that would go for good
             summary, lines = describe_empty_trash([t.task.title for t in self.tasks.trash()])
             return ApprovalRequested(item.call_id, item.name, arguments, summary, details=lines)
+        if item.name == "delete_list":  # the card says how many tasks move to Inbox
+            return ApprovalRequested(item.call_id, item.name, arguments, self._list_deletion(
+                arguments.get("name")))
         title = None
         try:
             title = self.tasks.get(arguments.get("id")).title
@@ -245,6 +248,13 @@ class ChatSession:
             pass  # the tool itself will report the unknown id if it is allowed to run
         return ApprovalRequested(item.call_id, item.name, arguments,
                                  describe_request(item.name, arguments, title))
+
+    def _list_deletion(self, name: object) -> str:
+        try:
+            entry = self.tasks.list_info(name)  # type: ignore[arg-type]
+        except UserError:  # the tool itself will say what is wrong if it is allowed to run
+            return describe_delete_list(str(name or "?"), None)
+        return describe_delete_list(entry.name, entry.open + entry.done)
 
     def _batch_approval(self, scope: AnswerScope) -> ApprovalRequested:
         calls = list(scope.held.values())

@@ -3,6 +3,7 @@
 import json
 
 from app.tasks.dates import friendly_due
+from app.tasks.model import INBOX
 
 
 def tool_result(output: object) -> dict:
@@ -34,6 +35,14 @@ def summarize(name: str, arguments: dict, result: dict) -> str:
     for key in ("undone", "redone"):
         if key in result:
             return str(result[key]).rstrip(".")
+    if "added_list" in result:
+        return f"Added the list '{result['added_list']}'"
+    if "renamed_list" in result:
+        return f"Renamed the list '{result['renamed_list']}' to '{result.get('to')}'"
+    if "deleted_list" in result:
+        moved = result.get("moved_to_inbox", 0)
+        return f"Deleted the list '{result['deleted_list']}'" + (
+            f"; {_tasks(moved)} moved to Inbox" if moved else "")
     if "emptied" in result:
         count = result["emptied"]
         return (f"Emptied the trash: {count} task{'s' if count != 1 else ''} deleted for good"
@@ -56,6 +65,22 @@ def describe_request(name: str, arguments: dict, title: str | None) -> str:
     """What an approval asks for: "Delete task 7 'Renew passport'"."""
     target = f"task {arguments.get('id')}" + (f" '{title}'" if title else "")
     return f"{name.replace('_task', '').replace('_', ' ').capitalize()} {target}"
+
+
+def describe_delete_list(name: str, held: int | None) -> str:
+    """Deleting a list for its approval card: which, and how many tasks move to Inbox."""
+    if held is None:
+        return f"Delete the list '{name}' (there is no such list)"
+    if name == INBOX:  # the tool will refuse: the card must not promise a move to itself
+        return f"Delete the list '{INBOX}' (it cannot be deleted; nothing will change)"
+    if not held:
+        return f"Delete the list '{name}' (it holds no tasks)"
+    return (f"Delete the list '{name}': its {_tasks(held)} move{'s' if held == 1 else ''} to "
+            "Inbox (no task is deleted)")
+
+
+def _tasks(count: int) -> str:
+    return f"{count} task{'s' if count != 1 else ''}"
 
 
 def describe_empty_trash(titles: list[str]) -> tuple[str, tuple[str, ...]]:

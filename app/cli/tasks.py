@@ -175,10 +175,10 @@ def _quick(args) -> int:
 def _lists(args) -> int:
     with _store() as store:
         if args.list_action == "add":
-            store.add_list(args.name)
+            store.add_list(args.name, by=_by())
             print(f"Added list '{' '.join(args.name.split())}'.")
         elif args.list_action == "rename":
-            store.rename_list(args.old, args.new)
+            store.rename_list(args.old, args.new, by=_by())
             print(f"Renamed list '{args.old}' to '{' '.join(args.new.split())}'.")
         elif args.list_action == "rm":
             moved = store.remove_list(args.name, by=_by(), move_to=args.move_to)
@@ -433,7 +433,10 @@ def _change_line(change) -> str:
     undone = "  [undone]" if change.undone_by is not None else ""
     conversation = (f", {change.origin.scope_name} {change.origin.conversation_id}"
                     if change.origin.conversation_id else "")
-    return (f"{_local(change.at)}  task {change.task_id:<5} {change.action}{fields}: "
+    from app.tasks.history import is_list
+
+    subject = "list      " if is_list(change.task_id) else f"task {change.task_id:<5}"
+    return (f"{_local(change.at)}  {subject} {change.action}{fields}: "
             f"{_printable(change.title)}  ({change.origin.words}{conversation}){undone}")
 
 

@@ -65,11 +65,11 @@ class LocalTasks:
 
     def add_list(self, name: str) -> int:
         if self.list_id(name) is None:
-            self.store.add_list(name)
+            self.store.add_list(name, by=BY)
         return self.list_id(name)
 
     def rename_list(self, old: str, new: str) -> None:
-        self.store.rename_list(old, new)
+        self.store.rename_list(old, new, by=BY)
 
     def set_aside(self, list_name: str, to_trash: set[int]) -> int:
         """A list whose calendar was deleted on another device: `to_trash` (its synced tasks)

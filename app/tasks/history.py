@@ -4,6 +4,10 @@ Every store mutation is given `by=`: an Origin (where the change came from) or a
 changes that are undone together: one agent answer, one import, one bulk action in the window).
 The store writes one history row per task it changes, in the transaction of the change, with
 the task's snapshot before and after (None where the task did not exist).
+
+A list's creation, rename and removal are history rows too, so that undo takes them back in the
+same step as the task moves they came with. Their `task_id` is the list's id negated (SQLite
+ids are positive, so the two never meet) and their snapshots are {"name", "created_at"}.
 """
 
 import json
@@ -17,10 +21,27 @@ from app.common.errors import UserError
 ORIGIN_KINDS = ("window", "quick_ask", "agent", "cli", "import", "mcp", "sync")
 # What a history row says happened. `undone` and `redone` are the rows an undo or redo writes.
 ACTIONS = ("added", "edited", "completed", "reopened", "deleted", "restored", "imported",
-           "undone", "redone")
+           "renamed", "removed", "undone", "redone")  # renamed, removed: lists only
 ORIGIN_WORDS = {"window": "in the window", "quick_ask": "by the assistant (quick ask)",
                 "agent": "by the assistant", "cli": "from the command line",
                 "import": "by an import", "mcp": "by an MCP client", "sync": "by sync"}
+
+
+def list_subject(list_id: int) -> int:
+    """The `task_id` a list's history rows carry."""
+    return -list_id
+
+
+def is_list(subject: int) -> bool:
+    return subject < 0
+
+
+def subject_words(subject: int, snapshot: dict | None) -> str:
+    """"task 7 'Buy milk'" or "list 'Errands'", for sentences about a history row."""
+    snapshot = snapshot or {}
+    if is_list(subject):
+        return f"list '{snapshot.get('name', '?')}'"
+    return f"task {subject} '{snapshot.get('title', '?')}'"
 
 
 class Origin(namedtuple("Origin", ("kind", "conversation_id"), defaults=(None,))):
@@ -65,7 +86,9 @@ class Change(namedtuple("Change", ("id", "step", "at", "task_id", "action", "bef
 
     @property
     def title(self) -> str:
-        return (self.after or self.before or {}).get("title", "?")
+        """The task's title, or the list's name."""
+        snapshot = self.after or self.before or {}
+        return snapshot.get("name" if is_list(self.task_id) else "title", "?")
 
     @property
     def fields(self) -> list[str]:
@@ -77,8 +100,10 @@ class Change(namedtuple("Change", ("id", "step", "at", "task_id", "action", "bef
                 if name != "updated_at" and before.get(name) != after.get(name)]
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "step": self.step, "at": self.at, "task_id": self.task_id,
-                "action": self.action, "fields": self.fields, "before": self.before,
+        a_list = is_list(self.task_id)  # JSON says which list, not the negated id
+        return {"id": self.id, "step": self.step, "at": self.at,
+                "task_id": None if a_list else self.task_id,
+                "list_id": -self.task_id if a_list else None, "action": self.action, "fields": self.fields, "before": self.before,
                 "after": self.after, "origin": self.origin.to_dict(), "reverts": self.reverts,
                 "undone": self.undone_by is not None}
 

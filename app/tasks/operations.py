@@ -33,6 +33,7 @@ _REPEAT = {"type": "string", "description": "An RFC 5545 RRULE without 'RRULE:',
            "FREQ=WEEKLY;BYDAY=MO,TH or FREQ=MONTHLY;BYMONTHDAY=15 ('none' clears). Needs a due "
            "(the first occurrence); completing the task moves it to the next one."}
 _LIST = {"type": "string", "description": "The list's name (default Inbox); see list_lists."}
+_LIST_NAME = {"type": "string", "description": "The list's name, as list_lists shows it."}
 _PARENT = {"type": "integer", "description": "Make it a subtask of this task (3 levels at most)."}
 _REMIND = {"type": "string", "description": "When to remind: an ISO 8601 date-time with offset, "
            "or '30m before' / '1h before' / '1 day before' the due ('none' clears)."}
@@ -40,6 +41,7 @@ _WITH_SUBTASKS = {"type": "boolean", "description": "Complete its open subtasks 
                   "with open subtasks is refused without this)."}
 IN_TRASH = "It is in the trash for 30 days: restore_task (or undo) brings it back."
 EMPTIED = "Those tasks are deleted for good, with their history: nothing brings them back."
+LIST_DELETED = "No task was deleted; undo brings the list back with its tasks."
 
 By = Origin | Step  # who the history says made a change
 
@@ -89,14 +91,19 @@ def _schema(properties: dict, required: tuple[str, ...] = ()) -> dict:
             "additionalProperties": False}
 
 
-def changing(key: str, by: By, write: Callable[[], Task], **extra) -> dict:
+def recorded(by: By, write: Callable[[], dict]) -> dict:
     """A write's result. `change` is its history row (the window's Undo on a tool line uses
     it); a write that changed nothing (completing a done task) has none."""
     written = len(by.change_ids) if isinstance(by, Step) else 0
-    result = {key: compact(write()), **extra}
+    result = write()
     if isinstance(by, Step) and len(by.change_ids) > written:
         result["change"] = by.change_ids[-1]
     return result
+
+
+def changing(key: str, by: By, write: Callable[[], Task], **extra) -> dict:
+    """A task write's result: the task, compact, under `key`."""
+    return recorded(by, lambda: {key: compact(write()), **extra})
 
 
 def operations(store: TaskStore) -> list[Operation]:
@@ -139,6 +146,20 @@ def operations(store: TaskStore) -> list[Operation]:
 
     def lists(_a: dict, _by: By) -> dict:
         return {"lists": [item._asdict() for item in store.lists()]}
+
+    def add_list(a: dict, by: By) -> dict:
+        return recorded(by, lambda: {"added_list": store.add_list(a["name"], by=by).name})
+
+    def rename_list(a: dict, by: By) -> dict:
+        old = store.list_info(a["name"]).name
+        return recorded(by, lambda: {"renamed_list": old, "to": store.rename_list(
+            old, a["new_name"], by=by)})
+
+    def delete_list(a: dict, by: By) -> dict:
+        # To Inbox, like the window's sidebar: no task is ever deleted with its list.
+        name = store.list_info(a["name"]).name
+        return recorded(by, lambda: {"deleted_list": name, "moved_to_inbox": store.remove_list(
+            name, by=by, move_to=INBOX), "note": LIST_DELETED})
 
     def delete(a: dict, by: By) -> dict:
         return changing("deleted", by, lambda: store.delete(a["id"], by=by), note=IN_TRASH)
@@ -199,6 +220,16 @@ def operations(store: TaskStore) -> list[Operation]:
                   update, idempotent=True),
         Operation("list_lists", "The user's lists with how many open and done tasks each "
                   "holds.", _schema({}), lists, read_only=True, idempotent=True),
+        # Idempotent: a name already taken is refused, so a repeat adds nothing more.
+        Operation("add_list", "Make a new, empty list.", _schema({"name": _LIST_NAME},
+                  ("name",)), add_list, idempotent=True),
+        Operation("rename_list", "Rename a list (not Inbox); its tasks stay in it.", _schema({
+            "name": _LIST_NAME, "new_name": {"type": "string"}}, ("name", "new_name")),
+                  rename_list, idempotent=True),
+        Operation("delete_list", "Delete a list (not Inbox); its tasks, open and done, move to "
+                  "Inbox. Says how many moved; undo brings the list back with them.",
+                  _schema({"name": _LIST_NAME}, ("name",)), delete_list, destructive=True,
+                  idempotent=True),
         Operation("complete_task", "Mark a task done (a repeating one moves to its next "
                   "occurrence).", _schema({"id": _ID, "with_subtasks": _WITH_SUBTASKS}, ("id",)),
                   complete),  # not idempotent: a repeating task moves on at each call

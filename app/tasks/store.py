@@ -17,7 +17,8 @@ from app.tasks.dates import (Due, local_instant, local_midnight, local_today, ti
 from app.tasks.filters import TaskFilter
 from app.tasks.migrations import MIGRATIONS
 from app.tasks import undo
-from app.tasks.history import ORIGIN_WORDS, Change, HistoryLog, Origin, Recorder, Step
+from app.tasks.history import (ORIGIN_WORDS, Change, HistoryLog, Origin, Recorder, Step, is_list,
+                               list_subject)
 from app.tasks.model import (INBOX, MAX_DEPTH, NEW_FIELD_DEFAULTS, PRIORITIES, Reverted, Task,
                               TaskChange, TaskList, TrashedTask)
 from app.tasks import repeat as repeats
@@ -37,6 +38,9 @@ _NEW_FIELDS = dict(zip(("list", "parent_id", "repeat", "repeat_after_done", "rem
 _DESCENDANTS = ("WITH RECURSIVE sub(id, depth) AS (SELECT id, 1 FROM tasks WHERE parent_id = ? "
                 "UNION ALL SELECT tasks.id, sub.depth + 1 FROM tasks JOIN sub "
                 "ON tasks.parent_id = sub.id) SELECT id, depth FROM sub")
+_LIST_COUNTS = ("SELECT lists.name, count(CASE WHEN tasks.status = 'open' THEN 1 END), "
+                "count(CASE WHEN tasks.status = 'done' THEN 1 END) FROM lists "
+                "LEFT JOIN tasks ON tasks.list_id = lists.id")
 _ORDER = "ORDER BY due_key, priority DESC, id"  # matches the indexes: no sort step
 # Due.is_overdue in SQL: a day once it is over (its key is before today's midnight), a time
 # as soon as it has passed (its key is before now). Parameters: now, today's midnight.
@@ -303,11 +307,15 @@ class TaskStore:
     def lists(self) -> list[TaskList]:
         """Every list with its open and done counts: Inbox first, then by name."""
         rows = self._conn.execute(
-            "SELECT lists.name, count(CASE WHEN tasks.status = 'open' THEN 1 END), "
-            "count(CASE WHEN tasks.status = 'done' THEN 1 END) FROM lists "
-            "LEFT JOIN tasks ON tasks.list_id = lists.id GROUP BY lists.id "
+            f"{_LIST_COUNTS} GROUP BY lists.id "
             "ORDER BY lists.id != 1, lists.name COLLATE NOCASE").fetchall()
         return [TaskList(*row) for row in rows]
+
+    def list_info(self, name: str) -> TaskList:
+        """One list, named as it is stored, with its counts; a sentence if there is none."""
+        row = self._conn.execute(f"{_LIST_COUNTS} WHERE lists.id = ? GROUP BY lists.id",
+                                 (self._list_id(name),)).fetchone()
+        return TaskList(*row)
 
     def list_names(self) -> dict[int, str]:
         """Every list's name by its id: an id stays with its list through renames (sync follows
@@ -326,26 +334,42 @@ class TaskStore:
         raise UserError(f"There is no list '{cleaned}' (lists: {names}); add it first with "
                         f"`task-assistant lists add \"{cleaned}\"`.")
 
-    def add_list(self, name: str) -> TaskList:
+    def _list_state(self, list_id: int) -> dict | None:
+        """What the history keeps of a list (see history.py), or None if there is none."""
+        row = self._conn.execute("SELECT name, created_at FROM lists WHERE id = ?",
+                                 (list_id,)).fetchone()
+        return {"name": row[0], "created_at": row[1]} if row else None
+
+    def add_list(self, name: str, *, by: Origin | Step) -> TaskList:
         cleaned = validate.list_name(name)
-        with transaction(self._conn):
-            if self._conn.execute("SELECT 1 FROM lists WHERE name = ?", (cleaned,)).fetchone():
-                raise UserError(f"There is already a list '{cleaned}'.")
-            self._list_id(cleaned, create=True)
+        with self._writing(by) as history:
+            taken = self._conn.execute("SELECT name FROM lists WHERE name = ?",
+                                       (cleaned,)).fetchone()
+            if taken:  # named as it is ("inbox" is Inbox: names are unique whatever the case)
+                raise UserError(f"There is already a list '{taken[0]}'.")
+            list_id = self._list_id(cleaned, create=True)
+            history.record(list_subject(list_id), "added", None, self._list_state(list_id))
         self._announce("lists", ())
         return TaskList(cleaned, 0, 0)
 
-    def rename_list(self, old: str, new: str) -> None:
+    def rename_list(self, old: str, new: str, *, by: Origin | Step) -> str:
+        """Returns the new name as stored."""
         list_id = self._list_id(old)
         cleaned = validate.list_name(new)
         if list_id == 1:
             raise UserError("Inbox is where tasks go by default; it cannot be renamed.")
-        with transaction(self._conn):
-            other = self._conn.execute("SELECT id FROM lists WHERE name = ?", (cleaned,)).fetchone()
+        with self._writing(by) as history:
+            other = self._conn.execute("SELECT id, name FROM lists WHERE name = ?",
+                                       (cleaned,)).fetchone()
             if other and other[0] != list_id:
-                raise UserError(f"There is already a list '{cleaned}'.")
+                raise UserError(f"There is already a list '{other[1]}'.")
+            before = self._list_state(list_id)
+            if before["name"] == cleaned:
+                return cleaned  # the same name: nothing to record
             self._conn.execute("UPDATE lists SET name = ? WHERE id = ?", (cleaned, list_id))
+            history.record(list_subject(list_id), "renamed", before, self._list_state(list_id))
         self._announce("lists", ())
+        return cleaned
 
     def remove_list(self, name: str, *, by: Origin | Step, move_to: str | None = None) -> int:
         """Remove a list; its tasks (open, done) move to `move_to`, which a list with tasks
@@ -368,7 +392,10 @@ class TaskStore:
                 self._conn.execute("UPDATE tasks SET list_id = ?, updated_at = ? WHERE id = ?",
                                    (target, timestamp(), task_id))
                 history.record(task_id, "edited", before, self.get(task_id).to_dict())
+            before = self._list_state(list_id)
             self._conn.execute("DELETE FROM lists WHERE id = ?", (list_id,))
+            # After the moves: undo brings the list back before its tasks return to it.
+            history.record(list_subject(list_id), "removed", before, None)
         self._announce("lists", ids)
         return len(ids)
 
@@ -820,7 +847,17 @@ class TaskStore:
         end = self._history.live_end(self._history.change(change_id))
         if end.id != change_id and end.action == "undone":
             raise UserError("That was already undone.")
-        return self._revert([end], by, force, undoing=True)
+        return self._revert([end, *self._moved_with(end)], by, force, undoing=True)
+
+    def _moved_with(self, change: Change) -> list[Change]:
+        """A list's removal came with its tasks' moves out of it (in its step): undoing the
+        one change (a tool line's Undo) takes back both, or the list would come back empty."""
+        if not is_list(change.task_id) or change.before is None or change.after is not None:
+            return []
+        name = change.before["name"]
+        return [other for other in self._history.live_changes_of_step(change.step)
+                if not is_list(other.task_id) and other.before and other.after
+                and other.before.get("list") == name and other.after.get("list") != name]
 
     def redo(self, *, by: Origin | Step, force: bool = False,
              conversation_id: str | None = None, origin: str | None = None) -> Reverted:
@@ -835,24 +872,59 @@ class TaskStore:
     def _revert(self, changes: list[Change], by: Origin | Step, force: bool,
                 undoing: bool) -> Reverted:
         verb = "undo" if undoing else "redo"
-        reverts = undo.plan(changes)
-        outcomes = []
+        reverts = undo.in_order(undo.plan(changes))
+        outcomes, list_outcomes = [], []
         with self._writing(by) as history:
             for revert in reverts:
-                current = self._state(revert.task_id)
-                expected = _complete(revert.expected) if revert.expected else None
-                if (_complete(current) if current else None) != expected and not force:
+                a_list = is_list(revert.task_id)
+                current = self._list_state(-revert.task_id) if a_list else \
+                    self._state(revert.task_id)
+                if self._comparable(revert.task_id, current) != \
+                        self._comparable(revert.task_id, revert.expected) and not force:
                     later = self._history.latest_change_after(revert.task_id, revert.last_id)
                     raise undo.UndoConflictError(undo.conflict(revert, later, verb, current))
-                outcomes.append(undo.outcome(revert, current))
-                self._put(revert.task_id, current, revert.desired)
+                (list_outcomes if a_list else outcomes).append(undo.outcome(revert, current))
+                if a_list:
+                    self._put_list(-revert.task_id, revert.desired, verb)
+                else:
+                    self._put(revert.task_id, current, revert.desired)
                 change_id = history.record(revert.task_id, "undone" if undoing else "redone",
                                            current, revert.desired, reverts=revert.last_id)
                 self._history.mark_undone(revert.change_ids, change_id)
-        ids = [revert.task_id for revert in reverts]
+        ids = [revert.task_id for revert in reverts if not is_list(revert.task_id)]
         self._announce("undone" if undoing else "redone", ids)
-        return Reverted(undo.summary("Undone:" if undoing else "Redone:", changes, outcomes),
-                        tuple(ids), history.step_id)
+        return Reverted(undo.summary("Undone:" if undoing else "Redone:", changes, outcomes,
+                                     list_outcomes), tuple(ids), history.step_id)
+
+    @staticmethod
+    def _comparable(subject: int, snapshot: dict | None) -> dict | None:
+        return _complete(snapshot) if snapshot and not is_list(subject) else snapshot
+
+    def _put_list(self, list_id: int, desired: dict | None, verb: str) -> None:
+        """Bring a list back (with its id, which sync follows), rename it, or remove it; a list
+        still holding tasks, or a name another list has taken since, is refused."""
+        current = self._list_state(list_id)
+        if desired is None:
+            held = self._conn.execute("SELECT count(*) FROM tasks WHERE list_id = ?",
+                                      (list_id,)).fetchone()[0]
+            if held:
+                raise UserError(  # not a conflict --force could override: no task is dropped
+                    f"Cannot {verb}: list '{current['name']}' holds {held} task"
+                    f"{'s' if held != 1 else ''} now; move {'them' if held != 1 else 'it'} to "
+                    "another list first.")
+            self._conn.execute("DELETE FROM lists WHERE id = ?", (list_id,))
+            return
+        if self._conn.execute("SELECT 1 FROM lists WHERE name = ? AND id != ?",
+                              (desired["name"], list_id)).fetchone():
+            raise UserError(
+                f"Cannot {verb}: there is another list '{desired['name']}' now; rename or "
+                "remove it first.")
+        if current is None:
+            self._conn.execute("INSERT INTO lists (id, name, created_at) VALUES (?, ?, ?)",
+                               (list_id, desired["name"], desired["created_at"]))
+        else:
+            self._conn.execute("UPDATE lists SET name = ? WHERE id = ?",
+                               (desired["name"], list_id))
 
     # -- a task's state, wherever it is --------------------------------------------------------
 

@@ -333,9 +333,10 @@ class TaskPanel(QWidget):
             return
 
         def add() -> Task:
+            step = Step(WINDOW)  # a new list and its first task: Ctrl+Z takes back both
             if parsed.list and parsed.list not in self.add_box.known_lists:
-                self._store.add_list(parsed.list)  # the chip said "new list"
-            return self._store.add(parsed.title, by=WINDOW, **fields)
+                self._store.add_list(parsed.list, by=step)  # the chip said "new list"
+            return self._store.add(parsed.title, by=step, **fields)
 
         task = self._attempt(add)
         if task is None:
@@ -536,9 +537,9 @@ class TaskPanel(QWidget):
         refuses (empty, taken, too long) gets its sentence beside the field; nothing changes."""
         def save() -> str:
             if old:
-                self._store.rename_list(old, new)
+                self._store.rename_list(old, new, by=WINDOW)
                 return validate.list_name(new)
-            return self._store.add_list(new).name
+            return self._store.add_list(new, by=WINDOW).name
 
         refusal: list[str] = []
         name = self._attempt(save, say=refusal.append)
