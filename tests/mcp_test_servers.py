@@ -7,6 +7,8 @@ notes: a read-only tool, a write tool (appends to $NOTES_FILE), a tool whose par
 crash: exits at once, before answering anything (saying why on stderr).
 fragile: serves one tool, `explode`, which says why on stderr and ends the process.
 chatty: writes CHATTY_LINES lines to stderr first (several MB), then serves as notes.
+leaky: writes its GITHUB_TOKEN and LOG_LEVEL to stderr first, as a careless server does, then
+       serves as notes.
 hang:  reads its input and never answers.
 garbage: writes non-protocol text to stdout and never answers properly.
 """
@@ -95,6 +97,10 @@ def main(kind: str) -> None:
         for number in range(CHATTY_LINES):
             print(f"chatty: line {number} " + "." * 70, file=sys.stderr)
         print("chatty: ready", file=sys.stderr, flush=True)
+        notes()
+    elif kind == "leaky":
+        print(f"leaky: starting with GITHUB_TOKEN={os.environ['GITHUB_TOKEN']} "
+              f"LOG_LEVEL={os.environ['LOG_LEVEL']}", file=sys.stderr, flush=True)
         notes()
     elif kind == "crash":
         print("crash: something is badly wrong", file=sys.stderr)

@@ -4,6 +4,8 @@ needs it, and a failure nobody waited for (the app quitting meanwhile) prints no
 import asyncio
 import gc
 
+import pytest
+
 from app.assistant import loader as loader_module
 from app.assistant.events import TextDelta
 from app.assistant.loader import AssistantLoader
@@ -13,7 +15,15 @@ from conftest import TEST_KEY
 from fake_gemini import text
 
 
-def failing_once(monkeypatch) -> list[str]:
+HALF_IMPORTED = ImportError("cannot import name 'import_string' from partially initialized "
+                            "module 'pydantic._internal._validators'")
+# The same race, met as an attribute read from the half-imported module (Python's own wording).
+HALF_IMPORTED_ATTRIBUTE = AttributeError(
+    "partially initialized module 'openai' has no attribute 'types' (most likely due to a "
+    "circular import)")
+
+
+def failing_once(monkeypatch, error: Exception = HALF_IMPORTED) -> list[str]:
     """The first import of the agent stack fails the way two threads importing one package at
     once make it fail (seen when the window imported on the event loop meanwhile)."""
     calls, real = [], loader_module._import_agent_stack
@@ -21,17 +31,17 @@ def failing_once(monkeypatch) -> list[str]:
     def import_agent_stack() -> None:
         calls.append("import")
         if len(calls) == 1:
-            raise ImportError("cannot import name 'import_string' from partially initialized "
-                              "module 'pydantic._internal._validators'")
+            raise error
         real()
 
     monkeypatch.setattr(loader_module, "_import_agent_stack", import_agent_stack)
     return calls
 
 
+@pytest.mark.parametrize("error", [HALF_IMPORTED, HALF_IMPORTED_ATTRIBUTE])
 def test_the_first_answer_comes_although_the_background_import_failed(store, gemini, chat_for,
-                                                                     monkeypatch):
-    calls = failing_once(monkeypatch)
+                                                                     monkeypatch, error):
+    calls = failing_once(monkeypatch, error)
     monkeypatch.setenv("GEMINI_API_KEY", TEST_KEY)
     settings = Settings()
     settings.set("base_url", gemini.base_url)
@@ -65,3 +75,14 @@ def test_a_failed_import_nobody_waited_for_prints_nothing(store, monkeypatch):
 
     asyncio.run(quit_during_the_import())
     assert unretrieved == []
+
+
+def test_another_attribute_error_is_a_bug_and_is_not_tried_again(store, monkeypatch):
+    calls = failing_once(monkeypatch, AttributeError("'NoneType' object has no attribute 'x'"))
+
+    async def first_question() -> None:
+        await AssistantLoader(store, Settings(), KeyStore()).get()
+
+    with pytest.raises(AttributeError, match="NoneType"):
+        asyncio.run(first_question())
+    assert calls == ["import"]

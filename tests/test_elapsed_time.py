@@ -77,6 +77,29 @@ def test_a_reminder_whole_days_before_is_at_the_same_hour_and_hours_before_are_r
     assert elapsed(before(early, 3 * 60), datetime.fromisoformat(early.iso)) == -timedelta(hours=3)
 
 
+@pytest.mark.parametrize("due, text, reminded_at", [
+    # The morning after spring forward: a day before is 23 h of real time, 24 h is 08:00.
+    ("2026-03-29T09:00:00+02:00", "1 day before", "2026-03-28T09:00:00+01:00"),
+    ("2026-03-29T09:00:00+02:00", "1d before", "2026-03-28T09:00:00+01:00"),
+    ("2026-03-29T09:00:00+02:00", "24h before", "2026-03-28T08:00:00+01:00"),
+    ("2026-03-29T09:00:00+02:00", "1440 minutes before", "2026-03-28T08:00:00+01:00"),
+    ("2026-04-02T09:00:00+02:00", "1 week before", "2026-03-26T09:00:00+01:00"),
+    ("2026-04-02T09:00:00+02:00", "168 hours before", "2026-03-26T08:00:00+01:00"),
+    # The morning after fall back: a day before is 25 h, 24 h is 10:00.
+    ("2026-10-25T09:00:00+01:00", "1 day before", "2026-10-24T09:00:00+02:00"),
+    ("2026-10-25T09:00:00+01:00", "24 hours before", "2026-10-24T10:00:00+02:00"),
+    ("2026-10-25T09:00:00+01:00", "48h before", "2026-10-23T10:00:00+02:00"),
+])
+def test_a_reminder_keeps_the_unit_the_user_gave_across_a_dst_change(in_zone, due, text,
+                                                                       reminded_at):
+    """Days and weeks are wall-clock days; hours and minutes are real time, also whole days of
+    them."""
+    in_zone("Europe/Berlin")
+    at, minutes_before = read_remind(text, Due.parse(due))
+    assert at.iso == reminded_at
+    assert minutes_before in (24 * 60, 48 * 60, 7 * 24 * 60)
+
+
 def test_snooze_counts_its_hour_the_same_way(in_zone, store):
     in_zone("Europe/Berlin")
     task = store.add("Call the bank", by=CLI_USER)

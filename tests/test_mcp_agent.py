@@ -174,6 +174,22 @@ def test_disabled_servers_and_tools_set_off_are_not_offered(gemini, conversation
     assert not any("__" in name for name in offered(gemini.requests[1]))
 
 
+def test_a_secret_the_user_gave_a_server_is_kept_out_of_its_log_when_it_echoes_it(
+        gemini, conversation, servers, app_home):
+    token = "ghp_" + "Zq7Lm2Xw9Rt4" * 3
+    notes = app_home / "notes.txt"
+    servers.add("leaky", command=sys.executable, args=[SERVERS, "leaky"],
+                env={"NOTES_FILE": str(notes), "GITHUB_TOKEN": token, "LOG_LEVEL": "debug"})
+    gemini.enqueue(tool_calls(("leaky__read_notes", {})), text("No notes."))
+    [events] = conversation("my notes?")
+    assert of(ToolFinished, events)[0].ok  # the server ran, with its token
+    said = servers.log("leaky").path.read_text(encoding="utf-8")
+    assert token not in said
+    # A short value is a setting and a path is a file, not secrets: they stay readable.
+    assert "leaky: starting with GITHUB_TOKEN=[redacted] LOG_LEVEL=debug" in said
+    assert f"notes: reading {notes}" in said
+
+
 def test_a_server_that_dies_mid_call_is_named_with_its_log_and_its_last_words_are_kept(
         gemini, conversation, notes_file, servers, app_home):
     servers.add("fragile", command=sys.executable, args=[SERVERS, "fragile"])

@@ -330,7 +330,12 @@ def test_the_context_menu_acts_on_the_row_under_the_mouse(qtbot, work, make_pane
 
     panel = make_panel()
     panel.show_list("Work")
+    focus_sidebar(qtbot, panel)
     sidebar = panel.sidebar
+    menu = sidebar.context_menu
+
+    def row(name: str):
+        return next(i for i in sidebar._items() if i.text() == name)
 
     def right_click(item) -> None:
         place = sidebar.visualItemRect(item).center() if item else sidebar.visualItemRect(
@@ -338,18 +343,42 @@ def test_the_context_menu_acts_on_the_row_under_the_mouse(qtbot, work, make_pane
         event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, place,
                                        sidebar.viewport().mapToGlobal(place))
         sidebar.contextMenuEvent(event)
-        qtbot.waitUntil(sidebar.context_menu.isVisible)
+        qtbot.waitUntil(menu.isVisible)
+
+    def choose(action) -> None:
+        """Click the menu's item, as the mouse does: Qt hides the menu, then triggers it."""
+        qtbot.mouseClick(menu, Qt.MouseButton.LeftButton,
+                         pos=menu.actionGeometry(action).center())
+        panel.activateWindow()  # a window manager does it as the menu goes; offscreen does not
 
     right_click(None)  # the heading: New list only
     assert sidebar.new_list_action.isEnabled() and not sidebar.rename_action.isEnabled()
-    sidebar.context_menu.hide()
-    assert sidebar.rename_action.isEnabled()  # back to the current list, Work
+    menu.hide()
+    qtbot.waitUntil(sidebar.rename_action.isEnabled)  # back to the current list, Work
 
-    inbox = next(i for i in sidebar._items() if i.text() == "Inbox")
-    right_click(inbox)
+    right_click(row("Zeta"))  # not the current list
+    assert sidebar.current == ("list", "Work")
+    choose(sidebar.rename_action)
+    qtbot.waitUntil(lambda: sidebar.name_field is not None)
+    assert sidebar.name_field.text == "Zeta"
+    type_name(qtbot, panel, "Someday")
+    assert [name for name, *_ in stored_lists(work)] == ["Inbox", "Someday", "Work"]
+
+    panel.show_list("Work")
+    right_click(row("Someday"))
+    choose(sidebar.delete_action)
+    assert "Someday" in answer(qtbot, panel, "Delete list")
+    assert stored_lists(work) == [("Inbox", 0, 0), ("Work", 2, 1)]  # Work is untouched
+
+    panel.show_list("Work")
+    right_click(row("Inbox"))
     assert not sidebar.delete_action.isEnabled()
     assert sidebar.delete_action.toolTip() == INBOX_IS_FIXED
-    sidebar.context_menu.hide()
+    choose(sidebar.delete_action)  # greyed out: not the current list's Delete either
+    menu.hide()
+    qtbot.waitUntil(sidebar.delete_action.isEnabled)
+    assert panel.confirm_box is None and sidebar.name_field is None
+    assert stored_lists(work) == [("Inbox", 0, 0), ("Work", 2, 1)]
 
 
 # -- keyboard only, accessible names ------------------------------------------------------------

@@ -31,6 +31,16 @@ def _import_agent_stack() -> None:
     linecache.clearcache()
 
 
+def _half_imported(error: ImportError | AttributeError) -> bool:
+    """An import that lost a race with another thread, which a second try gets past: any
+    ImportError, and only the AttributeError that names a half-imported module (another one is
+    a bug, and trying again would hide it)."""
+    if isinstance(error, ImportError):
+        return True
+    message = str(error)
+    return "partially initialized module" in message or "circular import" in message
+
+
 class AssistantLoader:
     def __init__(self, store: TaskStore, settings: Settings, keys: KeyStore, *, retry=None,
                  model: str | None = None, mcp_servers: McpServers | None = None) -> None:
@@ -59,10 +69,13 @@ class AssistantLoader:
         if self._assistant is None:
             try:
                 await asyncio.shield(self.preload())
-            except ImportError:
+            except (ImportError, AttributeError) as error:
                 # The window imports on the event loop while this thread imports the agent
                 # stack; two threads in one package at once can leave one with a partially
-                # initialised module. Python drops what failed, so once more succeeds.
+                # initialised module (an ImportError, or an AttributeError read from that
+                # module). Python drops what failed, so once more succeeds.
+                if not _half_imported(error):
+                    raise
                 self._loading = None
                 await asyncio.shield(self.preload())
             if self._assistant is None:

@@ -12,12 +12,14 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
 
 from agents import FunctionTool, RunContextWrapper
 
 from app.assistant.gemini.schemas import UnsafeSchema, gemini_schema
 from app.common import clock
 from app.common.capped_log import CappedLog
+from app.common.redact import remember
 from app.config.mcp_servers import ALWAYS, OFF, McpServerConfig, McpServers, SeenTool
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,11 @@ CALL_TIMEOUT = 60.0      # seconds for one tool call
 MAX_RESULT_CHARS = 20_000
 SEPARATOR = "__"         # "files__read_file": the server's name, then the tool's
 SECRET_ENV = ("GEMINI_API_KEY",)
+# A value the user gave a server that is at least this long is taken for a secret (tokens are
+# 20-100 characters) and kept out of every log; shorter ones are settings ("1", "debug",
+# "en_US", a port) and common enough that hiding them would blank ordinary words. A file's path
+# is no secret, and the server's log is the place where it must stay readable.
+SECRET_MIN_CHARS = 8
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,19 @@ def server_environment(config: McpServerConfig) -> dict[str, str]:
     env = {k: v for k, v in get_default_environment().items() if k not in SECRET_ENV}
     env.update(config.env)
     return env
+
+
+def remember_secrets(config: McpServerConfig) -> None:
+    """The values the user gave the server (GITHUB_TOKEN…), redacted from its log and ours even
+    if it echoes them: it gets them, we cannot tell which are secret."""
+    for value in (value.strip() for value in config.env.values()):
+        if len(value) >= SECRET_MIN_CHARS and not _is_path(value):
+            remember(value)
+
+
+def _is_path(value: str) -> bool:
+    return value.startswith("~") or PurePosixPath(value).is_absolute() or \
+        PureWindowsPath(value).is_absolute()
 
 
 def _sdk_server(config: McpServerConfig, call_timeout: float, log: CappedLog | None):
@@ -84,6 +104,7 @@ class _Connection:
         return f" (the server's own messages are in {self.log.path})" if self.log else ""
 
     async def start(self, connect_timeout: float, call_timeout: float) -> None:
+        remember_secrets(self.config)  # before it can say anything
         if self.log:  # never its command line: arguments may hold tokens
             self.log.write(f"--- {clock.now().isoformat(timespec='seconds')} Task Assistant "
                            f"starts the MCP server '{self.config.name}'\n")

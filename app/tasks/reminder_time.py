@@ -10,7 +10,7 @@ import re
 from datetime import datetime, time, timedelta
 
 from app.common.errors import UserError
-from app.tasks.dates import Due, local_instant
+from app.tasks.dates import Due, local_instant, wall_clock
 
 DAY_REMINDER_AT = time(9, 0)  # Apple Reminders' hour for all-day reminders; see desktop/reminders
 _BEFORE = re.compile(r"(\d+)\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\s+before")
@@ -24,14 +24,16 @@ def moment_of(due: Due) -> datetime:
     return datetime.combine(due.day, DAY_REMINDER_AT).astimezone()
 
 
-def before(due: Due, minutes: int) -> Due:
-    """The reminder `minutes` before the due, as an instant in the local zone. Whole days
-    ("1 day before") are wall-clock days, so 09:00 stays 09:00 across a DST change; minutes and
-    hours are elapsed time."""
+def before(due: Due, minutes: int, in_days: bool | None = None) -> Due:
+    """The reminder `minutes` before the due, as an instant in the local zone. `in_days`: the
+    user counted in days or weeks ("1 day before"): wall-clock days, so 09:00 stays 09:00
+    across a DST change; in minutes or hours ("24h before"): elapsed time. None: a stored
+    distance, whose unit is not kept: a whole number of days counts as days (as it is shown)."""
+    if in_days is None:
+        in_days = minutes % (24 * 60) == 0
     start = moment_of(due)
-    if minutes % (24 * 60) == 0:
-        wall = start.astimezone().replace(tzinfo=None) - timedelta(minutes=minutes)
-        at = local_instant(wall)
+    if in_days:
+        at = local_instant(wall_clock(start) - timedelta(minutes=minutes))
     else:
         at = (start - timedelta(minutes=minutes)).astimezone()
     return Due.parse(at.isoformat(timespec="seconds"))
@@ -48,8 +50,9 @@ def read_remind(text: str, due: Due | None, *, now: datetime | None = None
         if due is None:
             raise UserError(f"'{text}' needs a due date to count from: give --due as well, or "
                             "an absolute time like 'tomorrow 9am'.")
-        minutes = int(match.group(1)) * _MINUTES[match.group(2)[0]]
-        return before(due, minutes), minutes
+        unit = match.group(2)[0]
+        minutes = int(match.group(1)) * _MINUTES[unit]
+        return before(due, minutes, in_days=unit in "dw"), minutes
     at = read_due(cleaned, now=now)
     if not at.has_time:
         at = Due.parse(datetime.combine(at.day, DAY_REMINDER_AT).astimezone()

@@ -8,7 +8,7 @@ delete, to the panel, which goes through the store and answers with name_saved, 
 or list_removed. Inbox, where new tasks go, can be neither renamed nor deleted.
 """
 
-from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (QAction, QContextMenuEvent, QFont, QFontMetrics, QKeySequence,
                            QPalette)
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QLabel, QListView,
@@ -120,6 +120,7 @@ class TaskSidebar(QListWidget):
         self._lists: tuple[str, ...] = ()
         self._counts: dict[tuple[str, str], int] = {}
         self._current = ("view", "Today")
+        self._menu_target: tuple[str, str] | None = None  # the right-clicked row, for its menu
         self.heading: ListsHeading | None = None
         self.name_field: ListNameField | None = None
         self._renaming: str | None = None  # the list whose name is being typed, "" for a new one
@@ -152,7 +153,7 @@ class TaskSidebar(QListWidget):
         self.context_menu.addActions([self.new_list_action])
         self.context_menu.addSeparator()
         self.context_menu.addActions([self.rename_action, self.delete_action])
-        self.context_menu.aboutToHide.connect(self._update_actions)
+        self.context_menu.aboutToHide.connect(self._menu_closing)
         self._update_actions()
 
     # -- views -----------------------------------------------------------------------------
@@ -262,8 +263,23 @@ class TaskSidebar(QListWidget):
             place = event.pos()
             item = self.itemAt(place)
         view = item.data(VIEW_ROLE) if item is not None else None
-        self._update_actions(view or ("view", ""))  # a heading or blank space: New list only
+        self._menu_target = view or ("view", "")  # a heading or blank space: New list only
+        self._update_actions(self._menu_target)
         self.context_menu.popup(self.viewport().mapToGlobal(place))
+
+    def _menu_closing(self) -> None:
+        # Qt hides the menu first and then triggers the chosen action: the row under the mouse
+        # (and its enabled actions) must last until then, so the actions act on that row.
+        QTimer.singleShot(0, self._menu_closed)
+
+    def _menu_closed(self) -> None:
+        if not self.context_menu.isVisible():  # not already open again on another row
+            self._menu_target = None
+            self._update_actions()
+
+    def _acted_on(self) -> tuple[str, str]:
+        """The row Rename and Delete act on: the right-clicked one while its menu is up."""
+        return self._menu_target or self._current
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
@@ -279,13 +295,14 @@ class TaskSidebar(QListWidget):
         self._open_field("")
 
     def begin_rename(self) -> None:
-        """The current list's name, in a field in place (Enter saves, Esc gives up)."""
+        """The list's name (the current one, or the one right-clicked), in a field in place
+        (Enter saves, Esc gives up)."""
         if self.rename_action.isEnabled():
-            self._open_field(self._current[1])
+            self._open_field(self._acted_on()[1])
 
     def ask_delete(self) -> None:
         if self.delete_action.isEnabled():
-            self.delete_requested.emit(self._current[1])
+            self.delete_requested.emit(self._acted_on()[1])
 
     def name_saved(self, name: str) -> None:
         """The panel stored the name: the field closes and the list is shown, with the focus
