@@ -146,6 +146,16 @@ def test_emptying_the_trash_deletes_for_good_with_the_history(store):
     assert raw == 0
 
 
+def test_emptying_only_the_tasks_shown_leaves_the_rest_in_the_trash(store):
+    shown, later = (store.add(title, by=CLI) for title in ("Old flyer", "Deleted after"))
+    store.delete(shown.id, by=CLI)
+    store.delete(later.id, by=CLI)
+    assert store.empty_trash(only=[shown.id]) == 1
+    assert [t.task.id for t in store.trash()] == [later.id]
+    assert store.history(later.id) != []  # it can still come back
+    assert store.empty_trash(only=[shown.id]) == 0  # gone already: nothing else goes
+
+
 def test_undo_of_a_delete_comes_back_from_the_trash(store):
     task = store.add("Keep me", by=CLI)
     store.delete(task.id, by=CLI)

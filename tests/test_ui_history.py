@@ -190,7 +190,11 @@ def test_the_trash_view_restores_and_empties(qtbot, store, make_panel):
     qtbot.waitUntil(lambda: panel.visible_task_ids() == [gone.id])
     panel.empty_trash_button.click()
     box = panel.confirm_box
-    assert "for good" in box.text()
+    assert box.text() == "Delete 1 task in the trash for good? This cannot be undone."
+    later = store.add("Deleted while asked", by=CLI)  # by the assistant, say, meanwhile
+    store.delete(later.id, by=Origin("agent"))
     [button for button in box.buttons() if button.text() == "Delete for good"][0].click()
-    qtbot.waitUntil(lambda: store.trash() == [])
+    qtbot.waitUntil(lambda: [t.task.id for t in store.trash()] == [later.id])
+    assert panel.status_label.text() == "Deleted 1 task for good."
+    store.restore(later.id, by=CLI)
     qtbot.waitUntil(lambda: panel.stack.currentWidget() is panel.empty_label)

@@ -13,6 +13,7 @@ from agents import RunHooks
 
 from app.common.errors import UserError
 from app.tasks import Origin, Step, TaskStore
+from app.tasks.operations import Operation, emptying
 
 BULK_LIMIT = 5
 CHANGES_EXISTING = frozenset({"update_task", "complete_task", "reopen_task", "delete_task"})
@@ -28,10 +29,21 @@ class AnswerScope:
         self.step = Step(origin)
         self.touched: set[int] = set()     # existing tasks this answer has changed, or will
         self.held: dict[str, tuple[str, dict]] = {}  # call id -> (tool, arguments) awaiting
+        # empty_trash's call id -> the trashed tasks its approval card named: all it may delete
+        self.trash_shown: dict[str, tuple[int, ...]] = {}
 
     def needs_approval(self, name: str, call_id: str) -> bool:
         """Deletions always ask; so does every call of a held batch."""
         return call_id in self.held or name in ALWAYS_ASK
+
+    def as_approved(self, operation: Operation, call_id: str | None) -> Operation:
+        """The operation as the user approved this call: emptying the trash deletes only the
+        tasks the card named, not one deleted meanwhile (by this same answer, or in the
+        window while the card was open)."""
+        shown = self.trash_shown.pop(call_id, None) if call_id else None
+        if operation.name == "empty_trash" and shown is not None:
+            return operation._replace(run=emptying(self.store, shown))
+        return operation
 
     def plan(self, calls: list[tuple[str, str, dict]]) -> None:
         """A model response's calls (call id, tool, arguments): hold them all if together

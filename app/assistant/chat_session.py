@@ -170,7 +170,7 @@ class ChatSession:
                 for items in ([batch] if batch else []) + singles:
                     # A held batch is one question for all its calls: it pauses once.
                     request = self._batch_approval(scope) if items is batch \
-                        else self._approval(items[0])
+                        else self._approval(items[0], scope)
                     self._pending.append(request)
                     yield request
                     allowed = await request.decision() and not self._cancelled
@@ -227,7 +227,7 @@ class ChatSession:
         mcp = self.assistant.mcp
         return [Notice(message) for message in mcp.take_notices()] if mcp else []
 
-    def _approval(self, item) -> ApprovalRequested:
+    def _approval(self, item, scope: AnswerScope) -> ApprovalRequested:
         arguments = _arguments(item.arguments)
         mcp_tool = self.assistant.mcp.describe(item.name) if self.assistant.mcp else None
         if mcp_tool is not None:  # every argument shows on the card; none names a task
@@ -236,7 +236,9 @@ class ChatSession:
                 f"Run '{mcp_tool.tool}' from the MCP server '{mcp_tool.server}'",
                 remember=lambda: self.assistant.mcp.always_allow(item.name))
         if item.name == "empty_trash":  # the card names every task that would go for good
-            summary, lines = describe_empty_trash([t.task.title for t in self.tasks.trash()])
+            trashed = self.tasks.trash()
+            scope.trash_shown[item.call_id] = tuple(t.task.id for t in trashed)  # and no other
+            summary, lines = describe_empty_trash([t.task.title for t in trashed])
             return ApprovalRequested(item.call_id, item.name, arguments, summary, details=lines)
         if item.name == "delete_list":  # the card says how many tasks move to Inbox
             return ApprovalRequested(item.call_id, item.name, arguments, self._list_deletion(

@@ -44,9 +44,12 @@ def summarize(name: str, arguments: dict, result: dict) -> str:
         return f"Deleted the list '{result['deleted_list']}'" + (
             f"; {_tasks(moved)} moved to Inbox" if moved else "")
     if "emptied" in result:
-        count = result["emptied"]
-        return (f"Emptied the trash: {count} task{'s' if count != 1 else ''} deleted for good"
-                if count else "The trash was already empty")
+        count, left = result["emptied"], result.get("left", 0)
+        done = (f"Emptied the trash: {count} task{'s' if count != 1 else ''} deleted for good"
+                if count else "Deleted nothing for good" if left else
+                "The trash was already empty")
+        return done + (f"; {left} not on the list you approved stay{'s' if left == 1 else ''} "
+                       "in the trash" if left else "")
     if name == "list_trash":
         count = result.get("count", 0)
         return f"Listed the trash: {count} task{'s' if count != 1 else ''}"

@@ -6,6 +6,7 @@ step), and its bulk guard decides which calls wait for approval.
 """
 
 from agents import FunctionTool, RunContextWrapper
+from agents.tool_context import ToolContext
 
 from app.assistant.answer_scope import MAY_ASK, AnswerScope
 from app.tasks import Origin, TaskStore
@@ -20,9 +21,11 @@ def task_tools(store: TaskStore) -> list[FunctionTool]:
 
     tools = []
     for operation in operations(store):
-        async def invoke(context: RunContextWrapper, raw: str,
-                         operation: Operation = operation) -> str:
-            return perform(operation, raw, scope_of(context).step)
+        # Annotated ToolContext, so the SDK passes one (with the call's id) rather than a copy
+        # of the run's context: empty_trash runs as its approval card showed (as_approved).
+        async def invoke(context: ToolContext, raw: str, operation: Operation = operation) -> str:
+            scope = scope_of(context)
+            return perform(scope.as_approved(operation, context.tool_call_id), raw, scope.step)
 
         async def needs_approval(context: RunContextWrapper, _arguments: dict, call_id: str,
                                  operation: Operation = operation) -> bool:

@@ -268,7 +268,8 @@ def _trash(args) -> int:
             if sys.stdin.readline().strip().lower() not in ("y", "yes"):
                 print("Kept the trash as it is.", file=sys.stderr)
                 return 1
-        emptied = store.empty_trash()
+        # Only what was counted: a task deleted (in the window) while the question waited stays.
+        emptied = store.empty_trash(only=[item.task.id for item in trashed])
     print(f"Deleted {emptied} task{'s' if emptied != 1 else ''} for good.")
     return 0
 

@@ -181,12 +181,6 @@ def operations(store: TaskStore) -> list[Operation]:
                               origin=None if origin.conversation_id else origin.kind)
         return {"redone": reverted.summary, "tasks": list(reverted.task_ids)}
 
-    def empty_trash(_a: dict, _by: By) -> dict:
-        count = store.empty_trash()
-        if not count:
-            return {"emptied": 0, "note": "The trash was already empty."}
-        return {"emptied": count, "note": EMPTIED}
-
     def list_trash(a: dict, _by: By) -> dict:
         trashed = store.trash()[:_limit(a)]
         return {"count": len(trashed), "tasks": [
@@ -251,8 +245,28 @@ def operations(store: TaskStore) -> list[Operation]:
                   redo, destructive=True),
         Operation("empty_trash", "Delete every task in the trash for good, with its history; "
                   "nothing can bring them back (not undo). Says how many went.", _schema({}),
-                  empty_trash, destructive=True, idempotent=True),
+                  emptying(store), destructive=True, idempotent=True),
     ]
+
+
+def emptying(store: TaskStore, approved: tuple[int, ...] | None = None
+             ) -> Callable[[dict, By], dict]:
+    """empty_trash's run: the whole trash, or only `approved`, the tasks the approval card
+    showed the user (a task deleted after the card was made stays in the trash, and the
+    result says so)."""
+    def run(_a: dict, _by: By) -> dict:
+        count = store.empty_trash(only=approved)
+        left = store.trash_count() if approved is not None else 0
+        result = {"emptied": count, "note": EMPTIED if count else
+                  "Nothing was deleted." if left else "The trash was already empty."}
+        if left:
+            tasks, them = ("1 task", "it") if left == 1 else (f"{left} tasks", "them")
+            result.update(left=left, left_note=(
+                f"Left in the trash: {tasks} not on the list the user approved (deleted after "
+                f"the user was asked); ask again to delete {them} for good."))
+        return result
+
+    return run
 
 
 def _origin(by: By) -> Origin:

@@ -791,19 +791,25 @@ class TaskStore:
                 queue.append(task_id)
         return found
 
-    def empty_trash(self) -> int:
-        """Delete every task in the trash for good, with its history; returns how many."""
+    def empty_trash(self, only: Iterable[int] | None = None) -> int:
+        """Delete every task in the trash for good, with its history; returns how many.
+        `only`: just these ids (the ones the user was shown when asked); others stay, and an
+        id no longer in the trash (restored meanwhile) is left alone."""
         with transaction(self._conn):
-            count = self._empty_trash()
+            count = self._empty_trash(only=only)
         self._announce("trash_emptied", ())
         return count
 
-    def _empty_trash(self, older_than: datetime | None = None) -> int:
+    def _empty_trash(self, older_than: datetime | None = None,
+                     only: Iterable[int] | None = None) -> int:
         sql, params = "SELECT id FROM trash", []
         if older_than is not None:
             sql += " WHERE trashed_at < ?"
             params.append(timestamp(older_than))
         ids = [row[0] for row in self._conn.execute(sql, params)]
+        if only is not None:
+            chosen = set(only)
+            ids = [number for number in ids if number in chosen]
         if ids:
             self._conn.executemany("DELETE FROM trash WHERE id = ?", [(i,) for i in ids])
             self._history.forget_tasks(ids)

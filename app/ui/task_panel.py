@@ -445,16 +445,18 @@ class TaskPanel(QWidget):
             self._say(reverted.summary)
 
     def ask_empty_trash(self) -> None:
-        count = len(self.model.tasks) if self.current_view == "Trash" else \
-            len(self._attempt(self._store.trash) or [])
-        if count:
+        tasks = self.model.tasks if self.current_view == "Trash" else \
+            [item.task for item in self._attempt(self._store.trash) or []]
+        # Only the tasks the question counts: one the assistant deletes while it is open stays.
+        shown = tuple(task.id for task in tasks)
+        if count := len(shown):
             self._confirm("Empty trash", f"Delete {count} task{'s' if count != 1 else ''} in "
                           "the trash for good? This cannot be undone.", "Delete for good",
-                          self._empty_confirmed)
+                          lambda empty: self._empty_confirmed(empty, shown))
 
-    def _empty_confirmed(self, empty: bool) -> None:
+    def _empty_confirmed(self, empty: bool, shown: tuple[int, ...]) -> None:
         if empty:
-            count = self._attempt(self._store.empty_trash)
+            count = self._attempt(lambda: self._store.empty_trash(only=shown))
             if count is not None:
                 self._say(f"Deleted {count} task{'s' if count != 1 else ''} for good.")
 

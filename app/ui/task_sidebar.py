@@ -270,7 +270,7 @@ class TaskSidebar(QListWidget):
     def _menu_closing(self) -> None:
         # Qt hides the menu first and then triggers the chosen action: the row under the mouse
         # (and its enabled actions) must last until then, so the actions act on that row.
-        QTimer.singleShot(0, self._menu_closed)
+        QTimer.singleShot(0, self, self._menu_closed)  # not after the sidebar is gone
 
     def _menu_closed(self) -> None:
         if not self.context_menu.isVisible():  # not already open again on another row
