@@ -281,3 +281,64 @@ def test_when_every_calendar_vanishes_at_once_nothing_goes_to_the_trash(
     assert store.get(inbox_task.id).list == "Inbox"
     assert _calendars(radicale) == {}  # nothing made again behind the user's back
     assert [step.action for step in store.history(inbox_task.id)] == ["added"]
+
+
+# -- a calendar new on the server meeting a list of (nearly) its name ---------------------------
+
+def test_a_new_calendar_pairs_with_the_list_of_its_name_whatever_its_ascii_case(
+        radicale, app_home, memory_keyring, store):
+    from app.sync.service import SyncService
+    from caldav_server import PASSWORD, USER
+
+    store.add_list("work")
+    report = store.add("Write report", list="work", **BY_USER)
+    store.add_list("büro")
+    principal = radicale.phone().principal()
+    principal.make_calendar(name="Work", supported_calendar_component_set=["VTODO"]).add_todo(
+        summary="Budget")
+    principal.make_calendar(name="BÜRO", supported_calendar_component_set=["VTODO"]).add_todo(
+        summary="Stamps")
+    service = SyncService(app_home)
+    service.add(radicale.url, USER, PASSWORD)
+
+    summary = service.sync_now(store)
+
+    assert summary.notes == ()
+    # "Work" is "work", as the store has it; "BÜRO" is not "büro" to the store, so it is a list
+    # of its own rather than one the import would make behind the pairing's back
+    assert _lists(store) == ["Inbox", "BÜRO", "büro", "work"]
+    assert store.get(report.id).list == "work"
+    assert [change.action for change in store.history(report.id)] == ["added"]  # never "moved"
+    assert {task.title: task.list for task in store.list_tasks(TaskFilter(status="all"))} == {
+        "Write report": "work", "Budget": "work", "Stamps": "BÜRO"}
+    assert _titles(_calendar_named(radicale, "Work")) == ["Budget", "Write report"]
+    assert _titles(_calendar_named(radicale, "BÜRO")) == ["Stamps"]
+    assert _titles(_calendar_named(radicale, "büro")) == []
+    _quiet(service, store)
+
+
+def test_a_task_added_meanwhile_to_a_list_being_removed_goes_to_inbox(
+        sync_service, store, radicale, phone_tasks, monkeypatch):
+    from app.tasks import TaskStore
+
+    store.add_list("Someday")
+    store.add("Learn Welsh", list="Someday", **BY_USER)
+    store.add_list("Keep")  # so that not every calendar vanishes
+    sync_service.sync_now(store)
+    _calendar_named(radicale, "Someday").delete()
+    remove_list = store.remove_list
+
+    def another_process_adds_first(name, **kwargs):
+        with TaskStore(store.path) as other:  # the CLI, say, between sync's read and its removal
+            other.add("Learn Gaelic", list=name, **BY_USER)
+        return remove_list(name, **kwargs)
+
+    monkeypatch.setattr(store, "remove_list", another_process_adds_first)
+    summary = sync_service.sync_now(store)
+
+    assert summary.notes == ("Calendar 'Someday' was deleted on the server: its 1 task is in the "
+                             "trash.",)
+    assert _lists(store) == ["Inbox", "Keep"]
+    assert [each.task.title for each in store.trash()] == ["Learn Welsh"]
+    assert {task.title: task.list for task in store.list_tasks(TaskFilter(status="all"))} == {
+        "Learn Gaelic": "Inbox"}
