@@ -467,6 +467,42 @@ def test_restoring_an_older_backup_deletes_nothing_on_the_server(sync_service, s
     assert len(phone_tasks.get_todos(include_completed=True)) == len(_by_title(store)) == 2
 
 
+def test_a_parent_with_a_folded_long_uid_is_adopted_when_it_arrives(sync_service, store,
+                                                                     phone_tasks):
+    parent_uid = "move-house-" + "x" * 90 + "@phone.example.com"  # folded past 75 octets
+    child = phone_tasks.add_todo(summary="Pack books")
+    child.icalendar_component.add("related-to", parent_uid, parameters={"RELTYPE": "PARENT"})
+    child.save(increase_seqno=False)
+    assert "\n " in child.data.replace("\r\n", "\n")  # the server keeps it folded
+    sync_service.sync_now(store)
+
+    phone_tasks.add_todo(summary="Move house", uid=parent_uid)
+    sync_service.sync_now(store)
+
+    tasks = _by_title(store)
+    assert tasks["Pack books"].parent_id == tasks["Move house"].id
+
+
+def test_a_parent_chosen_here_is_not_replaced_by_one_arriving_later(sync_service, store,
+                                                                    phone_tasks):
+    parent_uid = "move-house@phone"
+    child = phone_tasks.add_todo(summary="Pack books")
+    child.icalendar_component.add("related-to", parent_uid, parameters={"RELTYPE": "PARENT"})
+    child.save(increase_seqno=False)
+    chosen = store.add("Clear the shelves", **BY_USER)
+    sync_service.sync_now(store)
+    task = _by_title(store)["Pack books"]
+    store.update(task.id, parent_id=chosen.id, **BY_USER)  # the user's choice, not synced yet
+
+    phone_tasks.add_todo(summary="Move house", uid=parent_uid)  # the phone's parent arrives
+    sync_service.sync_now(store)
+
+    assert store.get(task.id).parent_id == chosen.id
+    uploaded = next(todo.icalendar_component for todo in phone_tasks.get_todos()
+                    if str(todo.icalendar_component["summary"]) == "Pack books")
+    assert str(uploaded["related-to"]) == store.get(chosen.id).uid
+
+
 def test_a_repeat_rule_and_a_reminder_travel_both_ways(sync_service, store, phone_tasks):
     remind = datetime.combine(_day(3), datetime.min.time()).replace(hour=8, tzinfo=timezone.utc)
     task = store.add("Water plants", due=_day(3).isoformat(), repeat="FREQ=WEEKLY;BYDAY=SA",

@@ -211,6 +211,7 @@ def test_a_deleted_empty_calendar_removes_its_list(sync_service, store, radicale
 
 def test_a_deleted_inbox_calendar_trashes_its_synced_tasks_and_inbox_gets_a_new_one(
         sync_service, store, radicale, phone_tasks):
+    store.add_list("Someday")  # another calendar stays: not every calendar vanished at once
     store.add("Synced", **BY_USER)
     sync_service.sync_now(store)
     store.add("Not synced yet", **BY_USER)
@@ -224,3 +225,120 @@ def test_a_deleted_inbox_calendar_trashes_its_synced_tasks_and_inbox_gets_a_new_
     assert [each.task.title for each in store.trash()] == ["Synced"]
     assert _titles(_calendar_named(radicale, "Inbox")) == ["Not synced yet"]
     _quiet(sync_service, store)
+
+
+# -- a calendar missing from the server's listing -----------------------------------------------
+
+def _store_calendar_url(sync_service, old: str, new: str) -> None:
+    """The pair's URL as another form of the same address would have left it."""
+    with sqlite3.connect(sync_service.state_path) as conn:
+        conn.execute("UPDATE calendars SET url = ? WHERE url = ?", (new, old))
+        conn.execute("UPDATE items SET calendar_url = ?, href = replace(href, ?, ?) "
+                     "WHERE calendar_url = ?", (new, old, new, old))
+
+
+def _pair_url(sync_service, list_name: str) -> str:
+    with SyncState(sync_service.state_path) as state:
+        return next(pair.url for pair in state.calendars() if pair.list_key == list_name)
+
+
+def test_a_calendar_listed_under_another_form_of_its_url_is_the_same_calendar(
+        sync_service, store, radicale, phone_tasks):
+    tasks = _groceries(sync_service, store, phone_tasks)
+    url = _pair_url(sync_service, "Groceries")
+    # as if listed with the path percent-encoded, and through a proxy that adds a "/"
+    other_form = url.replace("-", "%2D").replace("/alice/", "//alice/")
+    _store_calendar_url(sync_service, url, other_form)
+
+    summary = sync_service.sync_now(store)
+
+    assert summary.notes == ()
+    assert store.trash() == []
+    assert [store.get(task.id).list for task in tasks] == ["Groceries", "Groceries"]
+    assert sorted(_calendars(radicale).values()) == ["Groceries", "Inbox"]  # no second one
+    store.add("Cheese", list="Groceries", **BY_USER)
+    assert sync_service.sync_now(store).line() == "↑ 1 sent, ↓ 0 received"
+    assert _titles(_calendar_named(radicale, "Groceries")) == ["Apples", "Bread", "Cheese"]
+
+
+def test_when_every_calendar_vanishes_at_once_nothing_goes_to_the_trash(
+        sync_service, store, radicale, phone_tasks):
+    tasks = _groceries(sync_service, store, phone_tasks)
+    inbox_task = store.add("Call mum", **BY_USER)
+    sync_service.sync_now(store)
+    for calendar in radicale.phone().principal().calendars():
+        calendar.delete()
+
+    summary = sync_service.sync_now(store)
+
+    assert summary.notes == ("None of the 2 calendars synced with this app are on the server "
+                             "any more, so nothing was moved to the trash: if the server was "
+                             "replaced or its calendars deleted on purpose, remove the sync "
+                             "account and add it again to upload your lists anew.",)
+    assert store.trash() == []
+    assert _lists(store) == ["Inbox", "Groceries"]
+    assert {store.get(task.id).list for task in tasks} == {"Groceries"}
+    assert store.get(inbox_task.id).list == "Inbox"
+    assert _calendars(radicale) == {}  # nothing made again behind the user's back
+    assert [step.action for step in store.history(inbox_task.id)] == ["added"]
+
+
+# -- a calendar new on the server meeting a list of (nearly) its name ---------------------------
+
+def test_a_new_calendar_pairs_with_the_list_of_its_name_whatever_its_ascii_case(
+        radicale, app_home, memory_keyring, store):
+    from app.sync.service import SyncService
+    from caldav_server import PASSWORD, USER
+
+    store.add_list("work")
+    report = store.add("Write report", list="work", **BY_USER)
+    store.add_list("büro")
+    principal = radicale.phone().principal()
+    principal.make_calendar(name="Work", supported_calendar_component_set=["VTODO"]).add_todo(
+        summary="Budget")
+    principal.make_calendar(name="BÜRO", supported_calendar_component_set=["VTODO"]).add_todo(
+        summary="Stamps")
+    service = SyncService(app_home)
+    service.add(radicale.url, USER, PASSWORD)
+
+    summary = service.sync_now(store)
+
+    assert summary.notes == ()
+    # "Work" is "work", as the store has it; "BÜRO" is not "büro" to the store, so it is a list
+    # of its own rather than one the import would make behind the pairing's back
+    assert _lists(store) == ["Inbox", "BÜRO", "büro", "work"]
+    assert store.get(report.id).list == "work"
+    assert [change.action for change in store.history(report.id)] == ["added"]  # never "moved"
+    assert {task.title: task.list for task in store.list_tasks(TaskFilter(status="all"))} == {
+        "Write report": "work", "Budget": "work", "Stamps": "BÜRO"}
+    assert _titles(_calendar_named(radicale, "Work")) == ["Budget", "Write report"]
+    assert _titles(_calendar_named(radicale, "BÜRO")) == ["Stamps"]
+    assert _titles(_calendar_named(radicale, "büro")) == []
+    _quiet(service, store)
+
+
+def test_a_task_added_meanwhile_to_a_list_being_removed_goes_to_inbox(
+        sync_service, store, radicale, phone_tasks, monkeypatch):
+    from app.tasks import TaskStore
+
+    store.add_list("Someday")
+    store.add("Learn Welsh", list="Someday", **BY_USER)
+    store.add_list("Keep")  # so that not every calendar vanishes
+    sync_service.sync_now(store)
+    _calendar_named(radicale, "Someday").delete()
+    remove_list = store.remove_list
+
+    def another_process_adds_first(name, **kwargs):
+        with TaskStore(store.path) as other:  # the CLI, say, between sync's read and its removal
+            other.add("Learn Gaelic", list=name, **BY_USER)
+        return remove_list(name, **kwargs)
+
+    monkeypatch.setattr(store, "remove_list", another_process_adds_first)
+    summary = sync_service.sync_now(store)
+
+    assert summary.notes == ("Calendar 'Someday' was deleted on the server: its 1 task is in the "
+                             "trash.",)
+    assert _lists(store) == ["Inbox", "Keep"]
+    assert [each.task.title for each in store.trash()] == ["Learn Welsh"]
+    assert {task.title: task.list for task in store.list_tasks(TaskFilter(status="all"))} == {
+        "Learn Gaelic": "Inbox"}

@@ -1,6 +1,9 @@
 """The window's side of sync: Settings → Sync, background runs, the quiet status line."""
 
 import asyncio
+import base64
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from caldav.elements import dav
@@ -166,3 +169,75 @@ def test_what_a_sync_did_to_calendars_is_on_the_page_once(qtbot, page, backgroun
     assert page.status_label.text().count(note) == 1
     assert page.status_label.text().startswith("Synced ")
     assert [each.name for each in store.lists()] == ["Inbox", "Shopping"]
+
+
+class _RecordingServer:
+    """Another host on this machine: it asks for Basic auth and records every Authorization
+    header it is sent, so a test can see which password reached it."""
+
+    def __init__(self) -> None:
+        self.authorizations: list[str] = []
+        recorded = self.authorizations
+
+        class Handler(BaseHTTPRequestHandler):
+            def _challenge(self) -> None:
+                recorded.append(self.headers.get("Authorization") or "")
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="other"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_GET = do_PROPFIND = do_OPTIONS = do_REPORT = _challenge
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/dav/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def passwords(self) -> list[str]:
+        return [base64.b64decode(header.split(" ", 1)[1]).decode().split(":", 1)[1]
+                for header in self.authorizations if header.startswith("Basic ")]
+
+    def __enter__(self) -> "_RecordingServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("button", ["test_button", "connect_button"])
+def test_the_saved_password_never_goes_to_another_address(qtbot, page, background,
+                                                           sync_service, store, button):
+    page.refresh()
+    qtbot.waitUntil(lambda: "Saved in the system keyring" in page.password_field.placeholderText())
+    with _RecordingServer() as other:
+        page.url_field.setText(other.url)  # another address, the password left blank
+        qtbot.mouseClick(getattr(page, button), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: page.message.text() not in ("", "Testing…", "Connecting…"),
+                        timeout=20_000)  # the attempt ended
+        assert PASSWORD not in other.passwords()
+        assert other.authorizations == []  # not even asked
+        assert page.message.text() == "Type the password for this account."
+
+        # another user on the saved address is refused the same way
+        page.refresh()
+        qtbot.waitUntil(lambda: page.url_field.text() == sync_service.account().url)
+        page.user_field.setText("bob")
+        page.message.clear()
+        qtbot.mouseClick(getattr(page, button), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: page.message.text() == "Type the password for this account.",
+                        timeout=20_000)
+    assert sync_service.account().username == USER  # the saved account is as it was
+
+
+def test_the_saved_password_still_tests_the_saved_account(qtbot, page, background,
+                                                          sync_service, radicale):
+    page.refresh()
+    qtbot.waitUntil(lambda: page.url_field.text() == radicale.url)
+    qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.message.text() == f"Connected to 127.0.0.1 as {USER}.",
+                    timeout=20_000)

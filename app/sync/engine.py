@@ -209,6 +209,8 @@ class Sync:
             local = self.local.get(task_id)
             if item is None or local is None or self._task_of(parent_uid) is None:
                 continue
+            if local["parent_id"] is not None:  # a parent chosen here is never overwritten
+                continue
             self.local.apply(task_id, {**local, "parent": parent_uid}, ["parent"])
             self.state.save_item(item._replace(base={**item.base, "parent": parent_uid}))
         self._orphans.clear()
@@ -383,9 +385,9 @@ _RELATED_TO = re.compile(r"^RELATED-TO(;[^:\r\n]*)?:(.*)$", re.MULTILINE)
 
 def _related_parent(ical: str | None) -> str | None:
     """The parent UID a stored server copy names, read without parsing the whole object (a
-    run looks through every item when tasks arrive). Folded lines are not expected: UIDs are
-    short."""
-    for match in _RELATED_TO.finditer(ical or ""):
+    run looks through every item when tasks arrive); folded lines (RFC 5545 3.1: a long UID,
+    or parameters, past 75 octets) are unfolded first."""
+    for match in _RELATED_TO.finditer(re.sub(r"\r?\n[ \t]", "", ical or "")):
         parameters = (match.group(1) or "").upper()
         if "RELTYPE=" not in parameters or "RELTYPE=PARENT" in parameters:
             return match.group(2).strip()

@@ -10,6 +10,7 @@ from app.tasks import TaskStore
 from app.tasks.filters import TaskFilter
 from app.tasks.history import Origin, Step
 from app.tasks.model import INBOX, Task
+from app.tasks.validate import list_name_key
 
 NAMES = ("title", "notes", "due", "priority", "status", "tags", "repeat", "parent", "remind_at")
 BY = Origin("sync")
@@ -59,9 +60,9 @@ class LocalTasks:
         return self.store.list_names()
 
     def list_id(self, name: str) -> int | None:
-        wanted = name.casefold()  # list names are unique whatever their case
+        wanted = list_name_key(name)  # as the store matches names, or import makes a second
         return next((number for number, each in self.list_names().items()
-                     if each.casefold() == wanted), None)
+                     if list_name_key(each) == wanted), None)
 
     def add_list(self, name: str) -> int:
         if self.list_id(name) is None:
@@ -88,8 +89,8 @@ class LocalTasks:
         for number in to_trash:
             if in_list[number]["parent_id"] not in to_trash:
                 self.store.delete(number, by=step)  # its subtasks go with it
-        if list_name != INBOX:
-            self.store.remove_list(list_name, by=step)
+        if list_name != INBOX:  # a task another process put in it meanwhile goes to Inbox too
+            self.store.remove_list(list_name, by=step, move_to=INBOX)
         return len(kept)
 
     def add(self, fields: dict, list_name: str, uid: str) -> int:

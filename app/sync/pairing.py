@@ -14,11 +14,15 @@ taken for a new one (that would make a second calendar and upload every task aga
 What happened that the counts don't say goes to `notes`, one sentence each.
 """
 
+import re
+from urllib.parse import unquote, urlsplit
+
 from app.sync.connection import SyncError, call
 from app.sync.local import LocalTasks
 from app.sync.merge import changed
 from app.sync.state import CalendarPair, SyncState
 from app.tasks.model import INBOX
+from app.tasks.validate import list_name_key
 
 SERVER_DEFAULT = "Tasks"  # what many servers and phones call the task list they start with
 
@@ -36,15 +40,27 @@ class Pairing:
         from caldav.collection import CalendarSet
 
         home = CalendarSet(self.client, url=self.state.account().home_url)
-        remote = {str(calendar.url): calendar for calendar in call(home.get_calendars, self.url)}
-        for pair in self.state.calendars():
-            if pair.url in remote:
-                self._follow_renames(pair, remote[pair.url])
-            else:
-                self._deleted_on_server(pair)
+        # A calendar is known by its path, decoded: a proxy, another host name or port, or
+        # %40 for @ in the listing is the same calendar, not a deletion and a new one.
+        remote = {_path_of(str(calendar.url)): calendar
+                  for calendar in call(home.get_calendars, self.url)}
+        pairs = self.state.calendars()
+        missing = [pair for pair in pairs if _path_of(pair.url) not in remote]
+        if missing and len(missing) == len(pairs):
+            self._all_missing(missing)
+        for pair in pairs:
+            if pair not in missing:
+                calendar = remote[_path_of(pair.url)]
+                if str(calendar.url) != pair.url:
+                    self.state.readdress_calendar(pair.url, str(calendar.url))
+                    pair = pair._replace(url=str(calendar.url))
+                self._follow_renames(pair, calendar)
+            elif len(missing) < len(pairs):
+                self._missing(pair)
         self._pair_new(remote)
         self._make_missing(home, remote)
-        return {pair: remote[pair.url] for pair in self.state.calendars() if pair.url in remote}
+        return {pair: remote[_path_of(pair.url)] for pair in self.state.calendars()
+                if _path_of(pair.url) in remote}
 
     def _list_of(self, pair: CalendarPair) -> tuple[int | None, str | None]:
         """The pair's list now: by its id, or by its name for a pair made before ids were kept;
@@ -107,6 +123,28 @@ class Pairing:
 
     # -- a calendar deleted on the server ------------------------------------------------------
 
+    def _all_missing(self, pairs: list[CalendarPair]) -> None:
+        """No paired calendar is listed: far likelier an account replaced, a server moved or a
+        listing gone wrong than every list deleted on purpose, so nothing goes to the trash and
+        the pairs stay (a calendar listed again is synced on as before)."""
+        self.notes.append(f"None of the {_calendars(len(pairs))} synced with this app "
+                          f"{'is' if len(pairs) == 1 else 'are'} on the server any more, so "
+                          "nothing was moved to the trash: if the server was replaced or its "
+                          "calendars deleted on purpose, remove the sync account and add it "
+                          "again to upload your lists anew.")
+
+    def _missing(self, pair: CalendarPair) -> None:
+        """A calendar the listing lacks is deleted only when the server says so for its own URL
+        (404 or 410); one that still answers (a listing cut short, a share revoked for now)
+        keeps its list, and is synced again once it is listed."""
+        if _gone(self.client, pair.url, self.url):
+            self._deleted_on_server(pair)
+        else:
+            self.notes.append(f"Calendar '{pair.name}' was not in the server's list of "
+                              "calendars but still answers, so list "
+                              f"'{self._list_of(pair)[1] or pair.list_key}' is kept and was "
+                              "left out of this sync.")
+
     def _deleted_on_server(self, pair: CalendarPair) -> None:
         """Its synced tasks (unchanged here since) go to the trash, with undo; the others are
         kept in Inbox, for an edit made here must not be lost to a deletion made there."""
@@ -139,22 +177,28 @@ class Pairing:
     def _pair_new(self, remote: dict) -> None:
         """Each task calendar new on the server ↔ the list of its name (made when missing)."""
         known = self.state.calendars()
+        known_paths = {_path_of(pair.url) for pair in known}
         new = {}
-        for url, calendar in remote.items():
-            if url not in {pair.url for pair in known} and _holds_tasks(calendar, self.url):
-                new[url] = call(calendar.get_display_name, self.url) or \
-                    url.rstrip("/").split("/")[-1]
-        taken = {pair.list_key.casefold() for pair in known}
+        for path, calendar in remote.items():
+            if path not in known_paths and _holds_tasks(calendar, self.url):
+                new[path] = call(calendar.get_display_name, self.url) or \
+                    str(calendar.url).rstrip("/").split("/")[-1]
+        taken = {list_name_key(pair.list_key) for pair in known}
         names = set(new.values())
-        for url, name in sorted(new.items(), key=lambda each: each[1] != INBOX):
+        for path, name in sorted(new.items(), key=lambda each: each[1] != INBOX):
             key = name
-            if INBOX.casefold() not in taken and (name == INBOX or (name == SERVER_DEFAULT
-                                                                    and INBOX not in names)):
+            if list_name_key(INBOX) not in taken and (name == INBOX or (name == SERVER_DEFAULT
+                                                                       and INBOX not in names)):
                 key = INBOX
-            while key.casefold() in taken:
+            while list_name_key(key) in taken:
                 key += " (server)"
-            taken.add(key.casefold())
-            self.state.save_calendar(CalendarPair(url, key, name, None, self.local.add_list(key)))
+            taken.add(list_name_key(key))
+            number = self.local.add_list(key)
+            # An existing list matched whatever its case keeps its own name ("work" for a
+            # calendar "Work"): the key is what its tasks say, or every one would be "moved".
+            key = self.local.list_names()[number]
+            self.state.save_calendar(CalendarPair(str(remote[path].url), key, name, None,
+                                                  number))
 
     def _make_missing(self, home, remote: dict) -> None:
         """A list without a calendar gets one, named like it."""
@@ -165,7 +209,23 @@ class Pairing:
                             supported_calendar_component_set=["VTODO"])
                 self.state.save_calendar(CalendarPair(str(made.url), list_name, list_name, None,
                                                       number))
-                remote[str(made.url)] = made
+                remote[_path_of(str(made.url))] = made
+
+
+def _path_of(url: str) -> str:
+    return re.sub("/+", "/", unquote(urlsplit(url).path)).rstrip("/")
+
+
+def _gone(davclient, calendar_url: str, url: str) -> bool:
+    """A depth-0 PROPFIND of the calendar itself: True only when the server says it is not
+    there (404 or 410, or a multistatus of nothing but 404s)."""
+    response = call(davclient.propfind, url, calendar_url, ["{DAV:}resourcetype"], 0)
+    return response.status in (404, 410) or (response.status == 207
+                                              and response.all_responses_not_found())
+
+
+def _calendars(count: int) -> str:
+    return f"{count} calendar{'s' if count != 1 else ''}"
 
 
 def _holds_tasks(calendar, url: str) -> bool:

@@ -85,10 +85,21 @@ class SyncService:
             pass  # no keyring: nothing was stored there
         return had
 
-    def given_or_stored(self, password: str) -> str:
-        """The password typed, or, when none was, the one the app already has (the environment
-        variable's, or the keyring's): Test and Connect work without typing it again."""
-        return password or self.keys.get() or ""
+    def given_or_stored(self, password: str, url: str, username: str, *,
+                        allow_http: bool = False) -> str:
+        """The password typed, or, when none was, the one the app already has: Test and
+        Connect work without typing it again. The keyring's password is the saved account's,
+        so it goes only to that account's URL and user, never to another host someone typed;
+        the environment variable is the password for whatever account this machine is given."""
+        if password:
+            return password
+        if self.keys.source() == "environment":
+            return self.keys.get() or ""
+        account = self.account()
+        if account is None or (connection.check_url(url, allow_http=allow_http),
+                               (username or "").strip()) != (account.url, account.username):
+            raise UserError("Type the password for this account.")
+        return self.keys.get() or ""
 
     def password(self) -> str:
         password = self.keys.get()

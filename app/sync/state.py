@@ -140,6 +140,19 @@ class SyncState:
             self._conn.execute("UPDATE calendars SET sync_token = ? WHERE url = ?",
                                (token, calendar_url))
 
+    def readdress_calendar(self, old: str, new: str) -> None:
+        """The server lists a paired calendar under another form of its URL: the pair and its
+        items take the server's form (their object names stay), so requests go where it says."""
+        with transaction(self._conn):
+            self._conn.execute("UPDATE calendars SET url = ? WHERE url = ?", (new, old))
+            before, after = old.rstrip("/") + "/", new.rstrip("/") + "/"
+            self._conn.execute(
+                "UPDATE items SET href = ? || substr(href, length(?) + 1) "
+                "WHERE calendar_url = ? AND substr(href, 1, length(?)) = ?",
+                (after, before, old, before, before))
+            self._conn.execute("UPDATE items SET calendar_url = ? WHERE calendar_url = ?",
+                               (new, old))
+
     def forget_calendar(self, calendar_url: str) -> None:
         with transaction(self._conn):
             self._conn.execute("DELETE FROM items WHERE calendar_url = ?", (calendar_url,))

@@ -95,3 +95,12 @@ def list_name(value: object) -> str:
     if len(cleaned) > MAX_LIST_NAME:
         raise UserError(f"A list's name can be at most {MAX_LIST_NAME} characters.")
     return cleaned
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def list_name_key(name: str) -> str:
+    """What two list names must share to be the same list: the store's column is COLLATE
+    NOCASE, which folds ASCII letters only ("Work" is "work", "BÜRO" is not "büro")."""
+    return name.translate(_ASCII_LOWER)

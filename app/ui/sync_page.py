@@ -138,15 +138,17 @@ class SyncPage(QWidget):
         url, user, password, allow_http = self._details()
         service = self._sync.service
         self._runner.start(self._attempt(
-            "Testing…", lambda: service.test(url, user, service.given_or_stored(password),
-                                             allow_http=allow_http)))
+            "Testing…", lambda: service.test(
+                url, user, service.given_or_stored(password, url, user, allow_http=allow_http),
+                allow_http=allow_http)))
 
     def connect_account(self) -> None:
         url, user, password, allow_http = self._details()
 
         def add() -> str:
             service = self._sync.service
-            names = service.add(url, user, service.given_or_stored(password),
+            names = service.add(url, user, service.given_or_stored(password, url, user,
+                                                                   allow_http=allow_http),
                                 allow_http=allow_http)
             found = ", ".join(names) if names else "none yet; a Tasks calendar will be made"
             return f"Connected. Task calendars: {found}."
