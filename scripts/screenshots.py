@@ -70,37 +70,33 @@ def seed(home: Path) -> None:
     session.close()
 
 
-def dark_palette():
+def palette_of(colours: dict) -> "QPalette":
+    """A QPalette with these roles set ("Window": "#2b2b2e", …)."""
     from PySide6.QtGui import QColor, QPalette
 
-    dark = QPalette()
-    roles = QPalette.ColorRole
-    for role, colour in ((roles.Window, "#2b2b2e"), (roles.WindowText, "#e8e8e8"),
-                         (roles.Base, "#1f1f22"), (roles.AlternateBase, "#2a2a2e"),
-                         (roles.Text, "#e8e8e8"), (roles.Button, "#35353a"),
-                         (roles.ButtonText, "#e8e8e8"), (roles.Highlight, "#3d7bd9"),
-                         (roles.HighlightedText, "#ffffff"), (roles.ToolTipBase, "#35353a"),
-                         (roles.ToolTipText, "#e8e8e8"), (roles.PlaceholderText, "#9a9aa0"),
-                         (roles.Link, "#79a8f0")):
-        dark.setColor(role, QColor(colour))
-    return dark
+    made = QPalette()
+    for role, colour in colours.items():
+        made.setColor(getattr(QPalette.ColorRole, role), QColor(colour))
+    return made
+
+
+def dark_palette():
+    return palette_of({"Window": "#2b2b2e", "WindowText": "#e8e8e8", "Base": "#1f1f22",
+                       "AlternateBase": "#2a2a2e", "Text": "#e8e8e8", "Button": "#35353a",
+                       "ButtonText": "#e8e8e8", "Highlight": "#3d7bd9",
+                       "HighlightedText": "#ffffff", "ToolTipBase": "#35353a",
+                       "ToolTipText": "#e8e8e8", "PlaceholderText": "#9a9aa0",
+                       "Link": "#79a8f0"})
 
 
 def high_contrast_palette():
     """White on pure black with a yellow highlight: what high-contrast themes hand to Qt."""
-    from PySide6.QtGui import QColor, QPalette
-
-    contrast = QPalette()
-    roles = QPalette.ColorRole
-    for role, colour in ((roles.Window, "#000000"), (roles.WindowText, "#ffffff"),
-                         (roles.Base, "#000000"), (roles.AlternateBase, "#000000"),
-                         (roles.Text, "#ffffff"), (roles.Button, "#000000"),
-                         (roles.ButtonText, "#ffffff"), (roles.Highlight, "#ffff00"),
-                         (roles.HighlightedText, "#000000"), (roles.ToolTipBase, "#000000"),
-                         (roles.ToolTipText, "#ffffff"), (roles.PlaceholderText, "#ffffff"),
-                         (roles.Link, "#00ffff")):
-        contrast.setColor(role, QColor(colour))
-    return contrast
+    return palette_of({"Window": "#000000", "WindowText": "#ffffff", "Base": "#000000",
+                       "AlternateBase": "#000000", "Text": "#ffffff", "Button": "#000000",
+                       "ButtonText": "#ffffff", "Highlight": "#ffff00",
+                       "HighlightedText": "#000000", "ToolTipBase": "#000000",
+                       "ToolTipText": "#ffffff", "PlaceholderText": "#ffffff",
+                       "Link": "#00ffff"})
 
 
 def main() -> None:

@@ -211,7 +211,7 @@ def test_a_deleted_empty_calendar_removes_its_list(sync_service, store, radicale
 
 def test_a_deleted_inbox_calendar_trashes_its_synced_tasks_and_inbox_gets_a_new_one(
         sync_service, store, radicale, phone_tasks):
-    store.add_list("Someday")  # another calendar stays: not every calendar vanished at once
+    store.add_list("Someday", by=Origin("cli"))  # another calendar stays: not every calendar vanished at once
     store.add("Synced", **BY_USER)
     sync_service.sync_now(store)
     store.add("Not synced yet", **BY_USER)
@@ -290,9 +290,9 @@ def test_a_new_calendar_pairs_with_the_list_of_its_name_whatever_its_ascii_case(
     from app.sync.service import SyncService
     from caldav_server import PASSWORD, USER
 
-    store.add_list("work")
+    store.add_list("work", by=Origin("cli"))
     report = store.add("Write report", list="work", **BY_USER)
-    store.add_list("büro")
+    store.add_list("büro", by=Origin("cli"))
     principal = radicale.phone().principal()
     principal.make_calendar(name="Work", supported_calendar_component_set=["VTODO"]).add_todo(
         summary="Budget")
@@ -321,9 +321,9 @@ def test_a_task_added_meanwhile_to_a_list_being_removed_goes_to_inbox(
         sync_service, store, radicale, phone_tasks, monkeypatch):
     from app.tasks import TaskStore
 
-    store.add_list("Someday")
+    store.add_list("Someday", by=Origin("cli"))
     store.add("Learn Welsh", list="Someday", **BY_USER)
-    store.add_list("Keep")  # so that not every calendar vanishes
+    store.add_list("Keep", by=Origin("cli"))  # so that not every calendar vanishes
     sync_service.sync_now(store)
     _calendar_named(radicale, "Someday").delete()
     remove_list = store.remove_list

@@ -103,7 +103,8 @@ class Change(namedtuple("Change", ("id", "step", "at", "task_id", "action", "bef
         a_list = is_list(self.task_id)  # JSON says which list, not the negated id
         return {"id": self.id, "step": self.step, "at": self.at,
                 "task_id": None if a_list else self.task_id,
-                "list_id": -self.task_id if a_list else None, "action": self.action, "fields": self.fields, "before": self.before,
+                "list_id": -self.task_id if a_list else None, "action": self.action,
+                "fields": self.fields, "before": self.before,
                 "after": self.after, "origin": self.origin.to_dict(), "reverts": self.reverts,
                 "undone": self.undone_by is not None}
 
