@@ -21,6 +21,8 @@ LIBFAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1")
 # What libfaketime adds to a child's environment; a test whose child must see the real time
 # (pip checking a registry's certificate, say) removes these.
 FAKETIME_VARIABLES = ("LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC")
+# A sitecustomize that keeps time.sleep working under libfaketime (see its docstring).
+FAKETIME_SITE = Path(__file__).parent / "faketime_site"
 
 
 def pinned_moment() -> datetime | None:
@@ -57,12 +59,14 @@ def pytest_configure(config) -> None:
         raise pytest.UsageError(f"TEST_CLOCK needs libfaketime ({LIBFAKETIME}): "
                                 "apt-get install faketime")
     real_start = time.time()  # before the travel starts: the real clock
-    _saved.update({name: os.environ.get(name) for name in FAKETIME_VARIABLES})
+    _saved.update({name: os.environ.get(name) for name in (*FAKETIME_VARIABLES, "PYTHONPATH")})
     # Children get the same moment as an offset from the real clock, so they tick along with us;
     # their monotonic clocks stay real, which Qt's and asyncio's timers rely on.
     os.environ.update(LD_PRELOAD=str(LIBFAKETIME),
                       FAKETIME=f"{moment.timestamp() - real_start:+.3f}s",
-                      FAKETIME_DONT_FAKE_MONOTONIC="1")
+                      FAKETIME_DONT_FAKE_MONOTONIC="1",
+                      PYTHONPATH=os.pathsep.join(filter(None, (
+                          str(FAKETIME_SITE), os.environ.get("PYTHONPATH")))))
     _travel = time_machine.travel(moment, tick=True)
     _travel.start()  # also sets TZ, which children inherit
 

@@ -37,7 +37,9 @@ def store(app_home):
 def cli_env(home: Path, **extra: str) -> dict[str, str]:
     """The environment for running the real `task-assistant` in a subprocess."""
     env = {k: v for k, v in os.environ.items() if k != "GEMINI_API_KEY"}
-    env.update(TASK_ASSISTANT_HOME=str(home), PYTHONPATH=str(REPO), **extra)
+    # The checkout first; then whatever the suite's own children need (clock_fixtures).
+    env.update(TASK_ASSISTANT_HOME=str(home), PYTHONPATH=os.pathsep.join(filter(None, (
+        str(REPO), os.environ.get("PYTHONPATH")))), **extra)
     return env
 
 
