@@ -87,6 +87,14 @@ def _check_bool(value: Any) -> bool:
     return value
 
 
+def _one_of(*choices: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or value.strip().lower() not in choices:
+            raise ValueError("must be one of " + ", ".join(choices))
+        return value.strip().lower()
+    return check
+
+
 class Setting(NamedTuple):
     name: str
     label: str  # how a sentence names it: "The {label} must ..."
@@ -110,6 +118,11 @@ SETTINGS = (
     Setting("close_to_tray", "close-to-tray choice", True, _check_bool),
     Setting("reminders", "reminders choice", True, _check_bool),
     Setting("start_on_login", "start-on-login choice", False, _check_bool),
+    # The look (docs/DESIGN.md): "system" follows the desktop's light, dark or high contrast.
+    Setting("theme", "theme", "system", _one_of("system", "light", "dark")),
+    Setting("text_size", "text size", "normal", _one_of("small", "normal", "large", "larger")),
+    # "inter", the bundled font, looks the same everywhere; "system" is the desktop's own.
+    Setting("font", "font", "inter", _one_of("inter", "system")),
 )
 
 

@@ -70,6 +70,9 @@ async def _main(app, server, start: str, on_shown: Callable | None) -> int:
     except UserError as error:  # a database from a newer version, an unwritable folder…
         _show_fatal(app, str(error))
         return 1
+    from app.ui.theme.apply import ThemeFollower
+
+    ThemeFollower(app, workspace.settings)  # before any widget: the first paint is in our look
     runner = TaskRunner()
     # Before the window exists: a SIGTERM that arrives as soon as it does must quit cleanly too.
     signals = QuitSignals(quitting.set)
