@@ -158,6 +158,7 @@ def tool_calls(
     signature: str | None = None,
     usage: bool = True,
     delay: float = 0.0,
+    content: str | None = None,
 ) -> Reply:
     """One or more function calls, streamed the way Gemini streams them.
 
@@ -169,6 +170,7 @@ def tool_calls(
                         later deltas only function.arguments pieces; no `index` keys
       "indexed"         standard OpenAI style with `index` on every tool-call delta
     empty_ids: send "id": "" (older Gemini models).
+    content: text the model says before its calls, in the same reply.
     signature: put extra_content.google.thought_signature on the first call, and also
       send a trailing tool-call delta that holds only extra_content (GEMINI.md rows 2, 5).
     The turn ends with finish_reason "stop", not "tool_calls", as Gemini does.
@@ -208,9 +210,11 @@ def tool_calls(
         deltas.append([with_index(trailer, 0)])
 
     frames = [Frame({"role": "assistant", "tool_calls": tcs}) for tcs in deltas]
+    if content:
+        frames.insert(0, Frame({"role": "assistant", "content": content}))
     return Reply(
         frames=_finish(frames, usage),
-        message={"role": "assistant", "content": None, "tool_calls": full_calls},
+        message={"role": "assistant", "content": content, "tool_calls": full_calls},
         delay=delay,
         usage=usage,
     )

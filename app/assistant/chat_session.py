@@ -17,11 +17,13 @@ from app.assistant.assistant import Assistant
 from app.assistant.events import (ApprovalRequested, Cancelled, ChatEvent, Completed, Failed,
                                   FailureKind, Notice, Retrying, TextDelta, ToolFinished,
                                   ToolStarted)
-from app.assistant.failures import failure
+from app.assistant.failures import failure, refused_audio
 from app.assistant.gemini.errors import ApiProblem
 from app.assistant.gemini.model import retry_listener
 from app.assistant.summaries import (describe_batch, describe_delete_list, describe_empty_trash,
                                      describe_request, summarize, tool_result)
+from app.assistant.voice import VoiceClip, heard_line
+from app.assistant.voice_turn import AudioFreeSession, voice_run_config
 from app.common.errors import UserError
 from app.conversations.sdk_history import stopped_answer
 from app.conversations.store import ConversationStore
@@ -73,6 +75,21 @@ class ChatSession:
             yield event
         self.conversations.touch(self.conversation_id)
 
+    async def send_voice(self, clip: VoiceClip, text: str = "") -> AsyncIterator[ChatEvent]:
+        """A recording (and anything typed with it) as the question. The model hears it once;
+        the history keeps "Voice message (0:12): “…”" with what it heard, never the audio."""
+        said: list[str] = []
+        async for event in self._turn([clip.message(text.strip())], voice=(clip, text.strip())):
+            if isinstance(event, TextDelta):
+                said.append(event.text)
+            yield event
+        heard = heard_line("".join(said))
+        kept = clip.kept_text(heard, text.strip())
+        self.conversations.replace_question(self.conversation_id,
+                                            clip.kept_text(None, text.strip()), kept)
+        self.conversations.title_from_first_message(self.conversation_id, heard or kept)
+        self.conversations.touch(self.conversation_id)
+
     async def retry(self) -> AsyncIterator[ChatEvent]:
         """Ask again for the last answer: drop the final assistant text (kept as an earlier
         version, browsable in the window), keep what tools did."""
@@ -116,7 +133,8 @@ class ChatSession:
             yield event
         self.conversations.touch(self.conversation_id)
 
-    async def _turn(self, first_input) -> AsyncIterator[ChatEvent]:
+    async def _turn(self, first_input, voice: tuple[VoiceClip, str] | None = None
+                    ) -> AsyncIterator[ChatEvent]:
         self._cancelled = False
         self._partial = ""
         notices: asyncio.Queue = asyncio.Queue()  # retry notices, then the SDK events too
@@ -133,6 +151,9 @@ class ChatSession:
             notices.put_nowait(_retrying(problem, delay))
 
         session = self.conversations.session(self.conversation_id)
+        run_config = RunConfig(tracing_disabled=True)
+        if voice is not None:  # the audio is heard, never stored (voice_turn.py)
+            session, run_config = AudioFreeSession(session, *voice), voice_run_config(*voice)
         scope = AnswerScope(self.tasks, self.origin)  # one answer: one undo step
         hooks = BulkGuardHooks()
         run_input = first_input
@@ -145,7 +166,7 @@ class ChatSession:
                 try:
                     result = self._result = Runner.run_streamed(
                         agent, run_input, session=session, max_turns=MAX_TURNS, context=scope,
-                        hooks=hooks, run_config=RunConfig(tracing_disabled=True))
+                        hooks=hooks, run_config=run_config)
                 finally:
                     retry_listener.reset(listening)
                 async for event in _merged(result.stream_events(), notices):
@@ -187,7 +208,8 @@ class ChatSession:
                     return
                 run_input = state
         except Exception as error:  # never a traceback on screen: one sentence (failures.py)
-            yield failure(error, model=str(model.model), base_url=model.base_url)
+            failed = failure(error, model=str(model.model), base_url=model.base_url)
+            yield refused_audio(failed, str(model.model)) if voice is not None else failed
         finally:
             self._result = None
 

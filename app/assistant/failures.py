@@ -40,3 +40,13 @@ def _failure(error: Exception, *, model: str, base_url: str) -> Failed:
     if isinstance(error, UserError):
         return Failed(str(error), Kind.USER, False)
     return Failed(something_went_wrong(error), Kind.INTERNAL, True)
+
+
+def refused_audio(failed: Failed, model: str) -> Failed:
+    """A server that refused a voice message (4xx) most likely cannot hear audio: a local model
+    behind a base URL, say. Asking again would not help; typing would."""
+    if failed.kind != Kind.REJECTED:
+        return failed
+    return Failed(f"The model {model} did not take the recording; it may not understand audio. "
+                  "Type the message instead, or choose a model that hears audio, such as "
+                  "gemini-2.5-flash.", Kind.REJECTED, False)

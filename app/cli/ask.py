@@ -9,13 +9,17 @@ import asyncio
 import json
 import sys
 import threading
+from pathlib import Path
 
 from app.common.errors import UserError
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     ask = commands.add_parser("ask", help="ask the assistant one question (streams the answer)")
-    ask.add_argument("question", nargs="+")
+    ask.add_argument("question", nargs="*")
+    ask.add_argument("--audio", metavar="FILE", type=Path,
+                     help="a voice message (WAV or MP3, at most 20 MB): the assistant hears it, "
+                          "with the question's words if any")
     ask.add_argument("--yes", action="store_true",
                      help="approve deletions, changes to many tasks at once and MCP tools that "
                           "change things without asking "
@@ -26,7 +30,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def _run(args) -> int:
     question = " ".join(args.question).strip()
-    if not question:
+    clip = None
+    if args.audio is not None:  # checked before anything else: a bad file costs no request
+        from app.assistant.voice import read_audio_file
+
+        clip = read_audio_file(args.audio)
+    elif not question:
         raise UserError("Ask a question, e.g. task-assistant ask \"what's due this week?\"")
     if args.model is not None:
         from app.config.settings import check_model
@@ -36,13 +45,13 @@ def _run(args) -> int:
         except ValueError as error:
             raise UserError(f"The model name {error}.") from None
     try:
-        return asyncio.run(_ask(question, args))
+        return asyncio.run(_ask(question, args, clip))
     except KeyboardInterrupt:
         print("\nStopped.", file=sys.stderr)
         return 130
 
 
-async def _ask(question: str, args) -> int:
+async def _ask(question: str, args, clip=None) -> int:
     from app.assistant.chat_session import ChatSession
     from app.assistant.events import (ApprovalRequested, Completed, Failed, Notice, Retrying,
                                       TextDelta, ToolFinished)
@@ -57,7 +66,8 @@ async def _ask(question: str, args) -> int:
                            workspace.conversations.create().id)
         code = 0
         ended_with_newline = True
-        async for event in chat.send(question):
+        turn = chat.send(question) if clip is None else chat.send_voice(clip, question)
+        async for event in turn:
             if isinstance(event, TextDelta):
                 sys.stdout.write(_safe(event.text, keep_lines=True))
                 sys.stdout.flush()

@@ -85,6 +85,17 @@ def delete_history(conn: sqlite3.Connection, conversation_id: str) -> None:
     conn.execute("DELETE FROM agent_sessions WHERE session_id = ?", (conversation_id,))
 
 
+def replace_question(conn: sqlite3.Connection, conversation_id: str, old: str, new: str) -> None:
+    """The conversation's newest user message whose text is `old` now says `new` (a voice
+    message gains what the model heard). Inside the caller's transaction."""
+    conn.execute(
+        "UPDATE agent_messages SET message_data = ? WHERE id = (SELECT max(id) FROM agent_messages "
+        "WHERE session_id = ? AND json_valid(message_data) "
+        "AND json_extract(message_data, '$.role') = 'user' "
+        "AND json_extract(message_data, '$.content') = ?)",
+        (json.dumps({"role": "user", "content": new}), conversation_id, old))
+
+
 def read_history(conn: sqlite3.Connection, conversation_id: str) -> list[DisplayMessage]:
     """The history read straight from the SDK's table, without importing the SDK, so a window
     can show the last conversation before the agent stack has loaded."""

@@ -210,6 +210,11 @@ class ConversationStore:
 
     # -- history ---------------------------------------------------------------------------
 
+    def replace_question(self, conversation_id: str, old: str, new: str) -> None:
+        """A question's words, changed after the turn (a voice message's transcript)."""
+        with transaction(self._conn):
+            sdk_history.replace_question(self._conn, conversation_id, old, new)
+
     def session(self, conversation_id: str) -> SQLiteSession:
         """The SDK session holding this conversation's history (for Runner.run(session=…))."""
         current = self.get(conversation_id)  # never let the SDK start history for no conversation
