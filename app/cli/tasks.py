@@ -1,7 +1,6 @@
 """`task-assistant tasks …`: the task store from the command line (scripting, and the tests)."""
 
 import argparse
-import sqlite3
 import sys
 
 from app.common.errors import UserError
@@ -289,6 +288,8 @@ def _history(args) -> int:
 def _conversation_titles(changes) -> dict[str, str]:
     """The titles of the conversations the changes came from: a person knows a conversation by
     its title, never by its id. A missing or unreadable conversation file names none."""
+    import sqlite3
+
     from app.conversations.store import ConversationStore, conversations_db_path
 
     wanted = {change.origin.conversation_id for change in changes
