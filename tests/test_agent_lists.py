@@ -72,7 +72,7 @@ def test_deleting_a_list_asks_on_a_card_saying_how_many_tasks_move_to_inbox(
         assert finished.result["moved_to_inbox"] == 2
         assert names(store) == [INBOX] and {store.get(i).list for i in ids} == {INBOX}
     else:
-        assert finished.summary == "Not done: you did not approve delete list"
+        assert finished.summary == "Nothing changed: you said no to deleting the list"
         assert names(store) == [INBOX, "Errands"] and {store.get(i).list for i in ids} == \
             {"Errands"}
 

@@ -116,7 +116,7 @@ def test_emptying_the_trash_asks_first_naming_every_task_that_goes_for_good(
     assert [t.id for t in store.list_tasks()] == [kept.id]
     finished = of(ToolFinished, events)[0]
     assert finished.summary == ("Emptied the trash: 2 tasks deleted for good" if allowed
-                                else "Not done: you did not approve empty trash")
+                                else "Nothing changed: you said no to emptying the trash")
 
 
 def test_the_agents_delete_goes_to_the_trash_and_can_be_restored(gemini, assistant_for, store,

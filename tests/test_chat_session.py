@@ -223,7 +223,7 @@ def test_deleting_waits_for_the_users_approval(gemini, assistant_for, store, all
     assert len(store.list_tasks(TaskFilter(status="all"))) == (0 if allowed else 1)
     finished = of(ToolFinished, events)[0]
     assert finished.summary == ("Moved to the trash: 'Renew passport'" if allowed
-                                else "Not done: you did not approve delete task")
+                                else "Nothing changed: you said no to deleting the task")
     tool_reply = [m for m in gemini.requests[1]["messages"] if m["role"] == "tool"][0]
     assert ('"deleted"' in tool_reply["content"]) == allowed
 

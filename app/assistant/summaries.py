@@ -24,7 +24,7 @@ def _task_phrase(task: dict) -> str:
 
 def summarize(name: str, arguments: dict, result: dict) -> str:
     if result.get("denied"):
-        return f"Not done: you did not approve {name.replace('_', ' ')}"
+        return f"Nothing changed: you said no to {_denied_words(name)}"
     if "error" in result:
         return f"{name.replace('_', ' ').capitalize()} failed: {result['error']}"
     for key, verb in (("added", "Added"), ("updated", "Updated"), ("completed", "Completed"),
@@ -62,6 +62,14 @@ def summarize(name: str, arguments: dict, result: dict) -> str:
         found = f"{count}{'+' if result.get('more') else ''} task{'s' if count != 1 else ''}"
         return f"Searched {what}: {found}" if name == "search_tasks" else f"Listed {found}"
     return f"Ran {name}"
+
+
+def _denied_words(name: str) -> str:
+    if "__" in name:  # an MCP server's tool: "files__write_file"
+        server, tool = name.split("__", 1)
+        return f"running '{tool}' from {server}"
+    return {"delete_task": "deleting the task", "delete_list": "deleting the list",
+            "empty_trash": "emptying the trash"}.get(name, f"running {name.replace('_', ' ')}")
 
 
 def describe_request(name: str, arguments: dict, title: str | None) -> str:

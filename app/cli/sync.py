@@ -9,6 +9,7 @@ import json
 import sys
 
 from app.common.errors import UserError
+from app.common.moments import moment_words
 
 PASSWORD_ENV = "TASK_ASSISTANT_SYNC_PASSWORD"
 
@@ -110,15 +111,14 @@ def _status(args) -> int:
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
-    where = {"environment": f"from {PASSWORD_ENV}", "keyring": "in the system keyring",
-             None: "missing"}[status.password_source]
-    print(f"Account: {status.account.username} at {status.account.url} (password {where})")
+    print(f"Account: {status.account.username} at {status.account.url} "
+          f"({_password_words(status.password_source)})")
     for pair in status.calendars:
         print(f"  list {pair.list_key} ↔ calendar {pair.name}")
     if status.last_run:
         result = status.last_run.summary if status.last_run.ok else \
             f"failed: {status.last_run.summary}"
-        print(f"Last sync: {status.last_run.at} — {result}")
+        print(f"Last sync: {moment_words(status.last_run.at)} — {result}")
     else:
         print("Last sync: never")
     print(f"Pending changes: {status.pending}")
@@ -127,6 +127,18 @@ def _status(args) -> int:
               f"from {'here' if conflict.winner == 'local' else 'the server'}, "
               f"replaced {conflict.lost!r}")
     return 0
+
+
+def _password_words(source: str | None) -> str:
+    if source == "environment":
+        return f"password from {PASSWORD_ENV}"
+    if source == "keyring":
+        return "password in the system keyring"
+    try:  # no password found: is it not there, or could the keyring not be asked?
+        _service().keys.source()
+    except UserError:
+        return "the system keyring cannot be reached, so the password cannot be read"
+    return "password missing: add the account again with `task-assistant sync add`"
 
 
 def _now(args) -> int:

@@ -277,8 +277,31 @@ def _trash(args) -> int:
 def _history(args) -> int:
     with _store() as store:
         changes = store.history(args.id, limit=max(1, args.limit))
-    _print_each(args, changes, "No changes recorded.", _change_line)
+        if args.id is not None and not changes:
+            store.get(args.id)  # "There is no task 999." rather than an empty history
+    titles = _conversation_titles(changes)
+    _print_each(args, changes, "No changes recorded.",
+                lambda change: _change_line(change, titles))
     return 0
+
+
+def _conversation_titles(changes) -> dict[str, str]:
+    """The titles of the conversations the changes came from: a person knows a conversation by
+    its title, never by its id. A missing or unreadable conversation file names none."""
+    import sqlite3
+
+    from app.conversations.store import ConversationStore, conversations_db_path
+
+    wanted = {change.origin.conversation_id for change in changes
+              if change.origin.conversation_id and change.origin.kind != "mcp"}
+    path = conversations_db_path()
+    if not wanted or not path.exists():
+        return {}
+    try:
+        with ConversationStore(path) as conversations:
+            return {each.id: each.title for each in conversations.list() if each.id in wanted}
+    except (UserError, OSError, sqlite3.Error):
+        return {}
 
 
 def _undo_or_redo(args) -> int:
@@ -429,16 +452,25 @@ def _print_trash(args, trashed) -> None:
                 f"deleted {_local(item.trashed_at)}  {_line(item.task)}")
 
 
-def _change_line(change) -> str:
+def _change_line(change, titles: dict[str, str]) -> str:
     fields = f" ({', '.join(change.fields)})" if change.fields else ""
     undone = "  [undone]" if change.undone_by is not None else ""
-    conversation = (f", {change.origin.scope_name} {change.origin.conversation_id}"
-                    if change.origin.conversation_id else "")
+    conversation = _scope_words(change.origin, titles)
     from app.tasks.history import is_list
 
     subject = "list      " if is_list(change.task_id) else f"task {change.task_id:<5}"
     return (f"{_local(change.at)}  {subject} {change.action}{fields}: "
             f"{_printable(change.title)}  ({change.origin.words}{conversation}){undone}")
+
+
+def _scope_words(origin, titles: dict[str, str]) -> str:
+    """", in 'Plan the week'" for a conversation, ", MCP session mcp-…" for a client."""
+    if not origin.conversation_id:
+        return ""
+    if origin.kind == "mcp":
+        return f", {origin.scope_name} {origin.conversation_id}"
+    title = titles.get(origin.conversation_id)
+    return f", in '{_printable(title)}'" if title else ", in a conversation since deleted"
 
 
 def _local(stamp: str) -> str:

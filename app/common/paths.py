@@ -32,9 +32,17 @@ def tasks_db_path() -> Path:
 
 
 def resources_dir() -> Path:
-    """`resources/`: beside `app/` in a checkout, in the bundle when frozen by PyInstaller."""
-    root = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parents[2]))
-    return root / "resources"
+    """`resources/`: in the bundle when frozen by PyInstaller; inside the package as
+    `app/_resources` when installed from a wheel (pip, pipx: setup.py puts it there); else
+    beside `app/` in a checkout (an editable install reads the checkout too)."""
+    if frozen := getattr(sys, "_MEIPASS", None):
+        return Path(frozen) / "resources"
+    import importlib.resources  # only here: ~6 ms, and every command imports this module
+
+    packaged = importlib.resources.files("app") / "_resources"
+    if packaged.is_dir():
+        return Path(str(packaged))  # an installed wheel is plain files: Qt wants a path
+    return Path(__file__).resolve().parents[2] / "resources"
 
 
 def resource_path(name: str) -> Path | None:
