@@ -8,8 +8,10 @@ holds only packages: without it an installed app has no icons and fails its self
 from setuptools import find_packages, setup
 
 setup(
-    packages=[*find_packages(include=["app*"]), "app._resources", "app._resources.icons"],
+    packages=[*find_packages(include=["app*"]), "app._resources", "app._resources.icons",
+              "app._resources.fonts"],
     package_dir={"app._resources": "resources"},
     package_data={"app._resources": ["*.svg", "*.desktop"],
-                  "app._resources.icons": ["*.svg", "*.txt"]},
+                  "app._resources.icons": ["*.svg", "*.txt"],
+                  "app._resources.fonts": ["*.otf", "*.txt"]},
 )
