@@ -21,7 +21,7 @@ def test_the_issues_example():
     assert added.repeat == Repeat("FREQ=MONTHLY;BYMONTHDAY=1")
     assert added.due.iso == "2026-04-01"  # the next 1st
     assert (added.tags, added.priority, added.list) == (("home",), "high", "Work")
-    assert dict(added.chips) == {"due": "Wed 1 Apr", "repeat": "every month on the 1st",
+    assert {kind: text for kind, text, _ in added.readings} == {"due": "Wed 1 Apr", "repeat": "every month on the 1st",
                                  "tag": "#home", "priority": "high", "list": "Work"}
 
 
@@ -56,9 +56,9 @@ def test_after_done_repeats_start_today():
 @pytest.mark.parametrize("text", ["Read chapter 3", "Call May", "Buy 2 apples", "Fix the 5 bugs"])
 def test_numbers_and_names_in_a_title_are_not_dates(text):
     added = quick(text)
-    assert (added.title, added.due, added.chips) == (text, None, ())
+    assert (added.title, added.due, added.readings) == (text, None, ())
 
 
 def test_a_line_with_nothing_left_for_a_title_is_refused():
     with pytest.raises(UserError, match="title"):
-        quick("#home p1")
+        quick("#home !high ^Work")

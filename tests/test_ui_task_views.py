@@ -117,9 +117,10 @@ def test_the_add_box_shows_chips_before_enter_and_adds_every_field(qtbot, store,
     panel.show_view("All")
     panel.add_line.setText("Pay rent every month on the 1st #home !high ^Work")
     qtbot.waitUntil(lambda: panel.add_box.chips.isVisible())
-    chips = panel.add_box.chip_texts()
-    assert chips[1:] == ["Work", "#home", "high", "every month on the 1st"]
-    assert chips[0] == Due.parse(store_first_of_next_month()).friendly()
+    chips = panel.add_box.chip_texts()  # left to right, as typed
+    assert chips == [Due.parse(store_first_of_next_month()).friendly(),
+                     "every month on the 1st", "#home", "high", "Work"]
+    assert panel.add_box.saved_title() == "Pay rent"
     assert store.count() == 0  # chips only show; Enter adds
 
     qtbot.keyClick(panel.add_line, Qt.Key.Key_Return)
