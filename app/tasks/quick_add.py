@@ -197,14 +197,18 @@ class _Trailing:
                 if due is None:
                     continue
                 # a first word the date does not need is a title's ("in the sun tomorrow")
-                while start < end - 1 and self._date(" ".join(self._words(start + 1, end))) \
-                        == due:
+                while start < end - 1 and self._same_date(" ".join(self._words(start + 1, end)),
+                                                          due):
                     start += 1
                 while start > 1 and self._words(start - 1, start)[0].lower() in _LEAD_WORDS:
                     start -= 1
                 return start, "due", due
         return None
 
+
+    def _same_date(self, shorter: str, due: Due) -> bool:
+        """Whether `shorter` is a date phrase by itself, meaning `due` too."""
+        return bool(_DATE_WORDS.search(shorter)) and self._date(shorter) == due
 
     def _date(self, text: str) -> Due | None:
         try:
