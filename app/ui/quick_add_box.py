@@ -143,6 +143,7 @@ class QuickAddBox(QWidget):
                 shown += " (new list)"
             chip = self._chip(reading, shown)
             self._chip_layout.insertWidget(self._chip_layout.count() - 1, chip)
+            chip.show()  # now, not on the layout's queued show: take_back may focus it
             QWidget.setTabOrder(previous, chip)
             previous = chip
         self.chips.setVisible(parsed is not None)
