@@ -87,3 +87,11 @@ def test_a_time_typed_at_that_very_time_of_day_stays_a_time():
     """dateparser reads "tomorrow 10am" at 10:00 as a day; a written time is a time."""
     assert on("tomorrow 10am").iso[:16] == "2026-03-05T10:00"
     assert on("friday 10:00").iso[:16] == "2026-03-06T10:00"
+
+
+def test_the_2nd_is_the_next_day_with_that_number():
+    assert on("the 2nd").iso == "2026-04-02"  # on Wednesday 4 March
+    assert on("on the 4th").iso == "2026-03-04"  # today is the 4th
+    assert on("by the 21st at 5pm").iso[:16] == "2026-03-21T17:00"
+    assert on("the 31st", datetime(2026, 4, 4, 10, 0).astimezone()).iso == "2026-05-31"
+    assert on("the 2nd of may").iso == "2026-05-02"

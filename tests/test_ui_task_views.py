@@ -117,9 +117,10 @@ def test_the_add_box_shows_chips_before_enter_and_adds_every_field(qtbot, store,
     panel.show_view("All")
     panel.add_line.setText("Pay rent every month on the 1st #home !high ^Work")
     qtbot.waitUntil(lambda: panel.add_box.chips.isVisible())
-    chips = panel.add_box.chip_texts()
-    assert chips[1:] == ["Work", "#home", "high", "every month on the 1st"]
-    assert chips[0] == Due.parse(store_first_of_next_month()).friendly()
+    chips = panel.add_box.chip_texts()  # left to right, as typed
+    assert chips == [Due.parse(store_first_of_next_month()).friendly(),
+                     "every month on the 1st", "#home", "high", "Work"]
+    assert panel.add_box.saved_title() == "Pay rent"
     assert store.count() == 0  # chips only show; Enter adds
 
     qtbot.keyClick(panel.add_line, Qt.Key.Key_Return)
@@ -154,6 +155,73 @@ def test_todoist_priorities_and_a_new_list_from_the_add_box(qtbot, store, make_p
     moment = datetime.fromisoformat(task.due)
     assert (moment.date(), moment.hour) == (TODAY + timedelta(days=1), 17)
     qtbot.waitUntil(lambda: ("list", "Shopping") in panel.sidebar._counts)
+
+
+def chips_for(qtbot, panel: TaskPanel, text: str) -> None:
+    panel.add_line.setText(text)
+    qtbot.waitUntil(lambda: panel.add_box.chips.isVisible() and bool(panel.add_box.saved_title()))
+
+
+def test_the_chips_show_the_title_that_will_be_saved(qtbot, store, make_panel):
+    panel = make_panel()
+    panel.show_view("All")
+    chips_for(qtbot, panel, "Weekly shop tomorrow")
+    assert panel.add_box.title_chip.text() == "“Weekly shop”"
+    assert panel.add_box.chip_texts() == [Due.parse(day(1)).friendly()]  # no repeat read
+    qtbot.keyClick(panel.add_line, Qt.Key.Key_Return)
+    [task] = store.list_tasks()
+    assert (task.title, task.due, task.repeat) == ("Weekly shop", day(1), None)
+
+
+def test_clicking_a_chip_keeps_its_words_in_the_title(qtbot, store, make_panel):
+    panel = make_panel()
+    panel.show_view("All")
+    chips_for(qtbot, panel, "Buy milk tomorrow #errands")
+    due_chip = panel.add_box.reading_chips()[0]
+    qtbot.mouseClick(due_chip, Qt.MouseButton.LeftButton)
+    assert panel.add_box.chip_texts() == ["#errands"]
+    assert panel.add_box.saved_title() == "Buy milk tomorrow"
+    qtbot.keyClick(panel.add_line, Qt.Key.Key_Return)
+    [task] = store.list_tasks()
+    assert (task.title, task.due, task.tags) == ("Buy milk tomorrow", None, ("errands",))
+
+
+def test_tab_reaches_the_chips_and_backspace_takes_each_back(qtbot, store, make_panel):
+    panel = make_panel()
+    panel.show_view("All")
+    panel.activateWindow()
+    chips_for(qtbot, panel, "Weekly report every friday p1")
+    panel.add_line.setFocus()
+    qtbot.waitUntil(panel.add_line.hasFocus)
+    qtbot.keyClick(panel.add_line, Qt.Key.Key_Tab)
+    first = panel.add_box.reading_chips()[0]
+    qtbot.waitUntil(first.hasFocus)
+    assert panel.add_box.chip_texts() == [Due.parse(next_friday()).friendly(), "every Fri",
+                                          "high"]
+    qtbot.keyClick(first, Qt.Key.Key_Backspace)  # the due and the repeat came from one phrase
+    assert panel.add_box.chip_texts() == ["high"]
+    assert panel.add_box.saved_title() == "Weekly report every friday"
+    left = panel.add_box.reading_chips()[0]
+    assert left.hasFocus()  # the keyboard stays on the chips
+    qtbot.keyClick(left, Qt.Key.Key_Backspace)
+    assert panel.add_box.chip_texts() == [] and panel.add_line.hasFocus()
+    assert panel.add_box.saved_title() == "Weekly report every friday p1"
+    qtbot.keyClick(panel.add_line, Qt.Key.Key_Return)
+    [task] = store.list_tasks()
+    assert (task.title, task.due, task.repeat, task.priority) == \
+        ("Weekly report every friday p1", None, None, "none")
+
+
+def next_friday() -> str:
+    return (TODAY + timedelta(days=(4 - TODAY.weekday()) % 7 or 7)).isoformat()
+
+
+def test_a_new_list_from_the_add_box_is_said_in_the_status_line(qtbot, store, make_panel):
+    panel = make_panel()
+    panel.show_view("All")
+    add_line(qtbot, panel, "Plan the offsite ^Work")
+    assert panel.status_label.text() == "Created list Work. Added “Plan the offsite”."
+    assert store.list_tasks()[0].list == "Work"
 
 
 def test_a_line_that_is_only_marks_is_refused_and_kept(qtbot, store, make_panel):

@@ -161,14 +161,14 @@ def _add(args) -> int:
 
 
 def _quick(args) -> int:
-    from app.tasks.quick_add import parse
+    from app.tasks import quick_add
 
-    parsed = parse(args.text)
+    parsed = quick_add.parse(args.text)
     with _store() as store:
-        task = store.add(parsed.title, by=_by(), due=parsed.due.iso if parsed.due else None,
-                         priority=parsed.priority, tags=parsed.tags, list=parsed.list,
-                         repeat=parsed.repeat)
-    _report(args, task, "Added")
+        added = quick_add.add(store, parsed, by=_by())
+    if added.new_list and not args.json:
+        print(f"Created list {added.new_list}.")
+    _report(args, added.task, "Added")
     return 0
 
 

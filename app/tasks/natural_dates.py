@@ -8,6 +8,8 @@ What the words mean, decided once (and tested in tests/test_natural_dates.py):
 - "next friday": the Friday of next week (weeks start on Monday), so on a Wednesday it is in
   9 days, not in 2; on a Sunday "friday" and "next friday" are the same day;
 - "end of month": the month's last day (today, on that day); "end of week": the coming Sunday;
+- "the 2nd" ("on the 2nd", "by the 21st at 5pm"): the next day of a month with that number,
+  today included, skipping months too short for it (as "every month on the 2nd" starts);
 - a distance in minutes or hours ("in 1 hour", "in 90 minutes") is elapsed time, counted on
   instants (app/tasks/elapsed.py), so it is right across a DST change; day-based words ("in 2
   days", "tomorrow 9am") keep wall-clock time;
@@ -32,6 +34,9 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 _WEEKDAY = r"(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|nesday|rsday|urday)?"
 _NEXT_WEEKDAY = re.compile(rf"\b(next|this)?\s*{_WEEKDAY}\b")
 _END_OF = re.compile(r"\b(the\s+)?end\s+of\s+(the\s+)?(month|week)\b")
+_MONTHS = r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+# "the 2nd", but not "the 2nd of may" nor "the 2nd may": those are dateparser's
+_MONTH_DAY = re.compile(rf"\bthe\s+(\d{{1,2}})(st|nd|rd|th)\b(?!\s+(of\b|({_MONTHS})))")
 _TODAY_WORDS = re.compile(r"\b(today|tonight)\b")
 _UHR = re.compile(r"\b(\d{1,2})\s*uhr\b")
 _TIME_WORDS = re.compile(r"\b\d{1,2}(:\d{2})?\s*(am|pm)\b|\b\d{1,2}:\d{2}\b|\b(noon|midnight)\b")
@@ -88,6 +93,10 @@ def _natural(text: str, moment: datetime, zone: str | None = None,
     if match:
         day = _weekday(match.group(2), bool(match.group(1) == "next"), today)
         lowered = lowered[:match.start()] + day.isoformat() + lowered[match.end():]
+    match = _MONTH_DAY.search(lowered)
+    if match and 1 <= int(match.group(1)) <= 31:
+        day = _month_day(int(match.group(1)), today)
+        lowered = lowered[:match.start()] + day.isoformat() + lowered[match.end():]
     lowered = re.sub(r"^(on|at|by|due)\s+", "", lowered.strip())
     try:
         return _zoned(Due.parse(lowered), lowered, zone)  # an ISO date is all that was left
@@ -115,6 +124,16 @@ def _weekday(prefix: str, next_week: bool, today: date) -> date:
         return monday + timedelta(days=wanted)
     ahead = (wanted - today.weekday()) % 7
     return today + timedelta(days=ahead or 7)
+
+
+def _month_day(number: int, today: date) -> date:
+    """The next day numbered `number`, today included, in a month long enough for it."""
+    year, month = today.year, today.month
+    if number < today.day:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    while number > monthrange(year, month)[1]:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return date(year, month, number)
 
 
 def _end_of(unit: str, today: date) -> date:

@@ -319,31 +319,29 @@ class TaskPanel(QWidget):
         """The add box's line, read as quick add, lands in the view it was added from: Today
         means due today, a list means that list, and Upcoming asks for a date."""
         text = self.add_box.text()
-        parsed = self._attempt(lambda: quick_add.parse(text))
+        parsed = self._attempt(lambda: quick_add.parse(text, keep=self.add_box.kept))
         if parsed is None:
             return  # the line keeps its text, so the user can fix it
-        fields = {"due": parsed.due.iso if parsed.due else None, "repeat": parsed.repeat,
-                  "tags": parsed.tags, "priority": parsed.priority,
+        fields = {"due": parsed.due.iso if parsed.due else None,
                   "list": parsed.list or self.current_list}
         if self.current_view == "Today" and fields["due"] is None:
             fields["due"] = "today"
         if self.current_view == "Upcoming" and fields["due"] is None:
-            self._open_editor(None, title=parsed.title, fields=fields)
+            self._open_editor(None, title=parsed.title, fields={
+                **fields, "repeat": parsed.repeat, "tags": parsed.tags,
+                "priority": parsed.priority})
             self.add_box.clear()
             return
-
-        def add() -> Task:
-            step = Step(WINDOW)  # a new list and its first task: Ctrl+Z takes back both
-            if parsed.list and parsed.list not in self.add_box.known_lists:
-                self._store.add_list(parsed.list, by=step)  # the chip said "new list"
-            return self._store.add(parsed.title, by=step, **fields)
-
-        task = self._attempt(add)
-        if task is None:
+        # a new list and its first task are one step: Ctrl+Z takes back both
+        added = self._attempt(lambda: quick_add.add(self._store, parsed, by=Step(WINDOW),
+                                                    **fields))
+        if added is None:
             return
+        task = added.task
         self.add_box.clear()
         self._select_next = task.id
-        self._say(f"Added “{task.title}”.{self._where_it_is(task)}")
+        made = f"Created list {added.new_list}. " if added.new_list else ""
+        self._say(f"{made}Added “{task.title}”.{self._where_it_is(task)}")
 
     def _where_it_is(self, task: Task) -> str:
         """" It is under Upcoming." when the task is not in the view it was added from."""
