@@ -253,3 +253,29 @@ def test_the_same_uid_in_two_calendars_stays_two_tasks_and_is_said(sync_service,
 
     with SyncState(sync_service.state_path) as state:
         assert sorted(item.href for item in state.items()) == sorted([home_url, work_url])
+
+
+# -- the run's time ------------------------------------------------------------------------------
+
+def test_a_run_past_its_time_stops_keeps_what_it_did_and_the_next_goes_on(
+        sync_service, store, phone_tasks, monkeypatch):
+    """A server trickling objects cannot hold the sync lock for ever."""
+    from app.sync import engine
+
+    for number in range(3):
+        _put(phone_tasks, _vtodo(f"slow-{number}", f"SUMMARY:From the phone {number}"))
+    store.add("Written here", **BY_USER)
+    limit = engine.RUN_SECONDS
+    monkeypatch.setattr(engine, "RUN_SECONDS", -1)
+
+    with pytest.raises(Exception) as stopped:
+        sync_service.sync_now(store)
+
+    assert "stopped after" in str(stopped.value)
+    last = sync_service.status(store).last_run
+    assert not last.ok and last.summary == str(stopped.value)
+    monkeypatch.setattr(engine, "RUN_SECONDS", limit)
+    assert sync_service.sync_now(store).line() == "↑ 1 sent, ↓ 3 received"
+    assert sorted(task.title for task in _all(store)) == [
+        "From the phone 0", "From the phone 1", "From the phone 2", "Written here"]
+    assert sync_service.sync_now(store).line() == "↑ 0 sent, ↓ 0 received"
