@@ -326,6 +326,36 @@ def test_a_first_sync_of_an_existing_store_with_an_existing_server_merges(radica
                   for todo in calendar.get_todos(include_completed=True)) == titles
 
 
+def test_a_first_sync_links_each_same_task_once_and_keeps_true_twins_apart(radicale, store,
+                                                                           app_home):
+    """Pairing by title and due, indexed once per run: each local task links to at most one
+    server object, and one with a different due or title is a task of its own."""
+    calendar = radicale.phone().principal().make_calendar(
+        name="Tasks", supported_calendar_component_set=["VTODO"])
+    for summary, due in [("Twin", _day(1)), ("Twin", _day(1)), ("Twin", _day(2)),
+                         ("Solo", None)]:
+        calendar.add_todo(summary=summary, **({"due": due} if due else {}))
+    for title, due in [("Twin", _day(1)), ("Twin", _day(1)), ("Twin", _day(3)), ("Solo", None)]:
+        store.add(title, due=due.isoformat() if due else None, **BY_USER)
+    service = SyncService(app_home)
+    service.add(radicale.url, USER, PASSWORD)
+
+    # 3 linked and 1 new arrive; the local one with its own due goes up
+    assert service.sync_now(store).line() == "↑ 1 sent, ↓ 4 received"
+
+    def pairs(tasks):
+        return sorted((title, due) for title, due in tasks)
+
+    expected = pairs([("Twin", _day(1).isoformat())] * 2 + [("Twin", _day(2).isoformat()),
+                                                            ("Twin", _day(3).isoformat()),
+                                                            ("Solo", None)])
+    assert pairs((task.title, task.due) for task in store.list_tasks(_all())) == expected
+    on_phone = [todo.icalendar_component for todo in calendar.get_todos(include_completed=True)]
+    assert pairs((str(each["summary"]), each["due"].dt.isoformat() if "due" in each else None)
+                 for each in on_phone) == expected
+    assert service.sync_now(store).line() == "↑ 0 sent, ↓ 0 received"
+
+
 def test_every_task_calendar_is_synced_and_events_are_left_alone(sync_service, store, radicale):
     principal = radicale.phone().principal()
     work = principal.make_calendar(name="Work", supported_calendar_component_set=["VTODO"])

@@ -8,16 +8,27 @@ task gets its UID and href recorded before the PUT (If-None-Match), so a retry a
 finds it instead of making a second one; an update or delete carries If-Match, and a 412 means
 fetch, merge and try again.
 
+A server object is untrusted: one over MAX_OBJECT is not parsed, one this app cannot store as it
+is gets stored safely (app/sync/fit.py), and one it cannot store at all (unreadable, refused by
+the store) is skipped, named in the summary and left as it is on the server; the run goes on.
+Two objects with one UID (in two calendars, say) stay two tasks. A run stops after RUN_SECONDS,
+keeping what it did: the next run goes on from there.
+
 Nothing here asks the user anything or touches Qt: the CLI and the window's worker thread run
 the same `Sync.run()`.
 """
 
 import re
+import time
 import uuid
 from collections import namedtuple
+from urllib.parse import unquote
 
+from app.common.errors import UserError
+from app.common.titles import printable
 from app.sync import vtodo
-from app.sync.connection import call
+from app.sync.connection import SyncError, call
+from app.sync.fit import fit
 from app.sync.local import LocalTasks
 from app.sync.merge import changed, merge
 from app.sync.pairing import Pairing
@@ -26,17 +37,21 @@ from app.tasks.dates import timestamp
 
 MULTIGET_BATCH = 250
 RETRIES = 3  # 412s in a row on one task before leaving it for the next sync
+MAX_OBJECT = 1_000_000  # characters; a task with the longest notes the store takes is ~100k
+RUN_SECONDS = 30 * 60  # a first sync of 5,000 tasks takes a few minutes on a slow server
 
 
-class Summary(namedtuple("Summary", ("sent", "received", "conflicts", "requests", "notes"),
-                         defaults=((),))):
+class Summary(namedtuple("Summary", ("sent", "received", "conflicts", "requests", "notes",
+                                     "skipped"), defaults=((), 0))):
     """The counts, and `notes`: one sentence for each thing they don't say (a calendar renamed
-    or deleted on either side)."""
+    or deleted on either side, a server object skipped or stored cut)."""
 
     def line(self) -> str:
         text = f"↑ {self.sent} sent, ↓ {self.received} received"
         if self.conflicts:
             text += f", {self.conflicts} conflict{'s' if self.conflicts != 1 else ''} merged"
+        if self.skipped:
+            text += f", {self.skipped} skipped"
         return text
 
     def report(self) -> str:
@@ -54,6 +69,12 @@ class Sync:
         self._orphans: list[tuple[int, str]] = []
         self._arrived: set[str] = set()  # UIDs of tasks new here in this run
         self._touched: set[str] = set()  # calendars this run uploaded to or deleted from
+        self._listings: dict[str, tuple] = {}  # each calendar's changes, by its URL
+        self._gone: set[str] = set()  # hrefs the server no longer has, in any calendar
+        self._skipped: dict[str, str] = {}  # a sentence for each object left on the server
+        self._notes: list[str] = []
+        self._unsynced: dict | None = None  # (title, due) → local tasks never synced
+        self._deadline = time.monotonic() + RUN_SECONDS
         local.uid_of = self._uid_of
         local.task_of = self._task_of
 
@@ -68,13 +89,25 @@ class Sync:
     def run(self) -> Summary:
         pairing = Pairing(self.state, self.local, self.client, self.url)
         calendars = pairing.pair()
+        # Every calendar is listed before any object is taken: an object whose UID is known
+        # under another href is a move only when that href is gone (from any calendar).
+        for pair, calendar in calendars.items():
+            self._list(pair, calendar)
         for pair, calendar in calendars.items():
             self._pull(pair, calendar)
         self._adopt_orphans()
         self._push({pair.url: calendar for pair, calendar in calendars.items()})
         self._outdate_made_up_tokens()
         return Summary(self.sent, self.received, self.conflicts, self.client.requests_made,
-                       tuple(pairing.notes))
+                       (*pairing.notes, *self._notes, *self._skipped.values()),
+                       len(self._skipped))
+
+    def _check_time(self) -> None:
+        """Between two objects: every one taken so far is stored with its ETag, so stopping
+        here loses nothing (a calendar's token is kept only once all of it is taken)."""
+        if time.monotonic() > self._deadline:
+            raise SyncError(f"The sync stopped after {RUN_SECONDS // 60} minutes; what it did "
+                            "is kept, and the next sync goes on from there.", "server")
 
     def _outdate_made_up_tokens(self) -> None:
         """caldav's "fake-" token describes the calendar as this run found it, before its own
@@ -86,7 +119,9 @@ class Sync:
 
     # -- the server's changes -----------------------------------------------------------------
 
-    def _pull(self, pair: CalendarPair, calendar) -> None:
+    def _list(self, pair: CalendarPair, calendar) -> None:
+        """What changed in the calendar since its token (one REPORT); what the server no longer
+        has goes to `_gone`."""
         result = call(calendar.get_objects_by_sync_token, self.url,
                       sync_token=pair.sync_token, load_objects=False)
         token = str(result.sync_token)
@@ -96,7 +131,7 @@ class Sync:
                                                and token != pair.sync_token)
         stored = {item.href: item for item in self.state.items(pair.url)}
         deleted = {str(url) for url in result.deleted_urls}
-        listed, unloaded, loaded = set(), [], []
+        listed, unloaded = set(), []
         for obj in result:
             href = str(obj.url)
             if href in deleted:
@@ -108,28 +143,74 @@ class Sync:
             # Always fetched raw with multiget: the objects of caldav's full-listing fallback
             # come through its search, whose copies are not the server's exact text.
             unloaded.append(obj)
-        for start in range(0, len(unloaded), MULTIGET_BATCH):
-            batch = [obj.url for obj in unloaded[start:start + MULTIGET_BATCH]]
-            loaded += call(calendar.multiget, self.url, batch)
-        for obj in loaded:
-            self._take_remote(pair, str(obj.url), obj.etag, obj.data)
         if complete:  # a full listing: whatever it lacks was deleted on the server
             deleted |= {href for href, item in stored.items()
                         if href not in listed and item.etag is not None}
+        self._gone |= deleted
+        self._listings[pair.url] = (token, unloaded, deleted)
+
+    def _pull(self, pair: CalendarPair, calendar) -> None:
+        token, unloaded, deleted = self._listings.pop(pair.url)
+        loaded = []
+        for start in range(0, len(unloaded), MULTIGET_BATCH):
+            self._check_time()
+            batch = [obj.url for obj in unloaded[start:start + MULTIGET_BATCH]]
+            loaded += call(calendar.multiget, self.url, batch)
+        skipped = len(self._skipped)
+        for obj in loaded:
+            self._check_time()
+            self._take_remote(pair, str(obj.url), obj.etag, obj.data)
         for href in deleted:
             item = self.state.item_by_href(href)
             if item is not None:
                 self._take_remote_deletion(item)
-        self.state.set_sync_token(pair.url, token)
+        if len(self._skipped) == skipped:  # else the old token lists the skipped ones again
+            self.state.set_sync_token(pair.url, token)
 
     def _take_remote(self, pair: CalendarPair, href: str, etag: str | None, text: str) -> None:
+        """One server object into the store, as safely as it fits; one that cannot be stored
+        is skipped and named, and its item (if any) keeps its old ETag, so nothing of ours is
+        uploaded over it or deletes it."""
+        if len(text or "") > MAX_OBJECT:
+            self._skip(pair, href, None, f"it is over {MAX_OBJECT // 1_000_000} MB")
+            return
         try:
             _, todo = vtodo.parse(text)
-        except ValueError:
+            remote, uid = vtodo.read(todo), vtodo.uid_of(todo)
+        except vtodo.NotATask:
             return  # an event in a mixed calendar: not a task
-        remote = vtodo.read(todo)
-        uid = vtodo.uid_of(todo)
-        item = self.state.item_by_href(href) or self.state.item_by_uid(uid)
+        except Exception:  # another client's object, beyond what icalendar reads
+            self._skip(pair, href, None, "it could not be read as a task")
+            return
+        remote, cut = fit(remote)
+        try:
+            self._store_remote(pair, href, etag, text, todo, remote, uid)
+        except SyncError:
+            raise  # the server or the network: the run cannot go on
+        except UserError as error:  # the store refused it even fitted
+            self._skip(pair, href, remote["title"], f"the task store refused it ({error})")
+            return
+        if cut:
+            self._notes.append(f"Task '{_short(remote['title'])}' from calendar "
+                               f"'{_short(pair.name)}': " + "; ".join(cut) + ".")
+
+    def _skip(self, pair: CalendarPair, href: str, title: str | None, reason: str) -> None:
+        name = unquote(href.rstrip("/").rsplit("/", 1)[-1])
+        what = f"'{_short(name)}'" + (f" ('{_short(title)}')" if title else "")
+        self._skipped[href] = (f"Skipped {what} in calendar '{_short(pair.name)}': "
+                               f"{reason}; it is left as it is on the server.")
+
+    def _store_remote(self, pair: CalendarPair, href: str, etag: str | None, text: str, todo,
+                      remote: dict, uid: str) -> None:
+        item = self.state.item_by_href(href)
+        if item is None:
+            item = self.state.item_by_uid(uid)
+            if item is not None and item.href not in self._gone:  # not a move: a second copy
+                other = {each.url: each.name for each in self.state.calendars()}.get(
+                    item.calendar_url, item.calendar_url)
+                self._notes.append(f"UID '{_short(uid)}' is in calendar '{_short(pair.name)}' "
+                                   f"and in calendar '{_short(other)}': kept as two tasks.")
+                item = None
         if item is None:
             matched = self._match(remote)
             task_id = matched or self.local.add(remote, pair.list_key, uid)
@@ -212,19 +293,27 @@ class Sync:
             if local["parent_id"] is not None:  # a parent chosen here is never overwritten
                 continue
             self.local.apply(task_id, {**local, "parent": parent_uid}, ["parent"])
-            self.state.save_item(item._replace(base={**item.base, "parent": parent_uid}))
+            # A parent the store refuses (a cycle, too deep) stays unset here, and so in the
+            # base: otherwise the push would upload its removal over the server's copy.
+            held = self.local.get(task_id)["parent"]
+            self.state.save_item(item._replace(base={**item.base, "parent": held}))
         self._orphans.clear()
         self._arrived.clear()
 
     def _match(self, remote: dict) -> int | None:
         """On a first sync, a local task never synced with the same title and due date is the
-        same task: it is linked, not duplicated."""
-        synced = {item.task_id for item in self.state.items()}
-        for task_id, fields in self.local.all().items():
-            if task_id not in synced and fields["title"] == remote["title"] \
-                    and fields["due"] == remote["due"]:
-                return task_id
-        return None
+        same task: it is linked, not duplicated. The tasks never synced are indexed once per
+        run (a first sync of thousands of tasks on both sides would otherwise be quadratic);
+        a task linked leaves the index."""
+        if self._unsynced is None:
+            synced = {item.task_id for item in self.state.items()}
+            self._unsynced = {}
+            for task_id, fields in self.local.all().items():
+                if task_id not in synced:
+                    key = (fields["title"], fields["due"])
+                    self._unsynced.setdefault(key, []).append(task_id)
+        candidates = self._unsynced.get((remote["title"], remote["due"]))
+        return candidates.pop(0) if candidates else None
 
     def _take_remote_deletion(self, item: Item) -> None:
         local = self.local.get(item.task_id)
@@ -258,6 +347,7 @@ class Sync:
                 if item is None:
                     continue
             if item.etag is None or changed(item.base, local, self.local.names):
+                self._check_time()
                 self._upload(calendars[item.calendar_url], item, local)
         pairs = {pair.url: pair for pair in self.state.calendars()}
         for item in items.values():  # synced before, gone here now
@@ -374,6 +464,12 @@ def _save(obj, new: bool):
     if new:  # If-None-Match: * — an upload retried after a crash cannot make a second copy
         return obj.save(no_overwrite=True, increase_seqno=False)
     return obj.save(increase_seqno=False, precondition="etag")
+
+
+def _short(text: str) -> str:
+    """Another client's text, safe for a terminal and one line long."""
+    text = printable(" ".join(str(text).split()))
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def _base_of(local: dict, names) -> dict:

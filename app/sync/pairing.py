@@ -9,6 +9,10 @@ name along, so following renames costs no request of its own):
 - a calendar new on the server becomes a list of its name (Inbox ↔ a calendar named Inbox,
   else the server's "Tasks"), and a list without a calendar gets one (MKCALENDAR).
 
+Names cross in both directions cleaned (`_clean`): a calendar's name from another client may hold
+bidi controls or run long, and XML cannot carry the control characters a list's name may hold.
+The pair keeps each side's own spelling, so a cleaned name is never taken for a rename.
+
 A list is followed by its id in the task store, which a rename keeps: a renamed list is never
 taken for a new one (that would make a second calendar and upload every task again).
 What happened that the counts don't say goes to `notes`, one sentence each.
@@ -17,12 +21,13 @@ What happened that the counts don't say goes to `notes`, one sentence each.
 import re
 from urllib.parse import unquote, urlsplit
 
+from app.common.titles import strip_controls
 from app.sync.connection import SyncError, call
 from app.sync.local import LocalTasks
 from app.sync.merge import changed
 from app.sync.state import CalendarPair, SyncState
 from app.tasks.model import INBOX
-from app.tasks.validate import list_name_key
+from app.tasks.validate import MAX_LIST_NAME, list_name_key
 
 SERVER_DEFAULT = "Tasks"  # what many servers and phones call the task list they start with
 
@@ -83,8 +88,9 @@ class Pairing:
         if renamed_here and list_name != server_name:  # this side's name wins a double rename
             server_name = self._rename_calendar(calendar, pair.name, list_name,
                                                 server_name if renamed_there else None)
-        elif renamed_there and not renamed_here and list_name != INBOX:
-            list_name = self._rename_list(list_name, server_name, number, pair.name)
+        elif renamed_there and not renamed_here and list_name != INBOX \
+                and _clean(server_name) not in ("", list_name):
+            list_name = self._rename_list(list_name, _clean(server_name), number, pair.name)
         self.state.save_calendar(pair._replace(list_key=list_name, name=server_name,
                                                list_id=number))
 
@@ -93,7 +99,7 @@ class Pairing:
         from caldav.elements import dav
 
         try:
-            call(calendar.set_properties, self.url, [dav.DisplayName(new)])
+            call(calendar.set_properties, self.url, [dav.DisplayName(_clean(new))])
         except SyncError as error:
             if error.kind in ("offline", "certificate"):
                 raise  # the run cannot go on; the rename is tried again at the next one
@@ -104,9 +110,9 @@ class Pairing:
             self.notes.append(f"List '{old}' was renamed '{new}' here and '{theirs}' on the "
                               f"server: kept '{new}' on both.")
         else:
-            self.notes.append(f"Renamed calendar '{old}' to '{new}' on the server, as its list "
-                              "was renamed here.")
-        return new
+            self.notes.append(f"Renamed calendar '{old}' to '{_clean(new)}' on the server, as "
+                              "its list was renamed here.")
+        return _clean(new)
 
     def _rename_list(self, list_name: str, new: str, number: int, old_calendar: str) -> str:
         """The list follows its calendar's new name; returns the list's name afterwards."""
@@ -186,12 +192,14 @@ class Pairing:
         taken = {list_name_key(pair.list_key) for pair in known}
         names = set(new.values())
         for path, name in sorted(new.items(), key=lambda each: each[1] != INBOX):
-            key = name
+            key = _clean(name) or SERVER_DEFAULT
             if list_name_key(INBOX) not in taken and (name == INBOX or (name == SERVER_DEFAULT
                                                                        and INBOX not in names)):
                 key = INBOX
-            while list_name_key(key) in taken:
-                key += " (server)"
+            base, tries = key, 1
+            while list_name_key(key) in taken:  # cut to fit, so each try is a new name
+                suffix = " (server)" if tries == 1 else f" (server {tries})"
+                key, tries = base[:MAX_LIST_NAME - len(suffix)] + suffix, tries + 1
             taken.add(list_name_key(key))
             number = self.local.add_list(key)
             # An existing list matched whatever its case keeps its own name ("work" for a
@@ -205,11 +213,17 @@ class Pairing:
         paired = {pair.list_id for pair in self.state.calendars()}
         for number, list_name in self.local.list_names().items():
             if number not in paired:
-                made = call(home.make_calendar, self.url, name=list_name,
+                made = call(home.make_calendar, self.url, name=_clean(list_name),
                             supported_calendar_component_set=["VTODO"])
-                self.state.save_calendar(CalendarPair(str(made.url), list_name, list_name, None,
-                                                      number))
+                self.state.save_calendar(CalendarPair(str(made.url), list_name,
+                                                      _clean(list_name), None, number))
                 remote[_path_of(str(made.url))] = made
+
+
+def _clean(name: str) -> str:
+    """A name safe as a list's and in XML: one line, no control or bidi characters, at most
+    MAX_LIST_NAME characters ("" when nothing is left)."""
+    return " ".join(strip_controls(name or "").split())[:MAX_LIST_NAME].strip()
 
 
 def _path_of(url: str) -> str:

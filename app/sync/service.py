@@ -119,12 +119,19 @@ class SyncService:
             account = state.account()
             if account is None:
                 raise UserError(NO_ACCOUNT)
-            connection.check_url(account.url, allow_http=account.allow_http)
-            davclient = connection.client(account.home_url, account.username, self.password())
+            # Every failure from here is a failed run, and `sync status` says so with its
+            # sentence, rather than still showing the last run that went well.
             try:
+                connection.check_url(account.url, allow_http=account.allow_http)
+                davclient = connection.client(account.home_url, account.username,
+                                              self.password())
                 summary = Sync(state, LocalTasks(store), davclient, account.url).run()
             except UserError as error:
                 state.record_run(Run(timestamp(), False, str(error)))
+                raise
+            except Exception as error:  # a bug: the front end logs it; status names it
+                state.record_run(Run(timestamp(), False, f"Something went wrong "
+                                     f"({type(error).__name__}); see the log."))
                 raise
             state.record_run(Run(timestamp(), True, summary.report()))
             return summary

@@ -24,12 +24,16 @@ ALARM_MARK = "X-TASK-ASSISTANT-REMINDER"  # on the VALARM the app made; others' 
 NAMES = ("title", "notes", "due", "priority", "status", "tags", "repeat", "parent", "remind_at")
 
 
+class NotATask(ValueError):
+    """An object without a VTODO: an event in a mixed calendar, left alone."""
+
+
 def parse(text: str) -> tuple[icalendar.Calendar, icalendar.Todo]:
-    """The calendar object and its (first) VTODO; ValueError when there is none."""
+    """The calendar object and its (first) VTODO; NotATask when there is none."""
     calendar = icalendar.Calendar.from_ical(text)
     for component in calendar.walk("VTODO"):
         return calendar, component
-    raise ValueError("no VTODO in the object")
+    raise NotATask("no VTODO in the object")
 
 
 def new_object(uid: str) -> tuple[icalendar.Calendar, icalendar.Todo]:
@@ -72,10 +76,12 @@ def uid_of(todo: icalendar.Todo) -> str:
 def modified_at(todo: icalendar.Todo) -> str | None:
     """When the server's copy was last changed (LAST-MODIFIED, else DTSTAMP), UTC ISO 8601."""
     for name in ("last-modified", "dtstamp"):
-        if name in todo:
-            moment = todo[name].dt
-            if isinstance(moment, datetime):
-                return _utc(moment)
+        try:
+            moment = todo[name].dt if name in todo else None
+        except (ValueError, AttributeError):  # another client's unreadable stamp: no date
+            continue
+        if isinstance(moment, datetime):
+            return _utc(moment)
     return None
 
 
