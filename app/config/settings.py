@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from app.common.errors import UserError
 from app.common.listeners import Listeners
 from app.common.safe_files import keep_aside, read_json, write_atomically
+from app.config import shortcut_text
 
 FILE_NAME = "settings.json"
 
@@ -110,6 +111,7 @@ SETTINGS = (
     Setting("close_to_tray", "close-to-tray choice", True, _check_bool),
     Setting("reminders", "reminders choice", True, _check_bool),
     Setting("start_on_login", "start-on-login choice", False, _check_bool),
+    Setting("quick_ask_shortcut", "quick-ask shortcut", "Ctrl+Alt+Space", shortcut_text.check),
 )
 
 
