@@ -61,6 +61,7 @@ class Shell(QObject):
         self.shortcut = GlobalShortcut(self)
         self.shortcut.pressed.connect(self.quick_ask)
         self.shortcut.apply(settings.get("quick_ask_shortcut"))
+        self.window.global_shortcut = self.shortcut
 
         self.live.tasks_changed.connect(self._update_due_count)
         self.live.day_changed.connect(self._update_due_count)  # midnight changes it, unwritten
