@@ -35,10 +35,8 @@ def _backend_for_this_desktop(pressed, parent):
         from app.ui.hotkeys.x11 import X11Hotkey
 
         return X11Hotkey(pressed, parent)
-    if platform.startswith("wayland"):
-        from app.ui.hotkeys.portal import PortalHotkey
-
-        return PortalHotkey(pressed, parent)
+    # Wayland: the GlobalShortcuts portal is not built yet, so Wayland says "not available"
+    # and the README's per-desktop recipes remain the way there.
     return None
 
 
