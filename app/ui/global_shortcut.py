@@ -1,8 +1,8 @@
 """The quick-ask shortcut, held for the whole desktop while the app runs.
 
 It follows the `quick_ask_shortcut` setting as it changes (Settings, or `task-assistant settings
-set` while the app runs), through the backend this desktop has: X11's key grab, the Wayland
-portal, Windows' RegisterHotKey or macOS's Carbon hot keys. `status` is the one sentence
+set` while the app runs), through the backend this desktop has: X11's key grab, Windows'
+RegisterHotKey or macOS's Carbon hot keys (Wayland's portal is still to come: "not available"). `status` is the one sentence
 Settings shows: what is bound, or why nothing is (a key another app holds is also logged).
 """
 
