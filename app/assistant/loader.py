@@ -61,6 +61,11 @@ class AssistantLoader:
         return self._loading
 
     @property
+    def loading_started(self) -> bool:
+        """Whether anyone has asked for the agent stack yet (a tray start waits for intent)."""
+        return self._loading is not None
+
+    @property
     def ready(self) -> bool:
         return self._assistant is not None
 

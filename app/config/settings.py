@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from app.common.errors import UserError
 from app.common.listeners import Listeners
 from app.common.safe_files import keep_aside, read_json, write_atomically
+from app.config import shortcut_text
 
 FILE_NAME = "settings.json"
 
@@ -118,6 +119,7 @@ SETTINGS = (
     Setting("close_to_tray", "close-to-tray choice", True, _check_bool),
     Setting("reminders", "reminders choice", True, _check_bool),
     Setting("start_on_login", "start-on-login choice", False, _check_bool),
+    Setting("quick_ask_shortcut", "quick-ask shortcut", "Ctrl+Alt+Space", shortcut_text.check),
     # The look (docs/DESIGN.md): "system" follows the desktop's light, dark or high contrast.
     Setting("theme", "theme", "system", _one_of("system", "light", "dark")),
     Setting("text_size", "text size", "normal", _one_of("small", "normal", "large", "larger")),
@@ -145,6 +147,7 @@ class Settings:
             self.warnings.append(f"{self.path.name} is not usable ({problem}), so the default "
                                  "settings are used.")
         self._stored = self._usable(stored, warn=True)
+        self._seen = self._file_stamp()
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -185,6 +188,34 @@ class Settings:
         except KeyError:
             raise UserError(f"There is no setting called {name!r}: use one of "
                             f"{', '.join(self.known)}.") from None
+
+    def poll_external_changes(self) -> None:
+        """Announce the settings another process saved (`task-assistant settings set` while the
+        app runs), so a running app follows them at once. A file that cannot be read now is
+        left for the next start to deal with."""
+        stamp = self._file_stamp()
+        if stamp == self._seen:
+            return
+        self._seen = stamp
+        try:
+            stored, problem = read_json(self.path)
+        except ValueError:
+            return
+        if problem or not isinstance(stored, dict):
+            return
+        with self._lock:
+            before, self._stored = self._stored, self._usable(stored)
+            changed = [name for name in self.known
+                       if before.get(name) != self._stored.get(name)]
+        for name in changed:
+            self._listeners.notify(name)
+
+    def _file_stamp(self) -> tuple | None:
+        try:
+            found = self.path.stat()
+        except OSError:
+            return None
+        return found.st_mtime_ns, found.st_size, found.st_ino
 
     # -- changing -------------------------------------------------------------------------------
 

@@ -83,7 +83,8 @@ async def _main(app, server, start: str, on_shown: Callable | None) -> int:
     window = shell.window
 
     def shown() -> None:
-        workspace.agent.preload()  # the heavy imports begin once the window is on screen
+        if window.isVisible():  # the heavy imports begin once the window is on screen; a
+            workspace.agent.preload()  # tray start waits for intent (Shell.ensure_assistant_loading)
         window.check_key()
         shell.check_reminders()  # overdue tasks are announced at start
         shell.back_up_if_due()

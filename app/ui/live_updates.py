@@ -36,6 +36,7 @@ class LiveUpdates(QObject):
         super().__init__(parent)
         self._store = store
         self._conversations_store = conversations
+        self._settings = settings
         queued = Qt.ConnectionType.QueuedConnection
         self._tasks.connect(self.tasks_changed, queued)
         self._conversations.connect(self.conversations_changed, queued)
@@ -61,6 +62,8 @@ class LiveUpdates(QObject):
             self._store.poll_external_changes()
             if self._conversations_store is not None:
                 self._conversations_store.poll_external_changes()
+            if self._settings is not None:
+                self._settings.poll_external_changes()
         except Exception as error:
             self.poll_timer.stop()  # one log entry, not one a second
             crash_log.record(error)

@@ -44,6 +44,7 @@ class MainWindow(QMainWindow):
         self._owns_live = live is None
         self.live = live or LiveUpdates(store, conversations, parent=self)
         self.settings_dialog = None
+        self.global_shortcut = None  # the Shell's quick-ask shortcut, for Settings to show
         self.shortcut_sheet = None
         self.sync = sync
         self._painted = False
@@ -145,7 +146,8 @@ class MainWindow(QMainWindow):
         if self.settings_dialog is None:
             self.settings_dialog = SettingsDialog(self.settings, self.keys, self.runner, self,
                                                   mcp_servers=self.agent.mcp_servers,
-                                                  sync=self.sync)
+                                                  sync=self.sync,
+                                                  shortcut=self.global_shortcut)
             self.settings_dialog.key_changed.connect(self._key_changed)
             self.settings_dialog.finished.connect(self._settings_closed)
         self.settings_dialog.open()

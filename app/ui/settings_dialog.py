@@ -27,6 +27,7 @@ from app.common.redact import ENV_VAR
 from app.config.mcp_servers import McpServers
 from app.config.settings import Settings
 from app.ui.task_runner import TaskRunner
+from app.ui.shortcut_field import ShortcutField
 from app.ui.tools_page import ToolsPage
 
 API_KEY_PAGE = GET_A_KEY
@@ -73,8 +74,10 @@ class SettingsDialog(QDialog):
     settings_saved = Signal()
 
     def __init__(self, settings: Settings, keys: KeyStore, runner: TaskRunner,
-                 parent=None, *, mcp_servers: McpServers | None = None, sync=None) -> None:
-        """`mcp_servers` adds the Tools page; `sync`, the app's BackgroundSync, the Sync page."""
+                 parent=None, *, mcp_servers: McpServers | None = None, sync=None,
+                 shortcut=None) -> None:
+        """`mcp_servers` adds the Tools page; `sync`, the app's BackgroundSync, the Sync page;
+        `shortcut`, the app's GlobalShortcut, what became of the quick-ask shortcut."""
         super().__init__(parent)
         self._settings = settings
         self._keys = keys
@@ -178,6 +181,8 @@ class SettingsDialog(QDialog):
         desktop_layout = QVBoxLayout(desktop_box)
         for box in self.desktop_boxes.values():
             desktop_layout.addWidget(box)
+        self.shortcut_field = ShortcutField(shortcut)
+        desktop_layout.addWidget(self.shortcut_field)
 
         # -- bottom -------------------------------------------------------------------------------
         self.error_label = _sentence_label("Error")
@@ -392,6 +397,7 @@ class SettingsDialog(QDialog):
     def _load_fields(self) -> None:
         for name, box in self.desktop_boxes.items():
             box.setChecked(bool(self._settings.get(name)))
+        self.shortcut_field.set_text(self._settings.get("quick_ask_shortcut"))
         notes = {"model": self.model_note, "base_url": self.base_url_note}
         for name in self._fields():
             setting = self._settings.setting(name)
@@ -430,6 +436,8 @@ class SettingsDialog(QDialog):
             # Every field is checked before any is saved: a bad URL must not leave a new model.
             values = {name: self._checked(name) for name in editable}
             values.update((name, box.isChecked()) for name, box in self.desktop_boxes.items())
+            values["quick_ask_shortcut"] = self._valid("quick_ask_shortcut",
+                                                       self.shortcut_field.text())
             for name, value in values.items():
                 if value == self._settings.setting(name).default:
                     self._settings.reset(name)  # no pinned copy: a future default applies
@@ -445,9 +453,12 @@ class SettingsDialog(QDialog):
             self.accept()
 
     def _checked(self, name: str) -> str:
+        return self._valid(name, self._text(name))
+
+    def _valid(self, name: str, text: str) -> str:
         setting = self._settings.setting(name)
         try:
-            return setting.check(self._text(name))
+            return setting.check(text)
         except ValueError as error:  # the same sentence Settings.set gives
             raise UserError(f"The {setting.label} {error}.") from None
 

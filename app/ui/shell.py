@@ -16,6 +16,7 @@ from app.config.settings import Settings
 from app.conversations.store import ConversationStore
 from app.desktop.reminders import Reminders
 from app.tasks import TaskStore
+from app.ui.global_shortcut import GlobalShortcut
 from app.ui.live_updates import LiveUpdates
 from app.ui.main_window import MainWindow
 from app.ui.task_runner import TaskRunner
@@ -57,6 +58,10 @@ class Shell(QObject):
         self.tray.task_requested.connect(self.show_task)
         self.tray.quit_requested.connect(self.quit_requested)
         self.tray.show()
+        self.shortcut = GlobalShortcut(self)
+        self.shortcut.pressed.connect(self.quick_ask)
+        self.shortcut.apply(settings.get("quick_ask_shortcut"))
+        self.window.global_shortcut = self.shortcut
 
         self.live.tasks_changed.connect(self._update_due_count)
         self.live.day_changed.connect(self._update_due_count)  # midnight changes it, unwritten
@@ -84,7 +89,13 @@ class Shell(QObject):
         elif message == "show":
             self.show_window()
 
+    def ensure_assistant_loading(self) -> None:
+        """Someone is about to ask (the window, quick ask, a routine about to run): start
+        loading the agent stack now. A tray start waits for this, so it stays light."""
+        self.agent.preload()
+
     def show_window(self) -> None:
+        self.ensure_assistant_loading()
         if self.window.isMinimized():
             self.window.showNormal()
         else:
@@ -103,6 +114,7 @@ class Shell(QObject):
         self.window.tasks.show_reminder(task_id)
 
     def quick_ask(self) -> None:
+        self.ensure_assistant_loading()
         if self.popup is None:
             from app.ui.quick_ask import QuickAsk
 
@@ -131,6 +143,7 @@ class Shell(QObject):
         self.reminder_timer.stop()
         self.tray_timer.stop()
         self.backup_timer.stop()
+        self.shortcut.close()
         self.sync.stop()
         if self.reminders is not None:
             self.reminders.close()
@@ -179,6 +192,8 @@ class Shell(QObject):
     def _apply_setting(self, name: str) -> None:
         if name == "start_on_login":
             self.apply_start_on_login()
+        elif name == "quick_ask_shortcut":
+            self.shortcut.apply(self.settings.get("quick_ask_shortcut"))
 
     def apply_start_on_login(self) -> None:
         from app.desktop.autostart import Autostart, launch_command
