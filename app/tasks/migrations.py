@@ -186,7 +186,8 @@ def repair_parent_loops(conn) -> str | None:
         "JOIN above ON above.start = tasks.id AND above.id = tasks.id) "
         "SELECT looped.id FROM looped WHERE NOT EXISTS (SELECT 1 FROM looped AS other "
         "JOIN above ON above.start = looped.id AND above.id = other.id "
-        "WHERE (other.updated_at, other.id) > (looped.updated_at, looped.id))").fetchall()
+        "WHERE (other.updated_at, other.id) > (looped.updated_at, looped.id)) "
+        "ORDER BY looped.id").fetchall()
     for (task_id,) in looped:
         conn.execute("UPDATE tasks SET parent_id = NULL WHERE id = ?", (task_id,))
     if not looped:
