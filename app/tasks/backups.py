@@ -264,8 +264,14 @@ def _move_aside(db_path: Path) -> Path | None:
     if not db_path.exists():
         return None
     stamp = _local_now().strftime(_STAMP)
-    aside = db_path.with_name(f"{db_path.name}.before-restore-{stamp}")
-    number = 1
+    # Numbered past every one of this second, never into a gap pruning left: the newest file
+    # must sort newest, or the next pruning would remove it.
+    taken = [int(match.group(2) or 1) for match in
+             (_ASIDE.fullmatch(path.name[len(db_path.name):])
+              for path in set_aside_files(db_path)) if match.group(1) == stamp]
+    number = max(taken, default=0) + 1
+    aside = db_path.with_name(f"{db_path.name}.before-restore-{stamp}"
+                              + (f"-{number}" if number > 1 else ""))
     while aside.exists():
         number += 1
         aside = db_path.with_name(f"{db_path.name}.before-restore-{stamp}-{number}")
