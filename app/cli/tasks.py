@@ -359,8 +359,12 @@ def _import(args) -> int:
                 records = read_csv(text, name)
     with _store() as store:
         ids = store.import_tasks(records, by=_by("import"), skip_duplicates=not args.duplicates)
-        skipped = store.last_skipped
+        skipped, flattened = store.last_skipped, store.last_flattened
     line = f"Imported {len(ids)} task{'s' if len(ids) != 1 else ''}"
+    if flattened:
+        line += (f"; {flattened} subtask{'s were' if flattened != 1 else ' was'} placed higher "
+                 "(subtasks go at most 3 levels deep, and never under their own "
+                 "subtasks)")
     if skipped:
         line += (f"; skipped {skipped} already here (same UID, or same title and due; "
                  "--duplicates imports them anyway)")

@@ -8,6 +8,7 @@ import functools
 import inspect
 import os
 import sqlite3
+import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,7 +31,7 @@ _SQLITE_MAGIC = b"SQLite format 3\0"
 BUSY_TIMEOUT = 10  # seconds a write waits for another process before it is "busy"
 
 
-def open_database(path: Path, migrations: list[str]) -> sqlite3.Connection:
+def open_database(path: Path, migrations: list) -> sqlite3.Connection:
     """Open (creating if needed, private) and migrate; never touch a file from a newer version.
 
     Read-only when the file is known to be damaged or cannot be written (a read-only data
@@ -51,7 +52,7 @@ def open_database(path: Path, migrations: list[str]) -> sqlite3.Connection:
             time.sleep(0.02)
 
 
-def _open(path: Path, migrations: list[str], read_only: bool) -> sqlite3.Connection:
+def _open(path: Path, migrations: list, read_only: bool) -> sqlite3.Connection:
     conn = _connect(path, read_only)
     try:
         _check_header(path)
@@ -128,7 +129,7 @@ def _check_tables(conn: sqlite3.Connection) -> None:
         conn.execute(f'SELECT * FROM "{name}" LIMIT 1').fetchall()
 
 
-def _refuse_newer(path: Path, version: int, migrations: list[str]) -> None:
+def _refuse_newer(path: Path, version: int, migrations: list) -> None:
     if version > len(migrations):
         raise DatabaseTooNewError(
             f"{path} was written by a newer version of Task Assistant (schema {version}; "
@@ -136,20 +137,28 @@ def _refuse_newer(path: Path, version: int, migrations: list[str]) -> None:
             "left untouched.")
 
 
-def _migrate(conn: sqlite3.Connection, path: Path, migrations: list[str]) -> None:
+def _migrate(conn: sqlite3.Connection, path: Path, migrations: list) -> None:
     """Each pending migration in its own write transaction, the version read inside it: when
     two processes open a new or older file at once, the second waits for the first and then
-    finds nothing left to do, so no migration ever runs twice."""
+    finds nothing left to do, so no migration ever runs twice. A migration is a script, or a
+    function of the connection (a repair) that may return a sentence for the user: it is
+    written to stderr once, after its transaction committed."""
     while True:
+        notice = None
         with transaction(conn):
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             _refuse_newer(path, version, migrations)
             if version >= len(migrations):
                 return
-            # executescript() would commit on its own; run each statement in this transaction.
-            for statement in _statements(migrations[version]):
-                conn.execute(statement)
+            step = migrations[version]
+            if callable(step):
+                notice = step(conn)
+            else:  # executescript() would commit on its own; run each statement in this one
+                for statement in _statements(step):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version + 1}")
+        if notice:
+            print(notice, file=sys.stderr)
 
 
 def guarded(cls: type) -> type:

@@ -10,6 +10,8 @@ import os
 import re
 import sqlite3
 from collections import namedtuple
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -17,14 +19,17 @@ from app.common import clock
 from app.common.database_problems import (DamagedDatabaseError, damage_marker, damaged_sentence,
                                           is_damage, is_marked_damaged, mark_damaged)
 from app.common.errors import UserError
+from app.common.file_lock import locked
 from app.common.private_files import private_dir, tighten
 
 FOLDER = "backups"
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
+KEEP_SET_ASIDE = 3  # files a restore moved aside: the newest are kept, older ones removed
 INTERVAL = timedelta(days=1)
 _NAME = re.compile(r"tasks-(\d{4}-\d\d-\d\dT\d{6})(?:-(\d+))?\.sqlite3")
 _STAMP = "%Y-%m-%dT%H%M%S"
+_ASIDE = re.compile(r"\.before-restore-(\d{4}-\d\d-\d\dT\d{6})(?:-(\d+))?")
 
 Backup = namedtuple("Backup", ("name", "path", "taken", "size"))
 
@@ -125,9 +130,12 @@ def restore(db_path: Path, name: str | None = None) -> tuple[Backup, Path | None
     incoming = db_path.with_name("." + db_path.name + ".restoring")
     try:
         _copy(chosen.path, incoming)
-        _keep_ids_ahead(incoming, db_path)
-        aside = _move_aside(db_path)
-        os.replace(incoming, db_path)
+        # No write lands between reading the ids handed out and the move: every TaskStore
+        # writes under this lock, and one that waited for it writes to the restored file.
+        with write_lock(db_path):
+            _keep_ids_ahead(incoming, db_path)
+            aside = _move_aside(db_path)
+            os.replace(incoming, db_path)
         tighten(db_path)
         damage_marker(db_path).unlink(missing_ok=True)
     except OSError as error:
@@ -135,7 +143,21 @@ def restore(db_path: Path, name: str | None = None) -> tuple[Backup, Path | None
                         "nothing was changed.") from None
     finally:
         incoming.unlink(missing_ok=True)
+    _prune_set_aside(db_path)
     return chosen, aside
+
+
+@contextmanager
+def write_lock(db_path: Path) -> Iterator[None]:
+    """Held by every write to the task file and by a restore, so the two never overlap. Where
+    the lock file cannot be made (a read-only folder, where no write succeeds anyway) the
+    write goes ahead without it."""
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(locked(db_path))
+        except OSError:
+            pass
+        yield
 
 
 # -- files ------------------------------------------------------------------------------------
@@ -218,12 +240,38 @@ def _check(path: Path) -> str | None:
     return None if result == "ok" else result
 
 
+def set_aside_files(db_path: Path) -> list[Path]:
+    """The files restores moved aside (not their -wal companions), newest first."""
+    found = []
+    for entry in db_path.parent.glob(db_path.name + ".before-restore-*"):
+        match = _ASIDE.fullmatch(entry.name[len(db_path.name):])
+        if match:
+            found.append((match.group(1), int(match.group(2) or 1), entry))
+    return [entry for *_, entry in sorted(found, reverse=True)]
+
+
+def _prune_set_aside(db_path: Path) -> None:
+    """17 restores must not leave 51 files: the newest KEEP_SET_ASIDE stay, with their -wal."""
+    for old in set_aside_files(db_path)[KEEP_SET_ASIDE:]:
+        for path in (old, old.with_name(old.name + "-wal"), old.with_name(old.name + "-shm")):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass  # removed next time
+
+
 def _move_aside(db_path: Path) -> Path | None:
     if not db_path.exists():
         return None
     stamp = _local_now().strftime(_STAMP)
-    aside = db_path.with_name(f"{db_path.name}.before-restore-{stamp}")
-    number = 1
+    # Numbered past every one of this second, never into a gap pruning left: the newest file
+    # must sort newest, or the next pruning would remove it.
+    taken = [int(match.group(2) or 1) for match in
+             (_ASIDE.fullmatch(path.name[len(db_path.name):])
+              for path in set_aside_files(db_path)) if match.group(1) == stamp]
+    number = max(taken, default=0) + 1
+    aside = db_path.with_name(f"{db_path.name}.before-restore-{stamp}"
+                              + (f"-{number}" if number > 1 else ""))
     while aside.exists():
         number += 1
         aside = db_path.with_name(f"{db_path.name}.before-restore-{stamp}-{number}")

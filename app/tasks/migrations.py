@@ -1,6 +1,8 @@
 """Schema migrations, applied in order at open; PRAGMA user_version records how many ran.
 
-Append a new script to MIGRATIONS for every schema change; never edit one that has shipped.
+Append a new script to MIGRATIONS for every schema change; never edit one that has shipped. A
+step may be a function of the connection instead (a repair SQL alone cannot say); what it returns,
+if anything, is a sentence the user is shown once.
 """
 
 SCHEMA_V1 = """
@@ -133,5 +135,76 @@ SCHEMA_V4 = """
 ALTER TABLE tasks ADD COLUMN due_zone TEXT;
 """
 
-MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4]
+# The task tree's invariant where every write lands (issue 20): no task under itself or its own
+# subtasks, at most MAX_DEPTH (3) levels. Checked by SQLite inside the write transaction, so two
+# processes re-parenting at once, an undo, an import or a sync write cannot slip past it.
+# Triggers may not use WITH, and need not: at most 3 levels means the chain above the new parent
+# and the levels below the task are a fixed number of lookups, which end on a damaged file too.
+# The message starts with "task tree:" so the store can turn it into a sentence.
+_TREE_CHECK = """
+    SELECT RAISE(ABORT, 'task tree: cycle') WHERE new.parent_id = new.id
+        OR new.id IN (SELECT parent_id FROM tasks WHERE id = new.parent_id)
+        OR new.id IN (SELECT above.parent_id FROM tasks AS parent
+                      JOIN tasks AS above ON above.id = parent.parent_id
+                      WHERE parent.id = new.parent_id);
+    SELECT RAISE(ABORT, 'task tree: too deep') WHERE
+        -- the new parent's level (1 at the top; 3 or more means nothing fits under it) ...
+        1 + EXISTS (SELECT 1 FROM tasks WHERE id = new.parent_id AND parent_id IS NOT NULL)
+          + EXISTS (SELECT 1 FROM tasks AS parent JOIN tasks AS above
+                    ON above.id = parent.parent_id
+                    WHERE parent.id = new.parent_id AND above.parent_id IS NOT NULL)
+        -- ... and the levels the task brings with it (itself, subtasks, sub-subtasks)
+        + 1 + EXISTS (SELECT 1 FROM tasks WHERE parent_id = new.id AND id != new.id)
+          + EXISTS (SELECT 1 FROM tasks AS child JOIN tasks AS grandchild
+                    ON grandchild.parent_id = child.id
+                    WHERE child.parent_id = new.id AND child.id != new.id)
+        > 3;
+"""
+TREE_TRIGGERS = (
+    "CREATE TRIGGER tasks_tree_on_insert BEFORE INSERT ON tasks WHEN new.parent_id IS NOT NULL "
+    f"BEGIN {_TREE_CHECK} END",
+    "CREATE TRIGGER tasks_tree_on_update BEFORE UPDATE OF parent_id ON tasks "
+    f"WHEN new.parent_id IS NOT NULL BEGIN {_TREE_CHECK} END",
+)
+
+# Every task in a loop of parents (A under B under A, or a task under itself), found by walking
+# up from each subtask; UNION (not UNION ALL) so the walk ends on a loop.
+_IN_A_LOOP = """
+WITH RECURSIVE above(start, id) AS (
+    SELECT id, parent_id FROM tasks WHERE parent_id IS NOT NULL
+    UNION SELECT above.start, tasks.parent_id FROM above JOIN tasks ON tasks.id = above.id
+        WHERE tasks.parent_id IS NOT NULL)
+"""
+
+
+def repair_parent_loops(conn) -> str | None:
+    """A file written before the tree was checked may hold a loop of parents, which hid its
+    tasks and hung every walk down the tree. Each loop is broken at its newest link (the task
+    in it changed last stands on its own); returns the sentence saying so, once."""
+    looped = conn.execute(
+        f"{_IN_A_LOOP}, looped AS (SELECT tasks.id, tasks.updated_at FROM tasks "
+        "JOIN above ON above.start = tasks.id AND above.id = tasks.id) "
+        "SELECT looped.id FROM looped WHERE NOT EXISTS (SELECT 1 FROM looped AS other "
+        "JOIN above ON above.start = looped.id AND above.id = other.id "
+        "WHERE (other.updated_at, other.id) > (looped.updated_at, looped.id)) "
+        "ORDER BY looped.id").fetchall()
+    for (task_id,) in looped:
+        conn.execute("UPDATE tasks SET parent_id = NULL WHERE id = ?", (task_id,))
+    if not looped:
+        return None
+    ids = ", ".join(str(task_id) for task_id, in looped)
+    plural = "s" if len(looped) != 1 else ""
+    return (f"Repaired the task file: {len(looped)} loop{plural} of subtasks (a task under its "
+            f"own subtask) {'were' if plural else 'was'} broken; task{plural} {ids} now "
+            f"stand{'' if plural else 's'} on {'their' if plural else 'its'} own.")
+
+
+def repair_then_check_the_tree(conn) -> str | None:
+    notice = repair_parent_loops(conn)
+    for trigger in TREE_TRIGGERS:
+        conn.execute(trigger)
+    return notice
+
+
+MIGRATIONS: list = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, repair_then_check_the_tree]
 SCHEMA_VERSION = len(MIGRATIONS)

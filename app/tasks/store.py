@@ -1,6 +1,7 @@
 """TaskStore: every read and write of tasks, and the one place changes are announced."""
 
 import json
+import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,8 +16,10 @@ from app.common.database import (OutsideWrites, file_identity, guarded, open_dat
 from app.tasks.dates import (Due, local_instant, local_midnight, local_today, timestamp,
                              today_ends, wall_clock)
 from app.tasks.filters import TaskFilter
+from app.tasks.tree import flattened_parents
 from app.tasks.migrations import MIGRATIONS
 from app.tasks import undo
+from app.tasks.backups import write_lock
 from app.tasks.history import (ORIGIN_WORDS, Change, HistoryLog, Origin, Recorder, Step, is_list,
                                list_subject)
 from app.tasks.model import (INBOX, MAX_DEPTH, NEW_FIELD_DEFAULTS, PRIORITIES, Reverted, Task,
@@ -35,9 +38,16 @@ _COLUMNS = ("tasks.id, tasks.title, tasks.notes, tasks.due, tasks.priority, task
             "tasks.uid, tasks.due_zone")
 _NEW_FIELDS = dict(zip(("list", "parent_id", "repeat", "repeat_after_done", "remind_at",
                         "remind_before", "uid", "due_zone"), NEW_FIELD_DEFAULTS))
-_DESCENDANTS = ("WITH RECURSIVE sub(id, depth) AS (SELECT id, 1 FROM tasks WHERE parent_id = ? "
-                "UNION ALL SELECT tasks.id, sub.depth + 1 FROM tasks JOIN sub "
-                "ON tasks.parent_id = sub.id) SELECT id, depth FROM sub")
+# Every task below :root at any depth. UNION, not UNION ALL: on a damaged file with a loop of
+# parents the walk still ends (each task is visited once), and the root is never its own child.
+_DESCENDANTS = ("WITH RECURSIVE sub(id) AS (SELECT id FROM tasks WHERE parent_id = :root "
+                "UNION SELECT tasks.id FROM tasks JOIN sub ON tasks.parent_id = sub.id) "
+                "SELECT id FROM sub WHERE id != :root")
+# How many levels are below a task, counted no further than one past the most there may be.
+_LEVELS_BELOW = ("WITH RECURSIVE sub(id, depth) AS (SELECT id, 1 FROM tasks WHERE parent_id = ? "
+                 "UNION SELECT tasks.id, sub.depth + 1 FROM tasks JOIN sub "
+                 f"ON tasks.parent_id = sub.id WHERE sub.depth <= {MAX_DEPTH}) "
+                 "SELECT max(depth) FROM sub")
 _LIST_COUNTS = ("SELECT lists.name, count(CASE WHEN tasks.status = 'open' THEN 1 END), "
                 "count(CASE WHEN tasks.status = 'done' THEN 1 END) FROM lists "
                 "LEFT JOIN tasks ON tasks.list_id = lists.id")
@@ -52,6 +62,18 @@ TRASH_DAYS = 30
 
 class TaskNotFoundError(UserError):
     pass
+
+
+class TreeError(UserError):
+    """A write that would put a task under itself or its own subtask, or too deep."""
+
+
+# What the tree's triggers (migrations.TREE_TRIGGERS) say, as sentences.
+_TREE_SENTENCES = {
+    "task tree: cycle": "A task cannot be a subtask of itself or of its own subtasks; nothing "
+                        "was changed.",
+    "task tree: too deep": f"Subtasks go at most {MAX_DEPTH} levels deep; nothing was changed.",
+}
 
 
 def _task(row: tuple) -> Task:
@@ -134,6 +156,7 @@ class TaskStore:
         self._listeners = Listeners("task store")
         self._trash_checked = False  # expired trash is emptied with the first write
         self.last_skipped = 0  # duplicates the last import_tasks(skip_duplicates=True) left out
+        self.last_flattened = 0  # subtask links the last import moved up (too deep, or a loop)
 
     # -- lifecycle and announcements -------------------------------------------------------
 
@@ -466,7 +489,7 @@ class TaskStore:
             if after.to_dict() != current.to_dict():
                 history.record(current.id, "edited", current.to_dict(), after.to_dict())
             if moved_subtree:  # a subtask lives in its parent's list
-                for child, _ in self._conn.execute(_DESCENDANTS, (current.id,)).fetchall():
+                for child in self._descendants(current.id):
                     self._edit_in_step(history, child, list_id=changes["list_id"])
         self._announce("updated", [current.id])
         return after
@@ -486,7 +509,7 @@ class TaskStore:
         if parent_id not in (None, "", 0, "0", "none"):
             parent = self.get(parent_id)
             if moving is not None:
-                below = {child for child, _ in self._conn.execute(_DESCENDANTS, (moving,))}
+                below = set(self._descendants(moving))
                 if parent.id == moving or parent.id in below:
                     raise UserError(f"Task {moving} cannot be a subtask of itself or of its "
                                     "own subtasks.")
@@ -516,8 +539,11 @@ class TaskStore:
 
     def _height(self, task_id: int) -> int:
         """1 for a task without subtasks, 2 with subtasks, 3 with sub-subtasks."""
-        rows = self._conn.execute(_DESCENDANTS, (task_id,)).fetchall()
-        return 1 + max((depth for _, depth in rows), default=0)
+        below = self._conn.execute(_LEVELS_BELOW, (task_id,)).fetchone()[0]
+        return 1 + (below or 0)
+
+    def _descendants(self, task_id: int) -> list[int]:
+        return [child for child, in self._conn.execute(_DESCENDANTS, {"root": task_id})]
 
     def _plan_repeat(self, row: dict, repeat: str | None, remind: str | None, *,
                      keep_repeat: bool = False, due_changed: bool = True,
@@ -560,7 +586,7 @@ class TaskStore:
     def open_subtasks(self, task_id: int | str) -> list[int]:
         """The open tasks under this one, at any depth (what completing it would refuse)."""
         number = validate.task_id(task_id)
-        return [child for child, _ in self._conn.execute(_DESCENDANTS, (number,)).fetchall()
+        return [child for child in self._descendants(number)
                 if self.get(child).status == "open"]
 
     def complete(self, task_id: int | str, *, by: Origin | Step,
@@ -600,7 +626,7 @@ class TaskStore:
             # The occurrence done, the same task moved on: one history row says both.
             history.record(current.id, "completed", current.to_dict(), after.to_dict())
             # Its subtasks start afresh for the next occurrence, like a checklist.
-            for child, _ in self._conn.execute(_DESCENDANTS, (current.id,)).fetchall():
+            for child in self._descendants(current.id):
                 if self.get(child).status == "done":
                     self._status_in_step(history, child, "open")
         self._announce("completed", [current.id])
@@ -648,7 +674,7 @@ class TaskStore:
         current = self.get(task_id)
         stamp = timestamp()
         with self._writing(by) as history:
-            below = [child for child, _ in self._conn.execute(_DESCENDANTS, (current.id,))]
+            below = self._descendants(current.id)
             for number in [current.id, *below]:
                 before = self.get(number).to_dict()
                 after = {**before, "trashed_at": stamp}
@@ -681,6 +707,8 @@ class TaskStore:
             seen_uids.add(row["uid"])
             kept.append(row)
         rows = kept
+        parents, self.last_flattened = flattened_parents(
+            [(row["_file_id"], row["_file_parent"]) for row in rows])
         with self._writing(by) as history:
             ids, new_ids, lists = [], {}, {}
             for row in rows:
@@ -693,7 +721,7 @@ class TaskStore:
                 if file_id is not None:
                     new_ids[file_id] = task_id
                 ids.append((task_id, row, name, file_parent))
-            for task_id, row, name, file_parent in ids:
+            for (task_id, row, name, _), file_parent in zip(ids, parents):
                 if file_parent is not None and file_parent in new_ids:
                     row["parent_id"] = new_ids[file_parent]
                     self._conn.execute("UPDATE tasks SET parent_id = ? WHERE id = ?",
@@ -728,13 +756,23 @@ class TaskStore:
 
     @contextmanager
     def _writing(self, by: Origin | Step) -> Iterator[Recorder]:
-        """One write transaction and its history; the step learns its ids once committed."""
-        with transaction(self._conn):
-            recorder = Recorder(self._conn, by if isinstance(by, Step) else Step(by),
-                                timestamp())
-            if not self._trash_checked:
-                self._empty_trash(older_than=clock.now() - timedelta(days=TRASH_DAYS))
-            yield recorder
+        """One write transaction and its history; the step learns its ids once committed.
+        Held under the write lock a restore takes too: a write waiting for a restore goes to
+        the restored file, never to the one set aside (whose ids the restore already read)."""
+        with write_lock(self.path):
+            self._follow_replaced_file()
+            try:
+                with transaction(self._conn):
+                    recorder = Recorder(self._conn, by if isinstance(by, Step) else Step(by),
+                                        timestamp())
+                    if not self._trash_checked:
+                        self._empty_trash(older_than=clock.now() - timedelta(days=TRASH_DAYS))
+                    yield recorder
+            except sqlite3.IntegrityError as error:
+                sentence = _TREE_SENTENCES.get(str(error))
+                if sentence is None:
+                    raise
+                raise TreeError(sentence) from None
         self._trash_checked = True
         recorder.committed()
 
@@ -781,12 +819,15 @@ class TaskStore:
         history.record(number, "restored", before, after)
 
     def _trashed_children(self, parent: int, trashed_at: str) -> list[tuple[int, dict]]:
-        found, queue = [], [parent]
+        found, queue, seen = [], [parent], {parent}  # seen: a loop in the trash ends too
         while queue:
             current = queue.pop(0)
             for task_id, task, at in self._conn.execute(
                     "SELECT id, task, trashed_at FROM trash WHERE trashed_at = ? AND "
                     "json_extract(task, '$.parent_id') = ?", (trashed_at, current)).fetchall():
+                if task_id in seen:
+                    continue
+                seen.add(task_id)
                 found.append((task_id, {**json.loads(task), "trashed_at": at}))
                 queue.append(task_id)
         return found
@@ -880,27 +921,53 @@ class TaskStore:
         verb = "undo" if undoing else "redo"
         reverts = undo.in_order(undo.plan(changes))
         outcomes, list_outcomes = [], []
-        with self._writing(by) as history:
-            for revert in reverts:
-                a_list = is_list(revert.task_id)
-                current = self._list_state(-revert.task_id) if a_list else \
-                    self._state(revert.task_id)
-                if self._comparable(revert.task_id, current) != \
-                        self._comparable(revert.task_id, revert.expected) and not force:
-                    later = self._history.latest_change_after(revert.task_id, revert.last_id)
-                    raise undo.UndoConflictError(undo.conflict(revert, later, verb, current))
-                (list_outcomes if a_list else outcomes).append(undo.outcome(revert, current))
-                if a_list:
-                    self._put_list(-revert.task_id, revert.desired, verb)
-                else:
-                    self._put(revert.task_id, current, revert.desired)
-                change_id = history.record(revert.task_id, "undone" if undoing else "redone",
-                                           current, revert.desired, reverts=revert.last_id)
-                self._history.mark_undone(revert.change_ids, change_id)
+        try:
+            with self._writing(by) as history:
+                self._revert_in(history, reverts, force, undoing, outcomes, list_outcomes)
+        except TreeError as error:
+            reason = str(error)
+            raise UserError(f"Cannot {verb}: {reason[0].lower()}{reason[1:]}") from None
         ids = [revert.task_id for revert in reverts if not is_list(revert.task_id)]
         self._announce("undone" if undoing else "redone", ids)
         return Reverted(undo.summary("Undone:" if undoing else "Redone:", changes, outcomes,
                                      list_outcomes), tuple(ids), history.step_id)
+
+    def _revert_in(self, history: Recorder, reverts: list, force: bool, undoing: bool,
+                   outcomes: list[str], list_outcomes: list[str]) -> None:
+        verb = "undo" if undoing else "redo"
+        for revert in reverts:
+            a_list = is_list(revert.task_id)
+            current = self._list_state(-revert.task_id) if a_list else \
+                self._state(revert.task_id)
+            if self._comparable(revert.task_id, current) != \
+                    self._comparable(revert.task_id, revert.expected) and not force:
+                later = self._history.latest_change_after(revert.task_id, revert.last_id)
+                raise undo.UndoConflictError(undo.conflict(revert, later, verb, current))
+            (list_outcomes if a_list else outcomes).append(undo.outcome(revert, current))
+            if a_list:
+                self._put_list(-revert.task_id, revert.desired, verb)
+            else:
+                self._put(revert.task_id, current, revert.desired)
+            change_id = history.record(revert.task_id, "undone" if undoing else "redone",
+                                       current, revert.desired, reverts=revert.last_id)
+            self._history.mark_undone(revert.change_ids, change_id)
+        self._refuse_orphans(reverts, verb)
+
+    def _refuse_orphans(self, reverts: list, verb: str) -> None:
+        """A task an undo or redo takes away (its creation undone, say) that has got a subtask
+        since would leave that subtask under a task that is not there: refused, with the
+        reason, rather than moving the subtask somewhere the user did not put it."""
+        for revert in reverts:
+            if is_list(revert.task_id) or (revert.desired is not None
+                                           and "trashed_at" not in revert.desired):
+                continue
+            child = self._conn.execute("SELECT id, title FROM tasks WHERE parent_id = ? "
+                                       "ORDER BY id LIMIT 1", (revert.task_id,)).fetchone()
+            if child:
+                raise UserError(
+                    f"Cannot {verb}: task {revert.task_id} '{revert.title}' has a subtask now "
+                    f"(task {child[0]} '{child[1]}'); make it a task of its own or delete it "
+                    "first.")
 
     @staticmethod
     def _comparable(subject: int, snapshot: dict | None) -> dict | None:
@@ -1042,9 +1109,13 @@ class TaskStore:
         zone = record.get("due_zone")
         if zone is not None and row["due_has_time"]:
             row["due_zone"] = validate.zone_name(zone)
-        parent = record.get("parent_id")
+        for name in ("id", "parent_id"):  # another record's id: a number, or a UID from .ics
+            value = record.get(name)
+            if value is not None and (isinstance(value, bool)
+                                      or not isinstance(value, (int, str))):
+                raise UserError(f"'{name}' must be a number or text.")
         row["_file_id"] = record.get("id")
-        row["_file_parent"] = parent
+        row["_file_parent"] = record.get("parent_id")
         row["_list"] = validate.list_name(record.get("list") or INBOX)
         return row
 

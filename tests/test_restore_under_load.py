@@ -1,0 +1,81 @@
+"""Issue 20, item 4: `backups restore` while other processes write never gives one id to two
+tasks, and restores do not pile up set-aside files."""
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+from app.tasks import Origin, TaskStore, backups
+from conftest import CLI, cli_env
+
+WRITER = Origin("cli")
+
+# A writer like `mcp serve`: one store kept open, adding tasks and reading each back by its
+# id; it prints each id it was given, and "wrong" when that id named another task.
+_WRITER = textwrap.dedent("""
+    import sys, time
+    from app.tasks import Origin, TaskStore
+    from app.common.errors import UserError
+    store = TaskStore(sys.argv[1])
+    name, end = sys.argv[2], time.monotonic() + float(sys.argv[3])
+    number = 0
+    while time.monotonic() < end:
+        number += 1
+        try:
+            task = store.add(f"{name} {number}", by=Origin("mcp"))
+            print(task.id, "ok" if store.get(task.id).title == f"{name} {number}" else "wrong")
+        except UserError:
+            pass
+""")
+
+
+def _titles_by_id(path) -> dict[int, str]:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT id, title FROM tasks UNION ALL "
+                            "SELECT id, json_extract(task, '$.title') FROM trash").fetchall()
+    finally:
+        conn.close()
+    return dict(rows)
+
+
+def test_a_restore_under_load_never_gives_one_id_to_two_tasks(app_home):
+    db = app_home / "tasks.sqlite3"
+    with TaskStore(db) as store:
+        store.add("in the backup", by=WRITER)
+    backups.take(db)
+    env = cli_env(app_home)
+    writers = [subprocess.Popen([sys.executable, "-c", _WRITER, str(db), name, "6"], env=env,
+                                stdout=subprocess.PIPE, text=True) for name in ("one", "two")]
+    cli = subprocess.Popen(  # the CLI adding at the same time
+        ["bash", "-c", "for n in 1 2 3 4 5 6 7 8; do \"$@\" tasks add \"cli $n\"; done", "-",
+         *CLI], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    files = []
+    try:
+        while writers[0].poll() is None:  # restores one after another while they write
+            _, aside = backups.restore(db)
+            files = [*files[-2:], aside]  # the set-aside files kept (KEEP_SET_ASIDE)
+    finally:
+        given = [writer.communicate(timeout=60)[0].split("\n") for writer in writers]
+        cli.wait(timeout=60)
+    handed_out = [line.split() for lines in given for line in lines if line]
+    ids = [int(task_id) for task_id, _ in handed_out]
+    assert len(ids) > 20 and len(set(ids)) == len(ids)  # no id given to two writers' tasks
+    assert all(word == "ok" for _, word in handed_out)  # each id named the writer's own task
+    seen: dict[int, str] = {}
+    for path in [*files, db]:
+        for task_id, title in _titles_by_id(path).items():
+            assert seen.setdefault(task_id, title) == title, f"id {task_id} used twice"
+
+
+def test_only_the_newest_three_set_aside_files_are_kept(store):
+    store.add("kept", by=WRITER)
+    backups.take(store.path)
+    asides = []
+    for number in range(5):
+        store.add(f"set aside {number}", by=WRITER)
+        asides.append(backups.restore(store.path)[1])
+    assert backups.set_aside_files(store.path) == asides[:-4:-1]
+    left = sorted(path.name for path in store.path.parent.glob("tasks.sqlite3.before-restore-*"))
+    assert all(any(name.startswith(kept.name) for kept in asides[-3:]) for name in left)
