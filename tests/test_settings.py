@@ -159,7 +159,7 @@ def test_a_bad_saved_value_falls_back_to_its_default(path):
     ("base_url", "https://user:secret@example.test/", "The base URL must not contain a user name "
      "or password (save the API key with `task-assistant key set`)."),
     ("api_key", "anything", "There is no setting called 'api_key': use one of model, base_url, "
-     "close_to_tray, reminders, start_on_login, quick_ask_shortcut."),
+     "close_to_tray, reminders, start_on_login, quick_ask_shortcut, theme, text_size, font."),
 ])
 def test_bad_values_are_refused_with_a_sentence(path, name, value, message):
     settings = Settings()
@@ -220,7 +220,10 @@ def test_cli_show_set_and_reset(capsys, path, monkeypatch):
         "close_to_tray       true  (default)\n"
         "reminders           true  (default)\n"
         "start_on_login      false  (default)\n"
-        "quick_ask_shortcut  Ctrl+Alt+Space  (default)\n"), "")
+        "quick_ask_shortcut  Ctrl+Alt+Space  (default)\n"
+        "theme               system  (default)\n"
+        "text_size           normal  (default)\n"
+        "font                inter  (default)\n"), "")
     assert settings_command(capsys, "set", "model", "gemini-2.5-pro") == (
         0, "Saved model: gemini-2.5-pro\n", "")
     monkeypatch.setenv("TASK_ASSISTANT_BASE_URL", "http://127.0.0.1:8000/")
@@ -241,7 +244,8 @@ def test_cli_mistakes_are_one_line(capsys, path):
         "task-assistant: The model name must not contain spaces (for example gemini-2.5-flash).\n"))
     assert settings_command(capsys, "set", "api_key", "x") == (1, "", (
         "task-assistant: There is no setting called 'api_key': use one of model, base_url, "
-        "close_to_tray, reminders, start_on_login, quick_ask_shortcut.\n"))
+        "close_to_tray, reminders, start_on_login, quick_ask_shortcut, theme, text_size, "
+        "font.\n"))
     assert not path.exists()
 
 
