@@ -89,8 +89,9 @@ def apply_theme(app: QApplication, theme: str = "system", size: str = "normal",
     """Puts `theme` at `size` on the whole app. Safe to call again when a setting or the
     system's scheme changes: every widget restyles itself from the new palette."""
     global _current, _text_size
-    if app.style().name().lower() != "fusion":
-        app.setStyle("Fusion")
+    if app.property("themed") is None:  # once: setting a style again rebuilds every widget's
+        app.setStyle("Fusion")            # (and a style sheet hides the base style's name)
+        app.setProperty("themed", True)
     scheme, _text_size = scheme_for(theme), size
     _current = scheme
     family = FONT_FAMILY if font == "inter" and load_bundled_font() else \
