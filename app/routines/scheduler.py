@@ -49,6 +49,10 @@ class RoutineScheduler:
             outcomes.append(outcome)
         return outcomes
 
+    async def run_one(self, routine: Routine, when: datetime) -> RunOutcome:
+        """A run asked for by hand ("Run now"): its failure is told, never retried."""
+        return await self._attempt(routine, when, None)
+
     @property
     def has_retries(self) -> bool:
         return bool(self._retries)
@@ -64,3 +68,14 @@ class RoutineScheduler:
         self.routines.record_outcome(routine.name, outcome.conversation_id,
                                      outcome.failure or "ran")
         return outcome
+
+
+def agent_run(loader, conversations, tasks) -> Run:
+    """The running app's Run: the shared agent (loaded once), its stores."""
+    from app.routines.unattended import run_routine
+
+    async def run(routine: Routine, when: datetime, conversation_id: str | None) -> RunOutcome:
+        return await run_routine(routine, when, assistant=await loader.get(),
+                                 conversations=conversations, tasks=tasks,
+                                 conversation_id=conversation_id)
+    return run

@@ -45,8 +45,10 @@ class Shell(QObject):
         from app.ui.background_sync import BackgroundSync
 
         self.sync = BackgroundSync(SyncService(data_dir()), store, self.live, runner, self)
+        self.routines = self._routine_timer()
         self.window = MainWindow(store, conversations, settings, keys, agent, runner, self.live,
                                  sync=self.sync)
+        self.window.routines = self.routines  # Settings → Routines
         self.window.quit_requested.connect(self.quit_requested)
         self.window.close_requested.connect(self._window_closed)
         self.popup = None  # built on first use: most sessions never open it
@@ -57,6 +59,10 @@ class Shell(QObject):
         self.tray.task_requested.connect(self.show_task)
         self.tray.quit_requested.connect(self.quit_requested)
         self.tray.show()
+        self.tray.conversation_requested.connect(self._continue_in_window)
+        self.routines.ran.connect(self._routine_ran)
+        self.routines.problem.connect(self.window.statusBar().showMessage)
+        self.routines.start()  # a run missed while the app was closed happens now, once
 
         self.live.tasks_changed.connect(self._update_due_count)
         self.live.day_changed.connect(self._update_due_count)  # midnight changes it, unwritten
@@ -116,6 +122,28 @@ class Shell(QObject):
             self.window.open_conversation(conversation_id)
         self.show_window()
 
+    # -- routines -----------------------------------------------------------------------------
+
+    def _routine_timer(self):
+        from app.common.paths import tasks_db_path
+        from app.routines.scheduler import RoutineScheduler, agent_run
+        from app.routines.store import RoutineStore
+        from app.ui.routine_timer import RoutineTimer
+
+        scheduler = RoutineScheduler(RoutineStore(tasks_db_path()),
+                                     agent_run(self.agent, self.conversations, self.store))
+        return RoutineTimer(scheduler, self.runner, self)
+
+    def _routine_ran(self, outcome) -> None:
+        """A notification with the run's first lines (clicking opens its conversation);
+        without a tray, the status line says it."""
+        if self.tray.show():
+            self.tray.notify(outcome.title, outcome.first_lines(),
+                             conversation_id=outcome.conversation_id)
+        else:
+            self.window.statusBar().showMessage(
+                f"{outcome.title}: {outcome.first_lines(1)}")
+
     # -- closing ------------------------------------------------------------------------------
 
     def _window_closed(self) -> None:
@@ -131,6 +159,7 @@ class Shell(QObject):
         self.reminder_timer.stop()
         self.tray_timer.stop()
         self.backup_timer.stop()
+        self.routines.stop()
         self.sync.stop()
         if self.reminders is not None:
             self.reminders.close()
