@@ -16,7 +16,7 @@ from app.tasks import Origin, TaskFilter
 from fake_gemini import text, tool_calls
 
 BERLIN = ZoneInfo("Europe/Berlin")
-CLI = Origin("cli")
+CLI_ORIGIN = Origin("cli")
 MONDAY_8 = datetime(2026, 12, 7, 8, 0, tzinfo=BERLIN)
 
 
@@ -57,7 +57,7 @@ def said(conversations, conversation_id) -> str:
 
 def test_an_unattended_run_changes_within_the_limit_denies_deleting_and_is_one_undo_step(
         gemini, assistant_for, store, conversations, scheduler_for):
-    keep, gone = store.add("Renew passport", by=CLI), store.add("Old idea", by=CLI)
+    keep, gone = store.add("Renew passport", by=CLI_ORIGIN), store.add("Old idea", by=CLI_ORIGIN)
     gemini.enqueue(tool_calls(("add_task", {"title": "Stretch"}),
                               ("update_task", {"id": keep.id, "priority": "high"}),
                               ("delete_task", {"id": gone.id})),
@@ -77,14 +77,14 @@ def test_an_unattended_run_changes_within_the_limit_denies_deleting_and_is_one_u
     changes = store.history(limit=2)
     assert {c.origin for c in changes} == {Origin("routine", outcome.conversation_id)}
     assert len({store.step_of(c.id) for c in changes}) == 1
-    store.undo(by=CLI, conversation_id=outcome.conversation_id)
+    store.undo(by=CLI_ORIGIN, conversation_id=outcome.conversation_id)
     assert {t.title: t.priority for t in store.list_tasks(TaskFilter(status="all"))} == \
         {"Renew passport": "none", "Old idea": "none"}
 
 
 def test_an_unattended_run_never_changes_more_than_the_bulk_limit(
         gemini, assistant_for, store, conversations, scheduler_for):
-    ids = [store.add(f"Task {n}", by=CLI).id for n in range(6)]
+    ids = [store.add(f"Task {n}", by=CLI_ORIGIN).id for n in range(6)]
     gemini.enqueue(tool_calls(*[("complete_task", {"id": i}) for i in ids]), text("Tried."))
 
     outcome, = run_due(scheduler_for(assistant_for(gemini)), MONDAY_8)
@@ -125,3 +125,26 @@ def test_a_run_that_cannot_reach_the_model_says_why_and_is_retried_once(
     assert again.conversation_id == outcome.conversation_id and again.failure
     assert not scheduler.has_retries  # never a third try
     assert asyncio.run(scheduler.retry_failed()) == []
+
+
+def test_routines_run_streams_like_ask_and_denies_without_a_terminal(app_home, gemini, store,
+                                                                     routines, conversations):
+    import subprocess
+
+    from conftest import CLI, TEST_KEY, cli_env
+
+    gone = store.add("Old idea", by=CLI_ORIGIN)
+    gemini.enqueue(tool_calls(("delete_task", {"id": gone.id})), text("Kept it."))
+    env = cli_env(app_home, GEMINI_API_KEY=TEST_KEY, TASK_ASSISTANT_BASE_URL=gemini.base_url,
+                  TZ="Europe/Berlin")
+
+    result = subprocess.run([*CLI, "routines", "run", "morning"], env=env, capture_output=True,
+                            stdin=subprocess.DEVNULL, text=True, timeout=60)
+
+    assert (result.returncode, result.stdout) == (0, "Kept it.\n")
+    assert f"✗ Not done (stdin is not a terminal): Delete task {gone.id} 'Old idea'" \
+        in result.stderr
+    assert [t.title for t in store.list_tasks()] == ["Old idea"]
+    ran = routines.get("Morning")
+    assert ran.last_run is not None and ran.last_outcome == "ran"
+    assert conversations.get(ran.last_conversation).title.startswith("Morning · ")
