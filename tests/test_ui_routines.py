@@ -15,6 +15,7 @@ from app.routines.unattended import RunOutcome
 from app.ui.routine_timer import MAX_WAIT_MS, RoutineTimer
 from app.ui.routines_page import RoutinesPage
 from app.ui.task_runner import TaskRunner
+from test_ui_tray import clock, shell, with_tray  # noqa: F401 (fixtures)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SUNDAY_NOON = datetime(2026, 12, 6, 12, 0, tzinfo=BERLIN)
@@ -119,3 +120,37 @@ def test_the_timer_is_armed_for_the_next_run_and_runs_a_missed_one_at_start(
     assert timer.timer.isSingleShot()
     assert timer.timer.interval() == MAX_WAIT_MS + 50  # 23 h away: looked at again sooner
     timer.stop()
+
+
+# -- in the running app ----------------------------------------------------------------------
+
+
+def test_the_built_in_routines_are_offered_once_at_first_run(shell):
+    from app.ui.shell import ROUTINES_OFFER
+
+    assert shell.window.statusBar().currentMessage() == ROUTINES_OFFER
+    shell.window.statusBar().clearMessage()
+    shell._offer_routines()  # the next start
+    assert shell.window.statusBar().currentMessage() == ""
+
+
+def test_a_run_is_a_notification_whose_click_opens_its_conversation(shell, with_tray, workspace):
+    conversation = workspace.conversations.create("Plan my day · Mon 7 Dec")
+    shell.tray.show()
+
+    shell.routines.ran.emit(RunOutcome("Plan my day", conversation.id, conversation.title,
+                                       answer="Two tasks are overdue.\nStart with the passport."
+                                              "\nThen the rest."))
+    shell.tray.icon.messageClicked.emit()
+
+    assert shell.tray.last_notification == ("Plan my day · Mon 7 Dec",
+                                            "Two tasks are overdue.\nStart with the passport.")
+    assert shell.window.chat.conversation_id == conversation.id and shell.window.isVisible()
+
+
+def test_without_a_tray_the_status_line_says_it(shell, workspace):
+    shell.routines.ran.emit(RunOutcome("Weekly review", "c1", "Weekly review · Fri 11 Dec",
+                                       failure="Could not reach the model."))
+
+    assert shell.window.statusBar().currentMessage() == \
+        "Weekly review · Fri 11 Dec: Could not reach the model."

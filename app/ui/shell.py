@@ -23,6 +23,8 @@ from app.ui.tray import Tray
 
 BACKUP_CHECK_MS = 3_600_000  # hourly: a backup is taken when the newest is over a day old
 REMINDER_CHECK_MS = 30_000  # also catches a task added for "now" within half a minute
+ROUTINES_OFFER = ("New: routines. 'Plan my day' (weekdays 08:00) and 'Weekly review' (Fridays "
+                  "17:00) are ready to turn on in Settings → Routines.")
 TRAY_HINT = (f"{APP_NAME} is still running in the tray, so reminders and quick ask keep "
              "working. Quit from the tray menu, or turn this off in Settings.")
 
@@ -63,6 +65,7 @@ class Shell(QObject):
         self.routines.ran.connect(self._routine_ran)
         self.routines.problem.connect(self.window.statusBar().showMessage)
         self.routines.start()  # a run missed while the app was closed happens now, once
+        self._offer_routines()
 
         self.live.tasks_changed.connect(self._update_due_count)
         self.live.day_changed.connect(self._update_due_count)  # midnight changes it, unwritten
@@ -133,6 +136,13 @@ class Shell(QObject):
         scheduler = RoutineScheduler(RoutineStore(tasks_db_path()),
                                      agent_run(self.agent, self.conversations, self.store))
         return RoutineTimer(scheduler, self.runner, self)
+
+    def _offer_routines(self) -> None:
+        """At first run, once: the two built-in routines exist, off, in Settings."""
+        if self.window.state.routines_offered():
+            return
+        self.window.state.remember_routines_offer()
+        self.window.statusBar().showMessage(ROUTINES_OFFER)
 
     def _routine_ran(self, outcome) -> None:
         """A notification with the run's first lines (clicking opens its conversation);
