@@ -165,7 +165,12 @@ class RoutinesPage(QWidget):
         name = self._selected()
         if not name:
             return
-        routine = self.routines.get(name)
+        try:
+            routine = self.routines.get(name)
+        except UserError as error:  # removed from the command line meanwhile
+            self._say(str(error))
+            self.reload()
+            return
         self._editing = routine.name
         self.name_edit.setText(routine.name)
         self.name_edit.setReadOnly(True)
