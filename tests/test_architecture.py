@@ -17,6 +17,7 @@ LAYERS = [
     ("diagnostics",),            # paints the real window to check it
     ("ui",),
     ("workspace",),
+    ("routines",),               # runs the assistant on a schedule, unattended
     ("assistant", "desktop", "mcp", "sync"),
     ("conversations", "tasks", "config"),
     ("common",),

@@ -72,7 +72,7 @@ def test_tool_schemas_are_flat(gemini, assistant_for, turn):
     assert set(tools) == {"add_task", "list_tasks", "search_tasks", "update_task",
                           "complete_task", "reopen_task", "delete_task", "restore_task",
                           "list_trash", "undo", "redo", "empty_trash", "list_lists",
-                          "add_list", "rename_list", "delete_list"}
+                          "add_list", "rename_list", "delete_list", "reschedule_overdue"}
     risky = {"$ref", "$defs", "anyOf", "oneOf", "allOf", "default", "title", "const"}
     for tool in tools.values():
         schema = tool["parameters"]

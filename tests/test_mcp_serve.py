@@ -14,7 +14,7 @@ pytestmark = pytest.mark.timeout(90)
 
 TOOLS = {"add_task", "list_tasks", "search_tasks", "update_task", "complete_task", "reopen_task",
          "delete_task", "restore_task", "list_trash", "undo", "redo", "empty_trash",
-         "list_lists", "add_list", "rename_list", "delete_list"}
+         "list_lists", "add_list", "rename_list", "delete_list", "reschedule_overdue"}
 FORBIDDEN = ("anyOf", "$ref", "$defs", "title", "default", "oneOf", "allOf")
 
 
@@ -84,6 +84,7 @@ def test_lists_the_agents_tools_with_flat_schemas_and_honest_annotations(app_hom
     assert hints["add_list"] == (False, False, True)  # a taken name is refused: no second list
     assert hints["rename_list"] == (False, False, True)  # the old name is gone after the first
     assert hints["delete_list"] == (False, True, True)  # its tasks move; a repeat finds no list
+    assert hints["reschedule_overdue"] == (False, False, True)  # dues only; then none overdue
     assert "Inbox" in tools["delete_list"].description
     assert "trash" in tools["delete_task"].description
     assert "this MCP session" in tools["undo"].description

@@ -12,14 +12,16 @@ import json
 from agents import RunHooks
 
 from app.common.errors import UserError
-from app.tasks import Origin, Step, TaskStore
+from app.tasks import Origin, Step, TaskFilter, TaskStore
 from app.tasks.operations import Operation, emptying
 
 BULK_LIMIT = 5
 CHANGES_EXISTING = frozenset({"update_task", "complete_task", "reopen_task", "delete_task"})
 # Removes tasks, or a list: the user approves each.
 ALWAYS_ASK = frozenset({"delete_task", "empty_trash", "delete_list"})
-MAY_ASK = CHANGES_EXISTING | ALWAYS_ASK
+# Moves every overdue task: asks when that is more than BULK_LIMIT of them.
+MOVES_OVERDUE = "reschedule_overdue"
+MAY_ASK = CHANGES_EXISTING | ALWAYS_ASK | {MOVES_OVERDUE}
 
 
 class AnswerScope:
@@ -34,7 +36,12 @@ class AnswerScope:
 
     def needs_approval(self, name: str, call_id: str) -> bool:
         """Deletions always ask; so does every call of a held batch."""
+        if name == MOVES_OVERDUE:
+            return self.overdue_count() > BULK_LIMIT
         return call_id in self.held or name in ALWAYS_ASK
+
+    def overdue_count(self) -> int:
+        return self.store.count_matching(TaskFilter(status="open", overdue=True))
 
     def as_approved(self, operation: Operation, call_id: str | None) -> Operation:
         """The operation as the user approved this call: emptying the trash deletes only the

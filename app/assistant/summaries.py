@@ -50,6 +50,8 @@ def summarize(name: str, arguments: dict, result: dict) -> str:
                 "The trash was already empty")
         return done + (f"; {left} not on the list you approved stay{'s' if left == 1 else ''} "
                        "in the trash" if left else "")
+    if "moved" in result and name == "reschedule_overdue":
+        return str(result.get("note", "")).rstrip(".")
     if name == "list_trash":
         count = result.get("count", 0)
         return f"Listed the trash: {count} task{'s' if count != 1 else ''}"
@@ -74,6 +76,8 @@ def _denied_words(name: str) -> str:
 
 def describe_request(name: str, arguments: dict, title: str | None) -> str:
     """What an approval asks for: "Delete task 7 'Renew passport'"."""
+    if name == "reschedule_overdue":
+        return f"Move every overdue task to {arguments.get('to', '?')}"
     target = f"task {arguments.get('id')}" + (f" '{title}'" if title else "")
     return f"{name.replace('_task', '').replace('_', ' ').capitalize()} {target}"
 

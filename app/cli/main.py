@@ -19,7 +19,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.cli import ask, backups, key, mcp, settings, sync, tasks
+    from app.cli import ask, backups, key, mcp, routines, settings, sync, tasks
 
     parser = OneLineParser(prog=PROG, description=f"{APP_NAME}: chat with Gemini about your tasks.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     backups.register(commands)
     mcp.register(commands)
     sync.register(commands)
+    routines.register(commands)
     return parser
 
 

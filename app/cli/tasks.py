@@ -100,6 +100,13 @@ def register(commands: argparse._SubParsersAction) -> None:
                       help="import tasks already here too (same UID, or same title and due)")
     load.set_defaults(run=_import)
 
+    reschedule = actions.add_parser("reschedule", help="move every overdue task to one day, "
+                                    "as one undo step")
+    reschedule.add_argument("--overdue", action="store_true", required=True,
+                            help="the tasks to move: every overdue open task")
+    reschedule.add_argument("--to", required=True, metavar="today|tomorrow|DATE")
+    reschedule.set_defaults(run=_reschedule)
+
     _register_lists(commands)
 
 
@@ -149,6 +156,15 @@ def _by(kind: str = "cli"):
     from app.tasks.history import Origin
 
     return Origin(kind)
+
+
+def _reschedule(args) -> int:
+    from app.tasks.reschedule import reschedule_overdue, sentence
+
+    with _store() as store:
+        count, day = reschedule_overdue(store, args.to, by=_by())
+    print(sentence(count, day))
+    return 0
 
 
 def _add(args) -> int:

@@ -71,6 +71,13 @@ def stopped_answer(text: str) -> dict:
             "content": [{"type": "output_text", "text": text, "annotations": []}]}
 
 
+def assistant_note(text: str) -> dict:
+    """The history item for a line the app adds as the assistant's (a routine's "not done")."""
+    return {"id": f"msg_note_{uuid.uuid4().hex}", "type": "message", "role": "assistant",
+            "status": "completed",
+            "content": [{"type": "output_text", "text": text, "annotations": []}]}
+
+
 def open_session(conversation_id: str, path: Path) -> SQLiteSession:
     """The SDK session holding this conversation's history (for Runner.run(session=…))."""
     from agents import SQLiteSession  # only here: importing the store stays light

@@ -18,13 +18,14 @@ from app.common.errors import UserError
 
 # window: the task panel and editor; quick_ask and agent: the assistant's tools, with the
 # conversation; cli: `task-assistant tasks`; import: an import file; mcp, sync: later front ends.
-ORIGIN_KINDS = ("window", "quick_ask", "agent", "cli", "import", "mcp", "sync")
+ORIGIN_KINDS = ("window", "quick_ask", "agent", "cli", "import", "mcp", "sync", "routine")
 # What a history row says happened. `undone` and `redone` are the rows an undo or redo writes.
 ACTIONS = ("added", "edited", "completed", "reopened", "deleted", "restored", "imported",
            "renamed", "removed", "undone", "redone")  # renamed, removed: lists only
 ORIGIN_WORDS = {"window": "in the window", "quick_ask": "by the assistant (quick ask)",
                 "agent": "by the assistant", "cli": "from the command line",
-                "import": "by an import", "mcp": "by an MCP client", "sync": "by sync"}
+                "import": "by an import", "mcp": "by an MCP client", "sync": "by sync",
+                "routine": "by a routine"}
 
 
 def list_subject(list_id: int) -> int:

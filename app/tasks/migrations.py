@@ -206,5 +206,29 @@ def repair_then_check_the_tree(conn) -> str | None:
     return notice
 
 
-MIGRATIONS: list = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, repair_then_check_the_tree]
+
+
+# Routines (app/routines): in this file so they share its transactions, its privacy and its
+# backups. `rule` is an RRULE with its time of day (BYHOUR, BYMINUTE), stepped in local
+# wall-clock time; `since` is when it was added, turned on or rescheduled (no occurrence before
+# it ever runs); `last_run` the occurrence a process claimed, in the same transaction that
+# checked it, so two processes never run the same one.
+SCHEMA_V6 = """
+CREATE TABLE routines (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    name              TEXT NOT NULL UNIQUE COLLATE NOCASE
+                      CHECK (length(trim(name)) BETWEEN 1 AND 80),
+    prompt            TEXT NOT NULL CHECK (length(trim(prompt)) BETWEEN 1 AND 4000),
+    rule              TEXT NOT NULL CHECK (rule LIKE 'FREQ=%'),
+    enabled           INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    since             TEXT NOT NULL,
+    last_run          TEXT,
+    last_conversation TEXT,
+    last_outcome      TEXT,
+    created_at        TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: list = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, repair_then_check_the_tree,
+                    SCHEMA_V6]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -19,6 +19,7 @@ from app.common.errors import UserError
 from app.tasks.filters import TaskFilter
 from app.tasks.history import Origin, Step
 from app.tasks.model import INBOX, PRIORITIES, Task
+from app.tasks.reschedule import reschedule_overdue, sentence
 from app.tasks.store import TaskStore
 
 DEFAULT_LIMIT = 50
@@ -181,6 +182,12 @@ def operations(store: TaskStore) -> list[Operation]:
                               origin=None if origin.conversation_id else origin.kind)
         return {"redone": reverted.summary, "tasks": list(reverted.task_ids)}
 
+    def reschedule(a: dict, by: By) -> dict:
+        def write() -> dict:
+            count, day = reschedule_overdue(store, a["to"], by=by)
+            return {"moved": count, "to": day.isoformat(), "note": sentence(count, day)}
+        return recorded(by, write)
+
     def list_trash(a: dict, _by: By) -> dict:
         trashed = store.trash()[:_limit(a)]
         return {"count": len(trashed), "tasks": [
@@ -243,6 +250,13 @@ def operations(store: TaskStore) -> list[Operation]:
         Operation("redo", "Redo what your newest undo in this conversation took back (for "
                   "'redo that', 'no, do it after all'). Says what it put back.", _schema({}),
                   redo, destructive=True),
+        # Not destructive: only due dates change, and undo moves them back. Idempotent: once
+        # moved, nothing is overdue. The agent's bulk guard asks first when it moves many.
+        Operation("reschedule_overdue", "Move every overdue open task to one day (to: 'today', "
+                  "'tomorrow' or an ISO date), as one undo step; a task with a time keeps it. "
+                  "Says how many moved.", _schema({"to": {
+                      "type": "string", "description": "today, tomorrow, or 2026-11-27"}},
+                      ("to",)), reschedule, idempotent=True),
         Operation("empty_trash", "Delete every task in the trash for good, with its history; "
                   "nothing can bring them back (not undo). Says how many went.", _schema({}),
                   emptying(store), destructive=True, idempotent=True),

@@ -147,7 +147,8 @@ class MainWindow(QMainWindow):
             self.settings_dialog = SettingsDialog(self.settings, self.keys, self.runner, self,
                                                   mcp_servers=self.agent.mcp_servers,
                                                   sync=self.sync,
-                                                  shortcut=self.global_shortcut)
+                                                  shortcut=self.global_shortcut,
+                                                  routines=getattr(self, "routines", None))
             self.settings_dialog.key_changed.connect(self._key_changed)
             self.settings_dialog.finished.connect(self._settings_closed)
         self.settings_dialog.open()

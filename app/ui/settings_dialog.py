@@ -75,9 +75,10 @@ class SettingsDialog(QDialog):
 
     def __init__(self, settings: Settings, keys: KeyStore, runner: TaskRunner,
                  parent=None, *, mcp_servers: McpServers | None = None, sync=None,
-                 shortcut=None) -> None:
+                 shortcut=None, routines=None) -> None:
         """`mcp_servers` adds the Tools page; `sync`, the app's BackgroundSync, the Sync page;
-        `shortcut`, the app's GlobalShortcut, what became of the quick-ask shortcut."""
+        `shortcut`, the app's GlobalShortcut, what became of the quick-ask shortcut;
+        `routines`, the app's RoutineTimer, the Routines page."""
         super().__init__(parent)
         self._settings = settings
         self._keys = keys
@@ -218,6 +219,13 @@ class SettingsDialog(QDialog):
 
             self.sync_page = SyncPage(sync, runner)
             self.pages.addTab(self.sync_page, "S&ync")
+        if routines is not None:
+            from app.ui.routines_page import RoutinesPage
+
+            self.routines_page = RoutinesPage(routines.routines)
+            self.routines_page.run_requested.connect(routines.run_now)
+            self.routines_page.changed.connect(routines.rearm)
+            self.pages.addTab(self.routines_page, "&Routines")
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         layout.addWidget(self.error_label)

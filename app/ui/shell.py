@@ -24,6 +24,8 @@ from app.ui.tray import Tray
 
 BACKUP_CHECK_MS = 3_600_000  # hourly: a backup is taken when the newest is over a day old
 REMINDER_CHECK_MS = 30_000  # also catches a task added for "now" within half a minute
+ROUTINES_OFFER = ("New: routines. 'Plan my day' (weekdays 08:00) and 'Weekly review' (Fridays "
+                  "17:00) are ready to turn on in Settings → Routines.")
 TRAY_HINT = (f"{APP_NAME} is still running in the tray, so reminders and quick ask keep "
              "working. Quit from the tray menu, or turn this off in Settings.")
 
@@ -46,8 +48,10 @@ class Shell(QObject):
         from app.ui.background_sync import BackgroundSync
 
         self.sync = BackgroundSync(SyncService(data_dir()), store, self.live, runner, self)
+        self.routines = self._routine_timer()
         self.window = MainWindow(store, conversations, settings, keys, agent, runner, self.live,
                                  sync=self.sync)
+        self.window.routines = self.routines  # Settings → Routines
         self.window.quit_requested.connect(self.quit_requested)
         self.window.close_requested.connect(self._window_closed)
         self.popup = None  # built on first use: most sessions never open it
@@ -62,6 +66,11 @@ class Shell(QObject):
         self.shortcut.pressed.connect(self.quick_ask)
         self.shortcut.apply(settings.get("quick_ask_shortcut"))
         self.window.global_shortcut = self.shortcut
+        self.tray.conversation_requested.connect(self._continue_in_window)
+        self.routines.ran.connect(self._routine_ran)
+        self.routines.problem.connect(self.window.statusBar().showMessage)
+        self.routines.start()  # a run missed while the app was closed happens now, once
+        self._offer_routines()
 
         self.live.tasks_changed.connect(self._update_due_count)
         self.live.day_changed.connect(self._update_due_count)  # midnight changes it, unwritten
@@ -128,6 +137,35 @@ class Shell(QObject):
             self.window.open_conversation(conversation_id)
         self.show_window()
 
+    # -- routines -----------------------------------------------------------------------------
+
+    def _routine_timer(self):
+        from app.common.paths import tasks_db_path
+        from app.routines.scheduler import RoutineScheduler, agent_run
+        from app.routines.store import RoutineStore
+        from app.ui.routine_timer import RoutineTimer
+
+        scheduler = RoutineScheduler(RoutineStore(tasks_db_path()),
+                                     agent_run(self.agent, self.conversations, self.store))
+        return RoutineTimer(scheduler, self.runner, self)
+
+    def _offer_routines(self) -> None:
+        """At first run, once: the two built-in routines exist, off, in Settings."""
+        if self.window.state.routines_offered():
+            return
+        self.window.state.remember_routines_offer()
+        self.window.statusBar().showMessage(ROUTINES_OFFER)
+
+    def _routine_ran(self, outcome) -> None:
+        """A notification with the run's first lines (clicking opens its conversation);
+        without a tray, the status line says it."""
+        if self.tray.show():
+            self.tray.notify(outcome.title, outcome.first_lines(),
+                             conversation_id=outcome.conversation_id)
+        else:
+            self.window.statusBar().showMessage(
+                f"{outcome.title}: {outcome.first_lines(1)}")
+
     # -- closing ------------------------------------------------------------------------------
 
     def _window_closed(self) -> None:
@@ -144,6 +182,7 @@ class Shell(QObject):
         self.tray_timer.stop()
         self.backup_timer.stop()
         self.shortcut.close()
+        self.routines.stop()
         self.sync.stop()
         if self.reminders is not None:
             self.reminders.close()

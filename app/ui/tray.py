@@ -30,6 +30,7 @@ class Tray(QObject):
     today_requested = Signal()
     quit_requested = Signal()
     task_requested = Signal(int)  # a reminder was clicked: show this task
+    conversation_requested = Signal(str)  # a routine's notification was clicked
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +46,7 @@ class Tray(QObject):
         self.icon.activated.connect(self._activated)
         self.icon.messageClicked.connect(self._message_clicked)
         self._reminded_task: int | None = None
+        self._conversation: str | None = None  # a routine's, opened when its bubble is clicked
         self.last_notification: tuple[str, str] | None = None  # what the user was last shown
         self.show_due_count(0)
 
@@ -75,15 +77,20 @@ class Tray(QObject):
         self.today_action.setText(text)
         self.icon.setToolTip(f"{APP_NAME}: {text[0].lower() + text[1:]}")
 
-    def notify(self, title: str, message: str, task_id: int | None = None) -> None:
-        """A reminder bubble; clicking it opens the task (or the Today list for several)."""
+    def notify(self, title: str, message: str, task_id: int | None = None,
+               conversation_id: str | None = None) -> None:
+        """A reminder bubble; clicking it opens the task (or the Today list for several), or
+        a routine's conversation."""
         self._reminded_task = task_id
+        self._conversation = conversation_id
         self.last_notification = (title, message)
         self.icon.showMessage(title, message, QSystemTrayIcon.MessageIcon.Information,
                               REMINDER_SHOWN_MS)
 
     def _message_clicked(self) -> None:
-        if self._reminded_task is not None:
+        if self._conversation:
+            self.conversation_requested.emit(self._conversation)
+        elif self._reminded_task is not None:
             self.task_requested.emit(self._reminded_task)
         else:
             self.today_requested.emit()

@@ -31,6 +31,14 @@ class WindowState:
         self._settings.setValue("tray/hint_shown", True)
         self._settings.sync()
 
+    def routines_offered(self) -> bool:
+        """Whether the built-in routines have been offered, once, at first run."""
+        return self._settings.value("routines/offered") in (True, "true")
+
+    def remember_routines_offer(self) -> None:
+        self._settings.setValue("routines/offered", True)
+        self._settings.sync()
+
     def save(self, geometry: QByteArray, splitter: QByteArray, conversation: str | None) -> None:
         self._settings.setValue("window/geometry", geometry)
         self._settings.setValue("window/splitter", splitter)
