@@ -7,7 +7,8 @@ Run as `python portal_stand_in.py CALLS_FILE [--bind-as TRIGGER] [--without-regi
 [--without-global-shortcuts]`. It prints "ready" once it owns org.freedesktop.portal.Desktop,
 appends each call it receives to CALLS_FILE as a JSON line, binds the preferred trigger (or
 TRIGGER: a desktop that chose another key), and on a stdin line "activate" emits Activated for
-the newest open session, as a desktop does when the key is pressed. Built on jeepney, which the
+the newest open session, as a desktop does when the key is pressed ("change TRIGGER":
+ShortcutsChanged, as when the user picks another key in the desktop's settings). Built on jeepney, which the
 app's keyring already brings.
 """
 
@@ -16,7 +17,14 @@ import json
 import selectors
 import sys
 
-from jeepney import DBusAddress, HeaderFields, MessageType, new_error, new_method_return, new_signal
+from jeepney import (
+    DBusAddress,
+    HeaderFields,
+    MessageType,
+    new_error,
+    new_method_return,
+    new_signal,
+)
 from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import open_dbus_connection
 
@@ -75,7 +83,7 @@ class StandInPortal:
         self.callers_seen.add(sender)
         self.reply(new_method_return(message))
 
-    def CreateSession(self, message, sender: str) -> None:  # noqa: N802 (the D-Bus name)
+    def CreateSession(self, message, sender: str) -> None:
         options = message.body[0]
         self.record({"call": "CreateSession", "options": sorted(options)})
         request = self.request_path(sender, options["handle_token"][1])
@@ -85,8 +93,8 @@ class StandInPortal:
         self.reply(new_method_return(message, "o", (request,)))
         self.respond(request, sender, {"session_handle": ("s", session)})
 
-    def BindShortcuts(self, message, sender: str) -> None:  # noqa: N802 (the D-Bus name)
-        session, shortcuts, parent_window, options = message.body
+    def BindShortcuts(self, message, sender: str) -> None:
+        session, shortcuts, _parent_window, options = message.body
         wanted = [{"id": shortcut_id, "description": values["description"][1],
                    "preferred_trigger": values.get("preferred_trigger", ("s", ""))[1]}
                   for shortcut_id, values in shortcuts]
@@ -121,6 +129,16 @@ class StandInPortal:
         signal.header.fields[HeaderFields.destination] = self.sessions[session]
         self.reply(signal)
 
+    def change(self, trigger: str) -> None:
+        """The user gave quick ask another key in the desktop's settings: ShortcutsChanged."""
+        session = list(self.sessions)[-1]
+        shortcuts = [("quick-ask", {"description": ("s", "Open quick ask"),
+                                    "trigger_description": ("s", trigger)})]
+        signal = new_signal(DBusAddress(PATH, interface=GLOBAL_SHORTCUTS), "ShortcutsChanged",
+                            "oa(sa{sv})", (session, shortcuts))
+        signal.header.fields[HeaderFields.destination] = self.sessions[session]
+        self.reply(signal)
+
     def reply(self, message) -> None:
         self.connection.send(message)
 
@@ -134,8 +152,11 @@ class StandInPortal:
                     line = sys.stdin.readline()
                     if not line:
                         return
-                    if line.strip() == "activate":
+                    command, _, argument = line.strip().partition(" ")
+                    if command == "activate":
                         self.activate()
+                    elif command == "change":
+                        self.change(argument)
                     print("done", flush=True)
                     continue
                 while True:

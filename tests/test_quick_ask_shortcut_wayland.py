@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_ui_tray import clock, shell  # noqa: F401  (fixtures)
 
 from app.config.shortcut_text import parse
 from app.ui.global_shortcut import NOT_AVAILABLE, GlobalShortcut
 from app.ui.hotkeys.wayland import portal_trigger
-from test_ui_tray import clock, shell  # noqa: F401  (fixtures)
 
 HERE = Path(__file__).resolve().parent
 pytestmark = pytest.mark.skipif(shutil.which("dbus-daemon") is None, reason="needs dbus-daemon")
@@ -51,6 +51,12 @@ class Portal:
     def press(self) -> None:
         """What the desktop does when its bound key is pressed: Activated."""
         self.process.stdin.write("activate\n")
+        self.process.stdin.flush()
+        assert self.process.stdout.readline().strip() == "done"
+
+    def change(self, trigger: str) -> None:
+        """The user picks another key in the desktop's own settings."""
+        self.process.stdin.write(f"change {trigger}\n")
         self.process.stdin.flush()
         assert self.process.stdout.readline().strip() == "done"
 
@@ -124,6 +130,18 @@ def test_a_key_the_desktop_chose_instead_is_what_settings_shows(start_portal, qt
     shortcut = GlobalShortcut()
     shortcut.apply("Ctrl+Alt+Space")
     qtbot.waitUntil(lambda: shortcut.status == bound_sentence("Ctrl+Shift+Q"))
+    shortcut.close()
+
+
+def test_a_key_changed_in_the_desktops_settings_is_shown(start_portal, qtbot, qapp):
+    portal = start_portal()
+    shortcut = GlobalShortcut()
+    shortcut.apply("Ctrl+Alt+Space")
+    qtbot.waitUntil(lambda: shortcut.status == bound_sentence("CTRL+ALT+space"))
+    portal.change("Meta+K")
+    qtbot.waitUntil(lambda: shortcut.status == bound_sentence("Meta+K"))
+    portal.change("K" * 5000)  # the desktop's text is shown, within one line's bounds
+    qtbot.waitUntil(lambda: shortcut.status == bound_sentence("K" * 60))
     shortcut.close()
 
 

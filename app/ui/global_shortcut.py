@@ -20,7 +20,7 @@ from app.config import shortcut_text
 from app.ui.hotkeys import NOT_AVAILABLE
 
 log = logging.getLogger(__name__)
-__all__ = ["GlobalShortcut", "NOT_AVAILABLE"]
+__all__ = ["NOT_AVAILABLE", "GlobalShortcut"]
 
 
 def is_wayland_session() -> bool:

@@ -94,7 +94,10 @@ class WaylandHotkey(QObject):
 
         for rule in (MatchRule(type="signal", interface=REQUEST, member="Response",
                                path_namespace=f"{PORTAL_PATH}/request/{self._sender}"),
-                     MatchRule(type="signal", interface=GLOBAL_SHORTCUTS, member="Activated")):
+                     MatchRule(type="signal", interface=GLOBAL_SHORTCUTS, member="Activated"),
+                     # the user changed the key in the desktop's own settings
+                     MatchRule(type="signal", interface=GLOBAL_SHORTCUTS,
+                               member="ShortcutsChanged")):
             self._send(message_bus.AddMatch(rule))
 
     # -- what the manager calls -----------------------------------------------------------
@@ -166,17 +169,7 @@ class WaylandHotkey(QObject):
                                  "preferred_trigger": ("s", portal_trigger(shortcut))})]
 
         def bound(results: dict) -> None:
-            listed = results.get("shortcuts", ("a(sa{sv})", []))[1]
-            trigger = ""
-            for entry in listed if isinstance(listed, list) else []:
-                if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == SHORTCUT_ID \
-                        and isinstance(entry[1], dict):
-                    trigger = _shown(entry[1].get("trigger_description", ("s", ""))[1])
-            if trigger:
-                self.answered.emit(f"Quick ask is bound to {trigger} by the desktop.")
-            else:
-                self.answered.emit("The desktop has not bound a key to quick ask yet; choose one "
-                                   "in its keyboard settings.")
+            self._show_bound(results.get("shortcuts", ("a(sa{sv})", []))[1])
 
         self._request(generation, token, bound, "BindShortcuts", "oa(sa{sv})sa{sv}",
                       (session, wanted, "", {"handle_token": ("s", token)}))
@@ -214,6 +207,19 @@ class WaylandHotkey(QObject):
 
         self._responses[path] = responded  # before the call: the Response may come at once
         self._call(PORTAL_PATH, GLOBAL_SHORTCUTS, method, signature, body, (returned, failed))
+
+    def _show_bound(self, listed) -> None:
+        """Says which key the desktop bound, from its list of (id, {trigger_description…})."""
+        trigger = ""
+        for entry in listed if isinstance(listed, list) else []:
+            if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == SHORTCUT_ID \
+                    and isinstance(entry[1], dict):
+                trigger = _shown(entry[1].get("trigger_description", ("s", ""))[1])
+        if trigger:
+            self.answered.emit(f"Quick ask is bound to {trigger} by the desktop.")
+        else:
+            self.answered.emit("The desktop has not bound a key to quick ask yet; choose one "
+                               "in its keyboard settings.")
 
     def _fail(self, generation: int, sentence: str) -> None:
         if generation == self._generation:
@@ -285,7 +291,9 @@ class WaylandHotkey(QObject):
             responded = self._responses.pop(path, None)
             if responded is not None:
                 responded(*body)
-        elif interface == GLOBAL_SHORTCUTS and member == "Activated" and len(body) >= 2:
-            if self._session is not None and body[0] == self._session \
-                    and body[1] == SHORTCUT_ID:
-                self._on_pressed()
+        elif interface == GLOBAL_SHORTCUTS and member == "Activated" and len(body) >= 2 \
+                and self._session is not None and tuple(body[:2]) == (self._session, SHORTCUT_ID):
+            self._on_pressed()
+        elif interface == GLOBAL_SHORTCUTS and member == "ShortcutsChanged" and len(body) == 2 \
+                and self._session is not None and body[0] == self._session:
+            self._show_bound(body[1])
