@@ -21,7 +21,8 @@ def app_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("TASK_ASSISTANT_HOME", str(home))
     for name in ("GEMINI_API_KEY", "TASK_ASSISTANT_MODEL", "TASK_ASSISTANT_BASE_URL",
-                 "TASK_ASSISTANT_SYNC_PASSWORD"):
+                 "TASK_ASSISTANT_SYNC_PASSWORD",
+                 "WAYLAND_DISPLAY", "XDG_SESSION_TYPE"):  # never the desktop's real portal
         monkeypatch.delenv(name, raising=False)
     return home
 

@@ -1,12 +1,15 @@
 """The quick-ask shortcut, held for the whole desktop while the app runs.
 
 It follows the `quick_ask_shortcut` setting as it changes (Settings, or `task-assistant settings
-set` while the app runs), through the backend this desktop has: X11's key grab, Windows'
-RegisterHotKey or macOS's Carbon hot keys (Wayland's portal is still to come: "not available"). `status` is the one sentence
-Settings shows: what is bound, or why nothing is (a key another app holds is also logged).
+set` while the app runs), through the backend this desktop has: X11's key grab, the
+GlobalShortcuts portal on Wayland, Windows' RegisterHotKey or macOS's Carbon hot keys. `status`
+is the one sentence Settings shows: what is bound, or why nothing is (a key another app holds is
+also logged). The portal answers later: its backend's `bind` returns None and its `answered`
+signal brings the sentence.
 """
 
 import logging
+import os
 import sys
 
 from PySide6.QtCore import QObject, Signal
@@ -14,10 +17,18 @@ from PySide6.QtGui import QGuiApplication
 
 from app.common.errors import UserError
 from app.config import shortcut_text
+from app.ui.hotkeys import NOT_AVAILABLE
 
 log = logging.getLogger(__name__)
-NOT_AVAILABLE = ("A quick-ask shortcut is not available on this desktop: bind "
-                 "`task-assistant --quick-ask` to a key in the desktop's own settings.")
+__all__ = ["NOT_AVAILABLE", "GlobalShortcut"]
+
+
+def is_wayland_session() -> bool:
+    """A Wayland session, whatever Qt draws through: under XWayland an X11 grab would only see
+    keys while one of our own windows has focus, so the portal is the way there too."""
+    return bool(os.environ.get("WAYLAND_DISPLAY")) \
+        or os.environ.get("QT_QPA_PLATFORM", "").startswith("wayland") \
+        or os.environ.get("XDG_SESSION_TYPE") == "wayland"
 
 
 def _backend_for_this_desktop(pressed, parent):
@@ -31,12 +42,14 @@ def _backend_for_this_desktop(pressed, parent):
         from app.ui.hotkeys.macos import MacHotkey
 
         return MacHotkey(pressed, parent)
+    if is_wayland_session():
+        from app.ui.hotkeys.wayland import WaylandHotkey
+
+        return WaylandHotkey(pressed, parent)
     if platform == "xcb":
         from app.ui.hotkeys.x11 import X11Hotkey
 
         return X11Hotkey(pressed, parent)
-    # Wayland: the GlobalShortcuts portal is not built yet, so Wayland says "not available"
-    # and the README's per-desktop recipes remain the way there.
     return None
 
 
@@ -72,6 +85,9 @@ class GlobalShortcut(QObject):
             log.warning("%s", error)
             self._say(str(error))
             return
+        if bound is None:  # the desktop answers later, through the backend's `answered`
+            self._say(f"Asking the desktop to bind {shortcut.text} to quick ask…")
+            return
         self._say(f"{bound} opens quick ask from anywhere.")
 
     def _get_backend(self):
@@ -79,6 +95,9 @@ class GlobalShortcut(QObject):
             self._tried = True
             try:
                 self._backend = self._factory(self.pressed.emit, self)
+                answered = getattr(self._backend, "answered", None)
+                if answered is not None:
+                    answered.connect(self._say)
             except (UserError, OSError) as error:  # no libxcb, no display to connect to
                 log.warning("%s", error)
                 self._backend = None
