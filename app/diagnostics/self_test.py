@@ -44,13 +44,18 @@ MODULES = [
     # CalDAV sync (issue 15): the client, its HTTP and XML libraries
     "caldav", "caldav.davclient", "niquests", "lxml.etree", "app.sync.engine",
     "app.ui.background_sync",
+    # Routines (issue 25) and the global quick-ask shortcut (issue 24): each backend is chosen
+    # at run time by the desktop it finds.
+    "app.routines.scheduler", "app.ui.routine_timer", "app.ui.global_shortcut",
+    "app.ui.hotkeys.x11", "app.ui.hotkeys.wayland", "app.ui.hotkeys.windows",
+    "app.ui.hotkeys.macos", "app.assistant.voice", "app.assistant.voice_turn",
 ]
 if sys.platform == "win32":
     MODULES += ["keyring.backends.Windows", "win32ctypes.pywin32.win32cred"]
 elif sys.platform == "darwin":
     MODULES += ["keyring.backends.macOS", "keyring.backends.macOS.api"]
 else:
-    MODULES += ["keyring.backends.SecretService", "secretstorage"]
+    MODULES += ["keyring.backends.SecretService", "secretstorage", "jeepney", "jeepney.io.blocking"]
 
 CERTIFICATE_ENV = ("SSL_CERT_FILE", "SSL_CERT_DIR")  # what the HTTP client honours, in order
 HASHED_CERTIFICATE = re.compile(r"[0-9a-fA-F]{8}\.\d+")  # OpenSSL's lookup names in a capath
