@@ -86,7 +86,7 @@ def _settle(app, seconds: float = 0.3) -> None:
 def measure_open() -> dict:
     app = _app()
     from app.conversations.store import ConversationStore
-    from app.ui.chat_panel import ChatPanel
+    from app.ui.chat.chat_panel import ChatPanel
 
     path = Path(tempfile.mkdtemp(prefix="transcript-bench-")) / "conversations.sqlite3"
     empty, long = _fill(path)
@@ -127,8 +127,8 @@ class _PaintSpy:
 
 def measure_session() -> dict:
     app = _app()
-    from app.ui.chat_items import MessageItem
-    from app.ui.chat_view import ChatView
+    from app.ui.chat.chat_items import MessageItem
+    from app.ui.chat.chat_view import ChatView
 
     view = ChatView()
     view.resize(900, 700)
@@ -161,7 +161,7 @@ def measure_imports() -> dict:
     steps["agents SDK (rest)"] = rss_mb()
     import app.ui.shell  # noqa: F401
     import app.assistant.chat_session  # noqa: F401
-    import app.ui.chat_panel  # noqa: F401
+    import app.ui.chat.chat_panel  # noqa: F401
     steps["ours (app modules)"] = rss_mb()
     return steps
 

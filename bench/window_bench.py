@@ -265,7 +265,7 @@ class StreamBench:
             window.quit_requested.emit()
 
     async def _measure(self, window) -> None:
-        from app.ui.chat_items import ErrorItem, MessageItem
+        from app.ui.chat.chat_items import ErrorItem, MessageItem
 
         # The app starts importing the agent stack after the first paint (this callback);
         # wait for it and for the Assistant, so import time is not counted as a stall.

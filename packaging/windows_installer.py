@@ -18,7 +18,7 @@ BUNDLE_ENTRIES = {metadata.WINDOWS_GUI_EXE, metadata.WINDOWS_CLI_EXE, "_internal
 # Names the app itself uses on Windows, which the uninstaller must know:
 # app/desktop/autostart.py names its Run value APP_NAME, and app/common/paths.py keeps the data in
 # platformdirs' user_data_dir(COMMAND), %LOCALAPPDATA%\task-assistant.
-# tests/test_windows_installer.py checks both still agree.
+# tests/packaging/test_windows_installer.py checks both still agree.
 AUTOSTART_VALUE = metadata.NAME
 DATA_FOLDER = metadata.COMMAND
 

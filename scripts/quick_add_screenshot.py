@@ -19,7 +19,7 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     from app.tasks import TaskStore
-    from app.ui.task_panel import TaskPanel
+    from app.ui.tasks.task_panel import TaskPanel
     from screenshots import dark_palette
 
     app = QApplication([])

@@ -14,6 +14,12 @@ pytest_plugins = ["keyring_fixtures", "qt_fixtures", "clock_fixtures", "zone_fix
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parent.parent
+TESTS = REPO / "tests"  # the helpers (fake servers, drivers, fixtures) live here, beside conftest
+# The tests are grouped in folders by area (tasks/, sync/, ui/chat/, …) and some share fixtures
+# with another area's file by its module name (test file names are unique): every folder is on
+# the path, as the flat folder was.
+sys.path[1:1] = [str(folder) for folder in sorted(TESTS.rglob("*"))
+                 if folder.is_dir() and any(folder.glob("test_*.py"))]
 
 
 @pytest.fixture(autouse=True)

@@ -89,7 +89,7 @@ def window(qtbot, workspace, gemini, memory_keyring):
 def make_panel(qtbot, store):
     """Shown task panels on this test's store; each is shut down before the store closes, as
     the main window does."""
-    from app.ui.task_panel import TaskPanel
+    from app.ui.tasks.task_panel import TaskPanel
 
     made = []
 

@@ -1,4 +1,4 @@
-"""Acts like the app's start-up, for tests/test_single_instance.py.
+"""Acts like the app's start-up, for tests/desktop/test_single_instance.py.
 
     python single_instance_driver.py MESSAGE [--wait-for-go] [--timeout-ms N]
 

@@ -19,6 +19,7 @@ LAYERS = [
     ("workspace",),
     ("routines",),               # runs the assistant on a schedule, unattended
     ("assistant", "desktop", "mcp", "sync"),
+    ("tools",),                  # the task tools' protocol the agent and MCP share
     ("conversations", "tasks", "config"),
     ("common",),
 ]

@@ -1,6 +1,6 @@
 """Starts the desktop app the way `task-assistant --tray` does, on a desktop with a tray
-(offscreen has none, so its availability is patched as tests/test_ui_tray.py does), and says
-what it has loaded, for tests/test_quick_ask_shortcut.py:
+(offscreen has none, so its availability is patched as tests/ui/test_ui_tray.py does), and says
+what it has loaded, for tests/desktop/test_quick_ask_shortcut.py:
 
     idle: loading=False agents=False    once start-up is over and the event loop has run
     asked: agents=True                  once something asked (a second launch's quick ask)

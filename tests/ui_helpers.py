@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import Qt
 
-from app.ui.chat_items import MessageItem
+from app.ui.chat.chat_items import MessageItem
 
 
 def items(window, kind=None) -> list:

@@ -13,7 +13,7 @@ from agents import RunHooks
 
 from app.common.errors import UserError
 from app.tasks import Origin, Step, TaskFilter, TaskStore
-from app.tasks.operations import Operation, emptying
+from app.tools.operations import Operation, emptying
 
 BULK_LIMIT = 5
 CHANGES_EXISTING = frozenset({"update_task", "complete_task", "reopen_task", "delete_task"})

@@ -2,7 +2,7 @@
 
 import json
 
-from app.tasks.dates import friendly_due
+from app.tasks.when.dates import friendly_due
 from app.tasks.model import INBOX
 
 

@@ -10,7 +10,7 @@ from agents.tool_context import ToolContext
 
 from app.assistant.answer_scope import MAY_ASK, AnswerScope
 from app.tasks import Origin, TaskStore
-from app.tasks.operations import Operation, operations, perform
+from app.tools.operations import Operation, operations, perform
 
 
 def task_tools(store: TaskStore) -> list[FunctionTool]:

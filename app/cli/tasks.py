@@ -334,13 +334,13 @@ def _undo_or_redo(args) -> int:
 
 
 def _export(args) -> int:
-    from app.tasks.transfer import write_csv, write_json
+    from app.tasks.files.transfer import write_csv, write_json
     from app.tasks.filters import TaskFilter
 
     with _store() as store:
         tasks = store.list_tasks(TaskFilter(status="all"))
     if args.format == "ics":
-        from app.tasks.ical import write_ics
+        from app.tasks.files.ical import write_ics
 
         write_ics(tasks, sys.stdout)
         return 0
@@ -349,7 +349,7 @@ def _export(args) -> int:
 
 
 def _import(args) -> int:
-    from app.tasks.transfer import read_json
+    from app.tasks.files.transfer import read_json
 
     unread_dates = 0  # Todoist dates not understood: imported without a due
     kind = args.format or ("ics" if args.file.lower().endswith(".ics") else
@@ -360,17 +360,17 @@ def _import(args) -> int:
         name = "stdin" if args.file == "-" else args.file
         data = _read_bytes(args.file)
         if kind == "ics":
-            from app.tasks.ical import read_ics
+            from app.tasks.files.ical import read_ics
 
             records = read_ics(data, name)
         else:
             text = data.decode("utf-8-sig", errors="replace")
             if kind == "todoist" or text.lstrip().startswith("TYPE,"):
-                from app.tasks.todoist import read_todoist_csv
+                from app.tasks.files.todoist import read_todoist_csv
 
                 records, unread_dates = read_todoist_csv(text, name)
             else:
-                from app.tasks.transfer import read_csv
+                from app.tasks.files.transfer import read_csv
 
                 records = read_csv(text, name)
     with _store() as store:
@@ -448,15 +448,15 @@ def _printable(text: str) -> str:
 def _line(task) -> str:
     parts = [_printable(task.title)]
     if task.due:
-        from app.tasks.dates import friendly_due
+        from app.tasks.when.dates import friendly_due
 
         parts.append(f"(due {friendly_due(task.due)})")
     if task.repeat:
-        from app.tasks.repeat import Repeat, describe
+        from app.tasks.when.repeat import Repeat, describe
 
         parts.append(f"↻ {describe(Repeat(task.repeat, task.repeat_after_done))}")
     if task.remind_at:
-        from app.tasks.dates import friendly_due
+        from app.tasks.when.dates import friendly_due
 
         parts.append(f"⏰ {friendly_due(task.remind_at)}")
     if task.list and task.list != "Inbox":

@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from app.common.safe_files import keep_aside, write_atomically
-from app.tasks.dates import Due, friendly_due, local_today, now as utc_now
+from app.tasks.when.dates import Due, friendly_due, local_today, now as utc_now
 from app.tasks.filters import TaskFilter
 from app.tasks.store import TaskStore
 

@@ -37,7 +37,7 @@ MODULES = [
     "app.mcp.server", "app.assistant.mcp_tools",
     # the task model (issue 14): repeat rules, natural dates (with their language data), files
     "dateutil.rrule", "dateparser", "dateparser.date", "dateparser.data.date_translation_data.en",
-    "regex", "tzlocal", "icalendar", "app.tasks.ical", "app.tasks.todoist",
+    "regex", "tzlocal", "icalendar", "app.tasks.files.ical", "app.tasks.files.todoist",
     # Code blocks: Pygments finds its lexers and styles by name, at run time.
     "pygments.lexers", "pygments.lexers.python", "pygments.styles.default",
     "pygments.styles.gh_dark",
@@ -46,7 +46,7 @@ MODULES = [
     "app.ui.background_sync",
     # Routines (issue 25) and the global quick-ask shortcut (issue 24): each backend is chosen
     # at run time by the desktop it finds.
-    "app.routines.scheduler", "app.ui.routine_timer", "app.ui.global_shortcut",
+    "app.routines.scheduler", "app.ui.routine_timer", "app.ui.hotkeys.global_shortcut",
     "app.ui.hotkeys.x11", "app.ui.hotkeys.wayland", "app.ui.hotkeys.windows",
     "app.ui.hotkeys.macos", "app.assistant.voice", "app.assistant.voice_turn",
 ]

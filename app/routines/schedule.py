@@ -14,7 +14,7 @@ Decided here:
 from datetime import date, datetime, time, timezone
 
 from app.routines.model import Routine
-from app.tasks.dates import local_instant, wall_clock
+from app.tasks.when.dates import local_instant, wall_clock
 
 ANCHOR = date(2024, 1, 1)  # a Monday: "every 2 weeks" counts its weeks from a fixed start
 

@@ -20,7 +20,7 @@ from app.routines.builtins import BUILTINS, builtin
 from app.routines.model import Routine
 from app.routines.schedule import next_run
 from app.routines.when import in_words, read_when
-from app.tasks.dates import timestamp
+from app.tasks.when.dates import timestamp
 from app.tasks.migrations import MIGRATIONS
 
 MAX_ROUTINES = 100

@@ -1,5 +1,5 @@
 """When a routine runs, as people type it ("every weekday at 8:00") and as it is stored: the
-repeat rules tasks take (app/tasks/repeat.py) plus a time of day, kept in the RRULE as BYHOUR
+repeat rules tasks take (app/tasks/when/repeat.py) plus a time of day, kept in the RRULE as BYHOUR
 and BYMINUTE so `routines list --json` gives one complete rule.
 
 A routine needs a time of day and runs at most daily: an hourly prompt to a paid model, with
@@ -9,7 +9,7 @@ nobody reading the answers, is a mistake rather than a wish.
 import re
 
 from app.common.errors import UserError
-from app.tasks.repeat import Repeat, check_rule, describe, read_repeat
+from app.tasks.when.repeat import Repeat, check_rule, describe, read_repeat
 
 EXAMPLE = "'every weekday at 8:00'"
 _TIME_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")

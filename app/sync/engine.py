@@ -33,7 +33,7 @@ from app.sync.local import LocalTasks
 from app.sync.merge import changed, merge
 from app.sync.pairing import Pairing
 from app.sync.state import CalendarPair, Conflict, Item, SyncState
-from app.tasks.dates import timestamp
+from app.tasks.when.dates import timestamp
 
 MULTIGET_BATCH = 250
 RETRIES = 3  # 412s in a row on one task before leaving it for the next sync

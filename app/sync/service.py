@@ -17,7 +17,7 @@ from app.config.keystore import SYNC_PASSWORD, KeyStore
 from app.sync import connection
 from app.sync.lock import SyncLock
 from app.sync.state import FILE_NAME, Account, Run, SyncState
-from app.tasks.dates import timestamp
+from app.tasks.when.dates import timestamp
 
 if TYPE_CHECKING:
     from app.sync.engine import Summary

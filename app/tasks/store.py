@@ -13,7 +13,7 @@ from app.common.listeners import Listeners
 from app.tasks import validate
 from app.common.database import (OutsideWrites, file_identity, guarded, open_database,
                                  transaction)
-from app.tasks.dates import (Due, local_instant, local_midnight, local_today, timestamp,
+from app.tasks.when.dates import (Due, local_instant, local_midnight, local_today, timestamp,
                              today_ends, wall_clock)
 from app.tasks.filters import TaskFilter
 from app.tasks.tree import flattened_parents
@@ -24,9 +24,9 @@ from app.tasks.history import (ORIGIN_WORDS, Change, HistoryLog, Origin, Recorde
                                list_subject)
 from app.tasks.model import (INBOX, MAX_DEPTH, NEW_FIELD_DEFAULTS, PRIORITIES, Reverted, Task,
                               TaskChange, TaskList, TrashedTask)
-from app.tasks import repeat as repeats
-from app.tasks.natural_dates import read_due
-from app.tasks.reminder_time import before as reminder_before, read_remind
+from app.tasks.when import repeat as repeats
+from app.tasks.when.natural_dates import read_due
+from app.tasks.when.reminder_time import before as reminder_before, read_remind
 
 Listener = Callable[[TaskChange], None]
 _UNCHANGED = object()  # "leave this field as it is" in update()

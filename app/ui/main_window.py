@@ -11,10 +11,10 @@ from app.config.keystore import KeyStore
 from app.config.settings import Settings
 from app.conversations.store import ConversationStore
 from app.tasks import TaskStore
-from app.ui.chat_panel import ChatPanel
+from app.ui.chat.chat_panel import ChatPanel
 from app.ui.live_updates import LiveUpdates
-from app.ui.conversation_list import ConversationList
-from app.ui.task_panel import TaskPanel
+from app.ui.chat.conversation_list import ConversationList
+from app.ui.tasks.task_panel import TaskPanel
 from app.ui.task_runner import TaskRunner
 from app.ui.window_state import WindowState
 
@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
     # -- settings and the key ---------------------------------------------------------------
 
     def open_settings(self) -> None:
-        from app.ui.settings_dialog import SettingsDialog
+        from app.ui.settings.settings_dialog import SettingsDialog
 
         if self.settings_dialog is None:
             self.settings_dialog = SettingsDialog(self.settings, self.keys, self.runner, self,

@@ -16,7 +16,7 @@ from app.config.settings import Settings
 from app.conversations.store import ConversationStore
 from app.desktop.reminders import Reminders
 from app.tasks import TaskStore
-from app.ui.global_shortcut import GlobalShortcut
+from app.ui.hotkeys.global_shortcut import GlobalShortcut
 from app.ui.live_updates import LiveUpdates
 from app.ui.main_window import MainWindow
 from app.ui.task_runner import TaskRunner
@@ -125,7 +125,7 @@ class Shell(QObject):
     def quick_ask(self) -> None:
         self.ensure_assistant_loading()
         if self.popup is None:
-            from app.ui.quick_ask import QuickAsk
+            from app.ui.chat.quick_ask import QuickAsk
 
             self.popup = QuickAsk(self.conversations, self.store, self.agent, self.runner)
             self.popup.open_in_window.connect(self._continue_in_window)

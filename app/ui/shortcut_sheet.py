@@ -3,7 +3,7 @@
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
-from app.ui.approval_card import ALLOW_KEYS
+from app.ui.chat.approval_card import ALLOW_KEYS
 
 SHORTCUTS = [
     ("Chat", [

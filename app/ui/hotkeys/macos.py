@@ -4,7 +4,7 @@ event tap), with an application event handler for kEventHotKeyPressed.
 Qt's key text on a Mac reads "Ctrl" as the Command key and "Meta" as Control; this follows it,
 so the field in Settings and the key grabbed agree. The Carbon calls sit behind `CarbonApi`, so
 the translation and the call sequence are tested on any system
-(tests/test_quick_ask_shortcut_seams.py); only macOS runs the real calls.
+(tests/desktop/test_quick_ask_shortcut_seams.py); only macOS runs the real calls.
 """
 
 import ctypes

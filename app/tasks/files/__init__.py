@@ -1,0 +1,1 @@
+"""Tasks in and out of files: iCalendar, Todoist CSV, JSON and CSV."""

@@ -1,0 +1,1 @@
+"""The task tools: one protocol (names, schemas shaped for Gemini, results) that the agent and the MCP server both serve."""

@@ -1,0 +1,180 @@
+"""The transcript: a scrolling column of items that follows new text while at the bottom.
+
+It builds only what is near the view. A conversation opens with its newest items built and
+the rest kept as factories (`snapshot()`s, a few hundred bytes each); scrolling near the top
+builds the previous batch in place. While following a long session, items far above the view
+are turned back into factories, so memory stays flat however long the conversation gets.
+The text column keeps a readable width on wide windows; a button brings back the bottom.
+"""
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtWidgets import QFrame, QScrollArea, QToolButton, QVBoxLayout, QWidget
+
+from app.ui.theme import design
+from app.ui.theme.icons import icon
+
+FOLLOW_SLACK = 8      # pixels from the bottom that still count as "at the bottom"
+BATCH = 40            # items built at once: on opening, and each time the top comes near
+KEEP_BUILT = 160      # past this many built items, the oldest become factories again
+NEAR_TOP = 400        # pixels from the top that build the previous batch
+
+Factory = Callable[[], QWidget]
+
+
+class ChatView(QScrollArea):
+    # An item built from a factory (opening a history, or scrolling back to a dropped item):
+    # its owner connects its actions again, as it did for the live one.
+    built = Signal(QWidget)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setAccessibleName("Conversation")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # one tab stop: arrows and PgUp scroll
+        content = QWidget()
+        content.setAccessibleName("Messages")
+        self._layout = QVBoxLayout(content)
+        self._layout.setSpacing(design.M + design.S)
+        self._layout.addStretch(1)  # items sit at the bottom of a short conversation
+        self.setWidget(content)
+        self._unbuilt: list[Factory] = []   # items above the first built one, oldest first
+        self._following = True
+        self._anchor: int | None = None     # distance from the bottom to keep after a prepend
+        self.to_bottom = QToolButton(self)
+        self.to_bottom.setIcon(icon("arrow-down"))
+        self.to_bottom.setText("Newest")
+        self.to_bottom.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.to_bottom.setToolTip("Scroll to the newest message (Ctrl+End)")
+        self.to_bottom.setAccessibleName("Scroll to the newest message")
+        self.to_bottom.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.to_bottom.clicked.connect(self.scroll_to_bottom)
+        self.to_bottom.hide()
+        bar = self.verticalScrollBar()
+        # Scrolling up to read stops the view from jumping; scrolling back down resumes it.
+        bar.valueChanged.connect(self._note_position)
+        bar.rangeChanged.connect(self._range_changed)
+        self._fit_column()
+
+    # -- items ------------------------------------------------------------------------------
+
+    def add(self, item: QWidget) -> QWidget:
+        self._layout.addWidget(item)
+        item.show()  # now, not on the next turn of the loop: a card must be able to take focus
+        self._following = True  # a new item (the user just sent something) is worth seeing
+        self._update_button()
+        QTimer.singleShot(0, self._trim)
+        return item
+
+    def remove(self, item: QWidget) -> None:
+        self._layout.removeWidget(item)
+        item.hide()
+        item.deleteLater()
+
+    def items(self) -> list[QWidget]:
+        """The built items, oldest first."""
+        return [self._layout.itemAt(i).widget() for i in range(1, self._layout.count())]
+
+    @property
+    def unbuilt(self) -> int:
+        return len(self._unbuilt)
+
+    def clear(self) -> None:
+        for item in self.items():
+            self.remove(item)
+        self._unbuilt = []
+        self._following = True
+
+    def set_items(self, factories: list[Factory]) -> None:
+        """Show a whole history: only its newest batch is built now."""
+        self.clear()
+        self._unbuilt = list(factories[:-BATCH]) if len(factories) > BATCH else []
+        for factory in factories[-BATCH:]:
+            item = factory()
+            self._layout.addWidget(item)
+            self.built.emit(item)
+        self._following = True
+        self._update_button()
+
+    def build_older(self) -> int:
+        """Build the previous batch above the first built item, keeping what is in view still."""
+        if not self._unbuilt:
+            return 0
+        batch, self._unbuilt = self._unbuilt[-BATCH:], self._unbuilt[:-BATCH]
+        bar = self.verticalScrollBar()
+        self._anchor = bar.maximum() - bar.value()
+        for position, factory in enumerate(batch):
+            item = factory()
+            self._layout.insertWidget(1 + position, item)
+            self.built.emit(item)
+        return len(batch)
+
+    def _trim(self) -> None:
+        """Turn the oldest built items back into factories while the view follows the end."""
+        shown = self.items()
+        if not self._following or len(shown) <= KEEP_BUILT:
+            return
+        for item in shown[:len(shown) - KEEP_BUILT + BATCH]:
+            snapshot = getattr(item, "snapshot", None)
+            if snapshot is None:
+                break  # an item that cannot be rebuilt stays, and so does all after it
+            self._unbuilt.append(snapshot())
+            self.remove(item)
+
+    # -- scrolling --------------------------------------------------------------------------
+
+    def scroll_to_bottom(self) -> None:
+        self._following = True
+        self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
+        self._update_button()
+
+    def _note_position(self, value: int) -> None:
+        bar = self.verticalScrollBar()
+        if self._anchor is None:
+            self._following = value >= bar.maximum() - FOLLOW_SLACK
+        if value < NEAR_TOP and self._unbuilt and self._anchor is None:
+            QTimer.singleShot(0, self.build_older)
+        self._update_button()
+
+    def _range_changed(self, _minimum: int, maximum: int) -> None:
+        bar = self.verticalScrollBar()
+        if self._anchor is not None:
+            anchor, self._anchor = self._anchor, None
+            bar.setValue(maximum - anchor)
+        elif self._following:
+            bar.setValue(maximum)
+        self._update_button()
+
+    def _update_button(self) -> None:
+        bar = self.verticalScrollBar()
+        away = not self._following and bar.maximum() - bar.value() > FOLLOW_SLACK
+        self.to_bottom.setVisible(away)
+        if away:
+            self.to_bottom.raise_()
+
+    # -- the column -------------------------------------------------------------------------
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_column()
+        self.to_bottom.adjustSize()
+        self.to_bottom.move(self.viewport().width() - self.to_bottom.width() - design.L,
+                            self.viewport().height() - self.to_bottom.height() - design.L)
+
+    def _fit_column(self) -> None:
+        """Centre a column of readable width; narrow windows use all of it."""
+        readable = self.fontMetrics().averageCharWidth() * design.READABLE_CHARACTERS \
+            + 2 * design.L
+        side = max(design.M, (self.viewport().width() - readable) // 2)
+        self._layout.setContentsMargins(side, design.M, side, design.M)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            for item in self.items():
+                restyle = getattr(item, "restyle", None)
+                if restyle is not None:
+                    restyle()

@@ -1,0 +1,1 @@
+"""Settings and its pages."""

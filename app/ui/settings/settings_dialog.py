@@ -1,0 +1,517 @@
+"""Settings: the Gemini API key (in the system keyring), the model, the base URL, and a
+"Test connection" button on the General page; the CalDAV account on the Sync page.
+
+Non-modal (`open()`/`show()`, never `exec()`: under qasync a nested event loop makes every
+coroutine scheduled meanwhile fail and never run again), and so is "Remove key"'s confirmation, which is a row in the dialog rather than a
+message box. Keyring calls block on D-Bus or an unlock prompt, so they run on worker threads, in
+coroutines started on the TaskRunner. The dialog may be closed, or deleted, while one runs:
+every coroutine checks `_alive()` after each await before it touches a widget.
+
+The key never reaches a widget other than the password field it was pasted into: the status
+line shows a masked tail, and every message is a sentence that never quotes it.
+"""
+
+import asyncio
+import os
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTabWidget,
+                               QVBoxLayout, QWidget)
+from shiboken6 import isValid
+
+from app.assistant.connection_check import check_connection
+from app.common.errors import UserError
+from app.config.keystore import GET_A_KEY, KeyStore, check_key, environment_key
+from app.common.redact import ENV_VAR
+from app.config.mcp_servers import McpServers
+from app.config.settings import Settings
+from app.ui.task_runner import TaskRunner
+from app.ui.settings.shortcut_field import ShortcutField
+from app.ui.settings.tools_page import ToolsPage
+
+API_KEY_PAGE = GET_A_KEY
+SUGGESTED_MODELS = ("gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-flash-lite")
+DESKTOP_CHOICES = (
+    ("close_to_tray", "Keep running in the tray when the window is closed"),
+    ("reminders", "Remind me when a task falls due"),
+    ("start_on_login", "Start Task Assistant when I log in (in the tray)"),
+)
+
+
+def mask(key: str) -> str:
+    """The key as the dialog shows it: dots, then at most its last four characters (none of a
+    short key, where four would be a large part of it)."""
+    return "••••••••" + (key[-4:] if len(key) >= 16 else "")
+
+
+def _key_status(keys: KeyStore) -> tuple[str | None, str]:
+    """Where the key comes from and the status line for it. Blocks: call on a worker thread.
+    Only the masked form leaves this function, so the full key never reaches the UI code."""
+    key = keys.get()  # raises KeyringUnavailableError (a UserError) when the keyring is unusable
+    if key is None:
+        return None, ""
+    if environment_key() is not None:
+        return "environment", (f"{ENV_VAR} in the environment is used; it overrides the "
+                               f"keyring {mask(key)}")
+    if keys.source() == "session":
+        return "session", (f"Kept in memory for this session only {mask(key)}: it is "
+                           "forgotten when Task Assistant quits.")
+    return "keyring", f"Saved in the system keyring ({keys.backend_name()}) {mask(key)}"
+
+
+def _sentence_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # server and keyring text is never markup
+    label.setAccessibleName(name)
+    label.hide()
+    return label
+
+
+class SettingsDialog(QDialog):
+    key_changed = Signal()  # a key was saved or removed: whoever holds a client should rebuild it
+    settings_saved = Signal()
+
+    def __init__(self, settings: Settings, keys: KeyStore, runner: TaskRunner,
+                 parent=None, *, mcp_servers: McpServers | None = None, sync=None,
+                 shortcut=None, routines=None) -> None:
+        """`mcp_servers` adds the Tools page; `sync`, the app's BackgroundSync, the Sync page;
+        `shortcut`, the app's GlobalShortcut, what became of the quick-ask shortcut;
+        `routines`, the app's RoutineTimer, the Routines page."""
+        super().__init__(parent)
+        self._settings = settings
+        self._keys = keys
+        self._runner = runner
+        self._key_busy = False
+        self._has_stored_key = False  # what the last status load found; enables "Remove key"
+        self._close_after_key = False  # Save was clicked while the pasted key was being saved
+        self._testing = False
+        self._status_request = 0  # only the newest status load may write the status line
+        self.setModal(False)
+        self.setWindowTitle("Settings")
+        self.setAccessibleName("Settings")
+
+        # -- the API key --------------------------------------------------------------------------
+        self.key_status = QLabel("Checking the system keyring…")
+        self.key_status.setWordWrap(True)
+        self.key_status.setOpenExternalLinks(True)  # the AI Studio link opens the browser
+        self.key_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.key_status.setAccessibleName("API key status")
+        self.key_edit = QLineEdit()
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_edit.setPlaceholderText("Paste a new API key")
+        self.key_edit.setAccessibleName("New API key")
+        self.key_edit.returnPressed.connect(self.save_key)
+        self.save_key_button = QPushButton("Save key")
+        self.save_key_button.clicked.connect(self.save_key)
+        self.remove_key_button = QPushButton("Remove key")
+        self.remove_key_button.setEnabled(False)  # until the status says there is one
+        self.remove_key_button.clicked.connect(self.ask_remove_key)
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.key_edit, 1)
+        key_row.addWidget(self.save_key_button)
+        key_row.addWidget(self.remove_key_button)
+        # Without a usable keyring: the key can still be used until the app quits.
+        self.session_key_button = QPushButton("Use for this session only")
+        self.session_key_button.setToolTip("Keep the key in memory until Task Assistant quits; "
+                                           "it is never written anywhere")
+        self.session_key_button.clicked.connect(self.use_key_for_session)
+        self.session_key_button.hide()
+        key_row.addWidget(self.session_key_button)
+
+        # "Remove key" asks in a row of the dialog: a message box's exec() would nest a loop.
+        self.confirm_remove = QWidget()
+        self.confirm_remove.setAccessibleName("Confirm removing the key")
+        question = QLabel("Remove the saved API key from the system keyring?")
+        question.setWordWrap(True)
+        self.confirm_remove_button = QPushButton("Remove")
+        self.confirm_remove_button.clicked.connect(self.remove_key)
+        self.cancel_remove_button = QPushButton("Keep it")
+        self.cancel_remove_button.clicked.connect(self.confirm_remove.hide)
+        confirm_row = QHBoxLayout(self.confirm_remove)
+        confirm_row.setContentsMargins(0, 0, 0, 0)
+        confirm_row.addWidget(question, 1)
+        confirm_row.addWidget(self.confirm_remove_button)
+        confirm_row.addWidget(self.cancel_remove_button)
+        self.confirm_remove.hide()
+        self.key_message = _sentence_label("API key message")
+
+        key_box = QGroupBox("Gemini API key")
+        key_layout = QVBoxLayout(key_box)
+        key_layout.addWidget(self.key_status)
+        key_layout.addLayout(key_row)
+        key_layout.addWidget(self.confirm_remove)
+        key_layout.addWidget(self.key_message)
+
+        # -- model and endpoint -------------------------------------------------------------------
+        self.model_field = QComboBox()
+        self.model_field.setEditable(True)  # any model name goes; these are suggestions
+        self.model_field.addItems(SUGGESTED_MODELS)
+        self.model_field.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.model_field.setAccessibleName("Model")
+        self.base_url_field = QLineEdit()
+        self.base_url_field.setAccessibleName("Base URL")
+        self.model_note = _sentence_label("Model note")
+        self.base_url_note = _sentence_label("Base URL note")
+        self.reset_button = QPushButton("Reset to defaults")
+        self.reset_button.setToolTip("Fill in the default model and base URL; Save keeps them.")
+        self.reset_button.clicked.connect(self.reset_fields)
+        self.test_button = QPushButton("Test connection")
+        self.test_button.setToolTip("Send one tiny request with the key, model and base URL "
+                                    "shown here, saved or not.")
+        self.test_button.clicked.connect(self.test_connection)
+        self.test_result = _sentence_label("Connection test result")
+        tools_row = QHBoxLayout()
+        tools_row.addWidget(self.test_button)
+        tools_row.addStretch(1)
+        tools_row.addWidget(self.reset_button)
+
+        model_box = QGroupBox("Model")
+        form = QFormLayout(model_box)
+        form.addRow("&Model", self.model_field)
+        form.addRow(self.model_note)  # full-width rows: QFormLayout clips a wrapped label in
+        form.addRow("&Base URL", self.base_url_field)  # its field column
+        form.addRow(self.base_url_note)
+        form.addRow(tools_row)
+        form.addRow(self.test_result)
+
+        # -- desktop ------------------------------------------------------------------------------
+        self.desktop_boxes = {name: QCheckBox(text) for name, text in DESKTOP_CHOICES}
+        desktop_box = QGroupBox("Desktop")
+        desktop_layout = QVBoxLayout(desktop_box)
+        for box in self.desktop_boxes.values():
+            desktop_layout.addWidget(box)
+        self.shortcut_field = ShortcutField(shortcut)
+        desktop_layout.addWidget(self.shortcut_field)
+
+        # -- bottom -------------------------------------------------------------------------------
+        self.error_label = _sentence_label("Error")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Close)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        # No default button: Enter in the key field must save the key, not also press Save.
+        # Enter in the model or URL field saves, explicitly.
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+        self.base_url_field.returnPressed.connect(self.save)
+        self.model_field.lineEdit().returnPressed.connect(self.save)
+
+        general = QWidget()
+        general_layout = QVBoxLayout(general)
+        general_layout.addWidget(key_box)
+        general_layout.addWidget(model_box)
+        general_layout.addWidget(desktop_box)
+        general_layout.addStretch(1)
+        self.pages = QTabWidget()
+        self.pages.addTab(general, "&General")
+        self.tools_page = None
+        if mcp_servers is not None:  # its changes are saved at once, not by Save
+            self.tools_page = ToolsPage(mcp_servers)
+            self.pages.addTab(self.tools_page, "&Tools")
+        self.sync_page = None
+        if sync is not None:  # like Tools: Connect and Remove act at once, not by Save
+            from app.ui.settings.sync_page import SyncPage
+
+            self.sync_page = SyncPage(sync, runner)
+            self.pages.addTab(self.sync_page, "S&ync")
+        if routines is not None:
+            from app.ui.settings.routines_page import RoutinesPage
+
+            self.routines_page = RoutinesPage(routines.routines)
+            self.routines_page.run_requested.connect(routines.run_now)
+            self.routines_page.changed.connect(routines.rearm)
+            self.pages.addTab(self.routines_page, "&Routines")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        # Width only: the height follows the notes and messages that appear (a fixed height
+        # clipped the wrapped notes).
+        self.setMinimumWidth(560)
+        self._load_fields()
+
+    # -- opening and closing ----------------------------------------------------------------------
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not event.spontaneous():  # opened by the app, not un-minimised: show what is current
+            for label in (self.key_message, self.test_result, self.error_label):
+                label.hide()  # messages from the last time it was open (or that finished since)
+            self._load_fields()
+            if self.tools_page is not None:
+                self.tools_page.reload()
+            self.refresh_key_status()
+            self._grow_to_fit()
+
+    def done(self, result: int) -> None:
+        # Close discards what was not saved, the pasted key above all: it must not sit in a
+        # hidden widget until the dialog is opened again.
+        self.key_edit.clear()
+        self.confirm_remove.hide()
+        super().done(result)
+
+    def focus_key_field(self) -> None:
+        """Put the cursor in the key box (first run: the window's "Add your API key" prompt)."""
+        self.key_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.isVisible():
+            self.activateWindow()
+
+    def _alive(self) -> bool:
+        """False once Qt has deleted the dialog: a coroutine resuming after an await must not
+        touch its widgets then (RuntimeError: Internal C++ object already deleted)."""
+        return isValid(self)
+
+    # -- the API key ------------------------------------------------------------------------------
+
+    def refresh_key_status(self) -> None:
+        self._status_request += 1
+        self._runner.start(self._load_key_status(self._status_request))
+
+    async def _load_key_status(self, request: int) -> None:
+        try:
+            source, text = await asyncio.to_thread(_key_status, self._keys)
+        except UserError as error:  # the keyring is unavailable: its sentence says what to do
+            source, text = "unavailable", str(error)
+        if not self._alive() or request != self._status_request:
+            return
+        self.session_key_button.setVisible(source in ("unavailable", "session"))
+        if source is None:
+            self.key_status.setTextFormat(Qt.TextFormat.RichText)
+            self.key_status.setText(f'No key yet — get one at <a href="{API_KEY_PAGE}">'
+                                    f'{API_KEY_PAGE}</a>')
+        else:
+            self.key_status.setTextFormat(Qt.TextFormat.PlainText)
+            self.key_status.setText(text)
+        self._grow_to_fit()  # a keyring's sentence can take three lines
+        self.save_key_button.setText("Replace key" if source == "keyring" else "Save key")
+        # With GEMINI_API_KEY set, the keyring may hold a key too; clear() says if it did not.
+        self._has_stored_key = source in ("keyring", "environment")
+        self.remove_key_button.setEnabled(self._has_stored_key and not self._key_busy)
+
+    def save_key(self) -> None:
+        self._start_key_save(close_after=False)
+
+    def use_key_for_session(self) -> None:
+        """No keyring to save it in: keep the pasted key in memory until the app quits."""
+        try:
+            self._keys.use_for_session(self.key_edit.text())
+        except UserError as error:
+            self._show(self.key_message, str(error))
+            return
+        self.key_edit.clear()
+        self._show(self.key_message, "The key is kept in memory for this session only; you "
+                                     "will be asked again after Task Assistant quits.")
+        self.key_changed.emit()
+        self.refresh_key_status()
+
+    def _start_key_save(self, close_after: bool) -> None:
+        if self._key_busy:  # a running save closes the dialog after it when Save asked it to;
+            # during a removal the pasted key stays in the field, to be saved again
+            self._close_after_key |= close_after
+            return
+        self._close_after_key = close_after
+        self._set_key_busy(True)
+        # Read now: editing the field while the keyring works does not change what is saved.
+        self._runner.start(self._save_key(self.key_edit.text()))
+
+    async def _in_keyring(self, call, *args) -> tuple[bool, object]:
+        """Runs a keyring call on a worker thread, then frees the key buttons (which the caller
+        disabled). (True, result) when it worked and the dialog is still there; (False, None)
+        otherwise, with the keyring's sentence shown."""
+        try:
+            result = await asyncio.to_thread(call, *args)
+        except UserError as error:
+            if self._alive():
+                if str(error) == self.key_status.text():  # said once already, just above
+                    self._show(self.key_message, "Not saved: use it for this session only, "
+                                                 "or set up a keyring as said above.")
+                    self.session_key_button.show()
+                else:
+                    self._show(self.key_message, str(error))
+            return False, None
+        finally:
+            if self._alive():
+                self._set_key_busy(False)
+        return self._alive(), result
+
+    async def _save_key(self, text: str) -> None:
+        saved, _ = await self._in_keyring(self._keys.set, text)  # validates too (spaces…)
+        if not saved:
+            self._close_after_key = False  # the user must see why, so the dialog stays
+            return
+        self.key_edit.clear()
+        note = (f" {ENV_VAR} in the environment is still used while it is set."
+                if environment_key() else "")
+        self._show(self.key_message, f"Saved the API key in the system keyring.{note}")
+        self.key_changed.emit()
+        self.refresh_key_status()
+        if self._close_after_key and self.isVisible():  # not if the user closed it meanwhile
+            self.accept()
+
+    def ask_remove_key(self) -> None:
+        self.confirm_remove.show()
+        self._grow_to_fit()
+        self.cancel_remove_button.setFocus()  # the safe choice is the one Enter/Space presses
+
+    def remove_key(self) -> None:
+        self.confirm_remove.hide()
+        if self._key_busy:
+            return
+        self._set_key_busy(True)
+        self._runner.start(self._remove_key())
+
+    async def _remove_key(self) -> None:
+        done, removed = await self._in_keyring(self._keys.clear)
+        if not done:
+            return
+        message = ("Removed the API key from the system keyring." if removed
+                   else "No API key was saved in the system keyring.")
+        if environment_key():
+            message += f" {ENV_VAR} in the environment is still used."
+        self._show(self.key_message, message)
+        if removed:
+            self.key_changed.emit()
+        self.refresh_key_status()
+
+    def _set_key_busy(self, busy: bool) -> None:
+        self._key_busy = busy
+        self.save_key_button.setEnabled(not busy)
+        self.remove_key_button.setEnabled(not busy and self._has_stored_key)
+
+    # -- model and base URL -----------------------------------------------------------------------
+
+    def _fields(self) -> dict[str, QWidget]:
+        return {"model": self.model_field, "base_url": self.base_url_field}
+
+    def _text(self, name: str) -> str:
+        field = self._fields()[name]
+        return field.currentText() if isinstance(field, QComboBox) else field.text()
+
+    def _set_text(self, name: str, value: str) -> None:
+        field = self._fields()[name]
+        if isinstance(field, QComboBox):
+            field.setCurrentText(value)
+        else:
+            field.setText(value)
+
+    def _overridden(self, name: str) -> bool:
+        return self._settings.source(name) == "environment"
+
+    def _load_fields(self) -> None:
+        for name, box in self.desktop_boxes.items():
+            box.setChecked(bool(self._settings.get(name)))
+        self.shortcut_field.set_text(self._settings.get("quick_ask_shortcut"))
+        notes = {"model": self.model_note, "base_url": self.base_url_note}
+        for name in self._fields():
+            setting = self._settings.setting(name)
+            overridden = self._overridden(name)
+            try:
+                value, problem = self._settings.get(name), ""
+            except UserError as error:  # the environment variable holds something unusable
+                value, problem = os.environ.get(setting.env, ""), f" {error}"
+            self._set_text(name, value)
+            self._set_read_only(name, overridden)
+            if overridden:
+                self._show(notes[name], f"{setting.env} in the environment sets the "
+                                        f"{setting.label} and overrides this setting.{problem}")
+            else:
+                notes[name].hide()
+
+    def _set_read_only(self, name: str, read_only: bool) -> None:
+        field = self._fields()[name]
+        if isinstance(field, QComboBox):
+            field.lineEdit().setReadOnly(read_only)
+            field.setEnabled(not read_only)  # or the drop-down would still change it
+        else:
+            field.setReadOnly(read_only)
+
+    def reset_fields(self) -> None:
+        for name in self._fields():
+            if not self._overridden(name):
+                self._set_text(name, self._settings.setting(name).default)
+
+    def save(self) -> None:
+        """Save the model and base URL (and a pasted key), then close; a problem keeps the
+        dialog open with its sentence and saves nothing of the settings."""
+        self.error_label.hide()
+        editable = [name for name in self._fields() if not self._overridden(name)]
+        try:
+            # Every field is checked before any is saved: a bad URL must not leave a new model.
+            values = {name: self._checked(name) for name in editable}
+            values.update((name, box.isChecked()) for name, box in self.desktop_boxes.items())
+            values["quick_ask_shortcut"] = self._valid("quick_ask_shortcut",
+                                                       self.shortcut_field.text())
+            for name, value in values.items():
+                if value == self._settings.setting(name).default:
+                    self._settings.reset(name)  # no pinned copy: a future default applies
+                else:
+                    self._settings.set(name, value)
+        except UserError as error:
+            self._show(self.error_label, str(error))
+            return
+        self.settings_saved.emit()
+        if self.key_edit.text().strip():  # a pasted key would otherwise be dropped by closing
+            self._start_key_save(close_after=True)
+        else:
+            self.accept()
+
+    def _checked(self, name: str) -> str:
+        return self._valid(name, self._text(name))
+
+    def _valid(self, name: str, text: str) -> str:
+        setting = self._settings.setting(name)
+        try:
+            return setting.check(text)
+        except ValueError as error:  # the same sentence Settings.set gives
+            raise UserError(f"The {setting.label} {error}.") from None
+
+    # -- test connection --------------------------------------------------------------------------
+
+    def test_connection(self) -> None:
+        if self._testing:  # the button is disabled, but a queued click may still arrive
+            return
+        self._testing = True
+        self.test_button.setEnabled(False)
+        self._show(self.test_result, "Testing the connection…")
+        self._runner.start(self._test(self._text("base_url"), self._text("model"),
+                                      self.key_edit.text()))
+
+    async def _test(self, base_url: str, model: str, pasted: str) -> None:
+        try:
+            if pasted.strip():  # the key being pasted, before it is saved
+                key = check_key(pasted)
+            else:
+                key = await asyncio.to_thread(self._keys.get) or ""
+            report = await check_connection(base_url, model, key)
+            message = report.message
+        except UserError as error:  # a malformed pasted key, or no usable keyring
+            message = str(error)
+        finally:
+            if self._alive():
+                self._testing = False
+                self.test_button.setEnabled(True)
+        if self._alive():
+            self._show(self.test_result, message)
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def _show(self, label: QLabel, text: str) -> None:
+        label.setText(text)
+        label.show()
+        self._grow_to_fit()
+
+    def _grow_to_fit(self) -> None:
+        """Make room for a message that just appeared. A window's minimum size ignores how tall
+        wrapped labels get at its width, so without this their last lines are clipped."""
+        layout = self.layout()
+        if layout is None:  # still in __init__
+            return
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)

@@ -1,0 +1,1 @@
+"""The task panel: sidebar, rows, the add box and the editor."""

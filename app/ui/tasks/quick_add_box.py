@@ -1,0 +1,165 @@
+"""The panel's add box: one line in quick-add syntax, with chips for what it recognised.
+
+`Pay rent every month on the 1st #home !high ^Work` shows “Pay rent”, the title that will be
+saved, then the chips "Wed 1 Apr", "every month on the 1st", "#home", "high", "Work" before
+Enter, so a date the parser read differently from what was meant is seen before the task
+exists. A chip read wrongly is taken back with a click, or with Backspace or Delete once Tab
+has reached it (as in Todoist): its words then stay in the title.
+"""
+
+from PySide6.QtCore import QTimer, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
+                               QWidget)
+
+from app.common.errors import UserError
+from app.tasks import quick_add
+from app.tasks.validate import list_name_key
+from app.ui.theme import design, icons
+
+CHIP_DELAY_MS = 150  # parse once typing pauses: dateparser is not free
+CHIP_ICONS = {"due": "calendar", "repeat": "repeat", "tag": "tag", "priority": "flag",
+              "list": "list"}
+KIND_NAMES = {"due": "Due", "repeat": "Repeats", "tag": "Tag", "priority": "Priority",
+              "list": "List"}
+
+
+class ReadingChip(QPushButton):
+    """One reading: a click, Backspace or Delete takes it back."""
+
+    taken_back = Signal(str)  # the words it was read from
+
+    def __init__(self, reading: quick_add.Reading, shown: str, parent=None) -> None:
+        super().__init__(shown, parent)
+        self.source = reading.source
+        self.setObjectName(f"chip-{reading.kind}")
+        self.setFlat(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        why = f"{KIND_NAMES[reading.kind]}, read from “{reading.source}”"
+        self.setAccessibleName(f"{KIND_NAMES[reading.kind]}: {shown}")
+        self.setAccessibleDescription(f"Read from “{reading.source}”. Press Backspace to keep "
+                                      "these words in the title.")
+        self.setToolTip(f"{why}. Click, or press Backspace, to keep these words in the title.")
+        self.clicked.connect(lambda: self.taken_back.emit(self.source))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
+            self.taken_back.emit(self.source)
+            return
+        super().keyPressEvent(event)
+
+
+class QuickAddBox(QWidget):
+    submitted = Signal(str)  # the line as typed, on Enter
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.known_lists: set[str] = {"Inbox"}  # chips say when a ^List does not exist yet
+        self.kept: set[str] = set()  # the words of readings taken back: they stay in the title
+        self.line = QLineEdit()
+        self.line.setPlaceholderText("Add a task… (tomorrow 5pm, every monday, #tag, !high, ^List)")
+        self.line.setAccessibleName("Add a task")
+        self.line.setClearButtonEnabled(True)
+        self.line.returnPressed.connect(lambda: self.submitted.emit(self.line.text()))
+        self.chips = QWidget()
+        self.chips.setAccessibleName("Recognised")
+        self._chip_layout = QHBoxLayout(self.chips)
+        self._chip_layout.setContentsMargins(0, 0, 0, 0)
+        self._chip_layout.setSpacing(design.S)
+        self.title_chip = QLabel()
+        self.title_chip.setObjectName("chip-title")
+        self.title_chip.setTextFormat(Qt.TextFormat.PlainText)
+        self.title_chip.setToolTip("The title that will be saved")
+        self._chip_layout.addWidget(self.title_chip)
+        self._chip_layout.addStretch(1)
+        self.chips.hide()
+        self._timer = QTimer(self, singleShot=True, interval=CHIP_DELAY_MS)
+        self._timer.timeout.connect(self.update_chips)
+        self.line.textChanged.connect(self._text_changed)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(design.S)
+        layout.addWidget(self.line)
+        layout.addWidget(self.chips)
+
+    def text(self) -> str:
+        return self.line.text()
+
+    def clear(self) -> None:
+        self.line.clear()
+        self.kept.clear()
+        self.update_chips()
+
+    def saved_title(self) -> str:
+        """The title Enter would save now ("" when the line has none)."""
+        return self.title_chip.property("title") or ""
+
+    def chip_texts(self) -> list[str]:
+        """The reading chips shown now, left to right."""
+        return [chip.text() for chip in self.reading_chips()]
+
+    def reading_chips(self) -> list[ReadingChip]:
+        return [self._chip_layout.itemAt(number).widget()
+                for number in range(1, self._chip_layout.count() - 1)]
+
+    def take_back(self, source: str) -> None:
+        """Keep the words `source` in the title instead of reading them."""
+        chips = self.reading_chips()
+        had_focus = next((number for number, chip in enumerate(chips) if chip.hasFocus()), None)
+        self.kept.add(source)
+        self.update_chips()
+        if had_focus is not None:  # the keyboard stays on the chips, or returns to the line
+            left = self.reading_chips()
+            (left[min(had_focus, len(left) - 1)] if left else self.line).setFocus()
+
+    def _text_changed(self, text: str) -> None:
+        self.kept = {source for source in self.kept if source in text}
+        self._timer.start()
+
+    def update_chips(self) -> None:
+        self._timer.stop()
+        while self._chip_layout.count() > 2:
+            widget = self._chip_layout.takeAt(1).widget()
+            widget.hide()
+            widget.deleteLater()
+        try:
+            parsed = (quick_add.parse(self.line.text(), keep=frozenset(self.kept))
+                      if self.line.text().strip() else None)
+        except UserError:
+            parsed = None
+        self.title_chip.setProperty("title", parsed.title if parsed else "")
+        self.title_chip.setText(f"“{parsed.title}”" if parsed else "")
+        self.title_chip.setAccessibleName(f"Title: {parsed.title}" if parsed else "")
+        self.title_chip.setFont(design.small_font(self))
+        self.title_chip.setStyleSheet(f"QLabel {{ color: {design.rgb(design.ink('text'))}; "
+                                      f"padding: {design.XS}px 0px; }}")
+        known = {list_name_key(name) for name in self.known_lists}
+        readings = list(parsed.readings) if parsed else []
+        previous = self.line
+        for reading in readings:
+            shown = reading.text
+            if reading.kind == "list" and list_name_key(reading.text) not in known:
+                shown += " (new list)"
+            chip = self._chip(reading, shown)
+            self._chip_layout.insertWidget(self._chip_layout.count() - 1, chip)
+            chip.show()  # now, not on the layout's queued show: take_back may focus it
+            QWidget.setTabOrder(previous, chip)
+            previous = chip
+        self.chips.setVisible(parsed is not None)
+
+    def _chip(self, reading: quick_add.Reading, shown: str) -> ReadingChip:
+        chip = ReadingChip(reading, shown, self.chips)
+        chip.taken_back.connect(self.take_back)
+        chip.setFont(design.small_font(self))
+        background = design.surface("you")
+        ink = design.priority_ink(reading.text) if reading.kind == "priority" \
+            else design.ink("tool")
+        chip.setIcon(icons.icon(CHIP_ICONS[reading.kind], design.rgb(ink)))
+        chip.setStyleSheet(
+            f"QPushButton {{ background: {design.rgb(background)}; color: {design.rgb(ink)}; "
+            f"border: 1px solid transparent; border-radius: {design.RADIUS}px; "
+            f"padding: {design.XS}px {design.M}px; text-align: left; }}"
+            f"QPushButton:hover {{ text-decoration: line-through; }}"
+            f"QPushButton:focus {{ border: 1px solid {design.rgb(design.ink('accent'))}; }}")
+        return chip

@@ -1,0 +1,649 @@
+"""The task panel, where people keep their tasks: a sidebar of views (Today, Upcoming, All,
+Inbox and each list, Done, Trash, with counts) beside the list, which shows subtasks under their
+parents, and an add box that reads quick-add syntax.
+
+Every write goes through the store; the panel never updates its rows itself. Every change
+reaches it through LiveUpdates (its own, the agent's tools', the CLI's) and the panel re-reads
+the current view. One path for every change means what is shown is always what is stored.
+"""
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QLabel, QMenu, QMessageBox, QPushButton,
+                               QSplitter, QStackedWidget, QTreeView, QVBoxLayout, QWidget)
+
+from app.common import crash_log
+from app.common import clock
+from app.common.errors import UserError
+from app.tasks import INBOX, Origin, Step, Task, TaskFilter, TaskStore
+from app.tasks import quick_add, validate
+from app.tasks.when.dates import Due, friendly_due, local_today
+from app.ui.theme import design
+from app.ui.live_updates import LiveUpdates
+from app.ui.tasks.quick_add_box import QuickAddBox
+from app.ui.tasks.reminder_bar import ReminderBar
+from app.ui.tasks.task_editor import TaskEditor
+from app.ui.tasks.task_model import TASK_ID_ROLE, TaskTreeModel
+from app.ui.tasks.task_row import TaskRowDelegate
+from app.ui.tasks.task_sidebar import TaskSidebar
+
+EMPTY_TEXT = {
+    "Today": "Nothing due today.",
+    "Upcoming": "Nothing coming up.",
+    "All": "No open tasks. Add one above.",
+    "Done": "Nothing done yet.",
+    "Trash": "The trash is empty. Deleted tasks stay here for 30 days.",
+}
+FIXED_VIEWS = ("Today", "Upcoming", "All", "Done", "Trash")  # Ctrl+1 … Ctrl+5
+WINDOW = Origin("window")
+TITLE_SCALE = 1.35
+
+
+class TaskPanel(QWidget):
+    view_names = FIXED_VIEWS
+
+    def __init__(self, store: TaskStore, live: LiveUpdates | None = None, parent=None) -> None:
+        """`live`: the window's LiveUpdates; a panel shown on its own watches its store itself."""
+        super().__init__(parent)
+        self._store = store
+        self._owns_live = live is None
+        self.live = live or LiveUpdates(store, parent=self)
+        self.editor = None       # the open TaskEditor, if any
+        self.confirm_box = None  # the open confirmation, if any
+        self._select_next: int | None = None  # a task to select after the next refresh
+        self._collapsed: set[int] = set()     # parents whose subtasks the user folded away
+        self._refreshing = False
+        self._shut_down = False
+        self.setAccessibleName("Tasks")
+
+        self.sidebar = TaskSidebar()
+        self.sidebar.view_chosen.connect(lambda *_: self.refresh())
+        self.sidebar.name_submitted.connect(self._save_list_name)
+        self.sidebar.delete_requested.connect(self.ask_delete_list)
+        self.sidebar.said.connect(self._say)
+        # New list from a folded sidebar: unfold it, so the name field can be seen.
+        self.sidebar.new_list_action.triggered.connect(self._unfold_sidebar)
+
+        self.add_box = QuickAddBox()
+        self.add_line = self.add_box.line
+        self.add_box.submitted.connect(lambda _: self.add_from_line())
+
+        self.title_label = QLabel()
+        self.title_label.setAccessibleName("Current view")
+        title_font = QFont(self.title_label.font())
+        title_font.setBold(True)
+        if title_font.pointSizeF() > 0:
+            title_font.setPointSizeF(title_font.pointSizeF() * TITLE_SCALE)
+        self.title_label.setFont(title_font)
+
+        self.model = TaskTreeModel(self)
+        self.model.done_toggled.connect(self.set_done)
+        self.view = QTreeView()
+        self.view.setModel(self.model)
+        self.delegate = TaskRowDelegate(self.view)
+        self.view.setItemDelegate(self.delegate)
+        self.view.setAccessibleName("Task list")
+        self.view.setHeaderHidden(True)
+        self.view.setUniformRowHeights(True)  # lets the view skip measuring thousands of rows
+        self.view.setIndentation(18)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        # Several rows at once (Shift, Ctrl): marking them done or deleting them is one undo step.
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setMouseTracking(True)
+        # `activated` is Enter on a row and (on most platforms) a double-click.
+        self.view.activated.connect(lambda index: self._activated(index.data(TASK_ID_ROLE)))
+        self.view.collapsed.connect(lambda index: self._folded(index, True))
+        self.view.expanded.connect(lambda index: self._folded(index, False))
+
+        self.empty_label = QLabel()
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty_label.setAccessibleName("No tasks")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.empty_label)
+
+        self.reminder_bar = ReminderBar()
+        self.reminder_bar.done_clicked.connect(self._reminder_done)
+        self.reminder_bar.snooze_clicked.connect(self.snooze)
+
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)  # titles are never markup
+        self.status_label.setAccessibleName("Task status")
+        self.status_label.hide()
+
+        self.empty_trash_button = QPushButton("Empty trash…")
+        self.empty_trash_button.setToolTip("Delete the tasks in the trash for good")
+        self.empty_trash_button.clicked.connect(self.ask_empty_trash)
+        self.empty_trash_button.hide()
+
+        main = QWidget()
+        layout = QVBoxLayout(main)
+        layout.setContentsMargins(design.M, 0, 0, 0)
+        layout.setSpacing(design.S)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.add_box)
+        layout.addWidget(self.reminder_bar)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.empty_trash_button, 0, Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(self.status_label)
+        # The sidebar folds away (drag the handle) in a narrow window; the list never does.
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(main)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([150, 400])
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.splitter)
+
+        self._make_actions()
+
+        # Several changes in one burst (an import, the agent's tool calls) become one refresh.
+        self._refresh_timer = QTimer(self, singleShot=True, interval=0)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self.live.tasks_changed.connect(self._refresh_timer.start)
+        self.live.day_changed.connect(self._refresh_timer.start)  # Today, Upcoming move on
+        self.live.stopped.connect(self._stopped_updating)
+        self.refresh()
+
+    # -- actions and keyboard --------------------------------------------------------------
+
+    def _make_actions(self) -> None:
+        def action(text, shortcuts, slot, owner, context):
+            made = QAction(text, self)
+            made.setShortcuts([QKeySequence(shortcut) for shortcut in shortcuts])
+            made.setShortcutContext(context)
+            made.triggered.connect(slot)
+            owner.addAction(made)
+            return made
+
+        row_only = Qt.ShortcutContext.WidgetShortcut  # row keys act only when the list has focus
+        panel = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        self.edit_action = action("&Edit…", ["F2"], lambda: self.edit_task(), self.view, row_only)
+        self.toggle_action = action("&Mark done", ["Space", "Ctrl+Return"],
+                                    self._toggle_selected, self.view, row_only)
+        self.delete_action = action("&Delete", [QKeySequence.StandardKey.Delete],
+                                    lambda: self.delete_selected(), self.view, row_only)
+        # From anywhere in the window (the chat's message box too). Not Ctrl+N: New
+        # conversation has it, and a shortcut bound twice fires neither.
+        self.new_action = action("&New task…", ["Ctrl+Shift+N"], self.new_task, self,
+                                 Qt.ShortcutContext.WindowShortcut)
+        # Panel-wide, but a focused text field keeps Ctrl+Z for its own text.
+        self.undo_action = action("&Undo", [QKeySequence.StandardKey.Undo], self.undo, self,
+                                  panel)
+        self.redo_action = action("&Redo", ["Ctrl+Shift+Z"], self.redo, self, panel)
+        for number, name in enumerate(FIXED_VIEWS, start=1):
+            action(name, [f"Ctrl+{number}"], lambda _=False, n=name: self.show_view(n), self,
+                   panel)
+
+        # popup(), never exec(): exec() runs a nested event loop, and under qasync every
+        # coroutine scheduled meanwhile (a streaming answer) would fail and never run again.
+        self.context_menu = QMenu(self)
+        self.context_menu.addActions([self.edit_action, self.toggle_action, self.delete_action])
+        self.context_menu.addSeparator()
+        self.context_menu.addActions([self.undo_action, self.redo_action, self.new_action])
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(
+            lambda pos: self.context_menu.popup(self.view.viewport().mapToGlobal(pos)))
+
+    # -- what is shown ---------------------------------------------------------------------
+
+    @property
+    def current_view(self) -> str:
+        """"Today", "Upcoming", "All", "Done", "Trash", or "List" (see current_list)."""
+        kind, name = self.sidebar.current
+        return name if kind == "view" else "List"
+
+    @property
+    def current_list(self) -> str | None:
+        kind, name = self.sidebar.current
+        return name if kind == "list" else None
+
+    def show_view(self, name: str) -> None:
+        self.sidebar.choose("view", name)  # refreshes through view_chosen
+
+    def show_list(self, name: str) -> None:
+        self.sidebar.choose("list", name)
+
+    def selected_task_ids(self) -> list[int]:
+        """The selected rows' tasks, top to bottom."""
+        order = {task_id: number for number, task_id in enumerate(self.visible_task_ids())}
+        chosen = [index.data(TASK_ID_ROLE) for index in self.view.selectionModel().selectedRows()]
+        return sorted(chosen, key=order.__getitem__)
+
+    def visible_task_ids(self) -> list[int]:
+        """Every task in the view, top to bottom (subtasks under their parents, folded or not)."""
+        return [task.id for task in self.model.tasks]
+
+    def selected_task_id(self) -> int | None:
+        index = self.view.currentIndex()
+        if not index.isValid() or not self.view.selectionModel().isSelected(index):
+            return None
+        return index.data(TASK_ID_ROLE)
+
+    def select_task(self, task_id: int) -> bool:
+        index = self.model.index_of(task_id)
+        if not index.isValid():
+            return False
+        parent = index.parent()
+        while parent.isValid():  # a folded parent opens to show it
+            self.view.expand(parent)
+            parent = parent.parent()
+        self.view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.view.scrollTo(index)
+        return True
+
+    def _folded(self, index, folded: bool) -> None:
+        if self._refreshing:
+            return
+        task_id = index.data(TASK_ID_ROLE)
+        (self._collapsed.add if folded else self._collapsed.discard)(task_id)
+
+    def _tasks_for(self, view: str) -> list[Task]:
+        if view == "List":
+            return self._store.list_tasks(TaskFilter(list=self.current_list))
+        if view == "Today":  # today's tasks and every overdue one, overdue first
+            return self._store.list_tasks(TaskFilter(due_today=True))
+        if view == "Upcoming":
+            return self._store.list_tasks(TaskFilter(due_after=local_today().isoformat()))
+        if view == "All":
+            return self._store.list_tasks(TaskFilter())
+        if view == "Trash":
+            return [item.task for item in self._store.trash()]
+        done = self._store.list_tasks(TaskFilter(status="done"))
+        return sorted(done, key=lambda task: (task.completed_at or "", task.id), reverse=True)
+
+    def _counts(self) -> tuple[list[str], dict[tuple[str, str], int]]:
+        lists = self._store.lists()
+        counts = {("list", item.name): item.open for item in lists}
+        counts.update({
+            ("view", "Today"): self._store.count_due_today(),
+            ("view", "Upcoming"): self._store.count_matching(
+                TaskFilter(due_after=local_today().isoformat())),
+            ("view", "All"): sum(item.open for item in lists),
+            ("view", "Done"): sum(item.done for item in lists),
+            ("view", "Trash"): self._store.trash_count(),
+        })
+        return [item.name for item in lists], counts
+
+    def refresh(self) -> None:
+        """Re-read the counts and the current view, keeping the selected task selected if it is
+        still there (and otherwise the row in its place, so keyboard users keep their spot)."""
+        if self._shut_down:
+            return
+        counted = self._attempt(self._counts)
+        if counted is None:
+            return
+        self.sidebar.set_lists(*counted)  # may move to Inbox if the shown list went away
+        self.add_box.known_lists = set(counted[0])
+        keep = self._select_next or self.selected_task_id()
+        old_row = self.visible_task_ids().index(keep) if self.model.task(keep) else -1
+        self._select_next = None
+        view = self.current_view
+        tasks = self._attempt(lambda: self._tasks_for(view))
+        if tasks is None:
+            return
+        trashed = {}
+        if view == "Trash":
+            trashed = {item.task.id: item.trashed_at for item in self._store.trash()}
+        self._refreshing = True
+        self.model.set_tasks(tasks, trashed)
+        self.view.expandAll()
+        for task_id in self._collapsed:
+            if self.model.task(task_id):
+                self.view.collapse(self.model.index_of(task_id))
+        self._refreshing = False
+        self.delegate.show_checkbox = view != "Trash"
+        self.title_label.setText(self.current_list or view)
+        self.toggle_action.setText({"Done": "&Reopen", "Trash": "&Restore"}.get(view,
+                                                                              "&Mark done"))
+        self.edit_action.setEnabled(view != "Trash")
+        self.delete_action.setEnabled(view != "Trash")
+        self.empty_trash_button.setVisible(view == "Trash" and bool(tasks))
+        self.empty_label.setText(EMPTY_TEXT.get(view) or
+                                 f"Nothing in {self.current_list}. Add a task above.")
+        self.stack.setCurrentWidget(self.view if tasks else self.empty_label)
+        if keep is not None and not self.select_task(keep) and tasks and old_row >= 0:
+            self.select_task(self.visible_task_ids()[min(old_row, len(tasks) - 1)])
+
+    # -- changes, all through the store ----------------------------------------------------
+
+    def add_from_line(self) -> None:
+        """The add box's line, read as quick add, lands in the view it was added from: Today
+        means due today, a list means that list, and Upcoming asks for a date."""
+        text = self.add_box.text()
+        parsed = self._attempt(lambda: quick_add.parse(text, keep=self.add_box.kept))
+        if parsed is None:
+            return  # the line keeps its text, so the user can fix it
+        fields = {"due": parsed.due.iso if parsed.due else None,
+                  "list": parsed.list or self.current_list}
+        if self.current_view == "Today" and fields["due"] is None:
+            fields["due"] = "today"
+        if self.current_view == "Upcoming" and fields["due"] is None:
+            self._open_editor(None, title=parsed.title, fields={
+                **fields, "repeat": parsed.repeat, "tags": parsed.tags,
+                "priority": parsed.priority})
+            self.add_box.clear()
+            return
+        # a new list and its first task are one step: Ctrl+Z takes back both
+        added = self._attempt(lambda: quick_add.add(self._store, parsed, by=Step(WINDOW),
+                                                    **fields))
+        if added is None:
+            return
+        task = added.task
+        self.add_box.clear()
+        self._select_next = task.id
+        made = f"Created list {added.new_list}. " if added.new_list else ""
+        self._say(f"{made}Added “{task.title}”.{self._where_it_is(task)}")
+
+    def _where_it_is(self, task: Task) -> str:
+        """" It is under Upcoming." when the task is not in the view it was added from."""
+        now = clock.now()
+        due = Due.stored(task.due)
+        if due is not None and due.is_for_today(now):
+            home = "Today"
+        elif due is not None:
+            home = "Upcoming"
+        else:
+            home = task.list
+        view = self.current_view
+        shown = {"List": task.list == self.current_list, "All": True,
+                 "Today": home == "Today", "Upcoming": home == "Upcoming"}.get(view, False)
+        return "" if shown else f" It is under {home}."
+
+    def set_done(self, task_id: int, done: bool) -> None:
+        if not done:
+            task = self._attempt(lambda: self._store.reopen(task_id, by=WINDOW))
+            if task is not None:
+                self._say(f"Reopened “{task.title}”.")
+            return
+        below = self._attempt(lambda: self._store.open_subtasks(task_id))
+        if below is None:
+            return
+        if below:
+            self._ask_with_subtasks([task_id], len(below))
+            return
+        task = self._attempt(lambda: self._store.complete(task_id, by=WINDOW))
+        if task is not None:
+            self._say(f"Completed “{task.title}”.")
+
+    def _ask_with_subtasks(self, ids: list[int], open_below: int) -> None:
+        """Completing a parent with open subtasks: the store refuses, the window asks."""
+        task = self._attempt(lambda: self._store.get(ids[0]))
+        if task is None:
+            return
+        what = f"“{task.title}”" if len(ids) == 1 else f"These {len(ids)} tasks"
+        subtasks = f"{open_below} open subtask{'s' if open_below != 1 else ''}"
+        self._confirm("Complete with subtasks",
+                      f"{what} {'has' if len(ids) == 1 else 'have'} {subtasks}. Complete "
+                      f"{'it' if open_below == 1 else 'them'} too?", "Complete all",
+                      lambda yes: self._complete_with_subtasks(ids) if yes else None,
+                      destructive=False)
+
+    def _complete_with_subtasks(self, ids: list[int]) -> None:
+        self._change_all(ids, lambda task_id, by: self._store.complete(
+            task_id, by=by, with_subtasks=True), "Completed")
+
+    def _toggle_selected(self) -> None:
+        """Space or Ctrl+Enter: done (Reopen in Done, Restore in Trash) for every selected
+        task, as one undo step."""
+        ids = self.selected_task_ids()
+        if not ids:
+            return
+        if self.current_view == "Trash":
+            self._change_all(ids, self._store.restore, "Restored")
+        elif len(ids) == 1:
+            self.set_done(ids[0], self.current_view != "Done")
+        elif self.current_view == "Done":
+            self._change_all(ids, self._store.reopen, "Reopened")
+        else:
+            below = self._attempt(lambda: sum(len(self._store.open_subtasks(task_id))
+                                              for task_id in ids if task_id))
+            if below:
+                self._ask_with_subtasks(ids, below)
+            elif below is not None:
+                self._change_all(ids, self._store.complete, "Completed")
+
+    def _activated(self, task_id: int) -> None:
+        if self.current_view == "Trash":
+            self._change_all([task_id], self._store.restore, "Restored")
+        else:
+            self.edit_task(task_id)
+
+    def _change_all(self, ids: list[int], change, verb: str) -> None:
+        """One change to several tasks: one undo step, one sentence."""
+        step = Step(WINDOW)
+
+        def run() -> list[Task]:
+            return [change(task_id, by=step) for task_id in ids]
+
+        tasks = self._attempt(run)
+        if tasks is None:
+            if step.id is not None:  # some were changed before one failed: still one step
+                self._say(self.status_label.text() + " Ctrl+Z undoes the others.")
+            return
+        what = f"“{tasks[0].title}”" if len(tasks) == 1 else f"{len(tasks)} tasks"
+        self._say(f"{verb} {what}. Ctrl+Z undoes it.")
+
+    def undo(self) -> None:
+        reverted = self._attempt(lambda: self._store.undo(by=WINDOW))
+        if reverted is not None:
+            self._say(reverted.summary + " Ctrl+Shift+Z redoes it.")
+
+    def redo(self) -> None:
+        reverted = self._attempt(lambda: self._store.redo(by=WINDOW))
+        if reverted is not None:
+            self._say(reverted.summary)
+
+    def ask_empty_trash(self) -> None:
+        tasks = self.model.tasks if self.current_view == "Trash" else \
+            [item.task for item in self._attempt(self._store.trash) or []]
+        # Only the tasks the question counts: one the assistant deletes while it is open stays.
+        shown = tuple(task.id for task in tasks)
+        if count := len(shown):
+            self._confirm("Empty trash", f"Delete {count} task{'s' if count != 1 else ''} in "
+                          "the trash for good? This cannot be undone.", "Delete for good",
+                          lambda empty: self._empty_confirmed(empty, shown))
+
+    def _empty_confirmed(self, empty: bool, shown: tuple[int, ...]) -> None:
+        if empty:
+            count = self._attempt(lambda: self._store.empty_trash(only=shown))
+            if count is not None:
+                self._say(f"Deleted {count} task{'s' if count != 1 else ''} for good.")
+
+    def _confirm(self, title: str, text: str, action: str, answered, *,
+                 destructive: bool = True) -> None:
+        """Ask before a change; Cancel is the default. `answered(bool)` gets the answer."""
+        if self.confirm_box is not None:
+            self.confirm_box.close()
+        box = self.confirm_box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(title)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # titles are never markup
+        box.setText(text)
+        confirm = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole if destructive
+                                else QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)  # Enter on a reflex keeps things as they are
+        box.setEscapeButton(cancel)
+        box.finished.connect(
+            lambda _: self._answered(box, answered, box.clickedButton() is confirm))
+        box.open()  # no nested event loop: the answer arrives through `finished`
+
+    def _answered(self, box: QMessageBox, answered, yes: bool) -> None:
+        if self.confirm_box is box:
+            self.confirm_box = None
+        box.deleteLater()
+        answered(yes)
+
+    def new_task(self) -> None:
+        self._open_editor(None)
+
+    def edit_task(self, task_id: int | None = None) -> None:
+        task_id = task_id if task_id is not None else self.selected_task_id()
+        if task_id is None:
+            return
+        task = self._attempt(lambda: self._store.get(task_id))
+        if task is not None:
+            self._open_editor(task)
+
+    def _open_editor(self, task: Task | None, *, title: str = "",
+                     fields: dict | None = None) -> None:
+        """A new task starts where the panel stands: due today in Today, in the list shown,
+        and from Upcoming with the date field to fill in."""
+        if self.editor is not None:
+            self.editor.close()
+        fields = dict(fields or {})
+        if task is None:
+            fields.setdefault("list", self.current_list)
+            if self.current_view == "Today" and not fields.get("due"):
+                fields["due"] = "today"
+        editor = self.editor = TaskEditor(self._store, task, self, title=title, **fields)
+        if task is None and self.current_view == "Upcoming" and not fields.get("due"):
+            editor.ask_for_date("Upcoming lists tasks with a date: when is it due?")
+        editor.saved.connect(self._saved)
+        editor.finished.connect(lambda _: self._editor_closed(editor))
+        editor.show()  # non-modal: the list stays usable while the editor is open
+        editor.activateWindow()
+
+    def _saved(self, task: Task) -> None:
+        self._select_next = task.id
+        self._say(f"Saved “{task.title}”.{self._where_it_is(task)}")
+
+    def _editor_closed(self, editor) -> None:
+        if self.editor is editor:
+            self.editor = None
+        editor.deleteLater()
+
+    def delete_selected(self) -> None:
+        """Delete: to the trash at once (subtasks along), one undo step; nothing is lost,
+        so nothing is asked."""
+        ids = self.selected_task_ids()
+        if ids and self.current_view != "Trash":
+            self._change_all(ids, self._store.delete, "Moved to the trash:")
+            self.view.setFocus()
+
+    # -- lists ---------------------------------------------------------------------------
+
+    def _save_list_name(self, old: str, new: str) -> None:
+        """The sidebar's name field: a new list (`old` empty) or a rename. A name the store
+        refuses (empty, taken, too long) gets its sentence beside the field; nothing changes."""
+        def save() -> str:
+            if old:
+                self._store.rename_list(old, new, by=WINDOW)
+                return validate.list_name(new)
+            return self._store.add_list(new, by=WINDOW).name
+
+        refusal: list[str] = []
+        name = self._attempt(save, say=refusal.append)
+        if name is None:
+            self.sidebar.name_refused(refusal[0])
+            return
+        self.sidebar.name_saved(name)
+        self._say(f"Renamed the list “{old}” to “{name}”." if old else
+                  f"Added the list “{name}”.")
+
+    def ask_delete_list(self, name: str) -> None:
+        """Delete asks first, saying what happens to the list's tasks: they move to Inbox
+        (the store never deletes a task with its list), and Ctrl+Z brings the list back."""
+        lists = self._attempt(self._store.lists)
+        entry = next((item for item in lists or () if item.name == name), None)
+        if entry is None:
+            return
+        held = entry.open + entry.done
+        if not held:
+            text = f"Delete the list “{name}”? It holds no tasks."
+        else:
+            both = f" ({entry.open} open, {entry.done} done)" if entry.open and entry.done else ""
+            kind = "" if both else " open" if entry.open else " done"
+            text = (f"Delete the list “{name}”? Its {held}{kind} task{'s' if held != 1 else ''}"
+                    f"{both} move{'s' if held == 1 else ''} to {INBOX}; no task is deleted. "
+                    "Ctrl+Z brings the list back with them.")
+        self._confirm("Delete list", text, "&Delete list",
+                      lambda yes: self._delete_list(name) if yes else self.sidebar.setFocus())
+
+    def _delete_list(self, name: str) -> None:
+        # Moving to Inbox even when the list looked empty: a task added to it meanwhile (by the
+        # agent, the CLI) is moved too, never lost.
+        moved = self._attempt(lambda: self._store.remove_list(name, by=WINDOW, move_to=INBOX))
+        if moved is None:
+            return
+        self.sidebar.list_removed(name)
+        self.refresh()
+        tasks = f"{moved} task{'s' if moved != 1 else ''}"
+        self._say(f"Deleted the list “{name}”; its {tasks} {'are' if moved != 1 else 'is'} in "
+                  f"{INBOX} now. Ctrl+Z undoes it." if moved else f"Deleted the list “{name}”.")
+
+    def _unfold_sidebar(self) -> None:
+        sizes = self.splitter.sizes()
+        if sizes[0] == 0:
+            self.splitter.setSizes([self.sidebar.sizeHint().width(),
+                                    max(0, sizes[1] - self.sidebar.sizeHint().width())])
+
+    # -- reminders -------------------------------------------------------------------------
+
+    def show_reminder(self, task_id: int) -> None:
+        """A clicked reminder: the task, selected where it lives, with Done and Snooze."""
+        task = self._attempt(lambda: self._store.get(task_id))
+        if task is None:
+            return
+        if self.model.task(task.id) is None:
+            self.show_list(task.list)
+        self.select_task(task.id)
+        when = f"Due {friendly_due(task.due)}" if task.due else ""
+        self.reminder_bar.show_for(task.id, task.title, when)
+
+    def _reminder_done(self, task_id: int) -> None:
+        self.reminder_bar.dismiss()
+        self.set_done(task_id, True)
+
+    def snooze(self, task_id: int, until: str) -> None:
+        task = self._attempt(lambda: self._store.snooze(task_id, until, by=WINDOW))
+        if task is not None:
+            self.reminder_bar.dismiss()
+            self._say(f"Snoozed “{task.title}” until {friendly_due(task.remind_at)}.")
+
+    # -- errors and shutdown ---------------------------------------------------------------
+
+    def _attempt(self, action, say=None):
+        """Run a store call; on failure say one sentence (in the panel, or through `say`) and
+        return None."""
+        say = say or self._say
+        try:
+            return action()
+        except UserError as error:
+            say(str(error))
+        except Exception as error:  # a bug: the log gets the traceback, the user one sentence
+            crash_log.record(error)
+            say("Something went wrong with the task list; it was written to the log.")
+        return None
+
+    def _stopped_updating(self) -> None:
+        self._say("The task list stopped updating; it was written to the log.")
+
+    def _say(self, sentence: str) -> None:
+        self.status_label.setText(sentence)
+        self.status_label.show()
+
+    def shutdown(self) -> None:
+        """Stop listening; the main window calls this before closing the store."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self._refresh_timer.stop()
+        if self._owns_live:
+            self.live.stop()
+        for window in (self.editor, self.confirm_box):
+            if window is not None:
+                window.close()
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)

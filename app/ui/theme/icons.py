@@ -1,0 +1,43 @@
+"""Icons from the bundled Lucide set (resources/icons, ISC licence beside them), drawn in the
+palette's text colour so they suit light, dark and high-contrast palettes alike."""
+
+from functools import lru_cache
+
+from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtGui import QIcon, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+from app.common.paths import resource_path
+from app.ui.theme import design
+
+SIZE = 16
+
+
+@lru_cache(maxsize=64)
+def _svg(name: str) -> bytes | None:
+    path = resource_path(f"icons/{name}.svg")
+    return path.read_bytes() if path is not None else None
+
+
+def icon(name: str, colour: str | None = None) -> QIcon:
+    """The icon `name` ("copy", "refresh-cw"…) in `colour` (default: the muted text colour);
+    an empty icon when the file is missing, so a button still shows its text."""
+    return _tinted(name, colour or design.rgb(design.ink("muted")))
+
+
+@lru_cache(maxsize=128)
+def _tinted(name: str, colour: str) -> QIcon:
+    svg = _svg(name)
+    if svg is None:
+        return QIcon()
+    renderer = QSvgRenderer(QByteArray(svg.replace(b"currentColor", colour.encode())))
+    result = QIcon()
+    for scale in (1, 2):
+        pixmap = QPixmap(QSize(SIZE, SIZE) * scale)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        renderer.render(painter)
+        painter.end()
+        pixmap.setDevicePixelRatio(scale)
+        result.addPixmap(pixmap)
+    return result

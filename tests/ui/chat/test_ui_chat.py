@@ -1,0 +1,347 @@
+"""The chat window end to end: real widgets, the real agent stack, a fake Gemini on loopback."""
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication
+from PySide6.QtWidgets import QPushButton
+
+from app.config.keystore import SERVICE, USERNAME
+from app.ui.chat.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
+from fake_gemini import bad_key, cut_off, quota, text, tool_calls
+from ui_helpers import answer_text, answers, idle, items, type_and_send, wait_for_answer
+from app.tasks.history import Origin
+
+CLI = Origin("cli")  # who the test's own writes are recorded as
+
+
+def test_the_message_box_has_focus_when_the_window_opens(window):
+    assert window.chat.input.hasFocus()
+
+
+def test_an_answer_streams_in_as_markdown(qtbot, window, gemini):
+    gemini.enqueue(text("# Plan\n\n", "- **milk**\n", "- eggs\n\n", "Done ", "for ", "now.",
+                        delay=0.1))
+    type_and_send(qtbot, window, "what should I buy?")
+    # Part of the answer is on screen while the rest is still on its way.
+    qtbot.waitUntil(lambda: "Plan" in answer_text(window), timeout=5000)
+    assert window.chat.busy and window.chat.send_button.text() == "Stop"
+    qtbot.waitUntil(lambda: idle(window), timeout=10_000)
+    answer = answers(window)[-1]
+    assert answer.view.toPlainText().endswith("Done for now.")
+    document = answer.view.prose()[0].document()
+    assert document.firstBlock().blockFormat().headingLevel() == 1
+    assert any(document.findBlockByNumber(n).textList() is not None
+               for n in range(document.blockCount()))  # the list is a real list
+    assert window.chat.send_button.text() == "Send"
+    user = [item for item in items(window, MessageItem) if item.role == "user"]
+    assert user[-1].text == "what should I buy?"
+    assert window.chat.input.toPlainText() == ""
+
+
+def test_shift_enter_adds_a_line_and_enter_sends(qtbot, window, gemini):
+    gemini.enqueue(text("Two lines received."))
+    window.chat.input.setFocus()
+    qtbot.keyClicks(window.chat.input, "first")
+    qtbot.keyClick(window.chat.input, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClicks(window.chat.input, "second")
+    assert window.chat.input.toPlainText() == "first\nsecond"
+    assert not gemini.requests
+    qtbot.keyClick(window.chat.input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "received" in answer_text(window), timeout=10_000)
+    sent = gemini.requests[0]["messages"][-1]["content"]
+    assert "first\nsecond" in json.dumps(sent).replace("\\n", "\n")
+
+
+@pytest.mark.parametrize("how", ["escape", "stop button"])
+def test_an_answer_can_be_stopped_mid_stream(qtbot, window, gemini, how):
+    gemini.enqueue(text(*[f"word{n} " for n in range(200)], delay=0.05))
+    type_and_send(qtbot, window, "tell me a long story")
+    qtbot.waitUntil(lambda: "word2" in answer_text(window), timeout=5000)
+    if how == "escape":
+        qtbot.keyClick(window.chat.input, Qt.Key.Key_Escape)
+    else:
+        qtbot.mouseClick(window.chat.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: idle(window), timeout=5000)
+    answer = answers(window)[-1]
+    assert answer.note.text() == "Stopped" and "word199" not in answer.view.toPlainText()
+    assert answer.continue_button.isVisible() and answer.retry_button.isVisible()
+    # The conversation goes on normally afterwards.
+    gemini.enqueue(text("Still here."))
+    type_and_send(qtbot, window, "are you there?")
+    wait_for_answer(qtbot, window, "Still here.", timeout=10_000)
+
+
+def test_a_task_the_agent_adds_shows_inline_and_in_the_task_panel(qtbot, window, gemini,
+                                                                  workspace):
+    gemini.enqueue(tool_calls(("add_task", {"title": "Renew passport", "due": "2026-12-04"})),
+                   text("Added it."))
+    window.tasks.show_view("All")
+    type_and_send(qtbot, window, "remind me to renew my passport on 4 Dec 2026")
+    wait_for_answer(qtbot, window, "Added it.", timeout=10_000)
+    tool = items(window, ToolItem)[-1]
+    assert tool.ok and tool.text().startswith("✓ Added 'Renew passport', due ")
+    [task] = workspace.store.list_tasks()
+    qtbot.waitUntil(lambda: task.id in window.tasks.visible_task_ids(), timeout=5000)
+
+
+def test_a_deletion_waits_for_approval_and_allow_deletes(qtbot, window, gemini, workspace):
+    task = workspace.store.add("Old chore", by=CLI)
+    gemini.enqueue(tool_calls(("delete_task", {"id": task.id})), text("Deleted."))
+    type_and_send(qtbot, window, "delete the old chore")
+    qtbot.waitUntil(lambda: bool(items(window, ApprovalItem)), timeout=10_000)
+    card = items(window, ApprovalItem)[-1]
+    assert "Old chore" in card.question.text() and f"id: {task.id}" in card.details.text()
+    assert card.deny_button.isDefault() and card.deny_button.hasFocus()
+    assert workspace.store.count() == 1  # nothing happens before the user answers
+    qtbot.mouseClick(card.allow_button, Qt.MouseButton.LeftButton)
+    wait_for_answer(qtbot, window, "Deleted.", timeout=10_000)
+    assert workspace.store.count() == 0
+    assert items(window, ToolItem)[-1].text().startswith("✓ Moved to the trash: 'Old chore'")
+
+
+def test_deny_is_the_default_and_keeps_the_task(qtbot, window, gemini, workspace):
+    task = workspace.store.add("Keep me", by=CLI)
+    gemini.enqueue(tool_calls(("delete_task", {"id": task.id})), text("Kept it."))
+    type_and_send(qtbot, window, "delete it")
+    qtbot.waitUntil(lambda: bool(items(window, ApprovalItem)), timeout=10_000)
+    qtbot.keyClick(items(window, ApprovalItem)[-1].deny_button, Qt.Key.Key_Space)
+    wait_for_answer(qtbot, window, "Kept it.", timeout=10_000)
+    assert workspace.store.get(task.id).title == "Keep me"
+    assert "denied" in items(window, ApprovalItem)[-1].question.text()
+    sent = gemini.requests[-1]["messages"][-1]
+    assert sent["role"] == "tool" and "did not approve" in sent["content"]
+
+
+def test_stopping_during_an_approval_deletes_nothing(qtbot, window, gemini, workspace):
+    task = workspace.store.add("Keep me", by=CLI)
+    gemini.enqueue(tool_calls(("delete_task", {"id": task.id})))
+    type_and_send(qtbot, window, "delete it")
+    qtbot.waitUntil(lambda: bool(items(window, ApprovalItem)), timeout=10_000)
+    window.chat.stop()
+    qtbot.waitUntil(lambda: idle(window), timeout=5000)
+    card = items(window, ApprovalItem)[-1]
+    assert not card.allow_button.isEnabled() and "not done" in card.question.text()
+    assert window.chat.input.hasFocus()
+    assert workspace.store.get(task.id)
+
+
+@pytest.mark.parametrize("reply, words, actions", [
+    (bad_key(), "API key was rejected", ["Settings…", "Retry"]),
+    (quota("90s"), "quota", ["Retry"]),
+    (cut_off("Half an ans"), "cut off", ["Retry"]),
+])
+def test_errors_show_inline_with_retry(qtbot, window, gemini, reply, words, actions):
+    gemini.enqueue(reply)
+    type_and_send(qtbot, window, "hello")
+    qtbot.waitUntil(lambda: bool(items(window, ErrorItem)), timeout=10_000)
+    error = items(window, ErrorItem)[-1]
+    assert words.lower() in error.message.text().lower()
+    assert "Traceback" not in error.message.text()
+    assert list(error.buttons) == actions
+    gemini.enqueue(text("Hello again."))
+    qtbot.mouseClick(error.buttons["Retry"], Qt.MouseButton.LeftButton)
+    wait_for_answer(qtbot, window, "Hello again.", timeout=10_000)
+    assert not error.buttons["Retry"].isVisible()
+    # Retry asked again for the same message rather than sending it twice.
+    users = [m for m in gemini.requests[-1]["messages"] if m["role"] == "user"]
+    assert [m["content"] for m in users] == ["hello"]
+
+
+def test_a_rejected_key_offers_settings(qtbot, window, gemini):
+    gemini.enqueue(bad_key())
+    type_and_send(qtbot, window, "hello")
+    qtbot.waitUntil(lambda: bool(items(window, ErrorItem)), timeout=10_000)
+    qtbot.mouseClick(items(window, ErrorItem)[-1].buttons["Settings…"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.settings_dialog is not None
+                    and window.settings_dialog.isVisible())
+
+
+def test_offline_shows_a_sentence_and_retry(qtbot, window, workspace):
+    workspace.settings.set("base_url", "http://127.0.0.1:9/v1beta/openai/")  # nothing listens
+    type_and_send(qtbot, window, "hello")
+    qtbot.waitUntil(lambda: bool(items(window, ErrorItem)), timeout=20_000)
+    error = items(window, ErrorItem)[-1]
+    assert "could not reach 127.0.0.1" in error.message.text().lower()
+    assert list(error.buttons) == ["Retry"]
+
+
+def test_retry_regenerates_the_last_answer(qtbot, window, gemini):
+    gemini.enqueue(text("First answer."), text("Second answer."))
+    type_and_send(qtbot, window, "suggest a name")
+    wait_for_answer(qtbot, window, "First answer.", timeout=10_000)
+    last = answers(window)[-1]
+    assert last.retry_button.isVisible()
+    qtbot.mouseClick(last.retry_button, Qt.MouseButton.LeftButton)
+    wait_for_answer(qtbot, window, "Second answer.", timeout=10_000)
+    assert [a.text for a in answers(window)] == ["Second answer."]
+    # The first answer stays browsable: ‹ 2/2 ›, back to 1/2 and forward again.
+    [answer] = answers(window)
+    assert answer.version_label.isVisible() and answer.version_label.text() == "2/2"
+    qtbot.mouseClick(answer.older, Qt.MouseButton.LeftButton)
+    assert answer.version_label.text() == "1/2"
+    assert answer.view.toPlainText() == "First answer."
+    qtbot.mouseClick(answer.newer, Qt.MouseButton.LeftButton)
+    assert answer.view.toPlainText() == "Second answer." and answer.text == "Second answer."
+
+
+def test_copy_puts_the_message_markdown_on_the_clipboard(qtbot, window, gemini):
+    gemini.enqueue(text("Use **bold** here."))
+    type_and_send(qtbot, window, "hi")
+    qtbot.waitUntil(lambda: idle(window) and bool(answers(window)), timeout=10_000)
+    qtbot.mouseClick(answers(window)[-1].copy_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == "Use **bold** here."
+
+
+def test_a_message_sent_before_the_agent_is_ready_waits_for_it(qtbot, window, gemini,
+                                                             workspace):
+    assert not workspace.agent.ready  # nothing has loaded the agent stack yet in this window
+    gemini.enqueue(text("Ready now."))
+    type_and_send(qtbot, window, "early question")
+    wait_for_answer(qtbot, window, "Ready now.", timeout=20_000)
+
+
+def test_without_a_key_the_chat_asks_for_one_and_tasks_still_work(qtbot, window, memory_keyring,
+                                                                  workspace):
+    memory_keyring.delete_password(SERVICE, USERNAME)
+    window.check_key()
+    qtbot.waitUntil(window.chat.key_prompt.isVisible, timeout=5000)
+    type_and_send(qtbot, window, "add milk")
+    qtbot.waitUntil(lambda: bool(items(window, ErrorItem)), timeout=10_000)
+    error = items(window, ErrorItem)[-1]
+    assert "No Gemini API key" in error.message.text()
+    assert list(error.buttons) == ["Add API key…", "Retry"]
+    window.tasks.add_line.setText("Buy milk")
+    qtbot.keyClick(window.tasks.add_line, Qt.Key.Key_Return)
+    assert [t.title for t in workspace.store.list_tasks()] == ["Buy milk"]
+
+
+def _contrast(a, b) -> float:
+    from app.ui.theme.design import contrast
+
+    return contrast(a, b)
+
+
+def dark_palette():
+    from PySide6.QtGui import QColor, QPalette
+
+    dark = QPalette()
+    for role, colour in ((QPalette.ColorRole.Window, "#2d2d2d"),
+                         (QPalette.ColorRole.Base, "#232323"),
+                         (QPalette.ColorRole.AlternateBase, "#2b2b2b"),
+                         (QPalette.ColorRole.Text, "#eeeeee"),
+                         (QPalette.ColorRole.WindowText, "#eeeeee"),
+                         (QPalette.ColorRole.Link, "#1d3f7a"),   # dark blue: unreadable here
+                         (QPalette.ColorRole.Highlight, "#3d6fb4")):
+        dark.setColor(role, QColor(colour))
+    return dark
+
+
+def test_colours_follow_the_system_palette(qtbot, window, gemini, qapp):
+    from PySide6.QtGui import QPalette
+
+    from app.ui.theme import design
+
+    gemini.enqueue(tool_calls(("add_task", {"title": "Tea"})), text("Hi."))
+    type_and_send(qtbot, window, "hello")
+    wait_for_answer(qtbot, window, "Hi.", timeout=10_000)
+    original = qapp.palette()
+    try:
+        for palette in (original, dark_palette()):
+            qapp.setPalette(palette)  # what switching the desktop to dark mode does
+            user = [item for item in items(window, MessageItem) if item.role == "user"][-1]
+            tool = items(window, ToolItem)[-1]
+            base = palette.color(QPalette.ColorRole.Base)
+            # Your messages sit on a tint of this palette, not of the last one.
+            qtbot.waitUntil(lambda: design.surface("you", user.palette())
+                            == design.surface("you", palette))
+            assert design.surface("you", palette) != base
+            # Tool lines stay readable (WCAG AA) on both palettes.
+            qtbot.waitUntil(lambda: tool.palette().color(QPalette.ColorRole.WindowText)
+                            == design.ink("tool", palette))
+            assert _contrast(design.ink("tool", palette), base) >= 4.5
+            answer = answers(window)[-1].view.prose()[0]
+            qtbot.waitUntil(lambda: answer.palette().color(QPalette.ColorRole.Text)
+                            == palette.color(QPalette.ColorRole.Text))
+            card = design.surface("card", palette)
+            assert _contrast(palette.color(QPalette.ColorRole.Text), card) >= 7  # no bright yellow
+    finally:
+        qapp.setPalette(original)
+
+
+def high_contrast_palette():
+    from PySide6.QtGui import QColor, QPalette
+
+    contrast = QPalette()
+    for role, colour in ((QPalette.ColorRole.Window, "#000000"),
+                         (QPalette.ColorRole.Base, "#000000"),
+                         (QPalette.ColorRole.Text, "#ffffff"),
+                         (QPalette.ColorRole.WindowText, "#ffffff"),
+                         (QPalette.ColorRole.Highlight, "#ffff00")):
+        contrast.setColor(role, QColor(colour))
+    return contrast
+
+
+def test_a_high_contrast_palette_is_respected(qapp):
+    from app.ui.theme import design
+
+    contrast = high_contrast_palette()
+    assert design.high_contrast(contrast)
+    # No tints that blur the edges: plain text colours on the palette's own base.
+    assert design.ink("tool", contrast) == QColor("#ffffff")
+    assert design.ink("muted", contrast) == QColor("#ffffff")
+    assert design.surface("you", contrast) == QColor("#000000")
+
+
+def code_colours(block) -> set[str]:
+    """The colour every run of the block's code is drawn in."""
+    from PySide6.QtGui import QPalette
+
+    default = block.code.palette().color(QPalette.ColorRole.Text)
+    colours, fragment = set(), block.code.document().begin().begin()
+    while not fragment.atEnd():
+        brush = fragment.fragment().charFormat().foreground()
+        colours.add((brush.color() if brush.style() != Qt.BrushStyle.NoBrush else default).name())
+        fragment += 1
+    return colours
+
+
+def test_code_stays_readable_when_the_palette_switches(qtbot, qapp):
+    from app.ui.theme import design
+    from app.ui.chat.code_block import CodeBlock
+
+    block = CodeBlock("sh")
+    qtbot.addWidget(block)
+    block.append('task-assistant tasks list --due-before "in 7 days"\n')
+    block.finish()  # highlighted in the light palette it was written in
+    block.show()
+    original = qapp.palette()
+    try:
+        for palette in (dark_palette(), high_contrast_palette(), original):
+            qapp.setPalette(palette)  # the desktop switching theme while the answer is shown
+            background = design.surface("code", palette)
+            qtbot.waitUntil(lambda: all(_contrast(QColor(c), background) >= 3
+                                        for c in code_colours(block)))
+            assert block.text.startswith("task-assistant")  # the code itself is untouched
+    finally:
+        qapp.setPalette(original)
+
+
+def test_first_run_add_key_from_the_prompt_then_chat(qtbot, window, gemini, memory_keyring):
+    memory_keyring.delete_password(SERVICE, USERNAME)
+    window.check_key()
+    qtbot.waitUntil(window.chat.key_prompt.isVisible, timeout=5000)
+    add = [b for b in window.chat.key_prompt.findChildren(QPushButton)
+           if b.text() == "Add API key…"][0]
+    qtbot.mouseClick(add, Qt.MouseButton.LeftButton)
+    dialog = window.settings_dialog
+    qtbot.waitUntil(lambda: dialog.isVisible() and dialog.key_edit.hasFocus())
+    qtbot.keyClicks(dialog.key_edit, "pasted-key-123456789")
+    dialog.save_key()
+    qtbot.waitUntil(lambda: not window.chat.key_prompt.isVisible(), timeout=5000)
+    assert memory_keyring.get_password(SERVICE, USERNAME) == "pasted-key-123456789"
+    gemini.enqueue(text("Hello with a key."))
+    type_and_send(qtbot, window, "hello")
+    wait_for_answer(qtbot, window, "Hello with a key.")
+    assert gemini.headers[-1]["authorization"] == "Bearer pasted-key-123456789"
