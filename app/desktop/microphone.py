@@ -136,3 +136,20 @@ class Recording:
             self._chunks.append(block)
             self._bytes += len(block)
             self._level = max(self._level, peak)
+
+
+def missing_microphone() -> str | None:
+    """None when a recording could start now; otherwise the sentence that says why not (for a
+    button that must say why it is disabled). Blocks while PortAudio starts."""
+    try:
+        sd = _sounddevice()
+        with _streams_lock:
+            if _streams_open == 0:
+                sd._terminate()
+                sd._initialize()
+            sd.query_devices(kind="input")
+    except UserError as error:
+        return str(error)
+    except (OSError, ValueError):  # PortAudioError is an OSError
+        return NO_MICROPHONE
+    return None
