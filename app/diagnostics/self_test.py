@@ -44,6 +44,9 @@ MODULES = [
     # CalDAV sync (issue 15): the client, its HTTP and XML libraries
     "caldav", "caldav.davclient", "niquests", "lxml.etree", "app.sync.engine",
     "app.ui.background_sync",
+    # Voice messages (issue 24): imported when a recording starts; on Linux PortAudio is the
+    # system's libportaudio2 (a dependency of the .deb), on Windows and macOS in the wheel.
+    "sounddevice", "app.desktop.microphone", "app.ui.voice_recorder",
 ]
 if sys.platform == "win32":
     MODULES += ["keyring.backends.Windows", "win32ctypes.pywin32.win32cred"]
