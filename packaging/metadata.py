@@ -61,6 +61,7 @@ DEB_DEPENDS = [
     "libxcb-render0", "libxcb-render-util0", "libxcb-shape0", "libxcb-shm0", "libxcb-sync1",
     "libxcb-util1", "libxcb-xfixes0", "libxcb-xinerama0", "libxcb-xkb1",
     "libwayland-client0", "libwayland-cursor0", "libwayland-egl1",
+    "libportaudio2",  # the microphone (sounddevice finds the system's PortAudio on Linux)
 ]
 # A Secret Service keeps the API key; desktops ship one, and a Recommends would pull GNOME
 # Keyring onto KDE systems. Without one the app asks for GEMINI_API_KEY in the environment.

@@ -5,9 +5,11 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 venv="$repo/.venv"
 
-# The shared libraries Qt's xcb platform plugin loads; a window cannot open without them.
+# The shared libraries Qt's xcb platform plugin loads; a window cannot open without them. And
+# PortAudio, which the microphone button records with (sounddevice loads it when asked to).
 QT_SYSTEM_PACKAGES=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
-                    libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0)
+                    libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
+                    libportaudio2)
 
 # ensure_system_packages DEB...: installs the missing ones as root, or names them otherwise.
 ensure_system_packages() {

@@ -49,6 +49,9 @@ MODULES = [
     "app.routines.scheduler", "app.ui.routine_timer", "app.ui.hotkeys.global_shortcut",
     "app.ui.hotkeys.x11", "app.ui.hotkeys.wayland", "app.ui.hotkeys.windows",
     "app.ui.hotkeys.macos", "app.assistant.voice", "app.assistant.voice_turn",
+    # Voice messages (issue 24): imported when a recording starts; on Linux PortAudio is the
+    # system's libportaudio2 (a dependency of the .deb), on Windows and macOS in the wheel.
+    "sounddevice", "app.desktop.microphone", "app.ui.chat.voice_recorder",
 ]
 if sys.platform == "win32":
     MODULES += ["keyring.backends.Windows", "win32ctypes.pywin32.win32cred"]

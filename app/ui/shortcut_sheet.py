@@ -4,6 +4,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
 from app.ui.chat.approval_card import ALLOW_KEYS
+from app.ui.chat.approval_card import ALLOW_KEYS
+from app.ui.chat.voice_recorder import HOLD_KEYS
 
 SHORTCUTS = [
     ("Chat", [
@@ -15,6 +17,8 @@ SHORTCUTS = [
         ("Ctrl+Shift+Enter", "Continue a stopped answer"),
         ("Ctrl+L", "Go to the message box"),
         ("Ctrl+End", "Scroll to the newest message"),
+        (f"Hold {HOLD_KEYS}", "Record a voice message; let go to send it"),
+        ("Enter / Esc (while recording)", "Send the voice message / cancel it"),
         ("Enter or Space (on an approval)", "Deny, the safe default"),
         (ALLOW_KEYS, "Allow what an approval asks"),
     ]),

@@ -15,6 +15,7 @@ from app.assistant.events import (ApprovalRequested, Cancelled, Completed, Faile
                                   FailureKind as Kind, Notice, Retrying, TextDelta,
                                   ToolFinished, ToolStarted)
 from app.assistant.summaries import summarize, tool_result
+from app.assistant.voice import heard_line
 from app.common.errors import UserError
 from app.config.keystore import GET_A_KEY
 from app.assistant.loader import AssistantLoader
@@ -26,6 +27,7 @@ from app.ui.chat.chat_view import ChatView
 from app.ui.theme.icons import icon
 from app.ui.chat.message_input import MessageInput
 from app.ui.task_runner import TaskRunner
+from app.ui.chat.voice_recorder import VoiceRecorder
 
 # Failures that happen before the message reaches the conversation's history: "Retry" sends
 # the message again instead of regenerating an answer to the previous one.
@@ -85,6 +87,10 @@ class ChatPanel(QWidget):
         self.input.submitted.connect(self.send)
         self.input.edit_last_requested.connect(self.edit_last)
         row.addWidget(self.input, 1)
+        self.voice = VoiceRecorder(runner, self.input)
+        self.voice.recorded.connect(self.send_voice)
+        self.voice.refused.connect(self._status)
+        row.addWidget(self.voice, 0, Qt.AlignmentFlag.AlignBottom)
         self.send_button = QPushButton("Send")
         self.send_button.setIcon(icon("send"))
         self.send_button.setAccessibleName("Send")
@@ -201,6 +207,35 @@ class ChatPanel(QWidget):
         else:
             self._start(lambda chat: chat.send(text), text)
 
+    def send_voice(self, clip) -> None:
+        """A recording, with anything typed in the box: shown as "Voice message (0:12)" at once,
+        and with what the model heard once the answer says it."""
+        if self.busy:
+            self._status("An answer is still coming: stop it (Esc), then record again.")
+            return
+        if self.conversation_id is None:
+            try:
+                self.conversation_id = self.conversations.create().id
+            except UserError as error:
+                self._error(ErrorItem(str(error)))
+                return
+        typed = self.input.toPlainText().strip()
+        self.input.clear()
+        self._cancel_edit()
+        question = self.view.add(MessageItem("user", clip.kept_text(None, typed)))
+        self._set_last_question(question)
+        self.questions += 1
+
+        async def heard_then_shown(chat):
+            said = []
+            async for event in chat.send_voice(clip, typed):
+                if isinstance(event, TextDelta):
+                    said.append(event.text)
+                yield event
+            question.view.setText(clip.kept_text(heard_line("".join(said)), typed))
+
+        self._start(heard_then_shown, clip.kept_text(None, typed), again=heard_then_shown)
+
     def retry(self) -> None:
         """Regenerate the last answer (the tools' work stays done); the one it replaces stays
         browsable (‹ 1/2 ›)."""
@@ -234,7 +269,9 @@ class ChatPanel(QWidget):
 
     def escape(self) -> None:
         """Esc: stop the answer; or, while editing, give the edit up."""
-        if self._editing is not None and not self.busy:
+        if self.voice.recording:
+            self.voice.cancel()
+        elif self._editing is not None and not self.busy:
             self._cancel_edit()
             self.input.clear()
         else:
@@ -264,12 +301,16 @@ class ChatPanel(QWidget):
         else:
             self.send(self.input.toPlainText())
 
-    def _start(self, events, text: str | None, changed: tuple[int, ...] = ()) -> None:
+    def _start(self, events, text: str | None, changed: tuple[int, ...] = (),
+               again=None) -> None:
+        """`again`: what Retry sends when the message never reached the history (a recording:
+        its audio, not its label)."""
         self._set_busy(True)
-        self._turn_task = self.runner.start(self._turn(events, text, changed))
+        self._turn_task = self.runner.start(self._turn(events, text, changed, again))
 
-    async def _turn(self, events, text: str | None, changed: tuple[int, ...]) -> None:
+    async def _turn(self, events, text: str | None, changed: tuple[int, ...], again) -> None:
         turn = _Turn(self, text, changed)
+        turn.again = again
         try:
             if not self.agent.ready:
                 self._status("Starting the assistant…")
@@ -458,6 +499,7 @@ class _Turn:
         self.view = panel.view
         self.conversation_id = panel.conversation_id
         self.text = text          # the message, when Retry should send it again
+        self.again = None         # or how to send it again, when it was a recording
         self.answer: MessageItem | None = None   # the text streaming in right now
         self.latest: MessageItem | None = None   # the last text of this turn, for Retry
         self.tools: dict[str, ToolItem] = {}
@@ -590,7 +632,9 @@ class _Turn:
         if panel.busy or item is not panel._latest_error:
             return
         item.retire()
-        if kind in NOT_IN_HISTORY and self.text:
+        if kind in NOT_IN_HISTORY and self.again is not None:
+            panel._start(self.again, self.text, again=self.again)
+        elif kind in NOT_IN_HISTORY and self.text:
             panel._start(lambda chat: chat.send(self.text), self.text)
         else:
             panel._start(lambda chat: chat.retry(), None)

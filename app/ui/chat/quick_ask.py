@@ -56,7 +56,7 @@ class QuickAsk(QWidget):
         layout.addWidget(self.chat, 1)
         hide = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         hide.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        hide.activated.connect(self.hide)
+        hide.activated.connect(self._escape)
         self.resize(*SIZE)
         self.chat.start_fresh()
 
@@ -80,6 +80,13 @@ class QuickAsk(QWidget):
         self.raise_()
         self.activateWindow()
         self.chat.input.setFocus()
+
+    def _escape(self) -> None:
+        """Esc gives up a recording first; otherwise it hides the popup."""
+        if self.chat.voice.recording:
+            self.chat.voice.cancel()
+        else:
+            self.hide()
 
     def _open_in_window(self) -> None:
         self.open_in_window.emit(self.chat.conversation_id or "")  # "" : just the window
