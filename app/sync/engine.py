@@ -87,6 +87,7 @@ class Sync:
         return item.task_id if item else None
 
     def run(self) -> Summary:
+        self.local.begin_run()
         pairing = Pairing(self.state, self.local, self.client, self.url)
         calendars = pairing.pair()
         # Every calendar is listed before any object is taken: an object whose UID is known
