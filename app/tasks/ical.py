@@ -14,6 +14,7 @@ TZID) is the user's own time; a UTC one ("Z") steps its rule in UTC.
 
 from datetime import date, datetime, timedelta, timezone
 
+from app.common import clock
 from app.common.errors import UserError
 from app.tasks.dates import local_zone, own_zone_or, zone_info
 from app.tasks.model import INBOX, Task
@@ -39,7 +40,7 @@ def to_vtodo(task: Task, parent_uid: str | None = None):
     todo.add("summary", task.title)
     if task.notes:
         todo.add("description", task.notes)
-    todo.add("dtstamp", datetime.now(timezone.utc))
+    todo.add("dtstamp", clock.now().astimezone(timezone.utc).replace(microsecond=0))
     todo.add("created", datetime.fromisoformat(task.created_at))
     todo.add("last-modified", datetime.fromisoformat(task.updated_at))
     if task.due:
