@@ -606,6 +606,32 @@ def test_one_sync_is_one_undo_step_and_the_next_sync_sends_the_undo_back(
     assert phone == {"Buy gift": "NEEDS-ACTION", "Pay rent": "NEEDS-ACTION"}
 
 
+def test_a_task_exported_and_the_same_task_synced_carry_the_same_properties(
+        sync_service, store, phone_tasks):
+    import io
+
+    from app.tasks.ical import write_ics
+
+    task = store.add("Renew passport", notes="Bring photos", due=_day(3).isoformat(),
+                     priority="medium", tags=["errands", "papers"], repeat="FREQ=YEARLY",
+                     **BY_USER)
+    store.complete(store.add("Old chore", priority="low", **BY_USER).id, **BY_USER)
+    sync_service.sync_now(store)
+    out = io.StringIO()
+    write_ics(store.list_tasks(_all()), out)
+    exported = {str(todo["uid"]): todo
+                for todo in icalendar.Calendar.from_ical(out.getvalue()).walk("VTODO")}
+    synced = {str(todo.icalendar_component["uid"]): todo.icalendar_component
+              for todo in phone_tasks.get_todos(include_completed=True)}
+    assert sorted(exported) == sorted(synced) and store.get(task.id).uid in synced
+    for uid, server in synced.items():
+        for name in ("summary", "description", "priority", "status", "due"):
+            assert (server.get(name) and server[name].to_ical()) == \
+                (exported[uid].get(name) and exported[uid][name].to_ical()), (uid, name)
+        assert sorted(map(str, server.categories)) == sorted(map(str, exported[uid].categories))
+        assert server.get("rrule") == exported[uid].get("rrule")
+
+
 def test_when_this_side_wins_a_conflict_the_servers_value_stays_in_the_history(
         sync_service, store, phone_tasks):
     task = store.add("Buy gift", **BY_USER)
