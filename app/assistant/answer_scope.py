@@ -7,11 +7,10 @@ any runs (the SDK calls `on_llm_end` with the whole response first), so the batc
 full: those calls are held for approval together, and the approval card lists them all.
 """
 
-import json
-
 from agents import RunHooks
 
 from app.common.errors import UserError
+from app.common.tool_arguments import decode_arguments
 from app.tasks import Origin, Step, TaskFilter, TaskStore
 from app.tools.operations import Operation, emptying
 
@@ -86,9 +85,8 @@ class BulkGuardHooks(RunHooks):
         for item in response.output:
             if getattr(item, "type", None) == "function_call":
                 try:
-                    arguments = json.loads(item.arguments or "{}")
-                except json.JSONDecodeError:
+                    arguments = decode_arguments(item.arguments)
+                except UserError:
                     arguments = {}
-                calls.append((item.call_id, item.name,
-                              arguments if isinstance(arguments, dict) else {}))
+                calls.append((item.call_id, item.name, arguments))
         scope.plan(calls)

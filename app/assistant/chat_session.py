@@ -25,6 +25,7 @@ from app.assistant.summaries import (describe_batch, describe_delete_list, descr
 from app.assistant.voice import VoiceClip, heard_line
 from app.assistant.voice_turn import AudioFreeSession, voice_run_config
 from app.common.errors import UserError
+from app.common.tool_arguments import decode_arguments
 from app.conversations.sdk_history import stopped_answer
 from app.conversations.store import ConversationStore
 from app.tasks import Origin, TaskStore
@@ -34,11 +35,11 @@ DENIED = {"denied": True, "error": "The user did not approve this, so nothing wa
 
 
 def _arguments(raw: str) -> dict:
+    """For showing the call: the raw text when it is not one JSON object."""
     try:
-        parsed = json.loads(raw or "{}")
-    except json.JSONDecodeError:
+        return decode_arguments(raw)
+    except UserError:
         return {"arguments": raw}
-    return parsed if isinstance(parsed, dict) else {"arguments": parsed}
 
 
 class ChatSession:

@@ -19,7 +19,9 @@ from agents import FunctionTool, RunContextWrapper
 from app.assistant.gemini.schemas import UnsafeSchema, gemini_schema
 from app.common import clock
 from app.common.capped_log import CappedLog
+from app.common.errors import UserError
 from app.common.redact import remember
+from app.common.tool_arguments import decode_arguments
 from app.config.mcp_servers import ALWAYS, OFF, McpServerConfig, McpServers, SeenTool
 
 log = logging.getLogger(__name__)
@@ -261,11 +263,9 @@ class McpTools:
 
         name = connection.config.name
         try:
-            arguments = json.loads(raw or "{}")
-        except json.JSONDecodeError as error:
-            return {"error": f"The arguments are not valid JSON ({error.msg})."}
-        if not isinstance(arguments, dict):
-            return {"error": "The arguments must be one JSON object."}
+            arguments = decode_arguments(raw)
+        except UserError as error:
+            return {"error": str(error)}
         if connection.server is None:
             return {"error": f"The MCP server '{name}' is not running."}
         try:

@@ -123,9 +123,7 @@ def _status(args) -> int:
         print("Last sync: never")
     print(f"Pending changes: {status.pending}")
     for conflict in status.conflicts:
-        print(f"  conflict on '{conflict.title}' ({conflict.field}): kept {conflict.kept!r} "
-              f"from {'here' if conflict.winner == 'local' else 'the server'}, "
-              f"replaced {conflict.lost!r}")
+        print(f"  {conflict.sentence}")
     return 0
 
 

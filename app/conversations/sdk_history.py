@@ -15,6 +15,9 @@ from collections import namedtuple
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.common.errors import UserError
+from app.common.tool_arguments import decode_arguments
+
 if TYPE_CHECKING:
     from agents import SQLiteSession
 
@@ -155,7 +158,6 @@ def _text(content: object) -> str:
 
 def _arguments(arguments: object) -> dict | None:
     try:
-        parsed = json.loads(arguments) if isinstance(arguments, str) else arguments
-    except json.JSONDecodeError:
+        return decode_arguments(arguments) if isinstance(arguments, (str, dict)) else None
+    except UserError:
         return None
-    return parsed if isinstance(parsed, dict) else None

@@ -30,7 +30,7 @@ from app.sync import vtodo
 from app.sync.connection import SyncError, call
 from app.sync.fit import fit
 from app.sync.local import LocalTasks
-from app.sync.merge import changed, merge
+from app.sync.merge import changed, merge, pending
 from app.sync.pairing import Pairing
 from app.sync.state import CalendarPair, Conflict, Item, SyncState
 from app.tasks.when.dates import timestamp
@@ -87,6 +87,7 @@ class Sync:
         return item.task_id if item else None
 
     def run(self) -> Summary:
+        self.local.begin_run()
         pairing = Pairing(self.state, self.local, self.client, self.url)
         calendars = pairing.pair()
         # Every calendar is listed before any object is taken: an object whose UID is known
@@ -346,7 +347,7 @@ class Sync:
                 item = self._move(calendars[item.calendar_url], item, target)
                 if item is None:
                     continue
-            if item.etag is None or changed(item.base, local, self.local.names):
+            if pending(item, local, self.local.names):
                 self._check_time()
                 self._upload(calendars[item.calendar_url], item, local)
         pairs = {pair.url: pair for pair in self.state.calendars()}

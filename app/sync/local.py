@@ -1,18 +1,21 @@
 """The task store as sync sees it: every task as fields (app/sync/vtodo.py's form), and every
 change sync makes written through the store like any other change, with origin "sync" (so it
-is in the history, can be undone, and reaches the open task panel)."""
+is in the history, can be undone, and reaches the open task panel).
+
+All the writes of one run are one undo step (`begin_run`): `tasks undo` after a sync takes the
+whole sync back, and the next sync sends that back to the server as ordinary local changes."""
 
 from collections.abc import Callable
 
 from app.common.errors import UserError
 from app.sync import vtodo
+from app.sync.vtodo import NAMES
 from app.tasks import TaskStore
 from app.tasks.filters import TaskFilter
 from app.tasks.history import Origin, Step
 from app.tasks.model import INBOX, Task
 from app.tasks.validate import list_name_key
 
-NAMES = ("title", "notes", "due", "priority", "status", "tags", "repeat", "parent", "remind_at")
 BY = Origin("sync")
 
 
@@ -23,8 +26,13 @@ class LocalTasks:
 
     def __init__(self, store: TaskStore) -> None:
         self.store = store
+        self.by = Step(BY)
         self.uid_of: Callable[[int], str | None] = lambda task_id: None
         self.task_of: Callable[[str], int | None] = lambda uid: None
+
+    def begin_run(self) -> None:
+        """Every write from here on, until the next run begins, is one undo step."""
+        self.by = Step(BY)
 
     def fields(self, task: Task) -> dict:
         parent = (self.uid_of(task.parent_id) or "") if task.parent_id else ""
@@ -66,18 +74,18 @@ class LocalTasks:
 
     def add_list(self, name: str) -> int:
         if self.list_id(name) is None:
-            self.store.add_list(name, by=BY)
+            self.store.add_list(name, by=self.by)
         return self.list_id(name)
 
     def rename_list(self, old: str, new: str) -> None:
-        self.store.rename_list(old, new, by=BY)
+        self.store.rename_list(old, new, by=self.by)
 
     def set_aside(self, list_name: str, to_trash: set[int]) -> int:
         """A list whose calendar was deleted on another device: `to_trash` (its synced tasks)
         go to the trash, its other tasks (never synced, or edited since) to Inbox, and the list
-        is removed; all in one step, so one undo brings the list and its tasks back. A kept
-        subtask of a trashed task stands on its own. Returns how many went to Inbox."""
-        step = Step(BY)
+        is removed; all in the run's step, so one undo brings the list and its tasks back. A
+        kept subtask of a trashed task stands on its own. Returns how many went to Inbox."""
+        step = self.by
         in_list = {number: fields for number, fields in self.all().items()
                    if fields["list"] == list_name}
         kept = [number for number in in_list if number not in to_trash]
@@ -102,10 +110,10 @@ class LocalTasks:
                   "completed_at": fields.get("completed_at"),
                   "repeat": fields["repeat"] or None, "remind_at": fields["remind_at"]}
         try:
-            task_id = self.store.import_tasks([record], by=BY)[0]
+            task_id = self.store.import_tasks([record], by=self.by)[0]
         except UserError:
             record.update(repeat=None, remind_at=None)
-            task_id = self.store.import_tasks([record], by=BY)[0]
+            task_id = self.store.import_tasks([record], by=self.by)[0]
         if fields["parent"]:
             self.apply(task_id, fields, ["parent"])
         return task_id
@@ -126,31 +134,31 @@ class LocalTasks:
                     changes["parent_id"] = parent
         if changes:
             try:
-                self.store.update(task_id, **changes, by=BY)
+                self.store.update(task_id, **changes, by=self.by)
             except UserError:
                 for name, value in changes.items():  # one refused field must not stop the rest
                     try:
-                        self.store.update(task_id, **{name: value}, by=BY)
+                        self.store.update(task_id, **{name: value}, by=self.by)
                     except UserError:
                         pass
         if "status" in names:
             if fields["status"] == "done":
-                self.store.complete(task_id, by=BY, with_subtasks=True)
+                self.store.complete(task_id, by=self.by, with_subtasks=True)
             else:
-                self.store.reopen(task_id, by=BY)
+                self.store.reopen(task_id, by=self.by)
 
     def move(self, task_id: int, list_name: str) -> None:
         self.add_list(list_name)
-        self.store.update(task_id, list=list_name, by=BY)
+        self.store.update(task_id, list=list_name, by=self.by)
 
     def delete(self, task_id: int) -> None:
-        self.store.delete(task_id, by=BY)
+        self.store.delete(task_id, by=self.by)
 
     def bring_back(self, task_id: int, fields: dict, list_name: str, uid: str) -> int:
         """A task deleted here but edited on the server comes back: from the trash with its id
         when it is still there, as a new task otherwise."""
         try:
-            self.store.restore(task_id, by=BY)
+            self.store.restore(task_id, by=self.by)
         except UserError:  # emptied from the trash meanwhile
             return self.add(fields, list_name, uid)
         self.apply(task_id, fields, NAMES)

@@ -34,6 +34,15 @@ def merge(base: dict | None, local: dict, remote: dict, names, *,
     return Merged(merged, conflicts)
 
 
+def pending(item, fields: dict | None, names) -> bool:
+    """Whether the server has yet to see this task as it is here: never synced (no `item`),
+    never acknowledged (no ETag), or a field differs from the version last synced. A task gone
+    here (`fields` None) with an item is a pending deletion."""
+    if item is None or fields is None:
+        return True
+    return item.etag is None or bool(changed(item.base, fields, names))
+
+
 def changed(old: dict | None, new: dict, names) -> list[str]:
     """The names whose values differ (all of them when there is no old version)."""
     if old is None:

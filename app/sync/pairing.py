@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 from app.common.titles import strip_controls
 from app.sync.connection import SyncError, call
 from app.sync.local import LocalTasks
-from app.sync.merge import changed
+from app.sync.merge import pending
 from app.sync.state import CalendarPair, SyncState
 from app.tasks.model import INBOX
 from app.tasks.validate import MAX_LIST_NAME, list_name_key
@@ -160,9 +160,8 @@ class Pairing:
             return
         tasks = self.local.all()
         synced = {item.task_id for item in self.state.items(pair.url)
-                  if item.etag is not None and item.task_id in tasks
-                  and tasks[item.task_id]["list"] == list_name
-                  and not changed(item.base, tasks[item.task_id], self.local.names)}
+                  if item.task_id in tasks and tasks[item.task_id]["list"] == list_name
+                  and not pending(item, tasks[item.task_id], self.local.names)}
         kept = self.local.set_aside(list_name, synced)
         self.state.forget_calendar(pair.url)
         sentence = f"Calendar '{pair.name}' was deleted on the server: "

@@ -142,16 +142,14 @@ class SyncService:
             if account is None:
                 return None
             from app.sync.local import LocalTasks
+            from app.sync.merge import pending
 
             local = LocalTasks(store)
             items = {item.task_id: item for item in state.items()}
             tasks = local.all()
-            pending = sum(1 for task_id, fields in tasks.items()
-                          if task_id not in items or items[task_id].etag is None
-                          or any(items[task_id].base.get(name) != fields[name]
-                                 for name in local.names))
-            pending += sum(1 for task_id in items if task_id not in tasks)
-            return Status(account, state.calendars(), state.last_run(), pending,
+            count = sum(1 for task_id in {*tasks, *items}
+                        if pending(items.get(task_id), tasks.get(task_id), local.names))
+            return Status(account, state.calendars(), state.last_run(), count,
                           state.conflicts(5), self.password_source())
 
     def password_source(self) -> str | None:

@@ -74,7 +74,16 @@ Account = namedtuple("Account", ("url", "username", "allow_http", "home_url"))
 CalendarPair = namedtuple("CalendarPair", ("url", "list_key", "name", "sync_token", "list_id"))
 Item = namedtuple("Item", ("task_id", "calendar_url", "href", "uid", "etag", "ical", "base"))
 Run = namedtuple("Run", ("at", "ok", "summary"))
-Conflict = namedtuple("Conflict", ("at", "task_id", "title", "field", "kept", "lost", "winner"))
+class Conflict(namedtuple("Conflict", ("at", "task_id", "title", "field", "kept", "lost",
+                                       "winner"))):
+    __slots__ = ()
+
+    @property
+    def sentence(self) -> str:
+        """How it was resolved, for people: the status bar's tooltip and `sync status`."""
+        side = "this computer's" if self.winner == "local" else "the server's"
+        return (f"Conflict on '{self.title}': both sides changed the {self.field}; kept "
+                f"{side} newer {self.kept!r} and replaced {self.lost!r}.")
 
 
 def _item(row: tuple) -> Item:

@@ -1,4 +1,5 @@
-"""A task's fields ↔ a VTODO, with `icalendar`: the one place that knows iCalendar's names.
+"""A task's fields ↔ a VTODO on a CalDAV server, with `icalendar`; what each property means is
+app/tasks/files/vtodo_mapping.py's, shared with `.ics` export and import.
 
 The fields are plain values that compare equal when they mean the same thing, so the merge can
 tell what changed: `due` is "YYYY-MM-DD" for a day, or a UTC ISO 8601 instant; `tags` a sorted
@@ -17,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from app.common import clock
+from app.tasks.files.vtodo_mapping import (PRIORITY_TO_ICAL, is_done, priority_of, stamp_now,
+                                     trigger_moment)
 
 PRODID = "-//Task Assistant//CalDAV sync//EN"
 ALARM_MARK = "X-TASK-ASSISTANT-REMINDER"  # on the VALARM the app made; others' alarms are kept
@@ -58,8 +60,7 @@ def read(todo: icalendar.Todo) -> dict:
         "notes": str(todo.get("description", "")),
         "due": _read_due(todo.get("due")),
         "priority": priority_of(todo.get("priority")),
-        "status": "done" if str(todo.get("status", "")).upper() in ("COMPLETED", "CANCELLED")
-        or "completed" in todo else "open",
+        "status": "done" if is_done(todo) else "open",
         "tags": sorted(_categories(todo)),
         "repeat": todo["rrule"].to_ical().decode() if "rrule" in todo else "",
         "completed_at": _utc(todo["completed"].dt) if "completed" in todo
@@ -83,17 +84,6 @@ def modified_at(todo: icalendar.Todo) -> str | None:
         if isinstance(moment, datetime):
             return _utc(moment)
     return None
-
-
-def priority_of(value) -> str:
-    """RFC 5545: 1-4 high, 5 medium, 6-9 low, 0 or none undefined."""
-    try:
-        number = int(value) if value is not None else 0
-    except (TypeError, ValueError):
-        return "none"
-    if 1 <= number <= 4:
-        return "high"
-    return {5: "medium"}.get(number, "low" if 6 <= number <= 9 else "none")
 
 
 def _read_due(prop) -> str | None:
@@ -128,9 +118,11 @@ def _parent(todo: icalendar.Todo) -> str:
 
 
 def _reminder(todo: icalendar.Todo) -> str | None:
+    due = todo["due"].dt if "due" in todo and isinstance(todo["due"].dt, datetime) else None
     for alarm in todo.walk("VALARM"):
-        if ALARM_MARK in alarm and isinstance(alarm["trigger"].dt, datetime):
-            return _utc(alarm["trigger"].dt)
+        moment = trigger_moment(alarm.get("trigger"), due) if ALARM_MARK in alarm else None
+        if moment is not None:
+            return _utc(moment)
     return None
 
 
@@ -173,7 +165,7 @@ def _write_due(todo: icalendar.Todo, fields: dict) -> None:
 
 
 def _write_priority(todo: icalendar.Todo, fields: dict) -> None:
-    number = {"high": 1, "medium": 5, "low": 9}.get(fields["priority"])
+    number = PRIORITY_TO_ICAL.get(fields["priority"])
     _replace(todo, "priority", number)
 
 
@@ -234,7 +226,7 @@ _WRITERS = {
 
 
 def _now() -> datetime:
-    return clock.now().astimezone(timezone.utc).replace(microsecond=0)
+    return stamp_now()
 
 
 def later_than(timestamp: str | None, other: str | None) -> bool:

@@ -192,9 +192,11 @@ class HistoryLog:
             "ORDER BY history.id", (step_id,))]
 
     def newest_step(self, *, undo: bool, conversation_id: str | None = None,
-                    origin: str | None = None, skip_step: int | None = None) -> int | None:
+                    origin: str | tuple[str, ...] | None = None,
+                    skip_step: int | None = None) -> int | None:
         """The step undo would take (the newest with a change not yet undone), or redo's (the
-        newest undo not yet redone); optionally only one conversation's, or one origin's."""
+        newest undo not yet redone); optionally only one conversation's, or one origin's (or
+        one of several origins')."""
         sql = ("SELECT step FROM history INDEXED BY history_live JOIN history_steps ON "
                "history_steps.id = history.step WHERE undone_by IS NULL AND "
                + ("action != 'undone'" if undo else "action = 'undone'"))
@@ -203,8 +205,9 @@ class HistoryLog:
             sql += " AND conversation_id = ?"
             params.append(conversation_id)
         if origin is not None:
-            sql += " AND origin = ?"
-            params.append(origin)
+            kinds = (origin,) if isinstance(origin, str) else origin
+            sql += f" AND origin IN ({', '.join('?' * len(kinds))})"
+            params.extend(kinds)
         if skip_step is not None:
             sql += " AND step != ?"
             params.append(skip_step)

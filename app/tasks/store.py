@@ -133,7 +133,7 @@ def _remind_columns(at: Due | None, minutes: int | None) -> dict:
 
 
 def _nothing_to(verb: str, by: Origin | Step, conversation_id: str | None,
-               origin: str | None) -> str:
+               origin: str | tuple[str, ...] | None) -> str:
     """Why undo or redo found nothing, in one sentence naming where it looked."""
     if conversation_id:
         caller = by.origin if isinstance(by, Step) else by
@@ -143,7 +143,9 @@ def _nothing_to(verb: str, by: Origin | Step, conversation_id: str | None,
         return f"There is nothing to {verb} in this {caller.scope_name}."
     if origin:
         what = "changed" if verb == "undo" else "undone"
-        return f"There is nothing to {verb} that was {what} {ORIGIN_WORDS[origin]}."
+        kinds = (origin,) if isinstance(origin, str) else origin
+        return f"There is nothing to {verb} that was {what} " \
+               f"{' or '.join(dict.fromkeys(ORIGIN_WORDS[kind] for kind in kinds))}."
     return f"There is nothing to {verb}."
 
 
@@ -873,10 +875,10 @@ class TaskStore:
         return self._history.change(change_id).step
 
     def undo(self, *, by: Origin | Step, force: bool = False,
-             conversation_id: str | None = None, origin: str | None = None,
+             conversation_id: str | None = None, origin: str | tuple[str, ...] | None = None,
              skip_step: int | None = None) -> Reverted:
         """Undo the newest step not yet undone (of one conversation or MCP session, or one kind
-        of origin such as "mcp", if given)."""
+        of origin such as "mcp", or one of several kinds, if given)."""
         step = self._history.newest_step(undo=True, conversation_id=conversation_id,
                                          origin=origin, skip_step=skip_step)
         if step is None:

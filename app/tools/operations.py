@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from app.common.errors import UserError
+from app.common.tool_arguments import decode_arguments
 from app.tasks.filters import TaskFilter
 from app.tasks.history import Origin, Step
 from app.tasks.model import INBOX, PRIORITIES, Task
@@ -297,16 +298,7 @@ def _limit(arguments: dict) -> int:
 def parse_arguments(raw: str | dict | None, schema: dict) -> dict:
     """The caller's arguments (JSON text or an already-decoded object), checked against the
     flat schema; UserError says what's wrong."""
-    if isinstance(raw, dict):
-        arguments: object = raw
-    else:
-        try:
-            arguments = json.loads(raw or "{}")
-        except json.JSONDecodeError as error:
-            raise UserError(f"The arguments are not valid JSON ({error.msg}); send one JSON "
-                            "object.") from None
-    if not isinstance(arguments, dict):
-        raise UserError("The arguments must be one JSON object.")
+    arguments = decode_arguments(raw)
     properties = schema["properties"]
     unknown = sorted(set(arguments) - set(properties))
     if unknown:

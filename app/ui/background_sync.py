@@ -104,7 +104,7 @@ class BackgroundSync(QObject):
         except UserError as error:
             return SyncStatus("error", "Sync needs attention", str(error))
         # The counts are in the text once; the detail holds only what they don't say.
-        detail = "\n".join((*summary.notes, *map(_conflict_sentence, conflicts)))
+        detail = "\n".join((*summary.notes, *(conflict.sentence for conflict in conflicts)))
         text = f"Synced {at}"
         if summary.sent or summary.received:
             text += f" · {summary.line()}"
@@ -114,8 +114,3 @@ class BackgroundSync(QObject):
         self.status = status
         self.status_changed.emit(status)
 
-
-def _conflict_sentence(conflict) -> str:
-    side = "this computer's" if conflict.winner == "local" else "the server's"
-    return (f"Conflict on '{conflict.title}': both sides changed the {conflict.field}; kept "
-            f"{side} newer {conflict.kept!r} and replaced {conflict.lost!r}.")

@@ -9,6 +9,7 @@ import pytest
 from app.common import clock
 from app.sync.connection import SyncError
 from app.sync.service import SyncService
+from app.tasks.history import Origin
 from caldav_server import PASSWORD, USER
 from sync_fixtures import BY_USER
 
@@ -570,6 +571,65 @@ def test_sync_changes_are_in_the_history_with_origin_sync(sync_service, store, p
     sync_service.sync_now(store)
     task = _by_title(store)["From the phone"]
     assert [change.origin.kind for change in store.history(task.id)] == ["sync"]
+
+
+def test_one_sync_is_one_undo_step_and_the_next_sync_sends_the_undo_back(
+        sync_service, store, phone_tasks):
+    rename = store.add("Buy gift", **BY_USER)
+    finish = store.add("Pay rent", **BY_USER)
+    sync_service.sync_now(store)
+    for todo in phone_tasks.get_todos(include_completed=True):
+        component = todo.icalendar_component
+        if str(component["summary"]) == "Buy gift":
+            component["summary"] = "Buy gift for Alex"
+        else:
+            component.pop("status")
+            component.add("status", "COMPLETED")
+            component.add("completed", clock.now().astimezone(timezone.utc))
+        todo.save(increase_seqno=False)
+    phone_tasks.add_todo(summary="From the phone")
+
+    assert sync_service.sync_now(store).line() == "↑ 0 sent, ↓ 3 received"
+    arrived = _by_title(store)["From the phone"]
+    synced = [change for change in store.history() if change.origin.kind == "sync"]
+    assert len({change.step for change in synced}) == 1
+
+    reverted = store.undo(by=Origin("cli"))
+    assert reverted.summary.startswith("Undone: 3 changes made by sync")
+    assert sorted(_by_title(store)) == ["Buy gift", "Pay rent"]
+    assert store.get(finish.id).status == "open" and store.get(rename.id).title == "Buy gift"
+    assert arrived.id not in {task.id for task in store.list_tasks(_all())}
+
+    assert sync_service.sync_now(store).sent == 3
+    phone = {str(todo.icalendar_component["summary"]): str(todo.icalendar_component["status"])
+             for todo in phone_tasks.get_todos(include_completed=True)}
+    assert phone == {"Buy gift": "NEEDS-ACTION", "Pay rent": "NEEDS-ACTION"}
+
+
+def test_a_task_exported_and_the_same_task_synced_carry_the_same_properties(
+        sync_service, store, phone_tasks):
+    import io
+
+    from app.tasks.files.ical import write_ics
+
+    task = store.add("Renew passport", notes="Bring photos", due=_day(3).isoformat(),
+                     priority="medium", tags=["errands", "papers"], repeat="FREQ=YEARLY",
+                     **BY_USER)
+    store.complete(store.add("Old chore", priority="low", **BY_USER).id, **BY_USER)
+    sync_service.sync_now(store)
+    out = io.StringIO()
+    write_ics(store.list_tasks(_all()), out)
+    exported = {str(todo["uid"]): todo
+                for todo in icalendar.Calendar.from_ical(out.getvalue()).walk("VTODO")}
+    synced = {str(todo.icalendar_component["uid"]): todo.icalendar_component
+              for todo in phone_tasks.get_todos(include_completed=True)}
+    assert sorted(exported) == sorted(synced) and store.get(task.id).uid in synced
+    for uid, server in synced.items():
+        for name in ("summary", "description", "priority", "status", "due"):
+            assert (server.get(name) and server[name].to_ical()) == \
+                (exported[uid].get(name) and exported[uid][name].to_ical()), (uid, name)
+        assert sorted(map(str, server.categories)) == sorted(map(str, exported[uid].categories))
+        assert server.get("rrule") == exported[uid].get("rrule")
 
 
 def test_when_this_side_wins_a_conflict_the_servers_value_stays_in_the_history(

@@ -114,6 +114,26 @@ def test_the_phones_change_reaches_the_task_panel(qtbot, background, sync_servic
     assert store.get(panel.visible_task_ids()[0]).title == "From the phone"
 
 
+def test_ctrl_z_undoes_the_users_own_change_not_the_sync_after_it(qtbot, sync_service, store,
+                                                                   phone_tasks, make_panel):
+    from app.tasks import TaskFilter
+
+    task = store.add("Water plants", **BY_USER)
+    store.complete(task.id, **BY_USER)
+    phone_tasks.add_todo(summary="From the phone")
+    sync_service.sync_now(store)  # as the background sync does, after the user's change
+    panel = make_panel()
+    panel.show_view("All")
+    panel.activateWindow()
+    panel.view.setFocus()
+    qtbot.waitUntil(panel.view.hasFocus)
+
+    qtbot.keyClick(panel.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert store.get(task.id).status == "open"
+    assert panel.status_label.text().startswith("Undone: the change made in the window")
+    assert "From the phone" in [each.title for each in store.list_tasks(TaskFilter())]
+
+
 def test_the_status_line_shows_a_resolved_conflict(qtbot, background):
     from app.ui.background_sync import SyncStatus
     from app.ui.sync_status import SyncStatusLabel

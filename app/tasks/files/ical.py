@@ -1,7 +1,7 @@
 """Tasks as iCalendar VTODOs and back, with the `icalendar` library (RFC 5545).
 
-The one mapping between a task and a VTODO: `tasks export --format ics`, `tasks import FILE.ics`
-and CalDAV sync use it. A task becomes a VTODO with a stable UID, SUMMARY, DESCRIPTION, DUE (a
+`tasks export --format ics` and `tasks import FILE.ics`; what each property means is decided once
+in vtodo_mapping.py, which CalDAV sync (app/sync/vtodo.py) shares. A task becomes a VTODO with a stable UID, SUMMARY, DESCRIPTION, DUE (a
 DATE, or a DATE-TIME with TZID), PRIORITY (1 high, 5 medium, 9 low), CATEGORIES (tags), STATUS
 and COMPLETED, RRULE, RELATED-TO;RELTYPE=PARENT, a VALARM for the reminder, and the list as
 X-TASK-ASSISTANT-LIST (Apple's and Nextcloud's X-APPLE-LIST / categories vary; ours reads back).
@@ -17,18 +17,11 @@ from datetime import date, datetime, timedelta, timezone
 from app.common.errors import UserError
 from app.tasks.when.dates import local_zone, own_zone_or, zone_info
 from app.tasks.model import INBOX, Task
+from app.tasks.files.vtodo_mapping import (AFTER_DONE_PROPERTY, PRIORITY_TO_ICAL, is_done, priority_of,
+                                     repeats_after_done, stamp_now)
 
-PRIORITY_TO_ICAL = {"high": 1, "medium": 5, "low": 9}
 LIST_PROPERTY = "X-TASK-ASSISTANT-LIST"
-AFTER_DONE_PROPERTY = "X-TASK-ASSISTANT-REPEAT-FROM"  # COMPLETION for "every 3 days after done"
 PRODUCT = "-//Task Assistant//Tasks//EN"
-
-
-def _priority(value: int) -> str:
-    """RFC 5545: 1-4 high, 5 medium, 6-9 low, 0 undefined."""
-    if not value:
-        return "none"
-    return "high" if value <= 4 else "medium" if value == 5 else "low"
 
 
 def to_vtodo(task: Task, parent_uid: str | None = None):
@@ -39,7 +32,7 @@ def to_vtodo(task: Task, parent_uid: str | None = None):
     todo.add("summary", task.title)
     if task.notes:
         todo.add("description", task.notes)
-    todo.add("dtstamp", datetime.now(timezone.utc))
+    todo.add("dtstamp", stamp_now())
     todo.add("created", datetime.fromisoformat(task.created_at))
     todo.add("last-modified", datetime.fromisoformat(task.updated_at))
     if task.due:
@@ -107,19 +100,18 @@ def to_record(todo) -> dict:
         zone = _zone_name(due.dt)
         if zone:
             record["due_zone"] = zone
-    record["priority"] = _priority(int(todo.get("priority", 0) or 0))
+    record["priority"] = priority_of(todo.get("priority"))
     categories = todo.get("categories")
     if categories is not None:
         values = categories if isinstance(categories, list) else [categories]
         record["tags"] = [str(tag) for value in values for tag in value.cats
                           if "," not in str(tag)]
-    status = str(todo.get("status", "NEEDS-ACTION")).upper()
-    record["status"] = "done" if status == "COMPLETED" or todo.get("completed") else "open"
+    record["status"] = "done" if is_done(todo) else "open"
     if todo.get("completed") is not None and record["status"] == "done":
         record["completed_at"] = _iso(todo.get("completed").dt, utc=True)
     if todo.get("rrule") is not None and "due" in record:
         record["repeat"] = todo.get("rrule").to_ical().decode()
-        record["repeat_after_done"] = str(todo.get(AFTER_DONE_PROPERTY, "")) == "COMPLETION"
+        record["repeat_after_done"] = repeats_after_done(todo)
     related = todo.get("related-to")
     for item in related if isinstance(related, list) else [related] if related else []:
         if str(item.params.get("RELTYPE", "PARENT")).upper() == "PARENT":

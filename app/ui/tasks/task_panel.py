@@ -36,6 +36,9 @@ EMPTY_TEXT = {
 }
 FIXED_VIEWS = ("Today", "Upcoming", "All", "Done", "Trash")  # Ctrl+1 … Ctrl+5
 WINDOW = Origin("window")
+# What Ctrl+Z takes back: the user's own newest step in this app, never a background sync (nor
+# another program's change); those are undone from `tasks undo` or the history.
+OWN_STEPS = ("window", "agent", "quick_ask")
 TITLE_SCALE = 1.35
 
 
@@ -433,7 +436,7 @@ class TaskPanel(QWidget):
         self._say(f"{verb} {what}. Ctrl+Z undoes it.")
 
     def undo(self) -> None:
-        reverted = self._attempt(lambda: self._store.undo(by=WINDOW))
+        reverted = self._attempt(lambda: self._store.undo(by=WINDOW, origin=OWN_STEPS))
         if reverted is not None:
             self._say(reverted.summary + " Ctrl+Shift+Z redoes it.")
 
