@@ -899,7 +899,7 @@ class TaskStore:
                 self._history.mark_undone(revert.change_ids, change_id)
         ids = [revert.task_id for revert in reverts if not is_list(revert.task_id)]
         self._announce("undone" if undoing else "redone", ids)
-        return Reverted(undo.summary("Undone:" if undoing else "Redone:", changes, outcomes,
+        return Reverted(undo.summary(undoing, changes, outcomes,
                                      list_outcomes), tuple(ids), history.step_id)
 
     @staticmethod
