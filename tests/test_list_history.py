@@ -154,7 +154,7 @@ def test_the_cli_undoes_and_redoes_list_changes_and_shows_them_in_the_history(ap
     assert run(app_home, "lists", "rm", "Shops", "--move-to", "Inbox").returncode == 0
     history = run(app_home, "tasks", "history").stdout.splitlines()
     assert "list       removed: Shops  (from the command line)" in history[0]
-    assert "list       renamed (name): Shops  (from the command line)" in history[2]
+    assert "list       renamed: Shops  (from the command line)" in history[2]
     assert "list       added: Errands" in history[-1]
     assert [c["action"] for c in json.loads(run(app_home, "tasks", "history", "--json").stdout)] \
         == ["removed", "edited", "renamed", "added", "added"]

@@ -50,6 +50,9 @@ def summarize(name: str, arguments: dict, result: dict) -> str:
                 "The trash was already empty")
         return done + (f"; {left} not on the list you approved stay{'s' if left == 1 else ''} "
                        "in the trash" if left else "")
+    if name == "list_lists":
+        count = len(result.get("lists", ()))
+        return f"Listed your lists: {count}"
     if name == "list_trash":
         count = result.get("count", 0)
         return f"Listed the trash: {count} task{'s' if count != 1 else ''}"

@@ -32,9 +32,15 @@ def plan(changes: list[Change]) -> list[Revert]:
     for change in sorted(changes, key=lambda change: change.id):
         by_task.setdefault(change.task_id, []).append(change)
     return [Revert(task_id, steps[-1].after, steps[0].before, [c.id for c in steps], steps[-1].id,
-                   (steps[0].before or steps[-1].after or {}).get(
-                       "name" if is_list(task_id) else "title", "?"))
-            for task_id, steps in by_task.items()]
+                   _name(task_id, steps)) for task_id, steps in by_task.items()]
+
+
+def _name(task_id: int, steps: list[Change]) -> str:
+    """As it was before, else as it came to be (a list made and removed in one answer: its
+    name in between)."""
+    key = "name" if is_list(task_id) else "title"
+    snapshots = [steps[0].before, steps[-1].after, *(step.after for step in steps)]
+    return next((snapshot[key] for snapshot in snapshots if snapshot), "?")
 
 
 def in_order(reverts: list[Revert]) -> list[Revert]:
@@ -64,22 +70,22 @@ _ORIGIN_SUBJECTS = {"window": ("you", " in the window"), "cli": ("you", " from t
                     "import": ("the import", ""), "mcp": ("an MCP client", ""),
                     "sync": ("sync", "")}
 # What a task's fields are called in a sentence; the rest (ids, stamps) go with these.
-_FIELD_WORDS = {"notes": "notes", "due": "due date", "due_zone": "due date",
-                "priority": "priority", "tags": "tags", "list": "list", "parent_id": "place",
+_FIELD_WORDS = {"title": "title", "status": "status", "notes": "notes", "due": "due date",
+                "due_zone": "due date", "priority": "priority", "tags": "tags", "list": "list", "parent_id": "place",
                 "repeat": "repeat", "repeat_after_done": "repeat", "remind_at": "reminder",
                 "remind_before": "reminder"}
 
 
 def _later_action(change: Change) -> str:
     if change.action == "edited":
-        named = _field_words(change.fields)
+        named = field_words(change.fields)
         return f"changed its {named}" if named else "changed it"
     return {"undone": "undid a change to it", "redone": "redid a change to it",
             "added": "added it"}.get(change.action, f"{change.action} it")
 
 
-def _field_words(fields: list[str]) -> str:
-    """"due date and notes": the fields a person sees, each once."""
+def field_words(fields: list[str]) -> str:
+    """"due date and notes": the fields a person sees, each once (`tasks history` too)."""
     words = list(dict.fromkeys(_FIELD_WORDS[name] for name in fields if name in _FIELD_WORDS))
     return " and ".join(filter(None, (", ".join(words[:-1]), *words[-1:])))
 
@@ -102,9 +108,11 @@ class Outcome(namedtuple("Outcome", ("title", "one", "many"))):
     __slots__ = ()
 
 
-def outcome(revert: Revert, current: dict | None) -> Outcome:
-    """What putting the task (or list) back did, for people."""
+def outcome(revert: Revert, current: dict | None) -> Outcome | None:
+    """What putting the task (or list) back did, for people; None: nothing to see."""
     desired = revert.desired
+    if desired is None and current is None:  # made and removed in the same step
+        return None
     if is_list(revert.task_id):
         if desired is not None and current is not None:
             return Outcome(None, f"the list {_quoted(current['name'])} is called "
@@ -128,7 +136,7 @@ def outcome(revert: Revert, current: dict | None) -> Outcome:
 
 
 def _changed_templates(fields: list[str], desired: dict) -> tuple[str, str]:
-    named = _field_words(fields)
+    named = field_words([name for name in fields if name != "status"])  # said as open or done
     if "status" in fields:
         state = desired.get("status", "open")
         return (f"{{}} is {state} again{_and_has(fields, desired)}",
@@ -139,7 +147,7 @@ def _changed_templates(fields: list[str], desired: dict) -> tuple[str, str]:
 
 
 def _and_has(fields: list[str], desired: dict) -> str:
-    named = _field_words([name for name in fields if name != "title"])
+    named = field_words([name for name in fields if name not in ("title", "status")])
     return f" and has its {named} back" if named else ""
 
 
@@ -162,6 +170,7 @@ def _head(undoing: bool, changes: list[Change]) -> str:
 
 def _said_together(outcomes: list[Outcome]) -> list[str]:
     groups: dict[tuple, list[str]] = {}
+    outcomes = [each for each in outcomes if each is not None]
     for index, each in enumerate(outcomes):
         key = (each.one, each.many) if each.title is not None else (index,)
         groups.setdefault(key, []).append(each.title)
