@@ -52,6 +52,9 @@ def summarize(name: str, arguments: dict, result: dict) -> str:
                        "in the trash" if left else "")
     if "moved" in result and name == "reschedule_overdue":
         return str(result.get("note", "")).rstrip(".")
+    if name == "list_lists":
+        count = len(result.get("lists", ()))
+        return f"Listed your lists: {count}"
     if name == "list_trash":
         count = result.get("count", 0)
         return f"Listed the trash: {count} task{'s' if count != 1 else ''}"

@@ -2,6 +2,8 @@
 
 import argparse
 
+from app.common.errors import UserError
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     backups = commands.add_parser("backups", help="list, take or restore backups of the tasks "
@@ -12,7 +14,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     now.set_defaults(run=_now)
     restore = actions.add_parser("restore", help="put a backup (the newest by default) in place "
                                                  "of the task file, keeping the current one aside")
-    restore.add_argument("name", nargs="?", help="a name from `task-assistant backups`")
+    restore.add_argument("name", nargs="?", help="a number (or file name) from "
+                                                "`task-assistant backups`")
     restore.set_defaults(run=_restore)
 
 
@@ -29,25 +32,40 @@ def _list(args) -> int:
     if not found:
         print(f"No backups yet (they go in {folder(_db())}); take one with "
               "`task-assistant backups now`.")
-    for backup in found:
-        print(f"{backup.name}  {backup.taken:%a %d %b %Y %H:%M}  {_size(backup.size)}")
+    from app.common.moments import moment_words
+
+    # Numbered, newest first: the number is what `backups restore` takes, so nobody has to
+    # copy a file name full of digits.
+    for number, backup in enumerate(found, 1):
+        print(f"{number:>3}  {moment_words(backup.taken):<16}  {_size(backup.size)}")
     return 0
 
 
 def _now(args) -> int:
     from app.tasks.backups import take
 
+    from app.tasks.backups import folder
+
     backup = take(_db())
-    print(f"Backed up to {backup.path} ({_size(backup.size)}).")
+    print(f"Took a backup of the tasks ({_size(backup.size)}), kept in {folder(_db())}.")
     return 0
 
 
 def _restore(args) -> int:
-    from app.tasks.backups import restore
+    from app.common.moments import moment_words
+    from app.tasks.backups import list_backups, restore
 
-    backup, aside = restore(_db(), args.name)
+    name = args.name
+    if name and name.strip().isdigit():  # a number from the list
+        found = list_backups(_db())
+        number = int(name)
+        if not 1 <= number <= len(found):
+            raise UserError(f"There is no backup {number}: `task-assistant backups` lists "
+                            f"{len(found)}." if found else "There are no backups yet.")
+        name = found[number - 1].name
+    backup, aside = restore(_db(), name)
     kept = f"; the previous file was kept as {aside.name}" if aside else ""
-    print(f"Restored {backup.name} (taken {backup.taken:%a %d %b %Y %H:%M}){kept}.")
+    print(f"Restored the backup from {moment_words(backup.taken)}{kept}.")
     return 0
 
 

@@ -473,7 +473,11 @@ def _print_trash(args, trashed) -> None:
 
 
 def _change_line(change, titles: dict[str, str]) -> str:
-    fields = f" ({', '.join(change.fields)})" if change.fields else ""
+    from app.tasks.undo import field_words
+
+    # what completed, deleted or restored changed goes without saying
+    named = field_words(change.fields) if change.action in ("edited", "undone", "redone") else ""
+    fields = f" ({named})" if named else ""
     undone = "  [undone]" if change.undone_by is not None else ""
     conversation = _scope_words(change.origin, titles)
     from app.tasks.history import is_list
@@ -484,16 +488,16 @@ def _change_line(change, titles: dict[str, str]) -> str:
 
 
 def _scope_words(origin, titles: dict[str, str]) -> str:
-    """", in 'Plan the week'" for a conversation, ", MCP session mcp-…" for a client."""
-    if not origin.conversation_id:
+    """", in 'Plan the week'" for a conversation; an MCP client's session has only an id,
+    which means nothing to a person (`--json` keeps it), so it is not shown."""
+    if not origin.conversation_id or origin.kind == "mcp":
         return ""
-    if origin.kind == "mcp":
-        return f", {origin.scope_name} {origin.conversation_id}"
     title = titles.get(origin.conversation_id)
     return f", in '{_printable(title)}'" if title else ", in a conversation since deleted"
 
 
 def _local(stamp: str) -> str:
-    from datetime import datetime
+    """"today 14:05", padded so the columns after it line up."""
+    from app.common.moments import moment_words
 
-    return f"{datetime.fromisoformat(stamp).astimezone():%Y-%m-%d %H:%M}"
+    return f"{moment_words(stamp):<16}"

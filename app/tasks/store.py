@@ -931,7 +931,7 @@ class TaskStore:
             raise UserError(f"Cannot {verb}: {reason[0].lower()}{reason[1:]}") from None
         ids = [revert.task_id for revert in reverts if not is_list(revert.task_id)]
         self._announce("undone" if undoing else "redone", ids)
-        return Reverted(undo.summary("Undone:" if undoing else "Redone:", changes, outcomes,
+        return Reverted(undo.summary(undoing, changes, outcomes,
                                      list_outcomes), tuple(ids), history.step_id)
 
     def _revert_in(self, history: Recorder, reverts: list, force: bool, undoing: bool,

@@ -9,7 +9,8 @@ undo, planned the same way. The store applies the plan in one transaction.
 from collections import namedtuple
 
 from app.common.errors import UserError
-from app.tasks.history import Change, is_list, subject_words
+from app.common.moments import moment_words
+from app.tasks.history import Change, is_list
 
 SHOWN_ONE_BY_ONE = 3  # more tasks than this are summed up by what happened to them
 
@@ -31,9 +32,15 @@ def plan(changes: list[Change]) -> list[Revert]:
     for change in sorted(changes, key=lambda change: change.id):
         by_task.setdefault(change.task_id, []).append(change)
     return [Revert(task_id, steps[-1].after, steps[0].before, [c.id for c in steps], steps[-1].id,
-                   (steps[0].before or steps[-1].after or {}).get(
-                       "name" if is_list(task_id) else "title", "?"))
-            for task_id, steps in by_task.items()]
+                   _name(task_id, steps)) for task_id, steps in by_task.items()]
+
+
+def _name(task_id: int, steps: list[Change]) -> str:
+    """As it was before, else as it came to be (a list made and removed in one answer: its
+    name in between)."""
+    key = "name" if is_list(task_id) else "title"
+    snapshots = [steps[0].before, steps[-1].after, *(step.after for step in steps)]
+    return next((snapshot[key] for snapshot in snapshots if snapshot), "?")
 
 
 def in_order(reverts: list[Revert]) -> list[Revert]:
@@ -47,63 +54,135 @@ def in_order(reverts: list[Revert]) -> list[Revert]:
 
 
 def conflict(revert: Revert, later: Change | None, verb: str, current: dict | None) -> str:
-    what = _words(revert, current)
+    """"Cannot undo: “Call Ana” has changed since: you changed its notes in the window today
+    14:05." (who, what and when: the person can look at that change, or undo it first)."""
+    what = _subject(revert, current)
     if later is None:
         return f"Cannot {verb}: {what} is no longer as that change left it."
-    fields = f" ({', '.join(later.fields)})" if later.action == "edited" and later.fields else ""
-    return (f"Cannot {verb}: {what} was {_later_action(later)}{fields} later, "
-            f"{later.origin.words} at {_clock_time(later.at)}.")
+    who, where = _ORIGIN_SUBJECTS[later.origin.kind]
+    return (f"Cannot {verb}: {what} has changed since: {who} {_later_action(later)}{where} "
+            f"{moment_words(later.at)}.")
+
+
+# Who made a change, as the subject of a sentence, and where; "you" for the person's own.
+_ORIGIN_SUBJECTS = {"window": ("you", " in the window"), "cli": ("you", " from the command line"),
+                    "agent": ("the assistant", ""), "quick_ask": ("the assistant", " in quick ask"),
+                    "import": ("the import", ""), "mcp": ("an MCP client", ""),
+                    "sync": ("sync", "")}
+# What a task's fields are called in a sentence; the rest (ids, stamps) go with these.
+_FIELD_WORDS = {"title": "title", "status": "status", "notes": "notes", "due": "due date",
+                "due_zone": "due date", "priority": "priority", "tags": "tags", "list": "list", "parent_id": "place",
+                "repeat": "repeat", "repeat_after_done": "repeat", "remind_at": "reminder",
+                "remind_before": "reminder"}
 
 
 def _later_action(change: Change) -> str:
-    return {"undone": "changed by an undo", "redone": "changed by a redo",
-            "imported": "imported"}.get(change.action, change.action)
+    if change.action == "edited":
+        named = field_words(change.fields)
+        return f"changed its {named}" if named else "changed it"
+    return {"undone": "undid a change to it", "redone": "redid a change to it",
+            "added": "added it"}.get(change.action, f"{change.action} it")
 
 
-def _clock_time(stamp: str) -> str:
-    from datetime import datetime
-
-    moment = datetime.fromisoformat(stamp).astimezone()
-    return f"{moment:%Y-%m-%d %H:%M}"
-
-
-def _words(revert: Revert, current: dict | None) -> str:
-    key = "name" if is_list(revert.task_id) else "title"
-    return subject_words(revert.task_id, {key: (current or {}).get(key, revert.title)})
+def field_words(fields: list[str]) -> str:
+    """"due date and notes": the fields a person sees, each once (`tasks history` too)."""
+    words = list(dict.fromkeys(_FIELD_WORDS[name] for name in fields if name in _FIELD_WORDS))
+    return " and ".join(filter(None, (", ".join(words[:-1]), *words[-1:])))
 
 
-def outcome(revert: Revert, current: dict | None) -> str:
-    """What putting the task back did, for people: "restored task 7 'Buy milk' (notes)"."""
-    what = _words(revert, None)
+def _quoted(title: str) -> str:
+    return f"“{title}”"
+
+
+def _subject(revert: Revert, current: dict | None) -> str:
+    """"“Buy milk”" or "the list “Errands”", as the task or list is called now."""
+    if is_list(revert.task_id):
+        return f"the list {_quoted((current or {}).get('name', revert.title))}"
+    return _quoted((current or {}).get("title", revert.title))
+
+
+class Outcome(namedtuple("Outcome", ("title", "one", "many"))):
+    """What putting one task back did: `one` says it of `title` ("{} has its notes back"),
+    `many` of several ("{} have their notes back"); alike outcomes are said together."""
+
+    __slots__ = ()
+
+
+def outcome(revert: Revert, current: dict | None) -> Outcome | None:
+    """What putting the task (or list) back did, for people; None: nothing to see."""
     desired = revert.desired
-    if is_list(revert.task_id) and desired is not None and current is not None:
-        return f"renamed list '{current['name']}' to '{desired['name']}'"
+    if desired is None and current is None:  # made and removed in the same step
+        return None
+    if is_list(revert.task_id):
+        if desired is not None and current is not None:
+            return Outcome(None, f"the list {_quoted(current['name'])} is called "
+                                 f"{_quoted(desired['name'])} again", "")
+        verb = "removed" if desired is None else "brought back"
+        return Outcome(None, f"{verb} the list {_quoted(revert.title)}", "")
     if desired is None:
-        return f"removed {what}"
+        return Outcome(revert.title, "removed {}", "removed {}")
     if current is None:
-        return f"brought back {what}"
+        return Outcome(revert.title, "brought back {}", "brought back {}")
     if "trashed_at" in desired and "trashed_at" not in current:
-        return f"moved {what} back to the trash"
+        return Outcome(revert.title, "put {} back in the trash", "put {} back in the trash")
     if "trashed_at" in current and "trashed_at" not in desired:
-        return f"brought back {what} from the trash"
-    fields = [name for name in desired if name not in ("updated_at", "trashed_at")
-              and desired.get(name) != current.get(name)]
-    return f"restored {what}" + (f" ({', '.join(fields)})" if fields else "")
+        return Outcome(revert.title, "brought back {} from the trash",
+                       "brought back {} from the trash")
+    fields = [name for name in desired if desired.get(name) != current.get(name)]
+    if "title" in fields:
+        return Outcome(None, f"{_quoted(current['title'])} is called {_quoted(desired['title'])} "
+                             f"again{_and_has(fields, desired)}", "")
+    return Outcome(revert.title, *_changed_templates(fields, desired))
 
 
-def summary(verb: str, changes: list[Change], outcomes: list[str],
-            list_outcomes: list[str] = ()) -> str:
-    """"Undone: the change made by the assistant: restored task 7 'Buy milk' (notes)."; what
-    happened to lists is always said in full, many tasks are summed up."""
-    origin = changes[0].origin.words
+def _changed_templates(fields: list[str], desired: dict) -> tuple[str, str]:
+    named = field_words([name for name in fields if name != "status"])  # said as open or done
+    if "status" in fields:
+        state = desired.get("status", "open")
+        return (f"{{}} is {state} again{_and_has(fields, desired)}",
+                f"{{}} are {state} again" + (f" and have their {named} back" if named else ""))
+    if named:
+        return f"{{}} has its {named} back", f"{{}} have their {named} back"
+    return "{} is as it was", "{} are as they were"
+
+
+def _and_has(fields: list[str], desired: dict) -> str:
+    named = field_words([name for name in fields if name not in ("title", "status")])
+    return f" and has its {named} back" if named else ""
+
+
+def summary(undoing: bool, changes: list[Change], outcomes: list[Outcome],
+            list_outcomes: list[Outcome] = ()) -> str:
+    """"Undid your change in the window: “shop” has its due date back."; lists are always said
+    one by one, alike tasks together, by title up to a few and counted beyond."""
+    return f"{_head(undoing, changes)}: {'; '.join(_said_together([*list_outcomes, *outcomes]))}."
+
+
+def _head(undoing: bool, changes: list[Change]) -> str:
+    who, where = _ORIGIN_SUBJECTS[changes[0].origin.kind]
+    verb = "Undid" if undoing else "Redid"
+    if changes[0].action in ("undone", "redone"):  # a redo, or the undo of one
+        return f"{verb} what {who} {'undid' if changes[0].action == 'undone' else 'redid'}{where}"
+    whose = "your" if who == "you" else f"{who}'s"
     count = len(changes)
-    head = f"{verb} {'the change' if count == 1 else f'{count} changes'} made {origin}"
-    if len(outcomes) <= SHOWN_ONE_BY_ONE:
-        return f"{head}: {'; '.join([*list_outcomes, *outcomes])}."
-    counts: dict[str, int] = {}
-    for line in outcomes:
-        kind = line.split(" task ")[0]
-        counts[kind] = counts.get(kind, 0) + 1
-    return f"{head}: " + ", ".join([*list_outcomes, *(
-        f"{kind} {number} task{'s' if number != 1 else ''}"
-        for kind, number in counts.items())]) + "."
+    return f"{verb} {whose} {'change' if count == 1 else f'{count} changes'}{where}"
+
+
+def _said_together(outcomes: list[Outcome]) -> list[str]:
+    groups: dict[tuple, list[str]] = {}
+    outcomes = [each for each in outcomes if each is not None]
+    for index, each in enumerate(outcomes):
+        key = (each.one, each.many) if each.title is not None else (index,)
+        groups.setdefault(key, []).append(each.title)
+    lines = []
+    for key, titles in groups.items():
+        if len(key) == 1:
+            lines.append(outcomes[key[0]].one)
+        elif len(titles) == 1:
+            lines.append(key[0].format(_quoted(titles[0])))
+        elif len(titles) <= SHOWN_ONE_BY_ONE:
+            quoted = [_quoted(title) for title in titles]
+            lines.append(key[1].format(f"{', '.join(quoted[:-1])} and {quoted[-1]}"))
+        else:
+            lines.append(key[1].format(f"{len(titles)} tasks"))
+    return lines

@@ -107,10 +107,9 @@ def test_undo_that_brings_a_deleted_list_back_with_its_tasks(gemini, assistant_f
     _, conversation = turn(assistant, "delete errands", decide=lambda request: True)
     events, _ = turn(assistant, "undo that", conversation=conversation)
     [undone] = of(ToolFinished, events)
-    assert undone.ok and undone.summary == ("Undone: 4 changes made by the assistant: brought "
-                                            "back list 'Errands'; restored task 1 'Errand 0' "
-                                            "(list); restored task 2 'Errand 1' (list); "
-                                            "restored task 3 'Errand 2' (list)")
+    assert undone.ok and undone.summary == ("Undid the assistant's 4 changes: brought back the "
+                                            "list “Errands”; “Errand 0”, “Errand 1” and "
+                                            "“Errand 2” have their list back")
     assert sorted(undone.result["tasks"]) == ids
     assert names(store) == [INBOX, "Errands"] and {store.get(i).list for i in ids} == \
         {"Errands"}
@@ -127,8 +126,8 @@ def test_undo_that_after_a_rename_takes_back_the_rename_not_something_older(
     _, conversation = turn(assistant, "note ten stamps")
     turn(assistant, "rename errands to shops", conversation=conversation)
     events, _ = turn(assistant, "undo that", conversation=conversation)
-    assert of(ToolFinished, events)[0].summary == ("Undone: the change made by the assistant: "
-                                                   "renamed list 'Shops' to 'Errands'")
+    assert of(ToolFinished, events)[0].summary == ("Undid the assistant's change: the list "
+                                                   "“Shops” is called “Errands” again")
     assert names(store) == [INBOX, "Errands"] and store.get(task.id).notes == "ten"
 
 

@@ -163,15 +163,15 @@ def test_undo_and_redo_act_on_this_sessions_changes_only(app_home):
     assert calls["added"]["added"]["id"] == 2 and isinstance(calls["edited"]["change"], int)
     first, second, third = calls["undos"]
     # Not the other client's newer task 3, nor the app's task 4: this session's own, newest first.
-    assert answer(first)["undone"].startswith("Undone: the change made by an MCP client: "
-                                              "restored task 1 'Pay rent' (notes)")
-    assert "removed task 2 'Call Ana'" in answer(second)["undone"]
+    assert answer(first)["undone"] == ("Undid an MCP client's change: “Pay rent” has its notes "
+                                       "back.")
+    assert "removed “Call Ana”" in answer(second)["undone"]
     assert third.is_error and answer(third) == {"error": NOTHING_TO_UNDO}
-    assert calls["redo"]["redone"].startswith("Redone: the change made by an MCP client: ")
-    assert "task 2 'Call Ana'" in calls["redo"]["redone"] and calls["redo"]["tasks"] == [2]
+    assert calls["redo"]["redone"] == "Redid what an MCP client undid: brought back “Call Ana”."
+    assert calls["redo"]["tasks"] == [2]
     assert calls["their_redo"].is_error  # that undo was the other session's
     assert "nothing to redo from this MCP session" in answer(calls["their_redo"])["error"]
-    assert "removed task 3 'Book dentist'" in calls["their_undo"]["undone"]
+    assert "removed “Book dentist”" in calls["their_undo"]["undone"]
     with TaskStore(app_home / "tasks.sqlite3") as store:
         assert [(t.title, t.notes) for t in store.list_tasks()] == [
             ("Pay rent", ""), ("Call Ana", ""), ("Buy milk", "")]
@@ -181,7 +181,8 @@ def test_undo_and_redo_act_on_this_sessions_changes_only(app_home):
     assert len(sessions) == 2 and all(s.startswith("mcp-") for s in sessions)
     assert [(c["task_id"], c["action"]) for c in history if c["origin"]["kind"] == "mcp"][:2] == \
         [(3, "undone"), (2, "redone")]
-    assert "by an MCP client, MCP session mcp-" in tasks_cli(app_home, "history").stdout
+    text = tasks_cli(app_home, "history").stdout
+    assert "(by an MCP client)" in text and "mcp-" not in text  # a session id means nothing
 
     async def a_new_session(session):  # a restarted client is a new session
         return await session.call_tool("undo", {}), await session.call_tool("redo", {})
@@ -352,13 +353,13 @@ def test_lists_are_made_renamed_and_deleted_over_mcp_and_undo_takes_each_back(ap
                                                   "cannot be renamed."})
         assert (deleted[1]["deleted_list"], deleted[1]["moved_to_inbox"]) == ("Errands", 2)
         assert inbox_deleted[0] and "cannot be removed" in inbox_deleted[1]["error"]
-        assert undos[0][1]["undone"].startswith("Undone: 3 changes made by an MCP client: "
-                                                "brought back list 'Errands'; restored task")
+        assert undos[0][1]["undone"].startswith("Undid an MCP client's 3 changes: brought back "
+                                                "the list “Errands”; “")
         assert sorted(undos[0][1]["tasks"]) == ids
-        assert undos[1][1]["undone"] == ("Undone: the change made by an MCP client: renamed "
-                                         "list 'Yard' to 'Garden'.")
-        assert undos[2][1]["undone"] == ("Undone: the change made by an MCP client: removed "
-                                         "list 'Garden'.")
+        assert undos[1][1]["undone"] == ("Undid an MCP client's change: the list “Yard” is "
+                                         "called “Garden” again.")
+        assert undos[2][1]["undone"] == ("Undid an MCP client's change: removed the list "
+                                         "“Garden”.")
         assert store.poll_external_changes() and seen  # an open window follows at once
         assert [item.name for item in store.lists()] == ["Inbox", "Errands"]
         assert {store.get(number).list for number in ids} == {"Errands"}

@@ -167,9 +167,9 @@ def test_cli_lists_takes_and_says_when_there_are_none(app_home):
     assert "No backups yet" in empty.stdout
     subprocess.run([*CLI, "tasks", "add", "x"], env=env, check=True, capture_output=True)
     now = subprocess.run([*CLI, "backups", "now"], env=env, capture_output=True, text=True)
-    assert now.stdout.startswith("Backed up to ")
+    assert now.stdout.startswith("Took a backup of the tasks (")
     listed = subprocess.run([*CLI, "backups"], env=env, capture_output=True, text=True)
-    assert listed.stdout.startswith("tasks-")
+    assert listed.stdout.startswith("  1  ") and "tasks-" not in listed.stdout  # in words
 
 
 def test_a_damaged_store_is_never_backed_up_over_good_backups(store):

@@ -1,6 +1,7 @@
 """History, undo, redo and the trash on a real SQLite file, and through the real CLI."""
 
 import json
+import re
 import sqlite3
 import subprocess
 from datetime import timedelta
@@ -47,8 +48,8 @@ def test_undo_and_redo_walk_back_and_forth_and_say_what_they_restored(store):
     task = store.add("Buy milk", by=CLI)
     store.update(task.id, title="Buy oat milk", by=CLI)
     undone = store.undo(by=CLI)
-    assert undone.summary == ("Undone: the change made from the command line: restored task "
-                              f"{task.id} 'Buy milk' (title).")
+    assert undone.summary == ("Undid your change from the command line: “Buy oat milk” is "
+                              "called “Buy milk” again.")
     assert store.get(task.id) == task
     assert "removed" in store.undo(by=CLI).summary and store.count() == 0
     with pytest.raises(UserError, match="nothing to undo"):
@@ -66,7 +67,8 @@ def test_one_step_is_undone_whole(store):
     step = Step(WINDOW)
     for task_id in ids:
         store.complete(task_id, by=step)
-    assert store.undo(by=CLI).summary.count("restored task") == 3  # up to 3 named one by one
+    assert store.undo(by=CLI).summary == ("Undid your 3 changes in the window: “t0”, “t1” and "
+                                          "“t2” are open again.")  # up to 3 named one by one
     assert [task.status for task in everything(store)] == ["open"] * 3
     assert store.undo(by=CLI).task_ids == tuple(ids) and store.count() == 0
 
@@ -79,8 +81,8 @@ def test_undo_refuses_when_a_task_changed_later_and_force_overrides(store):
     import_step = store.step_of(store.history(ids[0])[-1].id)
     with pytest.raises(UndoConflictError) as refused:
         store.undo_step(import_step, by=CLI)
-    assert str(refused.value).startswith(f"Cannot undo: task {ids[1]} 'Call Ana' was edited "
-                                         "(notes) later, in the window at ")
+    assert re.fullmatch(r"Cannot undo: “Call Ana” has changed since: you changed its notes in "
+                        r"the window today \d\d:\d\d\.", str(refused.value))
     assert store.count() == 2  # nothing undone, not even the unchanged task
     store.undo_step(import_step, by=CLI, force=True)
     assert store.count() == 0
@@ -178,8 +180,8 @@ def test_the_cli_history_undo_redo_trash_and_restore(app_home, tmp_path):
         [("edited", "cli")] + [("imported", "import")] * 4
     assert history[0]["fields"] == ["notes"]
     result = run(app_home, "tasks", "undo")
-    assert result.stdout.startswith("Undone: the change made from the command line: restored "
-                                    "task 1 'Imported 0' (notes)")
+    assert result.stdout == ("Undid your change from the command line: “Imported 0” has its "
+                             "notes back.\n")
     assert "removed 4 tasks" in run(app_home, "tasks", "undo").stdout
     assert "brought back 4 tasks" in run(app_home, "tasks", "redo").stdout
     assert run(app_home, "tasks", "rm", "2").returncode == 0
@@ -197,7 +199,8 @@ def test_undo_that_would_lose_a_later_change_names_it_and_suggests_force(app_hom
     run(app_home, "tasks", "edit", "1", "--notes", "by bank")
     result = run(app_home, "tasks", "redo")
     assert result.returncode == 1
-    assert "task 1 'Pay rent' was edited (notes) later, from the command line" in result.stderr
+    assert "“Pay rent” has changed since: you changed its notes from the command line today " \
+        in result.stderr
     assert result.stderr.rstrip().endswith("Undo that first, or use --force.")
     assert run(app_home, "tasks", "redo", "--force").returncode == 0
 

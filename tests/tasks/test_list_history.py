@@ -25,12 +25,12 @@ def test_undo_takes_back_a_new_list_and_redo_makes_it_again_with_its_id(store):
     store.add_list("Errands", by=CLI)
     list_id = {name: number for number, name in store.list_names().items()}["Errands"]
     undone = store.undo(by=CLI)
-    assert undone.summary == ("Undone: the change made from the command line: removed list "
-                              "'Errands'.")
+    assert undone.summary == ("Undid your change from the command line: removed the list "
+                              "“Errands”.")
     assert names(store) == [INBOX] and undone.task_ids == ()
     redone = store.redo(by=CLI)
-    assert redone.summary == ("Redone: the change made from the command line: brought back "
-                              "list 'Errands'.")
+    assert redone.summary == ("Redid what you undid from the command line: brought back the "
+                              "list “Errands”.")
     assert store.list_names()[list_id] == "Errands"  # sync follows a list by its id
 
 
@@ -38,8 +38,8 @@ def test_undo_of_a_rename_gives_the_old_name_back(store):
     store.add_list("Errands", by=CLI)
     task = store.add("Buy stamps", list="Errands", by=CLI)
     store.rename_list("Errands", "Shops", by=WINDOW)
-    assert store.undo(by=WINDOW).summary == ("Undone: the change made in the window: renamed "
-                                             "list 'Shops' to 'Errands'.")
+    assert store.undo(by=WINDOW).summary == ("Undid your change in the window: the list "
+                                             "“Shops” is called “Errands” again.")
     assert names(store) == [INBOX, "Errands"] and list_of(store, task.id) == "Errands"
     # The task's own change before the rename is undoable again, its list named as it was.
     store.undo(by=WINDOW)
@@ -61,8 +61,8 @@ def test_removing_a_list_and_its_task_moves_are_one_step(store):
     store.complete(ids[0], by=CLI)
     assert store.remove_list("Errands", move_to=INBOX, by=WINDOW) == 4
     undone = store.undo(by=WINDOW)
-    assert undone.summary == ("Undone: 5 changes made in the window: brought back list "
-                              "'Errands', restored 4 tasks.")
+    assert undone.summary == ("Undid your 5 changes in the window: brought back the list "
+                              "“Errands”; 4 tasks have their list back.")
     assert sorted(undone.task_ids) == ids
     assert [list_of(store, number) for number in ids] == ["Errands"] * 4
     assert store.get(ids[0]).status == "done"
@@ -74,7 +74,7 @@ def test_removing_a_list_and_its_task_moves_are_one_step(store):
 def test_a_list_removed_empty_comes_back_too(store):
     store.add_list("Someday", by=CLI)
     store.remove_list("Someday", by=CLI)
-    assert "brought back list 'Someday'" in store.undo(by=CLI).summary
+    assert "brought back the list “Someday”" in store.undo(by=CLI).summary
     assert names(store) == [INBOX, "Someday"]
 
 
@@ -83,8 +83,8 @@ def test_a_list_and_its_first_task_in_one_step_are_undone_together(store):
     store.add_list("Garden", by=step)
     store.add("Water the plants", list="Garden", by=step)
     assert store.undo(by=WINDOW).summary == (
-        "Undone: 2 changes made in the window: removed list 'Garden'; removed task 1 "
-        "'Water the plants'.")
+        "Undid your 2 changes in the window: removed the list “Garden”; removed “Water the "
+        "plants”.")
     assert names(store) == [INBOX] and store.count() == 0
 
 
@@ -113,8 +113,8 @@ def test_undo_of_a_rename_renamed_again_later_names_the_later_rename(store):
     store.add_list("Errands", by=CLI)
     store.rename_list("Errands", "Shops", by=CLI)
     store.rename_list("Shops", "Stores", by=WINDOW)
-    with pytest.raises(UserError, match="Cannot undo: list 'Stores' was renamed later, in the "
-                       "window at"):
+    with pytest.raises(UserError, match=r"^Cannot undo: the list “Stores” has changed since: "
+                       r"you renamed it in the window today \d\d:\d\d\.$"):
         store.undo(by=CLI, origin="cli")
     store.undo(by=CLI, origin="cli", force=True)
     assert names(store) == [INBOX, "Errands"]
@@ -154,16 +154,16 @@ def test_the_cli_undoes_and_redoes_list_changes_and_shows_them_in_the_history(ap
     assert run(app_home, "lists", "rm", "Shops", "--move-to", "Inbox").returncode == 0
     history = run(app_home, "tasks", "history").stdout.splitlines()
     assert "list       removed: Shops  (from the command line)" in history[0]
-    assert "list       renamed (name): Shops  (from the command line)" in history[2]
+    assert "list       renamed: Shops  (from the command line)" in history[2]
     assert "list       added: Errands" in history[-1]
     assert [c["action"] for c in json.loads(run(app_home, "tasks", "history", "--json").stdout)] \
         == ["removed", "edited", "renamed", "added", "added"]
-    assert run(app_home, "tasks", "undo").stdout == ("Undone: 2 changes made from the command "
-                                                     "line: brought back list 'Shops'; restored "
-                                                     "task 1 'Buy stamps' (list).\n")
-    assert run(app_home, "tasks", "undo").stdout.startswith("Undone: the change made from the "
-                                                            "command line: renamed list 'Shops' "
-                                                            "to 'Errands'")
+    assert run(app_home, "tasks", "undo").stdout == ("Undid your 2 changes from the command "
+                                                     "line: brought back the list “Shops”; "
+                                                     "“Buy stamps” has its list back.\n")
+    assert run(app_home, "tasks", "undo").stdout == ("Undid your change from the command line: "
+                                                     "the list “Shops” is called “Errands” "
+                                                     "again.\n")
     listed = json.loads(run(app_home, "lists", "--json").stdout)
     assert [(item["name"], item["open"]) for item in listed] == [("Inbox", 0), ("Errands", 1)]
     assert run(app_home, "tasks", "redo").returncode == 0

@@ -102,13 +102,13 @@ class ApprovalCard(Surface):
     def decide(self, allowed: bool) -> None:
         if self.answer is not None:
             return
-        self._close(allowed, " — allowed." if allowed else " — denied.")
+        self._close(allowed, "You allowed it." if allowed else "You said no, so nothing changed.")
         self.decided.emit(allowed)
 
-    def expire(self, why: str = "not done (stopped)") -> None:
+    def expire(self, why: str = "Nothing changed: the answer ended before you chose.") -> None:
         """The turn ended before an answer: nothing ran."""
         if self.answer is None:
-            self._close(False, f" — {why}.")
+            self._close(False, why)
 
     def _close(self, answer: bool, outcome: str) -> None:
         buttons = [b for b in (self.deny_button, self.allow_button, self.always_button) if b]
@@ -117,5 +117,6 @@ class ApprovalCard(Surface):
         for button in buttons:
             button.setEnabled(False)
             button.hide()
-        self.question.setText(self.question.text().removesuffix(" Allow it?") + outcome)
+        # The card says the outcome once, as a sentence; the tool's own line is not shown.
+        self.question.setText(f"{self.question.text().removesuffix(' Allow it?')} {outcome}")
         self.closed.emit(had_focus)

@@ -524,6 +524,9 @@ class _Turn:
             label = event.name.replace("_", " ")
             self.tools[event.call_id] = self.view.add(ToolItem(f"{label}…", True, running=True))
         elif isinstance(event, ToolFinished):
+            if event.result.get("denied") and self.approvals:  # its card says so, once
+                self._drop(self.tools.pop(event.call_id, None))
+                return
             item = self.tools.pop(event.call_id, None) or self.view.add(ToolItem(""))
             item.show_result(event.summary, event.ok, change=_change_of(event.result))
             self.panel._offer_undo(item)
@@ -587,6 +590,10 @@ class _Turn:
         if self.latest is not None and self.changed:  # however it ended: what was done, stays
             self.latest.changes = tuple(self.changed)
             self.panel._offer_undo(self.latest)
+
+    def _drop(self, item: ToolItem | None) -> None:
+        if item is not None:
+            self.view.remove(item)
 
     def _finish_answer(self) -> None:
         if self.answer is not None:

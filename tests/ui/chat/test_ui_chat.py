@@ -109,7 +109,10 @@ def test_deny_is_the_default_and_keeps_the_task(qtbot, window, gemini, workspace
     qtbot.keyClick(items(window, ApprovalItem)[-1].deny_button, Qt.Key.Key_Space)
     wait_for_answer(qtbot, window, "Kept it.", timeout=10_000)
     assert workspace.store.get(task.id).title == "Keep me"
-    assert "denied" in items(window, ApprovalItem)[-1].question.text()
+    # Said once, in words: the card tells the outcome and no tool line repeats it.
+    assert items(window, ApprovalItem)[-1].question.text() == (
+        "The assistant wants to: Delete task 1 'Keep me'. You said no, so nothing changed.")
+    assert items(window, ToolItem) == []
     sent = gemini.requests[-1]["messages"][-1]
     assert sent["role"] == "tool" and "did not approve" in sent["content"]
 
@@ -122,7 +125,8 @@ def test_stopping_during_an_approval_deletes_nothing(qtbot, window, gemini, work
     window.chat.stop()
     qtbot.waitUntil(lambda: idle(window), timeout=5000)
     card = items(window, ApprovalItem)[-1]
-    assert not card.allow_button.isEnabled() and "not done" in card.question.text()
+    assert not card.allow_button.isEnabled()
+    assert card.question.text().endswith(". Nothing changed: the answer ended before you chose.")
     assert window.chat.input.hasFocus()
     assert workspace.store.get(task.id)
 

@@ -36,8 +36,8 @@ def test_each_tool_line_undoes_its_own_change_and_undo_all_the_rest(qtbot, windo
 
     qtbot.mouseClick(answer.undo_all_button, Qt.MouseButton.LeftButton)
     assert statuses(store) == [("Call Ana", "open"), ("Pay rent", "open")]
-    assert items(window, NoticeItem)[-1].text().startswith("Undone: the change made by the "
-                                                           "assistant: restored task")
+    assert items(window, NoticeItem)[-1].text() == ("Undid the assistant's change: “Pay rent” "
+                                                    "is open again.")
     history = store.history(limit=1)[0]
     assert history.origin == Origin("window") and history.action == "undone"
 
@@ -50,7 +50,8 @@ def test_undo_shows_a_sentence_when_the_task_changed_since(qtbot, window, gemini
     wait_for_answer(qtbot, window, "Done.")
     store.update(task.id, notes="called twice", by=CLI)
     qtbot.mouseClick(items(window, ToolItem)[-1].undo_button, Qt.MouseButton.LeftButton)
-    assert "was edited (notes) later, from the command line" in items(window, NoticeItem)[-1].text()
+    assert "“Call Ana” has changed since: you changed its notes from the command line today " \
+        in items(window, NoticeItem)[-1].text()
     assert store.get(task.id).status == "done"
 
 
@@ -155,7 +156,7 @@ def test_ctrl_z_and_ctrl_shift_z_in_the_task_panel(qtbot, store, make_panel):
     qtbot.waitUntil(panel.view.hasFocus)
     qtbot.keyClick(panel.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert store.get(task.id).status == "open"
-    assert panel.status_label.text().startswith("Undone: the change made by the assistant")
+    assert panel.status_label.text().startswith("Undid the assistant's change: “")
     qtbot.keyClick(panel.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.ShiftModifier)
     assert store.get(task.id).status == "done"
