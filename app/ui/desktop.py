@@ -146,12 +146,14 @@ def _open_workspace(app):
 def _ask_restore(problem: str, newest) -> bool:
     from PySide6.QtWidgets import QMessageBox
 
+    from app.ui.question_box import show_default
+
     box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, problem)
     box.setInformativeText(f"Restore the newest backup, taken {newest.taken:%a %d %b %Y %H:%M}? "
                            "The current file is kept aside, not overwritten.")
     restore = box.addButton("Restore backup", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Don't restore", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(restore)
+    show_default(box, restore)
     box.exec()  # before the loop serves anything else, so a modal box is safe here
     return box.clickedButton() is restore
 
