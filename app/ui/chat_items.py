@@ -98,6 +98,7 @@ class MessageItem(Surface):
         self.retry_button = tool_button("Retry", "refresh-cw", "Ask for this answer again "
                                                                "(Ctrl+R)")
         self.retry_button.clicked.connect(self.retry_requested)
+        self._retry_tip = self.retry_button.toolTip()
         self.undo_all_button = tool_button("Undo all", "undo-2", "Undo every change to tasks "
                                                                  "this answer made")
         self.undo_all_button.clicked.connect(self.undo_all_requested)
@@ -122,6 +123,11 @@ class MessageItem(Surface):
         if note:
             self.mark(note)
         self._describe()
+
+    def allow_retry(self, allowed: bool, why_not: str) -> None:
+        """Retry stays in its place, greyed, with the reason as its tooltip."""
+        self.retry_button.setEnabled(allowed)
+        self.retry_button.setToolTip(self._retry_tip if allowed else why_not)
 
     @property
     def text(self) -> str:

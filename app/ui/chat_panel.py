@@ -31,6 +31,8 @@ from app.ui.task_runner import TaskRunner
 # the message again instead of regenerating an answer to the previous one.
 NOT_IN_HISTORY = {Kind.NO_KEY, Kind.NOT_STARTED}
 RETRY = "Retry"
+RETRY_AFTER_UNDO = ("This answer's changes to tasks were undone, so Retry would only repeat what "
+                    "is no longer true: send your request again to have them made anew.")
 CONTINUE = "Continue"  # what the Continue button of a stopped answer sends
 CONTINUE_KEYS = "Ctrl+Shift+Return"  # Alt+C is the Chat menu
 NO_ANSWER = "This message has no answer: it was stopped or failed before one arrived."
@@ -206,6 +208,9 @@ class ChatPanel(QWidget):
         browsable (‹ 1/2 ›)."""
         if self.busy or self.conversation_id is None:
             return
+        if self._last_answer is not None and not self._retry_is_true(self._last_answer):
+            self._status(RETRY_AFTER_UNDO)
+            return
         changed = ()  # what the replaced answer's tools did stays done: Undo all still offers it
         if self._last_answer is not None:
             changed = self._last_answer.changes
@@ -355,6 +360,12 @@ class ChatPanel(QWidget):
                 item.mark_undone()
         else:
             item.undo_all_button.setVisible(any(map(self._undoable, item.changes)))
+            item.allow_retry(self._retry_is_true(item), RETRY_AFTER_UNDO)
+
+    def _retry_is_true(self, answer: MessageItem) -> bool:
+        """Retry keeps the tools' record, so the model would again claim changes that were
+        undone since: it is offered only while all of them stand."""
+        return all(map(self._undoable, answer.changes))
 
     def _undo_change(self, change: int) -> None:
         self._undo(lambda by: [self.tasks.undo_change(change, by=by)])
