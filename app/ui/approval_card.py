@@ -114,8 +114,10 @@ class ApprovalCard(Surface):
         buttons = [b for b in (self.deny_button, self.allow_button, self.always_button) if b]
         had_focus = any(button.hasFocus() for button in buttons)
         self.answer = answer
+        # The owner moves the focus first: a hidden focused button would pass it along the
+        # tab chain (to "Allow", then "New conversation"), where keys typed meanwhile go.
+        self.closed.emit(had_focus)
         for button in buttons:
             button.setEnabled(False)
             button.hide()
         self.question.setText(self.question.text().removesuffix(" Allow it?") + outcome)
-        self.closed.emit(had_focus)

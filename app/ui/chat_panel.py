@@ -474,6 +474,7 @@ class _Turn:
         self.tools: dict[str, ToolItem] = {}
         self.changed: list[int] = list(changed)  # the task changes "Undo all" takes back
         self.approvals: list[ApprovalItem] = []
+        self.focus_back = False  # a card answered by keyboard: the box gets the keys at the end
         self.notices: list[NoticeItem] = []   # "trying again in 3 s": gone when the turn ends
         self.started = False      # the message reached the agent (and so its history)
         self.ended = False
@@ -503,7 +504,7 @@ class _Turn:
                                               can_always=event.remember is not None))
             card.decided.connect(lambda allowed, e=event: e.allow() if allowed else e.deny())
             card.decided.connect(lambda _allowed: self.panel._status("Thinking…"))
-            card.closed.connect(lambda had_focus: had_focus and self.panel.focus_message_box())
+            card.closed.connect(self._focus_back)
             card.always_allowed.connect(event.allow_always)
             self.approvals.append(card)
             self.panel._status("Waiting for your answer…")
@@ -522,6 +523,13 @@ class _Turn:
             self.failed(event.message, event.kind, event.retryable)
         elif isinstance(event, Cancelled):
             self._stopped()
+
+    def _focus_back(self, had_focus: bool) -> None:
+        """A card answered from the keyboard hands the keys to the message box, now and again
+        when the turn ends: whatever the answer's streaming did to the focus meanwhile."""
+        if had_focus:
+            self.focus_back = True
+            self.panel.focus_message_box()
 
     @property
     def on_screen(self) -> bool:
@@ -553,6 +561,8 @@ class _Turn:
         self.notices.clear()
         for card in self.approvals:
             card.expire()
+        if self.focus_back:
+            self.panel.focus_message_box()
         if self.latest is not None and self.changed:  # however it ended: what was done, stays
             self.latest.changes = tuple(self.changed)
             self.panel._offer_undo(self.latest)
