@@ -188,6 +188,61 @@ def test_f1_and_ctrl_slash_show_every_shortcut_and_focus_returns(qtbot, window):
         qtbot.waitUntil(window.chat.input.hasFocus)
 
 
+def _sheet_keys(keys: str) -> list[str]:
+    """A sheet entry's key combinations ("Ctrl+1 … Ctrl+5", "Ctrl+Z / Ctrl+Shift+Z")."""
+    keys = keys.split(" (")[0]
+    if " … " in keys:
+        first, last = keys.split(" … ")
+        prefix = first.rstrip("0123456789")
+        return [f"{prefix}{n}" for n in range(int(first[len(prefix):]),
+                                               int(last[len(prefix):]) + 1)]
+    return [part for chunk in keys.split(" or ") for part in chunk.split(" / ")]
+
+
+def test_every_shortcut_on_the_sheet_is_bound(qtbot, window):
+    """The sheet is true: every combination with Ctrl, Alt or a function key it lists is a
+    live shortcut of the window (or of an approval card's buttons)."""
+    from PySide6.QtGui import QAction, QKeySequence, QShortcut
+
+    from app.ui.chat_items import ApprovalItem
+    from app.ui.shortcut_sheet import SHORTCUTS
+
+    card = ApprovalItem("Delete task 1 'x'?", {"id": 1})
+    qtbot.addWidget(card)
+    bound = {sequence.toString() for action in window.findChildren(QAction)
+             for sequence in action.shortcuts()}
+    bound |= {shortcut.key().toString() for shortcut in window.findChildren(QShortcut)}
+    bound |= {shortcut.key().toString() for shortcut in card.findChildren(QShortcut)}
+    listed = [combination for _, entries in SHORTCUTS for keys, _what in entries
+              for combination in _sheet_keys(keys)
+              if "Ctrl+" in combination or "Alt+" in combination
+              or combination[:1] == "F" and combination[1:].isdigit()]
+    assert "F6" in listed and "Ctrl+5" in listed
+    unbound = [combination for combination in listed
+               if QKeySequence(combination.replace("Enter", "Return")).toString() not in bound]
+    assert unbound == []
+
+
+def test_view_keys_work_from_the_message_box_and_f6_goes_to_the_tasks_and_back(qtbot, window,
+                                                                              workspace):
+    from app.tasks import Origin
+
+    workspace.store.add("Water the plants", by=Origin("cli"))
+    window.activateWindow()
+    window.chat.input.setFocus()
+    qtbot.waitUntil(window.chat.input.hasFocus)
+    qtbot.keyClick(window.chat.input, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.tasks.current_view == "All"
+    qtbot.keyClick(window.chat.input, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert window.tasks.current_view == "Trash"
+    qtbot.keyClick(window.chat.input, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.tasks.view.isVisible)
+    qtbot.keyClick(window.chat.input, Qt.Key.Key_F6)
+    assert window.tasks.view.hasFocus()
+    qtbot.keyClick(window.tasks.view, Qt.Key.Key_F6)
+    assert window.chat.input.hasFocus()
+
+
 def test_every_control_in_the_chat_has_an_accessible_name(qtbot, window, gemini):
     from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit
 

@@ -29,7 +29,8 @@ SHORTCUTS = [
     ]),
     ("Tasks", [
         ("Ctrl+Shift+N", "New task"),
-        ("Ctrl+1 … Ctrl+5", "Today, Upcoming, All, Done, Trash"),
+        ("Ctrl+1 … Ctrl+5", "Today, Upcoming, All, Done, Trash (from anywhere)"),
+        ("F6", "Go to the task list, and back to the message box"),
         ("Up / Down", "Walk the tasks, or the views and lists in the sidebar"),
         ("Space or Ctrl+Enter", "Complete the selected tasks (Reopen in Done, Restore in Trash)"),
         ("Enter or F2", "Edit the selected task"),

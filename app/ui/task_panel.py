@@ -178,9 +178,9 @@ class TaskPanel(QWidget):
         self.undo_action = action("&Undo", [QKeySequence.StandardKey.Undo], self.undo, self,
                                   panel)
         self.redo_action = action("&Redo", ["Ctrl+Shift+Z"], self.redo, self, panel)
-        for number, name in enumerate(FIXED_VIEWS, start=1):
+        for number, name in enumerate(FIXED_VIEWS, start=1):  # from the message box too
             action(name, [f"Ctrl+{number}"], lambda _=False, n=name: self.show_view(n), self,
-                   panel)
+                   Qt.ShortcutContext.WindowShortcut)
 
         # popup(), never exec(): exec() runs a nested event loop, and under qasync every
         # coroutine scheduled meanwhile (a streaming answer) would fail and never run again.
