@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
         if self.settings_dialog is None:
             self.settings_dialog = SettingsDialog(self.settings, self.keys, self.runner, self,
                                                   mcp_servers=self.agent.mcp_servers,
-                                                  sync=self.sync)
+                                                  sync=self.sync, preload=self.agent.preload)
             self.settings_dialog.key_changed.connect(self._key_changed)
             self.settings_dialog.finished.connect(self._settings_closed)
         self.settings_dialog.open()
