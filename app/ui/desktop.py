@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 
 from app import APP_NAME
+from app.ui.display_loss import SENTENCE as DISPLAY_LOST, DisplayWatch
 
 SHUTDOWN_TIMEOUT = 5.0  # seconds for streams to stop and files to close before giving up
 
@@ -49,14 +50,23 @@ def run(start: str = "window", on_shown: Callable | None = None) -> int:
         return 1
     if server is None:
         return 0  # the running instance does it
+    display = DisplayWatch()
+    display.install()
     try:
         with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-            return runner.run(_main(app, server, start, on_shown))
+            return runner.run(_main(app, server, start, on_shown, display))
+    except Exception:
+        if not display.lost:
+            raise
+        return 0  # the loop could not finish tidily without its display; the files are closed
     finally:
         server.close()
+        display.uninstall()
+        if display.lost:
+            print(f"task-assistant: {DISPLAY_LOST}", file=sys.stderr)
 
 
-async def _main(app, server, start: str, on_shown: Callable | None) -> int:
+async def _main(app, server, start: str, on_shown: Callable | None, display) -> int:
     from app.common.errors import UserError
     from app.desktop.reminders import Reminders
     from app.ui.quit_signals import QuitSignals
@@ -103,10 +113,14 @@ async def _main(app, server, start: str, on_shown: Callable | None) -> int:
         await quitting.wait()
     finally:
         signals.restore()
-        try:
-            await asyncio.wait_for(_close(shell, runner, workspace), SHUTDOWN_TIMEOUT)
-        except TimeoutError:
-            pass  # an unresponsive server must not keep the app from quitting
+        if display.lost:  # Qt left its loop: nothing can be awaited, the files close now
+            workspace.conversations.close()
+            workspace.store.close()
+        else:
+            try:
+                await asyncio.wait_for(_close(shell, runner, workspace), SHUTDOWN_TIMEOUT)
+            except TimeoutError:
+                pass  # an unresponsive server must not keep the app from quitting
         # The window is not deleted here: a turn cut off by the timeout still cleans up its
         # widgets while the loop closes, and the process ends right after.
     return 0
