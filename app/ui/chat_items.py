@@ -36,14 +36,15 @@ def _muted(label: QLabel) -> QLabel:
 
 
 def tool_button(text: str, icon_name: str, tip: str) -> QToolButton:
-    """A small action in the transcript: an icon and a word, never a tab stop."""
+    """A small action in the transcript: an icon and a word. Tab reaches it inside the
+    transcript, message by message; a click does not take the focus from the message box."""
     button = QToolButton(autoRaise=True)
     button.setText(text)
     button.setIcon(icon(icon_name))
     button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
     button.setToolTip(tip)
     button.setAccessibleName(text)
-    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
     return button
 
 
@@ -64,6 +65,8 @@ class MessageItem(Surface):
         super().__init__("you" if role == "user" else "")  # answers sit on the page itself
         self.role = role
         self.changes = tuple(changes)
+        # A stop of its own, outlined while it has the focus; its actions follow it.
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(design.L, design.M, design.L, design.M)
         layout.setSpacing(design.S)
@@ -187,6 +190,7 @@ class MessageItem(Surface):
         who = "You" if self.role == "user" else "Assistant"
         note = f" ({self.note.text()})" if self.note.text() else ""
         self.setAccessibleName(f"{who}{note}")
+        self.setAccessibleDescription(self.text[:1000])  # what a screen reader reads on Tab
 
 
 class ToolItem(QWidget):

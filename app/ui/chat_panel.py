@@ -410,6 +410,8 @@ class ChatPanel(QWidget):
         if busy and self._latest_error is not None:
             self._latest_error.retire()
             self._latest_error = None  # a new turn: no older error is live any more
+        if not busy:
+            self.view.order_tabs_soon()
         self.busy_changed.emit(busy)
 
 

@@ -15,6 +15,7 @@ SHORTCUTS = [
         ("Ctrl+Shift+Enter", "Continue a stopped answer"),
         ("Ctrl+L", "Go to the message box"),
         ("Ctrl+End", "Scroll to the newest message"),
+        ("Tab (in the conversation)", "Walk the messages and their actions; Space presses one"),
         ("Enter or Space (on an approval)", "Deny, the safe default"),
         (ALLOW_KEYS, "Allow what an approval asks"),
     ]),
