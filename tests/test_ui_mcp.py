@@ -97,6 +97,10 @@ def test_the_tools_page_adds_sets_permissions_and_removes(qtbot, window, workspa
     page.tree.setCurrentItem(page._item_of("web"))
     qtbot.mouseClick(page.remove_button, Qt.MouseButton.LeftButton)
     assert page.confirm_remove.isVisible() and "'web'" in page.confirm_question.text()
+    assert dialog.focusWidget() is page.keep_button and page.keep_button.font().bold()
+    qtbot.keyClick(page.keep_button, Qt.Key.Key_Return)  # Enter does what the bold button says
+    assert not page.confirm_remove.isVisible() and workspace.mcp_servers.get("web")
+    qtbot.mouseClick(page.remove_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(page.confirm_remove_button, Qt.MouseButton.LeftButton)
     assert [s.name for s in workspace.mcp_servers.all()] == ["notes", "files"]
 

@@ -65,7 +65,7 @@ class ToolsPage(QWidget):
         self.confirm_question = QLabel()
         self.confirm_remove_button = QPushButton("Remove")
         self.confirm_remove_button.clicked.connect(self.remove_server)
-        keep = QPushButton("Keep it")
+        keep = self.keep_button = QPushButton("Keep it")
         keep.clicked.connect(self.confirm_remove.hide)
         confirm_row = QHBoxLayout(self.confirm_remove)
         confirm_row.setContentsMargins(0, 0, 0, 0)
@@ -98,6 +98,12 @@ class ToolsPage(QWidget):
         layout.addWidget(self.message)
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(False)
+        # The inline question's default is shown: "Keep it" is bold and takes the focus, and
+        # Enter presses it (not the dialog's own default, which the question does not show).
+        keep.setAutoDefault(True)
+        bold = keep.font()
+        bold.setBold(True)
+        keep.setFont(bold)
 
         self._changed_elsewhere.connect(self.reload, Qt.ConnectionType.QueuedConnection)
         self._unsubscribe = servers.subscribe(lambda _name: self._changed_elsewhere.emit())
@@ -289,6 +295,7 @@ class ToolsPage(QWidget):
             self.confirm_question.setText(f"Remove the MCP server '{name}' and its permissions?")
             self.confirm_remove.setProperty("server", name)
             self.confirm_remove.show()
+            self.keep_button.setFocus()
 
     def remove_server(self) -> None:
         name = self.confirm_remove.property("server")
