@@ -190,7 +190,6 @@ class MessageItem(Surface):
         who = "You" if self.role == "user" else "Assistant"
         note = f" ({self.note.text()})" if self.note.text() else ""
         self.setAccessibleName(f"{who}{note}")
-        self.setAccessibleDescription(self.text[:1000])  # what a screen reader reads on Tab
 
 
 class ToolItem(QWidget):

@@ -58,7 +58,9 @@ def run(start: str = "window", on_shown: Callable | None = None) -> int:
     except Exception:
         if not display.lost:
             raise
-        return 0  # the loop could not finish tidily without its display; the files are closed
+        # The loop could not finish tidily without its display. _main closed the files if it
+        # got that far; if not, SQLite's journal keeps them whole as the process ends.
+        return 0
     finally:
         server.close()
         display.uninstall()
