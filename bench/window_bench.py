@@ -8,7 +8,7 @@ measured in this one run, interleaved; this machine is shared, so read the ratio
 1) First paint: fresh processes, alternating, from just before the spawn (the parent's
    time.monotonic(), system-wide on Linux) to the first paint (the child's): a bare
    QApplication + QMainWindow with one QTextBrowser, and the real app through
-   app.ui.desktop.run(on_shown=...), which then quits through the window's clean shutdown.
+   app.ui.lifecycle.desktop.run(on_shown=...), which then quits through the window's clean shutdown.
 2) Stall: the real app, in this process (desktop.run again), answers a 4,000-chunk markdown
    reply from the fake Gemini while a 16 ms heartbeat QTimer records how late each tick is.
    The fake server runs in a subprocess: as a thread here it would compete with the window for
@@ -145,7 +145,7 @@ sys.exit(app.exec())
 """
 
 APP_CHILD = CHILD_COMMON + """
-from app.ui.desktop import run
+from app.ui.lifecycle.desktop import run
 
 def shown(window):
     report()
@@ -358,7 +358,7 @@ def stream_and_memory(answers: int) -> dict:
 
         Settings().set("base_url", base_url)  # as a user would in Settings, before start-up
         bench = StreamBench(answers, base_url)
-        from app.ui.desktop import run
+        from app.ui.lifecycle.desktop import run
 
         code = run(on_shown=bench.on_shown)
     finally:

@@ -15,7 +15,7 @@ import sys
 from PySide6.QtCore import QCoreApplication, QSocketNotifier
 
 from app.common.errors import UserError
-from app.ui.single_instance import SEND_TIMEOUT_MS, start_or_hand_off
+from app.ui.lifecycle.single_instance import SEND_TIMEOUT_MS, start_or_hand_off
 
 
 def say(text: str) -> None:

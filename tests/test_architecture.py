@@ -27,8 +27,8 @@ QT = ("PySide6", "qasync")
 # The entry point starts the window when no command is given, and the self-test builds one to
 # check it paints: each imports the UI inside a function, only then (the subprocess test below
 # checks that importing the core loads no Qt).
-LAUNCHERS = ["app.cli.main imports app.ui.desktop",
-             "app.diagnostics.self_test imports app.ui.window_check"]
+LAUNCHERS = ["app.cli.main imports app.ui.lifecycle.desktop",
+             "app.diagnostics.self_test imports app.ui.lifecycle.window_check"]
 MAX_TOP_LEVEL_MODULES = 5
 HEAVY = ("PySide6", "qasync", "agents", "openai", "keyring", "httpx", "sqlite3")
 

@@ -33,3 +33,11 @@ def idle(window) -> bool:
 def wait_for_answer(qtbot, window, answer: str, timeout: int = 10_000) -> None:
     """Until the last answer reads `answer` and its turn has ended (Retry is offered then)."""
     qtbot.waitUntil(lambda: answer_text(window) == answer and idle(window), timeout=timeout)
+
+
+def assert_default_is_shown(box) -> None:
+    """What Enter presses is drawn bold and holds the focus: a person can see it."""
+    default = box.defaultButton()
+    assert default is not None and box.focusWidget() is default
+    assert [button.font().bold() for button in box.buttons()] == \
+        [button is default for button in box.buttons()]

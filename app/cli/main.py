@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 
             if problem := missing_display():  # asked before Qt, which would abort the process
                 raise UserError(problem)
-            from app.ui.desktop import run
+            from app.ui.lifecycle.desktop import run
 
             return run(args.start or "window")
         return args.run(args) or 0

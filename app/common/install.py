@@ -1,6 +1,6 @@
 """This copy of the app: how to repair it, and how a check of it reports what is missing.
 
-Shared by the self-test (app.diagnostics) and its window check (app.ui.window_check), which
+Shared by the self-test (app.diagnostics) and its window check (app.ui.lifecycle.window_check), which
 must not import each other.
 """
 

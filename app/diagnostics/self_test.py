@@ -6,7 +6,7 @@ check either returns a short detail or raises CheckFailed with one sentence sayi
 missing and what to do. Nothing here touches the user's data: the store and the window use a
 temporary directory, no setting is written, and the keyring is asked only for its name.
 
-Qt-free at import: Qt is loaded by the window check only (from app.ui.window_check).
+Qt-free at import: Qt is loaded by the window check only (from app.ui.lifecycle.window_check).
 """
 
 import os
@@ -33,7 +33,7 @@ MODULES = [
     "keyring", "keyring.backends.chainer", "openai", "openai.resources.chat.chat", "agents",
     "agents.memory.sqlite_session", "anyio._backends._asyncio", "jiter", "platformdirs",
     "sqlite3", "ssl", "app.assistant.assistant", "app.assistant.chat_session", "app.ui.shell",
-    "app.ui.desktop", "PySide6.QtSvg", "mcp.server.mcpserver", "mcp.client.stdio", "agents.mcp",
+    "app.ui.lifecycle.desktop", "PySide6.QtSvg", "mcp.server.mcpserver", "mcp.client.stdio", "agents.mcp",
     "app.mcp.server", "app.assistant.mcp_tools",
     # the task model (issue 14): repeat rules, natural dates (with their language data), files
     "dateutil.rrule", "dateparser", "dateparser.date", "dateparser.data.date_translation_data.en",
@@ -211,7 +211,7 @@ def check_store() -> str:
 
 def check_window() -> str:
     from app.common.paths import HOME_ENV
-    from app.ui.window_check import check_window as show_main_window
+    from app.ui.lifecycle.window_check import check_window as show_main_window
 
     # The window opens the app's files: in a temporary home, never the user's. Without a
     # platform asked for, it is painted offscreen so the check also runs headless (CI, ssh).

@@ -90,7 +90,12 @@ class SyncService:
         """The password typed, or, when none was, the one the app already has: Test and
         Connect work without typing it again. The keyring's password is the saved account's,
         so it goes only to that account's URL and user, never to another host someone typed;
-        the environment variable is the password for whatever account this machine is given."""
+        the environment variable is the password for whatever account this machine is given.
+        The fields are checked in the order a person fills them: the server, the user, then
+        the password."""
+        connection.check_url(url, allow_http=allow_http)
+        if not (username or "").strip():
+            raise UserError("Give the account's user name.")
         if password:
             return password
         if self.keys.source() == "environment":

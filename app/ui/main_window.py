@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QSplitter
+from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter
 
 from app import APP_NAME
 from app.assistant.loader import AssistantLoader
@@ -19,6 +19,7 @@ from app.ui.task_runner import TaskRunner
 from app.ui.window_state import WindowState
 
 DEFAULT_SIZE = (1180, 760)
+SWITCH_PANEL_KEYS = "F6"  # the usual key for the next pane (browsers, file managers)
 # Below these window widths the side panels fold away, so the chat and its message box keep
 # room to work: first the tasks, then the conversations (Ctrl+F still finds one).
 TASKS_FOLD = 980
@@ -91,7 +92,8 @@ class MainWindow(QMainWindow):
         action(file_menu, "&Settings…", "Ctrl+,", self.open_settings,
                QAction.MenuRole.PreferencesRole)
         file_menu.addSeparator()
-        action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.quit_requested,
+        # Not StandardKey.Quit: it is empty on Windows (and offscreen), and the sheet says Ctrl+Q.
+        action(file_menu, "&Quit", "Ctrl+Q", self.quit_requested,
                QAction.MenuRole.QuitRole)
         chat_menu = self.menuBar().addMenu("&Chat")
         # Esc itself belongs to the chat panel (a second Esc shortcut would make it ambiguous).
@@ -100,9 +102,19 @@ class MainWindow(QMainWindow):
         action(chat_menu, "&Find conversation", QKeySequence.StandardKey.Find,
                self.sidebar.search.setFocus)
         action(chat_menu, "&Message box", "Ctrl+L", self.chat.input.setFocus)
+        action(chat_menu, "&Tasks and back", SWITCH_PANEL_KEYS, self.switch_panel)
         help_menu = self.menuBar().addMenu("&Help")
         sheet = action(help_menu, "&Keyboard shortcuts", "Ctrl+/", self.show_shortcuts)
         sheet.setShortcuts([QKeySequence("Ctrl+/"), QKeySequence(Qt.Key.Key_F1)])
+
+    def switch_panel(self) -> None:
+        """F6: from anywhere in the chat to the task list, and from the tasks back to the
+        message box, so neither needs the mouse or a long walk with Tab."""
+        if self.tasks.isAncestorOf(QApplication.focusWidget()) or not self.tasks.isVisible():
+            self.chat.focus_message_box()
+        else:  # the list, or the views beside it when the list is empty
+            target = self.tasks.view if self.tasks.view.isVisible() else self.tasks.sidebar
+            target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # -- conversations ----------------------------------------------------------------------
 
@@ -148,7 +160,8 @@ class MainWindow(QMainWindow):
                                                   mcp_servers=self.agent.mcp_servers,
                                                   sync=self.sync,
                                                   shortcut=self.global_shortcut,
-                                                  routines=getattr(self, "routines", None))
+                                                  routines=getattr(self, "routines", None),
+                                                  preload=self.agent.preload)
             self.settings_dialog.key_changed.connect(self._key_changed)
             self.settings_dialog.finished.connect(self._settings_closed)
         self.settings_dialog.open()

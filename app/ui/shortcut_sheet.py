@@ -17,6 +17,7 @@ SHORTCUTS = [
         ("Ctrl+Shift+Enter", "Continue a stopped answer"),
         ("Ctrl+L", "Go to the message box"),
         ("Ctrl+End", "Scroll to the newest message"),
+        ("Tab (in the conversation)", "Walk the messages and their actions; Space presses one"),
         (f"Hold {HOLD_KEYS}", "Record a voice message; let go to send it"),
         ("Enter / Esc (while recording)", "Send the voice message / cancel it"),
         ("Enter or Space (on an approval)", "Deny, the safe default"),
@@ -33,7 +34,8 @@ SHORTCUTS = [
     ]),
     ("Tasks", [
         ("Ctrl+Shift+N", "New task"),
-        ("Ctrl+1 … Ctrl+5", "Today, Upcoming, All, Done, Trash"),
+        ("Ctrl+1 … Ctrl+5", "Today, Upcoming, All, Done, Trash (from anywhere)"),
+        ("F6", "Go to the task list, and back to the message box"),
         ("Up / Down", "Walk the tasks, or the views and lists in the sidebar"),
         ("Space or Ctrl+Enter", "Complete the selected tasks (Reopen in Done, Restore in Trash)"),
         ("Enter or F2", "Edit the selected task"),

@@ -145,7 +145,7 @@ def test_a_bundle_without_resources_says_which(tmp_path, monkeypatch):
 
 
 def test_missing_or_broken_platform_plugins_are_named(tmp_path):
-    from app.ui.window_check import check_plugins, plugin_file, plugins_dir, required_plugins
+    from app.ui.lifecycle.window_check import check_plugins, plugin_file, plugins_dir, required_plugins
 
     real = plugins_dir()
     linux = required_plugins("linux")
@@ -171,7 +171,7 @@ def test_an_icon_without_the_svg_plugins_is_reported(app_home, tmp_path):
             "from PySide6.QtWidgets import QApplication\n"
             "from app.common.paths import resource_path\n"
             "from app.diagnostics.self_test import run\n"
-            "from app.ui.window_check import check_icon\n"
+            "from app.ui.lifecycle.window_check import check_icon\n"
             "app = QApplication([])\n"
             f"QCoreApplication.setLibraryPaths([{str(tmp_path)!r}])\n"
             "run([('icon', lambda: check_icon(resource_path('task-assistant.svg')) or 'drawn')])")

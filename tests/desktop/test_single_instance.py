@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="checks Unix soc
 
 DRIVER = TESTS / "single_instance_driver.py"
 LINE_TIMEOUT = 30.0  # seconds; generous for a loaded machine, never reached when things work
-LOGGER = "app.ui.single_instance"
+LOGGER = "app.ui.lifecycle.single_instance"
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -76,7 +76,7 @@ class Driver:
 
 
 def socket_for(home: Path) -> Path:
-    from app.ui.single_instance import socket_path
+    from app.ui.lifecycle.single_instance import socket_path
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TASK_ASSISTANT_HOME", str(home))
@@ -120,7 +120,7 @@ def sender(home: Path, message: str, timeout_ms: int = 5000):
         environment.insert(name, value)
     process.setProcessEnvironment(environment)
     process.setProgram(sys.executable)
-    process.setArguments(["-c", "from app.ui.single_instance import send_to_running; "
+    process.setArguments(["-c", "from app.ui.lifecycle.single_instance import send_to_running; "
                                 f"print(send_to_running({message!r}, {timeout_ms}))"])
     return process
 
@@ -139,7 +139,7 @@ def send_from_another_process(qtbot, server, home: Path, message: str) -> list:
 
 @pytest.fixture
 def server(qtbot, app_home):
-    from app.ui.single_instance import InstanceServer
+    from app.ui.lifecycle.single_instance import InstanceServer
 
     opened = InstanceServer()
     assert opened.listen(), opened.error
@@ -172,7 +172,7 @@ def exchange(qtbot, name: str, payload: bytes, close: bool = False) -> bytes:
 
 
 def test_the_name_depends_on_the_data_directory_and_the_user(app_home, tmp_path, monkeypatch):
-    from app.ui import single_instance
+    from app.ui.lifecycle import single_instance
 
     first = single_instance.server_name()
     assert single_instance.server_name() == first
@@ -189,7 +189,7 @@ def test_the_socket_goes_in_a_private_runtime_dir_when_there_is_one(app_home, tm
                                                                     monkeypatch):
     import tempfile
 
-    from app.ui.single_instance import server_name
+    from app.ui.lifecycle.single_instance import server_name
 
     with tempfile.TemporaryDirectory(prefix="run-", dir="/tmp") as short:  # made 0700
         monkeypatch.setenv("XDG_RUNTIME_DIR", short)
@@ -203,7 +203,7 @@ def test_the_socket_goes_in_a_private_runtime_dir_when_there_is_one(app_home, tm
 
 
 def test_nothing_running_is_known_at_once(app_home):
-    from app.ui.single_instance import send_to_running, socket_path
+    from app.ui.lifecycle.single_instance import send_to_running, socket_path
 
     start = time.monotonic()
     assert send_to_running("show") is False  # no socket file at all
@@ -244,7 +244,7 @@ def test_a_message_that_comes_before_any_receiver_is_kept_for_the_first_one(qtbo
 
 def test_unknown_and_garbage_messages_are_ignored_with_one_log_line_each(
         qtbot, server, app_home, caplog, monkeypatch):
-    from app.ui import single_instance
+    from app.ui.lifecycle import single_instance
 
     monkeypatch.setattr(single_instance, "READ_TIMEOUT_MS", 300)
     got = []
@@ -269,7 +269,7 @@ def test_unknown_and_garbage_messages_are_ignored_with_one_log_line_each(
 
 def test_a_second_server_for_the_same_data_directory_does_not_take_over(qtbot, server,
                                                                          app_home):
-    from app.ui.single_instance import InstanceServer
+    from app.ui.lifecycle.single_instance import InstanceServer
 
     second = InstanceServer()
     assert second.listen() is False and second.busy
@@ -280,7 +280,7 @@ def test_a_second_server_for_the_same_data_directory_does_not_take_over(qtbot, s
 
 
 def test_close_removes_the_socket_file_and_frees_the_name(qtbot, app_home):
-    from app.ui.single_instance import InstanceServer, send_to_running, socket_path
+    from app.ui.lifecycle.single_instance import InstanceServer, send_to_running, socket_path
 
     first = InstanceServer()
     assert first.listen()
@@ -296,7 +296,7 @@ def test_close_removes_the_socket_file_and_frees_the_name(qtbot, app_home):
 
 
 def test_the_socket_is_private_to_its_user(qtbot, server):
-    from app.ui.single_instance import socket_path
+    from app.ui.lifecycle.single_instance import socket_path
 
     info = os.stat(socket_path())
     assert stat.S_ISSOCK(info.st_mode) and info.st_uid == os.getuid()
@@ -306,7 +306,7 @@ def test_the_socket_is_private_to_its_user(qtbot, server):
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
                     reason="needs root to run a process as another user")
 def test_another_user_cannot_connect(qtbot, server):
-    from app.ui.single_instance import socket_path
+    from app.ui.lifecycle.single_instance import socket_path
 
     python = shutil.which("python3", path="/usr/bin:/bin")
     if python is None:
@@ -320,7 +320,7 @@ def test_another_user_cannot_connect(qtbot, server):
 
 
 def test_a_stale_socket_file_from_a_killed_instance_is_replaced(qtbot, app_home, drivers):
-    from app.ui.single_instance import InstanceServer, send_to_running, socket_path
+    from app.ui.lifecycle.single_instance import InstanceServer, send_to_running, socket_path
 
     crashed = drivers(app_home)
     assert crashed.line() == "listening"
@@ -366,7 +366,7 @@ def test_a_second_launch_hands_off_and_exits_0(app_home, drivers):
 
 
 def test_after_a_clean_quit_the_next_launch_listens(app_home, drivers):
-    from app.ui.single_instance import socket_path
+    from app.ui.lifecycle.single_instance import socket_path
 
     first = drivers(app_home)
     assert first.line() == "listening"

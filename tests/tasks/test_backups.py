@@ -186,7 +186,7 @@ def test_the_window_offers_the_restore_when_the_task_file_is_damaged(app_home, q
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from app.ui.desktop import _open_workspace
+    from app.ui.lifecycle.desktop import _open_workspace
 
     import asyncio
 

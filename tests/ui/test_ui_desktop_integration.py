@@ -227,7 +227,7 @@ def started(app_home, tmp_path, gemini):
 def socket_file() -> Path:
     """Where the running instance listens for second launches (the test's TASK_ASSISTANT_HOME,
     XDG_RUNTIME_DIR and TMPDIR are the app's: cli_env copies them)."""
-    from app.ui.single_instance import socket_path
+    from app.ui.lifecycle.single_instance import socket_path
 
     return socket_path()
 

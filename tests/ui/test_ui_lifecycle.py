@@ -17,7 +17,7 @@ OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints()"
 
 def test_quitting_mid_answer_stops_the_stream_closes_the_files_and_returns_0(
         qapp, app_home, gemini, monkeypatch, caplog):
-    from app.ui.desktop import run
+    from app.ui.lifecycle.desktop import run
     from ui_helpers import answer_text
 
     monkeypatch.setenv("GEMINI_API_KEY", TEST_KEY)

@@ -98,8 +98,37 @@ def test_the_tools_page_adds_sets_permissions_and_removes(qtbot, window, workspa
     page.tree.setCurrentItem(page._item_of("web"))
     qtbot.mouseClick(page.remove_button, Qt.MouseButton.LeftButton)
     assert page.confirm_remove.isVisible() and "'web'" in page.confirm_question.text()
+    assert dialog.focusWidget() is page.keep_button and page.keep_button.font().bold()
+    qtbot.keyClick(page.keep_button, Qt.Key.Key_Return)  # Enter does what the bold button says
+    assert not page.confirm_remove.isVisible() and workspace.mcp_servers.get("web")
+    qtbot.mouseClick(page.remove_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(page.confirm_remove_button, Qt.MouseButton.LeftButton)
     assert [s.name for s in workspace.mcp_servers.all()] == ["notes", "files"]
 
     workspace.mcp_servers.set_enabled("notes", True)  # as the CLI would, meanwhile
     qtbot.waitUntil(lambda: page.tree.topLevelItem(0).checkState(0) == Qt.CheckState.Checked)
+
+
+def test_check_starts_a_new_server_and_lists_its_tools_without_showing_its_command(
+        qtbot, window, workspace, notes_file):
+    workspace.mcp_servers.add("broken", command=sys.executable, args=[SERVERS, "crash"])
+    window.open_settings()
+    dialog = window.settings_dialog
+    qtbot.waitExposed(dialog)
+    dialog.pages.setCurrentWidget(dialog.tools_page)
+    page = dialog.tools_page
+    notes = page._item_of("notes")
+    assert notes.childCount() == 1 and "once it has run" in notes.child(0).text(0)
+    qtbot.mouseClick(page.check_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.check_button.isEnabled() and page.message.text() not in
+                    ("", "Starting the servers…"), timeout=60_000)
+    assert page.message.text().startswith("'broken' could not start (")
+    notes = page._item_of("notes")
+    shown = sorted(notes.child(i).text(0) for i in range(notes.childCount()))
+    assert notes.text(1) == f"running, {len(shown)} tools"
+    assert page._item_of("broken").text(1) == "could not start"
+    assert {"read_notes", "write_note"} <= set(shown)
+    assert page.permission_box("notes", "write_note").currentText() == "Ask first"
+    for index in range(page.tree.topLevelItemCount()):  # never the command line
+        assert SERVERS not in page.tree.topLevelItem(index).text(1)
+    assert SERVERS in notes.toolTip(0)

@@ -61,6 +61,15 @@ def display(tmp_path) -> str:
     connecting meanwhile is refused. Here xdotool's short connections come and go while the app
     is still connecting, and the app then failed with "could not connect to display" (seen
     under load; two xdotool loops on a bare Xvfb lose ~20% of their connections this way)."""
+    server, name = start_xvfb(tmp_path)
+    try:
+        yield name
+    finally:
+        stop(server)
+
+
+def start_xvfb(tmp_path: Path) -> tuple[subprocess.Popen, str]:
+    """A private Xvfb and its display name (see `display`); the caller stops it."""
     read_end, write_end = os.pipe()
     log_path = tmp_path / "xvfb.log"
     with open(log_path, "wb") as log:
@@ -73,10 +82,12 @@ def display(tmp_path) -> str:
         number = _read_line(read_end, STARTUP)
         if not number.isdigit():
             pytest.fail(f"Xvfb did not start (wrote {number!r}): {log_path.read_text()}")
-        yield f":{number}"
+    except BaseException:
+        stop(server)
+        raise
     finally:
         os.close(read_end)
-        stop(server)
+    return server, f":{number}"
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -261,3 +261,31 @@ def test_the_saved_password_still_tests_the_saved_account(qtbot, page, backgroun
     qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.message.text() == f"Connected to 127.0.0.1 as {USER}.",
                     timeout=20_000)
+
+
+def test_a_successful_test_keeps_the_password_so_connect_needs_no_retyping(
+        qtbot, page, background, radicale, memory_keyring):
+    _fill(qtbot, page, radicale.url, PASSWORD)
+    qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.message.text() == f"Connected to 127.0.0.1 as {USER}.",
+                    timeout=20_000)
+    qtbot.waitUntil(page.connect_button.isEnabled)
+    assert page.password_field.text() == PASSWORD  # Test saved nothing: what was typed stays
+    qtbot.mouseClick(page.connect_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.message.text().startswith("Connected. Task calendars"),
+                    timeout=20_000)
+    assert memory_keyring.passwords[(SERVICE, SYNC_PASSWORD.username)] == PASSWORD
+
+
+def test_test_with_blank_fields_asks_for_the_first_missing_one(qtbot, page, background,
+                                                              memory_keyring):
+    expected = [("", "", "Give the CalDAV server's address, like https://cloud.example.com."),
+                ("https://cloud.example.com", "", "Give the account's user name."),
+                ("https://cloud.example.com", USER, "Type the password for this account.")]
+    for url, user, sentence in expected:
+        page.url_field.setText(url)
+        page.user_field.setText(user)
+        page.message.clear()
+        qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: page.message.text() == sentence, timeout=20_000)
+    assert memory_keyring.passwords == {}

@@ -114,9 +114,11 @@ class ApprovalCard(Surface):
         buttons = [b for b in (self.deny_button, self.allow_button, self.always_button) if b]
         had_focus = any(button.hasFocus() for button in buttons)
         self.answer = answer
+        # The owner moves the focus first: a hidden focused button would pass it along the
+        # tab chain (to "Allow", then "New conversation"), where keys typed meanwhile go.
+        self.closed.emit(had_focus)
         for button in buttons:
             button.setEnabled(False)
             button.hide()
         # The card says the outcome once, as a sentence; the tool's own line is not shown.
         self.question.setText(f"{self.question.text().removesuffix(' Allow it?')} {outcome}")
-        self.closed.emit(had_focus)

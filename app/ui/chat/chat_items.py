@@ -36,14 +36,15 @@ def _muted(label: QLabel) -> QLabel:
 
 
 def tool_button(text: str, icon_name: str, tip: str) -> QToolButton:
-    """A small action in the transcript: an icon and a word, never a tab stop."""
+    """A small action in the transcript: an icon and a word. Tab reaches it inside the
+    transcript, message by message; a click does not take the focus from the message box."""
     button = QToolButton(autoRaise=True)
     button.setText(text)
     button.setIcon(icon(icon_name))
     button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
     button.setToolTip(tip)
     button.setAccessibleName(text)
-    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
     return button
 
 
@@ -64,6 +65,8 @@ class MessageItem(Surface):
         super().__init__("you" if role == "user" else "")  # answers sit on the page itself
         self.role = role
         self.changes = tuple(changes)
+        # A stop of its own, outlined while it has the focus; its actions follow it.
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(design.L, design.M, design.L, design.M)
         layout.setSpacing(design.S)
@@ -98,6 +101,7 @@ class MessageItem(Surface):
         self.retry_button = tool_button("Retry", "refresh-cw", "Ask for this answer again "
                                                                "(Ctrl+R)")
         self.retry_button.clicked.connect(self.retry_requested)
+        self._retry_tip = self.retry_button.toolTip()
         self.undo_all_button = tool_button("Undo all", "undo-2", "Undo every change to tasks "
                                                                  "this answer made")
         self.undo_all_button.clicked.connect(self.undo_all_requested)
@@ -122,6 +126,11 @@ class MessageItem(Surface):
         if note:
             self.mark(note)
         self._describe()
+
+    def allow_retry(self, allowed: bool, why_not: str) -> None:
+        """Retry stays in its place, greyed, with the reason as its tooltip."""
+        self.retry_button.setEnabled(allowed)
+        self.retry_button.setToolTip(self._retry_tip if allowed else why_not)
 
     @property
     def text(self) -> str:

@@ -33,6 +33,8 @@ from app.ui.chat.voice_recorder import VoiceRecorder
 # the message again instead of regenerating an answer to the previous one.
 NOT_IN_HISTORY = {Kind.NO_KEY, Kind.NOT_STARTED}
 RETRY = "Retry"
+RETRY_AFTER_UNDO = ("This answer's changes to tasks were undone, so Retry would only repeat what "
+                    "is no longer true: send your request again to have them made anew.")
 CONTINUE = "Continue"  # what the Continue button of a stopped answer sends
 CONTINUE_KEYS = "Ctrl+Shift+Return"  # Alt+C is the Chat menu
 NO_ANSWER = "This message has no answer: it was stopped or failed before one arrived."
@@ -241,6 +243,9 @@ class ChatPanel(QWidget):
         browsable (‹ 1/2 ›)."""
         if self.busy or self.conversation_id is None:
             return
+        if self._last_answer is not None and not self._retry_is_true(self._last_answer):
+            self._status(RETRY_AFTER_UNDO)
+            return
         changed = ()  # what the replaced answer's tools did stays done: Undo all still offers it
         if self._last_answer is not None:
             changed = self._last_answer.changes
@@ -396,6 +401,12 @@ class ChatPanel(QWidget):
                 item.mark_undone()
         else:
             item.undo_all_button.setVisible(any(map(self._undoable, item.changes)))
+            item.allow_retry(self._retry_is_true(item), RETRY_AFTER_UNDO)
+
+    def _retry_is_true(self, answer: MessageItem) -> bool:
+        """Retry keeps the tools' record, so the model would again claim changes that were
+        undone since: it is offered only while all of them stand."""
+        return all(map(self._undoable, answer.changes))
 
     def _undo_change(self, change: int) -> None:
         self._undo(lambda by: [self.tasks.undo_change(change, by=by)])
@@ -440,6 +451,8 @@ class ChatPanel(QWidget):
         if busy and self._latest_error is not None:
             self._latest_error.retire()
             self._latest_error = None  # a new turn: no older error is live any more
+        if not busy:
+            self.view.order_tabs_soon()
         self.busy_changed.emit(busy)
 
 
@@ -505,6 +518,7 @@ class _Turn:
         self.tools: dict[str, ToolItem] = {}
         self.changed: list[int] = list(changed)  # the task changes "Undo all" takes back
         self.approvals: list[ApprovalItem] = []
+        self.focus_back = False  # a card answered by keyboard: the box gets the keys at the end
         self.notices: list[NoticeItem] = []   # "trying again in 3 s": gone when the turn ends
         self.started = False      # the message reached the agent (and so its history)
         self.ended = False
@@ -537,7 +551,7 @@ class _Turn:
                                               can_always=event.remember is not None))
             card.decided.connect(lambda allowed, e=event: e.allow() if allowed else e.deny())
             card.decided.connect(lambda _allowed: self.panel._status("Thinking…"))
-            card.closed.connect(lambda had_focus: had_focus and self.panel.focus_message_box())
+            card.closed.connect(self._focus_back)
             card.always_allowed.connect(event.allow_always)
             self.approvals.append(card)
             self.panel._status("Waiting for your answer…")
@@ -556,6 +570,13 @@ class _Turn:
             self.failed(event.message, event.kind, event.retryable)
         elif isinstance(event, Cancelled):
             self._stopped()
+
+    def _focus_back(self, had_focus: bool) -> None:
+        """A card answered from the keyboard hands the keys to the message box, now and again
+        when the turn ends: whatever the answer's streaming did to the focus meanwhile."""
+        if had_focus:
+            self.focus_back = True
+            self.panel.focus_message_box()
 
     @property
     def on_screen(self) -> bool:
@@ -587,6 +608,8 @@ class _Turn:
         self.notices.clear()
         for card in self.approvals:
             card.expire()
+        if self.focus_back:
+            self.panel.focus_message_box()
         if self.latest is not None and self.changed:  # however it ended: what was done, stays
             self.latest.changes = tuple(self.changed)
             self.panel._offer_undo(self.latest)

@@ -10,7 +10,8 @@ The text column keeps a readable width on wide windows; a button brings back the
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QScrollArea, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QAbstractButton, QFrame, QScrollArea, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from app.ui.theme import design
 from app.ui.theme.icons import icon
@@ -53,6 +54,10 @@ class ChatView(QScrollArea):
         self.to_bottom.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.to_bottom.clicked.connect(self.scroll_to_bottom)
         self.to_bottom.hide()
+        # Tab walks the transcript in reading order (message, its actions, the next message),
+        # whatever order the items were built in; re-ordered once per batch of changes.
+        self._tab_order = QTimer(self, singleShot=True, interval=0)
+        self._tab_order.timeout.connect(self._order_tabs)
         bar = self.verticalScrollBar()
         # Scrolling up to read stops the view from jumping; scrolling back down resumes it.
         bar.valueChanged.connect(self._note_position)
@@ -67,6 +72,7 @@ class ChatView(QScrollArea):
         self._following = True  # a new item (the user just sent something) is worth seeing
         self._update_button()
         QTimer.singleShot(0, self._trim)
+        self._tab_order.start()
         return item
 
     def remove(self, item: QWidget) -> None:
@@ -98,6 +104,7 @@ class ChatView(QScrollArea):
             self.built.emit(item)
         self._following = True
         self._update_button()
+        self._tab_order.start()
 
     def build_older(self) -> int:
         """Build the previous batch above the first built item, keeping what is in view still."""
@@ -110,6 +117,7 @@ class ChatView(QScrollArea):
             item = factory()
             self._layout.insertWidget(1 + position, item)
             self.built.emit(item)
+        self._tab_order.start()
         return len(batch)
 
     def _trim(self) -> None:
@@ -123,6 +131,20 @@ class ChatView(QScrollArea):
                 break  # an item that cannot be rebuilt stays, and so does all after it
             self._unbuilt.append(snapshot())
             self.remove(item)
+
+    def order_tabs_soon(self) -> None:
+        """After a turn: code blocks and cards made while it streamed join the reading order."""
+        self._tab_order.start()
+
+    def _order_tabs(self) -> None:
+        previous = self
+        for item in self.items():
+            stops = [item] if item.focusPolicy() & Qt.FocusPolicy.TabFocus else []
+            stops += [button for button in item.findChildren(QAbstractButton)
+                      if button.focusPolicy() & Qt.FocusPolicy.TabFocus]
+            for stop in stops:
+                QWidget.setTabOrder(previous, stop)
+                previous = stop
 
     # -- scrolling --------------------------------------------------------------------------
 

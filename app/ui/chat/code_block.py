@@ -38,7 +38,7 @@ class CodeBlock(Surface):
         self.copy_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.copy_button.setToolTip("Copy this code")
         self.copy_button.setAccessibleName("Copy code")
-        self.copy_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not one tab stop per block
+        self.copy_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # Tab in the transcript
         self.copy_button.clicked.connect(self.copy)
         header.addWidget(self.copy_button)
         layout.addLayout(header)

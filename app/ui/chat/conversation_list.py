@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QLabel, QLineEdit, QListWidget
 from app.common.errors import UserError
 from app.conversations.store import ConversationStore
 from app.ui.live_updates import LiveUpdates
+from app.ui.question_box import question
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -104,12 +105,10 @@ class ConversationList(QWidget):
         if item is None:
             return
         conversation_id, title = item.data(ID_ROLE), item.text()
-        self.confirm = QMessageBox(QMessageBox.Icon.Question, "Delete conversation",
-                                   f"Delete “{title}” and all its messages? This cannot be "
-                                   "undone. (Tasks the assistant added are kept.)",
-                                   QMessageBox.StandardButton.Cancel, self)
-        delete = self.confirm.addButton("&Delete", QMessageBox.ButtonRole.DestructiveRole)
-        self.confirm.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        self.confirm = question(self, "Delete conversation",
+                                f"Delete “{title}” and all its messages? This cannot be "
+                                "undone. (Tasks the assistant added are kept.)", "&Delete")
+        delete = self.confirm.confirm
         self.confirm.finished.connect(
             lambda _result: self._delete_if(self.confirm.clickedButton() is delete,
                                             conversation_id))

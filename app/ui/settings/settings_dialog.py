@@ -75,10 +75,11 @@ class SettingsDialog(QDialog):
 
     def __init__(self, settings: Settings, keys: KeyStore, runner: TaskRunner,
                  parent=None, *, mcp_servers: McpServers | None = None, sync=None,
-                 shortcut=None, routines=None) -> None:
+                 shortcut=None, routines=None, preload=None) -> None:
         """`mcp_servers` adds the Tools page; `sync`, the app's BackgroundSync, the Sync page;
         `shortcut`, the app's GlobalShortcut, what became of the quick-ask shortcut;
-        `routines`, the app's RoutineTimer, the Routines page."""
+        `routines`, the app's RoutineTimer, the Routines page; `preload`
+        (AssistantLoader.preload) lets Tools → Check start the servers."""
         super().__init__(parent)
         self._settings = settings
         self._keys = keys
@@ -211,7 +212,7 @@ class SettingsDialog(QDialog):
         self.pages.addTab(general, "&General")
         self.tools_page = None
         if mcp_servers is not None:  # its changes are saved at once, not by Save
-            self.tools_page = ToolsPage(mcp_servers)
+            self.tools_page = ToolsPage(mcp_servers, runner, preload)
             self.pages.addTab(self.tools_page, "&Tools")
         self.sync_page = None
         if sync is not None:  # like Tools: Connect and Remove act at once, not by Save

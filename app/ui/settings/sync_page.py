@@ -153,19 +153,21 @@ class SyncPage(QWidget):
             found = ", ".join(names) if names else "none yet; a Tasks calendar will be made"
             return f"Connected. Task calendars: {found}."
 
-        self._runner.start(self._attempt("Connecting…", add, then_sync=True))
+        self._runner.start(self._attempt("Connecting…", add, then_sync=True,
+                                          clears_password=True))
 
     def remove_account(self) -> None:
         def remove() -> str:
             self._sync.service.remove()
             return "The account is forgotten; your tasks stay here."
 
-        self._runner.start(self._attempt("Removing…", remove))
+        self._runner.start(self._attempt("Removing…", remove, clears_password=True))
 
     def sync_now(self) -> None:
         self._runner.start(self._sync.sync_now())
 
-    async def _attempt(self, doing: str, work, then_sync: bool = False) -> None:
+    async def _attempt(self, doing: str, work, then_sync: bool = False,
+                       clears_password: bool = False) -> None:
         self.message.setText(doing)
         for button in (self.test_button, self.connect_button, self.remove_button):
             button.setEnabled(False)
@@ -179,7 +181,7 @@ class SyncPage(QWidget):
         self.message.setText(text)
         self.test_button.setEnabled(True)
         self.connect_button.setEnabled(True)
-        if ok:
+        if ok and clears_password:  # saved or forgotten; a Test saves nothing: Connect needs it
             self.password_field.clear()
         await self._load()
         if ok and then_sync and self._alive():

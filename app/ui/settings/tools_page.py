@@ -6,11 +6,13 @@ Everything is saved at once in mcp_servers.json (app.config.mcp_servers), the fi
 next one. The tools listed are those each server offered when it last ran.
 """
 
+import asyncio
 import shlex
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from shiboken6 import isValid
 
 from app.common.errors import UserError
 from app.config.mcp_servers import ALWAYS, ASK, OFF, McpServerConfig, McpServers
@@ -22,9 +24,13 @@ READ_ONLY_LABELS = {ASK: "Runs without asking (read-only)", OFF: "Off"}
 class ToolsPage(QWidget):
     _changed_elsewhere = Signal()  # the servers file changed (maybe on another thread)
 
-    def __init__(self, servers: McpServers, parent=None) -> None:
+    def __init__(self, servers: McpServers, runner=None, preload=None, parent=None) -> None:
+        """`runner` and `preload` (the agent stack's import, on its worker thread) make Check
+        work; without them the page only edits the file."""
         super().__init__(parent)
         self.servers = servers
+        self._runner, self._preload = runner, preload
+        self._states: dict[str, str] = {}  # what the last Check found, per server
         self.setAccessibleName("Tools")
         intro = QLabel("Other programs' tools for the assistant, from MCP servers. Tools that "
                        "change things ask first, like deleting a task does.")
@@ -59,7 +65,7 @@ class ToolsPage(QWidget):
         self.confirm_question = QLabel()
         self.confirm_remove_button = QPushButton("Remove")
         self.confirm_remove_button.clicked.connect(self.remove_server)
-        keep = QPushButton("Keep it")
+        keep = self.keep_button = QPushButton("Keep it")
         keep.clicked.connect(self.confirm_remove.hide)
         confirm_row = QHBoxLayout(self.confirm_remove)
         confirm_row.setContentsMargins(0, 0, 0, 0)
@@ -67,7 +73,13 @@ class ToolsPage(QWidget):
         confirm_row.addWidget(self.confirm_remove_button)
         confirm_row.addWidget(keep)
         self.confirm_remove.hide()
+        self.check_button = QPushButton("Check servers")
+        self.check_button.setToolTip("Start each server that is on and list its tools, as "
+                                     "`task-assistant mcp list` does")
+        self.check_button.clicked.connect(self.check_servers)
+        self.check_button.setVisible(runner is not None and preload is not None)
         remove_row = QHBoxLayout()
+        remove_row.addWidget(self.check_button)
         remove_row.addStretch(1)
         remove_row.addWidget(self.remove_button)
 
@@ -86,6 +98,12 @@ class ToolsPage(QWidget):
         layout.addWidget(self.message)
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(False)
+        # The inline question's default is shown: "Keep it" is bold and takes the focus, and
+        # Enter presses it (not the dialog's own default, which the question does not show).
+        keep.setAutoDefault(True)
+        bold = keep.font()
+        bold.setBold(True)
+        keep.setFont(bold)
 
         self._changed_elsewhere.connect(self.reload, Qt.ConnectionType.QueuedConnection)
         self._unsubscribe = servers.subscribe(lambda _name: self._changed_elsewhere.emit())
@@ -117,15 +135,17 @@ class ToolsPage(QWidget):
         self._update_buttons()
 
     def _server_item(self, config: McpServerConfig) -> QTreeWidgetItem:
-        item = QTreeWidgetItem([config.name, config.target])
+        # The Permission column holds permissions and what Check found; the command line
+        # (long, maybe with paths a person would not show) is in the tooltip.
+        item = QTreeWidgetItem([config.name, self._states.get(config.name, "")])
         item.setData(0, Qt.ItemDataRole.UserRole, config.name)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(0, Qt.CheckState.Checked if config.enabled
                            else Qt.CheckState.Unchecked)
-        item.setToolTip(0, "Untick to stop using this server's tools (its settings are kept).")
-        item.setToolTip(1, config.target)
+        item.setToolTip(0, f"{config.target}\nUntick to stop using this server's tools (its "
+                           "settings are kept).")
         if not config.tools:
-            hint = QTreeWidgetItem(["(its tools show here once it has run)"])
+            hint = QTreeWidgetItem(["(its tools show here once it has run: Check servers)"])
             hint.setFlags(Qt.ItemFlag.ItemIsEnabled)
             item.addChild(hint)
         for tool in config.tools:
@@ -182,6 +202,50 @@ class ToolsPage(QWidget):
         self.message.setText(sentence)
         self.message.setVisible(bool(sentence))
 
+    # -- checking --------------------------------------------------------------------------
+
+    def check_servers(self) -> None:
+        if self._runner is not None and self._preload is not None:
+            self._runner.start(self._check())
+
+    async def _check(self) -> None:
+        """Start every server that is on, once, as `mcp list` does: each says whether it runs,
+        and the tools it offers are remembered and listed (each start is bounded in time)."""
+        self.check_button.setEnabled(False)
+        self._say("Starting the servers…")
+        try:
+            await asyncio.shield(self._preload())
+            from app.assistant.mcp_tools import McpTools
+
+            probe = McpTools(self.servers)
+            try:
+                await probe.tools()
+                failures = probe.failures()
+            finally:
+                await probe.close()
+        except Exception as error:  # the agent stack failed to load: a sentence, not a trace
+            from app.common.crash_log import something_went_wrong
+
+            failures, sentence = None, something_went_wrong(error)
+        if not isValid(self):
+            return
+        self.check_button.setEnabled(True)
+        if failures is None:
+            self._say(sentence)
+            return
+        self._states = {}
+        for config in self.servers.all():
+            if not config.enabled:
+                self._states[config.name] = "off"
+            elif failures.get(config.name):
+                self._states[config.name] = "could not start"
+            else:
+                count = len(config.tools)
+                self._states[config.name] = f"running, {count} tool{'s' if count != 1 else ''}"
+        self.reload()
+        problems = [f"'{name}' could not start ({why})" for name, why in failures.items() if why]
+        self._say("; ".join(problems) + "." if problems else "Every server that is on started.")
+
     # -- changing --------------------------------------------------------------------------
 
     def _apply(self, change) -> bool:
@@ -231,6 +295,7 @@ class ToolsPage(QWidget):
             self.confirm_question.setText(f"Remove the MCP server '{name}' and its permissions?")
             self.confirm_remove.setProperty("server", name)
             self.confirm_remove.show()
+            self.keep_button.setFocus()
 
     def remove_server(self) -> None:
         name = self.confirm_remove.property("server")

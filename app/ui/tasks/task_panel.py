@@ -20,6 +20,7 @@ from app.tasks import quick_add, validate
 from app.tasks.when.dates import Due, friendly_due, local_today
 from app.ui.theme import design
 from app.ui.live_updates import LiveUpdates
+from app.ui.question_box import question
 from app.ui.tasks.quick_add_box import QuickAddBox
 from app.ui.tasks.reminder_bar import ReminderBar
 from app.ui.tasks.task_editor import TaskEditor
@@ -180,9 +181,9 @@ class TaskPanel(QWidget):
         self.undo_action = action("&Undo", [QKeySequence.StandardKey.Undo], self.undo, self,
                                   panel)
         self.redo_action = action("&Redo", ["Ctrl+Shift+Z"], self.redo, self, panel)
-        for number, name in enumerate(FIXED_VIEWS, start=1):
+        for number, name in enumerate(FIXED_VIEWS, start=1):  # from the message box too
             action(name, [f"Ctrl+{number}"], lambda _=False, n=name: self.show_view(n), self,
-                   panel)
+                   Qt.ShortcutContext.WindowShortcut)
 
         # popup(), never exec(): exec() runs a nested event loop, and under qasync every
         # coroutine scheduled meanwhile (a streaming answer) would fail and never run again.
@@ -378,15 +379,27 @@ class TaskPanel(QWidget):
             self._say(f"Completed “{task.title}”.")
 
     def _ask_with_subtasks(self, ids: list[int], open_below: int) -> None:
-        """Completing a parent with open subtasks: the store refuses, the window asks."""
-        task = self._attempt(lambda: self._store.get(ids[0]))
-        if task is None:
+        """Completing a parent with open subtasks: the store refuses, the window asks. A
+        repeating parent moves to its next time and its subtasks open again with it, so the
+        question says that rather than promising they will be done."""
+        tasks = self._attempt(lambda: [self._store.get(task_id) for task_id in ids])
+        if tasks is None:
             return
-        what = f"“{task.title}”" if len(ids) == 1 else f"These {len(ids)} tasks"
-        subtasks = f"{open_below} open subtask{'s' if open_below != 1 else ''}"
+        subtasks = f"{open_below} subtask{'s' if open_below != 1 else ''}"
+        if len(tasks) == 1 and tasks[0].repeat and tasks[0].due:
+            self._confirm("Complete a repeating task",
+                          f"“{tasks[0].title}” repeats; its {subtasks} will be open again for "
+                          "the next time.", "Complete this time",
+                          lambda yes: self._complete_with_subtasks(ids) if yes else None,
+                          destructive=False)
+            return
+        what = f"“{tasks[0].title}”" if len(ids) == 1 else f"These {len(ids)} tasks"
+        again = (" Those of repeating tasks will be open again for the next time."
+                 if any(task.repeat and task.due for task in tasks) else "")
         self._confirm("Complete with subtasks",
-                      f"{what} {'has' if len(ids) == 1 else 'have'} {subtasks}. Complete "
-                      f"{'it' if open_below == 1 else 'them'} too?", "Complete all",
+                      f"{what} {'has' if len(ids) == 1 else 'have'} {open_below} open "
+                      f"subtask{'s' if open_below != 1 else ''}. Complete "
+                      f"{'it' if open_below == 1 else 'them'} too?{again}", "Complete all",
                       lambda yes: self._complete_with_subtasks(ids) if yes else None,
                       destructive=False)
 
@@ -463,21 +476,13 @@ class TaskPanel(QWidget):
 
     def _confirm(self, title: str, text: str, action: str, answered, *,
                  destructive: bool = True) -> None:
-        """Ask before a change; Cancel is the default. `answered(bool)` gets the answer."""
+        """Ask before a change; `answered(bool)` gets the answer. Enter picks Cancel for a
+        destructive change, else the action; either way the default is drawn so."""
         if self.confirm_box is not None:
             self.confirm_box.close()
-        box = self.confirm_box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(title)
-        box.setTextFormat(Qt.TextFormat.PlainText)  # titles are never markup
-        box.setText(text)
-        confirm = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole if destructive
-                                else QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)  # Enter on a reflex keeps things as they are
-        box.setEscapeButton(cancel)
+        box = self.confirm_box = question(self, title, text, action, destructive=destructive)
         box.finished.connect(
-            lambda _: self._answered(box, answered, box.clickedButton() is confirm))
+            lambda _: self._answered(box, answered, box.clickedButton() is box.confirm))
         box.open()  # no nested event loop: the answer arrives through `finished`
 
     def _answered(self, box: QMessageBox, answered, yes: bool) -> None:

@@ -15,18 +15,30 @@ class Surface(QFrame):
         self.outlined = outlined
 
     def paintEvent(self, event) -> None:
-        if not self.surface_kind and not self.outlined:  # transparent: the page shows through
-            super().paintEvent(event)
+        focused = self.hasFocus()  # reached with Tab: the outline shows where the keys are
+        if not self.surface_kind and not self.outlined and not focused:
+            super().paintEvent(event)  # transparent: the page shows through
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         colours = self.palette()
         outline = self.outlined or design.high_contrast(colours)
         painter.setPen(QPen(design.border(colours), 1) if outline else QPen(0))
-        if not outline:
+        if focused:
+            painter.setPen(QPen(colours.color(colours.ColorRole.Highlight), 2))
+        elif not outline:
             painter.setPen(design.surface(self.surface_kind, colours))
-        painter.setBrush(design.surface(self.surface_kind, colours))
+        if self.surface_kind or self.outlined:
+            painter.setBrush(design.surface(self.surface_kind, colours))
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5),
                                 design.RADIUS, design.RADIUS)
         painter.end()
         super().paintEvent(event)
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self.update()
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.update()

@@ -5,7 +5,7 @@ import json
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from app.config.keystore import SERVICE, USERNAME
 from app.ui.chat.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
@@ -115,6 +115,25 @@ def test_deny_is_the_default_and_keeps_the_task(qtbot, window, gemini, workspace
     assert items(window, ToolItem) == []
     sent = gemini.requests[-1]["messages"][-1]
     assert sent["role"] == "tool" and "did not approve" in sent["content"]
+
+
+def test_after_enter_denies_only_the_message_box_gets_the_keys_until_the_answer_ends(
+        qtbot, window, gemini, workspace):
+    """Keys typed while the answer still streams after the card must not reach another
+    widget on the way (a Space there once pressed "New conversation")."""
+    task = workspace.store.add("Keep me", by=CLI)
+    gemini.enqueue(tool_calls(("delete_task", {"id": task.id})),
+                   text(*[f"kept{n} " for n in range(20)], delay=0.05))
+    window.activateWindow()
+    type_and_send(qtbot, window, "delete it")
+    qtbot.waitUntil(lambda: bool(items(window, ApprovalItem)), timeout=10_000)
+    focused = []
+    QApplication.instance().focusChanged.connect(lambda _old, new: focused.append(new))
+    qtbot.keyClick(items(window, ApprovalItem)[-1].deny_button, Qt.Key.Key_Return)
+    assert window.chat.input.hasFocus()
+    qtbot.waitUntil(lambda: window.chat.input.hasFocus() and idle(window), timeout=10_000)
+    assert focused and all(widget is window.chat.input for widget in focused)
+    assert workspace.store.get(task.id).title == "Keep me"
 
 
 def test_stopping_during_an_approval_deletes_nothing(qtbot, window, gemini, workspace):

@@ -42,7 +42,8 @@ def test_a_code_block_scrolls_on_its_own_with_label_highlighting_and_copy(qtbot,
     keyword.setPosition(2)  # inside "def"
     name.setPosition(6)     # inside "f"
     assert keyword.charFormat().foreground().color() != name.charFormat().foreground().color()
-    assert block.copy_button.focusPolicy() == Qt.FocusPolicy.NoFocus
+    # Tab reaches it; a click copies without taking the focus from the message box
+    assert block.copy_button.focusPolicy() == Qt.FocusPolicy.TabFocus
     qtbot.mouseClick(block.copy_button, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == block.text
 
@@ -158,21 +159,71 @@ def test_stopped_answer_continue_sends_and_the_model_sees_the_stopped_text(qtbot
     assert sent == [("user", "tell me"), ("assistant", said), ("user", "Continue")]
 
 
-def test_tab_order_is_box_send_transcript_and_copy_buttons_are_not_stops(qtbot, window,
-                                                                         gemini):
+def _tab_walk(qtbot, window, start) -> list:
+    """Focus after each Tab from `start` until it leaves the transcript."""
+    chat, walked = window.chat, []
+    start.setFocus()
+    qtbot.waitUntil(start.hasFocus)
+    qtbot.keyClick(start, Qt.Key.Key_Tab)
+    while True:
+        focused = QApplication.focusWidget()
+        if focused is not chat.view and not chat.view.isAncestorOf(focused):
+            return walked
+        walked.append(focused)
+        assert len(walked) < 100, "Tab never left the transcript"
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+
+
+def test_tab_walks_the_transcript_message_by_message_and_reaches_every_action(
+        qtbot, window, gemini, workspace):
+    from app.tasks import Origin
+    from app.ui.chat.chat_items import ToolItem
+    from fake_gemini import tool_calls
+
+    task = workspace.store.add("Call Ana", by=Origin("cli"))
     gemini.enqueue(text("Hi."))
     type_and_send(qtbot, window, "hello")
     wait_for_answer(qtbot, window, "Hi.")
-    chat = window.chat
-    chat.input.setFocus()
-    qtbot.keyClick(chat.input, Qt.Key.Key_Tab)
-    assert chat.send_button.hasFocus()
-    qtbot.keyClick(chat.send_button, Qt.Key.Key_Tab)
-    assert chat.view.hasFocus()  # the transcript is one stop, not its first message
-    for item in items(window, MessageItem):
-        for button in (item.copy_button, item.retry_button, item.edit_button):
-            assert button.focusPolicy() == Qt.FocusPolicy.NoFocus
-            assert button.accessibleName()
+    gemini.enqueue(tool_calls(("complete_task", {"id": task.id})),
+                   text("Done. Run:\n\n```sh\nls -la\n```\n"))
+    type_and_send(qtbot, window, "I called Ana")
+    qtbot.waitUntil(lambda: idle(window) and "Done. Run:" in answer_text(window),
+                    timeout=10_000)
+    window.activateWindow()
+    first_question, first_answer, question, answer = items(window, MessageItem)
+    [tool] = items(window, ToolItem)
+    [code] = answer.findChildren(CodeBlock)
+
+    walked = _tab_walk(qtbot, window, window.chat.send_button)
+    assert walked[0] is window.chat.view  # one stop to scroll with the arrows, then the messages
+    messages = [stop for stop in walked if isinstance(stop, MessageItem)]
+    assert messages == [first_question, first_answer, question, answer]  # in reading order
+    position = {id(stop): n for n, stop in enumerate(walked)}
+    for owner, actions in ((first_question, [first_question.copy_button]),
+                           (question, [question.copy_button, question.edit_button]),
+                           (tool, [tool.undo_button]),
+                           (answer, [answer.copy_button, answer.retry_button,
+                                     answer.undo_all_button, code.copy_button])):
+        for action in actions:  # each action follows its own message
+            assert id(action) in position, action.accessibleName()
+            if isinstance(owner, MessageItem):
+                assert position[id(owner)] < position[id(action)]
+    assert walked.index(question.edit_button) < walked.index(tool.undo_button) \
+        < walked.index(answer)
+
+    clipboard = QGuiApplication.clipboard()
+    code.copy_button.setFocus()
+    qtbot.keyClick(code.copy_button, Qt.Key.Key_Space)  # Space presses the focused action
+    assert clipboard.text().strip() == "ls -la"
+    answer.copy_button.setFocus()
+    qtbot.keyClick(answer.copy_button, Qt.Key.Key_Space)
+    assert clipboard.text().startswith("Done. Run:")
+    answer.undo_all_button.setFocus()
+    qtbot.keyClick(answer.undo_all_button, Qt.Key.Key_Space)
+    assert workspace.store.get(task.id).status == "open"
+    question.edit_button.setFocus()
+    qtbot.keyClick(question.edit_button, Qt.Key.Key_Space)
+    assert window.chat.input.toPlainText() == "I called Ana" and window.chat.input.hasFocus()
 
 
 def test_f1_and_ctrl_slash_show_every_shortcut_and_focus_returns(qtbot, window):
@@ -186,6 +237,61 @@ def test_f1_and_ctrl_slash_show_every_shortcut_and_focus_returns(qtbot, window):
             assert shown in sheet.table.text()
         sheet.reject()
         qtbot.waitUntil(window.chat.input.hasFocus)
+
+
+def _sheet_keys(keys: str) -> list[str]:
+    """A sheet entry's key combinations ("Ctrl+1 … Ctrl+5", "Ctrl+Z / Ctrl+Shift+Z")."""
+    keys = keys.split(" (")[0]
+    if " … " in keys:
+        first, last = keys.split(" … ")
+        prefix = first.rstrip("0123456789")
+        return [f"{prefix}{n}" for n in range(int(first[len(prefix):]),
+                                               int(last[len(prefix):]) + 1)]
+    return [part for chunk in keys.split(" or ") for part in chunk.split(" / ")]
+
+
+def test_every_shortcut_on_the_sheet_is_bound(qtbot, window):
+    """The sheet is true: every combination with Ctrl, Alt or a function key it lists is a
+    live shortcut of the window (or of an approval card's buttons)."""
+    from PySide6.QtGui import QAction, QKeySequence, QShortcut
+
+    from app.ui.chat.chat_items import ApprovalItem
+    from app.ui.shortcut_sheet import SHORTCUTS
+
+    card = ApprovalItem("Delete task 1 'x'?", {"id": 1})
+    qtbot.addWidget(card)
+    bound = {sequence.toString() for action in window.findChildren(QAction)
+             for sequence in action.shortcuts()}
+    bound |= {shortcut.key().toString() for shortcut in window.findChildren(QShortcut)}
+    bound |= {shortcut.key().toString() for shortcut in card.findChildren(QShortcut)}
+    listed = [combination for _, entries in SHORTCUTS for keys, _what in entries
+              for combination in _sheet_keys(keys)
+              if "Ctrl+" in combination or "Alt+" in combination
+              or combination[:1] == "F" and combination[1:].isdigit()]
+    assert "F6" in listed and "Ctrl+5" in listed
+    unbound = [combination for combination in listed
+               if QKeySequence(combination.replace("Enter", "Return")).toString() not in bound]
+    assert unbound == []
+
+
+def test_view_keys_work_from_the_message_box_and_f6_goes_to_the_tasks_and_back(qtbot, window,
+                                                                              workspace):
+    from app.tasks import Origin
+
+    workspace.store.add("Water the plants", by=Origin("cli"))
+    window.activateWindow()
+    window.chat.input.setFocus()
+    qtbot.waitUntil(window.chat.input.hasFocus)
+    qtbot.keyClick(window.chat.input, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.tasks.current_view == "All"
+    qtbot.keyClick(window.chat.input, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert window.tasks.current_view == "Trash"
+    qtbot.keyClick(window.chat.input, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.tasks.view.isVisible)
+    qtbot.keyClick(window.chat.input, Qt.Key.Key_F6)
+    assert window.tasks.view.hasFocus()
+    qtbot.keyClick(window.tasks.view, Qt.Key.Key_F6)
+    assert window.chat.input.hasFocus()
 
 
 def test_every_control_in_the_chat_has_an_accessible_name(qtbot, window, gemini):

@@ -5,7 +5,8 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from fake_gemini import text
 from qt_fixtures import close_window, open_window
-from ui_helpers import MessageItem, answer_text, items, type_and_send, wait_for_answer
+from ui_helpers import (MessageItem, answer_text, assert_default_is_shown, items, type_and_send,
+                        wait_for_answer)
 
 
 def titles(window) -> list[str]:
@@ -84,6 +85,7 @@ def test_delete_asks_first_and_cancel_keeps_it(qtbot, window, gemini, workspace)
     box = confirm_box(window)
     assert box is not None and box.isVisible() and "keep this" in box.text()
     assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    assert_default_is_shown(box)
     qtbot.keyClick(box, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: confirm_box(window) is None)
     assert [c.title for c in workspace.conversations.list()] == ["keep this"]

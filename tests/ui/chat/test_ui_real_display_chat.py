@@ -71,6 +71,32 @@ def test_after_denying_by_keyboard_typed_text_reaches_the_message_box_whole(
         assert store.get(task.id).title == "Old chore"
 
 
+def test_the_message_box_owns_the_focus_when_an_answer_still_streaming_after_a_denial_ends(
+        desktop_app, display, app_home, gemini):
+    """Enter denies the card while the model is still to answer; the answer streams slowly
+    afterwards. Whenever it ends, what is typed next goes whole into the message box of the
+    same conversation (it once went to "New conversation", first word lost)."""
+    with TaskStore(app_home / "tasks.sqlite3") as store:
+        task = store.add("Old chore", by=Origin("cli"))
+    gemini.enqueue(tool_calls(("delete_task", {"id": task.id})),
+                   text(*[f"kept{n} " for n in range(40)], delay=0.05), text("Understood."))
+    focused_window(desktop_app, display)
+    xdotool(display, "type", "--delay", "20", "--", "delete the old chore")
+    xdotool(display, "key", "Return")
+    desktop_app.wait_until(lambda: any(item.get("type") == "function_call"
+                                       for item in stored_items(app_home)), ANSWER,
+                           "asking for approval")
+    xdotool(display, "key", "Return")  # Enter denies; the answer then streams for a while
+    desktop_app.wait_until(lambda: any("kept39" in content_text(item.get("content"))
+                                       for item in stored_items(app_home)), ANSWER,
+                           "ending the answer")
+    typed = "After the card it is kept"
+    xdotool(display, "type", "--delay", "20", "--", typed)
+    xdotool(display, "key", "Return")
+    desktop_app.wait_until(lambda: len(gemini.requests) == 3, ANSWER, "sending the next message")
+    assert user_messages(gemini.requests[2]) == ["delete the old chore", typed]
+
+
 def test_stop_with_esc_and_continue_by_keyboard(desktop_app, display, app_home, gemini):
     gemini.enqueue(text(*[f"word{n} " for n in range(300)], delay=0.03), text("The end."))
     focused_window(desktop_app, display)

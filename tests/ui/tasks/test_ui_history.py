@@ -8,7 +8,7 @@ from app.tasks import Origin, TaskFilter
 from app.ui.chat.approval_card import LINES_SHOWN
 from app.ui.chat.chat_items import ApprovalItem, NoticeItem, ToolItem
 from fake_gemini import text, tool_calls
-from ui_helpers import answers, items, type_and_send, wait_for_answer
+from ui_helpers import answer_text, answers, items, type_and_send, wait_for_answer
 
 CLI = Origin("cli")
 
@@ -199,3 +199,27 @@ def test_the_trash_view_restores_and_empties(qtbot, store, make_panel):
     assert panel.status_label.text() == "Deleted 1 task for good."
     store.restore(later.id, by=CLI)
     qtbot.waitUntil(lambda: panel.stack.currentWidget() is panel.empty_label)
+
+
+def test_retry_is_not_offered_for_an_answer_whose_changes_were_undone(qtbot, window, gemini,
+                                                                      workspace):
+    """Retry keeps the record of what the tools did: after Undo all the new answer would claim
+    tasks that are gone. So Retry is greyed, says why, and Ctrl+R asks nothing of the model."""
+    store = workspace.store
+    gemini.enqueue(tool_calls(*[("add_task", {"title": title})
+                                for title in ("Milk", "Bread", "Eggs")]),
+                   text("Done. I added 3 tasks."))
+    type_and_send(qtbot, window, "add milk, bread and eggs")
+    wait_for_answer(qtbot, window, "Done. I added 3 tasks.")
+    answer = answers(window)[-1]
+    assert answer.retry_button.isEnabled()
+    qtbot.mouseClick(answer.undo_all_button, Qt.MouseButton.LeftButton)
+    assert [status for _, status in statuses(store)] == []  # all three undone
+    assert not answer.retry_button.isEnabled()
+    assert "changes to tasks were undone" in answer.retry_button.toolTip()
+
+    asked = len(gemini.requests)
+    window.chat.retry()  # as Ctrl+R does
+    assert window.chat.status.text().startswith("This answer's changes to tasks were undone")
+    assert len(gemini.requests) == asked and not window.chat.busy
+    assert answer_text(window) == "Done. I added 3 tasks."

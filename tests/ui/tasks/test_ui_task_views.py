@@ -12,6 +12,7 @@ from app.tasks.when.dates import Due, local_today
 from app.tasks.history import Origin
 from app.ui.tasks.task_panel import TaskPanel
 from app.ui.tasks.task_row import LOOK_ROLE
+from ui_helpers import assert_default_is_shown
 
 BY_CLI = Origin("cli")
 TODAY = local_today()
@@ -277,6 +278,42 @@ def test_completing_a_parent_with_open_subtasks_asks_first(qtbot, store, make_pa
         .click()
     assert store.get(move.id).status == "done" and store.get(pack.id).status == "done"
     assert panel.status_label.text() == "Completed “Move house”. Ctrl+Z undoes it."
+
+
+def test_completing_a_repeating_parent_says_its_subtasks_open_again(qtbot, store, make_panel):
+    plants = store.add("Water plants", due=day(0), repeat="every week", by=BY_CLI)
+    ferns = store.add("Ferns", parent_id=plants.id, by=BY_CLI)
+    panel = make_panel()
+    panel.show_view("All")
+    panel.select_task(plants.id)
+    panel.activateWindow()
+    panel.view.setFocus()
+    qtbot.waitUntil(panel.view.hasFocus)
+    qtbot.keyClick(panel.view, Qt.Key.Key_Space)
+    box = panel.confirm_box
+    assert box.text() == ("“Water plants” repeats; its 1 subtask will be open again for the "
+                          "next time.")
+    assert box.defaultButton().text() == "Complete this time"
+    assert_default_is_shown(box)
+    qtbot.keyClick(box.focusWidget(), Qt.Key.Key_Return)  # Enter does what the bold button says
+    qtbot.waitUntil(lambda: panel.confirm_box is None)
+    assert store.get(plants.id).due == day(7) and store.get(plants.id).status == "open"
+    assert store.get(ferns.id).status == "open"  # as the question said
+
+
+def test_a_destructive_question_shows_cancel_as_what_enter_does(qtbot, store, make_panel):
+    gone = store.add("Forget me", by=BY_CLI)
+    store.delete(gone.id, by=BY_CLI)
+    panel = make_panel()
+    panel.show_view("Trash")
+    qtbot.waitUntil(lambda: panel.visible_task_ids() == [gone.id])
+    panel.empty_trash_button.click()
+    box = panel.confirm_box
+    assert box.defaultButton().text() == "Cancel"
+    assert_default_is_shown(box)
+    qtbot.keyClick(box.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.confirm_box is None)
+    assert [item.task.id for item in store.trash()] == [gone.id]
 
 
 # -- rows ----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 
 from app import APP_NAME
+from app.ui.lifecycle.display_loss import SENTENCE as DISPLAY_LOST, DisplayWatch
 
 SHUTDOWN_TIMEOUT = 5.0  # seconds for streams to stop and files to close before giving up
 
@@ -31,7 +32,7 @@ def run(start: str = "window", on_shown: Callable | None = None) -> int:
 
     from app.common.errors import UserError
     from app.common.paths import resource_path
-    from app.ui.single_instance import start_or_hand_off
+    from app.ui.lifecycle.single_instance import start_or_hand_off
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("task-assistant")
@@ -49,17 +50,28 @@ def run(start: str = "window", on_shown: Callable | None = None) -> int:
         return 1
     if server is None:
         return 0  # the running instance does it
+    display = DisplayWatch()
+    display.install()
     try:
         with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-            return runner.run(_main(app, server, start, on_shown))
+            return runner.run(_main(app, server, start, on_shown, display))
+    except Exception:
+        if not display.lost:
+            raise
+        # The loop could not finish tidily without its display. _main closed the files if it
+        # got that far; if not, SQLite's journal keeps them whole as the process ends.
+        return 0
     finally:
         server.close()
+        display.uninstall()
+        if display.lost:
+            print(f"task-assistant: {DISPLAY_LOST}", file=sys.stderr)
 
 
-async def _main(app, server, start: str, on_shown: Callable | None) -> int:
+async def _main(app, server, start: str, on_shown: Callable | None, display) -> int:
     from app.common.errors import UserError
     from app.desktop.reminders import Reminders
-    from app.ui.quit_signals import QuitSignals
+    from app.ui.lifecycle.quit_signals import QuitSignals
     from app.ui.shell import Shell
     from app.ui.task_runner import TaskRunner
 
@@ -107,10 +119,14 @@ async def _main(app, server, start: str, on_shown: Callable | None) -> int:
         await quitting.wait()
     finally:
         signals.restore()
-        try:
-            await asyncio.wait_for(_close(shell, runner, workspace), SHUTDOWN_TIMEOUT)
-        except TimeoutError:
-            pass  # an unresponsive server must not keep the app from quitting
+        if display.lost:  # Qt left its loop: nothing can be awaited, the files close now
+            workspace.conversations.close()
+            workspace.store.close()
+        else:
+            try:
+                await asyncio.wait_for(_close(shell, runner, workspace), SHUTDOWN_TIMEOUT)
+            except TimeoutError:
+                pass  # an unresponsive server must not keep the app from quitting
         # The window is not deleted here: a turn cut off by the timeout still cleans up its
         # widgets while the loop closes, and the process ends right after.
     return 0
@@ -150,12 +166,14 @@ def _open_workspace(app):
 def _ask_restore(problem: str, newest) -> bool:
     from PySide6.QtWidgets import QMessageBox
 
+    from app.ui.question_box import show_default
+
     box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, problem)
     box.setInformativeText(f"Restore the newest backup, taken {newest.taken:%a %d %b %Y %H:%M}? "
                            "The current file is kept aside, not overwritten.")
     restore = box.addButton("Restore backup", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Don't restore", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(restore)
+    show_default(box, restore)
     box.exec()  # before the loop serves anything else, so a modal box is safe here
     return box.clickedButton() is restore
 
