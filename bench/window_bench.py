@@ -17,10 +17,17 @@ measured in this one run, interleaved; this machine is shared, so read the ratio
    loop, no UI, is the side-by-side baseline; an idle second is the machine's noise floor.
 3) Memory: VmRSS and VmHWM of this process after the first answer, against the bare window's
    RSS at its first paint.
+   The bare window again with only our design system put on it (tokens, style sheet, the
+   bundled Inter font: app.ui.theme.apply_theme) is a third side: the difference is what the
+   theme costs the first paint (target <= 10 ms of CPU).
 4-6) Long conversations (2,000 messages: time to paint the newest, RSS added), memory over
    1,000 answers in one session, and where the memory goes (Qt, openai, mcp, the rest of the
    Agents SDK, ours): bench/transcript_bench.py, each in a fresh process. `--long` runs only
    these.
+7-9) The import floor (Qt + openai + mcp + the Agents SDK in a bare process) beside our own
+   memory after the answers (target: ours <= 20 MB above it), a `--tray` start's memory after
+   10 s idle on Xvfb with a tray host, and quick ask's first answer from a tray start against
+   a preloaded one: bench/light_start_bench.py.
 """
 
 import argparse
@@ -45,6 +52,8 @@ HEARTBEAT_MS = 16
 STALL_TARGET_MS = 16.0
 PAINT_TARGET = 1.5
 RSS_TARGET_MB = 180.0
+THEME_TARGET_MS = 10.0
+OWN_SHARE_TARGET_MB = 20.0
 QUESTION = "Plan my week, with the details."
 BENCH_KEY = "bench-key-not-real"  # only ever sent to the local fake server
 
@@ -119,7 +128,7 @@ def report(**extra):
                       "rss_kb": rss, **extra}), flush=True)
 """
 
-BARE_CHILD = CHILD_COMMON + """
+BARE_WINDOW = """
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QTextBrowser
 
@@ -137,12 +146,20 @@ class Window(QMainWindow):
         app.quit()
 
 app = QApplication(sys.argv[:1])
+THEME
 window = Window()
 window.setCentralWidget(QTextBrowser())
 window.resize(1180, 760)  # MainWindow's default size
 window.show()
 sys.exit(app.exec())
 """
+
+BARE_CHILD = CHILD_COMMON + BARE_WINDOW.replace("THEME", "")
+# The same bare window in our look: what desktop.run puts on the app before building the window.
+THEMED_CHILD = CHILD_COMMON + BARE_WINDOW.replace("THEME", """
+from app.ui.theme.apply import apply_theme
+apply_theme(app)
+""")
 
 APP_CHILD = CHILD_COMMON + """
 from app.ui.lifecycle.desktop import run
@@ -177,11 +194,12 @@ def first_paint(runs: int, env: dict) -> dict:
         # the first conversation made). The measured launches are the everyday kind.
         spawn_to_paint(BARE_CHILD, env)
         spawn_to_paint(APP_CHILD, env)
-        results = {"bare": [], "app": []}
+        spawn_to_paint(THEMED_CHILD, env)
+        code = {"bare": BARE_CHILD, "app": APP_CHILD, "themed": THEMED_CHILD}
+        results = {side: [] for side in code}
         for run in range(runs):
-            for side in ("bare", "app") if run % 2 == 0 else ("app", "bare"):
-                results[side].append(spawn_to_paint(BARE_CHILD if side == "bare" else APP_CHILD,
-                                                     env))
+            for side in ("bare", "app", "themed") if run % 2 == 0 else ("themed", "app", "bare"):
+                results[side].append(spawn_to_paint(code[side], env))
     return {side: {key: statistics.median(r[key] for r in rows) for key in rows[0]}
             | {"paint_all": sorted(r["paint"] for r in rows)}
             for side, rows in results.items()}
@@ -450,6 +468,12 @@ def main() -> None:
           f"by the process's own CPU time to first paint {app['cpu'] / bare['cpu']:.2f} "
           f"({app['cpu'] * 1000:.0f} / {bare['cpu'] * 1000:.0f} ms, less sensitive to other "
           "load)")
+    themed = paint["themed"]
+    theme_ms = (themed["cpu"] - bare["cpu"]) * 1000
+    print(f"   the design system alone (bare window + apply_theme: style sheet, palette, Inter): "
+          f"+{theme_ms:.0f} ms CPU, +{(themed['paint'] - bare['paint']) * 1000:.0f} ms wall "
+          f"to first paint  (target <= {THEME_TARGET_MS:.0f} ms: "
+          f"{verdict(theme_ms <= THEME_TARGET_MS)})")
 
     idle = stream["idle"]
     first = stream["app"][0]
@@ -487,9 +511,17 @@ def main() -> None:
     print(f"   at the end ({len(stream['app'])} answers, {len(raws)} bare-client streams)  "
           f"{stream['rss_end']:6.0f} MB  (peak {stream['hwm_end']:.0f} MB); "
           f"after one answer / bare window = {rss / bare['rss_mb']:.1f}x")
+    import light_start_bench
+
+    floor = light_start_bench.import_floor_mb()
+    own = stream["rss_end"] - floor
+    print(f"   import floor: QApplication + openai + mcp + agents, bare process "
+          f"{floor:6.0f} MB; ours after {len(stream['app'])} answers {own:+.0f} MB above it  "
+          f"(target <= {OWN_SHARE_TARGET_MB:.0f} MB: {verdict(own <= OWN_SHARE_TARGET_MB)})")
     import transcript_bench
 
     transcript_bench.report()
+    light_start_bench.report()
 
 
 if __name__ == "__main__":

@@ -25,6 +25,9 @@ def _import_agent_stack() -> None:
 
     import app.assistant.assistant  # noqa: F401
     import app.assistant.chat_session  # noqa: F401
+    from app.assistant.gemini.first_turn import build_first_turn_models
+
+    build_first_turn_models()  # else the first answer builds them, stalling the window
 
     # PySide6's import hook reads the source of every module imported after it and leaves it
     # in linecache: ~30 MB for the agent stack. Tracebacks re-read what they need.

@@ -2,6 +2,7 @@
 needs it, and a failure nobody waited for (the app quitting meanwhile) prints nothing."""
 
 import asyncio
+import os
 import gc
 
 import pytest
@@ -86,3 +87,30 @@ def test_another_attribute_error_is_a_bug_and_is_not_tried_again(store, monkeypa
     with pytest.raises(AttributeError, match="NoneType"):
         asyncio.run(first_question())
     assert calls == ["import"]
+
+
+FIRST_ANSWER_MODELS_BUILT = """
+from app.assistant.loader import _import_agent_stack
+_import_agent_stack()
+from openai.types.chat import ChatCompletionChunk
+from openai.types.responses import ResponseCompletedEvent, ResponseTextDeltaEvent
+unbuilt = [model.__name__ for model in (ChatCompletionChunk, ResponseTextDeltaEvent,
+                                        ResponseCompletedEvent)
+           if not model.__pydantic_complete__]
+print(",".join(unbuilt))
+"""
+
+
+def test_the_background_import_builds_what_the_first_answer_needs():
+    """openai builds its models on first use; built by the first streamed answer, on the event
+    loop, they froze the window for tens of ms. A fresh process, so no other test built them."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", FIRST_ANSWER_MODELS_BUILT], cwd=repo,
+                          env={**os.environ, "PYTHONPATH": str(repo)}, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "", f"left for the first answer to build: {done.stdout}"
