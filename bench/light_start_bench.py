@@ -50,8 +50,8 @@ QUICK_ASK_CHILD = """
 import asyncio, json, sys, time
 from PySide6.QtWidgets import QSystemTrayIcon
 QSystemTrayIcon.isSystemTrayAvailable = staticmethod(lambda: True)  # a tray start, offscreen
-from app.ui import desktop
-from app.ui.chat_items import ErrorItem, MessageItem
+from app.ui.lifecycle import desktop
+from app.ui.chat.chat_items import ErrorItem, MessageItem
 
 MODE, TYPING, QUESTION = sys.argv[1], float(sys.argv[2]), sys.argv[3]
 result = {}
