@@ -1025,6 +1025,7 @@ class TaskStore:
             if row["due"] is None:
                 raise UserError("a repeating task needs a due date.")
             row["repeat"] = repeats.check_rule(rule)
+            repeats.check_produces(row["repeat"], Due.parse(row["due"]))
             row["repeat_after_done"] = int(bool(record.get("repeat_after_done")))
         remind_at = record.get("remind_at")
         if remind_at is not None:

@@ -1,0 +1,101 @@
+"""Hostile and odd input (issue 20): from a person, an MCP client or a file, it gets one
+sentence or is stored safely, quickly, and leaves everything else as it was."""
+
+import json
+import time
+from datetime import datetime
+
+import pytest
+
+from app.common.errors import UserError
+from app.tasks.dates import Due
+from app.tasks.history import Origin
+from app.tasks.operations import operations, perform
+from app.tasks.repeat import Repeat, next_due
+
+CLI = Origin("cli")
+HANG_GUARD = 3.0  # seconds: the target is 1 s (bench/); this only catches a hang
+
+
+def quickly(call, *args, **kwargs):
+    started = time.monotonic()
+    try:
+        return call(*args, **kwargs)
+    finally:
+        assert time.monotonic() - started < HANG_GUARD
+
+
+def tool(store, name):
+    return next(op for op in operations(store) if op.name == name)
+
+
+# -- repeat rules ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rule, words", [
+    ("FREQ=SECONDLY", "at most every hour"),
+    ("FREQ=MINUTELY;INTERVAL=5", "at most every hour"),
+    ("FREQ=SECONDLY;COUNT=1000000000", "at most every hour"),
+    ("FREQ=DAILY;COUNT=1000000000", "COUNT must be a whole number from 1 to 1000"),
+    ("FREQ=DAILY;INTERVAL=99999999", "INTERVAL must be a whole number from 1 to 1000"),
+    ("FREQ=DAILY;UNTIL=99991231", "UNTIL must be a date from 1900 to 2200"),
+    ("FREQ=DAILY;BYHOUR=1,2,3", "cannot use BYHOUR"),
+    ("FREQ=DAILY;BYSETPOS=2", "weekly, monthly or yearly"),
+    ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "never produces another date"),
+    ("FREQ=HOURLY;BYYEARDAY=366;BYMONTH=1", "never produces another date"),
+    ("FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30", "never produces another date"),
+    ("FREQ=DAILY;BYMONTH=" + ",".join(["1"] * 30_000), "at most 1000 characters"),
+])
+def test_a_repeat_rule_bomb_gets_one_sentence_at_once_and_adds_nothing(store, rule, words):
+    with pytest.raises(UserError, match=words) as error:
+        quickly(store.add, "x", due="2000-01-01T00:00", repeat=rule, by=CLI)
+    assert "\n" not in str(error.value) and len(str(error.value)) < 300
+    assert store.count() == 0
+
+
+def test_every_minute_as_a_phrase_is_refused_too(store):
+    with pytest.raises(UserError, match="at most every hour"):
+        store.add("stretch", repeat="every 5 minutes", by=CLI)
+
+
+def test_an_hourly_task_due_decades_ago_moves_to_the_next_hour_by_arithmetic():
+    now = datetime(2026, 12, 6, 10, 30).astimezone()
+    found = quickly(next_due, Repeat("FREQ=HOURLY;INTERVAL=7"), Due.parse("1901-01-01T00:00"),
+                    now=now)
+    moved = datetime.fromisoformat(found.iso)
+    assert now < moved <= now.replace(hour=17, minute=30)
+    # On the rule's own 7-hour lattice, counted from the first due:
+    assert (moved.replace(tzinfo=None) - datetime(1901, 1, 1)).total_seconds() % (7 * 3600) == 0
+
+
+@pytest.mark.parametrize("rule, due, expected", [
+    ("FREQ=DAILY;INTERVAL=3", "1950-01-01", None),
+    ("FREQ=WEEKLY;BYDAY=TU,FR", "1950-01-03", None),
+    ("FREQ=MONTHLY;BYMONTHDAY=31", "1950-01-31", "2026-12-31"),
+    ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "1904-02-29", "2028-02-29"),
+    ("FREQ=MONTHLY;INTERVAL=5", "1950-01-15", None),
+])
+def test_a_rule_stepped_from_long_ago_gives_what_stepping_one_by_one_gives(rule, due, expected):
+    from dateutil.rrule import rrulestr
+
+    now = datetime(2026, 12, 6, 10, 30).astimezone()
+    found = quickly(next_due, Repeat(rule), Due.parse(due), now=now)
+    slow = rrulestr(rule, dtstart=datetime.fromisoformat(due)).after(datetime(2026, 12, 6),
+                                                                      inc=True)
+    assert found.iso == slow.date().isoformat()
+    if expected:
+        assert found.iso == expected
+
+
+def test_a_bomb_from_an_mcp_client_is_an_error_answer_at_once(store):
+    answer = json.loads(quickly(perform, tool(store, "add_task"), {
+        "title": "x", "due": "2000-01-01T00:00", "repeat": "FREQ=SECONDLY"}, Origin("mcp")))
+    assert "at most every hour" in answer["error"]
+    assert store.count() == 0
+
+
+def test_a_bomb_in_an_imported_file_refuses_the_file_at_once(store):
+    records = [{"title": "fine"}, {"title": "x", "due": "2000-01-01T00:00",
+                                   "repeat": "FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30"}]
+    with pytest.raises(UserError, match="Task 2 in the file: This repeat rule never produces"):
+        quickly(store.import_tasks, records, by=CLI)
+    assert store.count() == 0
