@@ -99,3 +99,61 @@ def test_a_bomb_in_an_imported_file_refuses_the_file_at_once(store):
     with pytest.raises(UserError, match="Task 2 in the file: This repeat rule never produces"):
         quickly(store.import_tasks, records, by=CLI)
     assert store.count() == 0
+
+
+# -- list names ------------------------------------------------------------------------------
+
+HOSTILE_NAME = "Wo\x1b]0;pwned\x07rk\u202e"
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    from app.cli.main import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_list_name_loses_control_and_bidi_characters_from_the_cli(capsys):
+    code, out, err = run_cli(capsys, "lists", "add", HOSTILE_NAME)
+    assert (code, out, err) == (0, "Added list 'Wo]0;pwnedrk'.\n", "")
+    code, out, _ = run_cli(capsys, "lists")
+    assert "Wo]0;pwnedrk" in out and "\x1b" not in out and "\u202e" not in out
+
+
+def test_a_list_name_from_an_mcp_client_is_cleaned_and_a_task_lands_in_it(store):
+    answer = json.loads(perform(tool(store, "add_list"), {"name": HOSTILE_NAME}, Origin("mcp")))
+    assert "error" not in answer
+    assert [item.name for item in store.lists()] == ["Inbox", "Wo]0;pwnedrk"]
+    added = store.add("x", list="Wo]0;pwnedrk", by=CLI)
+    assert added.list == "Wo]0;pwnedrk"
+
+
+def test_an_imported_list_name_is_cleaned(store):
+    store.import_tasks([{"title": "x", "list": "Home\u202e\u2066"}], by=CLI)
+    assert [task.list for task in store.list_tasks()] == ["Home"]
+
+
+def test_opening_an_older_file_repairs_stored_list_names_without_merging_lists(app_home):
+    import sqlite3
+
+    from app.tasks import TaskStore
+
+    path = app_home / "tasks.sqlite3"
+    with TaskStore(path) as store:
+        store.add_list("Work", by=CLI)
+        store.add("in Work", list="Work", by=CLI)
+    conn = sqlite3.connect(path)  # what an older version let in
+    conn.execute("INSERT INTO lists (id, name, created_at) VALUES (7, 'Wo\x1brk', 'x'), "
+                 "(8, 'Home\u202e', 'x'), (9, '\x07', 'x')")
+    conn.execute("INSERT INTO tasks (title, created_at, updated_at, list_id, uid) "
+                 "VALUES ('in bad', 'x', 'x', 7, 'u1')")
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    conn.execute(f"PRAGMA user_version = {version - 1}")
+    conn.commit()
+    conn.close()
+    with TaskStore(path) as store:
+        names = store.list_names()
+        assert (names[7], names[8], names[9]) == ("Work (7)", "Home", "List 9")
+        by_title = {task.title: task.list for task in store.list_tasks()}
+        assert by_title == {"in Work": "Work", "in bad": "Work (7)"}

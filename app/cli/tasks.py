@@ -175,23 +175,23 @@ def _quick(args) -> int:
 def _lists(args) -> int:
     with _store() as store:
         if args.list_action == "add":
-            store.add_list(args.name, by=_by())
-            print(f"Added list '{' '.join(args.name.split())}'.")
+            added = store.add_list(args.name, by=_by())
+            print(f"Added list '{_printable(added.name)}'.")
         elif args.list_action == "rename":
-            store.rename_list(args.old, args.new, by=_by())
-            print(f"Renamed list '{args.old}' to '{' '.join(args.new.split())}'.")
+            new = store.rename_list(args.old, args.new, by=_by())
+            print(f"Renamed list '{_printable(args.old)}' to '{_printable(new)}'.")
         elif args.list_action == "rm":
             moved = store.remove_list(args.name, by=_by(), move_to=args.move_to)
-            print(f"Removed list '{' '.join(args.name.split())}'" + (
+            print(f"Removed list '{_printable(' '.join(args.name.split()))}'" + (
                 f"; moved {moved} task{'s' if moved != 1 else ''} to "
-                f"'{' '.join(args.move_to.split())}'." if moved else "."))
+                f"'{_printable(' '.join(args.move_to.split()))}'." if moved else "."))
         elif args.json:
             import json
 
             print(json.dumps([item._asdict() for item in store.lists()], ensure_ascii=False))
         else:
             for item in store.lists():
-                print(f"{item.open:>6}  {item.name}")
+                print(f"{item.open:>6}  {_printable(item.name)}")
     return 0
 
 

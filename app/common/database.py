@@ -146,9 +146,13 @@ def _migrate(conn: sqlite3.Connection, path: Path, migrations: list[str]) -> Non
             _refuse_newer(path, version, migrations)
             if version >= len(migrations):
                 return
-            # executescript() would commit on its own; run each statement in this transaction.
-            for statement in _statements(migrations[version]):
-                conn.execute(statement)
+            step = migrations[version]
+            if callable(step):  # a repair SQL cannot say simply, run in the same transaction
+                step(conn)
+            else:
+                # executescript() would commit on its own; run each statement here instead.
+                for statement in _statements(step):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version + 1}")
 
 

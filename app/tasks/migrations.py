@@ -1,6 +1,7 @@
 """Schema migrations, applied in order at open; PRAGMA user_version records how many ran.
 
 Append a new script to MIGRATIONS for every schema change; never edit one that has shipped.
+A step SQL cannot say simply is a function of the connection, run in the same transaction.
 """
 
 SCHEMA_V1 = """
@@ -133,5 +134,23 @@ SCHEMA_V4 = """
 ALTER TABLE tasks ADD COLUMN due_zone TEXT;
 """
 
-MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4]
+
+def repair_list_names(conn) -> None:
+    """List names stored before they were cleaned (issue 20) lose their control and bidi
+    characters; a name that then matches another list's gets its id ("Work (7)"), and one left
+    empty becomes "List 7", so no list is merged or lost."""
+    from app.tasks.validate import MAX_LIST_NAME, clean_list_name
+
+    for list_id, name in conn.execute("SELECT id, name FROM lists ORDER BY id").fetchall():
+        cleaned = clean_list_name(name)[:MAX_LIST_NAME] or f"List {list_id}"
+        if cleaned == name:
+            continue
+        taken = conn.execute("SELECT 1 FROM lists WHERE name = ? AND id != ?",
+                             (cleaned, list_id)).fetchone()
+        if taken:
+            cleaned = f"{cleaned[:MAX_LIST_NAME - 12]} ({list_id})"
+        conn.execute("UPDATE lists SET name = ? WHERE id = ?", (cleaned, list_id))
+
+
+MIGRATIONS: list = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, repair_list_names]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1037,9 +1037,7 @@ class TaskStore:
             row.update(_remind_columns(Due.parse(remind_at), before))
         uid = record.get("uid")
         if uid is not None:
-            if not isinstance(uid, str) or not uid.strip():
-                raise UserError("'uid' must be text.")
-            row["uid"] = uid.strip()
+            row["uid"] = validate.uid(uid)
         zone = record.get("due_zone")
         if zone is not None and row["due_has_time"]:
             row["due_zone"] = validate.zone_name(zone)

@@ -77,24 +77,50 @@ def zone_name(value: object) -> str:
     """An IANA time zone name, like Europe/Berlin."""
     from zoneinfo import ZoneInfo
 
-    if isinstance(value, str) and value.strip():
+    if isinstance(value, str) and value.strip() and len(value) <= MAX_ZONE:
         try:
             ZoneInfo(value.strip())
             return value.strip()
         except (ValueError, OSError, LookupError):  # ZoneInfoNotFoundError is a KeyError
             pass
     raise UserError(f"'due_zone' must be an IANA time zone name like Europe/Berlin, or null "
-                    f"(not {value!r}).")
+                    f"(not {str(value)[:80]!r}).")
 
 
 def list_name(value: object) -> str:
-    """A list's name: one line, not empty, at most MAX_LIST_NAME characters."""
+    """A list's name, cleaned as a task's title is: one line, no control or bidi characters
+    (a name is printed on terminals and sent to calendars), not empty, at most
+    MAX_LIST_NAME characters."""
     if not isinstance(value, str) or not value.strip():
         raise UserError("A list needs a name, like Work.")
-    cleaned = " ".join(value.split())
+    if len(value) > MAX_LIST_NAME * 10:  # before cleaning: never work through a megabyte
+        raise UserError(f"A list's name can be at most {MAX_LIST_NAME} characters.")
+    refuse_nul(value, "A list's name")
+    cleaned = clean_list_name(value)
+    if not cleaned:
+        raise UserError("A list needs a name, like Work.")
     if len(cleaned) > MAX_LIST_NAME:
         raise UserError(f"A list's name can be at most {MAX_LIST_NAME} characters.")
     return cleaned
+
+
+def clean_list_name(value: str) -> str:
+    """`value` on one line, without control or bidi characters (what the migration that repairs
+    stored names applies too)."""
+    return " ".join(strip_controls(value).split())
+
+
+MAX_UID = 255  # RFC 5545 sets no limit; real ones are a UUID and a host name
+MAX_ZONE = 64  # the longest IANA name is 32 characters
+
+
+def uid(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise UserError("'uid' must be text.")
+    if len(value.strip()) > MAX_UID:
+        raise UserError(f"A 'uid' can be at most {MAX_UID} characters.")
+    refuse_nul(value, "A 'uid'")
+    return value.strip()
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
