@@ -157,3 +157,33 @@ def test_opening_an_older_file_repairs_stored_list_names_without_merging_lists(a
         assert (names[7], names[8], names[9]) == ("Work (7)", "Home", "List 9")
         by_title = {task.title: task.list for task in store.list_tasks()}
         assert by_title == {"in Work": "Work", "in bad": "Work (7)"}
+
+
+# -- CSV export ------------------------------------------------------------------------------
+
+FORMULAS = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "'=already quoted",
+            "plain", "'twas", "a - b"]
+
+
+def test_csv_export_escapes_formulas_and_reads_back_the_same_text(store, capsys, tmp_path):
+    import csv
+    import io
+
+    for index, text in enumerate(FORMULAS):
+        store.add(text, notes=["\tnote", "\rnote", "-note", "note"][index % 4],
+                  tags=[text.replace(",", ";")], by=CLI)
+    code, exported, _ = run_cli(capsys, "tasks", "export", "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    for row in rows:
+        for name in ("title", "notes", "tags"):
+            assert not row[name].startswith(("=", "+", "-", "@", "\t", "\r")), row[name]
+    assert {row["title"] for row in rows} >= {"'=HYPERLINK(\"http://evil\",\"x\")", "'+1+1",
+                                              "''=already quoted", "plain", "'twas", "a - b"}
+    path = tmp_path / "tasks.csv"
+    path.write_text(exported, encoding="utf-8")
+    before = {(task.title, task.notes, task.tags) for task in store.list_tasks()}
+    code, out, err = run_cli(capsys, "tasks", "import", str(path), "--duplicates")
+    assert (code, err) == (0, "")
+    after = [(task.title, task.notes, task.tags) for task in store.list_tasks()]
+    assert len(after) == 2 * len(FORMULAS) and set(after) == before

@@ -15,13 +15,34 @@ def write_json(tasks: Iterable[Task], out: IO[str]) -> None:
     out.write("\n")
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP's "CSV
+# injection"): such a cell is written with a leading single quote, which the spreadsheet shows
+# as text and read_csv takes off again. A cell that already starts with quotes before one of
+# them gets one more, so a title like "'=x" comes back as it was too.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_escaped_form(text: str) -> bool:
+    return text.lstrip("'").startswith(_FORMULA_STARTS)
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    return "'" + value if isinstance(value, str) and _is_escaped_form(value) else value
+
+
+def _uncell(text: str) -> str:
+    return text[1:] if text.startswith("'") and _is_escaped_form(text) else text
+
+
 def write_csv(tasks: Iterable[Task], out: IO[str]) -> None:
     writer = csv.writer(out)
     writer.writerow(FIELDS)
     for task in tasks:
         row = task.to_dict()
         row["tags"] = ",".join(task.tags)
-        writer.writerow(["" if row[name] is None else row[name] for name in FIELDS])
+        writer.writerow([_cell(row[name]) for name in FIELDS])
 
 
 def read_json(source: str | Path | IO[str]) -> list[dict]:
@@ -56,6 +77,7 @@ def read_csv(text: str, name: str) -> list[dict]:
         for field, value in row.items():
             if field is None or value in (None, ""):
                 continue
+            value = _uncell(value)
             if field == "tags":
                 record[field] = [tag for tag in value.split(",") if tag]
             elif field in ("id", "parent_id", "remind_before"):
