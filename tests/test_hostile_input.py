@@ -187,3 +187,44 @@ def test_csv_export_escapes_formulas_and_reads_back_the_same_text(store, capsys,
     assert (code, err) == (0, "")
     after = [(task.title, task.notes, task.tags) for task in store.list_tasks()]
     assert len(after) == 2 * len(FORMULAS) and set(after) == before
+
+
+# -- dates -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("due, words", [
+    ("in 99999999999 hours", "'in 99999999999 hours' is too far away: give a date up to 2200."),
+    ("1111111111", "'1111111111' is in the year 1111: give a date from 1900 to 2200."),
+    ("1899-12-31", "in the year 1899"),
+    ("2201-01-01T09:00", "in the year 2201"),
+])
+def test_a_due_out_of_reach_is_one_sentence_and_adds_nothing(capsys, due, words):
+    code, out, err = run_cli(capsys, "tasks", "add", "x", "--due", due)
+    assert (code, out) == (1, "") and words in err and err.count("\n") == 1
+    assert run_cli(capsys, "tasks", "list")[1] == "No tasks.\n"
+
+
+def test_an_eight_digit_due_is_a_day_not_a_time(store):
+    assert store.add("x", due="20261224", by=CLI).due == "2026-12-24"
+
+
+def test_an_error_sentence_echoes_at_most_80_characters_of_the_input(store):
+    for char, call in (("y", lambda: store.add("x", due="y" * 1_000_000, by=CLI)),
+                       ("z", lambda: store.add("x", repeat="z" * 1_000_000, by=CLI)),
+                       ("p", lambda: store.add("x", priority="p" * 1_000_000, by=CLI)),
+                       ("9", lambda: store.get("9" * 1_000_000))):
+        with pytest.raises(UserError) as error:
+            quickly(call)
+        assert char * 70 in str(error.value) and char * 81 not in str(error.value)
+
+
+def test_a_due_shows_its_year_unless_it_is_this_year_or_next():
+    import time_machine
+
+    from app.tasks.dates import relative_due
+
+    with time_machine.travel(datetime(2026, 6, 1, 12, 0), tick=False):
+        assert Due.parse("2027-12-24").friendly() == "Fri 24 Dec"
+        assert Due.parse("2028-12-24").friendly() == "Sun 24 Dec 2028"
+        assert Due.parse("2025-12-24").friendly() == "Wed 24 Dec 2025"
+        assert relative_due("2027-12-24") == "Fri 24 Dec"
+        assert relative_due("1999-12-24") == "Fri 24 Dec 1999"

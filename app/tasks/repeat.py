@@ -27,7 +27,7 @@ from collections import deque, namedtuple
 from datetime import datetime, time, timezone
 
 from app.common import clock
-from app.common.errors import UserError
+from app.common.errors import UserError, echo
 from app.tasks import rule_limits
 from app.tasks.dates import Due, local_instant, wall_clock
 
@@ -87,15 +87,10 @@ def read_repeat(text: str) -> tuple[Repeat | None, time | None]:
         return Repeat(check_rule(cleaned)), None
     parsed = phrase(cleaned)
     if parsed is None:
-        raise UserError(f"'{_cut(text)}' is not a repeat I understand: try {EXAMPLES}.")
+        raise UserError(f"'{echo(text)}' is not a repeat I understand: try {EXAMPLES}.")
     rule_limits.check_parts(_parts(parsed[0].rule))  # "every minute" is a phrase too
     return parsed
 
-
-def _cut(text: object) -> str:
-    """Typed input as an error sentence echoes it: at most 80 characters."""
-    text = str(text)
-    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def phrase(text: str) -> tuple[Repeat, time | None] | None:
@@ -218,7 +213,7 @@ def check_rule(text: str) -> str:
     rule = ";".join(part.split("=", 1)[0].upper() + "=" + part.split("=", 1)[1].upper()
                     if "=" in part else part.upper() for part in parts)
     if "FREQ=" not in rule:
-        raise UserError(f"'{_cut(text)}' is not a repeat rule: an RRULE needs FREQ, like "
+        raise UserError(f"'{echo(text)}' is not a repeat rule: an RRULE needs FREQ, like "
                         "FREQ=WEEKLY;BYDAY=MO.")
     if len(rule) > MAX_RULE:
         raise UserError(f"A repeat rule can be at most {MAX_RULE} characters.")
@@ -227,7 +222,7 @@ def check_rule(text: str) -> str:
         rrulestr(_without_until(rule)[0], dtstart=datetime(2000, 1, 1))
         _until(rule)
     except (ValueError, TypeError) as error:
-        raise UserError(f"'{_cut(text)}' is not a valid repeat rule ({str(error).rstrip('.')}); "
+        raise UserError(f"'{echo(text)}' is not a valid repeat rule ({str(error).rstrip('.')}); "
                         "write an RFC 5545 RRULE like FREQ=MONTHLY;BYMONTHDAY=15.") from None
     return rule
 

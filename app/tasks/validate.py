@@ -1,6 +1,6 @@
 """Checks on every value that reaches the store, each failing with one clear sentence."""
 
-from app.common.errors import UserError
+from app.common.errors import UserError, echo
 from app.common.titles import one_line_title, refuse_nul, strip_controls
 from app.tasks.model import PRIORITIES, STATUSES
 
@@ -30,13 +30,13 @@ def priority(value: object) -> str:
     if value is None:
         return "none"
     if not isinstance(value, str) or value.strip().lower() not in PRIORITIES:
-        raise UserError(f"Unknown priority {value!r}: use one of {', '.join(PRIORITIES)}.")
+        raise UserError(f"Unknown priority {echo(repr(value))}: use one of {', '.join(PRIORITIES)}.")
     return value.strip().lower()
 
 
 def status(value: object) -> str:
     if value not in STATUSES:
-        raise UserError(f"Unknown status {value!r}: use one of {', '.join(STATUSES)}.")
+        raise UserError(f"Unknown status {echo(repr(value))}: use one of {', '.join(STATUSES)}.")
     return value
 
 
@@ -65,8 +65,9 @@ def tags(values: object) -> tuple[str, ...]:
 def task_id(value: object) -> int:
     text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
     # isascii: "²" and "٣" are digits to str.isdigit() but not numbers int() reads.
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
-        raise UserError(f"{value!r} is not a task id (ids are whole numbers, like 12).")
+    # len: int() refuses over 4,300 digits with a ValueError, and no id has over 19.
+    if not (text.isascii() and text.isdigit() and len(text) <= 19) or not 0 < int(text) <= MAX_ID:
+        raise UserError(f"{echo(repr(value))} is not a task id (ids are whole numbers, like 12).")
     return int(text)
 
 
