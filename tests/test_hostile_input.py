@@ -228,3 +228,52 @@ def test_a_due_shows_its_year_unless_it_is_this_year_or_next():
         assert Due.parse("2025-12-24").friendly() == "Wed 24 Dec 2025"
         assert relative_due("2027-12-24") == "Fri 24 Dec"
         assert relative_due("1999-12-24") == "Fri 24 Dec 1999"
+
+
+# -- imported files --------------------------------------------------------------------------
+
+def import_file(capsys, tmp_path, name: str, data: bytes, *args: str):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return run_cli(capsys, "tasks", "import", str(path), *args)
+
+
+def titles_now(capsys) -> list[str]:
+    return [task["title"] for task in json.loads(run_cli(capsys, "tasks", "list", "--json")[1])]
+
+
+@pytest.mark.parametrize("name, data, words", [
+    ("big.csv", b'title,notes\nx,"' + b"n" * 200_000 + b'"\n', "has a field over 128 KB"),
+    ("deep.json", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    ("todoist.csv", b"TYPE,CONTENT,PRIORITY,INDENT\ntask,A,1,1\ntask,B,1,x\n",
+     "INDENT must be a whole number like 1, 2 or 3, not 'x' (task 2)"),
+])
+def test_a_broken_file_is_one_sentence_and_imports_nothing(capsys, tmp_path, name, data, words):
+    code, out, err = import_file(capsys, tmp_path, name, data)
+    assert (code, out) == (1, "") and words in err and err.count("\n") == 1
+    assert titles_now(capsys) == []
+
+
+def test_json_with_a_byte_order_mark_imports(capsys, tmp_path):
+    data = "\ufeff" + json.dumps([{"title": "Zürich trip"}])
+    code, out, err = import_file(capsys, tmp_path, "tasks.json", data.encode("utf-8"))
+    assert (code, out, err) == (0, "Imported 1 task.\n", "")
+    assert titles_now(capsys) == ["Zürich trip"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_csv_with_or_without_its_mark_imports(capsys, tmp_path, encoding):
+    data = "title,notes\nCafé au lait,süß\n".encode(encoding)
+    code, out, err = import_file(capsys, tmp_path, "tasks.csv", data)
+    assert (code, out, err) == (0, "Imported 1 task.\n", "")
+    assert titles_now(capsys) == ["Café au lait"]
+
+
+def test_a_latin1_file_is_read_as_cp1252_and_the_import_says_so(capsys, tmp_path):
+    data = "title,notes\nCafé – crème,Grüße €5\n".encode("cp1252")
+    code, out, err = import_file(capsys, tmp_path, "tasks.csv", data)
+    assert (code, err) == (0, "")
+    assert out == ("Imported 1 task (the file is not UTF-8: it was read as cp1252, Windows' "
+                   "Western European encoding).\n")
+    [task] = json.loads(run_cli(capsys, "tasks", "list", "--json")[1])
+    assert (task["title"], task["notes"]) == ("Café – crème", "Grüße €5")

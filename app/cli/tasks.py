@@ -310,22 +310,23 @@ def _export(args) -> int:
 
 
 def _import(args) -> int:
-    from app.tasks.transfer import read_json
+    from app.tasks.file_text import decode
 
     unread_dates = 0  # Todoist dates not understood: imported without a due
     kind = args.format or ("ics" if args.file.lower().endswith(".ics") else
                            "csv" if args.file.lower().endswith(".csv") else "json")
+    name = "stdin" if args.file == "-" else args.file
+    text, legacy = decode(_read_bytes(args.file), name)
     if kind == "json":
-        records = read_json(sys.stdin if args.file == "-" else args.file)
+        from app.tasks.transfer import parse_json
+
+        records = parse_json(text, name)
     else:
-        name = "stdin" if args.file == "-" else args.file
-        data = _read_bytes(args.file)
         if kind == "ics":
             from app.tasks.ical import read_ics
 
-            records = read_ics(data, name)
+            records = read_ics(text, name)
         else:
-            text = data.decode("utf-8-sig", errors="replace")
             if kind == "todoist" or text.lstrip().startswith("TYPE,"):
                 from app.tasks.todoist import read_todoist_csv
 
@@ -345,6 +346,9 @@ def _import(args) -> int:
         line += (f"; {unread_dates} Todoist date{'s' if unread_dates != 1 else ''} I could not "
                  f"understand, so {'those tasks have' if unread_dates != 1 else 'that task has'}"
                  " no due date (the date is kept in the notes)")
+    if legacy:
+        line += (f" (the file is not UTF-8: it was read as {legacy}, Windows' Western European "
+                 "encoding)")
     print(line + ".")
     return 0
 

@@ -45,9 +45,9 @@ def write_csv(tasks: Iterable[Task], out: IO[str]) -> None:
         writer.writerow([_cell(row[name]) for name in FIELDS])
 
 
-def read_json(source: str | Path | IO[str]) -> list[dict]:
+def read_json(source: str | Path | IO[str], name: str | None = None) -> list[dict]:
     """The records in an export file; UserError if it is not a JSON array of objects."""
-    name = "stdin" if hasattr(source, "read") else str(source)
+    name = name or ("stdin" if hasattr(source, "read") else str(source))
     try:
         if hasattr(source, "read"):
             data = json.load(source)  # type: ignore[arg-type]
@@ -60,14 +60,33 @@ def read_json(source: str | Path | IO[str]) -> list[dict]:
         raise UserError(f"Could not read {name}: {error}.") from None
     except json.JSONDecodeError as error:
         raise UserError(f"{name} is not valid JSON (line {error.lineno}: {error.msg}).") from None
+    except RecursionError:
+        raise UserError(f"{name} is nested too deeply to be a task export.") from None
     if not isinstance(data, list):
         raise UserError(f"{name} must hold a JSON array of tasks, as `tasks export` writes.")
     return data
 
 
+def parse_json(text: str, name: str) -> list[dict]:
+    """read_json for a file already read as text (see file_text)."""
+    return read_json(io.StringIO(text), name)
+
+
+def csv_rows(text: str, name: str) -> list[dict]:
+    """The CSV's rows; UserError for a field over csv's limit (128 KB) or a broken quote."""
+    try:
+        return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise UserError(f"{name} has a field over 128 KB; no field of a task is that long."
+                            ) from None
+        raise UserError(f"{name} is not a CSV file I can read ({str(error).rstrip('.')}).") \
+            from None
+
+
 def read_csv(text: str, name: str) -> list[dict]:
     """What write_csv wrote, as records the store imports; UserError for another CSV."""
-    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    rows = csv_rows(text, name)
     if rows and "title" not in rows[0]:
         raise UserError(f"{name} is not a CSV that `tasks export --format csv` wrote "
                         "(it needs a title column).")
