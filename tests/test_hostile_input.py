@@ -277,3 +277,33 @@ def test_a_latin1_file_is_read_as_cp1252_and_the_import_says_so(capsys, tmp_path
                    "Western European encoding).\n")
     [task] = json.loads(run_cli(capsys, "tasks", "list", "--json")[1])
     assert (task["title"], task["notes"]) == ("Café – crème", "Grüße €5")
+
+
+# -- the MCP server's wire -------------------------------------------------------------------
+
+def test_mcp_serve_answers_every_unreadable_line_with_a_json_rpc_error(app_home):
+    import subprocess
+
+    from conftest import CLI as COMMAND, cli_env
+
+    deep = '{"jsonrpc":"2.0","id":9,"method":"ping","params":{"a":' + "[" * 1001 + \
+        "]" * 1001 + "}}"
+    lines = [
+        "this is not json",
+        '{"jsonrpc":"2.0","id":7}',  # no method
+        '{"jsonrpc":"2.0","id":8,"method":"ping","params":{"x":"\\ud800"}}',  # lone surrogate
+        deep,
+        "[" * 200_000 + "]" * 200_000,  # deeper than Python's parser goes
+        '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":'
+        '"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}',
+        '{"jsonrpc":"2.0","method":"notifications/initialized"}',
+        '{"jsonrpc":"2.0","id":10,"method":"ping"}',
+    ]
+    done = subprocess.run([*COMMAND, "mcp", "serve"], input="\n".join(lines) + "\n",
+                          capture_output=True, text=True, env=cli_env(app_home), timeout=60)
+    answers = [json.loads(line) for line in done.stdout.splitlines()]
+    errors = [(a["id"], a["error"]["code"]) for a in answers if "error" in a]
+    assert errors == [(None, -32700), (7, -32600), (8, -32700), (None, -32600), (None, -32600)]
+    assert {a["id"] for a in answers if "result" in a} == {1, 10}  # and it still serves
+    logged = [line for line in done.stderr.splitlines() if "not a JSON-RPC request" in line]
+    assert len(logged) == 5
