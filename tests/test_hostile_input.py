@@ -307,3 +307,35 @@ def test_mcp_serve_answers_every_unreadable_line_with_a_json_rpc_error(app_home)
     assert {a["id"] for a in answers if "result" in a} == {1, 10}  # and it still serves
     logged = [line for line in done.stderr.splitlines() if "not a JSON-RPC request" in line]
     assert len(logged) == 5
+
+
+# -- secrets in a server's own arguments -----------------------------------------------------
+
+TOKEN = "ghp_4f9Kx2LmQ8rT7vW1zY3bN6cD5eH0jA"
+
+
+def test_mcp_add_and_list_hide_a_token_in_the_servers_own_arguments(app_home):
+    import subprocess
+    import sys
+
+    from conftest import CLI as COMMAND, cli_env
+
+    def run(*args):
+        return subprocess.run([*COMMAND, "mcp", *args], capture_output=True, text=True,
+                              env=cli_env(app_home), timeout=60)
+
+    added = run("add", "gh", "--", sys.executable, "-c", "pass", "--token", TOKEN,
+                "--api-key=sk-live-123", "--header", "Authorization: Bearer abc.def",
+                "--verbose", "--name", "my_long_server_name_here")
+    web = run("add", "web", "--url", f"http://127.0.0.1:9/mcp?access_token={TOKEN}&x=1")
+    listed = run("list")
+    for done in (added, web, listed):
+        assert done.returncode == 0
+        assert TOKEN not in done.stdout + done.stderr
+        assert "sk-live-123" not in done.stdout and "abc.def" not in done.stdout
+    assert "--token [redacted] --api-key=[redacted]" in added.stdout
+    assert "Authorization: Bearer [redacted] --verbose --name my_long_server_name_here" \
+        in added.stdout
+    assert "http://127.0.0.1:9/mcp?access_token=[redacted]&x=1" in listed.stdout
+    stored = json.loads((app_home / "mcp_servers.json").read_text())
+    assert TOKEN in json.dumps(stored)  # kept as typed: the server needs it to start
