@@ -339,3 +339,16 @@ def test_mcp_add_and_list_hide_a_token_in_the_servers_own_arguments(app_home):
     assert "http://127.0.0.1:9/mcp?access_token=[redacted]&x=1" in listed.stdout
     stored = json.loads((app_home / "mcp_servers.json").read_text())
     assert TOKEN in json.dumps(stored)  # kept as typed: the server needs it to start
+
+
+def test_completing_a_task_whose_stored_rule_is_a_bomb_is_one_sentence_at_once(store, app_home):
+    import sqlite3
+
+    task = store.add("x", due="2000-01-01T00:00", repeat="every hour", by=CLI)
+    conn = sqlite3.connect(app_home / "tasks.sqlite3")  # what an older version let in
+    conn.execute("UPDATE tasks SET repeat = 'FREQ=SECONDLY' WHERE id = ?", (task.id,))
+    conn.commit()
+    conn.close()
+    with pytest.raises(UserError, match="at most every hour"):
+        quickly(store.complete, task.id, by=CLI)
+    assert store.get(task.id).status == "open"

@@ -282,6 +282,7 @@ def _after(rule: str, start: datetime, floor: datetime, *, inc: bool = False,
     from dateutil.rrule import rrulestr
 
     parts = _parts(rule)
+    rule_limits.check_parts(parts)  # a rule stored before the limits, or by another version
     plain = ";".join(part for part in _without_until(rule)[0].split(";")
                      if not part.startswith("COUNT="))
     rule_limits.check_produces(lambda dtstart: rrulestr(plain, dtstart=dtstart), start, parts)
