@@ -66,7 +66,8 @@ def task_id(value: object) -> int:
     text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
     # isascii: "²" and "٣" are digits to str.isdigit() but not numbers int() reads.
     # len: int() refuses over 4,300 digits with a ValueError, and no id has over 19.
-    if not (text.isascii() and text.isdigit() and len(text) <= 19) or not 0 < int(text) <= MAX_ID:
+    if not (text.isascii() and text.isdigit() and len(text) <= 19) \
+            or not 0 < int(text) <= MAX_ID:
         raise UserError(f"{echo(repr(value))} is not a task id (ids are whole numbers, like 12).")
     return int(text)
 
