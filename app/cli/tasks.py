@@ -191,23 +191,23 @@ def _quick(args) -> int:
 def _lists(args) -> int:
     with _store() as store:
         if args.list_action == "add":
-            store.add_list(args.name, by=_by())
-            print(f"Added list '{' '.join(args.name.split())}'.")
+            added = store.add_list(args.name, by=_by())
+            print(f"Added list '{_printable(added.name)}'.")
         elif args.list_action == "rename":
-            store.rename_list(args.old, args.new, by=_by())
-            print(f"Renamed list '{args.old}' to '{' '.join(args.new.split())}'.")
+            new = store.rename_list(args.old, args.new, by=_by())
+            print(f"Renamed list '{_printable(args.old)}' to '{_printable(new)}'.")
         elif args.list_action == "rm":
             moved = store.remove_list(args.name, by=_by(), move_to=args.move_to)
-            print(f"Removed list '{' '.join(args.name.split())}'" + (
+            print(f"Removed list '{_printable(' '.join(args.name.split()))}'" + (
                 f"; moved {moved} task{'s' if moved != 1 else ''} to "
-                f"'{' '.join(args.move_to.split())}'." if moved else "."))
+                f"'{_printable(' '.join(args.move_to.split()))}'." if moved else "."))
         elif args.json:
             import json
 
             print(json.dumps([item._asdict() for item in store.lists()], ensure_ascii=False))
         else:
             for item in store.lists():
-                print(f"{item.open:>6}  {item.name}")
+                print(f"{item.open:>6}  {_printable(item.name)}")
     return 0
 
 
@@ -349,22 +349,23 @@ def _export(args) -> int:
 
 
 def _import(args) -> int:
-    from app.tasks.files.transfer import read_json
+    from app.tasks.files.file_text import decode
 
     unread_dates = 0  # Todoist dates not understood: imported without a due
     kind = args.format or ("ics" if args.file.lower().endswith(".ics") else
                            "csv" if args.file.lower().endswith(".csv") else "json")
+    name = "stdin" if args.file == "-" else args.file
+    text, legacy = decode(_read_bytes(args.file), name)
     if kind == "json":
-        records = read_json(sys.stdin if args.file == "-" else args.file)
+        from app.tasks.files.transfer import parse_json
+
+        records = parse_json(text, name)
     else:
-        name = "stdin" if args.file == "-" else args.file
-        data = _read_bytes(args.file)
         if kind == "ics":
             from app.tasks.files.ical import read_ics
 
-            records = read_ics(data, name)
+            records = read_ics(text, name)
         else:
-            text = data.decode("utf-8-sig", errors="replace")
             if kind == "todoist" or text.lstrip().startswith("TYPE,"):
                 from app.tasks.files.todoist import read_todoist_csv
 
@@ -388,6 +389,9 @@ def _import(args) -> int:
         line += (f"; {unread_dates} Todoist date{'s' if unread_dates != 1 else ''} I could not "
                  f"understand, so {'those tasks have' if unread_dates != 1 else 'that task has'}"
                  " no due date (the date is kept in the notes)")
+    if legacy:
+        line += (f" (the file is not UTF-8: it was read as {legacy}, Windows' Western European "
+                 "encoding)")
     print(line + ".")
     return 0
 

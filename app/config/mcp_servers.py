@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.common.capped_log import CappedLog
 from app.common.errors import UserError
+from app.common.redact import redact_arguments
 from app.common.listeners import Listeners
 from app.common.safe_files import keep_aside, read_json, write_atomically
 
@@ -48,10 +49,11 @@ class McpServerConfig:
 
     @property
     def target(self) -> str:
-        """How it is reached, for people: the command line or the URL."""
+        """How it is reached, for people: the command line or the URL, with what looks like a
+        secret in it hidden (a token typed into the server's own arguments)."""
         if self.url:
-            return self.url
-        return " ".join([self.command or "", *self.args])
+            return redact_arguments([self.url])[0]
+        return " ".join(redact_arguments([self.command or "", *self.args]))
 
     def permission(self, tool: str) -> str:
         return self.permissions.get(tool, ASK)

@@ -49,6 +49,17 @@ class TaskServer(MCPServer):
         for name, description in (("undo", UNDO), ("redo", REDO)):
             self._operations[name] = self._operations[name]._replace(description=description)
 
+    async def run_stdio_async(self) -> None:
+        # As MCPServer's own, on stdio_guard's streams: a line the library cannot read gets a
+        # JSON-RPC error back instead of silence. (The library keeps its protocol server in
+        # `_lowlevel_server` and offers no public way to run it on other streams.)
+        from app.mcp.stdio_guard import guarded_stdio
+
+        protocol = self._lowlevel_server
+        async with guarded_stdio() as (read_stream, write_stream):
+            await protocol.run(read_stream, write_stream,
+                               protocol.create_initialization_options())
+
     async def list_tools(self) -> list[Tool]:
         return [Tool(name=o.name, description=o.description, input_schema=o.schema,
                      annotations=annotations(o)) for o in self._operations.values()]

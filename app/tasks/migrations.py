@@ -229,6 +229,24 @@ CREATE TABLE routines (
 );
 """
 
+
+def repair_list_names(conn) -> None:
+    """List names stored before they were cleaned (issue 20) lose their control and bidi
+    characters; a name that then matches another list's gets its id ("Work (7)"), and one left
+    empty becomes "List 7", so no list is merged or lost."""
+    from app.tasks.validate import MAX_LIST_NAME, clean_list_name
+
+    for list_id, name in conn.execute("SELECT id, name FROM lists ORDER BY id").fetchall():
+        cleaned = clean_list_name(name)[:MAX_LIST_NAME] or f"List {list_id}"
+        if cleaned == name:
+            continue
+        taken = conn.execute("SELECT 1 FROM lists WHERE name = ? AND id != ?",
+                             (cleaned, list_id)).fetchone()
+        if taken:
+            cleaned = f"{cleaned[:MAX_LIST_NAME - 12]} ({list_id})"
+        conn.execute("UPDATE lists SET name = ? WHERE id = ?", (cleaned, list_id))
+
+
 MIGRATIONS: list = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, repair_then_check_the_tree,
-                    SCHEMA_V6]
+                    SCHEMA_V6, repair_list_names]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1094,6 +1094,7 @@ class TaskStore:
             if row["due"] is None:
                 raise UserError("a repeating task needs a due date.")
             row["repeat"] = repeats.check_rule(rule)
+            repeats.check_produces(row["repeat"], Due.parse(row["due"]))
             row["repeat_after_done"] = int(bool(record.get("repeat_after_done")))
         remind_at = record.get("remind_at")
         if remind_at is not None:
@@ -1105,9 +1106,7 @@ class TaskStore:
             row.update(_remind_columns(Due.parse(remind_at), before))
         uid = record.get("uid")
         if uid is not None:
-            if not isinstance(uid, str) or not uid.strip():
-                raise UserError("'uid' must be text.")
-            row["uid"] = uid.strip()
+            row["uid"] = validate.uid(uid)
         zone = record.get("due_zone")
         if zone is not None and row["due_has_time"]:
             row["due_zone"] = validate.zone_name(zone)

@@ -1,6 +1,6 @@
 """Checks on every value that reaches the store, each failing with one clear sentence."""
 
-from app.common.errors import UserError
+from app.common.errors import UserError, echo
 from app.common.titles import one_line_title, refuse_nul, strip_controls
 from app.tasks.model import PRIORITIES, STATUSES
 
@@ -30,13 +30,13 @@ def priority(value: object) -> str:
     if value is None:
         return "none"
     if not isinstance(value, str) or value.strip().lower() not in PRIORITIES:
-        raise UserError(f"Unknown priority {value!r}: use one of {', '.join(PRIORITIES)}.")
+        raise UserError(f"Unknown priority {echo(repr(value))}: use one of {', '.join(PRIORITIES)}.")
     return value.strip().lower()
 
 
 def status(value: object) -> str:
     if value not in STATUSES:
-        raise UserError(f"Unknown status {value!r}: use one of {', '.join(STATUSES)}.")
+        raise UserError(f"Unknown status {echo(repr(value))}: use one of {', '.join(STATUSES)}.")
     return value
 
 
@@ -65,8 +65,10 @@ def tags(values: object) -> tuple[str, ...]:
 def task_id(value: object) -> int:
     text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
     # isascii: "²" and "٣" are digits to str.isdigit() but not numbers int() reads.
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
-        raise UserError(f"{value!r} is not a task id (ids are whole numbers, like 12).")
+    # len: int() refuses over 4,300 digits with a ValueError, and no id has over 19.
+    if not (text.isascii() and text.isdigit() and len(text) <= 19) \
+            or not 0 < int(text) <= MAX_ID:
+        raise UserError(f"{echo(repr(value))} is not a task id (ids are whole numbers, like 12).")
     return int(text)
 
 
@@ -77,24 +79,50 @@ def zone_name(value: object) -> str:
     """An IANA time zone name, like Europe/Berlin."""
     from zoneinfo import ZoneInfo
 
-    if isinstance(value, str) and value.strip():
+    if isinstance(value, str) and value.strip() and len(value) <= MAX_ZONE:
         try:
             ZoneInfo(value.strip())
             return value.strip()
         except (ValueError, OSError, LookupError):  # ZoneInfoNotFoundError is a KeyError
             pass
     raise UserError(f"'due_zone' must be an IANA time zone name like Europe/Berlin, or null "
-                    f"(not {value!r}).")
+                    f"(not {str(value)[:80]!r}).")
 
 
 def list_name(value: object) -> str:
-    """A list's name: one line, not empty, at most MAX_LIST_NAME characters."""
+    """A list's name, cleaned as a task's title is: one line, no control or bidi characters
+    (a name is printed on terminals and sent to calendars), not empty, at most
+    MAX_LIST_NAME characters."""
     if not isinstance(value, str) or not value.strip():
         raise UserError("A list needs a name, like Work.")
-    cleaned = " ".join(value.split())
+    if len(value) > MAX_LIST_NAME * 10:  # before cleaning: never work through a megabyte
+        raise UserError(f"A list's name can be at most {MAX_LIST_NAME} characters.")
+    refuse_nul(value, "A list's name")
+    cleaned = clean_list_name(value)
+    if not cleaned:
+        raise UserError("A list needs a name, like Work.")
     if len(cleaned) > MAX_LIST_NAME:
         raise UserError(f"A list's name can be at most {MAX_LIST_NAME} characters.")
     return cleaned
+
+
+def clean_list_name(value: str) -> str:
+    """`value` on one line, without control or bidi characters (what the migration that repairs
+    stored names applies too)."""
+    return " ".join(strip_controls(value).split())
+
+
+MAX_UID = 255  # RFC 5545 sets no limit; real ones are a UUID and a host name
+MAX_ZONE = 64  # the longest IANA name is 32 characters
+
+
+def uid(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise UserError("'uid' must be text.")
+    if len(value.strip()) > MAX_UID:
+        raise UserError(f"A 'uid' can be at most {MAX_UID} characters.")
+    refuse_nul(value, "A 'uid'")
+    return value.strip()
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")

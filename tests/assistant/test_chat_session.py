@@ -13,6 +13,7 @@ from conftest import TEST_KEY
 from fake_gemini import (FakeGemini, bad_key, cut_off, empty, overloaded, quota, silent, text,
                          tool_calls)
 from app.tasks.history import Origin
+from app.tasks.when.dates import friendly_due
 
 CLI = Origin("cli")  # who the test's own writes are recorded as
 
@@ -95,7 +96,7 @@ def test_parallel_tool_calls_without_index_each_run(gemini, assistant_for, store
     assert sorted(t.title for t in store.list_tasks()) == ["Buy eggs", "Buy milk"]
     finished = of(ToolFinished, events)
     assert [f.ok for f in finished] == [True, True]
-    assert finished[0].summary == "Added 'Buy milk', due Fri 27 Nov"
+    assert finished[0].summary == f"Added 'Buy milk', due {friendly_due('2026-11-27')}"
     assert len(of(ToolStarted, events)) == 2
     replies = [m for m in gemini.requests[1]["messages"] if m["role"] == "tool"]
     call_ids = [m["tool_call_id"] for m in replies]

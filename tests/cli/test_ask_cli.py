@@ -20,6 +20,7 @@ from app.tasks import TaskStore
 from conftest import CLI, TEST_KEY, cli_env
 from fake_gemini import bad_key, text, tool_calls
 from app.tasks.history import Origin
+from app.tasks.when.dates import friendly_due
 
 BY_CLI = Origin("cli")  # who the test's own writes are recorded as
 
@@ -110,7 +111,8 @@ def test_the_answer_goes_to_stdout_and_what_the_agent_did_to_stderr(app_home, ge
     result = ask(env_for(app_home, gemini.base_url), "add", "milk", "for", "friday")
 
     assert (result.returncode, result.stdout, result.stderr) == (
-        0, "Added *Buy milk* for Friday.\n", "• Added 'Buy milk', due Fri 27 Nov\n")
+        0, "Added *Buy milk* for Friday.\n",
+        f"• Added 'Buy milk', due {friendly_due('2026-11-27')}\n")
     assert gemini.requests[0]["messages"][-1] == {"role": "user",
                                                   "content": "add milk for friday"}
     assert gemini.pending == 0

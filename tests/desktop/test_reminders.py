@@ -69,8 +69,9 @@ def test_a_day_reminds_at_nine_in_the_morning_and_is_overdue_only_once_it_is_ove
     assert reminders.due_now() == []
     clock.moment = datetime(2026, 12, 4, 9, 0).astimezone()
     [today] = reminders.due_now()
-    assert (today.title, today.overdue, today.when) == ("Pay rent", False, "Fri 4 Dec")
-    assert summarize([today]) == ("Pay rent is due today", "Due Fri 4 Dec.")
+    assert (today.title, today.overdue, today.when) == \
+        ("Pay rent", False, friendly_due("2026-12-04"))
+    assert summarize([today]) == ("Pay rent is due today", f"Due {friendly_due('2026-12-04')}.")
     clock.moment = datetime(2026, 12, 5, 0, 30).astimezone()
     assert reminders.due_now()[0].overdue  # never marked: still due, and now overdue
 

@@ -157,7 +157,7 @@ def _iso(value, *, utc: bool = False) -> str:
     return value.isoformat()
 
 
-def read_ics(data: bytes, name: str) -> list[dict]:
+def read_ics(data: bytes | str, name: str) -> list[dict]:
     """The VTODOs in an .ics file as records, parents first; UserError if it is not iCalendar."""
     from icalendar import Calendar
 

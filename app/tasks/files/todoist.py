@@ -15,15 +15,14 @@ DATE is written in the row's DATE_LANG and means wall-clock time in its TIMEZONE
   imported without a due, the date is kept in its notes, and the import counts it.
 """
 
-import csv
-import io
 import re
 from collections import namedtuple
 
-from app.common.errors import UserError
+from app.common.errors import UserError, echo
 from app.tasks.when import repeat as repeats
 from app.tasks.when.dates import own_zone_or
 from app.tasks.when.natural_dates import read_due
+from app.tasks.files.transfer import csv_rows
 
 PRIORITIES = {"4": "high", "3": "medium", "2": "low", "1": "none"}
 _LABEL = re.compile(r"(?:^|\s)@([\w-]+)")
@@ -39,7 +38,7 @@ TodoistFile = namedtuple("TodoistFile", ("records", "dates_not_understood"))
 
 
 def read_todoist_csv(text: str, name: str) -> TodoistFile:
-    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    rows = csv_rows(text, name)
     if not rows or "CONTENT" not in rows[0] or "TYPE" not in rows[0]:
         raise UserError(f"{name} is not a Todoist CSV export (it needs TYPE and CONTENT columns).")
     records: list[dict] = []
@@ -58,7 +57,11 @@ def read_todoist_csv(text: str, name: str) -> TodoistFile:
         if not _date(record, (row.get("DATE") or "").strip(), _language(row),
                      (row.get("TIMEZONE") or "").strip() or None):
             not_understood += 1
-        indent = int((row.get("INDENT") or "1").strip() or 1)
+        indent_text = (row.get("INDENT") or "1").strip() or "1"
+        if not (indent_text.isascii() and indent_text.isdigit()) or len(indent_text) > 3:
+            raise UserError(f"{name}: INDENT must be a whole number like 1, 2 or 3, not "
+                            f"'{echo(indent_text)}' (task {len(records) + 1}).")
+        indent = int(indent_text)
         del parents[max(indent - 1, 0):]
         if parents:
             record["parent_id"] = parents[-1]

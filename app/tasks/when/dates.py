@@ -15,7 +15,7 @@ from collections import namedtuple
 from datetime import date, datetime, timedelta, timezone
 
 from app.common import clock
-from app.common.errors import UserError
+from app.common.errors import UserError, echo
 
 
 def now() -> datetime:
@@ -102,7 +102,7 @@ class Due(namedtuple("Due", ("iso", "key", "has_time"))):
         word = cleaned.lower()
         if word in ("today", "tomorrow"):
             return cls.on((today or local_today()) + timedelta(days=1 if word == "tomorrow" else 0))
-        if len(cleaned) == 10:
+        if len(cleaned) == 10 or (len(cleaned) == 8 and cleaned.isdigit()):  # 20261224 too
             try:
                 return cls.on(date.fromisoformat(cleaned))
             except ValueError:
@@ -111,8 +111,8 @@ class Due(namedtuple("Due", ("iso", "key", "has_time"))):
             moment = datetime.fromisoformat(cleaned)
         except ValueError:
             raise UserError(
-                f"'{text}' is not a date: use ISO 8601, like 2026-11-27 or 2026-11-27T17:00+01:00."
-            ) from None
+                f"'{echo(text)}' is not a date: use ISO 8601, like 2026-11-27 or "
+                "2026-11-27T17:00+01:00.") from None
         if moment.tzinfo is None:
             moment = moment.astimezone()  # a wall-clock time means the user's own time zone
         return cls(moment.isoformat(timespec="seconds"), moment.timestamp(), True)
@@ -146,13 +146,31 @@ class Due(namedtuple("Due", ("iso", "key", "has_time"))):
         return self.key < today_ends(moment)
 
     def friendly(self) -> str:
-        """For people: "Fri 27 Nov", or "Fri 27 Nov 17:00" in the local time zone."""
+        """For people: "Fri 27 Nov", or "Fri 27 Nov 17:00" in the local time zone ("Fri 27 Nov
+        2037" when it is not this year or next)."""
         # The day is formatted by hand: "%-d" (no leading zero) is glibc's; Windows refuses it.
         if not self.has_time:
             day = date.fromisoformat(self.iso)
-            return f"{day:%a} {day.day} {day:%b}"
+            return f"{day:%a} {day.day} {day:%b}{_year(day, local_today())}"
         moment = datetime.fromisoformat(self.iso).astimezone()
-        return f"{moment:%a} {moment.day} {moment:%b %H:%M}"
+        return f"{moment:%a} {moment.day} {moment:%b}{_year(moment, local_today())} " \
+               f"{moment:%H:%M}"
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # a due outside them is a typing mistake (1111111111)
+
+
+def check_year(due: Due, text: object) -> Due:
+    """`due`, or UserError when it is before FIRST_YEAR or after LAST_YEAR."""
+    if not FIRST_YEAR <= due.day.year <= LAST_YEAR:
+        raise UserError(f"'{echo(text)}' is in the year {due.day.year}: give a date from "
+                        f"{FIRST_YEAR} to {LAST_YEAR}.")
+    return due
+
+
+def _year(day: date, today: date) -> str:
+    """" 2037" for a day that is not this year or next; "" otherwise."""
+    return "" if day.year in (today.year, today.year + 1) else f" {day.year}"
 
 
 def friendly_due(iso: str | None) -> str:
@@ -166,7 +184,7 @@ def friendly_due(iso: str | None) -> str:
 
 def relative_due(iso: str | None, today: date | None = None) -> str:
     """A due as a list shows it: "Today", "Tomorrow 17:00", "Yesterday", "Friday" (this coming
-    week), else "Fri 27 Nov" ("Fri 27 Nov 2027" in another year); "" for none."""
+    week), else "Fri 27 Nov" ("Fri 27 Nov 2037" when not this year or next); "" for none."""
     try:
         due = Due.stored(iso)
     except UserError:
@@ -184,5 +202,4 @@ def relative_due(iso: str | None, today: date | None = None) -> str:
         return ("Yesterday", "Today", "Tomorrow")[offset + 1] + at
     if 1 < offset < 7:
         return f"{day:%A}{at}"
-    year = f" {day.year}" if day.year != today.year else ""
-    return f"{day:%a} {day.day} {day:%b}{year}{at}"
+    return f"{day:%a} {day.day} {day:%b}{_year(day, today)}{at}"

@@ -26,8 +26,8 @@ from calendar import monthrange
 from datetime import date, datetime, timedelta
 
 from app.common import clock
-from app.common.errors import UserError
-from app.tasks.when.dates import Due, local_instant, zone_info
+from app.common.errors import UserError, echo
+from app.tasks.when.dates import Due, check_year, local_instant, zone_info
 from app.tasks.when.elapsed import after, read_elapsed
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -46,9 +46,20 @@ EXAMPLES = "'tomorrow 5pm', 'next friday', 'in 3 days', 'dec 24' or 2026-11-27"
 
 def read_due(text: str, *, now: datetime | None = None, zone: str | None = None,
              language: str | None = None) -> Due:
-    """A due date typed by a person; UserError with one sentence when it is not one.
-    `zone` (an IANA name) is the zone its wall-clock words mean, the local one for None;
-    `language` a dateparser language code read before English and the locale's."""
+    """A due date typed by a person; UserError with one sentence when it is not one, or is
+    before 1900 or after 2200. `zone` (an IANA name) is the zone its wall-clock words mean,
+    the local one for None; `language` a dateparser language code read before English and
+    the locale's."""
+    if len(str(text)) > 200:  # no date is this long: never hand a megabyte to the parsers
+        raise UserError(f"'{echo(text)}' is not a date I can read: try {EXAMPLES}.")
+    try:
+        return check_year(_read_due(text, now=now, zone=zone, language=language), text)
+    except OverflowError:  # "in 99999999999 hours"
+        raise UserError(f"'{echo(text)}' is too far away: give a date up to 2200.") from None
+
+
+def _read_due(text: str, *, now: datetime | None = None, zone: str | None = None,
+              language: str | None = None) -> Due:
     cleaned = " ".join(str(text).split())
     if not cleaned:
         raise UserError(f"Give a date, like {EXAMPLES}.")
@@ -62,7 +73,7 @@ def read_due(text: str, *, now: datetime | None = None, zone: str | None = None,
         return Due.parse(after(distance, moment).isoformat(timespec="seconds"))
     due = _natural(cleaned, moment, zone, language)
     if due is None:
-        raise UserError(f"'{text}' is not a date I can read: try {EXAMPLES}.")
+        raise UserError(f"'{echo(text)}' is not a date I can read: try {EXAMPLES}.")
     return due
 
 

@@ -23,16 +23,18 @@ Decided where RFC 5545 or the apps differ:
 """
 
 import re
-from collections import namedtuple
+from collections import deque, namedtuple
 from datetime import datetime, time, timezone
 
 from app.common import clock
-from app.common.errors import UserError
+from app.common.errors import UserError, echo
+from app.tasks.when import rule_limits
 from app.tasks.when.dates import Due, local_instant, wall_clock
 
 Repeat = namedtuple("Repeat", ("rule", "after_done"), defaults=(False,))
 
 NONE_WORDS = ("", "none", "never", "no", "off", "clear")
+MAX_RULE = 1000
 EXAMPLES = "'every day', 'every monday and thursday', 'every month on the 15th', " \
            "'every 3 days after done' or an RRULE like FREQ=WEEKLY;BYDAY=MO"
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -85,8 +87,10 @@ def read_repeat(text: str) -> tuple[Repeat | None, time | None]:
         return Repeat(check_rule(cleaned)), None
     parsed = phrase(cleaned)
     if parsed is None:
-        raise UserError(f"'{text}' is not a repeat I understand: try {EXAMPLES}.")
+        raise UserError(f"'{echo(text)}' is not a repeat I understand: try {EXAMPLES}.")
+    rule_limits.check_parts(_parts(parsed[0].rule))  # "every minute" is a phrase too
     return parsed
+
 
 
 def phrase(text: str) -> tuple[Repeat, time | None] | None:
@@ -209,13 +213,16 @@ def check_rule(text: str) -> str:
     rule = ";".join(part.split("=", 1)[0].upper() + "=" + part.split("=", 1)[1].upper()
                     if "=" in part else part.upper() for part in parts)
     if "FREQ=" not in rule:
-        raise UserError(f"'{text}' is not a repeat rule: an RRULE needs FREQ, like "
+        raise UserError(f"'{echo(text)}' is not a repeat rule: an RRULE needs FREQ, like "
                         "FREQ=WEEKLY;BYDAY=MO.")
+    if len(rule) > MAX_RULE:
+        raise UserError(f"A repeat rule can be at most {MAX_RULE} characters.")
+    rule_limits.check_parts(_parts(rule))
     try:
         rrulestr(_without_until(rule)[0], dtstart=datetime(2000, 1, 1))
         _until(rule)
     except (ValueError, TypeError) as error:
-        raise UserError(f"'{text}' is not a valid repeat rule ({str(error).rstrip('.')}); "
+        raise UserError(f"'{echo(text)}' is not a valid repeat rule ({str(error).rstrip('.')}); "
                         "write an RFC 5545 RRULE like FREQ=MONTHLY;BYMONTHDAY=15.") from None
     return rule
 
@@ -268,6 +275,21 @@ def _rrule(rule: str, start: datetime, zone: str | None = None):
     return recurrence.replace(until=until) if until else recurrence
 
 
+def _after(rule: str, start: datetime, floor: datetime, *, inc: bool = False,
+           zone: str | None = None) -> datetime | None:
+    """The rule's first occurrence after `floor` (or on it, with `inc`), stepped from
+    `start`: in a bounded number of steps whatever the rule (see rule_limits)."""
+    from dateutil.rrule import rrulestr
+
+    parts = _parts(rule)
+    rule_limits.check_parts(parts)  # a rule stored before the limits, or by another version
+    plain = ";".join(part for part in _without_until(rule)[0].split(";")
+                     if not part.startswith("COUNT="))
+    rule_limits.check_produces(lambda dtstart: rrulestr(plain, dtstart=dtstart), start, parts)
+    moved = rule_limits.near(start, floor, parts)
+    return _rrule(rule, moved, zone).after(floor, inc=inc)
+
+
 def pin(repeat: Repeat, due: Due, zone: str | None = None) -> Repeat:
     """The rule as stored for this due: a monthly or yearly rule with no day of its own keeps
     the due's day (the last day when a month is shorter), and COUNT becomes UNTIL."""
@@ -283,10 +305,10 @@ def pin(repeat: Repeat, due: Due, zone: str | None = None) -> Repeat:
         if day > 28 and (parts["FREQ"] == "MONTHLY" or start.month == 2):
             rule += ";" + _month_day_rule(day)
     if "COUNT" in parts and not repeat.after_done:
-        occurrences = list(_rrule(rule, start, zone))
-        if not occurrences:
+        if _after(rule, start, start, inc=True, zone=zone) is None:
             raise UserError("This repeat rule never produces a date.")
-        last = occurrences[-1]
+        # Stepped one by one (COUNT is at most 1,000), never kept as a list.
+        last = deque(_rrule(rule, start, zone), maxlen=1)[0]
         rule = ";".join(part for part in rule.split(";") if not part.startswith("COUNT="))
         rule += ";UNTIL=" + (f"{last:%Y%m%d}" if not due.has_time else
                              local_instant(last, zone).astimezone(timezone.utc)
@@ -305,14 +327,13 @@ def next_due(repeat: Repeat, due: Due, *, now: datetime | None = None,
             base = moment.replace(second=0, microsecond=0)
         else:
             base = datetime.combine(moment.date(), start.time())
-        found = _rrule(repeat.rule, base, zone).after(base)
+        found = _after(repeat.rule, base, base, zone=zone)
     else:
-        recurrence = _rrule(repeat.rule, start, zone)
         floor = datetime.combine(moment.date(), time()) if not due.has_time else moment
         if floor > start:
-            found = recurrence.after(floor, inc=not due.has_time)
+            found = _after(repeat.rule, start, floor, inc=not due.has_time, zone=zone)
         else:
-            found = recurrence.after(start)
+            found = _after(repeat.rule, start, start, zone=zone)
     return _due_at(found, due.has_time, zone) if found else None
 
 
@@ -325,12 +346,23 @@ def first_due(repeat: Repeat, at: time | None = None, *, now: datetime | None = 
     start = datetime.combine(moment.date(), at or time())
     if repeat.after_done:
         return _due_at(start, at is not None, zone)
-    found = _rrule(repeat.rule, start, zone).after(start, inc=True)
+    found = _after(repeat.rule, start, start, inc=True, zone=zone)
     if found is not None and at is not None and found < moment:
-        found = _rrule(repeat.rule, start, zone).after(moment)
+        found = _after(repeat.rule, start, moment, zone=zone)
     if found is None:
         raise UserError("This repeat rule never produces another date.")
     return _due_at(found, at is not None, zone)
+
+
+def check_produces(rule: str, due: Due) -> None:
+    """Refuse a rule that never produces a date from this due's day and time (an imported or
+    synced rule is stored as written, so it is checked here before it is ever stepped)."""
+    from dateutil.rrule import rrulestr
+
+    plain = ";".join(part for part in _without_until(rule)[0].split(";")
+                     if not part.startswith("COUNT="))
+    rule_limits.check_produces(lambda dtstart: rrulestr(plain, dtstart=dtstart),
+                               wall_start(due), _parts(rule))
 
 
 def check_continues(repeat: Repeat, due: Due, *, now: datetime | None = None,
