@@ -1,6 +1,9 @@
 """The one place a running app is wired: the window, quick ask and `task-assistant ask` all
 start from a Workspace, so each opens the same files and builds the agent the same way."""
 
+import functools
+from typing import TYPE_CHECKING
+
 from app.assistant.loader import AssistantLoader
 from app.config.keystore import KeyStore
 from app.config.mcp_servers import McpServers
@@ -11,6 +14,9 @@ from app.common.errors import UserError
 from app.common.paths import tasks_db_path
 from app.common.safe_files import keep_aside
 from app.tasks import TaskStore
+
+if TYPE_CHECKING:
+    from app.sync.service import SyncService
 
 
 class Workspace:
@@ -30,6 +36,15 @@ class Workspace:
         self.mcp_servers = McpServers()
         self.agent = AssistantLoader(self.store, self.settings, self.keys, retry=retry,
                                      model=model, mcp_servers=self.mcp_servers)
+
+    @functools.cached_property
+    def sync(self) -> "SyncService":
+        """The CalDAV account and its runs; built on first use, so a start that never syncs
+        (a command, the window before its first paint) does not import the sync engine."""
+        from app.common.paths import data_dir
+        from app.sync.service import SyncService
+
+        return SyncService(data_dir())
 
     def _open_conversations(self) -> ConversationStore:
         """A damaged conversations file never stops the app (the task panel above all): it is

@@ -1,28 +1,21 @@
-"""Sync in the background: at start, every 5 minutes, and ~10 s after a change made here.
-
-Each run happens on a worker thread with its own connection to the tasks file, so the window
-never waits for the network; the task panel learns of what sync wrote the way it learns of the
-CLI's writes (LiveUpdates' outside-write poll, asked right after the run). The status is one
-quiet line: being offline is a state that the next run clears, not a stream of errors.
+"""The running app's sync: the timers and the worker-thread hop around app/sync/background.py,
+which decides when a run is due and what it tells the status line. The task panel learns of what
+sync wrote the way it learns of the CLI's writes (LiveUpdates' outside-write poll, asked right
+after the run).
 """
 
 import asyncio
-from collections import namedtuple
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.common import clock
-from app.common.errors import UserError
+from app.sync.background import AFTER_CHANGE_SECONDS, EVERY_SECONDS, OFF, SyncStatus, run_once
 from app.sync.service import SyncService
 from app.tasks import TaskStore
 from app.ui.live_updates import LiveUpdates
 from app.ui.task_runner import TaskRunner
 
-EVERY_MS = 5 * 60 * 1000
-AFTER_CHANGE_MS = 10 * 1000
-
-# state: "off" (no account), "syncing", "ok", "offline", "refused", "error"
-SyncStatus = namedtuple("SyncStatus", ("state", "text", "detail"))
+EVERY_MS = EVERY_SECONDS * 1000
+AFTER_CHANGE_MS = AFTER_CHANGE_SECONDS * 1000
 
 
 class BackgroundSync(QObject):
@@ -37,7 +30,7 @@ class BackgroundSync(QObject):
         self._runner = runner
         self._running = False
         self._again = False  # a change arrived during a run: run once more after it
-        self.status = SyncStatus("off", "", "")
+        self.status = OFF
         self.every = QTimer(self, interval=EVERY_MS)
         self.every.timeout.connect(self.sync_soon)
         self.after_change = QTimer(self, singleShot=True, interval=AFTER_CHANGE_MS)
@@ -82,33 +75,7 @@ class BackgroundSync(QObject):
         return self.status
 
     def _run(self) -> SyncStatus:
-        """On the worker thread: its own store connection, closed again."""
-        from app.sync.connection import SyncError
-        from app.sync.lock import SyncBusyError
-
-        if self.service.account() is None:
-            return SyncStatus("off", "", "")
-        at = clock.now().astimezone().strftime("%H:%M")
-        try:
-            with TaskStore(self._store_path) as store:
-                summary = self.service.sync_now(store)
-                conflicts = self.service.status(store).conflicts[:summary.conflicts]
-        except SyncBusyError:
-            return self.status  # `sync now` in a terminal is running it
-        except SyncError as error:
-            if error.kind == "offline":
-                return SyncStatus("offline", f"Offline since {at}; sync will retry",
-                                  str(error))
-            return SyncStatus("refused" if error.kind == "refused" else "error",
-                              "Sync needs attention", str(error))
-        except UserError as error:
-            return SyncStatus("error", "Sync needs attention", str(error))
-        # The counts are in the text once; the detail holds only what they don't say.
-        detail = "\n".join((*summary.notes, *(conflict.sentence for conflict in conflicts)))
-        text = f"Synced {at}"
-        if summary.sent or summary.received:
-            text += f" · {summary.line()}"
-        return SyncStatus("ok", text, detail)
+        return run_once(self.service, self._store_path, self.status)
 
     def _set(self, status: SyncStatus) -> None:
         self.status = status

@@ -5,6 +5,7 @@ tray", "a second launch brings the window forward" and "quit" each have one impl
 """
 
 import sqlite3
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -22,6 +23,9 @@ from app.ui.main_window import MainWindow
 from app.ui.task_runner import TaskRunner
 from app.ui.tray import Tray
 
+if TYPE_CHECKING:  # built by the Workspace; importing it here would load sync before first paint
+    from app.sync.service import SyncService
+
 BACKUP_CHECK_MS = 3_600_000  # hourly: a backup is taken when the newest is over a day old
 REMINDER_CHECK_MS = 30_000  # also catches a task added for "now" within half a minute
 ROUTINES_OFFER = ("New: routines. 'Plan my day' (weekdays 08:00) and 'Weekly review' (Fridays "
@@ -35,7 +39,8 @@ class Shell(QObject):
 
     def __init__(self, store: TaskStore, conversations: ConversationStore, settings: Settings,
                  keys: KeyStore, agent: AssistantLoader, runner: TaskRunner,
-                 reminders: Reminders | None = None) -> None:
+                 reminders: Reminders | None, sync: "SyncService") -> None:
+        """`sync`: the Workspace's SyncService, run in the background here."""
         super().__init__()
         self.store = store
         self.conversations = conversations
@@ -43,11 +48,9 @@ class Shell(QObject):
         self.agent = agent
         self.runner = runner
         self.live = LiveUpdates(store, conversations, settings, self)
-        from app.common.paths import data_dir
-        from app.sync.service import SyncService
         from app.ui.background_sync import BackgroundSync
 
-        self.sync = BackgroundSync(SyncService(data_dir()), store, self.live, runner, self)
+        self.sync = BackgroundSync(sync, store, self.live, runner, self)
         self.routines = self._routine_timer()
         self.window = MainWindow(store, conversations, settings, keys, agent, runner, self.live,
                                  sync=self.sync)

@@ -5,7 +5,8 @@ server's sentence) are in its tooltip; a click opens Settings → Sync. Nothing 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel
 
-from app.ui.background_sync import BackgroundSync, SyncStatus
+from app.sync.background import SyncStatus
+from app.ui.background_sync import BackgroundSync
 
 MARKS = {"ok": "✓", "syncing": "⟳", "offline": "○", "refused": "!", "error": "!"}
 

@@ -130,12 +130,12 @@ def test_ctrl_z_undoes_the_users_own_change_not_the_sync_after_it(qtbot, sync_se
 
     qtbot.keyClick(panel.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert store.get(task.id).status == "open"
-    assert panel.status_label.text().startswith("Undone: the change made in the window")
+    assert panel.status_label.text().startswith("Undid your change in the window: “Water plants” is open again")
     assert "From the phone" in [each.title for each in store.list_tasks(TaskFilter())]
 
 
 def test_the_status_line_shows_a_resolved_conflict(qtbot, background):
-    from app.ui.background_sync import SyncStatus
+    from app.sync.background import SyncStatus
     from app.ui.sync_status import SyncStatusLabel
 
     label = SyncStatusLabel(background)

@@ -46,7 +46,8 @@ def shell(qtbot, workspace, gemini, memory_keyring, clock, app_home):
     workspace.settings.set("base_url", gemini.base_url)
     built = Shell(workspace.store, workspace.conversations, workspace.settings, workspace.keys,
                   workspace.agent, TaskRunner(),
-                  Reminders(workspace.store, app_home / "reminders.json", clock=clock))
+                  Reminders(workspace.store, app_home / "reminders.json", clock=clock),
+                  workspace.sync)
     built.window.show()
     yield built
     done = __import__("asyncio").ensure_future(built.shutdown())

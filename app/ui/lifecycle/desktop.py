@@ -89,7 +89,7 @@ async def _main(app, server, start: str, on_shown: Callable | None, display) -> 
     # Before the window exists: a SIGTERM that arrives as soon as it does must quit cleanly too.
     signals = QuitSignals(quitting.set)
     shell = Shell(workspace.store, workspace.conversations, workspace.settings, workspace.keys,
-                  workspace.agent, runner, Reminders(workspace.store))
+                  workspace.agent, runner, Reminders(workspace.store), workspace.sync)
     shell.quit_requested.connect(quitting.set)
     server.message_received.connect(shell.handle)
     window = shell.window

@@ -16,7 +16,8 @@ from shiboken6 import isValid
 
 from app.common.errors import UserError
 from app.config.keystore import SYNC_PASSWORD
-from app.ui.background_sync import BackgroundSync, SyncStatus
+from app.sync.background import SyncStatus
+from app.ui.background_sync import BackgroundSync
 from app.ui.task_runner import TaskRunner
 
 
