@@ -68,7 +68,7 @@ def conflict(revert: Revert, later: Change | None, verb: str, current: dict | No
 _ORIGIN_SUBJECTS = {"window": ("you", " in the window"), "cli": ("you", " from the command line"),
                     "agent": ("the assistant", ""), "quick_ask": ("the assistant", " in quick ask"),
                     "import": ("the import", ""), "mcp": ("an MCP client", ""),
-                    "sync": ("sync", "")}
+                    "sync": ("sync", ""), "routine": ("a routine", "")}
 # What a task's fields are called in a sentence; the rest (ids, stamps) go with these.
 _FIELD_WORDS = {"title": "title", "status": "status", "notes": "notes", "due": "due date",
                 "due_zone": "due date", "priority": "priority", "tags": "tags", "list": "list", "parent_id": "place",

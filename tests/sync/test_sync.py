@@ -595,7 +595,7 @@ def test_one_sync_is_one_undo_step_and_the_next_sync_sends_the_undo_back(
     assert len({change.step for change in synced}) == 1
 
     reverted = store.undo(by=Origin("cli"))
-    assert reverted.summary.startswith("Undone: 3 changes made by sync")
+    assert reverted.summary.startswith("Undid sync's 3 changes")
     assert sorted(_by_title(store)) == ["Buy gift", "Pay rent"]
     assert store.get(finish.id).status == "open" and store.get(rename.id).title == "Buy gift"
     assert arrived.id not in {task.id for task in store.list_tasks(_all())}

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from app.tasks.history import ORIGIN_KINDS
+
 from app.common import clock
 from app.common.errors import UserError
 from app.tasks import Origin, Step, TaskFilter, TaskStore
@@ -214,3 +216,17 @@ def test_emptying_the_trash_asks_first_and_needs_yes_off_a_terminal(app_home):
     emptied = run(app_home, "tasks", "trash", "--empty", "--yes")
     assert emptied.stdout == "Deleted 1 task for good.\n"
     assert run(app_home, "tasks", "trash").stdout == "The trash is empty.\n"
+
+
+@pytest.mark.parametrize("kind", ORIGIN_KINDS)
+def test_undoing_a_change_from_anywhere_says_who_made_it(store, kind):
+    added = store.add("Water plants", by=Origin(kind, "c1" if kind in ("agent", "quick_ask")
+                                               else None))
+    store.complete(added.id, by=Origin(kind, "c1" if kind in ("agent", "quick_ask") else None))
+
+    said = store.undo(by=Origin("cli")).summary
+
+    assert said.startswith(("Undid your change", "Undid the assistant's change",
+                            "Undid the import's change", "Undid an MCP client's change",
+                            "Undid sync's change", "Undid a routine's change"))
+    assert "“Water plants” is open again" in said
