@@ -87,7 +87,7 @@ class ChatPanel(QWidget):
         self.view.emptied.connect(self._show_welcome)
         layout.addWidget(self.pages, 1)
         # Below the transcript, the same column: a status line, the key prompt, the composer.
-        dock = QHBoxLayout()
+        self.dock = dock = QHBoxLayout()
         dock.setContentsMargins(SPACE["l"], 0, SPACE["l"], SPACE["l"])
         self.column = QWidget()
         self.column.setMaximumWidth(READABLE_WIDTH)
@@ -101,6 +101,7 @@ class ChatPanel(QWidget):
         self.status.setProperty("role", "muted")
         self.status.setContentsMargins(SPACE["xs"], 0, SPACE["xs"], 0)
         self.status.setAccessibleName("Status")
+        self.status.hide()
         column.addWidget(self.status)
         self.key_prompt = self._build_key_prompt()
         column.addWidget(self.key_prompt)
@@ -467,6 +468,7 @@ class ChatPanel(QWidget):
 
     def _status(self, text: str) -> None:
         self.status.setText(text)
+        self.status.setVisible(bool(text))  # no empty line between the transcript and the box
 
     def _set_busy(self, busy: bool) -> None:
         self.composer.show_busy(busy)

@@ -148,6 +148,12 @@ QLabel[role="tool-failed"] {{ font-size: {px("small")}px; color: {c.danger}; }}
 QLabel[role="date"] {{ font-size: {px("caption")}px; color: {c.muted}; }}
 QWidget#QuickAskFrame {{ background: {c.page}; border: {strong}px solid {c.border};
     border-radius: {r["l"]}px; }}
+QWidget#QuickAskFrame QFrame#Composer, QWidget#QuickAskFrame QFrame#Composer[focused="true"] {{
+    background: transparent; border: none; }}
+QPushButton[role="recent"] {{ background: transparent; color: {c.text}; text-align: left;
+    border: none; border-radius: {r["m"]}px; padding: {sp["s"]}px {sp["m"]}px; }}
+QPushButton[role="recent"]:hover, QPushButton[role="recent"]:focus {{
+    background: {c.accent_soft}; }}
 QLineEdit[role="search"] {{ background: {c.page}; border-radius: {r["l"]}px;
     padding: {sp["xs"] + 2}px {sp["m"]}px; }}
 """
