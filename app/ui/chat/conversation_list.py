@@ -112,7 +112,6 @@ class ConversationList(QWidget):
         layout.addLayout(header)
         self.search = QLineEdit(placeholderText="Search chats")
         self.search.setProperty("role", "search")
-        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search conversations")
         self.search.textChanged.connect(self.refresh)
