@@ -3,10 +3,10 @@ CodeBlock of its own, in the order they arrive."""
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from app.ui.theme import design
 from app.ui.chat.code_block import CodeBlock
 from app.ui.chat.markdown_blocks import FenceSplitter
 from app.ui.chat.markdown_view import MarkdownView
+from app.ui.theme.tokens import SPACE
 
 
 class AnswerBody(QWidget):
@@ -14,7 +14,7 @@ class AnswerBody(QWidget):
         super().__init__()
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(design.M)
+        self._layout.setSpacing(SPACE["m"])
         self._reset()
         if text:
             self.set_markdown(text)

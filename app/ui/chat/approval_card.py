@@ -8,11 +8,12 @@ inside the card, so every line stays readable and the card stays short.
 """
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout
 
-from app.ui.theme import design
+from app.ui.chat.code_block import monospace
 from app.ui.theme.surface import Surface
+from app.ui.theme.tokens import SPACE, WEIGHTS
 
 ALLOW_KEYS = "Alt+A"
 LINES_SHOWN = 12  # longer details scroll inside the card
@@ -38,15 +39,16 @@ class ApprovalCard(Surface):
         self.setAccessibleName("Approval needed")
         self.setAccessibleDescription(question)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(design.L, design.M, design.L, design.M)
-        layout.setSpacing(design.S)
+        # Stands out from the quiet transcript: the warning surface, an outline, room inside.
+        layout.setContentsMargins(SPACE["l"], SPACE["m"] + 2, SPACE["l"], SPACE["m"] + 2)
+        layout.setSpacing(SPACE["s"] + 2)
         self.question = _label(question)
         font = self.question.font()
-        font.setBold(True)
+        font.setWeight(QFont.Weight(WEIGHTS["semibold"]))
         self.question.setFont(font)
         layout.addWidget(self.question)
         self.details = _label(details)
-        self.details.setFont(design.monospace(self.details))
+        self.details.setFont(monospace(self.details.font()))
         if details.count("\n") >= LINES_SHOWN:
             layout.addWidget(self._scrolling(self.details))
         else:
@@ -56,6 +58,7 @@ class ApprovalCard(Surface):
         self.always_button = None
         if always:  # e.g. "Always allow this tool"
             self.always_button = QPushButton(always)
+            self.always_button.setProperty("role", "quiet")
             self.always_button.setAutoDefault(False)
             self.always_button.clicked.connect(self._allow_always)
             buttons.addWidget(self.always_button)

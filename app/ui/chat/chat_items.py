@@ -1,23 +1,30 @@
 """What a conversation shows: messages, tool activity, approvals, errors and notices.
 
-Colours come from the design system (derived from the palette at paint or restyle time), so
-light, dark and high-contrast palettes, and a switch between them, just work. Buttons inside
-the transcript are not tab stops (the keyboard has shortcuts for them: see the shortcut sheet),
-and every item can `snapshot()` itself: a factory that builds it again, so the transcript can
-drop items far from the view and rebuild them when scrolled back (chat_view.py).
+Yours and the assistant's are told apart by layout: yours sit right-aligned in an accent_soft
+bubble, the assistant's plain on the page across the column. Colours come from the tokens at
+paint or restyle time, so a theme switch just works. A message's actions (Copy, Edit, Retry, Undo
+all) and a tool line's Undo are quiet buttons that show on hover or keyboard focus (the newest
+answer keeps its own in sight); Tab reaches every one, message by message. Every item can
+`snapshot()` itself: a factory that builds it again, so the transcript can drop items far from
+the view and rebuild them when scrolled back (chat_view.py).
 """
 
 import json
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QPalette
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (QApplication, QGraphicsOpacityEffect, QHBoxLayout, QLabel,
+                               QToolButton, QVBoxLayout, QWidget)
 
-from app.ui.theme import design
 from app.ui.chat.answer_body import AnswerBody
 from app.ui.chat.approval_card import ApprovalCard
+from app.ui.theme import apply
 from app.ui.theme.icons import icon
 from app.ui.theme.surface import Surface
+from app.ui.theme.tokens import SPACE
+
+BUBBLE_SHARE = 0.8   # your bubble's widest, as a share of the column (room to tell it apart)
+ICON = 16
 
 
 def _label(text: str = "", *, selectable: bool = True) -> QLabel:
@@ -30,30 +37,81 @@ def _label(text: str = "", *, selectable: bool = True) -> QLabel:
 
 
 def _muted(label: QLabel) -> QLabel:
-    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-    label.setFont(design.small_font(label))
+    label.setProperty("role", "caption")
     return label
 
 
 def tool_button(text: str, icon_name: str, tip: str) -> QToolButton:
-    """A small action in the transcript: an icon and a word. Tab reaches it inside the
+    """A quiet action in the transcript: an icon and a word. Tab reaches it inside the
     transcript, message by message; a click does not take the focus from the message box."""
     button = QToolButton(autoRaise=True)
+    button.setProperty("role", "quiet")
     button.setText(text)
     button.setIcon(icon(icon_name))
-    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+                              if text else Qt.ToolButtonStyle.ToolButtonIconOnly)
     button.setToolTip(tip)
     button.setAccessibleName(text)
     button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+    button.setProperty("icon_name", icon_name)
     return button
 
 
+def retint(buttons) -> None:
+    """Icons are tinted pixmaps: drawn again in the new scheme's muted ink."""
+    for button in buttons:
+        button.setIcon(icon(button.property("icon_name")))
+
+
+class Revealer(QObject):
+    """Shows `actions` while the pointer is over `owner` or the keyboard focus is inside it
+    (or always, when pinned). Hidden means fully transparent, not hidden: the buttons keep
+    their place (no jump on hover) and stay in the Tab chain, and a fully transparent effect
+    draws nothing, so it costs nothing."""
+
+    def __init__(self, owner: QWidget, actions: QWidget) -> None:
+        super().__init__(owner)
+        self.owner = owner
+        self.effect = QGraphicsOpacityEffect(actions)
+        actions.setGraphicsEffect(self.effect)
+        self.pinned = False
+        self.hovered = False
+        owner.installEventFilter(self)
+        self.update()
+
+    def watch(self, widget: QWidget) -> None:
+        widget.installEventFilter(self)
+
+    @property
+    def shown(self) -> bool:
+        return self.effect.opacity() > 0
+
+    def pin(self, pinned: bool) -> None:
+        self.pinned = pinned
+        self.update()
+
+    def update(self) -> None:
+        focus = QApplication.focusWidget()
+        inside = focus is not None and (focus is self.owner or self.owner.isAncestorOf(focus))
+        self.effect.setOpacity(1.0 if self.pinned or self.hovered or inside else 0.0)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if watched is self.owner and kind in (QEvent.Type.Enter, QEvent.Type.Leave):
+            self.hovered = kind == QEvent.Type.Enter
+            self.update()
+        elif kind in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            QTimer.singleShot(0, self.update)  # after the focus has moved on
+        return False
+
+
 class MessageItem(Surface):
-    """A message: yours as typed (newlines kept), the assistant's as markdown with code blocks.
-    Actions show where they apply: Copy always; Edit on your last message; Retry on the last
-    answer; Continue on a stopped one; ‹ 1/2 › when Retry made more than one version; Undo all
-    on an answer whose tools changed tasks (`changes`: those changes' rows in the task history;
-    the panel shows the button while any of them is not undone)."""
+    """A message: yours as typed (newlines kept) in a bubble at the right, the assistant's as
+    markdown with code blocks across the column. Actions show where they apply: Copy always;
+    Edit on your last message; Retry on the last answer; Continue on a stopped one; ‹ 1/2 ›
+    when Retry made more than one version; Undo all on an answer whose tools changed tasks
+    (`changes`: those changes' rows in the task history; the panel shows the button while any
+    of them is not undone)."""
 
     retry_requested = Signal()
     continue_requested = Signal()
@@ -62,25 +120,35 @@ class MessageItem(Surface):
 
     def __init__(self, role: str, text: str = "", note: str = "",
                  versions: list[str] | None = None, changes: tuple[int, ...] = ()) -> None:
-        super().__init__("you" if role == "user" else "")  # answers sit on the page itself
+        super().__init__()  # the item itself is transparent: only its focus ring shows
         self.role = role
         self.changes = tuple(changes)
         # A stop of its own, outlined while it has the focus; its actions follow it.
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(design.L, design.M, design.L, design.M)
-        layout.setSpacing(design.S)
-        header = QHBoxLayout()
-        header.setSpacing(design.S)
-        self.who = QLabel("You" if role == "user" else "Assistant")
-        font = design.small_font(self.who)
-        font.setBold(True)
-        self.who.setFont(font)
-        header.addWidget(self.who)
-        self.note = _muted(QLabel())  # "Stopped", "Cut off"…
+        layout.setContentsMargins(SPACE["xs"], SPACE["m"], SPACE["xs"], 0)
+        layout.setSpacing(SPACE["xs"])
+        if role == "user":
+            self.view = _label(text)  # as typed: no markdown, newlines kept
+            self.view.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.view.toPlainText = self.view.text
+            self.bubble = Surface("you")
+            inside = QVBoxLayout(self.bubble)
+            inside.setContentsMargins(SPACE["l"] - 2, SPACE["s"] + 2, SPACE["l"] - 2,
+                                      SPACE["s"] + 2)
+            inside.addWidget(self.view)
+            row = QHBoxLayout()
+            row.addStretch(1)
+            row.addWidget(self.bubble)
+            layout.addLayout(row)
+        else:
+            self.bubble = None
+            self.view = AnswerBody(text)
+            layout.addWidget(self.view)
+        footer = QHBoxLayout()
+        footer.setSpacing(SPACE["xxs"])
+        self.note = _muted(QLabel())  # "Stopped", "Cut off"…: always in sight
         self.note.hide()
-        header.addWidget(self.note)
-        header.addStretch()
         self.older = tool_button("", "chevron-left", "Earlier version of this answer")
         self.older.setAccessibleName("Earlier version")
         self.version_label = _muted(QLabel())
@@ -88,9 +156,10 @@ class MessageItem(Surface):
         self.newer.setAccessibleName("Later version")
         self.older.clicked.connect(lambda: self.show_version(self.version - 1))
         self.newer.clicked.connect(lambda: self.show_version(self.version + 1))
-        for widget in (self.older, self.version_label, self.newer):
-            widget.hide()
-            header.addWidget(widget)
+        self.actions = QWidget()
+        row = QHBoxLayout(self.actions)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(SPACE["xxs"])
         self.copy_button = tool_button("Copy", "copy", "Copy this message")
         self.copy_button.clicked.connect(self.copy)
         self.edit_button = tool_button("Edit", "pencil", "Edit and send again (Up in an empty "
@@ -105,27 +174,44 @@ class MessageItem(Surface):
         self.undo_all_button = tool_button("Undo all", "undo-2", "Undo every change to tasks "
                                                                  "this answer made")
         self.undo_all_button.clicked.connect(self.undo_all_requested)
-        for button in (self.copy_button, self.edit_button, self.continue_button,
-                       self.retry_button, self.undo_all_button):
-            header.addWidget(button)
+        self._buttons = (self.older, self.newer, self.copy_button, self.edit_button,
+                         self.continue_button, self.retry_button, self.undo_all_button)
+        for button in self._buttons[2:]:
+            row.addWidget(button)
         self.edit_button.hide()
         self.continue_button.hide()
         self.retry_button.hide()
         self.undo_all_button.hide()
-        layout.addLayout(header)
-        if role == "user":
-            self.view = _label(text)  # as typed: no markdown, newlines kept
-            self.view.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.view.toPlainText = self.view.text
-        else:
-            self.view = AnswerBody(text)
-        layout.addWidget(self.view)
+        if role == "user":  # under your bubble, at its right edge
+            footer.addStretch(1)
+        for widget in (self.note, self.older, self.version_label, self.newer, self.actions):
+            footer.addWidget(widget)
+        if role != "user":
+            footer.addStretch(1)
+        for widget in (self.older, self.version_label, self.newer):
+            widget.hide()
+        layout.addLayout(footer)
+        self.revealer = Revealer(self, self.actions)
+        for button in self._buttons:
+            self.revealer.watch(button)
         self.versions = list(versions or [])
         self.version = len(self.versions)  # the newest, shown: one past the earlier ones
         self._update_versions()
         if note:
             self.mark(note)
         self._describe()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.bubble is not None:
+            self.bubble.setMaximumWidth(int(self.width() * BUBBLE_SHARE))
+
+    def pin_actions(self, pinned: bool) -> None:
+        """The newest answer keeps its actions in sight (Retry, Continue), as chat apps do."""
+        self.revealer.pin(pinned)
+
+    def restyle(self) -> None:
+        retint(self._buttons)
 
     def allow_retry(self, allowed: bool, why_not: str) -> None:
         """Retry stays in its place, greyed, with the reason as its tooltip."""
@@ -193,8 +279,9 @@ class MessageItem(Surface):
 
 
 class ToolItem(QWidget):
-    """One line for what the agent did: "✓ Added 'Buy milk', due Fri 27 Nov", with Undo when it
-    changed a task (`change`: that change's row in the task history); "↶ … (undone)" after."""
+    """One quiet line for what the agent did: a check and "Added 'Buy milk', due Fri 27 Nov",
+    small and muted, with Undo on hover or focus when it changed a task (`change`: that change's
+    row in the task history); "(undone)" after. `text()` says it with a mark for each state."""
 
     undo_requested = Signal()
 
@@ -202,19 +289,26 @@ class ToolItem(QWidget):
                  change: int | None = None, undone: bool = False) -> None:
         super().__init__()
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(design.L, 0, design.L, 0)
-        layout.setSpacing(design.S)
+        layout.setContentsMargins(SPACE["xs"], 0, SPACE["xs"], 0)
+        layout.setSpacing(SPACE["s"])
+        self.mark = QLabel()
+        self.mark.setFixedSize(ICON, ICON)
+        layout.addWidget(self.mark, 0, Qt.AlignmentFlag.AlignVCenter)
         self.label = _label(selectable=False)
+        self.label.setWordWrap(False)  # one line each; the tooltip has a long one whole
         layout.addWidget(self.label, 1)
         self.undo_button = tool_button("Undo", "undo-2", "Undo this change")
         self.undo_button.clicked.connect(self.undo_requested)
-        layout.addWidget(self.undo_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.undo_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.revealer = Revealer(self, self.undo_button)
+        self.revealer.watch(self.undo_button)
         self.show_result(summary, ok, running, change)
         if undone:
             self.mark_undone()
 
     def text(self) -> str:
-        return self.label.text()
+        sign = "…" if self.running else "↶" if self.undone else "✓" if self.ok else "✗"
+        return f"{sign} {self.summary}" + (" (undone)" if self.undone else "")
 
     def show_result(self, summary: str, ok: bool, running: bool = False,
                     change: int | None = None) -> None:
@@ -223,7 +317,7 @@ class ToolItem(QWidget):
         self.running = running
         self.change = change
         self.undone = False
-        self.label.setText(f"{'…' if running else '✓' if ok else '✗'} {summary}")
+        self.label.setText(summary)
         self.setAccessibleName(("Running: " if running else "Done: " if ok else "Failed: ")
                                + summary)
         self.undo_button.setVisible(change is not None)
@@ -232,16 +326,23 @@ class ToolItem(QWidget):
     def mark_undone(self) -> None:
         self.undone = True
         self.undo_button.hide()
-        self.label.setText(f"↶ {self.summary} (undone)")
+        self.label.setText(f"{self.summary} (undone)")
         self.setAccessibleName(f"Undone: {self.summary}")
         self.restyle()
 
     def restyle(self) -> None:
-        colours = QPalette(design.palette())
-        colours.setColor(QPalette.ColorRole.WindowText, design.ink(
-            "muted" if self.undone else "tool" if self.ok else "failed"))
-        self.setPalette(colours)  # the line inherits it
-        self.undo_button.setIcon(icon("undo-2"))
+        scheme = apply.current()
+        name, colour = ("undo-2", scheme.muted) if self.undone else \
+            ("loader-circle", scheme.muted) if self.running else \
+            ("check", scheme.success) if self.ok else ("circle-x", scheme.danger)
+        self.mark.setPixmap(icon(name, colour).pixmap(ICON, ICON))
+        role = "tool" if self.ok or self.undone else "tool-failed"
+        if self.label.property("role") != role:
+            self.label.setProperty("role", role)
+            self.label.style().unpolish(self.label)
+            self.label.style().polish(self.label)
+        self.label.setToolTip(self.summary)
+        retint((self.undo_button,))
 
     def snapshot(self):
         summary, ok, change, undone = self.summary, self.ok, self.change, self.undone
@@ -274,31 +375,37 @@ class ApprovalItem(ApprovalCard):
         return lambda: NoticeItem(text)
 
 
-class ErrorItem(Surface):
-    """What went wrong, in one sentence, with the actions that help ("Settings…", "Retry").
-    Only the newest error's actions are live: the panel retires the older ones."""
+class ErrorItem(QWidget):
+    """What went wrong, in one sentence in the danger ink, with the actions that help
+    ("Settings…", "Retry"). Only the newest error's actions are live: the panel retires the
+    older ones."""
 
     action_requested = Signal(str)  # the action's label
 
     def __init__(self, message: str, actions: tuple[str, ...] = ()) -> None:
-        super().__init__("error")
+        super().__init__()
         self.setAccessibleName("Problem")
         self.setAccessibleDescription(message)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(design.L, design.M, design.M, design.M)
-        mark = QLabel()
-        mark.setPixmap(icon("circle-alert", design.rgb(design.ink("failed"))).pixmap(16, 16))
-        layout.addWidget(mark, 0, Qt.AlignmentFlag.AlignTop)
+        layout.setContentsMargins(SPACE["xs"], SPACE["xs"], SPACE["xs"], SPACE["xs"])
+        layout.setSpacing(SPACE["s"])
+        self.mark = QLabel()
+        layout.addWidget(self.mark, 0, Qt.AlignmentFlag.AlignTop)
         self.message = _label(message)
+        self.message.setProperty("role", "error")
         layout.addWidget(self.message, 1)
         self.buttons: dict[str, QToolButton] = {}
         for action in actions:
             button = self.buttons[action] = tool_button(
                 action, "refresh-cw" if action == "Retry" else "pencil", action)
-            button.setAutoRaise(False)
             button.clicked.connect(lambda _checked=False, name=action:
                                    self.action_requested.emit(name))
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        self.restyle()
+
+    def restyle(self) -> None:
+        self.mark.setPixmap(icon("circle-alert", apply.current().danger).pixmap(ICON, ICON))
+        retint(self.buttons.values())
 
     @property
     def live(self) -> bool:
@@ -322,7 +429,7 @@ class NoticeItem(QLabel):
     def __init__(self, text: str, countdown: tuple[str, float] | None = None) -> None:
         super().__init__(text)
         self.setWordWrap(True)
-        self.setContentsMargins(design.L, 0, design.L, 0)
+        self.setContentsMargins(SPACE["xs"], 0, SPACE["xs"], 0)
         _muted(self)
         self._timer: QTimer | None = None
         if countdown is not None:

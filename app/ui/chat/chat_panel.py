@@ -8,8 +8,9 @@ agent stack is still loading waits for it, visibly, and is never dropped.
 import asyncio
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QPalette, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QStackedWidget,
+                               QVBoxLayout, QWidget)
 
 from app.assistant.events import (ApprovalRequested, Cancelled, Completed, Failed,
                                   FailureKind as Kind, Notice, Retrying, TextDelta,
@@ -21,13 +22,13 @@ from app.config.keystore import GET_A_KEY
 from app.assistant.loader import AssistantLoader
 from app.conversations.store import ConversationStore
 from app.tasks import Origin, TaskStore
-from app.ui.theme import design
 from app.ui.chat.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
 from app.ui.chat.chat_view import ChatView
-from app.ui.theme.icons import icon
-from app.ui.chat.message_input import MessageInput
+from app.ui.chat.composer import Composer
 from app.ui.task_runner import TaskRunner
 from app.ui.chat.voice_recorder import VoiceRecorder
+from app.ui.chat.welcome import Welcome
+from app.ui.theme.tokens import READABLE_WIDTH, SPACE
 
 # Failures that happen before the message reaches the conversation's history: "Retry" sends
 # the message again instead of regenerating an answer to the previous one.
@@ -71,34 +72,50 @@ class ChatPanel(QWidget):
         self._editing: MessageItem | None = None      # your last message, being edited
         self.questions = 0   # your messages in this conversation: the last one's number
 
+        self.setProperty("surface", "page")  # the transcript and the composer on one page
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.key_prompt = self._build_key_prompt()
-        layout.addWidget(self.key_prompt)
+        layout.setSpacing(0)
         self.view = ChatView()
         self.view.built.connect(self._offer_undo)  # a reopened or rebuilt line keeps its Undo
-        layout.addWidget(self.view, 1)
+        self.welcome = Welcome()
+        self.welcome.example_chosen.connect(self.send)
+        self.pages = QStackedWidget()  # the welcome until the first message, then the view
+        self.pages.addWidget(self.welcome)
+        self.pages.addWidget(self.view)
+        self.view.emptied.connect(self._show_welcome)
+        layout.addWidget(self.pages, 1)
+        # Below the transcript, the same column: a status line, the key prompt, the composer.
+        self.dock = dock = QHBoxLayout()
+        dock.setContentsMargins(SPACE["l"], 0, SPACE["l"], SPACE["l"])
+        self.column = QWidget()
+        self.column.setMaximumWidth(READABLE_WIDTH)
+        dock.addWidget(self.column)
+        layout.addLayout(dock)
+        column = QVBoxLayout(self.column)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(SPACE["s"])
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.status.setContentsMargins(design.M, 0, design.M, 0)
+        self.status.setProperty("role", "muted")
+        self.status.setContentsMargins(SPACE["xs"], 0, SPACE["xs"], 0)
         self.status.setAccessibleName("Status")
-        layout.addWidget(self.status)
-        row = QHBoxLayout()
-        row.setContentsMargins(design.M, 0, design.M, design.M)
-        self.input = MessageInput()
+        self.status.hide()
+        column.addWidget(self.status)
+        self.key_prompt = self._build_key_prompt()
+        column.addWidget(self.key_prompt)
+        self.composer = Composer()
+        column.addWidget(self.composer)
+        self.input = self.composer.input
         self.input.submitted.connect(self.send)
         self.input.edit_last_requested.connect(self.edit_last)
-        row.addWidget(self.input, 1)
         self.voice = VoiceRecorder(runner, self.input)
         self.voice.recorded.connect(self.send_voice)
         self.voice.refused.connect(self._status)
-        row.addWidget(self.voice, 0, Qt.AlignmentFlag.AlignBottom)
-        self.send_button = QPushButton("Send")
-        self.send_button.setIcon(icon("send"))
-        self.send_button.setAccessibleName("Send")
+        self.composer.add_button(self.voice)
+        self.send_button = self.composer.send_button
         self.send_button.clicked.connect(self._send_or_stop)
-        row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
-        layout.addLayout(row)
         # The tab order: the message box, Send, then the transcript (one stop).
         QWidget.setTabOrder(self.input, self.send_button)
         QWidget.setTabOrder(self.send_button, self.view)
@@ -114,20 +131,23 @@ class ChatPanel(QWidget):
         go_on.activated.connect(self._continue_if_stopped)
 
     def _build_key_prompt(self) -> QWidget:
-        prompt = QWidget()
-        prompt.setAutoFillBackground(True)
-        prompt.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
+        """No key: one calm card by the composer, with the link and the button that fixes it."""
+        prompt = QFrame()
+        prompt.setProperty("surface", "raised")
         row = QHBoxLayout(prompt)
+        row.setContentsMargins(SPACE["l"], SPACE["m"], SPACE["m"], SPACE["m"])
+        row.setSpacing(SPACE["m"])
         text = QLabel(f"To chat, add your Gemini API key. It is free to get one at "
                       f"<a href='{GET_A_KEY}'>aistudio.google.com/apikey</a>. "
                       "Your tasks work without one.")
         text.setWordWrap(True)
         text.setOpenExternalLinks(True)
-        text.setForegroundRole(QPalette.ColorRole.ToolTipText)
         row.addWidget(text, 1)
         add = QPushButton("Add API key…")
+        add.setProperty("role", "primary")
+        add.setAutoDefault(False)
         add.clicked.connect(self.settings_requested)
-        row.addWidget(add)
+        row.addWidget(add, 0, Qt.AlignmentFlag.AlignVCenter)
         prompt.hide()
         return prompt
 
@@ -139,6 +159,10 @@ class ChatPanel(QWidget):
 
     def show_key_prompt(self, shown: bool) -> None:
         self.key_prompt.setVisible(shown)
+        self.welcome.show_key_needed(shown)
+
+    def _show_welcome(self, empty: bool) -> None:
+        self.pages.setCurrentWidget(self.welcome if empty else self.view)
 
     def open_conversation(self, conversation_id: str) -> None:
         """Show this conversation's history (without the agent stack: it may still be loading);
@@ -356,8 +380,10 @@ class ChatPanel(QWidget):
         if self._last_answer is not None:
             self._last_answer.retry_button.hide()
             self._last_answer.continue_button.hide()
+            self._last_answer.pin_actions(False)
         self._last_answer = item
         if item is not None:
+            item.pin_actions(True)
             item.retry_button.show()
             item.continue_button.setVisible(item.note.text() == "Stopped")
             item.retry_requested.connect(self.retry, Qt.ConnectionType.UniqueConnection)
@@ -442,12 +468,10 @@ class ChatPanel(QWidget):
 
     def _status(self, text: str) -> None:
         self.status.setText(text)
+        self.status.setVisible(bool(text))  # no empty line between the transcript and the box
 
     def _set_busy(self, busy: bool) -> None:
-        self.send_button.setText("Stop" if busy else "Send")
-        self.send_button.setIcon(icon("square" if busy else "send"))
-        self.send_button.setToolTip("Stop the answer (Esc)" if busy else "Send (Enter)")
-        self.send_button.setAccessibleName("Stop" if busy else "Send")
+        self.composer.show_busy(busy)
         if busy and self._latest_error is not None:
             self._latest_error.retire()
             self._latest_error = None  # a new turn: no older error is live any more

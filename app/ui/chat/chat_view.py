@@ -4,7 +4,8 @@ It builds only what is near the view. A conversation opens with its newest items
 the rest kept as factories (`snapshot()`s, a few hundred bytes each); scrolling near the top
 builds the previous batch in place. While following a long session, items far above the view
 are turned back into factories, so memory stays flat however long the conversation gets.
-The text column keeps a readable width on wide windows; a button brings back the bottom.
+The text column keeps a readable width (READABLE_WIDTH) centred on wide windows, the composer
+below aligned to it; a button brings back the bottom.
 """
 
 from collections.abc import Callable
@@ -13,8 +14,8 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractButton, QFrame, QScrollArea, QToolButton, QVBoxLayout,
                                QWidget)
 
-from app.ui.theme import design
 from app.ui.theme.icons import icon
+from app.ui.theme.tokens import READABLE_WIDTH, SPACE
 
 FOLLOW_SLACK = 8      # pixels from the bottom that still count as "at the bottom"
 BATCH = 40            # items built at once: on opening, and each time the top comes near
@@ -28,6 +29,7 @@ class ChatView(QScrollArea):
     # An item built from a factory (opening a history, or scrolling back to a dropped item):
     # its owner connects its actions again, as it did for the live one.
     built = Signal(QWidget)
+    emptied = Signal(bool)  # True when the last item went, False when the first arrived
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -39,13 +41,15 @@ class ChatView(QScrollArea):
         content = QWidget()
         content.setAccessibleName("Messages")
         self._layout = QVBoxLayout(content)
-        self._layout.setSpacing(design.M + design.S)
+        self._layout.setSpacing(SPACE["s"])  # tool lines sit close; messages add their own room
         self._layout.addStretch(1)  # items sit at the bottom of a short conversation
         self.setWidget(content)
         self._unbuilt: list[Factory] = []   # items above the first built one, oldest first
+        self._was_empty = True
         self._following = True
         self._anchor: int | None = None     # distance from the bottom to keep after a prepend
         self.to_bottom = QToolButton(self)
+        self.to_bottom.setProperty("role", "quiet")
         self.to_bottom.setIcon(icon("arrow-down"))
         self.to_bottom.setText("Newest")
         self.to_bottom.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -68,6 +72,7 @@ class ChatView(QScrollArea):
 
     def add(self, item: QWidget) -> QWidget:
         self._layout.addWidget(item)
+        self._tell_if_empty()  # before show(): the view must be on screen for a card's focus
         item.show()  # now, not on the next turn of the loop: a card must be able to take focus
         self._following = True  # a new item (the user just sent something) is worth seeing
         self._update_button()
@@ -79,6 +84,7 @@ class ChatView(QScrollArea):
         self._layout.removeWidget(item)
         item.hide()
         item.deleteLater()
+        self._tell_if_empty()
 
     def items(self) -> list[QWidget]:
         """The built items, oldest first."""
@@ -88,11 +94,21 @@ class ChatView(QScrollArea):
     def unbuilt(self) -> int:
         return len(self._unbuilt)
 
+    @property
+    def empty(self) -> bool:
+        return self._layout.count() <= 1 and not self._unbuilt
+
+    def _tell_if_empty(self) -> None:
+        if self.empty != self._was_empty:
+            self._was_empty = self.empty
+            self.emptied.emit(self._was_empty)
+
     def clear(self) -> None:
         for item in self.items():
             self.remove(item)
         self._unbuilt = []
         self._following = True
+        self._tell_if_empty()
 
     def set_items(self, factories: list[Factory]) -> None:
         """Show a whole history: only its newest batch is built now."""
@@ -102,6 +118,7 @@ class ChatView(QScrollArea):
             item = factory()
             self._layout.addWidget(item)
             self.built.emit(item)
+        self._tell_if_empty()
         self._following = True
         self._update_button()
         self._tab_order.start()
@@ -183,15 +200,13 @@ class ChatView(QScrollArea):
         super().resizeEvent(event)
         self._fit_column()
         self.to_bottom.adjustSize()
-        self.to_bottom.move(self.viewport().width() - self.to_bottom.width() - design.L,
-                            self.viewport().height() - self.to_bottom.height() - design.L)
+        self.to_bottom.move((self.viewport().width() - self.to_bottom.width()) // 2,
+                            self.viewport().height() - self.to_bottom.height() - SPACE["m"])
 
     def _fit_column(self) -> None:
         """Centre a column of readable width; narrow windows use all of it."""
-        readable = self.fontMetrics().averageCharWidth() * design.READABLE_CHARACTERS \
-            + 2 * design.L
-        side = max(design.M, (self.viewport().width() - readable) // 2)
-        self._layout.setContentsMargins(side, design.M, side, design.M)
+        side = max(SPACE["l"], (self.viewport().width() - READABLE_WIDTH) // 2)
+        self._layout.setContentsMargins(side, SPACE["xl"], side, SPACE["l"])
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

@@ -1,6 +1,6 @@
-"""A fenced code block of an answer: monospace on a subtle background, its own horizontal
+"""A fenced code block of an answer: monospace on the sunken surface (radius m), its own horizontal
 scroll (the answer around it never scrolls sideways), a language label, Pygments highlighting
-once the block is complete (again after a palette switch), and Copy."""
+once the block is complete (again after a theme switch), and a quiet Copy."""
 
 import math
 
@@ -10,9 +10,10 @@ from PySide6.QtGui import (QColor, QFont, QGuiApplication, QPalette, QTextCharFo
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QToolButton,
                                QVBoxLayout)
 
-from app.ui.theme import design
+from app.ui.theme import apply
 from app.ui.theme.icons import icon
 from app.ui.theme.surface import Surface
+from app.ui.theme.tokens import MONO_FAMILIES, SPACE, contrast, type_px
 
 FLUSH_INTERVAL_MS = 33
 
@@ -24,15 +25,15 @@ class CodeBlock(Surface):
         self._text = ""
         self._finished = False
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(design.M, design.S, design.XS, design.XS)
+        layout.setContentsMargins(SPACE["m"], SPACE["s"], SPACE["xs"], SPACE["xs"])
         layout.setSpacing(0)
         header = QHBoxLayout()
         self.label = QLabel(language or "code")
-        self.label.setFont(design.small_font(self.label))
-        self.label.setForegroundRole(self.label.foregroundRole().PlaceholderText)
+        self.label.setProperty("role", "caption")
         header.addWidget(self.label)
         header.addStretch()
         self.copy_button = QToolButton(autoRaise=True)
+        self.copy_button.setProperty("role", "quiet")
         self.copy_button.setIcon(icon("copy"))
         self.copy_button.setText("Copy")
         self.copy_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -53,7 +54,7 @@ class CodeBlock(Surface):
         see_through.setColor(QPalette.ColorRole.Base, Qt.GlobalColor.transparent)
         self.code.setPalette(see_through)
         self.code.viewport().setAutoFillBackground(False)
-        self.code.setFont(design.monospace(self.code))
+        self.code.setFont(monospace(self.code.font()))
         self.code.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # click to select; Tab skips it
         self.code.setAccessibleName(f"{language or 'Code'} code")
         layout.addWidget(self.code)
@@ -107,9 +108,8 @@ class CodeBlock(Surface):
 def highlight(view: QPlainTextEdit, language: str, text: str) -> None:
     """Colour the tokens with Pygments (imported only when a code block is complete), in a
     style that suits the palette; unknown languages stay plain. Never fails the answer."""
-    # The application's palette: the view's own has a transparent background (see above).
-    colours = design.palette()
-    if not language or design.high_contrast(colours):
+    scheme = apply.current()
+    if not language or scheme.name == "contrast":  # plain text has the most contrast
         return
     try:
         from pygments.lexers import get_lexer_by_name
@@ -121,8 +121,8 @@ def highlight(view: QPlainTextEdit, language: str, text: str) -> None:
         lexer = get_lexer_by_name(language)
     except ClassNotFound:
         return
-    style = get_style_by_name("github-dark" if design.is_dark(colours) else "default")
-    background = design.surface("code", colours)
+    style = get_style_by_name("github-dark" if scheme.name == "dark" else "default")
+    background = scheme.sunken
     formats: dict = {}
     document = view.document()
     cursor = QTextCursor(document)
@@ -149,9 +149,9 @@ def highlight(view: QPlainTextEdit, language: str, text: str) -> None:
 MIN_CONTRAST = 3.0
 
 
-def _format(token_style: dict, background: QColor) -> QTextCharFormat | None:
+def _format(token_style: dict, background: str) -> QTextCharFormat | None:
     colour = QColor(f"#{token_style['color']}") if token_style.get("color") else None
-    if colour is not None and design.contrast(colour, background) < MIN_CONTRAST:
+    if colour is not None and contrast(colour.name(), background) < MIN_CONTRAST:
         colour = None
     if colour is None and not token_style.get("bold") and not token_style.get("italic"):
         return None
@@ -163,3 +163,13 @@ def _format(token_style: dict, background: QColor) -> QTextCharFormat | None:
     if token_style.get("italic"):
         result.setFontItalic(True)
     return result
+
+
+def monospace(base: QFont) -> QFont:
+    """`base` in the tokens' monospace families, a step smaller than prose (as code reads)."""
+    font = QFont(base)
+    font.setFamilies(list(MONO_FAMILIES))
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    font.setFixedPitch(True)
+    font.setPixelSize(type_px("small", apply.text_size()) + 1)
+    return font

@@ -2,19 +2,84 @@
 
 The list keeps its own keyboard focus: arrows walk it (each step opens that conversation),
 F2 renames, Delete deletes. In the search box, Down or Enter go to the results and Esc clears.
+A calm chrome column: a quiet "New chat" icon (Ctrl+N, the File menu's key), a rounded search
+field, and rows of a title with a quiet date at its right.
 """
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QMessageBox, QPushButton, QVBoxLayout, QWidget)
+from datetime import datetime, timedelta
 
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QMessageBox, QStyle, QStyledItemDelegate,
+                               QStyleOptionViewItem, QToolButton, QVBoxLayout, QWidget)
+
+from app.common import clock
 from app.common.errors import UserError
 from app.conversations.store import ConversationStore
 from app.ui.live_updates import LiveUpdates
 from app.ui.question_box import question
+from app.ui.theme import apply
+from app.ui.theme.icons import icon
+from app.ui.theme.tokens import SPACE, type_px
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+WHEN_ROLE = Qt.ItemDataRole.UserRole + 1  # the quiet date at the row's right
+
+
+def when_label(updated_at: str, now: datetime) -> str:
+    """When a conversation last changed, as briefly as a sidebar needs: "14:05" today,
+    "Yesterday", "Mon" within the week, "3 Dec" this year, "3 Dec 2025" before."""
+    try:
+        moment = datetime.fromisoformat(updated_at).astimezone(now.tzinfo)
+    except (TypeError, ValueError):
+        return ""
+    days = (now.date() - moment.date()).days
+    if days <= 0:
+        return moment.strftime("%H:%M")
+    if days == 1:
+        return "Yesterday"
+    if days < 7:
+        return moment.strftime("%a")
+    if moment.year == now.year:
+        return f"{moment.day} {moment.strftime('%b')}"
+    return f"{moment.day} {moment.strftime('%b %Y')}"
+
+
+class ConversationRow(QStyledItemDelegate):
+    """The row's background as the style sheet draws it, then the title (cut with an
+    ellipsis) and the date in the muted caption ink, right-aligned."""
+
+    def paint(self, painter, option, index) -> None:
+        options = QStyleOptionViewItem(option)
+        self.initStyleOption(options, index)
+        title, options.text = options.text, ""
+        widget = option.widget
+        widget.style().drawControl(QStyle.ControlElement.CE_ItemViewItem, options, painter,
+                                   widget)
+        scheme = apply.current()
+        room = option.rect.adjusted(SPACE["m"] + SPACE["xs"], 0, -SPACE["m"], 0)
+        when = index.data(WHEN_ROLE) or ""
+        painter.save()
+        small = QFont(option.font)
+        small.setPixelSize(type_px("caption", apply.text_size()))
+        painter.setFont(small)
+        painter.setPen(QColor(scheme.muted))
+        width = painter.fontMetrics().horizontalAdvance(when)
+        painter.drawText(room, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, when)
+        painter.setFont(option.font)
+        painter.setPen(QColor(scheme.text))
+        text_room = QRect(room).adjusted(0, 0, -(width + SPACE["s"]) if when else 0, 0)
+        shown = painter.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight,
+                                                 text_room.width())
+        painter.drawText(text_room, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         shown)
+        painter.restore()
+
+    def sizeHint(self, option, index):
+        hint = super().sizeHint(option, index)
+        hint.setHeight(max(hint.height(), option.fontMetrics.height() + 2 * SPACE["s"] + 2))
+        return hint
 
 
 class ConversationList(QWidget):
@@ -27,13 +92,26 @@ class ConversationList(QWidget):
         self.conversations = conversations
         self.current_id: str | None = None
         self.confirm: QMessageBox | None = None  # the open "Delete …?" question, if any
+        self.setProperty("surface", "chrome")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 0, 8)
-        self.new_button = QPushButton("New conversation")
-        self.new_button.setToolTip("New conversation (Ctrl+N)")
+        layout.setContentsMargins(SPACE["s"], SPACE["m"], SPACE["s"], SPACE["s"])
+        layout.setSpacing(SPACE["s"])
+        header = QHBoxLayout()
+        header.setContentsMargins(SPACE["s"], 0, 0, 0)
+        heading = QLabel("Chats")
+        heading.setProperty("role", "heading")
+        header.addWidget(heading, 1)
+        self.new_button = QToolButton()
+        self.new_button.setProperty("role", "icon")
+        self.new_button.setIcon(icon("square-pen"))
+        self.new_button.setToolTip("New chat (Ctrl+N)")
+        self.new_button.setAccessibleName("New chat")
         self.new_button.clicked.connect(self.new_requested)
-        layout.addWidget(self.new_button)
-        self.search = QLineEdit(placeholderText="Search conversations")
+        header.addWidget(self.new_button)
+        layout.addLayout(header)
+        self.search = QLineEdit(placeholderText="Search chats")
+        self.search.setProperty("role", "search")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search conversations")
         self.search.textChanged.connect(self.refresh)
@@ -41,6 +119,7 @@ class ConversationList(QWidget):
         layout.addWidget(self.search)
         self.list = QListWidget()
         self.list.setAccessibleName("Conversations")
+        self.list.setItemDelegate(ConversationRow(self.list))
         # A long title is cut with an ellipsis (its tooltip has it all), not scrolled sideways.
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -57,6 +136,7 @@ class ConversationList(QWidget):
         self.list.addActions([rename, delete])
         layout.addWidget(self.list, 1)
         self.problem = QLabel(wordWrap=True)
+        self.problem.setProperty("role", "error")
         self.problem.hide()
         layout.addWidget(self.problem)
         self._filling = False
@@ -84,9 +164,11 @@ class ConversationList(QWidget):
         self._filling = True
         try:
             self.list.clear()
+            now = clock.now().astimezone()
             for conversation in self.conversations.list(self.search.text()):
                 item = QListWidgetItem(conversation.title)
                 item.setData(ID_ROLE, conversation.id)
+                item.setData(WHEN_ROLE, when_label(conversation.updated_at, now))
                 item.setToolTip(conversation.title)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
                 self.list.addItem(item)
@@ -164,3 +246,8 @@ class ConversationList(QWidget):
             return False
         self.problem.hide()
         return True
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # icons are tinted pixmaps
+            self.new_button.setIcon(icon("square-pen"))

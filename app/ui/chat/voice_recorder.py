@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QProgressBar, Q
 from app.assistant.voice import clip_from_pcm
 from app.common.errors import UserError
 from app.desktop.microphone import Recording, missing_microphone
-from app.ui.theme import design
 from app.ui.theme.icons import icon
+from app.ui.theme.tokens import SPACE
 from app.ui.task_runner import TaskRunner
 
 HOLD_KEYS = "Ctrl+Shift+Space"  # no desktop or input method binds it (Ctrl+Space and
@@ -46,7 +46,7 @@ class VoiceRecorder(QWidget):
         self._holding = False
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(design.S)
+        layout.setSpacing(SPACE["s"])
         self.meter = QProgressBar()
         self.meter.setRange(0, 100)
         self.meter.setTextVisible(False)
@@ -55,6 +55,7 @@ class VoiceRecorder(QWidget):
         self.timer = QLabel("0:00")
         self.timer.setAccessibleName("Recording time")
         self.button = QToolButton()
+        self.button.setProperty("role", "icon")  # a quiet icon inside the composer
         self.button.setIcon(icon("mic"))
         self.button.setAccessibleName("Record a voice message")
         self.button.setToolTip(RECORD_TIP)

@@ -12,8 +12,6 @@ from PySide6.QtWidgets import QWidget
 # Spacing, in pixels: every margin and gap in the chat is one of these.
 XS, S, M, L = 2, 4, 8, 16
 RADIUS = 6
-# The longest line of prose, in average characters: wider windows centre the text column.
-READABLE_CHARACTERS = 88
 
 # The type scale, relative to the system font: small print (author, notes), body, code.
 SMALL = 0.9
@@ -127,14 +125,6 @@ def small_font(widget: QWidget) -> QFont:
     font = QFont(widget.font())
     if font.pointSizeF() > 0:
         font.setPointSizeF(font.pointSizeF() * SMALL)
-    return font
-
-
-def monospace(widget: QWidget) -> QFont:
-    font = QFont(widget.font())
-    font.setFamilies(["monospace", "DejaVu Sans Mono", "Menlo", "Consolas"])
-    font.setStyleHint(QFont.StyleHint.Monospace)
-    font.setFixedPitch(True)
     return font
 
 

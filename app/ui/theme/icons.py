@@ -1,5 +1,5 @@
-"""Icons from the bundled Lucide set (resources/icons, ISC licence beside them), drawn in the
-palette's text colour so they suit light, dark and high-contrast palettes alike."""
+"""Icons from the bundled Lucide set (resources/icons, ISC licence beside them), drawn in a
+token colour so they suit light, dark and high-contrast schemes alike."""
 
 from functools import lru_cache
 
@@ -8,7 +8,7 @@ from PySide6.QtGui import QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from app.common.paths import resource_path
-from app.ui.theme import design
+from app.ui.theme import apply
 
 SIZE = 16
 
@@ -22,7 +22,7 @@ def _svg(name: str) -> bytes | None:
 def icon(name: str, colour: str | None = None) -> QIcon:
     """The icon `name` ("copy", "refresh-cw"…) in `colour` (default: the muted text colour);
     an empty icon when the file is missing, so a button still shows its text."""
-    return _tinted(name, colour or design.rgb(design.ink("muted")))
+    return _tinted(name, colour or apply.current().muted)
 
 
 @lru_cache(maxsize=128)

@@ -125,4 +125,35 @@ QCalendarWidget QWidget#qt_calendar_navigationbar {{ background: {c.page}; }}
 
 QPlainTextEdit[role="code"], QTextEdit[role="code"], QLabel[role="code"] {{
     font-family: {mono}; font-size: {px("small")}px; }}
+
+/* The chat: the composer is one rounded field with its buttons inside; examples and recent
+   requests are quiet rounded chips; a tool line is small and muted. */
+QFrame#Composer {{ background: {c.raised}; border: {strong}px solid {c.border};
+    border-radius: {r["l"]}px; }}
+QFrame#Composer[focused="true"] {{ border: 2px solid {c.accent}; }}
+QPlainTextEdit#ComposerText {{ background: transparent; border: none; padding: 0;
+    selection-background-color: {c.accent}; selection-color: {c.on_accent}; }}
+QToolButton[role="send"] {{ background: {c.accent}; border: none; border-radius: {r["m"]}px;
+    padding: {sp["xs"] + 2}px; }}
+QToolButton[role="send"]:hover {{ background: {c.accent}; }}
+QToolButton[role="send"]:disabled {{ background: {c.sunken}; }}
+QToolButton[role="send"]:focus {{ border: 2px solid {c.text}; }}
+QPushButton[role="suggestion"] {{ background: {c.raised}; color: {c.text}; text-align: left;
+    border: {strong}px solid {c.border}; border-radius: {r["l"]}px;
+    padding: {sp["s"] + 2}px {sp["m"] + 2}px; }}
+QPushButton[role="suggestion"]:hover {{ background: {c.sunken}; }}
+QPushButton[role="suggestion"]:focus {{ border: 2px solid {c.accent}; }}
+QLabel[role="tool"] {{ font-size: {px("small")}px; color: {c.muted}; }}
+QLabel[role="tool-failed"] {{ font-size: {px("small")}px; color: {c.danger}; }}
+QLabel[role="date"] {{ font-size: {px("caption")}px; color: {c.muted}; }}
+QWidget#QuickAskFrame {{ background: {c.page}; border: {strong}px solid {c.border};
+    border-radius: {r["l"]}px; }}
+QWidget#QuickAskFrame QFrame#Composer, QWidget#QuickAskFrame QFrame#Composer[focused="true"] {{
+    background: transparent; border: none; }}
+QPushButton[role="recent"] {{ background: transparent; color: {c.text}; text-align: left;
+    border: none; border-radius: {r["m"]}px; padding: {sp["s"]}px {sp["m"]}px; }}
+QPushButton[role="recent"]:hover, QPushButton[role="recent"]:focus {{
+    background: {c.accent_soft}; }}
+QLineEdit[role="search"] {{ background: {c.page}; border-radius: {r["l"]}px;
+    padding: {sp["xs"] + 2}px {sp["m"]}px; }}
 """

@@ -1,11 +1,18 @@
-"""A frame that paints its own rounded background from the design system at paint time, so it
-follows a palette switch (light, dark, high contrast) without any restyling."""
+"""A frame that paints its own rounded background from the tokens at paint time, so it follows
+a theme switch (light, dark, high contrast) without any restyling.
 
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QPainter, QPen
+Kinds: "you" (your messages: accent_soft, radius l), "code" (sunken, radius m), "card" (an
+approval: warning_soft, radius l, outlined); "" is transparent (the page shows through).
+"""
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QFrame
 
-from app.ui.theme import design
+from app.ui.theme import apply
+from app.ui.theme.tokens import RADIUS
+
+FILLS = {"you": ("accent_soft", "l"), "code": ("sunken", "m"), "card": ("warning_soft", "l")}
 
 
 class Surface(QFrame):
@@ -16,22 +23,24 @@ class Surface(QFrame):
 
     def paintEvent(self, event) -> None:
         focused = self.hasFocus()  # reached with Tab: the outline shows where the keys are
-        if not self.surface_kind and not self.outlined and not focused:
+        fill, radius = FILLS.get(self.surface_kind, ("", "m"))
+        if not fill and not self.outlined and not focused:
             super().paintEvent(event)  # transparent: the page shows through
             return
+        scheme = apply.current()
+        outline = self.outlined or scheme.name == "contrast"  # no tint to tell it apart
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        colours = self.palette()
-        outline = self.outlined or design.high_contrast(colours)
-        painter.setPen(QPen(design.border(colours), 1) if outline else QPen(0))
         if focused:
-            painter.setPen(QPen(colours.color(colours.ColorRole.Highlight), 2))
-        elif not outline:
-            painter.setPen(design.surface(self.surface_kind, colours))
-        if self.surface_kind or self.outlined:
-            painter.setBrush(design.surface(self.surface_kind, colours))
-        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5),
-                                design.RADIUS, design.RADIUS)
+            painter.setPen(QPen(QColor(scheme.accent), 2))
+        elif outline:
+            painter.setPen(QPen(QColor(scheme.border), 1))
+        else:
+            painter.setPen(Qt.PenStyle.NoPen)
+        if fill:
+            painter.setBrush(QColor(getattr(scheme, fill)))
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1),
+                                RADIUS[radius], RADIUS[radius])
         painter.end()
         super().paintEvent(event)
 

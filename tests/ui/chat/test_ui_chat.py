@@ -241,12 +241,12 @@ def test_without_a_key_the_chat_asks_for_one_and_tasks_still_work(qtbot, window,
 
 
 def _contrast(a, b) -> float:
-    from app.ui.theme.design import contrast
+    from app.ui.theme.tokens import contrast
 
-    return contrast(a, b)
+    return contrast(QColor(a).name(), QColor(b).name())
 
 
-def dark_palette():
+def dark_palette():  # also the task panel's palette tests
     from PySide6.QtGui import QColor, QPalette
 
     dark = QPalette()
@@ -259,38 +259,6 @@ def dark_palette():
                          (QPalette.ColorRole.Highlight, "#3d6fb4")):
         dark.setColor(role, QColor(colour))
     return dark
-
-
-def test_colours_follow_the_system_palette(qtbot, window, gemini, qapp):
-    from PySide6.QtGui import QPalette
-
-    from app.ui.theme import design
-
-    gemini.enqueue(tool_calls(("add_task", {"title": "Tea"})), text("Hi."))
-    type_and_send(qtbot, window, "hello")
-    wait_for_answer(qtbot, window, "Hi.", timeout=10_000)
-    original = qapp.palette()
-    try:
-        for palette in (original, dark_palette()):
-            qapp.setPalette(palette)  # what switching the desktop to dark mode does
-            user = [item for item in items(window, MessageItem) if item.role == "user"][-1]
-            tool = items(window, ToolItem)[-1]
-            base = palette.color(QPalette.ColorRole.Base)
-            # Your messages sit on a tint of this palette, not of the last one.
-            qtbot.waitUntil(lambda: design.surface("you", user.palette())
-                            == design.surface("you", palette))
-            assert design.surface("you", palette) != base
-            # Tool lines stay readable (WCAG AA) on both palettes.
-            qtbot.waitUntil(lambda: tool.palette().color(QPalette.ColorRole.WindowText)
-                            == design.ink("tool", palette))
-            assert _contrast(design.ink("tool", palette), base) >= 4.5
-            answer = answers(window)[-1].view.prose()[0]
-            qtbot.waitUntil(lambda: answer.palette().color(QPalette.ColorRole.Text)
-                            == palette.color(QPalette.ColorRole.Text))
-            card = design.surface("card", palette)
-            assert _contrast(palette.color(QPalette.ColorRole.Text), card) >= 7  # no bright yellow
-    finally:
-        qapp.setPalette(original)
 
 
 def high_contrast_palette():
@@ -306,15 +274,54 @@ def high_contrast_palette():
     return contrast
 
 
-def test_a_high_contrast_palette_is_respected(qapp):
-    from app.ui.theme import design
+@pytest.fixture
+def themed(qapp):
+    """The design system on the app for one test; then as the other tests expect it."""
+    from app.ui.theme import apply
 
-    contrast = high_contrast_palette()
-    assert design.high_contrast(contrast)
-    # No tints that blur the edges: plain text colours on the palette's own base.
-    assert design.ink("tool", contrast) == QColor("#ffffff")
-    assert design.ink("muted", contrast) == QColor("#ffffff")
-    assert design.surface("you", contrast) == QColor("#000000")
+    palette, font, scheme = qapp.palette(), qapp.font(), apply.current()
+    yield qapp
+    qapp.setStyleSheet("")
+    qapp.setPalette(palette)
+    qapp.setFont(font)
+    apply._current = scheme
+
+
+def _pixel(widget, x: int, y: int) -> str:
+    return widget.grab().toImage().pixelColor(x, y).name()
+
+
+def test_colours_follow_the_theme(qtbot, window, gemini, themed):
+    from app.ui.theme.apply import apply_theme
+    from app.ui.theme.tokens import contrast
+
+    gemini.enqueue(tool_calls(("add_task", {"title": "Tea"})), text("Hi."))
+    type_and_send(qtbot, window, "hello")
+    wait_for_answer(qtbot, window, "Hi.", timeout=10_000)
+    for theme in ("light", "dark", "light"):
+        scheme = apply_theme(themed, theme)  # what Settings → Appearance does
+        user = [item for item in items(window, MessageItem) if item.role == "user"][-1]
+        tool = items(window, ToolItem)[-1]
+        # Your bubble is drawn in this scheme's accent_soft, not the last one's.
+        qtbot.waitUntil(lambda: _pixel(user.bubble, 6, user.bubble.height() // 2)
+                        == scheme.accent_soft)
+        # The tool line is quiet (muted ink) and still readable on the page.
+        colour = tool.label.palette().color(tool.label.foregroundRole()).name()
+        assert colour == scheme.muted and contrast(colour, scheme.page) >= 4.5
+
+
+def test_high_contrast_keeps_plain_inks(qtbot, themed, monkeypatch):
+    from app.ui.theme import apply
+    from app.ui.chat.chat_items import ToolItem
+
+    monkeypatch.setattr(apply, "system_prefers_high_contrast", lambda: True)
+    scheme = apply.apply_theme(themed, "system")
+    assert scheme.name == "contrast"
+    line = ToolItem("Added 'Tea'", change=None)
+    qtbot.addWidget(line)
+    line.show()
+    colour = line.label.palette().color(line.label.foregroundRole())
+    assert colour == QColor("#ffffff")  # no tint that blurs the edges
 
 
 def code_colours(block) -> set[str]:
@@ -330,8 +337,8 @@ def code_colours(block) -> set[str]:
     return colours
 
 
-def test_code_stays_readable_when_the_palette_switches(qtbot, qapp):
-    from app.ui.theme import design
+def test_code_stays_readable_when_the_theme_switches(qtbot, themed, monkeypatch):
+    from app.ui.theme import apply
     from app.ui.chat.code_block import CodeBlock
 
     block = CodeBlock("sh")
@@ -339,16 +346,14 @@ def test_code_stays_readable_when_the_palette_switches(qtbot, qapp):
     block.append('task-assistant tasks list --due-before "in 7 days"\n')
     block.finish()  # highlighted in the light palette it was written in
     block.show()
-    original = qapp.palette()
-    try:
-        for palette in (dark_palette(), high_contrast_palette(), original):
-            qapp.setPalette(palette)  # the desktop switching theme while the answer is shown
-            background = design.surface("code", palette)
-            qtbot.waitUntil(lambda: all(_contrast(QColor(c), background) >= 3
-                                        for c in code_colours(block)))
-            assert block.text.startswith("task-assistant")  # the code itself is untouched
-    finally:
-        qapp.setPalette(original)
+    for theme, high_contrast in (("dark", False), ("system", True), ("light", False)):
+        monkeypatch.setattr(apply, "system_prefers_high_contrast", lambda hc=high_contrast: hc)
+        monkeypatch.setattr(apply, "system_prefers_dark", lambda: False)
+        scheme = apply.apply_theme(themed, theme)  # switched while the answer is shown
+        background = QColor(scheme.sunken)
+        qtbot.waitUntil(lambda: all(_contrast(QColor(c), background) >= 3
+                                    for c in code_colours(block)))
+        assert block.text.startswith("task-assistant")  # the code itself is untouched
 
 
 def test_first_run_add_key_from_the_prompt_then_chat(qtbot, window, gemini, memory_keyring):
