@@ -240,8 +240,12 @@ def test_f1_and_ctrl_slash_show_every_shortcut_and_focus_returns(qtbot, window):
 
 
 def _sheet_keys(keys: str) -> list[str]:
-    """A sheet entry's key combinations ("Ctrl+1 … Ctrl+5", "Ctrl+Z / Ctrl+Shift+Z")."""
+    """A sheet entry's key combinations ("Ctrl+1 … Ctrl+5", "Ctrl+Z / Ctrl+Shift+Z"). Keys held
+    down ("Hold Ctrl+Shift+Space") are read by the widget's key events, not a shortcut: the
+    voice tests hold them (tests/ui/chat/test_ui_voice.py)."""
     keys = keys.split(" (")[0]
+    if keys.startswith("Hold "):
+        return []
     if " … " in keys:
         first, last = keys.split(" … ")
         prefix = first.rstrip("0123456789")
