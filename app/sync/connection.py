@@ -44,7 +44,7 @@ def check_url(text: str, *, allow_http: bool = False) -> str:
     try:
         parts = urlsplit(text)
         host = parts.hostname
-        parts.port  # a malformed port raises here
+        _ = parts.port  # a malformed port raises here
     except ValueError:
         host = None
     if parts.scheme not in ("http", "https") or not host or any(c.isspace() for c in text):

@@ -13,13 +13,18 @@ remind_at (a UTC instant or None). `completed_at` is written with status but nev
 each side stamps its own moment of completion.
 """
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import icalendar
 
-from app.tasks.files.vtodo_mapping import (PRIORITY_TO_ICAL, is_done, priority_of, stamp_now,
-                                     trigger_moment)
+from app.tasks.files.vtodo_mapping import (
+    PRIORITY_TO_ICAL,
+    is_done,
+    priority_of,
+    stamp_now,
+    trigger_moment,
+)
 
 PRODID = "-//Task Assistant//CalDAV sync//EN"
 ALARM_MARK = "X-TASK-ASSISTANT-REMINDER"  # on the VALARM the app made; others' alarms are kept
@@ -98,7 +103,7 @@ def _read_due(prop) -> str | None:
 def _utc(moment: datetime) -> str:
     if moment.tzinfo is None:  # a floating time is the user's own wall-clock time
         moment = moment.astimezone()
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _categories(todo: icalendar.Todo) -> set[str]:
@@ -159,7 +164,7 @@ def _write_due(todo: icalendar.Todo, fields: dict) -> None:
             try:
                 value = value.astimezone(ZoneInfo(str(zone)))
             except (KeyError, ValueError):
-                value = value.astimezone(timezone.utc)
+                value = value.astimezone(UTC)
     todo.pop("due", None)
     todo.add("due", value)
 
@@ -175,7 +180,7 @@ def _write_status(todo: icalendar.Todo, fields: dict) -> None:
     if fields["status"] == "done":
         todo.add("status", "COMPLETED")
         completed = fields.get("completed_at")
-        todo.add("completed", datetime.fromisoformat(completed).astimezone(timezone.utc)
+        todo.add("completed", datetime.fromisoformat(completed).astimezone(UTC)
                  if completed else _now())
         todo.add("percent-complete", 100)
     else:
@@ -211,7 +216,7 @@ def _write_reminder(todo: icalendar.Todo, fields: dict) -> None:
         alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", fields.get("title") or "Reminder")
-        alarm.add("trigger", datetime.fromisoformat(fields["remind_at"]).astimezone(timezone.utc))
+        alarm.add("trigger", datetime.fromisoformat(fields["remind_at"]).astimezone(UTC))
         alarm.add(ALARM_MARK, "TRUE")
         todo.add_component(alarm)
 
