@@ -10,9 +10,10 @@ import os
 import sqlite3
 import sys
 import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from collections.abc import Iterator
+from typing import Any, TypeVar
 
 from app.common.database_problems import DatabaseBusyError, explain, is_marked_damaged
 from app.common.errors import UserError
@@ -27,11 +28,15 @@ class DatabaseUnreadableError(UserError):
     pass
 
 
+# A migration is a script, or a repair function of the connection that may return a sentence.
+Migration = str | Callable[[sqlite3.Connection], str | None]
+StoreClass = TypeVar("StoreClass", bound=type)
+
 _SQLITE_MAGIC = b"SQLite format 3\0"
 BUSY_TIMEOUT = 10  # seconds a write waits for another process before it is "busy"
 
 
-def open_database(path: Path, migrations: list) -> sqlite3.Connection:
+def open_database(path: Path, migrations: Sequence[Migration]) -> sqlite3.Connection:
     """Open (creating if needed, private) and migrate; never touch a file from a newer version.
 
     Read-only when the file is known to be damaged or cannot be written (a read-only data
@@ -52,12 +57,12 @@ def open_database(path: Path, migrations: list) -> sqlite3.Connection:
             time.sleep(0.02)
 
 
-def _open(path: Path, migrations: list, read_only: bool) -> sqlite3.Connection:
+def _open(path: Path, migrations: Sequence[Migration], read_only: bool) -> sqlite3.Connection:
     conn = _connect(path, read_only)
     try:
         _check_header(path)
         _check_tables(conn)
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        version: int = conn.execute("PRAGMA user_version").fetchone()[0]
         _refuse_newer(path, version, migrations)
         if not read_only:
             conn.execute("PRAGMA journal_mode=WAL")
@@ -87,17 +92,21 @@ def _writable(path: Path) -> bool:
 
 
 def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
-    # Autocommit mode: every write goes through transaction(), which says BEGIN itself.
-    options = dict(isolation_level=None, timeout=BUSY_TIMEOUT, check_same_thread=False)
     if not read_only:
-        return sqlite3.connect(path, **options)
+        return _sqlite_connect(path)
     uri = path.resolve().as_uri()
     # A WAL file's readers need its -shm; in a read-only directory without one, read the
     # file as it stands (a cleanly closed store has everything in the main file).
     shm_missing = not path.with_name(path.name + "-shm").exists()
     flags = "mode=ro&immutable=1" if shm_missing and not os.access(path.parent, os.W_OK) \
         else "mode=ro"
-    return sqlite3.connect(f"{uri}?{flags}", uri=True, **options)
+    return _sqlite_connect(f"{uri}?{flags}", uri=True)
+
+
+def _sqlite_connect(target: Path | str, uri: bool = False) -> sqlite3.Connection:
+    # Autocommit mode: every write goes through transaction(), which says BEGIN itself.
+    return sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT,
+                           check_same_thread=False, uri=uri)
 
 
 def _check_header(path: Path) -> None:
@@ -129,7 +138,7 @@ def _check_tables(conn: sqlite3.Connection) -> None:
         conn.execute(f'SELECT * FROM "{name}" LIMIT 1').fetchall()
 
 
-def _refuse_newer(path: Path, version: int, migrations: list) -> None:
+def _refuse_newer(path: Path, version: int, migrations: Sequence[Migration]) -> None:
     if version > len(migrations):
         raise DatabaseTooNewError(
             f"{path} was written by a newer version of Task Assistant (schema {version}; "
@@ -137,7 +146,7 @@ def _refuse_newer(path: Path, version: int, migrations: list) -> None:
             "left untouched.")
 
 
-def _migrate(conn: sqlite3.Connection, path: Path, migrations: list) -> None:
+def _migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration]) -> None:
     """Each pending migration in its own write transaction, the version read inside it: when
     two processes open a new or older file at once, the second waits for the first and then
     finds nothing left to do, so no migration ever runs twice. A migration is a script, or a
@@ -146,7 +155,7 @@ def _migrate(conn: sqlite3.Connection, path: Path, migrations: list) -> None:
     while True:
         notice = None
         with transaction(conn):
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            version: int = conn.execute("PRAGMA user_version").fetchone()[0]
             _refuse_newer(path, version, migrations)
             if version >= len(migrations):
                 return
@@ -161,7 +170,7 @@ def _migrate(conn: sqlite3.Connection, path: Path, migrations: list) -> None:
             print(notice, file=sys.stderr)
 
 
-def guarded(cls: type) -> type:
+def guarded(cls: StoreClass) -> StoreClass:
     """Class decorator for a store with a `path`: every SQLite error from its public methods
     becomes the one sentence `database_problems.explain` gives (damaged, full, read-only,
     busy), so no front end ever shows "something went wrong" for them. A store that can find
@@ -174,9 +183,9 @@ def guarded(cls: type) -> type:
     return cls
 
 
-def _guard(method):
+def _guard(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
-    def guarded_method(self, *args, **kwargs):
+    def guarded_method(self: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             follow = getattr(self, "_follow_replaced_file", None)
             if follow is not None and method.__name__ != "close":
@@ -232,7 +241,8 @@ class OutsideWrites:
 
     def _read(self) -> int:
         # data_version changes only for commits by other connections, never for our own.
-        return self._conn.execute("PRAGMA data_version").fetchone()[0]
+        version: int = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        return version
 
     def happened(self) -> bool:
         version = self._read()

@@ -2,9 +2,10 @@
 processes saving different settings at once both keep their change."""
 
 import os
+import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from collections.abc import Iterator
 
 
 @contextmanager
@@ -15,7 +16,7 @@ def locked(path: Path) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        if os.name == "nt":
+        if sys.platform == "win32":  # (os.name == "nt"), spelled so mypy knows msvcrt
             import msvcrt
 
             msvcrt.locking(handle, msvcrt.LK_LOCK, 1)  # retries for ~10 s, then OSError

@@ -1,7 +1,7 @@
 """This copy of the app: how to repair it, and how a check of it reports what is missing.
 
-Shared by the self-test (app.diagnostics) and its window check (app.ui.lifecycle.window_check), which
-must not import each other.
+Shared by the self-test (app.diagnostics) and its window check
+(app.ui.lifecycle.window_check), which must not import each other.
 """
 
 import sys

@@ -10,16 +10,16 @@ class Listeners:
 
     def __init__(self, owner: str):
         self._owner = owner
-        self._callbacks: list[Callable] = []
+        self._callbacks: list[Callable[..., object]] = []
         self._lock = threading.Lock()  # settings change from worker threads too
 
-    def subscribe(self, callback: Callable) -> Callable[[], None]:
+    def subscribe(self, callback: Callable[..., object]) -> Callable[[], None]:
         """Start calling `callback`; returns the function that stops it."""
         with self._lock:
             self._callbacks.append(callback)
         return lambda: self._unsubscribe(callback)
 
-    def _unsubscribe(self, callback: Callable) -> None:
+    def _unsubscribe(self, callback: Callable[..., object]) -> None:
         with self._lock:
             if callback in self._callbacks:
                 self._callbacks.remove(callback)

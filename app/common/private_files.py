@@ -5,6 +5,7 @@ to other accounts. New files are created private, and looser ones are tightened 
 On Windows the permission bits mean nothing, so these do nothing there.
 """
 
+import io
 import os
 import stat
 from pathlib import Path
@@ -57,7 +58,7 @@ def private_database(path: Path) -> None:
         tighten(companion)
 
 
-def open_private_append(path: Path):
+def open_private_append(path: Path) -> io.TextIOWrapper:
     """`path` opened for appending text, created 0600 (the log)."""
     handle = os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, FILE_MODE)
     tighten(path)

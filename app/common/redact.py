@@ -1,4 +1,5 @@
-"""Takes the Gemini API key (and the sync password) out of text before it is written anywhere (crash logs, error reports).
+"""Takes the Gemini API key (and the sync password) out of text before it is written anywhere
+(crash logs, error reports).
 
 `redact` never asks the keyring (that can block on D-Bus, and a crash handler must not hang):
 it knows the key passed to it, the one in GEMINI_API_KEY, and every key this process has read

@@ -40,8 +40,8 @@ def one_line_title(value: object, *, noun: str, limit: int) -> str:
 def printable(text: str, *, keep_lines: bool = False) -> str:
     """`text` safe for a terminal: each control or bidi character shown as its escape
     (`keep_lines`: newlines and tabs stay, for an answer's paragraphs)."""
-    def escape(match: re.Match) -> str:
-        char = match.group()
+    def escape(match: re.Match[str]) -> str:
+        char: str = match.group()
         if keep_lines and char in "\n\t":
             return char
         return char.encode("unicode_escape").decode("ascii")

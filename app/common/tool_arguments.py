@@ -3,11 +3,12 @@ servers, `mcp serve`, and the transcript that shows them. A model or client can 
 so what is not one JSON object is one sentence."""
 
 import json
+from typing import Any
 
 from app.common.errors import UserError
 
 
-def decode_arguments(raw: str | dict | None) -> dict:
+def decode_arguments(raw: str | dict[str, Any] | None) -> dict[str, Any]:
     """The arguments as a dict (JSON text, or an already-decoded object); UserError otherwise."""
     if isinstance(raw, dict):
         return raw

@@ -6,9 +6,19 @@ password from the moment it is read).
 """
 
 import ipaddress
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from app.common.errors import UserError
+
+if TYPE_CHECKING:  # caldav is imported when a sync needs it, not with this module
+    from caldav.collection import Principal
+
+    from app.sync.counted_client import CountedClient
+
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
 
 TIMEOUT = 20  # seconds per request: a slow server on a phone tether still answers
 
@@ -44,7 +54,7 @@ def check_url(text: str, *, allow_http: bool = False) -> str:
     try:
         parts = urlsplit(text)
         host = parts.hostname
-        parts.port  # a malformed port raises here
+        _ = parts.port  # a malformed port raises here
     except ValueError:
         host = None
     if parts.scheme not in ("http", "https") or not host or any(c.isspace() for c in text):
@@ -64,27 +74,23 @@ def is_bare_host(url: str) -> bool:
     return urlsplit(url).path in ("", "/")
 
 
-def client(url: str, username: str, password: str):
-    """A caldav client; no request is made yet. `client.session.requests_made` counts them."""
-    import caldav
+def client(url: str, username: str, password: str) -> "CountedClient":
+    """A caldav client; no request is made yet. `client.requests_made` counts them."""
+    from app.sync.counted_client import CountedClient
 
-    made = caldav.DAVClient(url=url, username=username, password=password, timeout=TIMEOUT,
-                            enable_rfc6764=False)
+    made = CountedClient(url=url, username=username, password=password, timeout=TIMEOUT,
+                         enable_rfc6764=False)
     # Every object the app creates has a fresh random UID, so caldav's search for that UID
     # before each If-None-Match upload (a REPORT per new task) can never find one: skip it.
-    made.features.set_feature("save.no-uid-conflict", {"support": "full"})
-    session_request = made.session.request
-    made.requests_made = 0
-
-    def counted(*args, **kwargs):
-        made.requests_made += 1
-        return session_request(*args, **kwargs)
-
-    made.session.request = counted
+    features = made.features
+    assert features is not None  # typed optional, but the constructor always makes one
+    # (caldav leaves set_feature unannotated)
+    features.set_feature("save.no-uid-conflict", {"support": "full"})  # type: ignore[no-untyped-call]
     return made
 
 
-def discover(url: str, username: str, password: str):
+def discover(url: str, username: str,
+             password: str) -> tuple["CountedClient", "Principal"]:
     """The account's principal, following /.well-known/caldav when given a bare host (RFC 6764).
 
     Returns (client, principal)."""
@@ -107,7 +113,8 @@ def host_of(url: str) -> str:
     return urlsplit(url).hostname or url
 
 
-def call(function, url: str, *args, **kwargs):
+def call(function: Callable[Params, Result], url: str, /, *args: Params.args,
+         **kwargs: Params.kwargs) -> Result:
     """Run one caldav call, turning its failures into a SyncError sentence; the answers the
     engine handles itself (412, 404, "already exists") pass through as caldav raised them."""
     from caldav.lib import error as dav

@@ -22,6 +22,8 @@ import re
 import time
 import uuid
 from collections import namedtuple
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from app.common.errors import UserError
@@ -31,9 +33,18 @@ from app.sync.connection import SyncError, call
 from app.sync.fit import fit
 from app.sync.local import LocalTasks
 from app.sync.merge import changed, merge, pending
-from app.sync.pairing import Pairing
+from app.sync.pairing import DavCalendar, Pairing
 from app.sync.state import CalendarPair, Conflict, Item, SyncState
+from app.sync.vtodo import Fields
 from app.tasks.when.dates import timestamp
+
+if TYPE_CHECKING:  # caldav is imported when a sync needs it, not with this module
+    import icalendar
+
+    from app.sync.counted_client import CountedClient
+
+# A caldav calendar object (a VTODO on the server), typed as Any for DavCalendar's reason.
+DavObject = Any
 
 MULTIGET_BATCH = 250
 RETRIES = 3  # 412s in a row on one task before leaving it for the next sync
@@ -60,7 +71,8 @@ class Summary(namedtuple("Summary", ("sent", "received", "conflicts", "requests"
 
 
 class Sync:
-    def __init__(self, state: SyncState, local: LocalTasks, davclient, url: str) -> None:
+    def __init__(self, state: SyncState, local: LocalTasks, davclient: "CountedClient",
+                 url: str) -> None:
         self.state = state
         self.local = local
         self.client = davclient
@@ -69,11 +81,13 @@ class Sync:
         self._orphans: list[tuple[int, str]] = []
         self._arrived: set[str] = set()  # UIDs of tasks new here in this run
         self._touched: set[str] = set()  # calendars this run uploaded to or deleted from
-        self._listings: dict[str, tuple] = {}  # each calendar's changes, by its URL
+        # each calendar's changes, by its URL: (token, objects to fetch, hrefs deleted)
+        self._listings: dict[str, tuple[str, list[DavObject], set[str]]] = {}
         self._gone: set[str] = set()  # hrefs the server no longer has, in any calendar
         self._skipped: dict[str, str] = {}  # a sentence for each object left on the server
         self._notes: list[str] = []
-        self._unsynced: dict | None = None  # (title, due) → local tasks never synced
+        # (title, due) → local tasks never synced
+        self._unsynced: dict[tuple[str, str | None], list[int]] | None = None
         self._deadline = time.monotonic() + RUN_SECONDS
         local.uid_of = self._uid_of
         local.task_of = self._task_of
@@ -120,7 +134,7 @@ class Sync:
 
     # -- the server's changes -----------------------------------------------------------------
 
-    def _list(self, pair: CalendarPair, calendar) -> None:
+    def _list(self, pair: CalendarPair, calendar: DavCalendar) -> None:
         """What changed in the calendar since its token (one REPORT); what the server no longer
         has goes to `_gone`."""
         result = call(calendar.get_objects_by_sync_token, self.url,
@@ -132,7 +146,8 @@ class Sync:
                                                and token != pair.sync_token)
         stored = {item.href: item for item in self.state.items(pair.url)}
         deleted = {str(url) for url in result.deleted_urls}
-        listed, unloaded = set(), []
+        listed: set[str] = set()
+        unloaded: list[DavObject] = []
         for obj in result:
             href = str(obj.url)
             if href in deleted:
@@ -150,9 +165,9 @@ class Sync:
         self._gone |= deleted
         self._listings[pair.url] = (token, unloaded, deleted)
 
-    def _pull(self, pair: CalendarPair, calendar) -> None:
+    def _pull(self, pair: CalendarPair, calendar: DavCalendar) -> None:
         token, unloaded, deleted = self._listings.pop(pair.url)
-        loaded = []
+        loaded: list[DavObject] = []
         for start in range(0, len(unloaded), MULTIGET_BATCH):
             self._check_time()
             batch = [obj.url for obj in unloaded[start:start + MULTIGET_BATCH]]
@@ -201,8 +216,8 @@ class Sync:
         self._skipped[href] = (f"Skipped {what} in calendar '{_short(pair.name)}': "
                                f"{reason}; it is left as it is on the server.")
 
-    def _store_remote(self, pair: CalendarPair, href: str, etag: str | None, text: str, todo,
-                      remote: dict, uid: str) -> None:
+    def _store_remote(self, pair: CalendarPair, href: str, etag: str | None, text: str,
+                      todo: "icalendar.Todo", remote: Fields, uid: str) -> None:
         item = self.state.item_by_href(href)
         if item is None:
             item = self.state.item_by_uid(uid)
@@ -217,7 +232,7 @@ class Sync:
             task_id = matched or self.local.add(remote, pair.list_key, uid)
             item = Item(task_id, pair.url, href, uid, etag, text, None)
             if matched is not None:  # a task of our own: merged field by field
-                self._merge_into_local(item, self.local.get(task_id), remote, todo)
+                self._merge_into_local(item, self._present(task_id), remote, todo)
             else:  # made from the server's copy: nothing of ours to weigh against it by date
                 self.state.save_item(item._replace(base=self._held(task_id, remote)))
             self._arrived.add(uid)
@@ -241,7 +256,8 @@ class Sync:
         self._merge_into_local(item._replace(etag=etag, ical=text), local, remote, todo)
         self.received += 1
 
-    def _merge_into_local(self, item: Item, local: dict, remote: dict, todo) -> None:
+    def _merge_into_local(self, item: Item, local: Fields, remote: Fields,
+                          todo: "icalendar.Todo") -> None:
         """Merge and write the local side; what the merge kept from here is uploaded by the push,
         which finds it differing from the new base (the server's fields)."""
         names = self.local.names
@@ -250,7 +266,7 @@ class Sync:
         lost_here = [each.field for each in merged.conflicts if each.winner == "local"]
         if lost_here:  # the server's losing value passes through, so the history keeps it too
             self.local.apply(item.task_id, remote, lost_here)
-            local = self.local.get(item.task_id)
+            local = self._present(item.task_id)
         to_write = changed(local, merged.fields, names)
         if to_write:
             self.local.apply(item.task_id, merged.fields, to_write)
@@ -261,7 +277,13 @@ class Sync:
                                                 conflict.winner))
         self.state.save_item(item._replace(base=self._held(item.task_id, remote, merged.fields)))
 
-    def _held(self, task_id: int, remote: dict, wanted: dict | None = None) -> dict:
+    def _present(self, task_id: int) -> Fields:
+        """A task this run has just written to, so it is there."""
+        fields = self.local.get(task_id)
+        assert fields is not None, f"task {task_id} is gone mid-write"
+        return fields
+
+    def _held(self, task_id: int, remote: Fields, wanted: Fields | None = None) -> Fields:
         """The new base: the server's fields, except where the store could not take the value
         it was given (a repeat rule without a due date, a parent not synced yet). There the
         base is what the store holds, so that is not mistaken for a change made here and
@@ -282,10 +304,10 @@ class Sync:
         so do those synced in an earlier run whose parent has only now arrived (the server's
         copy still names it; their base has no parent, so nothing uploaded it as removed)."""
         if self._arrived:
-            for item in self.state.items():
-                parent_uid = _related_parent(item.ical)
-                if parent_uid in self._arrived and item.base and not item.base["parent"]:
-                    self._orphans.append((item.task_id, parent_uid))
+            for each in self.state.items():
+                parent_uid = _related_parent(each.ical)
+                if parent_uid in self._arrived and each.base and not each.base["parent"]:
+                    self._orphans.append((each.task_id, parent_uid))
         for task_id, parent_uid in self._orphans:
             item = self.state.item_by_task(task_id)
             local = self.local.get(task_id)
@@ -296,12 +318,12 @@ class Sync:
             self.local.apply(task_id, {**local, "parent": parent_uid}, ["parent"])
             # A parent the store refuses (a cycle, too deep) stays unset here, and so in the
             # base: otherwise the push would upload its removal over the server's copy.
-            held = self.local.get(task_id)["parent"]
+            held = self._present(task_id)["parent"]
             self.state.save_item(item._replace(base={**item.base, "parent": held}))
         self._orphans.clear()
         self._arrived.clear()
 
-    def _match(self, remote: dict) -> int | None:
+    def _match(self, remote: Fields) -> int | None:
         """On a first sync, a local task never synced with the same title and due date is the
         same task: it is linked, not duplicated. The tasks never synced are indexed once per
         run (a first sync of thousands of tasks on both sides would otherwise be quadratic);
@@ -328,7 +350,7 @@ class Sync:
 
     # -- local changes ------------------------------------------------------------------------
 
-    def _push(self, calendars: dict) -> None:
+    def _push(self, calendars: dict[str, DavCalendar]) -> None:
         by_list = {pair.list_key: pair.url for pair in self.state.calendars()}
         tasks = self.local.all()
         items = {item.task_id: item for item in self.state.items()}
@@ -364,7 +386,7 @@ class Sync:
         self.state.forget_item(item.task_id)
         self._take_remote(pair, item.href, item.etag, item.ical)
 
-    def _assign(self, task_id: int, local: dict, calendar_url: str) -> Item:
+    def _assign(self, task_id: int, local: Fields, calendar_url: str) -> Item:
         """The UID and href are chosen and stored before the upload, so an upload cut off by a
         crash is retried under the same name and can never become a second copy."""
         uid = local.get("uid") or f"{uuid.uuid4()}@task-assistant"
@@ -374,7 +396,7 @@ class Sync:
         self.state.save_item(item)
         return item
 
-    def _move(self, old_calendar, item: Item, target: str) -> Item | None:
+    def _move(self, old_calendar: DavCalendar, item: Item, target: str) -> Item | None:
         """Moved to another list here: deleted from the old calendar (If-Match), uploaded to the
         new one under the same UID."""
         if item.etag is not None and not self._delete_remote(old_calendar, item, forget=False):
@@ -385,7 +407,7 @@ class Sync:
         self.state.save_item(moved)
         return moved
 
-    def _upload(self, calendar, item: Item, local: dict) -> None:
+    def _upload(self, calendar: DavCalendar, item: Item, local: Fields) -> None:
         from caldav.lib import error as dav
 
         for _ in range(RETRIES):
@@ -401,16 +423,17 @@ class Sync:
                 call(_save, self.url, obj, item.etag is None)
             except (dav.ETagMismatchError, dav.ConsistencyError, dav.PutError):
                 task_id, calendar_url = item.task_id, item.calendar_url
-                item = self._refetch(calendar, item)
-                if item is None:  # deleted there meanwhile; edited here, so it goes up anew
-                    local = self.local.get(task_id)
-                    if local is None:
+                refetched = self._refetch(calendar, item)
+                if refetched is None:  # deleted there meanwhile; edited here, so it goes up anew
+                    now = self.local.get(task_id)
+                    if now is None:
                         return
-                    item = self._assign(task_id, local, calendar_url)
+                    item, local = self._assign(task_id, now, calendar_url), now
                     continue
-                local = self.local.get(item.task_id)
-                if local is None or not changed(item.base, local, self.local.names):
+                now = self.local.get(refetched.task_id)
+                if now is None or not changed(refetched.base, now, self.local.names):
                     return
+                item, local = refetched, now
                 continue
             self.state.save_item(item._replace(etag=obj.etag, ical=text,
                                                base=_base_of(local, self.local.names)))
@@ -418,7 +441,7 @@ class Sync:
             self.sent += 1
             return
 
-    def _refetch(self, calendar, item: Item) -> Item | None:
+    def _refetch(self, calendar: DavCalendar, item: Item) -> Item | None:
         """After a 412: the server's current version, merged in; None if it is gone."""
         from caldav.lib.url import URL
 
@@ -432,7 +455,7 @@ class Sync:
     def _pair(self, url: str) -> CalendarPair:
         return next(pair for pair in self.state.calendars() if pair.url == url)
 
-    def _delete_remote(self, calendar, item: Item, forget: bool = True) -> bool:
+    def _delete_remote(self, calendar: DavCalendar, item: Item, forget: bool = True) -> bool:
         """DELETE with If-Match; False when the server's copy changed since (it is merged in
         instead, and a task deleted here comes back)."""
         from caldav.lib import error as dav
@@ -453,15 +476,16 @@ class Sync:
         return True
 
 
-def _resource(calendar, href: str, text: str | None, etag: str | None):
-    from caldav import Todo
+def _resource(calendar: DavCalendar, href: str, text: str | None,
+              etag: str | None) -> DavObject:
+    from caldav.calendarobjectresource import Todo  # (caldav.Todo, where mypy can see it)
     from caldav.elements import dav
 
     return Todo(calendar.client, url=href, data=text, parent=calendar,
                 props={dav.GetEtag.tag: etag} if etag else None)
 
 
-def _save(obj, new: bool):
+def _save(obj: DavObject, new: bool) -> DavObject:
     if new:  # If-None-Match: * — an upload retried after a crash cannot make a second copy
         return obj.save(no_overwrite=True, increase_seqno=False)
     return obj.save(increase_seqno=False, precondition="etag")
@@ -473,7 +497,7 @@ def _short(text: str) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
-def _base_of(local: dict, names) -> dict:
+def _base_of(local: Fields, names: Iterable[str]) -> Fields:
     return {name: local[name] for name in names}
 
 

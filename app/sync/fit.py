@@ -10,12 +10,13 @@ is ever uploaded.
 
 from app.common.errors import UserError
 from app.common.titles import strip_controls
+from app.sync.vtodo import Fields
 from app.tasks import validate
 
 UNTITLED = "(untitled)"
 
 
-def fit(fields: dict) -> tuple[dict, list[str]]:
+def fit(fields: Fields) -> tuple[Fields, list[str]]:
     """The fields as the store will take them, and what had to change (phrases like "its title
     was cut to 500 characters"), empty when they fit as they are."""
     changes, extras = [], []

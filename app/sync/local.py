@@ -5,11 +5,11 @@ is in the history, can be undone, and reaches the open task panel).
 All the writes of one run are one undo step (`begin_run`): `tasks undo` after a sync takes the
 whole sync back, and the next sync sends that back to the server as ordinary local changes."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from app.common.errors import UserError
 from app.sync import vtodo
-from app.sync.vtodo import NAMES
+from app.sync.vtodo import NAMES, Fields
 from app.tasks import TaskStore
 from app.tasks.filters import TaskFilter
 from app.tasks.history import Origin, Step
@@ -34,20 +34,24 @@ class LocalTasks:
         """Every write from here on, until the next run begins, is one undo step."""
         self.by = Step(BY)
 
-    def fields(self, task: Task) -> dict:
-        parent = (self.uid_of(task.parent_id) or "") if task.parent_id else ""
-        return {"title": task.title, "notes": task.notes, "due": vtodo.normal_due(task.due),
-                "priority": task.priority, "status": task.status, "tags": sorted(task.tags),
-                "repeat": vtodo.normal_rule(task.repeat), "parent": parent,
-                "remind_at": vtodo.normal_due(task.remind_at),
-                "completed_at": task.completed_at, "updated_at": task.updated_at,
-                "list": task.list, "uid": task.uid, "parent_id": task.parent_id}
+    def fields(self, task: Task) -> Fields:
+        # Read by name from _asdict(): tasks/model.py builds Task from a tuple of names, so
+        # mypy cannot see its attributes.
+        row = task._asdict()
+        parent = (self.uid_of(row["parent_id"]) or "") if row["parent_id"] else ""
+        return {"title": row["title"], "notes": row["notes"],
+                "due": vtodo.normal_due(row["due"]), "priority": row["priority"],
+                "status": row["status"], "tags": sorted(row["tags"]),
+                "repeat": vtodo.normal_rule(row["repeat"]), "parent": parent,
+                "remind_at": vtodo.normal_due(row["remind_at"]),
+                "completed_at": row["completed_at"], "updated_at": row["updated_at"],
+                "list": row["list"], "uid": row["uid"], "parent_id": row["parent_id"]}
 
-    def all(self) -> dict[int, dict]:
-        return {task.id: self.fields(task)
+    def all(self) -> dict[int, Fields]:
+        return {task._asdict()["id"]: self.fields(task)
                 for task in self.store.list_tasks(TaskFilter(status="all"))}
 
-    def get(self, task_id: int) -> dict | None:
+    def get(self, task_id: int) -> Fields | None:
         from app.tasks.store import TaskNotFoundError
 
         try:
@@ -75,7 +79,10 @@ class LocalTasks:
     def add_list(self, name: str) -> int:
         if self.list_id(name) is None:
             self.store.add_list(name, by=self.by)
-        return self.list_id(name)
+        number = self.list_id(name)
+        if number is None:  # the store made it just now, so only a bug gets here
+            raise RuntimeError(f"list {name!r} was added but is not there")
+        return number
 
     def rename_list(self, old: str, new: str) -> None:
         self.store.rename_list(old, new, by=self.by)
@@ -101,7 +108,7 @@ class LocalTasks:
             self.store.remove_list(list_name, by=step, move_to=INBOX)
         return len(kept)
 
-    def add(self, fields: dict, list_name: str, uid: str) -> int:
+    def add(self, fields: Fields, list_name: str, uid: str) -> int:
         """A task from the server, with its UID, completion time and list; a field the store
         refuses (a repeat rule without a due date) is left out, never the whole task."""
         record = {"title": fields["title"], "notes": fields["notes"], "due": fields["due"],
@@ -118,7 +125,7 @@ class LocalTasks:
             self.apply(task_id, fields, ["parent"])
         return task_id
 
-    def apply(self, task_id: int, fields: dict, names) -> None:
+    def apply(self, task_id: int, fields: Fields, names: Collection[str]) -> None:
         """Write the named fields; what the store refuses is skipped (and stays unsynced)."""
         changes = {}
         for name in names:
@@ -154,7 +161,7 @@ class LocalTasks:
     def delete(self, task_id: int) -> None:
         self.store.delete(task_id, by=self.by)
 
-    def bring_back(self, task_id: int, fields: dict, list_name: str, uid: str) -> int:
+    def bring_back(self, task_id: int, fields: Fields, list_name: str, uid: str) -> int:
         """A task deleted here but edited on the server comes back: from the trash with its id
         when it is still there, as a new task otherwise."""
         try:

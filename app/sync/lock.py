@@ -3,6 +3,7 @@
 An OS file lock, so a process killed mid-sync (kill -9, a crash) releases it at once."""
 
 import os
+import sys
 from pathlib import Path
 
 from app.common.errors import UserError
@@ -35,11 +36,11 @@ class SyncLock:
 
 
 def _lock(fd: int) -> None:
-    try:
-        import fcntl
-    except ImportError:  # Windows
+    if sys.platform == "win32":  # (where fcntl is missing) spelled so mypy knows msvcrt
         import msvcrt
 
         msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         return
+    import fcntl
+
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -6,12 +6,17 @@ the newer change wins, and the losing value is reported so it can be kept in the
 """
 
 from collections import namedtuple
+from collections.abc import Iterable
+from typing import Any
+
+from app.sync.state import Item
 
 FieldConflict = namedtuple("FieldConflict", ("field", "kept", "lost", "winner"))
 Merged = namedtuple("Merged", ("fields", "conflicts"))
 
 
-def merge(base: dict | None, local: dict, remote: dict, names, *,
+def merge(base: dict[str, Any] | None, local: dict[str, Any], remote: dict[str, Any],
+          names: Iterable[str], *,
           local_is_newer: bool) -> Merged:
     """`base` None (never synced: the first sync of an existing store, or a lost reply) counts
     every difference as changed on both sides."""
@@ -34,7 +39,7 @@ def merge(base: dict | None, local: dict, remote: dict, names, *,
     return Merged(merged, conflicts)
 
 
-def pending(item, fields: dict | None, names) -> bool:
+def pending(item: Item | None, fields: dict[str, Any] | None, names: Iterable[str]) -> bool:
     """Whether the server has yet to see this task as it is here: never synced (no `item`),
     never acknowledged (no ETag), or a field differs from the version last synced. A task gone
     here (`fields` None) with an item is a pending deletion."""
@@ -43,7 +48,7 @@ def pending(item, fields: dict | None, names) -> bool:
     return item.etag is None or bool(changed(item.base, fields, names))
 
 
-def changed(old: dict | None, new: dict, names) -> list[str]:
+def changed(old: dict[str, Any] | None, new: dict[str, Any], names: Iterable[str]) -> list[str]:
     """The names whose values differ (all of them when there is no old version)."""
     if old is None:
         return list(names)

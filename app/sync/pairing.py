@@ -19,6 +19,7 @@ What happened that the counts don't say goes to `notes`, one sentence each.
 """
 
 import re
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from app.common.titles import strip_controls
@@ -29,22 +30,32 @@ from app.sync.state import CalendarPair, SyncState
 from app.tasks.model import INBOX
 from app.tasks.validate import MAX_LIST_NAME, list_name_key
 
+if TYPE_CHECKING:  # caldav is imported when a sync needs it, not with this module
+    from app.sync.counted_client import CountedClient
+
+# A caldav calendar (or calendar set): its methods are typed as returning a value or a coroutine
+# (one class serves sync and async clients), which no call here can be, so they are used as Any.
+DavCalendar = Any
+
 SERVER_DEFAULT = "Tasks"  # what many servers and phones call the task list they start with
 
 
 class Pairing:
-    def __init__(self, state: SyncState, local: LocalTasks, davclient, url: str) -> None:
+    def __init__(self, state: SyncState, local: LocalTasks, davclient: "CountedClient",
+                 url: str) -> None:
         self.state = state
         self.local = local
         self.client = davclient
         self.url = url  # for error sentences
         self.notes: list[str] = []
 
-    def pair(self) -> dict:
+    def pair(self) -> dict[CalendarPair, DavCalendar]:
         """Every paired calendar on the server, by its pair."""
         from caldav.collection import CalendarSet
 
-        home = CalendarSet(self.client, url=self.state.account().home_url)
+        account = self.state.account()
+        assert account is not None  # sync_now checked, under the sync lock
+        home: DavCalendar = CalendarSet(self.client, url=account.home_url)
         # A calendar is known by its path, decoded: a proxy, another host name or port, or
         # %40 for @ in the listing is the same calendar, not a deletion and a new one.
         remote = {_path_of(str(calendar.url)): calendar
@@ -78,9 +89,9 @@ class Pairing:
 
     # -- renames ------------------------------------------------------------------------------
 
-    def _follow_renames(self, pair: CalendarPair, calendar) -> None:
+    def _follow_renames(self, pair: CalendarPair, calendar: DavCalendar) -> None:
         number, list_name = self._list_of(pair)
-        if number is None:
+        if number is None or list_name is None:
             return
         server_name = call(calendar.get_display_name, self.url) or pair.name
         renamed_here = list_name != pair.list_key
@@ -94,7 +105,8 @@ class Pairing:
         self.state.save_calendar(pair._replace(list_key=list_name, name=server_name,
                                                list_id=number))
 
-    def _rename_calendar(self, calendar, old: str, new: str, theirs: str | None) -> str:
+    def _rename_calendar(self, calendar: DavCalendar, old: str, new: str,
+                         theirs: str | None) -> str:
         """PROPPATCH the display name; returns the calendar's name afterwards."""
         from caldav.elements import dav
 
@@ -179,7 +191,7 @@ class Pairing:
 
     # -- calendars and lists new on either side ------------------------------------------------
 
-    def _pair_new(self, remote: dict) -> None:
+    def _pair_new(self, remote: dict[str, DavCalendar]) -> None:
         """Each task calendar new on the server ↔ the list of its name (made when missing)."""
         known = self.state.calendars()
         known_paths = {_path_of(pair.url) for pair in known}
@@ -207,7 +219,7 @@ class Pairing:
             self.state.save_calendar(CalendarPair(str(remote[path].url), key, name, None,
                                                   number))
 
-    def _make_missing(self, home, remote: dict) -> None:
+    def _make_missing(self, home: DavCalendar, remote: dict[str, DavCalendar]) -> None:
         """A list without a calendar gets one, named like it."""
         paired = {pair.list_id for pair in self.state.calendars()}
         for number, list_name in self.local.list_names().items():
@@ -229,7 +241,7 @@ def _path_of(url: str) -> str:
     return re.sub("/+", "/", unquote(urlsplit(url).path)).rstrip("/")
 
 
-def _gone(davclient, calendar_url: str, url: str) -> bool:
+def _gone(davclient: "CountedClient", calendar_url: str, url: str) -> bool:
     """A depth-0 PROPFIND of the calendar itself: True only when the server says it is not
     there (404 or 410, or a multistatus of nothing but 404s)."""
     response = call(davclient.propfind, url, calendar_url, ["{DAV:}resourcetype"], 0)
@@ -241,7 +253,7 @@ def _calendars(count: int) -> str:
     return f"{count} calendar{'s' if count != 1 else ''}"
 
 
-def _holds_tasks(calendar, url: str) -> bool:
+def _holds_tasks(calendar: DavCalendar, url: str) -> bool:
     return "VTODO" in call(calendar.get_supported_components, url)
 
 

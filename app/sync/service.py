@@ -21,6 +21,7 @@ from app.tasks.when.dates import timestamp
 
 if TYPE_CHECKING:
     from app.sync.engine import Summary
+    from app.tasks import TaskStore
 
 NO_ACCOUNT = "No sync account is set up: add one with `task-assistant sync add URL --user NAME`."
 
@@ -115,7 +116,7 @@ class SyncService:
 
     # -- syncing ------------------------------------------------------------------------------
 
-    def sync_now(self, store) -> Summary:
+    def sync_now(self, store: TaskStore) -> Summary:
         """One full two-way sync; SyncError (one sentence, with its kind) when it cannot run."""
         from app.sync.engine import Sync
         from app.sync.local import LocalTasks
@@ -141,7 +142,7 @@ class SyncService:
             state.record_run(Run(timestamp(), True, summary.report()))
             return summary
 
-    def status(self, store) -> Status | None:
+    def status(self, store: TaskStore) -> Status | None:
         with self._state() as state:
             account = state.account()
             if account is None:

@@ -16,6 +16,7 @@ pending the moment its own transaction commits, whoever made it, and a crash can
 import json
 from collections import namedtuple
 from pathlib import Path
+from typing import Any
 
 from app.common.database import open_database, transaction
 
@@ -86,8 +87,9 @@ class Conflict(namedtuple("Conflict", ("at", "task_id", "title", "field", "kept"
                 f"{side} newer {self.kept!r} and replaced {self.lost!r}.")
 
 
-def _item(row: tuple) -> Item:
-    return Item(*row[:6], json.loads(row[6]) if row[6] else None)
+def _item(row: tuple[Any, ...]) -> Item:
+    task_id, calendar_url, href, uid, etag, ical, base = row
+    return Item(task_id, calendar_url, href, uid, etag, ical, json.loads(base) if base else None)
 
 
 class SyncState:
@@ -122,7 +124,7 @@ class SyncState:
 
     def remove_account(self) -> bool:
         with transaction(self._conn):
-            had = self._conn.execute("SELECT count(*) FROM account").fetchone()[0] > 0
+            had: bool = self._conn.execute("SELECT count(*) FROM account").fetchone()[0] > 0
             self._forget_all()
         return had
 

@@ -13,17 +13,26 @@ remind_at (a UTC instant or None). `completed_at` is written with status but nev
 each side stamps its own moment of completion.
 """
 
-from datetime import date, datetime, timezone
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
 
-from app.tasks.files.vtodo_mapping import (PRIORITY_TO_ICAL, is_done, priority_of, stamp_now,
-                                     trigger_moment)
+from app.tasks.files.vtodo_mapping import (
+    PRIORITY_TO_ICAL,
+    is_done,
+    priority_of,
+    stamp_now,
+    trigger_moment,
+)
 
 PRODID = "-//Task Assistant//CalDAV sync//EN"
 ALARM_MARK = "X-TASK-ASSISTANT-REMINDER"  # on the VALARM the app made; others' alarms are kept
 NAMES = ("title", "notes", "due", "priority", "status", "tags", "repeat", "parent", "remind_at")
+
+Fields = dict[str, Any]  # a task as sync compares it: the names above, and a few it carries
 
 
 class NotATask(ValueError):
@@ -34,7 +43,8 @@ def parse(text: str) -> tuple[icalendar.Calendar, icalendar.Todo]:
     """The calendar object and its (first) VTODO; NotATask when there is none."""
     calendar = icalendar.Calendar.from_ical(text)
     for component in calendar.walk("VTODO"):
-        return calendar, component
+        if isinstance(component, icalendar.Todo):  # always: icalendar makes VTODOs Todos
+            return calendar, component
     raise NotATask("no VTODO in the object")
 
 
@@ -54,7 +64,8 @@ def new_object(uid: str) -> tuple[icalendar.Calendar, icalendar.Todo]:
 
 # -- reading ----------------------------------------------------------------------------------
 
-def read(todo: icalendar.Todo) -> dict:
+def read(todo: icalendar.Todo) -> Fields:
+    completed = _dt(todo.get("completed"))
     return {
         "title": str(todo.get("summary", "")).strip() or "(untitled)",
         "notes": str(todo.get("description", "")),
@@ -62,9 +73,8 @@ def read(todo: icalendar.Todo) -> dict:
         "priority": priority_of(todo.get("priority")),
         "status": "done" if is_done(todo) else "open",
         "tags": sorted(_categories(todo)),
-        "repeat": todo["rrule"].to_ical().decode() if "rrule" in todo else "",
-        "completed_at": _utc(todo["completed"].dt) if "completed" in todo
-        and isinstance(todo["completed"].dt, datetime) else None,
+        "repeat": _rule_text(todo.get("rrule")),
+        "completed_at": _utc(completed) if isinstance(completed, datetime) else None,
         "parent": _parent(todo),
         "remind_at": _reminder(todo),
     }
@@ -78,7 +88,7 @@ def modified_at(todo: icalendar.Todo) -> str | None:
     """When the server's copy was last changed (LAST-MODIFIED, else DTSTAMP), UTC ISO 8601."""
     for name in ("last-modified", "dtstamp"):
         try:
-            moment = todo[name].dt if name in todo else None
+            moment = _dt(todo.get(name))
         except (ValueError, AttributeError):  # another client's unreadable stamp: no date
             continue
         if isinstance(moment, datetime):
@@ -86,19 +96,35 @@ def modified_at(todo: icalendar.Todo) -> str | None:
     return None
 
 
-def _read_due(prop) -> str | None:
+def _dt(prop: Any) -> date | datetime | None:
+    """A date property's value (`todo.get`'s, which icalendar types as Any), checked: None
+    when the property is absent or holds no date; AttributeError, as `prop.dt` itself raises,
+    for one that has no value of that kind (a property given twice is a list)."""
     if prop is None:
         return None
     value = prop.dt
+    return value if isinstance(value, date) else None
+
+
+def _rule_text(prop: Any) -> str:
+    """An RRULE property as text, "" when there is none."""
+    if prop is None:
+        return ""
+    text: bytes = prop.to_ical()
+    return text.decode()
+
+
+def _read_due(prop: Any) -> str | None:
+    value = _dt(prop)
     if isinstance(value, datetime):
         return _utc(value)
-    return value.isoformat() if isinstance(value, date) else None
+    return value.isoformat() if value is not None else None
 
 
 def _utc(moment: datetime) -> str:
     if moment.tzinfo is None:  # a floating time is the user's own wall-clock time
         moment = moment.astimezone()
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _categories(todo: icalendar.Todo) -> set[str]:
@@ -118,7 +144,8 @@ def _parent(todo: icalendar.Todo) -> str:
 
 
 def _reminder(todo: icalendar.Todo) -> str | None:
-    due = todo["due"].dt if "due" in todo and isinstance(todo["due"].dt, datetime) else None
+    due_value = _dt(todo.get("due"))
+    due = due_value if isinstance(due_value, datetime) else None
     for alarm in todo.walk("VALARM"):
         moment = trigger_moment(alarm.get("trigger"), due) if ALARM_MARK in alarm else None
         if moment is not None:
@@ -128,7 +155,7 @@ def _reminder(todo: icalendar.Todo) -> str | None:
 
 # -- writing ----------------------------------------------------------------------------------
 
-def write(todo: icalendar.Todo, fields: dict, names) -> None:
+def write(todo: icalendar.Todo, fields: Fields, names: Iterable[str]) -> None:
     """Set the properties of `names` from `fields`; every other property stays as it is."""
     for name in names:
         _WRITERS[name](todo, fields)
@@ -138,63 +165,64 @@ def write(todo: icalendar.Todo, fields: dict, names) -> None:
         todo.add(prop, stamp)
 
 
-def _replace(todo: icalendar.Todo, name: str, value, parameters=None) -> None:
+def _replace(todo: icalendar.Todo, name: str, value: object) -> None:
     todo.pop(name, None)
     if value not in (None, "", []):
-        todo.add(name, value, parameters=parameters)
+        todo.add(name, value)
 
 
-def _write_due(todo: icalendar.Todo, fields: dict) -> None:
+def _write_due(todo: icalendar.Todo, fields: Fields) -> None:
     due = fields["due"]
     old = todo.get("due")
     if due is None:
         todo.pop("due", None)
         return
     if len(due) == 10:
-        value = date.fromisoformat(due)  # a day stays a day: VALUE=DATE
+        value: date = date.fromisoformat(due)  # a day stays a day: VALUE=DATE
     else:
-        value = datetime.fromisoformat(due)
+        moment = datetime.fromisoformat(due)
         zone = old.params.get("TZID") if old is not None else None
         if zone:  # keep the server's time zone: the phone shows the time where it was set
             try:
-                value = value.astimezone(ZoneInfo(str(zone)))
+                moment = moment.astimezone(ZoneInfo(str(zone)))
             except (KeyError, ValueError):
-                value = value.astimezone(timezone.utc)
+                moment = moment.astimezone(UTC)
+        value = moment
     todo.pop("due", None)
     todo.add("due", value)
 
 
-def _write_priority(todo: icalendar.Todo, fields: dict) -> None:
+def _write_priority(todo: icalendar.Todo, fields: Fields) -> None:
     number = PRIORITY_TO_ICAL.get(fields["priority"])
     _replace(todo, "priority", number)
 
 
-def _write_status(todo: icalendar.Todo, fields: dict) -> None:
+def _write_status(todo: icalendar.Todo, fields: Fields) -> None:
     for name in ("status", "completed", "percent-complete"):
         todo.pop(name, None)
     if fields["status"] == "done":
         todo.add("status", "COMPLETED")
         completed = fields.get("completed_at")
-        todo.add("completed", datetime.fromisoformat(completed).astimezone(timezone.utc)
+        todo.add("completed", datetime.fromisoformat(completed).astimezone(UTC)
                  if completed else _now())
         todo.add("percent-complete", 100)
     else:
         todo.add("status", "NEEDS-ACTION")
 
 
-def _write_tags(todo: icalendar.Todo, fields: dict) -> None:
+def _write_tags(todo: icalendar.Todo, fields: Fields) -> None:
     todo.pop("categories", None)
     if fields["tags"]:
         todo.add("categories", list(fields["tags"]))
 
 
-def _write_repeat(todo: icalendar.Todo, fields: dict) -> None:
+def _write_repeat(todo: icalendar.Todo, fields: Fields) -> None:
     todo.pop("rrule", None)
     if fields["repeat"]:
         todo.add("rrule", icalendar.vRecur.from_ical(fields["repeat"]))
 
 
-def _write_parent(todo: icalendar.Todo, fields: dict) -> None:
+def _write_parent(todo: icalendar.Todo, fields: Fields) -> None:
     values = todo.pop("related-to", None)
     kept = [prop for prop in (values if isinstance(values, list) else [values] if values else [])
             if str(prop.params.get("RELTYPE", "PARENT")).upper() != "PARENT"]
@@ -204,19 +232,19 @@ def _write_parent(todo: icalendar.Todo, fields: dict) -> None:
         todo.add("related-to", fields["parent"], parameters={"RELTYPE": "PARENT"})
 
 
-def _write_reminder(todo: icalendar.Todo, fields: dict) -> None:
+def _write_reminder(todo: icalendar.Todo, fields: Fields) -> None:
     todo.subcomponents = [each for each in todo.subcomponents
                           if not (each.name == "VALARM" and ALARM_MARK in each)]
     if fields["remind_at"]:
         alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", fields.get("title") or "Reminder")
-        alarm.add("trigger", datetime.fromisoformat(fields["remind_at"]).astimezone(timezone.utc))
+        alarm.add("trigger", datetime.fromisoformat(fields["remind_at"]).astimezone(UTC))
         alarm.add(ALARM_MARK, "TRUE")
         todo.add_component(alarm)
 
 
-_WRITERS = {
+_WRITERS: dict[str, Callable[[icalendar.Todo, Fields], None]] = {
     "title": lambda todo, fields: _replace(todo, "summary", fields["title"]),
     "notes": lambda todo, fields: _replace(todo, "description", fields["notes"]),
     "due": _write_due, "priority": _write_priority, "status": _write_status,
