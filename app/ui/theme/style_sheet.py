@@ -123,6 +123,15 @@ QCalendarWidget QToolButton {{ background: transparent; border: none; color: {c.
     font-weight: {WEIGHTS["semibold"]}; }}
 QCalendarWidget QWidget#qt_calendar_navigationbar {{ background: {c.page}; }}
 
+QPushButton[role="chip"] {{ background: {c.accent_soft}; color: {c.text}; border: 1px solid
+    transparent; border-radius: {r["s"]}px; padding: {sp["xxs"]}px {sp["s"]}px;
+    font-size: {px("caption")}px; text-align: left; font-weight: {WEIGHTS["regular"]}; }}
+QPushButton[role="chip"]:hover {{ text-decoration: line-through; }}
+QPushButton[role="chip"]:focus {{ border: 1px solid {c.accent}; }}
+QListWidget[surface="chrome"] {{ background: {c.chrome}; }}
+QListWidget[surface="chrome"]::item {{ padding: {sp["xs"] + 2}px {sp["s"]}px;
+    margin: 1px {sp["s"]}px; }}
+
 QPlainTextEdit[role="code"], QTextEdit[role="code"], QLabel[role="code"] {{
     font-family: {mono}; font-size: {px("small")}px; }}
 """
