@@ -11,12 +11,14 @@ from datetime import date, timedelta
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QTextCharFormat
 from PySide6.QtWidgets import (QCalendarWidget, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+                               QToolButton, QVBoxLayout, QWidget)
 
 from app.common import clock
 from app.common.errors import UserError
 from app.tasks.when.dates import Due
 from app.tasks.when.natural_dates import read_due
+from app.ui.theme import apply
+from app.ui.theme.icons import icon
 from app.ui.theme.tokens import SPACE
 
 SHORTCUTS = ("Today", "Tomorrow", "This weekend", "Next week", "No date")
@@ -75,6 +77,7 @@ class DatePicker(QWidget):
             self.calendar.setWeekdayTextFormat(day, plain)
         self.calendar.clicked.connect(lambda day: self.picked.emit(day.toString("yyyy-MM-dd")))
         self.calendar.activated.connect(lambda day: self.picked.emit(day.toString("yyyy-MM-dd")))
+        self._paint_arrows()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(SPACE["m"], SPACE["m"], SPACE["m"], SPACE["m"])
         layout.setSpacing(SPACE["s"])
@@ -83,6 +86,19 @@ class DatePicker(QWidget):
         layout.addWidget(self.preview)
         layout.addWidget(self.calendar)
         self._read_field()
+
+    def _paint_arrows(self) -> None:
+        """The month's arrows as the icon set's chevrons, not the style's black triangles."""
+        for name, picture in (("qt_calendar_prevmonth", "chevron-left"),
+                              ("qt_calendar_nextmonth", "chevron-right")):
+            arrow = self.calendar.findChild(QToolButton, name)
+            if arrow is not None:
+                arrow.setIcon(icon(picture, apply.current().text))
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (event.Type.PaletteChange, event.Type.StyleChange):
+            self._paint_arrows()
 
     def show_day(self, day: date | None) -> None:
         """Open on `day` (the month of today when None) with the field empty."""

@@ -2,11 +2,11 @@
 centred where the rows would be; Today's offers the add box (its button puts the cursor
 there). The words are in EMPTY; a list's own view says its name."""
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.ui.theme import apply
-from app.ui.theme.icons import icon
+from app.ui.theme.icons import pixmap
 from app.ui.theme.tokens import SPACE
 
 # view: (icon, line, sentence, whether it offers the add box)
@@ -73,8 +73,7 @@ class EmptyState(QWidget):
         return f"{self.line.text()} {self.sentence.text()}"
 
     def _paint_icon(self) -> None:
-        self.picture.setPixmap(icon(self._icon_name, apply.current().muted).pixmap(
-            QSize(ICON_SIZE, ICON_SIZE)))
+        self.picture.setPixmap(pixmap(self._icon_name, apply.current().muted, ICON_SIZE))
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

@@ -18,8 +18,8 @@ class RescheduleButton(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.button = QToolButton()
-        self.button.setText("Reschedule")
-        self.button.setProperty("role", "quiet")
+        self.button.setText("Reschedule…")
+        self.button.setProperty("role", "link")
         self.button.setAccessibleName("Reschedule overdue tasks")
         self.button.setToolTip("Move every overdue task to another day (one undo step)")
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -36,7 +36,8 @@ class RescheduleButton(QWidget):
         self.pick_menu.aboutToShow.connect(lambda: self.picker.show_day(None))
         self.button.setMenu(self.menu)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, SPACE["s"], SPACE["xxs"])
+        # Level with the heading's text, which sits at the bottom of its row.
+        layout.setContentsMargins(0, 0, SPACE["s"], 0)
         layout.addStretch(1)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignBottom)
 

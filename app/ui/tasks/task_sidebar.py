@@ -97,10 +97,13 @@ class ListsHeading(QWidget):
         self.add_button = QToolButton()
         self.add_button.setProperty("role", "icon")
         self.add_button.setAutoRaise(True)
+        self.add_button.setFixedSize(SPACE["xl"], SPACE["xl"])  # the row's height is set before
+        # the style sheet has polished the button: a fixed size keeps the + from being squashed
         self.add_button.setAccessibleName("New list")
         self.add_button.setToolTip(f"New list ({NEW_LIST_KEYS})")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(SPACE["m"] + SPACE["xs"], SPACE["m"], SPACE["s"], 0)
+        self.setFixedHeight(SPACE["m"] + SPACE["xl"])
         layout.addWidget(self.label)
         layout.addStretch(1)
         layout.addWidget(self.add_button)
