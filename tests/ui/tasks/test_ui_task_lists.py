@@ -15,7 +15,6 @@ from conftest import CLI, cli_env
 from app.tasks import TaskFilter
 from app.tasks.history import Origin
 from app.tasks.validate import MAX_LIST_NAME
-from app.ui.theme import design
 from app.ui.tasks.task_panel import TaskPanel
 from app.ui.tasks.task_sidebar import COUNT_ROLE, INBOX_IS_FIXED
 
@@ -151,9 +150,15 @@ def test_a_folded_sidebar_unfolds_for_a_new_list(qtbot, store, make_panel):
     ("work", "There is already a list 'Work'."),
     ("x" * (MAX_LIST_NAME + 1), f"A list's name can be at most {MAX_LIST_NAME} characters."),
 ])
-def test_a_bad_new_name_gets_the_stores_sentence_beside_the_field(qtbot, work, make_panel,
-                                                                  typed, sentence):
+def test_a_bad_new_name_gets_the_stores_sentence_beside_the_field(qtbot, qapp, work,
+                                                                  make_panel, typed, sentence):
+    from PySide6.QtGui import QColor
+
+    from app.ui.theme.apply import apply_theme
+
     before = stored_lists(work)
+    palette, font = qapp.palette(), qapp.font()
+    scheme = apply_theme(qapp, "light")
     panel = make_panel()
     panel.sidebar.begin_new_list()
     type_name(qtbot, panel, typed)
@@ -165,7 +170,10 @@ def test_a_bad_new_name_gets_the_stores_sentence_beside_the_field(qtbot, work, m
     # next to the field: right under the name, inside the field's frame, in the error ink
     assert field.problem.geometry().top() >= field.line.geometry().bottom()
     assert field.geometry().contains(field.problem.geometry().translated(field.pos()))
-    assert drawn_in(field.problem) == design.ink("failed")
+    assert drawn_in(field.problem) == QColor(scheme.danger)
+    qapp.setStyleSheet("")
+    qapp.setPalette(palette)
+    qapp.setFont(font)
     # The rows below make room for it rather than being covered.
     done = next(i for i in panel.sidebar._items() if i.text() == "Done")
     assert panel.sidebar.visualItemRect(done).top() >= field.geometry().bottom()
