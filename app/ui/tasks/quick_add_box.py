@@ -27,7 +27,7 @@ CHIP_ICONS = {"due": "calendar", "repeat": "repeat", "tag": "tag", "priority": "
               "list": "list"}
 KIND_NAMES = {"due": "Due", "repeat": "Repeats", "tag": "Tag", "priority": "Priority",
               "list": "List"}
-HINT = "tomorrow 5pm · every monday · #tag · !high · ^List"
+HINT = "Try “tomorrow 5pm #home !high ^Work”"  # short: it must fit a narrow panel
 
 
 class ReadingChip(QPushButton):
@@ -84,6 +84,8 @@ class QuickAddBox(QWidget):
         self.hint = QLabel(HINT)
         self.hint.setProperty("role", "caption")
         self.hint.setAccessibleName("What the add box reads")
+        self.hint.setToolTip("Dates (tomorrow 5pm), repeats (every monday), #tags, !priority "
+                             "and ^List are read as you type")
         self.chip_row = QStackedWidget()
         self.chip_row.addWidget(self.hint)
         self.chip_row.addWidget(self.chips)

@@ -3,10 +3,10 @@ tomorrow or a picked day. It only asks; the panel moves them, as one undo step, 
 app/tasks/reschedule.py (the same operation the assistant's tool uses)."""
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QMenu, QToolButton, QWidget, QWidgetAction
+from PySide6.QtWidgets import QMenu, QToolButton, QWidget, QWidgetAction
 
 from app.ui.tasks.date_picker import DatePicker
-from app.ui.theme.tokens import SPACE
+from app.ui.tasks.task_row import HEADING_BAND, PAD_X
 
 
 class RescheduleButton(QWidget):
@@ -17,7 +17,7 @@ class RescheduleButton(QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.button = QToolButton()
+        self.button = QToolButton(self)
         self.button.setText("Reschedule…")
         self.button.setProperty("role", "link")
         self.button.setAccessibleName("Reschedule overdue tasks")
@@ -35,11 +35,14 @@ class RescheduleButton(QWidget):
         self.pick_menu.addAction(holder)
         self.pick_menu.aboutToShow.connect(lambda: self.picker.show_day(None))
         self.button.setMenu(self.menu)
-        layout = QHBoxLayout(self)
-        # Level with the heading's text, which sits at the bottom of its row.
-        layout.setContentsMargins(0, 0, SPACE["s"], 0)
-        layout.addStretch(1)
-        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignBottom)
+
+    def resizeEvent(self, event) -> None:
+        """Level with the heading's text: centred in the same band at the row's bottom."""
+        super().resizeEvent(event)
+        size = self.button.sizeHint()
+        self.button.setGeometry(self.width() - size.width() - PAD_X,
+                                self.height() - HEADING_BAND + (HEADING_BAND - size.height()) // 2,
+                                size.width(), size.height())
 
     def _picked(self, day: str) -> None:
         self.menu.close()

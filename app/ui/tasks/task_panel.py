@@ -92,7 +92,8 @@ class TaskPanel(QWidget):
         # Not uniform: a long title wraps onto a second line rather than being cut. The view
         # scrolls per item, so it measures only the rows it shows.
         self.view.setIndentation(SPACE["l"] + SPACE["xxs"])
-        self.view.setRootIsDecorated(False)  # subtasks are indented; a parent's arrow is its row
+        self.view.header().setStretchLastSection(True)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # rows wrap
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         # Several rows at once (Shift, Ctrl): marking them done or deleting them is one undo step.
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -314,6 +315,8 @@ class TaskPanel(QWidget):
             today = local_today()
             section = lambda task: sections.upcoming_section(task, today)  # noqa: E731
         self.model.set_tasks(tasks, trashed, section=section, show_list=view in MIXED_VIEWS)
+        # The fold arrows' column only where some task has subtasks: elsewhere it is the title's.
+        self.view.setRootIsDecorated(bool(self.model.parents()))
         self.view.expandAll()
         for task_id in self._collapsed:
             if self.model.task(task_id):

@@ -26,6 +26,7 @@ ICON = 16
 META_ICON = 12
 PAD_X, PAD_Y, LINE_GAP = SPACE["m"], SPACE["s"] - 1, SPACE["xxs"]
 TITLE_LINES = 2  # a title wraps onto this many lines before it is cut
+HEADING_BAND = 28  # px at the bottom of a heading's row where its text (and Reschedule) sit
 
 
 class RowLook(namedtuple("RowLook", ("title", "when", "overdue", "repeats", "reminds", "tags",
@@ -106,7 +107,7 @@ class TaskRowDelegate(QStyledItemDelegate):
     def shown_title(self, look: RowLook, row: QRect) -> list[str]:
         """The title's lines as the row at `row` shows them (the tests read this too)."""
         width = row.right() - PAD_X - self._text_left(row)
-        return title_lines(look.title, title_font(), width)
+        return title_lines(look.title, title_font(), width)  # the font paint() draws it in
 
     def sizeHint(self, option, index) -> QSize:
         width = option.rect.width()
@@ -115,14 +116,14 @@ class TaskRowDelegate(QStyledItemDelegate):
             width = view.viewport().width() - view.indentation() * _depth(index)
         heading = index.data(HEADING_ROLE)
         if heading is not None:
-            return QSize(width, ROW_HEIGHT)
+            return QSize(0, ROW_HEIGHT)  # no width asked: the column is the viewport's
         look: RowLook = index.data(LOOK_ROLE)
         line = QFontMetrics(title_font()).height()
         lines = len(self.shown_title(look, QRect(0, 0, width, 0))) if look else 1
         height = 2 * PAD_Y + lines * line
         if look is not None and look.has_metadata():
             height += LINE_GAP + QFontMetrics(caption_font()).height()
-        return QSize(width, max(height, ROW_HEIGHT if lines == 1 else 0))
+        return QSize(0, max(height, ROW_HEIGHT if lines == 1 else 0))
 
     # -- painting --------------------------------------------------------------------------
 
@@ -161,7 +162,7 @@ class TaskRowDelegate(QStyledItemDelegate):
             icon("circle-check-big" if done else "circle", ring).paint(painter,
                                                                      checkbox_rect(row))
         left, right = self._text_left(row), row.right() - PAD_X
-        font = title_font(option.font)
+        font = title_font()  # the font shown_title() measured with
         font.setStrikeOut(done)
         line = QFontMetrics(font).height()
         painter.setFont(font)
@@ -230,8 +231,10 @@ class TaskRowDelegate(QStyledItemDelegate):
         painter.save()
         painter.setFont(font)
         painter.setPen(QColor(scheme.muted))
-        painter.drawText(rect.adjusted(PAD_X, 0, -PAD_X, -SPACE["xs"]),
-                         Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft, heading)
+        band = QRect(rect.left() + PAD_X, rect.bottom() - HEADING_BAND, rect.width() - 2 * PAD_X,
+                     HEADING_BAND)
+        painter.drawText(band, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                         heading)
         painter.setPen(QColor(scheme.border))
         painter.drawLine(QPointF(rect.left() + PAD_X, rect.bottom()),
                          QPointF(rect.right() - PAD_X, rect.bottom()))
