@@ -19,8 +19,8 @@ EMPTY = {
     "Done": ("circle-check-big", "Nothing done yet.",
              "Tasks you complete are kept here, newest first.", False),
     "Trash": ("trash-2", "The trash is empty.",
-              "Deleted tasks stay here for 30 days, so you can restore them; "
-              "then they are deleted for good.", False),
+              ("Deleted tasks stay here for 30 days, so you can restore them; "
+               "then they are deleted for good."), False),
 }
 ICON_SIZE = 32
 

@@ -12,6 +12,8 @@ its row is highlighted for a moment, and when it is not in the view shown while 
 the chat, the panel turns to the view that has it.
 """
 
+from functools import partial
+
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, QVariantAnimation
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QLabel, QMenu, QMessageBox,
@@ -306,15 +308,8 @@ class TaskPanel(QWidget):
         if view == "Trash":
             trashed = {item.task.id: item.trashed_at for item in self._store.trash()}
         self._refreshing = True
-        section = None
-        if view == "Today":
-            now = clock.now()
-            if any(sections.today_section(task, now) == sections.OVERDUE for task in tasks):
-                section = lambda task: sections.today_section(task, now)  # noqa: E731
-        elif view == "Upcoming":
-            today = local_today()
-            section = lambda task: sections.upcoming_section(task, today)  # noqa: E731
-        self.model.set_tasks(tasks, trashed, section=section, show_list=view in MIXED_VIEWS)
+        self.model.set_tasks(tasks, trashed, section=self._sections_of(view, tasks),
+                             show_list=view in MIXED_VIEWS)
         # The fold arrows' column only where some task has subtasks: elsewhere it is the title's.
         self.view.setRootIsDecorated(bool(self.model.parents()))
         self.view.expandAll()
@@ -337,6 +332,18 @@ class TaskPanel(QWidget):
         self.stack.setCurrentWidget(self.view if tasks else self.empty_label)
         if keep is not None and not self.select_task(keep) and tasks and old_row >= 0:
             self.select_task(self.visible_task_ids()[min(old_row, len(tasks) - 1)])
+
+    @staticmethod
+    def _sections_of(view: str, tasks: list[Task]):
+        """How the view's top-level tasks are grouped: by Overdue/Today (only when something
+        is overdue), by day in Upcoming; None elsewhere."""
+        if view == "Today":
+            now = clock.now()
+            if any(sections.today_section(task, now) == sections.OVERDUE for task in tasks):
+                return partial(sections.today_section, now=now)
+        if view == "Upcoming":
+            return partial(sections.upcoming_section, today=local_today())
+        return None
 
     def _place_reschedule(self) -> None:
         """Reschedule sits at the end of the Overdue heading's row (a new one each refresh:
