@@ -144,21 +144,29 @@ def test_a_folded_sidebar_unfolds_for_a_new_list(qtbot, store, make_panel):
 
 # -- bad names -------------------------------------------------------------------------------
 
+@pytest.fixture
+def light_theme(qapp):
+    """The light scheme on the app, as the window puts it; the app left as other tests expect."""
+    from app.ui.theme.apply import apply_theme
+
+    palette, font = qapp.palette(), qapp.font()
+    yield apply_theme(qapp, "light")
+    qapp.setStyleSheet("")
+    qapp.setPalette(palette)
+    qapp.setFont(font)
+
+
 @pytest.mark.parametrize("typed, sentence", [
     ("", "A list needs a name, like Work."),
     ("   ", "A list needs a name, like Work."),
     ("work", "There is already a list 'Work'."),
     ("x" * (MAX_LIST_NAME + 1), f"A list's name can be at most {MAX_LIST_NAME} characters."),
 ])
-def test_a_bad_new_name_gets_the_stores_sentence_beside_the_field(qtbot, qapp, work,
+def test_a_bad_new_name_gets_the_stores_sentence_beside_the_field(qtbot, light_theme, work,
                                                                   make_panel, typed, sentence):
     from PySide6.QtGui import QColor
 
-    from app.ui.theme.apply import apply_theme
-
     before = stored_lists(work)
-    palette, font = qapp.palette(), qapp.font()
-    scheme = apply_theme(qapp, "light")
     panel = make_panel()
     panel.sidebar.begin_new_list()
     type_name(qtbot, panel, typed)
@@ -170,10 +178,7 @@ def test_a_bad_new_name_gets_the_stores_sentence_beside_the_field(qtbot, qapp, w
     # next to the field: right under the name, inside the field's frame, in the error ink
     assert field.problem.geometry().top() >= field.line.geometry().bottom()
     assert field.geometry().contains(field.problem.geometry().translated(field.pos()))
-    assert drawn_in(field.problem) == QColor(scheme.danger)
-    qapp.setStyleSheet("")
-    qapp.setPalette(palette)
-    qapp.setFont(font)
+    assert drawn_in(field.problem) == QColor(light_theme.danger)
     # The rows below make room for it rather than being covered.
     done = next(i for i in panel.sidebar._items() if i.text() == "Done")
     assert panel.sidebar.visualItemRect(done).top() >= field.geometry().bottom()
