@@ -33,7 +33,7 @@ def day(offset: int) -> str:
 def themed(qapp):
     """A scheme put on the app as the window does; the app left as the other tests expect."""
     palette, font = qapp.palette(), qapp.font()
-    yield lambda name: apply_theme(qapp, name)
+    yield lambda name, font="inter": apply_theme(qapp, name, font=font)
     qapp.setStyleSheet("")
     qapp.setPalette(palette)
     qapp.setFont(font)
@@ -61,12 +61,11 @@ def has_colour(image, rect: QRect, colour: str, tolerance: int = 40) -> bool:
 # -- rows: the title first ------------------------------------------------------------------
 
 @pytest.mark.parametrize("font", ["inter", "system"])
-def test_a_50_character_title_reads_whole_in_the_window_at_1280(qtbot, qapp, window, workspace,
+def test_a_50_character_title_reads_whole_in_the_window_at_1280(qtbot, themed, window, workspace,
                                                                font):
     """With the bundled font and with the system's (wider here: DejaVu Sans)."""
     assert len(FIFTY) == 50
-    palette, app_font = qapp.palette(), qapp.font()
-    apply_theme(qapp, "light", font=font)
+    themed("light", font)
     window.resize(1280, 800)
     task = workspace.store.add(FIFTY, due=day(0), tags=["admin", "travel"], priority="high",
                                repeat="every year", by=BY_CLI)
@@ -80,9 +79,6 @@ def test_a_50_character_title_reads_whole_in_the_window_at_1280(qtbot, qapp, win
     lines = len(panel.delegate.shown_title(index.data(LOOK_ROLE), panel.view.visualRect(index)))
     line = panel.view.fontMetrics().height()
     assert panel.view.visualRect(index).height() > lines * line + line // 2
-    qapp.setStyleSheet("")
-    qapp.setPalette(palette)
-    qapp.setFont(app_font)
 
 
 def test_a_title_wraps_before_it_is_cut_and_the_tooltip_has_it_whole(qtbot, store, make_panel):
