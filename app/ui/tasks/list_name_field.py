@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout
 
-from app.ui.theme import design
+from app.ui.theme.tokens import SPACE
 
 
 class ListNameField(QFrame):
@@ -32,13 +32,11 @@ class ListNameField(QFrame):
         self.problem.setAccessibleName("Problem with the list name")
         self.problem.setWordWrap(True)
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem.setFont(design.small_font(self))
-        # Over the list's page a child would draw in the Text role: the sentence has its own.
-        self.problem.setForegroundRole(QPalette.ColorRole.WindowText)
+        self.problem.setProperty("role", "error")  # the danger ink of the one style sheet
         self.problem.hide()
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(design.XS, design.XS, design.XS, design.XS)
-        layout.setSpacing(design.XS)
+        layout.setContentsMargins(SPACE["xs"], SPACE["xs"], SPACE["xs"], SPACE["xs"])
+        layout.setSpacing(SPACE["xs"])
         layout.addWidget(self.line)
         layout.addWidget(self.problem)
         self.restyle()
@@ -56,9 +54,7 @@ class ListNameField(QFrame):
         self.line.setFocus()
 
     def restyle(self) -> None:
-        colours = QPalette(self.problem.palette())
-        colours.setColor(QPalette.ColorRole.WindowText, design.ink("failed"))
-        self.problem.setPalette(colours)
+        """Nothing to re-read: the style sheet follows the scheme (kept for the sidebar)."""
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.line and event.type() == QEvent.Type.KeyPress:

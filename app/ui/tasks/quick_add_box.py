@@ -4,24 +4,30 @@
 saved, then the chips "Wed 1 Apr", "every month on the 1st", "#home", "high", "Work" before
 Enter, so a date the parser read differently from what was meant is seen before the task
 exists. A chip read wrongly is taken back with a click, or with Backspace or Delete once Tab
-has reached it (as in Todoist): its words then stay in the title.
+has reached it (as in Todoist): its words then stay in the title. Esc clears the line.
+
+Typing never resizes anything: the chips' row keeps its height whether chips are shown or not
+(empty, it shows a quiet example of the syntax), and it asks for no width, so a long line of
+chips is cut at the box's edge instead of widening the panel or the window.
 """
 
-from PySide6.QtCore import QTimer, Qt, Signal
+from PySide6.QtCore import QEvent, QTimer, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy,
+                               QStackedWidget, QVBoxLayout, QWidget)
 
 from app.common.errors import UserError
 from app.tasks import quick_add
 from app.tasks.validate import list_name_key
-from app.ui.theme import design, icons
+from app.ui.theme import apply, icons
+from app.ui.theme.tokens import SPACE
 
 CHIP_DELAY_MS = 150  # parse once typing pauses: dateparser is not free
 CHIP_ICONS = {"due": "calendar", "repeat": "repeat", "tag": "tag", "priority": "flag",
               "list": "list"}
 KIND_NAMES = {"due": "Due", "repeat": "Repeats", "tag": "Tag", "priority": "Priority",
               "list": "List"}
+HINT = "Try “tomorrow 5pm #home !high ^Work”"  # short: it must fit a narrow panel
 
 
 class ReadingChip(QPushButton):
@@ -58,30 +64,55 @@ class QuickAddBox(QWidget):
         self.known_lists: set[str] = {"Inbox"}  # chips say when a ^List does not exist yet
         self.kept: set[str] = set()  # the words of readings taken back: they stay in the title
         self.line = QLineEdit()
-        self.line.setPlaceholderText("Add a task… (tomorrow 5pm, every monday, #tag, !high, ^List)")
+        self.line.setPlaceholderText("Add a task")
         self.line.setAccessibleName("Add a task")
         self.line.setClearButtonEnabled(True)
         self.line.returnPressed.connect(lambda: self.submitted.emit(self.line.text()))
+        self.line.installEventFilter(self)  # Esc clears it
         self.chips = QWidget()
         self.chips.setAccessibleName("Recognised")
         self._chip_layout = QHBoxLayout(self.chips)
         self._chip_layout.setContentsMargins(0, 0, 0, 0)
-        self._chip_layout.setSpacing(design.S)
+        self._chip_layout.setSpacing(SPACE["xs"])
         self.title_chip = QLabel()
         self.title_chip.setObjectName("chip-title")
         self.title_chip.setTextFormat(Qt.TextFormat.PlainText)
         self.title_chip.setToolTip("The title that will be saved")
         self._chip_layout.addWidget(self.title_chip)
         self._chip_layout.addStretch(1)
-        self.chips.hide()
+        self.title_chip.setProperty("role", "caption")
+        self.hint = QLabel(HINT)
+        self.hint.setProperty("role", "caption")
+        self.hint.setAccessibleName("What the add box reads")
+        self.hint.setToolTip("Dates (tomorrow 5pm), repeats (every monday), #tags, !priority "
+                             "and ^List are read as you type")
+        self.chip_row = QStackedWidget()
+        self.chip_row.addWidget(self.hint)
+        self.chip_row.addWidget(self.chips)
+        self.chip_row.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.chip_row.setFixedHeight(self._chip_height())
         self._timer = QTimer(self, singleShot=True, interval=CHIP_DELAY_MS)
         self._timer.timeout.connect(self.update_chips)
         self.line.textChanged.connect(self._text_changed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(design.S)
+        layout.setSpacing(SPACE["xs"])
         layout.addWidget(self.line)
-        layout.addWidget(self.chips)
+        layout.addWidget(self.chip_row)
+
+    def _chip_height(self) -> int:
+        probe = ReadingChip(quick_add.Reading("due", "Mon", "mon"), "Mon")
+        probe.setIcon(icons.icon("calendar"))
+        height = max(probe.sizeHint().height(), self.hint.sizeHint().height())
+        probe.deleteLater()
+        return height
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.line and event.type() == QEvent.Type.KeyPress \
+                and event.key() == Qt.Key.Key_Escape and self.line.text():
+            self.clear()
+            return True
+        return super().eventFilter(watched, event)
 
     def text(self) -> str:
         return self.line.text()
@@ -131,9 +162,6 @@ class QuickAddBox(QWidget):
         self.title_chip.setProperty("title", parsed.title if parsed else "")
         self.title_chip.setText(f"“{parsed.title}”" if parsed else "")
         self.title_chip.setAccessibleName(f"Title: {parsed.title}" if parsed else "")
-        self.title_chip.setFont(design.small_font(self))
-        self.title_chip.setStyleSheet(f"QLabel {{ color: {design.rgb(design.ink('text'))}; "
-                                      f"padding: {design.XS}px 0px; }}")
         known = {list_name_key(name) for name in self.known_lists}
         readings = list(parsed.readings) if parsed else []
         previous = self.line
@@ -146,20 +174,15 @@ class QuickAddBox(QWidget):
             chip.show()  # now, not on the layout's queued show: take_back may focus it
             QWidget.setTabOrder(previous, chip)
             previous = chip
-        self.chips.setVisible(parsed is not None)
+        self.chip_row.setCurrentWidget(self.chips if parsed is not None else self.hint)
 
     def _chip(self, reading: quick_add.Reading, shown: str) -> ReadingChip:
         chip = ReadingChip(reading, shown, self.chips)
         chip.taken_back.connect(self.take_back)
-        chip.setFont(design.small_font(self))
-        background = design.surface("you")
-        ink = design.priority_ink(reading.text) if reading.kind == "priority" \
-            else design.ink("tool")
-        chip.setIcon(icons.icon(CHIP_ICONS[reading.kind], design.rgb(ink)))
-        chip.setStyleSheet(
-            f"QPushButton {{ background: {design.rgb(background)}; color: {design.rgb(ink)}; "
-            f"border: 1px solid transparent; border-radius: {design.RADIUS}px; "
-            f"padding: {design.XS}px {design.M}px; text-align: left; }}"
-            f"QPushButton:hover {{ text-decoration: line-through; }}"
-            f"QPushButton:focus {{ border: 1px solid {design.rgb(design.ink('accent'))}; }}")
+        scheme = apply.current()
+        ink = scheme.text
+        if reading.kind == "priority" and reading.text in ("high", "medium", "low"):
+            ink = scheme.priority[("high", "medium", "low").index(reading.text)]
+        chip.setIcon(icons.icon(CHIP_ICONS[reading.kind], ink))
+        chip.setProperty("role", "chip")  # the one style sheet draws it
         return chip

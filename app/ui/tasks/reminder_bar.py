@@ -6,8 +6,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton,
                                QVBoxLayout)
 
-from app.ui.theme import design
+from app.ui.theme import apply
 from app.ui.theme.icons import icon
+from app.ui.theme.tokens import SPACE
 
 SNOOZES = (("10 min", "in 10 minutes"), ("1 h", "in 1 hour"), ("Tomorrow 09:00", "tomorrow 9am"))
 
@@ -24,24 +25,25 @@ class ReminderBar(QFrame):
         self.label = QLabel()
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setWordWrap(True)
-        self.done_button = QPushButton(icon("check"), "Done")
+        self.done_button = QPushButton(icon("check", apply.current().text), "Done")
         self.done_button.clicked.connect(lambda: self.done_clicked.emit(self.task_id))
         snooze = QLabel("Snooze:")
-        snooze.setFont(design.small_font(self))
+        snooze.setProperty("role", "muted")
         self.snooze_buttons = {}
         close = QToolButton()
-        close.setIcon(icon("x"))
+        close.setIcon(icon("x", apply.current().muted))
+        close.setProperty("role", "icon")
         close.setAutoRaise(True)
         close.setToolTip("Close")
         close.setAccessibleName("Close the reminder")
         close.clicked.connect(self.dismiss)
         top = QHBoxLayout()  # what, then the buttons below: it fits a narrow panel
-        top.addWidget(QLabel(pixmap=icon("bell").pixmap(16, 16)))
+        top.addWidget(QLabel(pixmap=icon("bell", apply.current().muted).pixmap(16, 16)))
         top.addWidget(self.label, 1)
         top.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         buttons = QHBoxLayout()
         buttons.addWidget(self.done_button)
-        buttons.addSpacing(design.M)
+        buttons.addSpacing(SPACE["m"])
         buttons.addWidget(snooze)
         for text, when in SNOOZES:
             button = self.snooze_buttons[text] = QPushButton(text)
@@ -50,25 +52,19 @@ class ReminderBar(QFrame):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(design.M, design.S, design.S, design.S)
-        layout.setSpacing(design.S)
+        layout.setContentsMargins(SPACE["m"], SPACE["s"], SPACE["s"], SPACE["s"])
+        layout.setSpacing(SPACE["s"])
         layout.addLayout(top)
         layout.addLayout(buttons)
-        self._restyle()
+        self.setProperty("surface", "raised")  # a card over the page: the one style sheet's
         self.hide()
 
     def show_for(self, task_id: int, title: str, when: str) -> None:
         self.task_id = task_id
         self.label.setText(f"{title}\n{when}" if when else title)
-        self._restyle()
         self.show()
         self.done_button.setFocus()
 
     def dismiss(self) -> None:
         self.task_id = None
         self.hide()
-
-    def _restyle(self) -> None:
-        self.setStyleSheet(f"#ReminderBar {{ background: {design.rgb(design.surface('card'))}; "
-                           f"border: 1px solid {design.rgb(design.border())}; "
-                           f"border-radius: {design.RADIUS}px; }}")

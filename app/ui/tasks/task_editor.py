@@ -7,13 +7,17 @@ as one sentence and nothing is saved, so the user can fix the field and try agai
 
 Typed dates, repeats and reminders are read as the user types, and what they resolve to is
 shown under the field before anything is saved ("next friday" → "Fri 11 Dec"); the due field
-has a date picker beside it.
+has a date picker beside it (date_picker.py: shortcuts, a typed field and a calm month view).
+Save and Cancel are words, without the style's floppy disk and red cross.
 """
 
-from PySide6.QtCore import QDate, QTimer, Signal
-from PySide6.QtWidgets import (QCalendarWidget, QComboBox, QDialog, QDialogButtonBox,
-                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMenu,
-                               QPlainTextEdit, QToolButton, QVBoxLayout, QWidget, QWidgetAction)
+from datetime import datetime
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
+                               QLabel, QLineEdit, QMenu, QPlainTextEdit, QToolButton, QVBoxLayout,
+                               QWidget, QWidgetAction)
 
 from app.common import crash_log
 from app.common.errors import UserError
@@ -22,8 +26,10 @@ from app.tasks.when import repeat as repeats
 from app.tasks.model import MAX_DEPTH
 from app.tasks.when.natural_dates import read_due
 from app.tasks.when.reminder_time import describe_before, read_remind
-from app.ui.theme import design
+from app.ui.tasks.date_picker import DatePicker
+from app.ui.theme import apply
 from app.ui.theme.icons import icon
+from app.ui.theme.tokens import SPACE
 
 PREVIEW_DELAY_MS = 150
 NO_PARENT = "(none: a task of its own)"
@@ -72,17 +78,17 @@ class TaskEditor(QDialog):
         self.due_edit = QLineEdit((task.due or "") if task else (due or ""))
         self.due_edit.setPlaceholderText("tomorrow 5pm, next friday, in 3 days, dec 24")
         self.date_button = QToolButton()
-        self.date_button.setIcon(icon("calendar"))
+        self.date_button.setProperty("role", "icon")
+        self.date_button.setIcon(icon("calendar", apply.current().muted))
         self.date_button.setToolTip("Pick a date")
         self.date_button.setAccessibleName("Pick a date")
         self.date_button.clicked.connect(self.open_date_picker)
-        self.calendar = QCalendarWidget()
-        self.calendar.setGridVisible(False)
-        self.calendar.clicked.connect(self._date_picked)
-        self.calendar.activated.connect(self._date_picked)
+        self.date_picker = DatePicker()
+        self.date_picker.picked.connect(self._date_picked)
+        self.calendar = self.date_picker.calendar
         self.date_menu = QMenu(self)
         picker = QWidgetAction(self.date_menu)
-        picker.setDefaultWidget(self.calendar)
+        picker.setDefaultWidget(self.date_picker)
         self.date_menu.addAction(picker)
         self.due_preview = self._preview_label("Due date as read")
         self.repeat_edit = QLineEdit(_repeat_text(task) if task else (repeat or ""))
@@ -111,13 +117,16 @@ class TaskEditor(QDialog):
         self._initial = self._values()
 
         due_row = QHBoxLayout()
-        due_row.setSpacing(design.S)
+        due_row.setSpacing(SPACE["s"])
+        # A label made by the form for a layout has no buddy, so "&Due" would show its "&".
+        due_label = QLabel("&Due")
+        due_label.setBuddy(self.due_edit)
         due_row.addWidget(self.due_edit, 1)
         due_row.addWidget(self.date_button)
         form = QFormLayout()
         for label, field, name in (("&Title", self.title_edit, "Title"),
                                    ("&Notes", self.notes_edit, "Notes"),
-                                   ("&Due", due_row, "Due date"),
+                                   (due_label, due_row, "Due date"),
                                    ("", self.due_preview, None),
                                    ("&Repeat", self.repeat_edit, "Repeat"),
                                    ("", self.repeat_preview, None),
@@ -136,6 +145,8 @@ class TaskEditor(QDialog):
                                    | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setDefault(True)  # Enter in a line edit saves
+        for button in buttons.buttons():
+            button.setIcon(QIcon())
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
 
@@ -160,7 +171,7 @@ class TaskEditor(QDialog):
     def _preview_label(self, name: str) -> QLabel:
         label = QLabel()
         label.setAccessibleName(name)
-        label.setFont(design.small_font(self))
+        label.setProperty("role", "caption")
         label.setWordWrap(True)
         return label
 
@@ -208,18 +219,14 @@ class TaskEditor(QDialog):
 
     def open_date_picker(self) -> None:
         due = self._read(lambda: read_due(self.due_edit.text()), None)
-        if due is not None:
-            self.calendar.setSelectedDate(QDate(due.day.year, due.day.month, due.day.day))
+        self.date_picker.show_day(due.day if due is not None else None)
         self.date_menu.popup(self.date_button.mapToGlobal(self.date_button.rect().bottomLeft()))
-        self.calendar.setFocus()
+        self.date_picker.field.setFocus()
 
-    def _date_picked(self, picked: QDate) -> None:
-        """The picked day, keeping a time already typed."""
-        day = picked.toString("yyyy-MM-dd")
+    def _date_picked(self, day: str) -> None:
+        """The picked day ("" for No date), keeping a time already typed."""
         due = self._read(lambda: read_due(self.due_edit.text()), None)
-        if due is not None and due.has_time:
-            from datetime import datetime
-
+        if day and due is not None and due.has_time:
             day += " " + datetime.fromisoformat(due.iso).astimezone().strftime("%H:%M")
         self.due_edit.setText(day)
         self.date_menu.close()
@@ -274,7 +281,10 @@ class TaskEditor(QDialog):
     @staticmethod
     def _preview(label: QLabel, text: str, *, ok: bool) -> None:
         label.setText(text)
-        label.setStyleSheet(f"color: {design.rgb(design.ink('muted' if ok else 'failed'))}")
+        if label.property("role") != ("caption" if ok else "error"):
+            label.setProperty("role", "caption" if ok else "error")
+            label.style().unpolish(label)  # the sheet's rule for the new role
+            label.style().polish(label)
         label.setVisible(bool(text))
 
     # -- saving ----------------------------------------------------------------------------

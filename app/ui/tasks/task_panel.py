@@ -5,42 +5,49 @@ parents, and an add box that reads quick-add syntax.
 Every write goes through the store; the panel never updates its rows itself. Every change
 reaches it through LiveUpdates (its own, the agent's tools', the CLI's) and the panel re-reads
 the current view. One path for every change means what is shown is always what is stored.
+
+Today opens on an Overdue section with Reschedule (one undo step), then Today; Upcoming is
+grouped by day (sections.py). A task the assistant (or quick ask) adds is shown where it went:
+its row is highlighted for a moment, and when it is not in the view shown while the user is in
+the chat, the panel turns to the view that has it.
 """
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
-from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QLabel, QMenu, QMessageBox, QPushButton,
-                               QSplitter, QStackedWidget, QTreeView, QVBoxLayout, QWidget)
+from functools import partial
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, QVariantAnimation
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QLabel, QMenu, QMessageBox,
+                               QPushButton, QSplitter, QStackedWidget, QTreeView, QVBoxLayout,
+                               QWidget)
 
 from app.common import crash_log
 from app.common import clock
 from app.common.errors import UserError
 from app.tasks import INBOX, Origin, Step, Task, TaskFilter, TaskStore
-from app.tasks import quick_add, validate
+from app.tasks import quick_add, reschedule, validate
 from app.tasks.when.dates import Due, friendly_due, local_today
-from app.ui.theme import design
 from app.ui.live_updates import LiveUpdates
 from app.ui.question_box import question
+from app.ui.tasks import sections
+from app.ui.tasks.empty_state import EmptyState
 from app.ui.tasks.quick_add_box import QuickAddBox
+from app.ui.tasks.reschedule_button import RescheduleButton
 from app.ui.tasks.reminder_bar import ReminderBar
 from app.ui.tasks.task_editor import TaskEditor
 from app.ui.tasks.task_model import TASK_ID_ROLE, TaskTreeModel
 from app.ui.tasks.task_row import TaskRowDelegate
 from app.ui.tasks.task_sidebar import TaskSidebar
+from app.ui.theme.motion import motion_ms
+from app.ui.theme.tokens import SPACE
 
-EMPTY_TEXT = {
-    "Today": "Nothing due today.",
-    "Upcoming": "Nothing coming up.",
-    "All": "No open tasks. Add one above.",
-    "Done": "Nothing done yet.",
-    "Trash": "The trash is empty. Deleted tasks stay here for 30 days.",
-}
 FIXED_VIEWS = ("Today", "Upcoming", "All", "Done", "Trash")  # Ctrl+1 … Ctrl+5
 WINDOW = Origin("window")
 # What Ctrl+Z takes back: the user's own newest step in this app, never a background sync (nor
 # another program's change); those are undone from `tasks undo` or the history.
 OWN_STEPS = ("window", "agent", "quick_ask")
-TITLE_SCALE = 1.35
+HIGHLIGHT_MS = 2_500  # how long a row the assistant added stays highlighted
+ASSISTANT = ("agent", "quick_ask")  # whose additions the panel points out
+MIXED_VIEWS = ("Today", "Upcoming", "All", "Done", "Trash")  # rows say their list here
 
 
 class TaskPanel(QWidget):
@@ -58,6 +65,7 @@ class TaskPanel(QWidget):
         self._collapsed: set[int] = set()     # parents whose subtasks the user folded away
         self._refreshing = False
         self._shut_down = False
+        self._completing: dict[int, QVariantAnimation] = {}  # rows fading out as they complete
         self.setAccessibleName("Tasks")
 
         self.sidebar = TaskSidebar()
@@ -74,11 +82,7 @@ class TaskPanel(QWidget):
 
         self.title_label = QLabel()
         self.title_label.setAccessibleName("Current view")
-        title_font = QFont(self.title_label.font())
-        title_font.setBold(True)
-        if title_font.pointSizeF() > 0:
-            title_font.setPointSizeF(title_font.pointSizeF() * TITLE_SCALE)
-        self.title_label.setFont(title_font)
+        self.title_label.setProperty("role", "title")
 
         self.model = TaskTreeModel(self)
         self.model.done_toggled.connect(self.set_done)
@@ -88,8 +92,11 @@ class TaskPanel(QWidget):
         self.view.setItemDelegate(self.delegate)
         self.view.setAccessibleName("Task list")
         self.view.setHeaderHidden(True)
-        self.view.setUniformRowHeights(True)  # lets the view skip measuring thousands of rows
-        self.view.setIndentation(18)
+        # Not uniform: a long title wraps onto a second line rather than being cut. The view
+        # scrolls per item, so it measures only the rows it shows.
+        self.view.setIndentation(SPACE["l"] + SPACE["xxs"])
+        self.view.header().setStretchLastSection(True)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # rows wrap
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         # Several rows at once (Shift, Ctrl): marking them done or deleting them is one undo step.
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -100,11 +107,11 @@ class TaskPanel(QWidget):
         self.view.collapsed.connect(lambda index: self._folded(index, True))
         self.view.expanded.connect(lambda index: self._folded(index, False))
 
-        self.empty_label = QLabel()
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setWordWrap(True)
-        self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.empty_label.setAccessibleName("No tasks")
+        self.view.viewport().installEventFilter(self)  # a new width can change rows' heights
+        self.view.setProperty("surface", "page")
+
+        self.empty_label = EmptyState()
+        self.empty_label.add_clicked.connect(self.add_line.setFocus)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.empty_label)
@@ -125,9 +132,10 @@ class TaskPanel(QWidget):
         self.empty_trash_button.hide()
 
         main = QWidget()
+        main.setProperty("surface", "page")
         layout = QVBoxLayout(main)
-        layout.setContentsMargins(design.M, 0, 0, 0)
-        layout.setSpacing(design.S)
+        layout.setContentsMargins(SPACE["l"], SPACE["m"], SPACE["s"], SPACE["s"])
+        layout.setSpacing(SPACE["s"])
         layout.addWidget(self.title_label)
         layout.addWidget(self.add_box)
         layout.addWidget(self.reminder_bar)
@@ -140,7 +148,7 @@ class TaskPanel(QWidget):
         self.splitter.addWidget(main)
         self.splitter.setCollapsible(1, False)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([150, 400])
+        self.splitter.setSizes([self.sidebar.sizeHint().width(), 400])
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.splitter)
@@ -151,6 +159,9 @@ class TaskPanel(QWidget):
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self.refresh)
         self.live.tasks_changed.connect(self._refresh_timer.start)
+        self.live.tasks_changed.connect(self._maybe_added_elsewhere)
+        self._highlight_timer = QTimer(self, singleShot=True, interval=HIGHLIGHT_MS)
+        self._highlight_timer.timeout.connect(self._end_highlight)
         self.live.day_changed.connect(self._refresh_timer.start)  # Today, Upcoming move on
         self.live.stopped.connect(self._stopped_updating)
         self.refresh()
@@ -298,12 +309,16 @@ class TaskPanel(QWidget):
         if view == "Trash":
             trashed = {item.task.id: item.trashed_at for item in self._store.trash()}
         self._refreshing = True
-        self.model.set_tasks(tasks, trashed)
+        self.model.set_tasks(tasks, trashed, section=self._sections_of(view, tasks),
+                             show_list=view in MIXED_VIEWS)
+        # The fold arrows' column only where some task has subtasks: elsewhere it is the title's.
+        self.view.setRootIsDecorated(bool(self.model.parents()))
         self.view.expandAll()
         for task_id in self._collapsed:
             if self.model.task(task_id):
                 self.view.collapse(self.model.index_of(task_id))
         self._refreshing = False
+        self._place_reschedule()
         self.delegate.show_checkbox = view != "Trash"
         self.title_label.setText(self.current_list or view)
         self.toggle_action.setText({"Done": "&Reopen", "Trash": "&Restore"}.get(view,
@@ -311,11 +326,93 @@ class TaskPanel(QWidget):
         self.edit_action.setEnabled(view != "Trash")
         self.delete_action.setEnabled(view != "Trash")
         self.empty_trash_button.setVisible(view == "Trash" and bool(tasks))
-        self.empty_label.setText(EMPTY_TEXT.get(view) or
-                                 f"Nothing in {self.current_list}. Add a task above.")
+        self.empty_label.show_for(view, self.current_list)
+        self.add_box.setVisible(view != "Trash")
+        if view == "Trash":  # words typed in another view are not for the Trash
+            self.add_box.clear()
         self.stack.setCurrentWidget(self.view if tasks else self.empty_label)
         if keep is not None and not self.select_task(keep) and tasks and old_row >= 0:
             self.select_task(self.visible_task_ids()[min(old_row, len(tasks) - 1)])
+
+    @staticmethod
+    def _sections_of(view: str, tasks: list[Task]):
+        """How the view's top-level tasks are grouped: by Overdue/Today (only when something
+        is overdue), by day in Upcoming; None elsewhere."""
+        if view == "Today":
+            now = clock.now()
+            if any(sections.today_section(task, now) == sections.OVERDUE for task in tasks):
+                return partial(sections.today_section, now=now)
+        if view == "Upcoming":
+            return partial(sections.upcoming_section, today=local_today())
+        return None
+
+    def _place_reschedule(self) -> None:
+        """Reschedule sits at the end of the Overdue heading's row (a new one each refresh:
+        the model's reset took the old one)."""
+        heading = self.model.heading_index(sections.OVERDUE)
+        self.reschedule_button = None
+        if heading.isValid():
+            button = self.reschedule_button = RescheduleButton()
+            button.chosen.connect(self.reschedule_overdue)
+            self.view.setIndexWidget(heading, button)
+
+    def reschedule_overdue(self, to: str) -> None:
+        """Every overdue task to the day `to` names, as one undo step."""
+        moved = self._attempt(lambda: reschedule.reschedule_overdue(self._store, to,
+                                                                    by=Step(WINDOW)))
+        if moved is not None:
+            count, day = moved
+            self._say(reschedule.sentence(count, day) + (" Ctrl+Z undoes it." if count else ""))
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize \
+                and event.size().width() != event.oldSize().width():
+            self.view.scheduleDelayedItemsLayout()  # titles rewrap: rows change height
+        return super().eventFilter(watched, event)
+
+    # -- what the assistant added -----------------------------------------------------------
+
+    def _maybe_added_elsewhere(self, change) -> None:
+        """Tasks the assistant (in the chat or quick ask) added: highlighted once the refresh
+        shows them. Its tool calls reach the panel as the store's changes, as every write
+        does; the history says whose they were."""
+        if change.kind != "added":
+            return
+
+        def by_assistant(task_id: int) -> bool:
+            newest = self._store.history(task_id, limit=1)
+            return bool(newest) and newest[0].origin.kind in ASSISTANT
+
+        ids = self._attempt(lambda: [task_id for task_id in change.ids if by_assistant(task_id)],
+                            say=lambda _: None)
+        if ids:
+            QTimer.singleShot(0, self, lambda: self.show_added(ids))  # after the refresh
+
+    def show_added(self, task_ids: list[int]) -> None:
+        """Highlight the rows of tasks just added; when none is in the view shown and the
+        user is not working in this panel, turn to the view that holds the first."""
+        shown = [task_id for task_id in task_ids if self.model.task(task_id)]
+        if not shown and not self.isAncestorOf(QApplication.focusWidget()):
+            task = self._attempt(lambda: self._store.get(task_ids[0]), say=lambda _: None)
+            if task is None:
+                return
+            home = self._home_of(task)
+            if home in FIXED_VIEWS:
+                self.show_view(home)
+            else:
+                self.show_list(home)
+            self.refresh()
+            shown = [task_id for task_id in task_ids if self.model.task(task_id)]
+        if not shown:
+            return
+        self.delegate.highlighted = set(shown)
+        self.view.scrollTo(self.model.index_of(shown[0]))
+        self.view.viewport().update()
+        self._highlight_timer.start()
+
+    def _end_highlight(self) -> None:
+        self.delegate.highlighted = set()
+        self.view.viewport().update()
 
     # -- changes, all through the store ----------------------------------------------------
 
@@ -347,16 +444,17 @@ class TaskPanel(QWidget):
         made = f"Created list {added.new_list}. " if added.new_list else ""
         self._say(f"{made}Added “{task.title}”.{self._where_it_is(task)}")
 
+    @staticmethod
+    def _home_of(task: Task) -> str:
+        """Where a task is best seen: Today, Upcoming, or its list when it has no date."""
+        due = Due.stored(task.due)
+        if due is not None and due.is_for_today(clock.now()):
+            return "Today"
+        return "Upcoming" if due is not None else task.list
+
     def _where_it_is(self, task: Task) -> str:
         """" It is under Upcoming." when the task is not in the view it was added from."""
-        now = clock.now()
-        due = Due.stored(task.due)
-        if due is not None and due.is_for_today(now):
-            home = "Today"
-        elif due is not None:
-            home = "Upcoming"
-        else:
-            home = task.list
+        home = self._home_of(task)
         view = self.current_view
         shown = {"List": task.list == self.current_list, "All": True,
                  "Today": home == "Today", "Upcoming": home == "Upcoming"}.get(view, False)
@@ -374,9 +472,31 @@ class TaskPanel(QWidget):
         if below:
             self._ask_with_subtasks([task_id], len(below))
             return
+        duration = motion_ms()
+        if not duration or not self.model.task(task_id) or task_id in self._completing:
+            self._complete(task_id)
+            return
+        # The ring fills and the row fades and is struck through, then it is written: the
+        # refresh that follows the write takes the row away.
+        fade = self._completing[task_id] = QVariantAnimation(self, duration=duration,
+                                                             startValue=0.0, endValue=1.0)
+        fade.valueChanged.connect(lambda value: self._fade_row(task_id, value))
+        fade.finished.connect(lambda: self._complete(task_id))
+        fade.start()
+
+    def _fade_row(self, task_id: int, value: float) -> None:
+        self.delegate.fading[task_id] = value
+        index = self.model.index_of(task_id)
+        if index.isValid():
+            self.view.update(index)
+
+    def _complete(self, task_id: int) -> None:
+        self._completing.pop(task_id, None)
+        self.delegate.fading.pop(task_id, None)
         task = self._attempt(lambda: self._store.complete(task_id, by=WINDOW))
         if task is not None:
             self._say(f"Completed “{task.title}”.")
+        self.view.viewport().update()
 
     def _ask_with_subtasks(self, ids: list[int], open_below: int) -> None:
         """Completing a parent with open subtasks: the store refuses, the window asks. A
@@ -589,7 +709,16 @@ class TaskPanel(QWidget):
         self._say(f"Deleted the list “{name}”; its {tasks} {'are' if moved != 1 else 'is'} in "
                   f"{INBOX} now. Ctrl+Z undoes it." if moved else f"Deleted the list “{name}”.")
 
+    def set_compact(self, compact: bool) -> None:
+        """The shell's narrow layout: the sidebar folds to its icons (and back)."""
+        self.sidebar.set_compact(compact)
+        sizes = self.splitter.sizes()
+        width = self.sidebar.sizeHint().width()
+        self.splitter.setSizes([width, max(0, sum(sizes) - width)])
+
     def _unfold_sidebar(self) -> None:
+        if self.sidebar.compact:
+            self.set_compact(False)
         sizes = self.splitter.sizes()
         if sizes[0] == 0:
             self.splitter.setSizes([self.sidebar.sizeHint().width(),
@@ -646,6 +775,9 @@ class TaskPanel(QWidget):
             return
         self._shut_down = True
         self._refresh_timer.stop()
+        self._highlight_timer.stop()
+        for fade in list(self._completing.values()):
+            fade.stop()
         if self._owns_live:
             self.live.stop()
         for window in (self.editor, self.confirm_box):

@@ -1,28 +1,38 @@
-"""How one task row looks: a round checkbox, the title taking the width (elided; the tooltip
-has it whole), then ↻ for a repeat, a bell for a reminder, tags, a priority flag and the due.
+"""How one task row looks, title first: a ring in the priority's colour, the title on its own
+line (wrapped onto a second line before anything is cut; the tooltip has it whole), and under
+it a quieter metadata line in the caption size and muted ink: the due (in the overdue colour
+when it is past), ↻ for a repeat, a bell for a reminder, the list and the tags. The metadata
+line is what gives way: it is elided at its end, the title never is while two lines hold it.
 
-Overdue is said in words for screen readers and shown bold in the palette's "failed" ink,
-which design.py derives from the palette so it reads on light and dark pages alike.
+Every colour is a token of the scheme on screen (`apply.current()`), read at paint time, so a
+theme switch repaints the rows in the new colours. Section headings ("Overdue", "Tomorrow")
+are rows too, drawn in the heading role's size and ink. Overdue is also said in words for
+screen readers.
 """
 
 from collections import namedtuple
 
-from PySide6.QtCore import QEvent, QRect, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPalette
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QPainter, QTextLayout
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from app.ui.theme import design
+from app.ui.theme import apply
 from app.ui.theme.icons import icon
+from app.ui.theme.tokens import RADIUS, ROW_HEIGHT, SPACE, WEIGHTS, type_px
 
-LOOK_ROLE = Qt.ItemDataRole.UserRole + 1  # a RowLook: what the row shows
+LOOK_ROLE = Qt.ItemDataRole.UserRole + 1     # a RowLook: what the row shows
+HEADING_ROLE = Qt.ItemDataRole.UserRole + 2  # a section heading's text (None on a task row)
 ICON = 16
-TAGS_SHARE = 0.3       # tags take at most this part of the row
-TITLE_AT_LEAST = 90    # pixels: below this the tags give way to the title
+META_ICON = 12
+PAD_X, PAD_Y, LINE_GAP = SPACE["m"], SPACE["s"] - 1, SPACE["xxs"]
+TITLE_LINES = 2  # a title wraps onto this many lines before it is cut
+HEADING_BAND = 28  # px at the bottom of a heading's row where its text (and Reschedule) sit
 
 
 class RowLook(namedtuple("RowLook", ("title", "when", "overdue", "repeats", "reminds", "tags",
-                                     "priority", "done"))):
-    """What a row shows: `when` is the due in friendly form ("Today", "Tomorrow 17:00")."""
+                                     "priority", "done", "list"), defaults=("",))):
+    """What a row shows: `when` is the due in friendly form ("Today", "Tomorrow 17:00");
+    `list` the list's name where the view mixes lists ("" in a list's own view)."""
 
     __slots__ = ()
 
@@ -32,106 +42,210 @@ class RowLook(namedtuple("RowLook", ("title", "when", "overdue", "repeats", "rem
             parts.append(self.when + (", overdue" if self.overdue else ""))
         parts += ["repeats" if self.repeats else "", "reminder set" if self.reminds else "",
                   f"{self.priority} priority" if self.priority != "none" else "",
+                  f"in {self.list}" if self.list else "",
                   " ".join("#" + tag for tag in self.tags)]
         return ", ".join(part for part in parts if part)
 
+    def has_metadata(self) -> bool:
+        return bool(self.when or self.repeats or self.reminds or self.tags or self.list)
+
+
+def title_font(base: QFont | None = None) -> QFont:
+    font = QFont(base or QGuiApplication.font())
+    font.setPixelSize(type_px("body", apply.text_size()))
+    return font
+
+
+def caption_font(base: QFont | None = None) -> QFont:
+    font = QFont(base or QGuiApplication.font())
+    font.setPixelSize(type_px("caption", apply.text_size()))
+    return font
+
 
 def checkbox_rect(row: QRect) -> QRect:
-    """Where the round checkbox is drawn (and clicked) in a row's rectangle."""
-    return QRect(row.left() + design.M, row.center().y() - ICON // 2 + 1, ICON, ICON)
+    """Where the ring is drawn (and clicked): beside the title's first line."""
+    line = QFontMetrics(title_font()).height()
+    return QRect(row.left() + PAD_X, row.top() + PAD_Y + (line - ICON) // 2, ICON, ICON)
+
+
+def title_lines(title: str, font: QFont, width: int) -> list[str]:
+    """The title as shown in `width` pixels: one line, or wrapped at words onto two with only
+    the second cut (…) when even two cannot hold it."""
+    metrics = QFontMetrics(font)
+    if width <= 0 or metrics.horizontalAdvance(title) <= width:
+        return [title]
+    layout = QTextLayout(title, font)
+    layout.beginLayout()
+    first = layout.createLine()
+    first.setLineWidth(width)
+    layout.endLayout()
+    cut = first.textLength()
+    head, rest = title[:cut].rstrip(), title[cut:].lstrip()
+    if not rest:
+        return [head]
+    return [head, metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width)]
+
+
+def _ink(colour: str, opacity: float = 1.0) -> QColor:
+    made = QColor(colour)
+    made.setAlphaF(opacity)
+    return made
 
 
 class TaskRowDelegate(QStyledItemDelegate):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.show_checkbox = True  # not in the Trash view
+        self.fading: dict[int, float] = {}  # a row being completed: how far its fade has gone
+        self.highlighted: set[int] = set()  # rows the assistant just added, shown briefly
+
+    # -- geometry --------------------------------------------------------------------------
+
+    def _text_left(self, row: QRect) -> int:
+        return row.left() + PAD_X + (ICON + PAD_X if self.show_checkbox else 0)
+
+    def shown_title(self, look: RowLook, row: QRect) -> list[str]:
+        """The title's lines as the row at `row` shows them (the tests read this too)."""
+        width = row.right() - PAD_X - self._text_left(row)
+        return title_lines(look.title, title_font(), width)  # the font paint() draws it in
 
     def sizeHint(self, option, index) -> QSize:
-        height = max(QFontMetrics(option.font).height(), ICON) + 2 * design.M + design.S
-        return QSize(option.rect.width(), height)
+        width = option.rect.width()
+        view = self.parent()
+        if width <= 0 and view is not None and hasattr(view, "viewport"):
+            width = view.viewport().width() - view.indentation() * _depth(index)
+        heading = index.data(HEADING_ROLE)
+        if heading is not None:
+            return QSize(0, ROW_HEIGHT)  # no width asked: the column is the viewport's
+        look: RowLook = index.data(LOOK_ROLE)
+        line = QFontMetrics(title_font()).height()
+        lines = len(self.shown_title(look, QRect(0, 0, width, 0))) if look else 1
+        height = 2 * PAD_Y + lines * line
+        if look is not None and look.has_metadata():
+            height += LINE_GAP + QFontMetrics(caption_font()).height()
+        return QSize(0, max(height, ROW_HEIGHT if lines == 1 else 0))
+
+    # -- painting --------------------------------------------------------------------------
 
     def paint(self, painter, option, index) -> None:
+        heading = index.data(HEADING_ROLE)
+        if heading is not None:
+            self._paint_heading(painter, option.rect, heading)
+            return
         look: RowLook = index.data(LOOK_ROLE)
+        task_id = index.internalId()
+        scheme = apply.current()
         base = QStyleOptionViewItem(option)
         self.initStyleOption(base, index)
         base.text = ""
         base.features &= ~QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
         widget = option.widget
-        style = widget.style() if widget else None
-        if style is not None:  # the background, selection and focus as the style draws them
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, base, painter, widget)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        colours = option.palette
-        text_colour = colours.color(QPalette.ColorRole.HighlightedText if selected
-                                    else QPalette.ColorRole.Text)
-        muted = text_colour if selected else design.ink("muted", colours)
-
         painter.save()
-        rect = option.rect.adjusted(design.M, 0, -design.M, 0)
-        left = rect.left()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if task_id in self.highlighted and not selected:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(scheme.accent_soft))
+            painter.drawRoundedRect(QRectF(option.rect).adjusted(SPACE["xs"], 1, -SPACE["xs"], -1),
+                                    RADIUS["m"], RADIUS["m"])
+        if widget is not None:  # hover, selection and focus as the one style sheet draws them
+            widget.style().drawControl(QStyle.ControlElement.CE_ItemViewItem, base, painter,
+                                       widget)
+        fade = self.fading.get(task_id)
+        done = look.done or fade is not None
+        painter.setOpacity(1.0 - 0.6 * fade if fade is not None else 1.0)
+        row = option.rect
         if self.show_checkbox:
-            ring = text_colour if selected else design.priority_ink(look.priority, colours)
-            box = checkbox_rect(option.rect)
-            icon("circle-check-big" if look.done else "circle", design.rgb(ring)).paint(
-                painter, box)
-            left = box.right() + design.M + 1
-        right = rect.right()
-        small = design.small_font(widget) if widget else QFont(option.font)
-
-        if look.when:  # the due, rightmost
-            font = QFont(small)
-            font.setBold(look.overdue)
-            colour = text_colour if selected else (design.ink("failed", colours) if look.overdue
-                                                   else muted)
-            right = self._text_right(painter, look.when + (" · overdue" if look.overdue else ""),
-                                     font, colour, right, rect)
-        if look.priority != "none" and not look.done:
-            flag = text_colour if selected else design.priority_ink(look.priority, colours)
-            right = self._icon_right(painter, "flag", design.rgb(flag), right, rect)
-        if look.tags:
-            room = right - left - TITLE_AT_LEAST
-            width = min(int(rect.width() * TAGS_SHARE), room)
-            if width > 30:
-                tags = QFontMetrics(small).elidedText(" ".join("#" + tag for tag in look.tags),
-                                                      Qt.TextElideMode.ElideRight, width)
-                right = self._text_right(painter, tags, small, muted, right, rect)
-        if look.reminds:
-            right = self._icon_right(painter, "bell", design.rgb(muted), right, rect)
-        if look.repeats:
-            right = self._icon_right(painter, "repeat", design.rgb(muted), right, rect)
-
-        font = QFont(option.font)
-        font.setStrikeOut(look.done)
+            ring = scheme.success if done else (
+                scheme.priority[("high", "medium", "low").index(look.priority)]
+                if look.priority in ("high", "medium", "low") else scheme.muted)
+            icon("circle-check-big" if done else "circle", ring).paint(painter,
+                                                                     checkbox_rect(row))
+        left, right = self._text_left(row), row.right() - PAD_X
+        font = title_font()  # the font shown_title() measured with
+        font.setStrikeOut(done)
+        line = QFontMetrics(font).height()
         painter.setFont(font)
-        painter.setPen(muted if look.done and not selected else text_colour)
-        title_rect = QRect(left, rect.top(), max(0, right - left), rect.height())
-        title = QFontMetrics(font).elidedText(look.title, Qt.TextElideMode.ElideRight,
-                                              title_rect.width())
-        painter.drawText(title_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                         title)
+        painter.setPen(QColor(scheme.muted if done else scheme.text))
+        top = row.top() + PAD_Y
+        lines = self.shown_title(look, row)
+        if len(lines) == 1 and not look.has_metadata():  # a lone line sits in the middle
+            top = row.center().y() - line // 2
+        for text in lines:
+            painter.drawText(QRect(left, top, right - left, line),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+            top += line
+        if look.has_metadata():
+            self._paint_metadata(painter, look, QRect(left, top + LINE_GAP, right - left,
+                                                      QFontMetrics(caption_font()).height()))
         painter.restore()
 
-    @staticmethod
-    def _text_right(painter, text, font, colour, right, rect) -> int:
-        width = QFontMetrics(font).horizontalAdvance(text)
-        painter.setFont(font)
-        painter.setPen(colour)
-        painter.drawText(QRect(right - width, rect.top(), width, rect.height()),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, text)
-        return right - width - design.M
+    def _paint_metadata(self, painter, look: RowLook, rect: QRect) -> None:
+        """due · ↻ 🔔 · list · #tags, left to right; what does not fit is cut at the end."""
+        scheme = apply.current()
+        font = caption_font()
+        x = rect.left()
 
-    @staticmethod
-    def _icon_right(painter, name, colour, right, rect) -> int:
-        size = ICON - 2
-        icon(name, colour).paint(painter, QRect(right - size, rect.center().y() - size // 2 + 1,
-                                                size, size))
-        return right - size - design.M
+        def text(words: str, colour: str, bold: bool = False) -> None:
+            nonlocal x
+            if x >= rect.right():
+                return
+            shown = QFont(font)
+            shown.setWeight(QFont.Weight(WEIGHTS["semibold"] if bold else WEIGHTS["regular"]))
+            painter.setFont(shown)
+            room = rect.right() - x
+            words = QFontMetrics(shown).elidedText(words, Qt.TextElideMode.ElideRight, room)
+            painter.setPen(QColor(colour))
+            painter.drawText(QRect(x, rect.top(), room, rect.height()),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, words)
+            x += QFontMetrics(shown).horizontalAdvance(words) + SPACE["s"]
+
+        def mark(name: str) -> None:
+            nonlocal x
+            if x + META_ICON > rect.right():
+                return
+            top = rect.center().y() - META_ICON // 2 + 1
+            icon(name, scheme.muted).paint(painter, QRect(x, top, META_ICON, META_ICON))
+            x += META_ICON + SPACE["xs"]
+
+        if look.when:
+            text(look.when, scheme.overdue if look.overdue else scheme.muted, look.overdue)
+        if look.repeats:
+            mark("repeat")
+        if look.reminds:
+            mark("bell")
+        if look.repeats or look.reminds:
+            x += SPACE["xs"]
+        if look.list:
+            text(look.list, scheme.muted)
+        if look.tags:
+            text(" ".join("#" + tag for tag in look.tags), scheme.muted)
+
+    def _paint_heading(self, painter, rect: QRect, heading: str) -> None:
+        """A section's heading: the heading role (small, semibold, muted), near the rows it
+        heads, with the room above it that separates sections."""
+        scheme = apply.current()
+        font = QFont(QGuiApplication.font())
+        font.setPixelSize(type_px("small", apply.text_size()))
+        font.setWeight(QFont.Weight(WEIGHTS["semibold"]))
+        painter.save()
+        painter.setFont(font)
+        painter.setPen(QColor(scheme.muted))
+        band = QRect(rect.left() + PAD_X, rect.bottom() - HEADING_BAND, rect.width() - 2 * PAD_X,
+                     HEADING_BAND)
+        painter.drawText(band, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                         heading)
+        painter.setPen(QColor(scheme.border))
+        painter.drawLine(QPointF(rect.left() + PAD_X, rect.bottom()),
+                         QPointF(rect.right() - PAD_X, rect.bottom()))
+        painter.restore()
 
     def editorEvent(self, event, model, option, index) -> bool:
-        """A click on the circle ticks the task (and neither selects nor opens it)."""
+        """A click on the ring ticks the task (and neither selects nor opens it)."""
         mouse = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease,
                  QEvent.Type.MouseButtonDblClick)
         if (self.show_checkbox and event.type() in mouse
+                and index.data(HEADING_ROLE) is None
                 and event.button() == Qt.MouseButton.LeftButton
                 and checkbox_rect(option.rect).contains(event.position().toPoint())):
             if event.type() == QEvent.Type.MouseButtonRelease:
@@ -140,3 +254,10 @@ class TaskRowDelegate(QStyledItemDelegate):
                                       ).value, Qt.ItemDataRole.CheckStateRole)
             return True
         return False
+
+
+def _depth(index) -> int:
+    depth, parent = 0, index.parent()
+    while parent.isValid():
+        depth, parent = depth + 1, parent.parent()
+    return depth

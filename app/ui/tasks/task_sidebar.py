@@ -6,18 +6,23 @@ Ctrl+Shift+L) and Rename (F2, a double-click) open a name field in place; Delete
 key) asks first. The sidebar writes nothing itself: it sends the name typed, or the list to
 delete, to the panel, which goes through the store and answers with name_saved, name_refused
 or list_removed. Inbox, where new tasks go, can be neither renamed nor deleted.
+
+It sits on the calm chrome surface; counts are in the caption size and muted ink, the chosen
+entry on the accent's soft tint (the one style sheet). On a narrow window the shell folds it
+to its icons with `set_compact(True)`: names and counts go (each icon's tooltip and accessible
+name keep them), the keys stay.
 """
 
 from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (QAction, QContextMenuEvent, QFont, QFontMetrics, QKeySequence,
-                           QPalette)
+from PySide6.QtGui import QAction, QColor, QContextMenuEvent, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QLabel, QListView,
                                QListWidget, QListWidgetItem, QMenu, QStyle, QStyledItemDelegate,
                                QStyleOptionViewItem, QToolButton, QWidget)
 
 from app.tasks import INBOX
-from app.ui.theme import design
+from app.ui.theme import apply
 from app.ui.theme.icons import icon
+from app.ui.theme.tokens import SPACE, type_px
 from app.ui.tasks.list_name_field import ListNameField
 
 VIEW_ROLE = Qt.ItemDataRole.UserRole
@@ -29,6 +34,13 @@ BOTTOM_VIEWS = ("Done", "Trash")
 NEW_LIST_KEYS = "Ctrl+Shift+L"  # Ctrl+Shift+N is New task
 INBOX_IS_FIXED = "Inbox is where new tasks go; it cannot be renamed or deleted."
 ONLY_LISTS = "Only your lists can be renamed or deleted; pick one first."
+WIDE, COMPACT = 200, 52  # the sidebar's width, unfolded and folded to icons
+
+
+def caption_font(widget) -> QFont:
+    font = QFont(widget.font() if widget is not None else QApplication.font())
+    font.setPixelSize(type_px("caption", apply.text_size()))
+    return font
 
 
 class _CountDelegate(QStyledItemDelegate):
@@ -41,20 +53,24 @@ class _CountDelegate(QStyledItemDelegate):
         self.initStyleOption(row, index)
         widget = option.widget
         style = widget.style() if widget else QApplication.style()
+        if getattr(widget, "compact", False):  # the icon alone, in the middle of the row
+            row.text = ""
+            row.decorationAlignment = Qt.AlignmentFlag.AlignCenter
+            row.displayAlignment = Qt.AlignmentFlag.AlignCenter
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, row, painter, widget)
+            return
         if count:
             room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, row, widget)
-            numeral = QFontMetrics(design.small_font(widget)).horizontalAdvance(str(count))
+            numeral = QFontMetrics(caption_font(widget)).horizontalAdvance(str(count))
             row.text = row.fontMetrics.elidedText(row.text, Qt.TextElideMode.ElideRight,
-                                                  room.width() - numeral - design.M)
+                                                  room.width() - numeral - SPACE["m"])
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, row, painter, widget)
         if not count:
             return
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.save()
-        painter.setFont(design.small_font(widget))
-        painter.setPen(option.palette.highlightedText().color() if selected
-                       else design.ink("muted", option.palette))
-        painter.drawText(QRect(option.rect).adjusted(0, 0, -design.M, 0),
+        painter.setFont(caption_font(widget))
+        painter.setPen(QColor(apply.current().muted))
+        painter.drawText(QRect(option.rect).adjusted(0, 0, -SPACE["m"] - SPACE["s"], 0),
                          Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, str(count))
         painter.restore()
 
@@ -67,7 +83,7 @@ class _CountDelegate(QStyledItemDelegate):
         width = hint.width() + 40
         if option.widget is not None:
             width = min(width, option.widget.viewport().width())
-        return QSize(width, hint.height() + design.S)
+        return QSize(width, hint.height() + SPACE["xs"])
 
 
 class ListsHeading(QWidget):
@@ -77,29 +93,25 @@ class ListsHeading(QWidget):
         super().__init__(parent)
         self.label = QLabel("Lists")
         self.label.setAccessibleName("Lists")
-        # On the list's page a child would draw in the Text role: the heading ink is its own.
-        self.label.setForegroundRole(QPalette.ColorRole.WindowText)
+        self.label.setProperty("role", "heading")  # small, semibold, muted: the one sheet's
         self.add_button = QToolButton()
+        self.add_button.setProperty("role", "icon")
         self.add_button.setAutoRaise(True)
+        self.add_button.setFixedSize(SPACE["xl"], SPACE["xl"])  # the row's height is set before
+        # the style sheet has polished the button: a fixed size keeps the + from being squashed
         self.add_button.setAccessibleName("New list")
         self.add_button.setToolTip(f"New list ({NEW_LIST_KEYS})")
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(design.S, design.S, design.XS, 0)
+        layout.setContentsMargins(SPACE["m"] + SPACE["xs"], SPACE["m"], SPACE["s"], 0)
+        self.setFixedHeight(SPACE["m"] + SPACE["xl"])
         layout.addWidget(self.label)
         layout.addStretch(1)
         layout.addWidget(self.add_button)
         self.restyle()
 
     def restyle(self) -> None:
-        """Readable in every palette: the heading ink has 4.5:1 on the page (the disabled
-        colour it had before was too faint in the light palette)."""
-        colours = QPalette(self.label.palette())
-        colours.setColor(QPalette.ColorRole.WindowText, design.ink("heading"))
-        self.label.setPalette(colours)
-        font = design.small_font(self)
-        font.setWeight(QFont.Weight.DemiBold)
-        self.label.setFont(font)
-        self.add_button.setIcon(icon("plus"))
+        """The + in the scheme's muted ink (the label's colours are the style sheet's)."""
+        self.add_button.setIcon(icon("plus", apply.current().muted))
 
 
 class TaskSidebar(QListWidget):
@@ -111,11 +123,14 @@ class TaskSidebar(QListWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Task views and lists")
+        self.setProperty("surface", "chrome")
+        self.compact = False
         self.setItemDelegate(_CountDelegate(self))
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)  # see ListNameField
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setIconSize(QSize(16, 16))
+        self.setSpacing(0)
         self.setResizeMode(QListView.ResizeMode.Adjust)  # rows follow the sidebar's width
         self._lists: tuple[str, ...] = ()
         self._counts: dict[tuple[str, str], int] = {}
@@ -204,7 +219,7 @@ class TaskSidebar(QListWidget):
             item.setToolTip(INBOX_IS_FIXED if name == INBOX else name)  # a long name is cut
         self._placeholder = None
         if self._renaming == "":
-            self._placeholder = QListWidgetItem(icon("list"), "")
+            self._placeholder = QListWidgetItem(icon("list", apply.current().muted), "")
             self._placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
             self.addItem(self._placeholder)
         self._heading("")
@@ -223,8 +238,9 @@ class TaskSidebar(QListWidget):
             self.view_chosen.emit(*self._current)
 
     def _add(self, view: tuple[str, str], icon_name: str) -> QListWidgetItem:
-        item = QListWidgetItem(icon(icon_name), view[1])
+        item = QListWidgetItem(icon(icon_name, apply.current().muted), view[1])
         item.setData(VIEW_ROLE, view)
+        item.setToolTip(view[1])
         self.addItem(item)
         return item
 
@@ -237,6 +253,7 @@ class TaskSidebar(QListWidget):
         if widget is not None:
             item.setSizeHint(widget.sizeHint())
             self.setItemWidget(item, widget)
+        item.setHidden(self.compact and bool(text))  # folded: only the gaps stay
 
     def _changed(self, item, _previous) -> None:
         if item is None or item.data(VIEW_ROLE) is None:
@@ -281,9 +298,25 @@ class TaskSidebar(QListWidget):
         """The row Rename and Delete act on: the right-clicked one while its menu is up."""
         return self._menu_target or self._current
 
+    def set_compact(self, compact: bool) -> None:
+        """Fold to the icons alone (True) or unfold (False); the shell calls this as the
+        window narrows and widens."""
+        if compact == self.compact:
+            return
+        if compact:
+            self._close_field()
+        self.compact = compact
+        if compact:
+            self.setFixedWidth(COMPACT)
+        else:
+            self.setMinimumWidth(0)
+            self.setMaximumWidth(16_777_215)  # QWIDGETSIZE_MAX: the splitter decides again
+        self._rebuild()
+        self.updateGeometry()
+
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
             self._rebuild()  # the icons and the heading in the new palette's inks
             if self.name_field is not None:
                 self.name_field.restyle()
@@ -363,7 +396,7 @@ class TaskSidebar(QListWidget):
             return
         field = self.name_field
         width = self.viewport().width()
-        left = self.iconSize().width() + design.M - design.XS  # the row's icon stays in sight
+        left = self.iconSize().width() + SPACE["l"] + SPACE["xs"]  # the row's icon stays in sight
         height = field.heightForWidth(width - left) if field.hasHeightForWidth() \
             else field.sizeHint().height()
         item.setSizeHint(QSize(width, height))
@@ -420,4 +453,4 @@ class TaskSidebar(QListWidget):
             self._place_field()
 
     def sizeHint(self) -> QSize:
-        return QSize(150, 300)
+        return QSize(COMPACT if self.compact else WIDE, 300)

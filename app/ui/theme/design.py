@@ -73,8 +73,7 @@ def surface(kind: str, colours: QPalette | None = None) -> QColor:
 
 
 def ink(kind: str, colours: QPalette | None = None) -> QColor:
-    """Text colours: "muted" (notes, author), "tool" (what the agent did), "failed", "accent",
-    "heading" (a sidebar's section headings)."""
+    """Text colours: "muted" (notes, author), "tool" (what the agent did), "failed", "accent"."""
     colours = colours or palette()
     text = role(QPalette.ColorRole.Text, colours)
     base = role(QPalette.ColorRole.Base, colours)
@@ -88,19 +87,7 @@ def ink(kind: str, colours: QPalette | None = None) -> QColor:
                                                        0.35 if is_dark(colours) else 0.15)
     if kind == "accent":
         return role(QPalette.ColorRole.Highlight, colours)
-    if kind == "heading":  # section headings ("Lists"): quieter than text, yet readable
-        return readable(mix(text, base, 0.3), base, text)
     return text
-
-
-def readable(colour: QColor, background: QColor, towards: QColor,
-             ratio: float = 4.5) -> QColor:
-    """`colour`, pulled towards `towards` (the text colour) until it has WCAG AA contrast on
-    `background`: a quiet tint stays legible even in a theme with little contrast."""
-    amount = 0.0
-    while contrast(mix(colour, towards, amount), background) < ratio and amount < 1:
-        amount = min(1.0, amount + 0.1)
-    return mix(colour, towards, amount)
 
 
 def contrast(a: QColor, b: QColor) -> float:
@@ -131,19 +118,3 @@ def small_font(widget: QWidget) -> QFont:
 def rgb(colour: QColor) -> str:
     return colour.name(QColor.NameFormat.HexRgb)
 
-
-# -- the task panel (issue 14): additions only, so the chat's names stay as they are ---------
-
-PRIORITY_HUES = {"high": "#d0312d", "medium": "#d98200", "low": "#2f6fd6"}
-
-
-def priority_ink(priority: str, colours: QPalette | None = None) -> QColor:
-    """A priority's colour (the checkbox ring, the flag), pulled towards the text colour so it
-    reads on light and dark pages alike; "none" is the muted text colour."""
-    colours = colours or palette()
-    if priority not in PRIORITY_HUES:
-        return ink("muted", colours)
-    text = role(QPalette.ColorRole.Text, colours)
-    if high_contrast(colours):
-        return text
-    return mix(QColor(PRIORITY_HUES[priority]), text, 0.3 if is_dark(colours) else 0.1)

@@ -25,6 +25,20 @@ def icon(name: str, colour: str | None = None) -> QIcon:
     return _tinted(name, colour or apply.current().muted)
 
 
+def pixmap(name: str, colour: str, size: int, scale: float = 2.0) -> QPixmap:
+    """The icon drawn at `size` logical pixels (sharp at `scale`), for pictures larger than
+    a button's icon (an empty view's)."""
+    result = QPixmap(QSize(size, size) * scale)
+    result.fill(Qt.GlobalColor.transparent)
+    svg = _svg(name)
+    if svg is not None:
+        painter = QPainter(result)
+        QSvgRenderer(QByteArray(svg.replace(b"currentColor", colour.encode()))).render(painter)
+        painter.end()
+    result.setDevicePixelRatio(scale)
+    return result
+
+
 @lru_cache(maxsize=128)
 def _tinted(name: str, colour: str) -> QIcon:
     svg = _svg(name)

@@ -123,6 +123,22 @@ QCalendarWidget QToolButton {{ background: transparent; border: none; color: {c.
     font-weight: {WEIGHTS["semibold"]}; }}
 QCalendarWidget QWidget#qt_calendar_navigationbar {{ background: {c.page}; }}
 
+QToolButton[role="link"], QPushButton[role="link"] {{ background: transparent; border: none;
+    color: {c.accent}; font-size: {px("small")}px; font-weight: {WEIGHTS["medium"]};
+    padding: {sp["xxs"]}px {sp["xs"]}px; }}
+QToolButton[role="link"]:hover, QPushButton[role="link"]:hover {{ text-decoration: underline; }}
+QToolButton[role="link"]:focus, QPushButton[role="link"]:focus {{
+    border: 1px solid {c.accent}; border-radius: {r["s"]}px; }}
+QToolButton[role="link"]::menu-indicator {{ image: none; width: 0; }}
+QPushButton[role="chip"] {{ background: {c.accent_soft}; color: {c.text}; border: 1px solid
+    transparent; border-radius: {r["s"]}px; padding: {sp["xxs"]}px {sp["s"]}px;
+    font-size: {px("caption")}px; text-align: left; font-weight: {WEIGHTS["regular"]}; }}
+QPushButton[role="chip"]:hover {{ text-decoration: line-through; }}
+QPushButton[role="chip"]:focus {{ border: 1px solid {c.accent}; }}
+QListWidget[surface="chrome"] {{ background: {c.chrome}; }}
+QListWidget[surface="chrome"]::item {{ padding: {sp["xs"] + 2}px {sp["s"]}px;
+    margin: 1px {sp["s"]}px; }}
+
 QPlainTextEdit[role="code"], QTextEdit[role="code"], QLabel[role="code"] {{
     font-family: {mono}; font-size: {px("small")}px; }}
 

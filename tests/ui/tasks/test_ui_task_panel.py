@@ -114,14 +114,25 @@ def test_views_switch_by_keyboard(qtbot, make_panel):
     assert panel.current_view == "Done"
 
 
-def test_each_empty_view_says_so(store, make_panel):
+def test_each_empty_view_says_something_useful(qtbot, store, make_panel):
+    """Issue 23: an empty Today is kind and offers the add box; an empty Trash says what it
+    keeps and for how long; the others say what would be there."""
     panel = make_panel()
-    expected = {"Today": "Nothing due today.", "Upcoming": "Nothing coming up.",
-                "All": "No open tasks. Add one above.", "Done": "Nothing done yet."}
-    for name, text in expected.items():
+    expected = {"Today": "Nothing left for today.", "Upcoming": "Nothing coming up.",
+                "All": "No open tasks.", "Done": "Nothing done yet.",
+                "Trash": "The trash is empty."}
+    for name, line in expected.items():
         panel.show_view(name)
-        assert panel.empty_label.isVisible() and panel.empty_label.text() == text
+        assert panel.empty_label.isVisible() and panel.empty_label.text().startswith(line)
         assert not panel.view.isVisible()
+    assert "30 days" in panel.empty_label.text()  # the Trash: what it keeps, how long
+    panel.show_view("Upcoming")
+    assert not panel.empty_label.add_button.isVisible()
+    panel.show_view("Today")
+    assert "Enjoy the calm" in panel.empty_label.text()
+    panel.activateWindow()
+    panel.empty_label.add_button.click()  # the add box, offered
+    qtbot.waitUntil(panel.add_line.hasFocus)
 
 
 def test_five_thousand_tasks_load(qtbot, store, make_panel):

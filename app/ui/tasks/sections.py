@@ -1,0 +1,45 @@
+"""The sections Today and Upcoming show their tasks in, by day (plain dates, no Qt).
+
+Today: "Overdue" first (with Reschedule beside its heading), then "Today"; with nothing
+overdue there are no headings at all, so a calm day stays a plain list.
+Upcoming, as Things and Todoist group it: "Tomorrow", then each of the next days by name
+("Wednesday 9 Dec") up to a week ahead, then "Next week" (the calendar week after this one),
+then the month ("January", "March 2028" in another year). Names are formatted by hand, in
+English, as `dates.relative_due` does, so they do not depend on the C library's locale.
+"""
+
+from datetime import date, datetime, timedelta
+
+from app.tasks import Task
+from app.tasks.when.dates import Due
+
+OVERDUE, TODAY = "Overdue", "Today"
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def today_section(task: Task, now: datetime) -> str:
+    due = Due.stored(task.due)
+    return OVERDUE if due is not None and task.status == "open" and due.is_overdue(now) \
+        else TODAY
+
+
+def day_heading(day: date, today: date) -> str:
+    """The heading an Upcoming task due on `day` sits under."""
+    offset = (day - today).days
+    if offset <= 0:
+        return TODAY
+    if offset == 1:
+        return "Tomorrow"
+    if offset < 7:
+        return f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1][:3]}"
+    next_monday = today + timedelta(days=7 - today.weekday())
+    if day < next_monday + timedelta(days=7):
+        return "Next week"
+    return MONTHS[day.month - 1] + (f" {day.year}" if day.year != today.year else "")
+
+
+def upcoming_section(task: Task, today: date) -> str:
+    due = Due.stored(task.due)
+    return day_heading(due.day, today) if due is not None else "Later"
