@@ -314,7 +314,7 @@ def test_every_monday_is_stored_as_an_rrule_and_done_moves_the_same_task_a_week(
     assert (change["action"], change["before"]["due"], change["after"]["due"]) == \
         ("completed", monday.isoformat(), following.isoformat())
     assert run(capsys, "tasks", "history", "1")[1].splitlines()[0].endswith(
-        "  task 1     completed (due): Water the plants  (from the command line)")
+        "  task 1     completed: Water the plants  (from the command line)")
     run(capsys, "tasks", "undo")  # undoing it brings the done occurrence back
     assert task(capsys, added["id"])["due"] == monday.isoformat()
 
