@@ -32,7 +32,7 @@ def _list(args) -> int:
     if not found:
         print(f"No backups yet (they go in {folder(_db())}); take one with "
               "`task-assistant backups now`.")
-    from app.common.moments import moment_words
+    from app.tasks.when.moments import moment_words
 
     # Numbered, newest first: the number is what `backups restore` takes, so nobody has to
     # copy a file name full of digits.
@@ -52,7 +52,7 @@ def _now(args) -> int:
 
 
 def _restore(args) -> int:
-    from app.common.moments import moment_words
+    from app.tasks.when.moments import moment_words
     from app.tasks.backups import list_backups, restore
 
     name = args.name

@@ -9,7 +9,7 @@ import json
 import sys
 
 from app.common.errors import UserError
-from app.common.moments import moment_words
+from app.tasks.when.moments import moment_words
 
 PASSWORD_ENV = "TASK_ASSISTANT_SYNC_PASSWORD"
 

@@ -502,6 +502,6 @@ def _scope_words(origin, titles: dict[str, str]) -> str:
 
 def _local(stamp: str) -> str:
     """"today 14:05", padded so the columns after it line up."""
-    from app.common.moments import moment_words
+    from app.tasks.when.moments import moment_words
 
     return f"{moment_words(stamp):<16}"

@@ -9,7 +9,7 @@ undo, planned the same way. The store applies the plan in one transaction.
 from collections import namedtuple
 
 from app.common.errors import UserError
-from app.common.moments import moment_words
+from app.tasks.when.moments import moment_words
 from app.tasks.history import Change, is_list
 
 SHOWN_ONE_BY_ONE = 3  # more tasks than this are summed up by what happened to them

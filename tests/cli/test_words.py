@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from app.common.moments import moment_words
+from app.tasks.when.moments import moment_words
 from app.conversations.store import ConversationStore
 from app.tasks import Origin, TaskStore
 from caldav_server import PASSWORD, USER
