@@ -16,8 +16,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from app.common import clock
-from app.common.database_problems import (DamagedDatabaseError, damage_marker, damaged_sentence,
-                                          is_damage, is_marked_damaged, mark_damaged)
+from app.common.database_problems import (
+    DamagedDatabaseError,
+    damage_marker,
+    damaged_sentence,
+    is_damage,
+    is_marked_damaged,
+    mark_damaged,
+)
 from app.common.errors import UserError
 from app.common.file_lock import locked
 from app.common.private_files import private_dir, tighten

@@ -38,7 +38,8 @@ CREATE VIRTUAL TABLE tasks_fts USING fts5(
 );
 
 CREATE TRIGGER tasks_after_insert AFTER INSERT ON tasks BEGIN
-    INSERT INTO tasks_fts (rowid, title, notes, tags) VALUES (new.id, new.title, new.notes, new.tags);
+    INSERT INTO tasks_fts (rowid, title, notes, tags)
+        VALUES (new.id, new.title, new.notes, new.tags);
     INSERT OR IGNORE INTO task_tags (tag, task_id) SELECT value, new.id FROM json_each(new.tags);
 END;
 CREATE TRIGGER tasks_after_delete AFTER DELETE ON tasks BEGIN
@@ -49,7 +50,8 @@ END;
 CREATE TRIGGER tasks_after_update AFTER UPDATE OF title, notes, tags ON tasks BEGIN
     INSERT INTO tasks_fts (tasks_fts, rowid, title, notes, tags)
         VALUES ('delete', old.id, old.title, old.notes, old.tags);
-    INSERT INTO tasks_fts (rowid, title, notes, tags) VALUES (new.id, new.title, new.notes, new.tags);
+    INSERT INTO tasks_fts (rowid, title, notes, tags)
+        VALUES (new.id, new.title, new.notes, new.tags);
     DELETE FROM task_tags WHERE task_id = old.id;
     INSERT OR IGNORE INTO task_tags (tag, task_id) SELECT value, new.id FROM json_each(new.tags);
 END;

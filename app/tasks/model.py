@@ -16,8 +16,8 @@ FIELDS = ("id", "title", "notes", "due", "priority", "status", "tags",
 NEW_FIELD_DEFAULTS = ("Inbox", None, None, False, None, None, None, None)
 INBOX = "Inbox"
 MAX_DEPTH = 3  # a task, its subtasks, and theirs
-CHANGE_KINDS = ("lists", "added", "updated", "completed", "reopened", "deleted", "restored", "imported",
-                "undone", "redone", "trash_emptied", "external")
+CHANGE_KINDS = ("lists", "added", "updated", "completed", "reopened", "deleted", "restored",
+                "imported", "undone", "redone", "trash_emptied", "external")
 
 
 class Task(namedtuple("Task", FIELDS, defaults=NEW_FIELD_DEFAULTS)):

@@ -29,11 +29,11 @@ from collections import namedtuple
 from datetime import datetime
 
 from app.common.errors import UserError
+from app.tasks.history import Origin, Step
+from app.tasks.validate import list_name_key
 from app.tasks.when import repeat as repeats
 from app.tasks.when.dates import Due
-from app.tasks.history import Origin, Step
 from app.tasks.when.natural_dates import read_due
-from app.tasks.validate import list_name_key
 
 QuickAdd = namedtuple("QuickAdd", ("title", "due", "repeat", "tags", "priority", "list",
                                    "readings"))

@@ -11,11 +11,11 @@ from datetime import date, datetime
 
 from app.common import clock
 from app.common.errors import UserError
-from app.tasks.when.dates import Due, local_instant
 from app.tasks.filters import TaskFilter
 from app.tasks.history import Origin, Step
-from app.tasks.when.natural_dates import read_due
 from app.tasks.store import TaskStore
+from app.tasks.when.dates import Due, local_instant
+from app.tasks.when.natural_dates import read_due
 
 
 def target_day(text: str, now: datetime | None = None) -> date:

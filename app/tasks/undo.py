@@ -71,7 +71,8 @@ _ORIGIN_SUBJECTS = {"window": ("you", " in the window"), "cli": ("you", " from t
                     "sync": ("sync", "")}
 # What a task's fields are called in a sentence; the rest (ids, stamps) go with these.
 _FIELD_WORDS = {"title": "title", "status": "status", "notes": "notes", "due": "due date",
-                "due_zone": "due date", "priority": "priority", "tags": "tags", "list": "list", "parent_id": "place",
+                "due_zone": "due date", "priority": "priority", "tags": "tags", "list": "list",
+                "parent_id": "place",
                 "repeat": "repeat", "repeat_after_done": "repeat", "remind_at": "reminder",
                 "remind_before": "reminder"}
 

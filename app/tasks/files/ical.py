@@ -1,10 +1,11 @@
 """Tasks as iCalendar VTODOs and back, with the `icalendar` library (RFC 5545).
 
 `tasks export --format ics` and `tasks import FILE.ics`; what each property means is decided once
-in vtodo_mapping.py, which CalDAV sync (app/sync/vtodo.py) shares. A task becomes a VTODO with a stable UID, SUMMARY, DESCRIPTION, DUE (a
-DATE, or a DATE-TIME with TZID), PRIORITY (1 high, 5 medium, 9 low), CATEGORIES (tags), STATUS
-and COMPLETED, RRULE, RELATED-TO;RELTYPE=PARENT, a VALARM for the reminder, and the list as
-X-TASK-ASSISTANT-LIST (Apple's and Nextcloud's X-APPLE-LIST / categories vary; ours reads back).
+in vtodo_mapping.py, which CalDAV sync (app/sync/vtodo.py) shares. A task becomes a VTODO with a
+stable UID, SUMMARY, DESCRIPTION, DUE (a DATE, or a DATE-TIME with TZID), PRIORITY (1 high,
+5 medium, 9 low), CATEGORIES (tags), STATUS and COMPLETED, RRULE, RELATED-TO;RELTYPE=PARENT,
+a VALARM for the reminder, and the list as X-TASK-ASSISTANT-LIST (Apple's and Nextcloud's
+X-APPLE-LIST / categories vary; ours reads back).
 `to_record` gives the export-shaped dict the store imports; parents are referred to by UID.
 
 A DUE with a TZID other than the user's own zone keeps that zone (`due_zone`): its RRULE is
@@ -12,13 +13,19 @@ evaluated there, as RFC 5545 says, and export writes the DUE in it again. A floa
 TZID) is the user's own time; a UTC one ("Z") steps its rule in UTC.
 """
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from app.common.errors import UserError
-from app.tasks.when.dates import local_zone, own_zone_or, zone_info
+from app.tasks.files.vtodo_mapping import (
+    AFTER_DONE_PROPERTY,
+    PRIORITY_TO_ICAL,
+    is_done,
+    priority_of,
+    repeats_after_done,
+    stamp_now,
+)
 from app.tasks.model import INBOX, Task
-from app.tasks.files.vtodo_mapping import (AFTER_DONE_PROPERTY, PRIORITY_TO_ICAL, is_done, priority_of,
-                                     repeats_after_done, stamp_now)
+from app.tasks.when.dates import local_zone, own_zone_or, zone_info
 
 LIST_PROPERTY = "X-TASK-ASSISTANT-LIST"
 PRODUCT = "-//Task Assistant//Tasks//EN"
@@ -58,7 +65,7 @@ def to_vtodo(task: Task, parent_uid: str | None = None):
             alarm.add("trigger", timedelta(minutes=-task.remind_before),
                       parameters={"RELATED": "END"})
         else:
-            alarm.add("trigger", datetime.fromisoformat(task.remind_at).astimezone(timezone.utc))
+            alarm.add("trigger", datetime.fromisoformat(task.remind_at).astimezone(UTC))
         todo.add_component(alarm)
     todo.add(LIST_PROPERTY, task.list or INBOX)
     return todo
@@ -152,7 +159,7 @@ def _zone_name(value) -> str | None:
 def _iso(value, *, utc: bool = False) -> str:
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.astimezone()
-        moment = moment.astimezone(timezone.utc) if utc else moment.astimezone()
+        moment = moment.astimezone(UTC) if utc else moment.astimezone()
         return moment.isoformat(timespec="seconds")
     return value.isoformat()
 

@@ -19,10 +19,10 @@ import re
 from collections import namedtuple
 
 from app.common.errors import UserError, echo
+from app.tasks.files.transfer import csv_rows
 from app.tasks.when import repeat as repeats
 from app.tasks.when.dates import own_zone_or
 from app.tasks.when.natural_dates import read_due
-from app.tasks.files.transfer import csv_rows
 
 PRIORITIES = {"4": "high", "3": "medium", "2": "low", "1": "none"}
 _LABEL = re.compile(r"(?:^|\s)@([\w-]+)")

@@ -3,8 +3,9 @@
 import csv
 import io
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO
 
 from app.common.errors import UserError
 from app.tasks.model import FIELDS, Task

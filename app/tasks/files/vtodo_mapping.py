@@ -15,7 +15,7 @@ server. Where the two used to disagree, this is what both now do:
   property says it); read only where there is an RRULE.
 """
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from app.common import clock
 
@@ -58,4 +58,4 @@ def trigger_moment(trigger, due: datetime | None) -> datetime | None:
 
 def stamp_now() -> datetime:
     """DTSTAMP and LAST-MODIFIED: the app's clock, in UTC, to the second."""
-    return clock.now().astimezone(timezone.utc).replace(microsecond=0)
+    return clock.now().astimezone(UTC).replace(microsecond=0)

@@ -12,19 +12,19 @@ mean by these words:
 """
 
 from collections import namedtuple
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from app.common import clock
 from app.common.errors import UserError, echo
 
 
 def now() -> datetime:
-    return clock.now().astimezone(timezone.utc)
+    return clock.now().astimezone(UTC)
 
 
 def timestamp(moment: datetime | None = None) -> str:
     """A stored timestamp: UTC, seconds precision, with its offset."""
-    return (moment or now()).astimezone(timezone.utc).isoformat(timespec="seconds")
+    return (moment or now()).astimezone(UTC).isoformat(timespec="seconds")
 
 
 def local_midnight(day: date) -> float:

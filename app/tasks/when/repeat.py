@@ -24,7 +24,7 @@ Decided where RFC 5545 or the apps differ:
 
 import re
 from collections import deque, namedtuple
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 from app.common import clock
 from app.common.errors import UserError, echo
@@ -243,7 +243,7 @@ def _until(rule: str, zone: str | None = None) -> datetime | None:
         return datetime.strptime(until, "%Y%m%d").replace(hour=23, minute=59, second=59)
     moment = datetime.strptime(until.rstrip("Z"), "%Y%m%dT%H%M%S")
     if until.endswith("Z"):
-        return wall_clock(moment.replace(tzinfo=timezone.utc), zone)
+        return wall_clock(moment.replace(tzinfo=UTC), zone)
     return moment
 
 
@@ -311,7 +311,7 @@ def pin(repeat: Repeat, due: Due, zone: str | None = None) -> Repeat:
         last = deque(_rrule(rule, start, zone), maxlen=1)[0]
         rule = ";".join(part for part in rule.split(";") if not part.startswith("COUNT="))
         rule += ";UNTIL=" + (f"{last:%Y%m%d}" if not due.has_time else
-                             local_instant(last, zone).astimezone(timezone.utc)
+                             local_instant(last, zone).astimezone(UTC)
                              .strftime("%Y%m%dT%H%M%SZ"))
     return Repeat(rule, repeat.after_done)
 
