@@ -8,7 +8,9 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from enum import Enum
 from pathlib import Path
+from typing import Final
 
 from app.common import clock
 from app.common.database import (
@@ -41,6 +43,8 @@ from app.tasks.store_undo import Reverting, moved_with, nothing_to
 from app.tasks.task_rows import (
     COLUMNS,
     NO_DUE,
+    Row,
+    Snapshot,
     TaskNotFoundError,
     TaskRows,
     due_columns,
@@ -67,7 +71,15 @@ __all__ = ["NO_DUE", "RANKED_AT_MOST", "TRASH_DAYS", "TaskNotFoundError", "TaskS
            "TreeError"]
 
 Listener = Callable[[TaskChange], None]
-_UNCHANGED = object()  # "leave this field as it is" in update()
+
+
+class _Keep(Enum):
+    """"Leave this field as it is" in update(): None means "clear it" there."""
+
+    FIELD = "unchanged"
+
+
+_UNCHANGED: Final = _Keep.FIELD
 
 # Every task below :root at any depth. UNION, not UNION ALL: on a damaged file with a loop of
 # parents the walk still ends (each task is visited once), and the root is never its own child.
@@ -305,7 +317,7 @@ class TaskStore:
     def _list_id(self, name: object, *, create: bool = False) -> int:
         return self._rows.list_id(name, create=create)
 
-    def _list_state(self, list_id: int) -> dict[str, object] | None:
+    def _list_state(self, list_id: int) -> Snapshot | None:
         return self._rows.list_state(list_id)
 
     def add_list(self, name: str, *, by: Origin | Step) -> TaskList:
@@ -332,7 +344,7 @@ class TaskStore:
             if other and other[0] != list_id:
                 raise UserError(f"There is already a list '{other[1]}'.")
             before = self._list_state(list_id)
-            if before["name"] == cleaned:
+            if before is not None and before["name"] == cleaned:
                 return cleaned  # the same name: nothing to record
             self._conn.execute("UPDATE lists SET name = ? WHERE id = ?", (cleaned, list_id))
             history.record(list_subject(list_id), "renamed", before, self._list_state(list_id))
@@ -360,10 +372,10 @@ class TaskStore:
                 self._conn.execute("UPDATE tasks SET list_id = ?, updated_at = ? WHERE id = ?",
                                    (target, timestamp(), task_id))
                 history.record(task_id, "edited", before, self.get(task_id).to_dict())
-            before = self._list_state(list_id)
+            removed = self._list_state(list_id)
             self._conn.execute("DELETE FROM lists WHERE id = ?", (list_id,))
             # After the moves: undo brings the list back before its tasks return to it.
-            history.record(list_subject(list_id), "removed", before, None)
+            history.record(list_subject(list_id), "removed", removed, None)
         self._announce("lists", ids)
         return len(ids)
 
@@ -385,10 +397,13 @@ class TaskStore:
         self._announce("added", [task_id])
         return self.get(task_id)
 
-    def update(self, task_id: int | str, *, by: Origin | Step, title=_UNCHANGED,
-               notes=_UNCHANGED, due=_UNCHANGED, priority=_UNCHANGED, tags=_UNCHANGED,
-               list=_UNCHANGED, parent_id=_UNCHANGED, repeat=_UNCHANGED,
-               remind=_UNCHANGED) -> Task:
+    def update(self, task_id: int | str, *, by: Origin | Step,
+               title: object = _UNCHANGED, notes: object = _UNCHANGED,
+               due: object = _UNCHANGED, priority: object = _UNCHANGED,
+               tags: object = _UNCHANGED, list: object = _UNCHANGED,
+               parent_id: object = _UNCHANGED,
+               repeat: str | repeats.Repeat | None | _Keep = _UNCHANGED,
+               remind: str | None | _Keep = _UNCHANGED) -> Task:
         """Change the given fields; `due=None` (or "none") clears the due date, `repeat="none"`
         the repeat rule, `remind="none"` the reminder, `parent_id=None` makes it a task of its
         own. A reminder given as "30m before" moves with the due."""
@@ -401,7 +416,8 @@ class TaskStore:
         if priority is not _UNCHANGED:
             changes["priority"] = PRIORITIES.index(validate.priority(priority))
         if tags is not _UNCHANGED:
-            changes["tags"] = json.dumps(validate.tags([*tags] if tags is not None else None))
+            listed = [*tags] if isinstance(tags, Iterable) else tags  # a generator, a tuple
+            changes["tags"] = json.dumps(validate.tags(listed))
         if due is not _UNCHANGED:
             changes.update(due_columns(given_due(due)))
         moved_subtree = False
@@ -415,8 +431,8 @@ class TaskStore:
         state = {"due": changes.get("due", current.due),
                  "repeat": current.repeat, "repeat_after_done": current.repeat_after_done,
                  "remind_at": current.remind_at, "remind_before": current.remind_before}
-        self._plan_repeat(state, repeat if repeat is not _UNCHANGED else None,
-                          remind if remind is not _UNCHANGED else None,
+        self._plan_repeat(state, None if repeat is _UNCHANGED else repeat,
+                          None if remind is _UNCHANGED else remind,
                           keep_repeat=repeat is _UNCHANGED, due_changed="due" in changes,
                           keep_remind=remind is _UNCHANGED)
         for name in ("due", "due_key", "due_has_time", "due_zone", "repeat",
@@ -439,20 +455,20 @@ class TaskStore:
         self._announce("updated", [current.id])
         return after
 
-    def _edit_in_step(self, history: Recorder, task_id: int, **columns) -> None:
+    def _edit_in_step(self, history: Recorder, task_id: int, **columns: object) -> None:
         before = self.get(task_id).to_dict()
         assignments = ", ".join(f"{name} = ?" for name in columns)
         self._conn.execute(f"UPDATE tasks SET {assignments}, updated_at = ? WHERE id = ?",
                            [*columns.values(), timestamp(), task_id])
         history.record(task_id, "edited", before, self.get(task_id).to_dict())
 
-    def _placement(self, row: dict, list_name, parent_id, *, moving: int | None = None,
-                   explicit_list: bool = True) -> dict:
+    def _placement(self, row: Row, list_name: object, parent_id: object, *,
+                   moving: int | None = None, explicit_list: bool = True) -> Row:
         """list_id and parent_id for a task: a subtask is in its parent's list; at most
         MAX_DEPTH levels; never under itself or its own subtasks."""
         parent = None
         if parent_id not in (None, "", 0, "0", "none"):
-            parent = self.get(parent_id)
+            parent = self._rows.task(validate.task_id(parent_id))
             if moving is not None:
                 below = set(self._descendants(moving))
                 if parent.id == moving or parent.id in below:
@@ -490,12 +506,13 @@ class TaskStore:
     def _descendants(self, task_id: int) -> list[int]:
         return [child for child, in self._conn.execute(_DESCENDANTS, {"root": task_id})]
 
-    def _plan_repeat(self, row: dict, repeat: str | None, remind: str | None, *,
+    def _plan_repeat(self, row: Row, repeat: str | repeats.Repeat | None, remind: str | None, *,
                      keep_repeat: bool = False, due_changed: bool = True,
                      keep_remind: bool = False) -> None:
         """Fill the repeat and reminder columns of `row` (which has `due`)."""
         due = Due.stored(row.get("due"))
         if not keep_repeat:
+            parsed: repeats.Repeat | None
             if isinstance(repeat, repeats.Repeat):  # already read (quick add)
                 parsed, at = repeats.Repeat(repeats.check_rule(repeat.rule),
                                             repeat.after_done), None
@@ -553,7 +570,7 @@ class TaskStore:
             following = repeats.next_due(repeats.Repeat(current.repeat,
                                                         current.repeat_after_done), due,
                                          zone=current.due_zone)
-        if following is None:
+        if following is None or due is None:
             with self._writing(by) as history:
                 for child in open_below:
                     self._status_in_step(history, child, "done")
@@ -578,7 +595,7 @@ class TaskStore:
         return after
 
     @staticmethod
-    def _moved_reminder(task: Task, old: Due, new: Due) -> dict:
+    def _moved_reminder(task: Task, old: Due, new: Due) -> Row:
         if task.remind_before is not None:
             return remind_columns(reminder_before(new, task.remind_before), task.remind_before)
         # An absolute reminder keeps its distance from the due, in the due's wall-clock time.
@@ -709,10 +726,10 @@ class TaskStore:
     def is_undone(self, change_id: int) -> bool:
         """Whether an undo has reverted this change (and no redo brought it back)."""
         end = self._history.live_end(self._history.change(change_id))
-        return end.id != change_id and end.action == "undone"
+        return bool(end.id != change_id and end.action == "undone")
 
     def step_of(self, change_id: int) -> int:
-        return self._history.change(change_id).step
+        return int(self._history.change(change_id).step)
 
     def undo(self, *, by: Origin | Step, force: bool = False,
              conversation_id: str | None = None, origin: str | tuple[str, ...] | None = None,
