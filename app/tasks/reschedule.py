@@ -40,8 +40,8 @@ def reschedule_overdue(store: TaskStore, to: str, *, by: Origin | Step,
     if before_writing is not None:
         before_writing(len(overdue))
     step = by if isinstance(by, Step) else Step(by)  # one undo step for them all
-    for task in overdue:
-        store.update(task.id, by=step, due=_moved(Due.stored(task.due), day, now))
+    for task in overdue:  # an overdue task has a due
+        store.update(task.id, by=step, due=_moved(Due.parse(task.due), day, now))
     return len(overdue), day
 
 

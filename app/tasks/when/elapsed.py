@@ -30,7 +30,8 @@ def read_elapsed(text: str) -> timedelta | None:
         count = float(amount.replace(",", "."))
     minutes = count * (60 if unit.startswith("h") else 1)
     if extra:
-        minutes += 30 if extra == "a half" else int(re.match(r"\d+", extra).group())
+        number = re.match(r"\d+", extra)
+        minutes += 30 if extra == "a half" or number is None else int(number.group())
     if minutes <= 0:
         return None
     return timedelta(minutes=round(minutes))
