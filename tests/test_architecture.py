@@ -30,6 +30,8 @@ QT = ("PySide6", "qasync")
 LAUNCHERS = ["app.cli.main imports app.ui.lifecycle.desktop",
              "app.diagnostics.self_test imports app.ui.lifecycle.window_check"]
 MAX_TOP_LEVEL_MODULES = 5
+MAX_MODULE_LINES = 800     # a room a newcomer can read through
+MAX_MODULES_PER_FOLDER = 16  # .py files directly in one folder, __init__ included
 HEAVY = ("PySide6", "qasync", "agents", "openai", "keyring", "httpx", "sqlite3")
 
 
@@ -117,6 +119,21 @@ def test_qt_is_imported_only_in_app_ui_and_launched_lazily():
 
 def test_the_top_level_of_app_stays_small():
     assert len(list(APP.glob("*.py"))) <= MAX_TOP_LEVEL_MODULES
+
+
+def test_no_module_in_app_is_over_the_line_limit():
+    too_long = {f"{path.relative_to(REPO)}: {lines} lines" for path in MODULES.values()
+                if (lines := len(path.read_text(encoding="utf-8").splitlines()))
+                > MAX_MODULE_LINES}
+    assert too_long == set()
+
+
+def test_no_folder_in_app_or_tests_holds_more_modules_than_the_limit():
+    folders = [APP, *APP.rglob("*/"), REPO / "tests", *(REPO / "tests").rglob("*/")]
+    crowded = {f"{folder.relative_to(REPO)}: {count} modules" for folder in folders
+               if "__pycache__" not in folder.parts
+               and (count := len(list(folder.glob("*.py")))) > MAX_MODULES_PER_FOLDER}
+    assert crowded == set()
 
 
 def test_the_whole_core_imports_without_qt(app_home):

@@ -10,14 +10,20 @@ import os
 import re
 import sqlite3
 from collections import namedtuple
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from app.common import clock
-from app.common.database_problems import (DamagedDatabaseError, damage_marker, damaged_sentence,
-                                          is_damage, is_marked_damaged, mark_damaged)
+from app.common.database_problems import (
+    DamagedDatabaseError,
+    damage_marker,
+    damaged_sentence,
+    is_damage,
+    is_marked_damaged,
+    mark_damaged,
+)
 from app.common.errors import UserError
 from app.common.file_lock import locked
 from app.common.private_files import private_dir, tighten
@@ -95,9 +101,11 @@ def prune(db_path: Path) -> list[Backup]:
     last 4 weeks; removes the rest and returns them."""
     backups = list_backups(db_path)
     keep: set[str] = set()
-    for period, count in ((lambda taken: taken.date(), KEEP_DAILY),
-                          (lambda taken: taken.isocalendar()[:2], KEEP_WEEKLY)):
-        seen = []
+    periods: tuple[tuple[Callable[[datetime], object], int], ...] = (
+        (lambda taken: taken.date(), KEEP_DAILY),
+        (lambda taken: taken.isocalendar()[:2], KEEP_WEEKLY))
+    for period, count in periods:
+        seen: list[object] = []
         for backup in backups:  # newest first: the first of each period is its newest
             key = period(backup.taken)
             if key not in seen and len(seen) < count:
@@ -268,7 +276,7 @@ def _move_aside(db_path: Path) -> Path | None:
     # must sort newest, or the next pruning would remove it.
     taken = [int(match.group(2) or 1) for match in
              (_ASIDE.fullmatch(path.name[len(db_path.name):])
-              for path in set_aside_files(db_path)) if match.group(1) == stamp]
+              for path in set_aside_files(db_path)) if match and match.group(1) == stamp]
     number = max(taken, default=0) + 1
     aside = db_path.with_name(f"{db_path.name}.before-restore-{stamp}"
                               + (f"-{number}" if number > 1 else ""))

@@ -13,6 +13,7 @@ ids are positive, so the two never meet) and their snapshots are {"name", "creat
 import json
 import sqlite3
 from collections import namedtuple
+from typing import Any
 
 from app.common.errors import UserError
 
@@ -37,7 +38,7 @@ def is_list(subject: int) -> bool:
     return subject < 0
 
 
-def subject_words(subject: int, snapshot: dict | None) -> str:
+def subject_words(subject: int, snapshot: dict[str, Any] | None) -> str:
     """"task 7 'Buy milk'" or "list 'Errands'", for sentences about a history row."""
     snapshot = snapshot or {}
     if is_list(subject):
@@ -51,12 +52,12 @@ class Origin(namedtuple("Origin", ("kind", "conversation_id"), defaults=(None,))
 
     __slots__ = ()
 
-    def __new__(cls, kind: str, conversation_id: str | None = None):
+    def __new__(cls, kind: str, conversation_id: str | None = None) -> "Origin":
         if kind not in ORIGIN_KINDS:
             raise ValueError(f"unknown origin {kind!r}")
         return super().__new__(cls, kind, conversation_id)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "conversation_id": self.conversation_id}
 
     @property
@@ -89,7 +90,7 @@ class Change(namedtuple("Change", ("id", "step", "at", "task_id", "action", "bef
     def title(self) -> str:
         """The task's title, or the list's name."""
         snapshot = self.after or self.before or {}
-        return snapshot.get("name" if is_list(self.task_id) else "title", "?")
+        return str(snapshot.get("name" if is_list(self.task_id) else "title", "?"))
 
     @property
     def fields(self) -> list[str]:
@@ -100,7 +101,7 @@ class Change(namedtuple("Change", ("id", "step", "at", "task_id", "action", "bef
         return [name for name in dict.fromkeys([*before, *after])
                 if name != "updated_at" and before.get(name) != after.get(name)]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         a_list = is_list(self.task_id)  # JSON says which list, not the negated id
         return {"id": self.id, "step": self.step, "at": self.at,
                 "task_id": None if a_list else self.task_id,
@@ -115,14 +116,14 @@ _CHANGE_COLUMNS = ("history.id, step, history_steps.at, task_id, action, before,
 _FROM = "history JOIN history_steps ON history_steps.id = history.step"
 
 
-def _change(row: tuple) -> Change:
+def _change(row: tuple[Any, ...]) -> Change:
     return Change(row[0], row[1], row[2], row[3], row[4],
                   json.loads(row[5]) if row[5] is not None else None,
                   json.loads(row[6]) if row[6] is not None else None,
                   Origin(row[7], row[8]), row[9], row[10])
 
 
-def _dump(snapshot: dict | None) -> str | None:
+def _dump(snapshot: dict[str, Any] | None) -> str | None:
     return None if snapshot is None else json.dumps(snapshot, ensure_ascii=False,
                                                    separators=(",", ":"))
 
@@ -137,8 +138,8 @@ class Recorder:
         self._step_id = step.id
         self._ids: list[int] = []
 
-    def record(self, task_id: int, action: str, before: dict | None, after: dict | None,
-               reverts: int | None = None) -> int:
+    def record(self, task_id: int, action: str, before: dict[str, Any] | None,
+               after: dict[str, Any] | None, reverts: int | None = None) -> int:
         if self._step_id is None:
             origin = self._step.origin
             self._step_id = self._conn.execute(
@@ -148,6 +149,7 @@ class Recorder:
             "INSERT INTO history (step, task_id, action, before, after, reverts) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (self._step_id, task_id, action, _dump(before), _dump(after), reverts)).lastrowid
+        assert change_id is not None  # an INSERT always has one
         self._ids.append(change_id)
         return change_id
 
@@ -169,7 +171,7 @@ class HistoryLog:
     def changes(self, task_id: int | None = None, *, limit: int | None = None) -> list[Change]:
         """Newest first; all of them, or one task's."""
         sql = f"SELECT {_CHANGE_COLUMNS} FROM {_FROM}"
-        params: list = []
+        params: list[object] = []
         if task_id is not None:
             sql += " WHERE task_id = ?"
             params.append(task_id)
@@ -200,7 +202,7 @@ class HistoryLog:
         sql = ("SELECT step FROM history INDEXED BY history_live JOIN history_steps ON "
                "history_steps.id = history.step WHERE undone_by IS NULL AND "
                + ("action != 'undone'" if undo else "action = 'undone'"))
-        params: list = []
+        params: list[object] = []
         if conversation_id is not None:
             sql += " AND conversation_id = ?"
             params.append(conversation_id)

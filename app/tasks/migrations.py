@@ -5,6 +5,9 @@ step may be a function of the connection instead (a repair SQL alone cannot say)
 if anything, is a sentence the user is shown once.
 """
 
+import sqlite3
+from collections.abc import Callable
+
 SCHEMA_V1 = """
 CREATE TABLE tasks (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -53,7 +56,7 @@ CREATE TRIGGER tasks_after_update AFTER UPDATE OF title, notes, tags ON tasks BE
     DELETE FROM task_tags WHERE task_id = old.id;
     INSERT OR IGNORE INTO task_tags (tag, task_id) SELECT value, new.id FROM json_each(new.tags);
 END;
-"""
+"""  # noqa: E501 (a migration that has shipped is never edited, not even re-wrapped)
 
 # History and trash (issue 13). Every change to a task is a row in `history`, written in the
 # transaction of the change; the changes one action made (an agent's answer, an import, a bulk
@@ -177,7 +180,7 @@ WITH RECURSIVE above(start, id) AS (
 """
 
 
-def repair_parent_loops(conn) -> str | None:
+def repair_parent_loops(conn: sqlite3.Connection) -> str | None:
     """A file written before the tree was checked may hold a loop of parents, which hid its
     tasks and hung every walk down the tree. Each loop is broken at its newest link (the task
     in it changed last stands on its own); returns the sentence saying so, once."""
@@ -199,7 +202,7 @@ def repair_parent_loops(conn) -> str | None:
             f"stand{'' if plural else 's'} on {'their' if plural else 'its'} own.")
 
 
-def repair_then_check_the_tree(conn) -> str | None:
+def repair_then_check_the_tree(conn: sqlite3.Connection) -> str | None:
     notice = repair_parent_loops(conn)
     for trigger in TREE_TRIGGERS:
         conn.execute(trigger)
@@ -230,7 +233,7 @@ CREATE TABLE routines (
 """
 
 
-def repair_list_names(conn) -> None:
+def repair_list_names(conn: sqlite3.Connection) -> None:
     """List names stored before they were cleaned (issue 20) lose their control and bidi
     characters; a name that then matches another list's gets its id ("Work (7)"), and one left
     empty becomes "List 7", so no list is merged or lost."""
@@ -247,6 +250,8 @@ def repair_list_names(conn) -> None:
         conn.execute("UPDATE lists SET name = ? WHERE id = ?", (cleaned, list_id))
 
 
-MIGRATIONS: list = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, repair_then_check_the_tree,
-                    SCHEMA_V6, repair_list_names]
+# A script, or a function given the connection (it may return a sentence for the user).
+Migration = str | Callable[[sqlite3.Connection], str | None]
+MIGRATIONS: list[Migration] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4,
+                               repair_then_check_the_tree, SCHEMA_V6, repair_list_names]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -5,22 +5,24 @@ typing.NamedTuple they add no import cost to a `tasks list` that starts in ~50 m
 """
 
 from collections import namedtuple
+from typing import Any
 
 PRIORITIES = ("none", "low", "medium", "high")  # position is the rank stored in SQLite
 STATUSES = ("open", "done")
-FIELDS = ("id", "title", "notes", "due", "priority", "status", "tags",
-          "created_at", "updated_at", "completed_at",
-          # schema 3 (issue 14); the defaults read history snapshots written before it
-          "list", "parent_id", "repeat", "repeat_after_done", "remind_at", "remind_before", "uid",
-          "due_zone")  # schema 4
-NEW_FIELD_DEFAULTS = ("Inbox", None, None, False, None, None, None, None)
 INBOX = "Inbox"
 MAX_DEPTH = 3  # a task, its subtasks, and theirs
-CHANGE_KINDS = ("lists", "added", "updated", "completed", "reopened", "deleted", "restored", "imported",
-                "undone", "redone", "trash_emptied", "external")
+CHANGE_KINDS = ("lists", "added", "updated", "completed", "reopened", "deleted", "restored",
+                "imported", "undone", "redone", "trash_emptied", "external")
 
 
-class Task(namedtuple("Task", FIELDS, defaults=NEW_FIELD_DEFAULTS)):
+# Written out in the call, so the type checker knows the fields.
+class Task(namedtuple("Task", (
+        "id", "title", "notes", "due", "priority", "status", "tags",
+        "created_at", "updated_at", "completed_at",
+        # schema 3 (issue 14); the defaults read history snapshots written before it
+        "list", "parent_id", "repeat", "repeat_after_done", "remind_at", "remind_before", "uid",
+        "due_zone"),  # schema 4
+        defaults=("Inbox", None, None, False, None, None, None, None))):
     """One task. `due` is ISO 8601: a date, or a date-time with its UTC offset; `tags` a tuple;
     `priority` one of PRIORITIES; `status` one of STATUSES; timestamps are UTC ISO 8601.
     `list` the name of its list; `parent_id` the task it is a subtask of (or None); `repeat` an
@@ -33,8 +35,12 @@ class Task(namedtuple("Task", FIELDS, defaults=NEW_FIELD_DEFAULTS)):
 
     __slots__ = ()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {**self._asdict(), "tags": list(self.tags)}
+
+
+FIELDS: tuple[str, ...] = Task._fields
+NEW_FIELD_DEFAULTS = tuple(Task._field_defaults.values())
 
 
 class TaskList(namedtuple("TaskList", ("name", "open", "done"))):
@@ -55,7 +61,7 @@ class TrashedTask(namedtuple("TrashedTask", ("task", "trashed_at"))):
 
     __slots__ = ()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {**self.task.to_dict(), "trashed_at": self.trashed_at}
 
 

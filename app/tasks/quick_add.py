@@ -26,14 +26,19 @@ What the parser takes, and nothing else (the title keeps every other word as typ
 
 import re
 from collections import namedtuple
+from collections.abc import Collection
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from app.common.errors import UserError
+from app.tasks.history import Origin, Step
+from app.tasks.validate import list_name_key
 from app.tasks.when import repeat as repeats
 from app.tasks.when.dates import Due
-from app.tasks.history import Origin, Step
 from app.tasks.when.natural_dates import read_due
-from app.tasks.validate import list_name_key
+
+if TYPE_CHECKING:  # the store is handed in: a quick line is read without it
+    from app.tasks.store import TaskStore
 
 QuickAdd = namedtuple("QuickAdd", ("title", "due", "repeat", "tags", "priority", "list",
                                    "readings"))
@@ -76,7 +81,8 @@ MOST_DATE_WORDS = 6
 MOST_REPEAT_WORDS = 12
 
 
-def parse(text: str, *, now: datetime | None = None, keep=frozenset()) -> QuickAdd:
+def parse(text: str, *, now: datetime | None = None,
+          keep: Collection[str] = frozenset()) -> QuickAdd:
     """The fields in one typed line; UserError when nothing is left for a title. `keep`: the
     sources of readings taken back, whose words stay in the title."""
     tokens = _TOKEN.findall(text)
@@ -95,6 +101,7 @@ def parse(text: str, *, now: datetime | None = None, keep=frozenset()) -> QuickA
             taken.append((number, Reading("priority", priority, token)))
         elif list_name is None and _LIST.fullmatch(token):
             match = _LIST.fullmatch(token)
+            assert match is not None  # the condition just matched it
             list_name = " ".join((match.group(1) or match.group(2)).split())
             taken.append((number, Reading("list", list_name, token)))
         else:
@@ -137,7 +144,8 @@ class _Trailing:
     """The phrases at the end of the line, read from the last word back (see the module's
     note). `order` holds the numbers of the tokens in play: every one but the marks."""
 
-    def __init__(self, tokens: list[str], order: list[int], keep, now: datetime | None):
+    def __init__(self, tokens: list[str], order: list[int], keep: Collection[str],
+                 now: datetime | None) -> None:
         self.tokens, self.order, self.keep, self.now = tokens, order, keep, now
         self.readings: dict[str, Reading] = {}  # by kind
         self.starts: dict[str, int] = {}  # the token each reading starts at
@@ -217,7 +225,7 @@ class _Trailing:
             return None
 
 
-def add(store, parsed: QuickAdd, *, by: Origin | Step, **fields) -> Added:
+def add(store: "TaskStore", parsed: QuickAdd, *, by: Origin | Step, **fields: Any) -> Added:
     """Save `parsed` (`fields` override its own: a view's list, say). A `^List` that does not
     exist yet is made first, in the same undo step as the task."""
     values = {"due": parsed.due.iso if parsed.due else None, "repeat": parsed.repeat,

@@ -11,11 +11,11 @@ from datetime import date, datetime
 
 from app.common import clock
 from app.common.errors import UserError
-from app.tasks.when.dates import Due, local_instant
 from app.tasks.filters import TaskFilter
 from app.tasks.history import Origin, Step
-from app.tasks.when.natural_dates import read_due
 from app.tasks.store import TaskStore
+from app.tasks.when.dates import Due, local_instant
+from app.tasks.when.natural_dates import read_due
 
 
 def target_day(text: str, now: datetime | None = None) -> date:
@@ -40,8 +40,8 @@ def reschedule_overdue(store: TaskStore, to: str, *, by: Origin | Step,
     if before_writing is not None:
         before_writing(len(overdue))
     step = by if isinstance(by, Step) else Step(by)  # one undo step for them all
-    for task in overdue:
-        store.update(task.id, by=step, due=_moved(Due.stored(task.due), day, now))
+    for task in overdue:  # an overdue task has a due
+        store.update(task.id, by=step, due=_moved(Due.parse(task.due), day, now))
     return len(overdue), day
 
 

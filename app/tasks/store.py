@@ -1,43 +1,86 @@
-"""TaskStore: every read and write of tasks, and the one place changes are announced."""
+"""TaskStore: every read and write of tasks, and the one place changes are announced.
+
+The trash (store_trash.py), import (store_import.py) and undo/redo (store_undo.py) are its
+collaborators: each works inside a transaction this class opens, and this class announces."""
 
 import json
 import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from enum import Enum
 from pathlib import Path
-from collections.abc import Callable, Iterable, Iterator
+from typing import Final
 
 from app.common import clock
+from app.common.database import (
+    OutsideWrites,
+    file_identity,
+    guarded,
+    open_database,
+    transaction,
+)
 from app.common.errors import UserError
 from app.common.listeners import Listeners
-from app.tasks import validate
-from app.common.database import (OutsideWrites, file_identity, guarded, open_database,
-                                 transaction)
-from app.tasks.when.dates import (Due, local_instant, local_midnight, local_today, timestamp,
-                             today_ends, wall_clock)
-from app.tasks.filters import TaskFilter
-from app.tasks.tree import flattened_parents
-from app.tasks.migrations import MIGRATIONS
-from app.tasks import undo
+from app.tasks import undo, validate
 from app.tasks.backups import write_lock
-from app.tasks.history import (ORIGIN_WORDS, Change, HistoryLog, Origin, Recorder, Step, is_list,
-                               list_subject)
-from app.tasks.model import (INBOX, MAX_DEPTH, NEW_FIELD_DEFAULTS, PRIORITIES, Reverted, Task,
-                              TaskChange, TaskList, TrashedTask)
+from app.tasks.filters import TaskFilter
+from app.tasks.history import Change, HistoryLog, Origin, Recorder, Step, is_list, list_subject
+from app.tasks.migrations import MIGRATIONS
+from app.tasks.model import (
+    INBOX,
+    MAX_DEPTH,
+    PRIORITIES,
+    Reverted,
+    Task,
+    TaskChange,
+    TaskList,
+    TrashedTask,
+)
+from app.tasks.store_import import find_duplicate, plan_import, write_import
+from app.tasks.store_trash import TRASH_DAYS, TaskTrash
+from app.tasks.store_undo import Reverting, moved_with, nothing_to
+from app.tasks.task_rows import (
+    COLUMNS,
+    NO_DUE,
+    Row,
+    Snapshot,
+    TaskNotFoundError,
+    TaskRows,
+    due_columns,
+    given_due,
+    new_row,
+    remind_columns,
+)
 from app.tasks.when import repeat as repeats
+from app.tasks.when.dates import (
+    Due,
+    local_instant,
+    local_midnight,
+    local_today,
+    timestamp,
+    today_ends,
+    wall_clock,
+)
 from app.tasks.when.natural_dates import read_due
-from app.tasks.when.reminder_time import before as reminder_before, read_remind
+from app.tasks.when.reminder_time import before as reminder_before
+from app.tasks.when.reminder_time import read_remind
+
+# Named here too: callers and sync import them from the store.
+__all__ = ["NO_DUE", "RANKED_AT_MOST", "TRASH_DAYS", "TaskNotFoundError", "TaskStore",
+           "TreeError"]
 
 Listener = Callable[[TaskChange], None]
-_UNCHANGED = object()  # "leave this field as it is" in update()
 
-_COLUMNS = ("tasks.id, tasks.title, tasks.notes, tasks.due, tasks.priority, tasks.status, "
-            "tasks.tags, tasks.created_at, tasks.updated_at, tasks.completed_at, "
-            "(SELECT name FROM lists WHERE lists.id = tasks.list_id), tasks.parent_id, "
-            "tasks.repeat, tasks.repeat_after_done, tasks.remind_at, tasks.remind_before, "
-            "tasks.uid, tasks.due_zone")
-_NEW_FIELDS = dict(zip(("list", "parent_id", "repeat", "repeat_after_done", "remind_at",
-                        "remind_before", "uid", "due_zone"), NEW_FIELD_DEFAULTS))
+
+class _Keep(Enum):
+    """"Leave this field as it is" in update(): None means "clear it" there."""
+
+    FIELD = "unchanged"
+
+
+_UNCHANGED: Final = _Keep.FIELD
+
 # Every task below :root at any depth. UNION, not UNION ALL: on a damaged file with a loop of
 # parents the walk still ends (each task is visited once), and the root is never its own child.
 _DESCENDANTS = ("WITH RECURSIVE sub(id) AS (SELECT id FROM tasks WHERE parent_id = :root "
@@ -55,13 +98,7 @@ _ORDER = "ORDER BY due_key, priority DESC, id"  # matches the indexes: no sort s
 # Due.is_overdue in SQL: a day once it is over (its key is before today's midnight), a time
 # as soon as it has passed (its key is before now). Parameters: now, today's midnight.
 _OVERDUE = "(due_key < ? AND (due_has_time OR due_key < ?))"
-NO_DUE = float("inf")
 RANKED_AT_MOST = 2_000
-TRASH_DAYS = 30
-
-
-class TaskNotFoundError(UserError):
-    pass
 
 
 class TreeError(UserError):
@@ -76,82 +113,10 @@ _TREE_SENTENCES = {
 }
 
 
-def _task(row: tuple) -> Task:
-    return Task(row[0], row[1], row[2], row[3], PRIORITIES[row[4]], row[5],
-                tuple(json.loads(row[6])), row[7], row[8], row[9], row[10] or INBOX, row[11],
-                row[12], bool(row[13]), row[14], row[15], row[16], row[17])
-
-
-def _complete(snapshot: dict) -> dict:
-    """A snapshot with the fields schemas 3 and 4 added (older history rows lack them)."""
-    return {**_NEW_FIELDS, **snapshot}
-
-
-def _task_of(snapshot: dict) -> Task:
-    return Task(**{**_complete(snapshot), "tags": tuple(snapshot["tags"])})
-
-
-def _snapshot(task_id: int, row: dict, list_name: str) -> dict:
-    """What the history keeps of a row just written: the task's public fields."""
-    return {"id": task_id, "title": row["title"], "notes": row["notes"], "due": row["due"],
-            "priority": PRIORITIES[row["priority"]], "status": row["status"],
-            "tags": json.loads(row["tags"]), "created_at": row["created_at"],
-            "updated_at": row["updated_at"], "completed_at": row["completed_at"],
-            "list": list_name, "parent_id": row["parent_id"], "repeat": row["repeat"],
-            "repeat_after_done": bool(row["repeat_after_done"]), "remind_at": row["remind_at"],
-            "remind_before": row["remind_before"], "uid": row["uid"],
-            "due_zone": row["due_zone"]}
-
-
-def _due(value: str | None) -> Due | None:
-    """A due date given to add() or update(): None, "" and "none" mean no due date; people's
-    words ("next friday", "tomorrow 5pm") are read too, ISO without loading the parser."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise UserError("A due date must be text, like 2026-11-27 or 'tomorrow 5pm'.")
-    return None if not value.strip() or value.strip().lower() == "none" else read_due(value)
-
-
-def _new_uid() -> str:
-    import uuid
-
-    return f"{uuid.uuid4().hex}@task-assistant"
-
-
-def _due_columns(due: Due | None, zone: str | None = None) -> dict:
-    """The due's columns. A due a person types is in their own zone (`zone` None); only an
-    imported event's, and its next occurrences, keep a zone of their own, and only with a time."""
-    return {"due": due.iso if due else None, "due_key": due.key if due else NO_DUE,
-            "due_has_time": int(due.has_time) if due else 0,
-            "due_zone": zone if due and due.has_time else None}
-
-
-def _remind_columns(at: Due | None, minutes: int | None) -> dict:
-    return {"remind_at": at.iso if at else None, "remind_key": at.key if at else NO_DUE,
-            "remind_before": minutes if at else None}
-
-
-def _nothing_to(verb: str, by: Origin | Step, conversation_id: str | None,
-               origin: str | tuple[str, ...] | None) -> str:
-    """Why undo or redo found nothing, in one sentence naming where it looked."""
-    if conversation_id:
-        caller = by.origin if isinstance(by, Step) else by
-        if caller.kind == "mcp":
-            return (f"There is nothing to {verb} from this MCP session; changes made by other "
-                    f"MCP clients or in the app are not this session's to {verb}.")
-        return f"There is nothing to {verb} in this {caller.scope_name}."
-    if origin:
-        what = "changed" if verb == "undo" else "undone"
-        kinds = (origin,) if isinstance(origin, str) else origin
-        return f"There is nothing to {verb} that was {what} " \
-               f"{' or '.join(dict.fromkeys(ORIGIN_WORDS[kind] for kind in kinds))}."
-    return f"There is nothing to {verb}."
-
 
 @guarded  # damaged, full, read-only and busy files: one sentence each
 class TaskStore:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._open()
         self._replaced_since_poll = False
@@ -167,6 +132,8 @@ class TaskStore:
         self._file = file_identity(self.path)
         self._outside_writes = OutsideWrites(self._conn)
         self._history = HistoryLog(self._conn)
+        self._rows = TaskRows(self._conn)
+        self._trash = TaskTrash(self._conn, self._rows, self._history)
 
     def _follow_replaced_file(self) -> None:
         """`backups restore` puts a new file at the path while a window, `ask` or `mcp serve`
@@ -208,15 +175,13 @@ class TaskStore:
     # -- reads -----------------------------------------------------------------------------
 
     def get(self, task_id: int | str) -> Task:
-        number = validate.task_id(task_id)
-        row = self._conn.execute(f"SELECT {_COLUMNS} FROM tasks WHERE id = ?", (number,)).fetchone()
-        if row is None:
-            raise TaskNotFoundError(f"There is no task {number}.")
-        return _task(row)
+        return self._rows.task(validate.task_id(task_id))
 
-    def list_tasks(self, filters: TaskFilter = TaskFilter(), *, now: datetime | None = None) -> list[Task]:
+    def list_tasks(self, filters: TaskFilter | None = None, *,
+                   now: datetime | None = None) -> list[Task]:
+        filters = filters or TaskFilter()
         where, params = self._where(filters, now)
-        sql = f"SELECT {_COLUMNS} FROM tasks"
+        sql = f"SELECT {COLUMNS} FROM tasks"
         if filters.tag:
             sql += " JOIN task_tags ON task_tags.task_id = tasks.id AND task_tags.tag = ?"
             params.insert(0, filters.tag.strip().lstrip("#"))
@@ -229,11 +194,12 @@ class TaskStore:
             sql += " " + _ORDER
         if filters.limit is not None:
             sql += f" LIMIT {max(0, int(filters.limit))}"
-        return [_task(row) for row in self._conn.execute(sql, params)]
+        return self._rows.select(sql, params)
 
-    def _where(self, filters: TaskFilter, now: datetime | None) -> tuple[list[str], list]:
+    def _where(self, filters: TaskFilter,
+               now: datetime | None) -> tuple[list[str], list[object]]:
         where: list[str] = []
-        params: list = []
+        params: list[object] = []
         if filters.status != "all":
             where.append("status = ?")
             params.append(validate.status(filters.status))
@@ -298,23 +264,24 @@ class TaskStore:
         broad = len(newest) > RANKED_AT_MOST
         if broad and 0 <= rows <= len(newest):
             return self._tasks_by_id([task_id for task_id, in newest[:rows]])
-        sql = (f"SELECT {_COLUMNS} FROM tasks_fts JOIN tasks ON tasks.id = tasks_fts.rowid "
+        sql = (f"SELECT {COLUMNS} FROM tasks_fts JOIN tasks ON tasks.id = tasks_fts.rowid "
                f"WHERE tasks_fts MATCH ?{status_filter}")
-        sql += " ORDER BY tasks_fts.rowid DESC" if broad else " ORDER BY bm25(tasks_fts, 10.0, 1.0, 5.0)"
+        sql += " ORDER BY tasks_fts.rowid DESC" if broad else \
+            " ORDER BY bm25(tasks_fts, 10.0, 1.0, 5.0)"
         sql += f" LIMIT {rows}"
-        return [_task(row) for row in self._conn.execute(sql, params)]
+        return self._rows.select(sql, params)
 
     def _tasks_by_id(self, ids: list[int]) -> list[Task]:
         """The tasks `ids`, in that order."""
         if not ids:
             return []
-        found = {row[0]: _task(row) for row in self._conn.execute(
-            f"SELECT {_COLUMNS} FROM tasks WHERE id IN ({','.join('?' * len(ids))})", ids)}
+        found = {task.id: task for task in self._rows.select(
+            f"SELECT {COLUMNS} FROM tasks WHERE id IN ({','.join('?' * len(ids))})", ids)}
         # A match trashed by another process between the two reads is left out.
         return [found[task_id] for task_id in ids if task_id in found]
 
     def count(self) -> int:
-        return self._conn.execute("SELECT count(*) FROM tasks").fetchone()[0]
+        return int(self._conn.execute("SELECT count(*) FROM tasks").fetchone()[0])
 
     def count_matching(self, filters: TaskFilter, *, now: datetime | None = None) -> int:
         """How many tasks list_tasks(filters) would return (the window's sidebar counts)."""
@@ -325,7 +292,7 @@ class TaskStore:
             params.insert(0, filters.tag.strip().lstrip("#"))
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return self._conn.execute(sql, params).fetchone()[0]
+        return int(self._conn.execute(sql, params).fetchone()[0])
 
     # -- lists -----------------------------------------------------------------------------
 
@@ -348,22 +315,10 @@ class TaskStore:
         return dict(self._conn.execute("SELECT id, name FROM lists").fetchall())
 
     def _list_id(self, name: object, *, create: bool = False) -> int:
-        cleaned = validate.list_name(name)
-        row = self._conn.execute("SELECT id FROM lists WHERE name = ?", (cleaned,)).fetchone()
-        if row:
-            return row[0]
-        if create:
-            return self._conn.execute("INSERT INTO lists (name, created_at) VALUES (?, ?)",
-                                      (cleaned, timestamp())).lastrowid
-        names = ", ".join(item.name for item in self.lists())
-        raise UserError(f"There is no list '{cleaned}' (lists: {names}); add it first with "
-                        f"`task-assistant lists add \"{cleaned}\"`.")
+        return self._rows.list_id(name, create=create)
 
-    def _list_state(self, list_id: int) -> dict | None:
-        """What the history keeps of a list (see history.py), or None if there is none."""
-        row = self._conn.execute("SELECT name, created_at FROM lists WHERE id = ?",
-                                 (list_id,)).fetchone()
-        return {"name": row[0], "created_at": row[1]} if row else None
+    def _list_state(self, list_id: int) -> Snapshot | None:
+        return self._rows.list_state(list_id)
 
     def add_list(self, name: str, *, by: Origin | Step) -> TaskList:
         cleaned = validate.list_name(name)
@@ -389,7 +344,7 @@ class TaskStore:
             if other and other[0] != list_id:
                 raise UserError(f"There is already a list '{other[1]}'.")
             before = self._list_state(list_id)
-            if before["name"] == cleaned:
+            if before is not None and before["name"] == cleaned:
                 return cleaned  # the same name: nothing to record
             self._conn.execute("UPDATE lists SET name = ? WHERE id = ?", (cleaned, list_id))
             history.record(list_subject(list_id), "renamed", before, self._list_state(list_id))
@@ -417,10 +372,10 @@ class TaskStore:
                 self._conn.execute("UPDATE tasks SET list_id = ?, updated_at = ? WHERE id = ?",
                                    (target, timestamp(), task_id))
                 history.record(task_id, "edited", before, self.get(task_id).to_dict())
-            before = self._list_state(list_id)
+            removed = self._list_state(list_id)
             self._conn.execute("DELETE FROM lists WHERE id = ?", (list_id,))
             # After the moves: undo brings the list back before its tasks return to it.
-            history.record(list_subject(list_id), "removed", before, None)
+            history.record(list_subject(list_id), "removed", removed, None)
         self._announce("lists", ids)
         return len(ids)
 
@@ -432,20 +387,23 @@ class TaskStore:
             parent_id: int | str | None = None, repeat: str | None = None,
             remind: str | None = None) -> Task:
         """`due` and `remind` take people's words too; `repeat` an RRULE or a phrase."""
-        row = self._row(title=title, notes=notes, due=due, priority=priority,
-                        tags=[*tags] if tags is not None else None)
+        row = new_row(title=title, notes=notes, due=due, priority=priority,
+                      tags=[*tags] if tags is not None else None)
         row.update(self._placement(row, list, parent_id))
         self._plan_repeat(row, repeat, remind)
         with self._writing(by) as history:
-            task_id = self._insert(row)
+            task_id = self._rows.insert(row)
             history.record(task_id, "added", None, self.get(task_id).to_dict())
         self._announce("added", [task_id])
         return self.get(task_id)
 
-    def update(self, task_id: int | str, *, by: Origin | Step, title=_UNCHANGED,
-               notes=_UNCHANGED, due=_UNCHANGED, priority=_UNCHANGED, tags=_UNCHANGED,
-               list=_UNCHANGED, parent_id=_UNCHANGED, repeat=_UNCHANGED,
-               remind=_UNCHANGED) -> Task:
+    def update(self, task_id: int | str, *, by: Origin | Step,
+               title: object = _UNCHANGED, notes: object = _UNCHANGED,
+               due: object = _UNCHANGED, priority: object = _UNCHANGED,
+               tags: object = _UNCHANGED, list: object = _UNCHANGED,
+               parent_id: object = _UNCHANGED,
+               repeat: str | repeats.Repeat | None | _Keep = _UNCHANGED,
+               remind: str | None | _Keep = _UNCHANGED) -> Task:
         """Change the given fields; `due=None` (or "none") clears the due date, `repeat="none"`
         the repeat rule, `remind="none"` the reminder, `parent_id=None` makes it a task of its
         own. A reminder given as "30m before" moves with the due."""
@@ -458,9 +416,10 @@ class TaskStore:
         if priority is not _UNCHANGED:
             changes["priority"] = PRIORITIES.index(validate.priority(priority))
         if tags is not _UNCHANGED:
-            changes["tags"] = json.dumps(validate.tags([*tags] if tags is not None else None))
+            listed = [*tags] if isinstance(tags, Iterable) else tags  # a generator, a tuple
+            changes["tags"] = json.dumps(validate.tags(listed))
         if due is not _UNCHANGED:
-            changes.update(_due_columns(_due(due)))
+            changes.update(due_columns(given_due(due)))
         moved_subtree = False
         if list is not _UNCHANGED or parent_id is not _UNCHANGED:
             placed = self._placement(
@@ -472,8 +431,8 @@ class TaskStore:
         state = {"due": changes.get("due", current.due),
                  "repeat": current.repeat, "repeat_after_done": current.repeat_after_done,
                  "remind_at": current.remind_at, "remind_before": current.remind_before}
-        self._plan_repeat(state, repeat if repeat is not _UNCHANGED else None,
-                          remind if remind is not _UNCHANGED else None,
+        self._plan_repeat(state, None if repeat is _UNCHANGED else repeat,
+                          None if remind is _UNCHANGED else remind,
                           keep_repeat=repeat is _UNCHANGED, due_changed="due" in changes,
                           keep_remind=remind is _UNCHANGED)
         for name in ("due", "due_key", "due_has_time", "due_zone", "repeat",
@@ -496,20 +455,20 @@ class TaskStore:
         self._announce("updated", [current.id])
         return after
 
-    def _edit_in_step(self, history: Recorder, task_id: int, **columns) -> None:
+    def _edit_in_step(self, history: Recorder, task_id: int, **columns: object) -> None:
         before = self.get(task_id).to_dict()
         assignments = ", ".join(f"{name} = ?" for name in columns)
         self._conn.execute(f"UPDATE tasks SET {assignments}, updated_at = ? WHERE id = ?",
                            [*columns.values(), timestamp(), task_id])
         history.record(task_id, "edited", before, self.get(task_id).to_dict())
 
-    def _placement(self, row: dict, list_name, parent_id, *, moving: int | None = None,
-                   explicit_list: bool = True) -> dict:
+    def _placement(self, row: Row, list_name: object, parent_id: object, *,
+                   moving: int | None = None, explicit_list: bool = True) -> Row:
         """list_id and parent_id for a task: a subtask is in its parent's list; at most
         MAX_DEPTH levels; never under itself or its own subtasks."""
         parent = None
         if parent_id not in (None, "", 0, "0", "none"):
-            parent = self.get(parent_id)
+            parent = self._rows.task(validate.task_id(parent_id))
             if moving is not None:
                 below = set(self._descendants(moving))
                 if parent.id == moving or parent.id in below:
@@ -547,12 +506,13 @@ class TaskStore:
     def _descendants(self, task_id: int) -> list[int]:
         return [child for child, in self._conn.execute(_DESCENDANTS, {"root": task_id})]
 
-    def _plan_repeat(self, row: dict, repeat: str | None, remind: str | None, *,
+    def _plan_repeat(self, row: Row, repeat: str | repeats.Repeat | None, remind: str | None, *,
                      keep_repeat: bool = False, due_changed: bool = True,
                      keep_remind: bool = False) -> None:
         """Fill the repeat and reminder columns of `row` (which has `due`)."""
         due = Due.stored(row.get("due"))
         if not keep_repeat:
+            parsed: repeats.Repeat | None
             if isinstance(repeat, repeats.Repeat):  # already read (quick add)
                 parsed, at = repeats.Repeat(repeats.check_rule(repeat.rule),
                                             repeat.after_done), None
@@ -565,7 +525,7 @@ class TaskStore:
                     due = Due.parse(datetime.combine(due.day, at).astimezone().isoformat())
                 parsed = repeats.pin(parsed, due)
                 repeats.check_continues(parsed, due)
-                row.update(_due_columns(due))
+                row.update(due_columns(due))
             row["repeat"] = parsed.rule if parsed else None
             row["repeat_after_done"] = int(bool(parsed and parsed.after_done))
         elif row.get("repeat") and due is None:
@@ -573,14 +533,14 @@ class TaskStore:
                             "(--repeat none).")
         if not keep_remind:
             if remind is None or str(remind).strip().lower() in ("", "none", "off", "no"):
-                row.update(_remind_columns(None, None))
+                row.update(remind_columns(None, None))
             else:
-                row.update(_remind_columns(*read_remind(remind, due)))
+                row.update(remind_columns(*read_remind(remind, due)))
         elif row.get("remind_before") is not None and due_changed:
             if due is None:
-                row.update(_remind_columns(None, None))
+                row.update(remind_columns(None, None))
             else:
-                row.update(_remind_columns(reminder_before(due, row["remind_before"]),
+                row.update(remind_columns(reminder_before(due, row["remind_before"]),
                                            row["remind_before"]))
         elif row.get("remind_at"):
             row["remind_key"] = Due.parse(row["remind_at"]).key
@@ -610,7 +570,7 @@ class TaskStore:
             following = repeats.next_due(repeats.Repeat(current.repeat,
                                                         current.repeat_after_done), due,
                                          zone=current.due_zone)
-        if following is None:
+        if following is None or due is None:
             with self._writing(by) as history:
                 for child in open_below:
                     self._status_in_step(history, child, "done")
@@ -618,7 +578,7 @@ class TaskStore:
             self._announce("completed", [current.id, *open_below])
             return after
         with self._writing(by) as history:
-            columns = {**_due_columns(following, current.due_zone), "updated_at": timestamp()}
+            columns = {**due_columns(following, current.due_zone), "updated_at": timestamp()}
             if current.remind_at:
                 columns.update(self._moved_reminder(current, due, following))
             assignments = ", ".join(f"{name} = ?" for name in columns)
@@ -635,15 +595,15 @@ class TaskStore:
         return after
 
     @staticmethod
-    def _moved_reminder(task: Task, old: Due, new: Due) -> dict:
+    def _moved_reminder(task: Task, old: Due, new: Due) -> Row:
         if task.remind_before is not None:
-            return _remind_columns(reminder_before(new, task.remind_before), task.remind_before)
+            return remind_columns(reminder_before(new, task.remind_before), task.remind_before)
         # An absolute reminder keeps its distance from the due, in the due's wall-clock time.
         zone = task.due_zone if new.has_time else None
         shift = repeats.wall_start(new, zone) - repeats.wall_start(old, zone)
         moved = local_instant(wall_clock(datetime.fromisoformat(task.remind_at), zone) + shift,
                               zone)
-        return _remind_columns(Due.parse(moved.isoformat(timespec="seconds")), None)
+        return remind_columns(Due.parse(moved.isoformat(timespec="seconds")), None)
 
     def snooze(self, task_id: int | str, until: str, *, by: Origin | Step) -> Task:
         """Remind again at `until` ("10 min", "1h", "in 2 hours", "tomorrow 9am"): a reminder
@@ -674,87 +634,38 @@ class TaskStore:
     def delete(self, task_id: int | str, *, by: Origin | Step) -> Task:
         """Move the task, and its subtasks with it, to the trash for TRASH_DAYS days."""
         current = self.get(task_id)
-        stamp = timestamp()
         with self._writing(by) as history:
             below = self._descendants(current.id)
-            for number in [current.id, *below]:
-                before = self.get(number).to_dict()
-                after = {**before, "trashed_at": stamp}
-                self._put(number, before, after)
-                history.record(number, "deleted", before, after)
+            self._trash.put_in(history, [current.id, *below])
         self._announce("deleted", [current.id, *below])
         return current
 
-    def import_tasks(self, records: list[dict], *, by: Origin | Step,
+    def import_tasks(self, records: list[object], *, by: Origin | Step,
                      skip_duplicates: bool = False) -> list[int]:
         """Add every record (export's shape) as a new task, or none at all if one is bad.
         `parent_id` refers to another record's `id` in the same file. With `skip_duplicates`,
         a record the store already has (same UID, or same title and due) is left out and
         `last_skipped` says how many; otherwise it is added with a UID of its own."""
-        rows = []
-        for number, record in enumerate(records, start=1):
-            try:
-                rows.append(self._imported_row(record))
-            except UserError as error:
-                raise UserError(f"Task {number} in the file: {error}") from None
-        self.last_skipped = 0
-        kept, seen_uids = [], set()
-        for row in rows:
-            known = self.find_duplicate(row["uid"], row["title"], row["due"])
-            if known is not None and skip_duplicates:
-                self.last_skipped += 1
-                continue
-            if known is not None or row["uid"] in seen_uids:
-                row["uid"] = _new_uid()
-            seen_uids.add(row["uid"])
-            kept.append(row)
-        rows = kept
-        parents, self.last_flattened = flattened_parents(
-            [(row["_file_id"], row["_file_parent"]) for row in rows])
+        plan = plan_import(self._conn, records, skip_duplicates=skip_duplicates)
+        self.last_skipped, self.last_flattened = plan.skipped, plan.flattened
         with self._writing(by) as history:
-            ids, new_ids, lists = [], {}, {}
-            for row in rows:
-                file_id, file_parent = row.pop("_file_id"), row.pop("_file_parent")
-                name = row.pop("_list")
-                if name not in lists:
-                    lists[name] = self._list_id(name, create=True)
-                row["list_id"] = lists[name]
-                task_id = self._insert(row)
-                if file_id is not None:
-                    new_ids[file_id] = task_id
-                ids.append((task_id, row, name, file_parent))
-            for (task_id, row, name, _), file_parent in zip(ids, parents):
-                if file_parent is not None and file_parent in new_ids:
-                    row["parent_id"] = new_ids[file_parent]
-                    self._conn.execute("UPDATE tasks SET parent_id = ? WHERE id = ?",
-                                       (row["parent_id"], task_id))
-                history.record(task_id, "imported", None, _snapshot(task_id, row, name))
-            if len(ids) >= 1_000:
-                # A bulk insert leaves the search index in many small segments; merging them
-                # now (~0.1 s per 100k tasks) keeps every later search fast from a cold start.
-                self._conn.execute("INSERT INTO tasks_fts (tasks_fts) VALUES ('optimize')")
-        self._announce("imported", [task_id for task_id, *_ in ids])
-        return [task_id for task_id, *_ in ids]
+            ids = write_import(self._conn, self._rows, history, plan)
+        self._announce("imported", ids)
+        return ids
 
     def find_duplicate(self, uid: str | None, title: str, due: str | None) -> int | None:
         """The task an imported one repeats: the same UID, or the same title and due."""
-        if uid:
-            row = self._conn.execute("SELECT id FROM tasks WHERE uid = ?", (uid,)).fetchone()
-            if row:
-                return row[0]
-        row = self._conn.execute("SELECT id FROM tasks WHERE title = ? AND due IS ?",
-                                 (title, due)).fetchone()
-        return row[0] if row else None
+        return find_duplicate(self._conn, uid, title, due)
 
     def reminders_between(self, start: datetime | None, end: datetime) -> list[Task]:
         """Open tasks with a reminder of their own at or after `start` and before `end`."""
-        sql = (f"SELECT {_COLUMNS} FROM tasks WHERE remind_at IS NOT NULL AND remind_key < ? "
+        sql = (f"SELECT {COLUMNS} FROM tasks WHERE remind_at IS NOT NULL AND remind_key < ? "
                "AND status = 'open'")
-        params: list = [end.timestamp()]
+        params: list[object] = [end.timestamp()]
         if start is not None:
             sql += " AND remind_key >= ?"
             params.append(start.timestamp())
-        return [_task(row) for row in self._conn.execute(sql + " ORDER BY remind_key", params)]
+        return self._rows.select(sql + " ORDER BY remind_key", params)
 
     @contextmanager
     def _writing(self, by: Origin | Step) -> Iterator[Recorder]:
@@ -768,7 +679,7 @@ class TaskStore:
                     recorder = Recorder(self._conn, by if isinstance(by, Step) else Step(by),
                                         timestamp())
                     if not self._trash_checked:
-                        self._empty_trash(older_than=clock.now() - timedelta(days=TRASH_DAYS))
+                        self._trash.empty_expired()
                     yield recorder
             except sqlite3.IntegrityError as error:
                 sentence = _TREE_SENTENCES.get(str(error))
@@ -778,85 +689,31 @@ class TaskStore:
         self._trash_checked = True
         recorder.committed()
 
-    # -- trash -----------------------------------------------------------------------------
+    # -- trash (store_trash.py) -----------------------------------------------------------
 
     def trash(self) -> list[TrashedTask]:
         """The tasks in the trash, most recently deleted first (expired ones are not shown)."""
-        cutoff = timestamp(clock.now() - timedelta(days=TRASH_DAYS))
-        return [TrashedTask(_task_of(json.loads(task)), trashed_at)
-                for task, trashed_at in self._conn.execute(
-                    "SELECT task, trashed_at FROM trash WHERE trashed_at >= ? "
-                    "ORDER BY trashed_at DESC, id DESC", (cutoff,))]
+        return self._trash.tasks()
 
     def trash_count(self) -> int:
-        cutoff = timestamp(clock.now() - timedelta(days=TRASH_DAYS))
-        return self._conn.execute("SELECT count(*) FROM trash WHERE trashed_at >= ?",
-                                  (cutoff,)).fetchone()[0]
+        return self._trash.count()
 
     def restore(self, task_id: int | str, *, by: Origin | Step) -> Task:
         """Bring a task back from the trash with its id and every field as they were."""
         number = validate.task_id(task_id)
         with self._writing(by) as history:
-            before = self._state(number)
-            if before is None:
-                raise TaskNotFoundError(f"There is no task {number} in the trash.")
-            if "trashed_at" not in before:
-                raise UserError(f"Task {number} is not in the trash; it is in the task list.")
-            restored = [number]
-            self._restore_one(history, number, before)
-            # The subtasks trashed together with it come back with it.
-            for child, child_before in self._trashed_children(number, before["trashed_at"]):
-                self._restore_one(history, child, child_before)
-                restored.append(child)
+            restored = self._trash.restore(history, number)
         self._announce("restored", restored)
         return self.get(number)
-
-    def _restore_one(self, history: Recorder, number: int, before: dict) -> None:
-        after = {name: value for name, value in _complete(before).items() if name != "trashed_at"}
-        parent = after.get("parent_id")
-        if parent is not None and not self._conn.execute(
-                "SELECT 1 FROM tasks WHERE id = ?", (parent,)).fetchone():
-            after["parent_id"] = None  # its parent is not in the list: it stands on its own
-        self._put(number, before, after)
-        history.record(number, "restored", before, after)
-
-    def _trashed_children(self, parent: int, trashed_at: str) -> list[tuple[int, dict]]:
-        found, queue, seen = [], [parent], {parent}  # seen: a loop in the trash ends too
-        while queue:
-            current = queue.pop(0)
-            for task_id, task, at in self._conn.execute(
-                    "SELECT id, task, trashed_at FROM trash WHERE trashed_at = ? AND "
-                    "json_extract(task, '$.parent_id') = ?", (trashed_at, current)).fetchall():
-                if task_id in seen:
-                    continue
-                seen.add(task_id)
-                found.append((task_id, {**json.loads(task), "trashed_at": at}))
-                queue.append(task_id)
-        return found
 
     def empty_trash(self, only: Iterable[int] | None = None) -> int:
         """Delete every task in the trash for good, with its history; returns how many.
         `only`: just these ids (the ones the user was shown when asked); others stay, and an
         id no longer in the trash (restored meanwhile) is left alone."""
         with transaction(self._conn):
-            count = self._empty_trash(only=only)
+            count = self._trash.empty(only=only)
         self._announce("trash_emptied", ())
         return count
-
-    def _empty_trash(self, older_than: datetime | None = None,
-                     only: Iterable[int] | None = None) -> int:
-        sql, params = "SELECT id FROM trash", []
-        if older_than is not None:
-            sql += " WHERE trashed_at < ?"
-            params.append(timestamp(older_than))
-        ids = [row[0] for row in self._conn.execute(sql, params)]
-        if only is not None:
-            chosen = set(only)
-            ids = [number for number in ids if number in chosen]
-        if ids:
-            self._conn.executemany("DELETE FROM trash WHERE id = ?", [(i,) for i in ids])
-            self._history.forget_tasks(ids)
-        return len(ids)
 
     # -- history, undo and redo ------------------------------------------------------------
 
@@ -869,10 +726,10 @@ class TaskStore:
     def is_undone(self, change_id: int) -> bool:
         """Whether an undo has reverted this change (and no redo brought it back)."""
         end = self._history.live_end(self._history.change(change_id))
-        return end.id != change_id and end.action == "undone"
+        return bool(end.id != change_id and end.action == "undone")
 
     def step_of(self, change_id: int) -> int:
-        return self._history.change(change_id).step
+        return int(self._history.change(change_id).step)
 
     def undo(self, *, by: Origin | Step, force: bool = False,
              conversation_id: str | None = None, origin: str | tuple[str, ...] | None = None,
@@ -882,7 +739,7 @@ class TaskStore:
         step = self._history.newest_step(undo=True, conversation_id=conversation_id,
                                          origin=origin, skip_step=skip_step)
         if step is None:
-            raise UserError(_nothing_to("undo", by, conversation_id, origin))
+            raise UserError(nothing_to("undo", by, conversation_id, origin))
         return self.undo_step(step, by=by, force=force)
 
     def undo_step(self, step_id: int, *, by: Origin | Step, force: bool = False) -> Reverted:
@@ -896,17 +753,7 @@ class TaskStore:
         end = self._history.live_end(self._history.change(change_id))
         if end.id != change_id and end.action == "undone":
             raise UserError("That was already undone.")
-        return self._revert([end, *self._moved_with(end)], by, force, undoing=True)
-
-    def _moved_with(self, change: Change) -> list[Change]:
-        """A list's removal came with its tasks' moves out of it (in its step): undoing the
-        one change (a tool line's Undo) takes back both, or the list would come back empty."""
-        if not is_list(change.task_id) or change.before is None or change.after is not None:
-            return []
-        name = change.before["name"]
-        return [other for other in self._history.live_changes_of_step(change.step)
-                if not is_list(other.task_id) and other.before and other.after
-                and other.before.get("list") == name and other.after.get("list") != name]
+        return self._revert([end, *moved_with(self._history, end)], by, force, undoing=True)
 
     def redo(self, *, by: Origin | Step, force: bool = False,
              conversation_id: str | None = None, origin: str | None = None) -> Reverted:
@@ -915,214 +762,21 @@ class TaskStore:
         step = self._history.newest_step(undo=False, conversation_id=conversation_id,
                                          origin=origin)
         if step is None:
-            raise UserError(_nothing_to("redo", by, conversation_id, origin))
+            raise UserError(nothing_to("redo", by, conversation_id, origin))
         return self._revert(self._history.live_changes_of_step(step), by, force, undoing=False)
 
     def _revert(self, changes: list[Change], by: Origin | Step, force: bool,
                 undoing: bool) -> Reverted:
         verb = "undo" if undoing else "redo"
         reverts = undo.in_order(undo.plan(changes))
-        outcomes, list_outcomes = [], []
+        reverting = Reverting(self._conn, self._rows, self._history)
         try:
             with self._writing(by) as history:
-                self._revert_in(history, reverts, force, undoing, outcomes, list_outcomes)
+                reverting.apply(history, reverts, force=force, undoing=undoing)
         except TreeError as error:
             reason = str(error)
             raise UserError(f"Cannot {verb}: {reason[0].lower()}{reason[1:]}") from None
         ids = [revert.task_id for revert in reverts if not is_list(revert.task_id)]
         self._announce("undone" if undoing else "redone", ids)
-        return Reverted(undo.summary(undoing, changes, outcomes,
-                                     list_outcomes), tuple(ids), history.step_id)
-
-    def _revert_in(self, history: Recorder, reverts: list, force: bool, undoing: bool,
-                   outcomes: list[str], list_outcomes: list[str]) -> None:
-        verb = "undo" if undoing else "redo"
-        for revert in reverts:
-            a_list = is_list(revert.task_id)
-            current = self._list_state(-revert.task_id) if a_list else \
-                self._state(revert.task_id)
-            if self._comparable(revert.task_id, current) != \
-                    self._comparable(revert.task_id, revert.expected) and not force:
-                later = self._history.latest_change_after(revert.task_id, revert.last_id)
-                raise undo.UndoConflictError(undo.conflict(revert, later, verb, current))
-            (list_outcomes if a_list else outcomes).append(undo.outcome(revert, current))
-            if a_list:
-                self._put_list(-revert.task_id, revert.desired, verb)
-            else:
-                self._put(revert.task_id, current, revert.desired)
-            change_id = history.record(revert.task_id, "undone" if undoing else "redone",
-                                       current, revert.desired, reverts=revert.last_id)
-            self._history.mark_undone(revert.change_ids, change_id)
-        self._refuse_orphans(reverts, verb)
-
-    def _refuse_orphans(self, reverts: list, verb: str) -> None:
-        """A task an undo or redo takes away (its creation undone, say) that has got a subtask
-        since would leave that subtask under a task that is not there: refused, with the
-        reason, rather than moving the subtask somewhere the user did not put it."""
-        for revert in reverts:
-            if is_list(revert.task_id) or (revert.desired is not None
-                                           and "trashed_at" not in revert.desired):
-                continue
-            child = self._conn.execute("SELECT id, title FROM tasks WHERE parent_id = ? "
-                                       "ORDER BY id LIMIT 1", (revert.task_id,)).fetchone()
-            if child:
-                raise UserError(
-                    f"Cannot {verb}: task {revert.task_id} '{revert.title}' has a subtask now "
-                    f"(task {child[0]} '{child[1]}'); make it a task of its own or delete it "
-                    "first.")
-
-    @staticmethod
-    def _comparable(subject: int, snapshot: dict | None) -> dict | None:
-        return _complete(snapshot) if snapshot and not is_list(subject) else snapshot
-
-    def _put_list(self, list_id: int, desired: dict | None, verb: str) -> None:
-        """Bring a list back (with its id, which sync follows), rename it, or remove it; a list
-        still holding tasks, or a name another list has taken since, is refused."""
-        current = self._list_state(list_id)
-        if desired is None:
-            held = self._conn.execute("SELECT count(*) FROM tasks WHERE list_id = ?",
-                                      (list_id,)).fetchone()[0]
-            if held:
-                raise UserError(  # not a conflict --force could override: no task is dropped
-                    f"Cannot {verb}: list '{current['name']}' holds {held} task"
-                    f"{'s' if held != 1 else ''} now; move {'them' if held != 1 else 'it'} to "
-                    "another list first.")
-            self._conn.execute("DELETE FROM lists WHERE id = ?", (list_id,))
-            return
-        if self._conn.execute("SELECT 1 FROM lists WHERE name = ? AND id != ?",
-                              (desired["name"], list_id)).fetchone():
-            raise UserError(
-                f"Cannot {verb}: there is another list '{desired['name']}' now; rename or "
-                "remove it first.")
-        if current is None:
-            self._conn.execute("INSERT INTO lists (id, name, created_at) VALUES (?, ?, ?)",
-                               (list_id, desired["name"], desired["created_at"]))
-        else:
-            self._conn.execute("UPDATE lists SET name = ? WHERE id = ?",
-                               (desired["name"], list_id))
-
-    # -- a task's state, wherever it is --------------------------------------------------------
-
-    def _state(self, task_id: int) -> dict | None:
-        """The task's snapshot: in the list, in the trash (with `trashed_at`), or None."""
-        row = self._conn.execute(f"SELECT {_COLUMNS} FROM tasks WHERE id = ?",
-                                 (task_id,)).fetchone()
-        if row is not None:
-            return _task(row).to_dict()
-        row = self._conn.execute("SELECT task, trashed_at FROM trash WHERE id = ?",
-                                 (task_id,)).fetchone()
-        return {**json.loads(row[0]), "trashed_at": row[1]} if row else None
-
-    def _put(self, task_id: int, current: dict | None, desired: dict | None) -> None:
-        """Move the task from its current state to the desired one (inside a transaction)."""
-        if current is not None:
-            table = "trash" if "trashed_at" in current else "tasks"
-            self._conn.execute(f"DELETE FROM {table} WHERE id = ?", (task_id,))
-        if desired is None:
-            return
-        fields = {name: value for name, value in desired.items() if name != "trashed_at"}
-        if "trashed_at" in desired:
-            self._conn.execute("INSERT INTO trash (id, trashed_at, task) VALUES (?, ?, ?)",
-                               (task_id, desired["trashed_at"],
-                                json.dumps(fields, ensure_ascii=False)))
-        else:
-            self._insert({"id": task_id, **self._stored_row(fields)})
-
-    # -- rows ------------------------------------------------------------------------------
-
-    def _row(self, *, title, notes=None, due=None, priority=None, tags=None) -> dict:
-        parsed = _due(due)
-        stamp = timestamp()
-        return {
-            "title": validate.title(title), "notes": validate.notes(notes),
-            **_due_columns(parsed),
-            "priority": PRIORITIES.index(validate.priority(priority)),
-            "status": "open", "tags": json.dumps(validate.tags(tags)),
-            "created_at": stamp, "updated_at": stamp, "completed_at": None,
-            "list_id": 1, "parent_id": None, "repeat": None, "repeat_after_done": 0,
-            **_remind_columns(None, None), "uid": _new_uid(),
-        }
-
-    def _stored_row(self, snapshot: dict) -> dict:
-        """A snapshot as the columns of `tasks` (for undo and restore); a list removed since
-        is made again."""
-        snapshot = _complete(snapshot)
-        row = self._row(title=snapshot["title"], notes=snapshot["notes"], due=snapshot["due"],
-                        priority=snapshot["priority"], tags=snapshot["tags"])
-        row.update(status=snapshot["status"], created_at=snapshot["created_at"],
-                   updated_at=snapshot["updated_at"], completed_at=snapshot["completed_at"],
-                   list_id=self._list_id(snapshot["list"] or INBOX, create=True),
-                   parent_id=snapshot["parent_id"], repeat=snapshot["repeat"],
-                   repeat_after_done=int(bool(snapshot["repeat_after_done"])),
-                   uid=snapshot["uid"] or row["uid"],
-                   due_zone=snapshot["due_zone"] if row["due_has_time"] else None)
-        if snapshot["remind_at"]:
-            row.update(_remind_columns(Due.parse(snapshot["remind_at"]),
-                                       snapshot["remind_before"]))
-        return row
-
-    _IMPORTED = {"id", "title", "notes", "due", "priority", "status", "tags", "created_at",
-                 "updated_at", "completed_at", "list", "parent_id", "repeat",
-                 "repeat_after_done", "remind_at", "remind_before", "uid", "due_zone"}
-
-    def _imported_row(self, record: object) -> dict:
-        if not isinstance(record, dict):
-            raise UserError("each task must be a JSON object.")
-        unknown = set(record) - self._IMPORTED
-        if unknown:
-            raise UserError(f"unknown field {sorted(unknown)[0]!r}.")
-        due = record.get("due")
-        if due is not None and not isinstance(due, str):
-            raise UserError("'due' must be an ISO 8601 date or null.")
-        row = self._row(title=record.get("title"), notes=record.get("notes"), due=due,
-                        priority=record.get("priority"), tags=record.get("tags"))
-        row["status"] = validate.status(record.get("status", "open"))
-        for name in ("created_at", "updated_at", "completed_at"):
-            value = record.get(name)
-            if value is not None:
-                if not isinstance(value, str):
-                    raise UserError(f"'{name}' must be an ISO 8601 date-time.")
-                row[name] = Due.parse(value).iso
-        if row["status"] == "open":
-            row["completed_at"] = None
-        elif row["completed_at"] is None:
-            row["completed_at"] = row["updated_at"]
-        rule = record.get("repeat")
-        if rule is not None:
-            if not isinstance(rule, str):
-                raise UserError("'repeat' must be an RRULE or null.")
-            if row["due"] is None:
-                raise UserError("a repeating task needs a due date.")
-            row["repeat"] = repeats.check_rule(rule)
-            repeats.check_produces(row["repeat"], Due.parse(row["due"]))
-            row["repeat_after_done"] = int(bool(record.get("repeat_after_done")))
-        remind_at = record.get("remind_at")
-        if remind_at is not None:
-            if not isinstance(remind_at, str):
-                raise UserError("'remind_at' must be an ISO 8601 date-time or null.")
-            before = record.get("remind_before")
-            if before is not None and (not isinstance(before, int) or isinstance(before, bool)):
-                raise UserError("'remind_before' must be whole minutes or null.")
-            row.update(_remind_columns(Due.parse(remind_at), before))
-        uid = record.get("uid")
-        if uid is not None:
-            row["uid"] = validate.uid(uid)
-        zone = record.get("due_zone")
-        if zone is not None and row["due_has_time"]:
-            row["due_zone"] = validate.zone_name(zone)
-        for name in ("id", "parent_id"):  # another record's id: a number, or a UID from .ics
-            value = record.get(name)
-            if value is not None and (isinstance(value, bool)
-                                      or not isinstance(value, (int, str))):
-                raise UserError(f"'{name}' must be a number or text.")
-        row["_file_id"] = record.get("id")
-        row["_file_parent"] = record.get("parent_id")
-        row["_list"] = validate.list_name(record.get("list") or INBOX)
-        return row
-
-    def _insert(self, row: dict) -> int:
-        names = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        cursor = self._conn.execute(f"INSERT INTO tasks ({names}) VALUES ({marks})",
-                                    list(row.values()))
-        return cursor.lastrowid
+        return Reverted(undo.summary(undoing, changes, reverting.outcomes,
+                                     reverting.list_outcomes), tuple(ids), history.step_id)

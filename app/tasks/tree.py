@@ -42,7 +42,7 @@ def in_tree_order(tasks: Iterable[Task]) -> list[tuple[Task, int]]:
     return ordered
 
 
-def flattened_parents(links: list[tuple[Hashable, Hashable]]) -> tuple[list, int]:
+def flattened_parents(links: list[tuple[Hashable, Hashable]]) -> tuple[list[Hashable], int]:
     """For an import's (id, parent id) pairs, the parent each record gets so that the tree is
     one the store holds: a subtask deeper than MAX_DEPTH goes up to the deepest level there is
     (under its ancestor one level above), and a loop of parents is cut where it closes.

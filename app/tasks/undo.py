@@ -7,10 +7,14 @@ undo, planned the same way. The store applies the plan in one transaction.
 """
 
 from collections import namedtuple
+from collections.abc import Sequence
+from typing import Any
 
 from app.common.errors import UserError
 from app.tasks.when.moments import moment_words
 from app.tasks.history import Change, is_list
+
+Snapshot = dict[str, Any]  # a task or list as the history keeps it
 
 SHOWN_ONE_BY_ONE = 3  # more tasks than this are summed up by what happened to them
 
@@ -53,7 +57,7 @@ def in_order(reverts: list[Revert]) -> list[Revert]:
     return sorted(reverts, key=rank)
 
 
-def conflict(revert: Revert, later: Change | None, verb: str, current: dict | None) -> str:
+def conflict(revert: Revert, later: Change | None, verb: str, current: Snapshot | None) -> str:
     """"Cannot undo: “Call Ana” has changed since: you changed its notes in the window today
     14:05." (who, what and when: the person can look at that change, or undo it first)."""
     what = _subject(revert, current)
@@ -71,7 +75,8 @@ _ORIGIN_SUBJECTS = {"window": ("you", " in the window"), "cli": ("you", " from t
                     "sync": ("sync", ""), "routine": ("a routine", "")}
 # What a task's fields are called in a sentence; the rest (ids, stamps) go with these.
 _FIELD_WORDS = {"title": "title", "status": "status", "notes": "notes", "due": "due date",
-                "due_zone": "due date", "priority": "priority", "tags": "tags", "list": "list", "parent_id": "place",
+                "due_zone": "due date", "priority": "priority", "tags": "tags", "list": "list",
+                "parent_id": "place",
                 "repeat": "repeat", "repeat_after_done": "repeat", "remind_at": "reminder",
                 "remind_before": "reminder"}
 
@@ -94,7 +99,7 @@ def _quoted(title: str) -> str:
     return f"“{title}”"
 
 
-def _subject(revert: Revert, current: dict | None) -> str:
+def _subject(revert: Revert, current: Snapshot | None) -> str:
     """"“Buy milk”" or "the list “Errands”", as the task or list is called now."""
     if is_list(revert.task_id):
         return f"the list {_quoted((current or {}).get('name', revert.title))}"
@@ -108,7 +113,7 @@ class Outcome(namedtuple("Outcome", ("title", "one", "many"))):
     __slots__ = ()
 
 
-def outcome(revert: Revert, current: dict | None) -> Outcome | None:
+def outcome(revert: Revert, current: Snapshot | None) -> Outcome | None:
     """What putting the task (or list) back did, for people; None: nothing to see."""
     desired = revert.desired
     if desired is None and current is None:  # made and removed in the same step
@@ -135,7 +140,7 @@ def outcome(revert: Revert, current: dict | None) -> Outcome | None:
     return Outcome(revert.title, *_changed_templates(fields, desired))
 
 
-def _changed_templates(fields: list[str], desired: dict) -> tuple[str, str]:
+def _changed_templates(fields: list[str], desired: Snapshot) -> tuple[str, str]:
     named = field_words([name for name in fields if name != "status"])  # said as open or done
     if "status" in fields:
         state = desired.get("status", "open")
@@ -146,13 +151,13 @@ def _changed_templates(fields: list[str], desired: dict) -> tuple[str, str]:
     return "{} is as it was", "{} are as they were"
 
 
-def _and_has(fields: list[str], desired: dict) -> str:
+def _and_has(fields: list[str], desired: Snapshot) -> str:
     named = field_words([name for name in fields if name not in ("title", "status")])
     return f" and has its {named} back" if named else ""
 
 
-def summary(undoing: bool, changes: list[Change], outcomes: list[Outcome],
-            list_outcomes: list[Outcome] = ()) -> str:
+def summary(undoing: bool, changes: list[Change], outcomes: Sequence[Outcome | None],
+            list_outcomes: Sequence[Outcome | None] = ()) -> str:
     """"Undid your change in the window: “shop” has its due date back."; lists are always said
     one by one, alike tasks together, by title up to a few and counted beyond."""
     return f"{_head(undoing, changes)}: {'; '.join(_said_together([*list_outcomes, *outcomes]))}."
@@ -168,16 +173,17 @@ def _head(undoing: bool, changes: list[Change]) -> str:
     return f"{verb} {whose} {'change' if count == 1 else f'{count} changes'}{where}"
 
 
-def _said_together(outcomes: list[Outcome]) -> list[str]:
-    groups: dict[tuple, list[str]] = {}
-    outcomes = [each for each in outcomes if each is not None]
-    for index, each in enumerate(outcomes):
+def _said_together(outcomes: Sequence[Outcome | None]) -> list[str]:
+    # (one, many) for alike outcomes said together; (index,) for one said as it is
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    said = [each for each in outcomes if each is not None]
+    for index, each in enumerate(said):
         key = (each.one, each.many) if each.title is not None else (index,)
         groups.setdefault(key, []).append(each.title)
     lines = []
     for key, titles in groups.items():
         if len(key) == 1:
-            lines.append(outcomes[key[0]].one)
+            lines.append(said[key[0]].one)
         elif len(titles) == 1:
             lines.append(key[0].format(_quoted(titles[0])))
         elif len(titles) <= SHOWN_ONE_BY_ONE:

@@ -30,7 +30,8 @@ def priority(value: object) -> str:
     if value is None:
         return "none"
     if not isinstance(value, str) or value.strip().lower() not in PRIORITIES:
-        raise UserError(f"Unknown priority {echo(repr(value))}: use one of {', '.join(PRIORITIES)}.")
+        raise UserError(f"Unknown priority {echo(repr(value))}: "
+                        f"use one of {', '.join(PRIORITIES)}.")
     return value.strip().lower()
 
 
@@ -63,7 +64,8 @@ def tags(values: object) -> tuple[str, ...]:
 
 
 def task_id(value: object) -> int:
-    text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+    is_number_or_text = isinstance(value, (int, str)) and not isinstance(value, bool)
+    text = str(value).strip() if is_number_or_text else ""
     # isascii: "²" and "٣" are digits to str.isdigit() but not numbers int() reads.
     # len: int() refuses over 4,300 digits with a ValueError, and no id has over 19.
     if not (text.isascii() and text.isdigit() and len(text) <= 19) \

@@ -46,19 +46,20 @@ EMPTIED = "Those tasks are deleted for good, with their history: nothing brings 
 LIST_DELETED = "No task was deleted; undo brings the list back with its tasks."
 
 By = Origin | Step  # who the history says made a change
+JSON = dict[str, Any]  # a call's arguments, or its result, as JSON
 
 
 class Operation(NamedTuple):
     name: str
     description: str
-    schema: dict
-    run: Callable[[dict, By], dict]
+    schema: JSON
+    run: Callable[[JSON, By], JSON]
     read_only: bool = False    # changes nothing: runs without asking anyone
     destructive: bool = False  # may remove or overwrite data (MCP's destructiveHint)
     idempotent: bool = False   # a repeat with the same arguments changes nothing more
 
 
-def compact(task: Task) -> dict:
+def compact(task: Task) -> JSON:
     """A task as a model sees it: only what it needs, so long lists stay cheap."""
     shown: dict[str, Any] = {"id": task.id, "title": task.title, "status": task.status}
     if task.due:
@@ -80,20 +81,20 @@ def compact(task: Task) -> dict:
     return shown
 
 
-def _model_fields(a: dict) -> dict:
+def _model_fields(a: JSON) -> JSON:
     """The callers' names for the task-model fields (issue 14), as the store takes them."""
-    fields = {name: a[name] for name in ("list", "parent_id", "repeat") if name in a}
+    fields: JSON = {name: a[name] for name in ("list", "parent_id", "repeat") if name in a}
     if "remind_at" in a:
         fields["remind"] = a["remind_at"]
     return fields
 
 
-def _schema(properties: dict, required: tuple[str, ...] = ()) -> dict:
+def _schema(properties: JSON, required: tuple[str, ...] = ()) -> JSON:
     return {"type": "object", "properties": properties, "required": list(required),
             "additionalProperties": False}
 
 
-def recorded(by: By, write: Callable[[], dict]) -> dict:
+def recorded(by: By, write: Callable[[], JSON]) -> JSON:
     """A write's result. `change` is its history row (the window's Undo on a tool line uses
     it); a write that changed nothing (completing a done task) has none."""
     written = len(by.change_ids) if isinstance(by, Step) else 0
@@ -103,25 +104,25 @@ def recorded(by: By, write: Callable[[], dict]) -> dict:
     return result
 
 
-def changing(key: str, by: By, write: Callable[[], Task], **extra) -> dict:
+def changing(key: str, by: By, write: Callable[[], Task], **extra: object) -> JSON:
     """A task write's result: the task, compact, under `key`."""
     return recorded(by, lambda: {key: compact(write()), **extra})
 
 
 def operations(store: TaskStore) -> list[Operation]:
-    def task_list(tasks: list[Task], limit: int) -> dict:
+    def task_list(tasks: list[Task], limit: int) -> JSON:
         return {"count": len(tasks[:limit]), "more": len(tasks) > limit,
                 "tasks": [compact(t) for t in tasks[:limit]]}
 
-    def add(a: dict, by: By) -> dict:
+    def add(a: JSON, by: By) -> JSON:
         return changing("added", by, lambda: store.add(
             a["title"], by=by, notes=a.get("notes"), due=a.get("due"),
             priority=a.get("priority"), tags=a.get("tags"), **_model_fields(a)))
 
-    def by_id(key: str, write: Callable[..., Task]) -> Callable[[dict, By], dict]:
+    def by_id(key: str, write: Callable[..., Task]) -> Callable[[JSON, By], JSON]:
         return lambda a, by: changing(key, by, lambda: write(a["id"], by=by))
 
-    def list_(a: dict, _by: By) -> dict:
+    def list_(a: JSON, _by: By) -> JSON:
         limit = _limit(a)
         filters = TaskFilter(status=a.get("status") or "open", tag=a.get("tag"),
                              priority=a.get("priority"), due_before=a.get("due_before"),
@@ -130,43 +131,43 @@ def operations(store: TaskStore) -> list[Operation]:
                              list=a.get("list"))
         return task_list(store.list_tasks(filters), limit)
 
-    def search(a: dict, _by: By) -> dict:
+    def search(a: JSON, _by: By) -> JSON:
         limit = _limit(a)
         return task_list(store.search(a["query"], status=a.get("status") or "all",
                                       limit=limit + 1), limit)
 
-    def update(a: dict, by: By) -> dict:
-        fields = {k: a[k] for k in ("title", "notes", "due", "priority", "tags") if k in a}
+    def update(a: JSON, by: By) -> JSON:
+        fields: JSON = {k: a[k] for k in ("title", "notes", "due", "priority", "tags") if k in a}
         fields.update(_model_fields(a))
         if not fields:
             raise UserError("Give at least one field to change.")
         return changing("updated", by, lambda: store.update(a["id"], by=by, **fields))
 
-    def complete(a: dict, by: By) -> dict:
+    def complete(a: JSON, by: By) -> JSON:
         return changing("completed", by, lambda: store.complete(
             a["id"], by=by, with_subtasks=bool(a.get("with_subtasks"))))
 
-    def lists(_a: dict, _by: By) -> dict:
+    def lists(_a: JSON, _by: By) -> JSON:
         return {"lists": [item._asdict() for item in store.lists()]}
 
-    def add_list(a: dict, by: By) -> dict:
+    def add_list(a: JSON, by: By) -> JSON:
         return recorded(by, lambda: {"added_list": store.add_list(a["name"], by=by).name})
 
-    def rename_list(a: dict, by: By) -> dict:
+    def rename_list(a: JSON, by: By) -> JSON:
         old = store.list_info(a["name"]).name
         return recorded(by, lambda: {"renamed_list": old, "to": store.rename_list(
             old, a["new_name"], by=by)})
 
-    def delete_list(a: dict, by: By) -> dict:
+    def delete_list(a: JSON, by: By) -> JSON:
         # To Inbox, like the window's sidebar: no task is ever deleted with its list.
         name = store.list_info(a["name"]).name
         return recorded(by, lambda: {"deleted_list": name, "moved_to_inbox": store.remove_list(
             name, by=by, move_to=INBOX), "note": LIST_DELETED})
 
-    def delete(a: dict, by: By) -> dict:
+    def delete(a: JSON, by: By) -> JSON:
         return changing("deleted", by, lambda: store.delete(a["id"], by=by), note=IN_TRASH)
 
-    def undo(_a: dict, by: By) -> dict:
+    def undo(_a: JSON, by: By) -> JSON:
         origin = _origin(by)
         # The caller's own newest step: its conversation's (the agent) or its session's (an MCP
         # client), else its kind's. A step of its own: "Undo all" on the answer must not redo it.
@@ -175,7 +176,7 @@ def operations(store: TaskStore) -> list[Operation]:
                               skip_step=by.id if isinstance(by, Step) else None)
         return {"undone": reverted.summary, "tasks": list(reverted.task_ids)}
 
-    def redo(_a: dict, by: By) -> dict:
+    def redo(_a: JSON, by: By) -> JSON:
         origin = _origin(by)
         # The caller's own newest undo (its rows carry the caller's conversation or session);
         # a step of its own, like undo's.
@@ -183,13 +184,13 @@ def operations(store: TaskStore) -> list[Operation]:
                               origin=None if origin.conversation_id else origin.kind)
         return {"redone": reverted.summary, "tasks": list(reverted.task_ids)}
 
-    def reschedule(a: dict, by: By) -> dict:
-        def write() -> dict:
+    def reschedule(a: JSON, by: By) -> JSON:
+        def write() -> JSON:
             count, day = reschedule_overdue(store, a["to"], by=by)
             return {"moved": count, "to": day.isoformat(), "note": sentence(count, day)}
         return recorded(by, write)
 
-    def list_trash(a: dict, _by: By) -> dict:
+    def list_trash(a: JSON, _by: By) -> JSON:
         trashed = store.trash()[:_limit(a)]
         return {"count": len(trashed), "tasks": [
             {**compact(item.task), "deleted_at": item.trashed_at} for item in trashed]}
@@ -265,11 +266,11 @@ def operations(store: TaskStore) -> list[Operation]:
 
 
 def emptying(store: TaskStore, approved: tuple[int, ...] | None = None
-             ) -> Callable[[dict, By], dict]:
+             ) -> Callable[[JSON, By], JSON]:
     """empty_trash's run: the whole trash, or only `approved`, the tasks the approval card
     showed the user (a task deleted after the card was made stays in the trash, and the
     result says so)."""
-    def run(_a: dict, _by: By) -> dict:
+    def run(_a: JSON, _by: By) -> JSON:
         count = store.empty_trash(only=approved)
         left = store.trash_count() if approved is not None else 0
         result = {"emptied": count, "note": EMPTIED if count else
@@ -288,14 +289,14 @@ def _origin(by: By) -> Origin:
     return by.origin if isinstance(by, Step) else by
 
 
-def _limit(arguments: dict) -> int:
+def _limit(arguments: JSON) -> int:
     limit = arguments.get("limit") or DEFAULT_LIMIT
     if not isinstance(limit, int) or limit < 1:
         raise UserError("limit must be a positive whole number.")
     return min(limit, 500)
 
 
-def parse_arguments(raw: str | dict | None, schema: dict) -> dict:
+def parse_arguments(raw: str | JSON | None, schema: JSON) -> JSON:
     """The caller's arguments (JSON text or an already-decoded object), checked against the
     flat schema; UserError says what's wrong."""
     arguments = decode_arguments(raw)
@@ -319,17 +320,17 @@ _TYPE_WORDS = {"string": "text (a JSON string)", "integer": "a whole number",
 _PYTHON_TYPES = {"string": str, "integer": int, "boolean": bool, "array": list}
 
 
-def _typed(name: str, value: object, schema: dict) -> object:
+def _typed(name: str, value: object, schema: JSON) -> object:
     """`value` if it has the schema's type (a whole number may come as digits in a string);
     else a UserError the model can act on, naming the argument and the type it needs."""
-    kind = schema.get("type")
+    kind = str(schema.get("type"))
     if kind == "integer" and isinstance(value, str) and value.strip().isascii() \
             and value.strip().isdigit():
         return int(value)
     wanted = _PYTHON_TYPES.get(kind)
     fits = wanted is not None and isinstance(value, wanted) and \
         not (kind == "integer" and isinstance(value, bool))
-    if fits and kind == "array":
+    if fits and isinstance(value, list):
         fits = all(isinstance(item, str) for item in value)
     if not fits:
         sent = type(value).__name__.replace("str", "string").replace("dict", "object")
@@ -340,7 +341,7 @@ def _typed(name: str, value: object, schema: dict) -> object:
     return value
 
 
-def perform(operation: Operation, raw: str | dict | None, by: By) -> str:
+def perform(operation: Operation, raw: str | JSON | None, by: By) -> str:
     """Run one call; the caller always gets compact JSON back, an error included."""
     try:
         result = operation.run(parse_arguments(raw, operation.schema), by)

@@ -1,10 +1,11 @@
 """Tasks as iCalendar VTODOs and back, with the `icalendar` library (RFC 5545).
 
 `tasks export --format ics` and `tasks import FILE.ics`; what each property means is decided once
-in vtodo_mapping.py, which CalDAV sync (app/sync/vtodo.py) shares. A task becomes a VTODO with a stable UID, SUMMARY, DESCRIPTION, DUE (a
-DATE, or a DATE-TIME with TZID), PRIORITY (1 high, 5 medium, 9 low), CATEGORIES (tags), STATUS
-and COMPLETED, RRULE, RELATED-TO;RELTYPE=PARENT, a VALARM for the reminder, and the list as
-X-TASK-ASSISTANT-LIST (Apple's and Nextcloud's X-APPLE-LIST / categories vary; ours reads back).
+in vtodo_mapping.py, which CalDAV sync (app/sync/vtodo.py) shares. A task becomes a VTODO with a
+stable UID, SUMMARY, DESCRIPTION, DUE (a DATE, or a DATE-TIME with TZID), PRIORITY (1 high,
+5 medium, 9 low), CATEGORIES (tags), STATUS and COMPLETED, RRULE, RELATED-TO;RELTYPE=PARENT,
+a VALARM for the reminder, and the list as X-TASK-ASSISTANT-LIST (Apple's and Nextcloud's
+X-APPLE-LIST / categories vary; ours reads back).
 `to_record` gives the export-shaped dict the store imports; parents are referred to by UID.
 
 A DUE with a TZID other than the user's own zone keeps that zone (`due_zone`): its RRULE is
@@ -12,19 +13,29 @@ evaluated there, as RFC 5545 says, and export writes the DUE in it again. A floa
 TZID) is the user's own time; a UTC one ("Z") steps its rule in UTC.
 """
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from typing import IO, TYPE_CHECKING, Any
 
 from app.common.errors import UserError
-from app.tasks.when.dates import local_zone, own_zone_or, zone_info
+from app.tasks.files.vtodo_mapping import (
+    AFTER_DONE_PROPERTY,
+    PRIORITY_TO_ICAL,
+    is_done,
+    priority_of,
+    repeats_after_done,
+    stamp_now,
+)
 from app.tasks.model import INBOX, Task
-from app.tasks.files.vtodo_mapping import (AFTER_DONE_PROPERTY, PRIORITY_TO_ICAL, is_done, priority_of,
-                                     repeats_after_done, stamp_now)
+from app.tasks.when.dates import local_zone, own_zone_or, zone_info
+
+if TYPE_CHECKING:  # icalendar is imported only when a file is written or read
+    from icalendar import Component, Todo
 
 LIST_PROPERTY = "X-TASK-ASSISTANT-LIST"
 PRODUCT = "-//Task Assistant//Tasks//EN"
 
 
-def to_vtodo(task: Task, parent_uid: str | None = None):
+def to_vtodo(task: Task, parent_uid: str | None = None) -> "Todo":
     from icalendar import Alarm, Todo, vRecur
 
     todo = Todo()
@@ -58,7 +69,7 @@ def to_vtodo(task: Task, parent_uid: str | None = None):
             alarm.add("trigger", timedelta(minutes=-task.remind_before),
                       parameters={"RELATED": "END"})
         else:
-            alarm.add("trigger", datetime.fromisoformat(task.remind_at).astimezone(timezone.utc))
+            alarm.add("trigger", datetime.fromisoformat(task.remind_at).astimezone(UTC))
         todo.add_component(alarm)
     todo.add(LIST_PROPERTY, task.list or INBOX)
     return todo
@@ -74,7 +85,7 @@ def _moment(iso: str, zone_name: str | None = None) -> date | datetime:
     return moment.astimezone(zone) if zone else moment.astimezone()
 
 
-def write_ics(tasks: list[Task], out) -> None:
+def write_ics(tasks: list[Task], out: IO[str]) -> None:
     from icalendar import Calendar
 
     calendar = Calendar()
@@ -88,10 +99,11 @@ def write_ics(tasks: list[Task], out) -> None:
     out.write(calendar.to_ical().decode("utf-8"))
 
 
-def to_record(todo) -> dict:
+def to_record(todo: "Component") -> dict[str, Any]:
     """One VTODO as the store imports it (export's shape); parents by UID in `parent_id`."""
     title = str(todo.get("summary", "")).strip() or "(no title)"
-    record: dict = {"title": title.splitlines()[0], "uid": str(todo.get("uid") or "") or None}
+    record: dict[str, Any] = {"title": title.splitlines()[0],
+                              "uid": str(todo.get("uid") or "") or None}
     if todo.get("description"):
         record["notes"] = str(todo.get("description"))
     due = todo.get("due") or todo.get("dtstart")
@@ -135,7 +147,7 @@ def to_record(todo) -> dict:
     return record
 
 
-def _zone_name(value) -> str | None:
+def _zone_name(value: object) -> str | None:
     """The IANA name of a DATE-TIME's TZID; None for a day, a floating time, the user's own
     zone, or a zone that has no IANA name here. A "Z" time is none: many apps write a local
     09:00 daily task as 08:00Z, and stepping it in UTC would move it to 10:00 after a DST
@@ -149,15 +161,15 @@ def _zone_name(value) -> str | None:
     return own_zone_or(name)
 
 
-def _iso(value, *, utc: bool = False) -> str:
+def _iso(value: date | datetime, *, utc: bool = False) -> str:
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.astimezone()
-        moment = moment.astimezone(timezone.utc) if utc else moment.astimezone()
+        moment = moment.astimezone(UTC) if utc else moment.astimezone()
         return moment.isoformat(timespec="seconds")
     return value.isoformat()
 
 
-def read_ics(data: bytes | str, name: str) -> list[dict]:
+def read_ics(data: bytes | str, name: str) -> list[dict[str, Any]]:
     """The VTODOs in an .ics file as records, parents first; UserError if it is not iCalendar."""
     from icalendar import Calendar
 

@@ -17,12 +17,13 @@ DATE is written in the row's DATE_LANG and means wall-clock time in its TIMEZONE
 
 import re
 from collections import namedtuple
+from typing import Any
 
 from app.common.errors import UserError, echo
+from app.tasks.files.transfer import csv_rows
 from app.tasks.when import repeat as repeats
 from app.tasks.when.dates import own_zone_or
 from app.tasks.when.natural_dates import read_due
-from app.tasks.files.transfer import csv_rows
 
 PRIORITIES = {"4": "high", "3": "medium", "2": "low", "1": "none"}
 _LABEL = re.compile(r"(?:^|\s)@([\w-]+)")
@@ -41,7 +42,7 @@ def read_todoist_csv(text: str, name: str) -> TodoistFile:
     rows = csv_rows(text, name)
     if not rows or "CONTENT" not in rows[0] or "TYPE" not in rows[0]:
         raise UserError(f"{name} is not a Todoist CSV export (it needs TYPE and CONTENT columns).")
-    records: list[dict] = []
+    records: list[dict[str, Any]] = []
     parents: list[int] = []  # the record id at each indent level above
     not_understood = 0
     for row in rows:
@@ -50,7 +51,7 @@ def read_todoist_csv(text: str, name: str) -> TodoistFile:
         content = row.get("CONTENT") or ""
         tags = _LABEL.findall(content)
         title = _LABEL.sub("", content).strip() or "(no title)"
-        record: dict = {"id": len(records) + 1, "title": title, "tags": tags,
+        record: dict[str, Any] = {"id": len(records) + 1, "title": title, "tags": tags,
                         "priority": PRIORITIES.get((row.get("PRIORITY") or "1").strip(), "none")}
         if (row.get("DESCRIPTION") or "").strip():
             record["notes"] = row["DESCRIPTION"]
@@ -70,12 +71,12 @@ def read_todoist_csv(text: str, name: str) -> TodoistFile:
     return TodoistFile(records, not_understood)
 
 
-def _language(row: dict) -> str | None:
+def _language(row: dict[str, Any]) -> str | None:
     code = (row.get("DATE_LANG") or "").strip().lower().replace("-", "_").split("_")[0]
     return code if code.isalpha() and code != "en" else None
 
 
-def _date(record: dict, text: str, language: str | None, timezone: str | None) -> bool:
+def _date(record: dict[str, Any], text: str, language: str | None, timezone: str | None) -> bool:
     """Fill the due (and repeat) from DATE; False when DATE was there but not understood."""
     if not text:
         return True
@@ -102,6 +103,6 @@ def _date(record: dict, text: str, language: str | None, timezone: str | None) -
     return True
 
 
-def _not_understood(record: dict, text: str) -> bool:
+def _not_understood(record: dict[str, Any], text: str) -> bool:
     record["notes"] = (record.get("notes", "") + f"\n(Todoist date: {text})").strip()
     return False

@@ -3,8 +3,9 @@
 import csv
 import io
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO, Any
 
 from app.common.errors import UserError
 from app.tasks.model import FIELDS, Task
@@ -45,12 +46,12 @@ def write_csv(tasks: Iterable[Task], out: IO[str]) -> None:
         writer.writerow([_cell(row[name]) for name in FIELDS])
 
 
-def read_json(source: str | Path | IO[str], name: str | None = None) -> list[dict]:
+def read_json(source: str | Path | IO[str], name: str | None = None) -> list[dict[str, Any]]:
     """The records in an export file; UserError if it is not a JSON array of objects."""
     name = name or ("stdin" if hasattr(source, "read") else str(source))
     try:
         if hasattr(source, "read"):
-            data = json.load(source)  # type: ignore[arg-type]
+            data = json.load(source)
         else:
             with open(source, encoding="utf-8") as file:
                 data = json.load(file)
@@ -67,12 +68,12 @@ def read_json(source: str | Path | IO[str], name: str | None = None) -> list[dic
     return data
 
 
-def parse_json(text: str, name: str) -> list[dict]:
+def parse_json(text: str, name: str) -> list[dict[str, Any]]:
     """read_json for a file already read as text (see file_text)."""
     return read_json(io.StringIO(text), name)
 
 
-def csv_rows(text: str, name: str) -> list[dict]:
+def csv_rows(text: str, name: str) -> list[dict[str, Any]]:
     """The CSV's rows; UserError for a field over csv's limit (128 KB) or a broken quote."""
     try:
         return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
@@ -84,7 +85,7 @@ def csv_rows(text: str, name: str) -> list[dict]:
             from None
 
 
-def read_csv(text: str, name: str) -> list[dict]:
+def read_csv(text: str, name: str) -> list[dict[str, Any]]:
     """What write_csv wrote, as records the store imports; UserError for another CSV."""
     rows = csv_rows(text, name)
     if rows and "title" not in rows[0]:
@@ -92,7 +93,7 @@ def read_csv(text: str, name: str) -> list[dict]:
                         "(it needs a title column).")
     records = []
     for row in rows:
-        record: dict = {}
+        record: dict[str, Any] = {}
         for field, value in row.items():
             if field is None or value in (None, ""):
                 continue

@@ -15,16 +15,20 @@ server. Where the two used to disagree, this is what both now do:
   property says it); read only where there is an RRULE.
 """
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, SupportsInt
 
 from app.common import clock
+
+if TYPE_CHECKING:  # icalendar is imported only when a file or a server needs it
+    from icalendar import Component, vDDDTypes
 
 PRIORITY_TO_ICAL = {"high": 1, "medium": 5, "low": 9}
 AFTER_DONE_PROPERTY = "X-TASK-ASSISTANT-REPEAT-FROM"
 DONE_STATUSES = ("COMPLETED", "CANCELLED")
 
 
-def priority_of(value) -> str:
+def priority_of(value: SupportsInt | str | None) -> str:
     """A PRIORITY's value as the app's priority."""
     try:
         number = int(value) if value is not None else 0
@@ -35,15 +39,15 @@ def priority_of(value) -> str:
     return {5: "medium"}.get(number, "low" if 6 <= number <= 9 else "none")
 
 
-def is_done(todo) -> bool:
+def is_done(todo: "Component") -> bool:
     return str(todo.get("status", "")).upper() in DONE_STATUSES or "completed" in todo
 
 
-def repeats_after_done(todo) -> bool:
+def repeats_after_done(todo: "Component") -> bool:
     return "rrule" in todo and str(todo.get(AFTER_DONE_PROPERTY, "")).upper() == "COMPLETION"
 
 
-def trigger_moment(trigger, due: datetime | None) -> datetime | None:
+def trigger_moment(trigger: "vDDDTypes | None", due: datetime | None) -> datetime | None:
     """An alarm's TRIGGER as a moment: itself when absolute, `due` moved by it when relative
     (None without a due to be relative to)."""
     if trigger is None:
@@ -58,4 +62,4 @@ def trigger_moment(trigger, due: datetime | None) -> datetime | None:
 
 def stamp_now() -> datetime:
     """DTSTAMP and LAST-MODIFIED: the app's clock, in UTC, to the second."""
-    return clock.now().astimezone(timezone.utc).replace(microsecond=0)
+    return clock.now().astimezone(UTC).replace(microsecond=0)

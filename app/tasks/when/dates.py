@@ -12,19 +12,23 @@ mean by these words:
 """
 
 from collections import namedtuple
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from app.common import clock
 from app.common.errors import UserError, echo
 
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
 
 def now() -> datetime:
-    return clock.now().astimezone(timezone.utc)
+    return clock.now().astimezone(UTC)
 
 
 def timestamp(moment: datetime | None = None) -> str:
     """A stored timestamp: UTC, seconds precision, with its offset."""
-    return (moment or now()).astimezone(timezone.utc).isoformat(timespec="seconds")
+    return (moment or now()).astimezone(UTC).isoformat(timespec="seconds")
 
 
 def local_midnight(day: date) -> float:
@@ -51,18 +55,19 @@ def wall_clock(moment: datetime, zone: str | None = None) -> datetime:
     return moment.astimezone(zone_info(zone) if zone else None).replace(tzinfo=None)
 
 
-def zone_info(name: str):
+def zone_info(name: str) -> "ZoneInfo":
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(name)
 
 
-def local_zone():
+def local_zone() -> tzinfo | None:
     """The system's IANA zone (a ZoneInfo), or None when it cannot be named."""
     try:
         from tzlocal import get_localzone
 
-        return get_localzone()
+        zone: tzinfo = get_localzone()
+        return zone
     except Exception:  # no zone name on this system
         return None
 
@@ -138,12 +143,12 @@ class Due(namedtuple("Due", ("iso", "key", "has_time"))):
         """A day once it is over; a time as soon as it has passed."""
         moment = moment or clock.now()
         if self.has_time:
-            return self.key < moment.timestamp()
+            return bool(self.key < moment.timestamp())
         return self.day < local_today(moment)
 
     def is_for_today(self, moment: datetime | None = None) -> bool:
         """In the Today list: due today, or overdue."""
-        return self.key < today_ends(moment)
+        return bool(self.key < today_ends(moment))
 
     def friendly(self) -> str:
         """For people: "Fri 27 Nov", or "Fri 27 Nov 17:00" in the local time zone ("Fri 27 Nov

@@ -8,7 +8,7 @@ spring-forward night it is 03:30, not a wall-clock 02:30 that does not exist. Da
 """
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 _AMOUNT = r"(\d+(?:[.,]\d+)?|an?|one|half an?|an? half)"
 _UNIT = r"(m|mins?|minutes?|h|hrs?|hours?)"
@@ -30,7 +30,8 @@ def read_elapsed(text: str) -> timedelta | None:
         count = float(amount.replace(",", "."))
     minutes = count * (60 if unit.startswith("h") else 1)
     if extra:
-        minutes += 30 if extra == "a half" else int(re.match(r"\d+", extra).group())
+        number = re.match(r"\d+", extra)
+        minutes += 30 if extra == "a half" or number is None else int(number.group())
     if minutes <= 0:
         return None
     return timedelta(minutes=round(minutes))
@@ -38,4 +39,4 @@ def read_elapsed(text: str) -> timedelta | None:
 
 def after(distance: timedelta, now: datetime) -> datetime:
     """`distance` of real time after `now`, in the local zone (counted in UTC)."""
-    return (now.astimezone(timezone.utc) + distance).astimezone()
+    return (now.astimezone(UTC) + distance).astimezone()

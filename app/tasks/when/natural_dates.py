@@ -3,7 +3,7 @@
 ISO 8601 (and "today"/"tomorrow") is read by `Due.parse` without loading anything; only other
 text loads dateparser (~0.1 s), so scripts and `tasks list` never pay for it.
 
-What the words mean, decided once (and tested in tests/tasks/test_natural_dates.py):
+What the words mean, decided once (and tested in tests/tasks/when/test_natural_dates.py):
 - "friday" and "this friday": the coming Friday, never today (on a Friday it is in 7 days);
 - "next friday": the Friday of next week (weeks start on Monday), so on a Wednesday it is in
   9 days, not in 2; on a Sunday "friday" and "next friday" are the same day;

@@ -24,7 +24,8 @@ Decided where RFC 5545 or the apps differ:
 
 import re
 from collections import deque, namedtuple
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
+from typing import Any
 
 from app.common import clock
 from app.common.errors import UserError, echo
@@ -153,15 +154,15 @@ def _rule(words: str) -> str | None:
         return None
     # every last friday / every first monday (of the month)
     match = re.fullmatch(r"(\S+)\s+(\S+?)(?:\s+of\s+(?:the|every)\s+month)?", rest)
-    if match and _ordinal(match.group(1)) is not None and _day_index(match.group(2)) is not None:
-        which = _ordinal(match.group(1))
+    which, day = (_ordinal(match.group(1)), _day_index(match.group(2))) if match else (None, None)
+    if which is not None and day is not None:
         if not -1 <= which <= 5 or which == 0:
             return None
-        return f"FREQ=MONTHLY;BYDAY={which}{_DAYS[_day_index(match.group(2))]}"
+        return f"FREQ=MONTHLY;BYDAY={which}{_DAYS[day]}"
     # every 15th / every 1st and 15th / every last day (of the month)
     rest = re.sub(r"\s+of\s+(the|every)\s+month$", "", rest)
-    days = _on(rest, "MONTHLY")
-    return f"FREQ=MONTHLY;{days}" if days else None
+    month_days = _on(rest, "MONTHLY")
+    return f"FREQ=MONTHLY;{month_days}" if month_days else None
 
 
 def _on(text: str, freq: str) -> str | None:
@@ -173,8 +174,9 @@ def _on(text: str, freq: str) -> str | None:
     if freq != "MONTHLY":
         return None
     match = re.fullmatch(r"(\S+)\s+(\S+)", text)
-    if match and _ordinal(match.group(1)) is not None and _day_index(match.group(2)) is not None:
-        return f"BYDAY={_ordinal(match.group(1))}{_DAYS[_day_index(match.group(2))]}"
+    which, day = (_ordinal(match.group(1)), _day_index(match.group(2))) if match else (None, None)
+    if which is not None and day is not None:
+        return f"BYDAY={which}{_DAYS[day]}"
     parts = [part for part in re.split(r"\s*(?:,|\band\b)\s*(?:the\s+)?", text) if part]
     return _month_days(*parts)
 
@@ -195,9 +197,10 @@ def _month_days(*words: str) -> str | None:
 def _day_list(text: str) -> list[int]:
     parts = [part for part in re.split(r"\s*(?:,|\band\b|&|\+)\s*", text.strip()) if part]
     days = [_day_index(part) for part in parts]
-    if not days or any(day is None for day in days):
+    known = [day for day in days if day is not None]
+    if not days or len(known) != len(days):
         return []
-    return sorted(set(days))
+    return sorted(set(known))
 
 
 # -- checking ------------------------------------------------------------------------------
@@ -243,7 +246,7 @@ def _until(rule: str, zone: str | None = None) -> datetime | None:
         return datetime.strptime(until, "%Y%m%d").replace(hour=23, minute=59, second=59)
     moment = datetime.strptime(until.rstrip("Z"), "%Y%m%dT%H%M%S")
     if until.endswith("Z"):
-        return wall_clock(moment.replace(tzinfo=timezone.utc), zone)
+        return wall_clock(moment.replace(tzinfo=UTC), zone)
     return moment
 
 
@@ -266,7 +269,7 @@ def _due_at(moment: datetime, has_time: bool, zone: str | None = None) -> Due:
     return Due.parse(local_instant(moment, zone).isoformat(timespec="seconds"))
 
 
-def _rrule(rule: str, start: datetime, zone: str | None = None):
+def _rrule(rule: str, start: datetime, zone: str | None = None) -> Any:  # dateutil: no stubs
     from dateutil.rrule import rrulestr
 
     plain, _ = _without_until(rule)
@@ -287,7 +290,8 @@ def _after(rule: str, start: datetime, floor: datetime, *, inc: bool = False,
                      if not part.startswith("COUNT="))
     rule_limits.check_produces(lambda dtstart: rrulestr(plain, dtstart=dtstart), start, parts)
     moved = rule_limits.near(start, floor, parts)
-    return _rrule(rule, moved, zone).after(floor, inc=inc)
+    found: datetime | None = _rrule(rule, moved, zone).after(floor, inc=inc)
+    return found
 
 
 def pin(repeat: Repeat, due: Due, zone: str | None = None) -> Repeat:
@@ -311,7 +315,7 @@ def pin(repeat: Repeat, due: Due, zone: str | None = None) -> Repeat:
         last = deque(_rrule(rule, start, zone), maxlen=1)[0]
         rule = ";".join(part for part in rule.split(";") if not part.startswith("COUNT="))
         rule += ";UNTIL=" + (f"{last:%Y%m%d}" if not due.has_time else
-                             local_instant(last, zone).astimezone(timezone.utc)
+                             local_instant(last, zone).astimezone(UTC)
                              .strftime("%Y%m%dT%H%M%SZ"))
     return Repeat(rule, repeat.after_done)
 

@@ -14,7 +14,9 @@ February"), runs for minutes. So, decided once:
   to just before the moment searched from.
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from app.common.errors import UserError
 
@@ -52,7 +54,8 @@ def check_parts(parts: dict[str, str]) -> None:
         raise UserError(f"UNTIL must be a date from {FIRST_YEAR} to {LAST_YEAR}.")
 
 
-def check_produces(make_rrule, start: datetime, parts: dict[str, str]) -> None:
+def check_produces(make_rrule: Callable[[datetime], Any], start: datetime,
+                   parts: dict[str, str]) -> None:
     """UserError unless the rule, started on `start`'s month, day and time, produces a date
     within PROOF_YEARS years. `make_rrule(dtstart)` builds it without UNTIL or COUNT."""
     year = 9999 - PROOF_YEARS - 2 * _span_years(parts)
