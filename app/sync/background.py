@@ -34,7 +34,8 @@ def run_once(service: SyncService, store_path: Path, current: SyncStatus) -> Syn
     try:
         with TaskStore(store_path) as store:
             summary = service.sync_now(store)
-            conflicts = service.status(store).conflicts[:summary.conflicts]
+            status = service.status(store)  # None: the account was removed meanwhile
+            conflicts = status.conflicts[:summary.conflicts] if status else ()
     except SyncBusyError:
         return current  # `sync now` in a terminal is running it
     except SyncError as error:

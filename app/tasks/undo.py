@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.common.errors import UserError
-from app.tasks.when.moments import moment_words
 from app.tasks.history import Change, is_list
+from app.tasks.when.moments import moment_words
 
 Snapshot = dict[str, Any]  # a task or list as the history keeps it
 
