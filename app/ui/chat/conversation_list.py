@@ -6,12 +6,14 @@ F2 renames, Delete deletes. In the search box, Down or Enter go to the results a
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QMessageBox, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QMessageBox, QToolButton, QVBoxLayout, QWidget)
 
 from app.common.errors import UserError
 from app.conversations.store import ConversationStore
 from app.ui.live_updates import LiveUpdates
+from app.ui.theme.icons import icon
+from app.ui.theme.tokens import SPACE
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -27,17 +29,25 @@ class ConversationList(QWidget):
         self.current_id: str | None = None
         self.confirm: QMessageBox | None = None  # the open "Delete …?" question, if any
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 0, 8)
-        self.new_button = QPushButton("New conversation")
+        layout.setContentsMargins(SPACE["s"], SPACE["s"], SPACE["s"], SPACE["s"])
+        layout.setSpacing(SPACE["s"])
+        # A quiet icon beside the search, as Claude desktop has it: Ctrl+N is the main way.
+        self.new_button = QToolButton()
+        self.new_button.setProperty("role", "icon")
+        self.new_button.setAccessibleName("New conversation")
         self.new_button.setToolTip("New conversation (Ctrl+N)")
         self.new_button.clicked.connect(self.new_requested)
-        layout.addWidget(self.new_button)
         self.search = QLineEdit(placeholderText="Search conversations")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search conversations")
         self.search.textChanged.connect(self.refresh)
         self.search.installEventFilter(self)
-        layout.addWidget(self.search)
+        top = QHBoxLayout()
+        top.setSpacing(SPACE["xs"])
+        top.addWidget(self.search, 1)
+        top.addWidget(self.new_button)
+        layout.addLayout(top)
+        self._restyle()
         self.list = QListWidget()
         self.list.setAccessibleName("Conversations")
         # A long title is cut with an ellipsis (its tooltip has it all), not scrolled sideways.
@@ -62,6 +72,14 @@ class ConversationList(QWidget):
         self._shut_down = False
         # Every change, also one by `task-assistant ask` or another window, lists again.
         live.conversations_changed.connect(self._changed)
+
+    def _restyle(self) -> None:
+        self.new_button.setIcon(icon("square-pen"))
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # the icon's ink follows the theme
+            self._restyle()
 
     def shutdown(self) -> None:
         """Stop listing changes; the main window calls this before the store closes."""

@@ -26,6 +26,7 @@ ICONS = {"Today": "sun", "Upcoming": "calendar-days", "All": "layers", "Done": "
          "Trash": "trash-2"}
 TOP_VIEWS = ("Today", "Upcoming", "All")
 BOTTOM_VIEWS = ("Done", "Trash")
+COMPACT_WIDTH = 44  # px: one icon and its padding
 NEW_LIST_KEYS = "Ctrl+Shift+L"  # Ctrl+Shift+N is New task
 INBOX_IS_FIXED = "Inbox is where new tasks go; it cannot be renamed or deleted."
 ONLY_LISTS = "Only your lists can be renamed or deleted; pick one first."
@@ -41,6 +42,10 @@ class _CountDelegate(QStyledItemDelegate):
         self.initStyleOption(row, index)
         widget = option.widget
         style = widget.style() if widget else QApplication.style()
+        if getattr(widget, "compact", False):  # icons only: the name is the tooltip
+            row.text = ""
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, row, painter, widget)
+            return
         if count:
             room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, row, widget)
             numeral = QFontMetrics(design.small_font(widget)).horizontalAdvance(str(count))
@@ -126,6 +131,7 @@ class TaskSidebar(QListWidget):
         self._renaming: str | None = None  # the list whose name is being typed, "" for a new one
         self._placeholder: QListWidgetItem | None = None  # a new list's row while it is named
         self._leaving = False  # the name was sent because the focus left the field
+        self.compact = False  # icons only, for a narrow window (set_compact)
         self._make_actions()
         self.currentItemChanged.connect(self._changed)
         self.itemDoubleClicked.connect(lambda _: self.begin_rename())
@@ -219,6 +225,8 @@ class TaskSidebar(QListWidget):
         self._update_actions()
         if self.name_field is not None:
             self._place_field()
+        if self.compact:
+            self._show_compactly()
         if gone:
             self.view_chosen.emit(*self._current)
 
@@ -419,5 +427,30 @@ class TaskSidebar(QListWidget):
         if self.name_field is not None:
             self._place_field()
 
+    def set_compact(self, compact: bool) -> None:
+        """Icons only (a narrow window): the names move to the tooltips and the "Lists"
+        heading steps aside, so the task list keeps the width for its titles."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self._show_compactly()
+        if compact:
+            self.setFixedWidth(COMPACT_WIDTH)
+        else:
+            self.setMinimumWidth(0)
+            self.setMaximumWidth(16777215)  # QWIDGETSIZE_MAX: the splitter's handle rules again
+        self.updateGeometry()
+        self.viewport().update()
+
+    def _show_compactly(self) -> None:
+        """The "Lists" heading's row is hidden while compact; every view keeps its name as a
+        tooltip."""
+        for row in range(self.count()):
+            item = self.item(row)
+            if self.itemWidget(item) is self.heading and self.heading is not None:
+                self.setRowHidden(row, self.compact)
+            elif item.data(VIEW_ROLE) is not None and not item.toolTip():
+                item.setToolTip(item.data(VIEW_ROLE)[1])
+
     def sizeHint(self) -> QSize:
-        return QSize(150, 300)
+        return QSize(COMPACT_WIDTH if self.compact else 150, 300)
