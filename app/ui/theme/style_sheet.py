@@ -64,6 +64,7 @@ QLineEdit, QPlainTextEdit[readOnly="false"], QTextEdit[readOnly="false"], QSpinB
     selection-background-color: {c.accent}; selection-color: {c.on_accent}; }}
 QLineEdit:focus, QPlainTextEdit[readOnly="false"]:focus, QTextEdit[readOnly="false"]:focus, QSpinBox:focus, QDateEdit:focus,
 QDateTimeEdit:focus, QComboBox:focus {{ border: 2px solid {c.accent}; }}
+QComboBox QLineEdit {{ border: none; padding: 0; background: transparent; }}
 QComboBox::drop-down {{ border: none; width: {sp["l"] + sp["xs"]}px; }}
 QComboBox QAbstractItemView {{ background: {c.raised}; border: 1px solid {c.border};
     selection-background-color: {c.accent_soft}; selection-color: {c.text}; }}
