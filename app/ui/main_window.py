@@ -141,7 +141,9 @@ class MainWindow(QMainWindow):
         # A conversation picked in the list opens without taking the focus from the list, so
         # arrows, F2 and Delete keep working there.
         self.sidebar.selected.connect(self.open_conversation)
-        self.sidebar.list.itemClicked.connect(lambda _item: self.drawer.close_drawer())
+        # In the drawer a click (or Enter) on a conversation opens it and puts the drawer away;
+        # arrows only walk, as in the docked list.
+        self.sidebar.list.viewport().installEventFilter(self)
         self.sidebar.list.itemActivated.connect(lambda _item: self.drawer.close_drawer())
         self.sidebar.new_requested.connect(self.new_conversation)
         self.chat.settings_requested.connect(self.open_settings)
@@ -344,6 +346,12 @@ class MainWindow(QMainWindow):
         if self.drawer.isVisible():
             self.drawer.open_over(self.chat)
 
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.MouseButtonRelease and self.drawer.isVisible() \
+                and watched is self.sidebar.list.viewport():
+            QTimer.singleShot(0, self.drawer.close_drawer)  # after the list has taken the click
+        return super().eventFilter(watched, event)
+
     def toggle_conversations(self) -> None:
         if not self.conversations_folded:
             self.conversations_wanted = self.sidebar.isHidden()
@@ -401,7 +409,9 @@ class MainWindow(QMainWindow):
             return
         if self.tasks.isHidden():
             self.toggle_tasks()
-        self.tasks.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        # The list when it has tasks, else the add box (an empty view shows a sentence).
+        target = self.tasks.view if self.tasks.view.isVisible() else self.tasks.add_line
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # -- the look ---------------------------------------------------------------------------
 
@@ -442,6 +452,7 @@ class MainWindow(QMainWindow):
             return
         if self.tasks.isHidden():
             self.toggle_tasks()
+        self.tasks.refresh()  # a task or list added a moment ago may not be listed yet
         if self.tasks.model.task(task.id) is None:
             if task.status == "done":
                 self.tasks.show_view("Done")
