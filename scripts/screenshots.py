@@ -8,7 +8,9 @@ with a list and a code block. Then saves, into docs/screenshots/:
   window-960x700-SCHEME.png, window-1280x800-SCHEME.png, window-1920x1080-SCHEME.png
   quick-ask-SCHEME.png
 for SCHEME in light, dark and contrast. The README shows window-1280x800 in light and dark.
-`--out DIR` writes elsewhere; `--only light` makes one scheme.
+Also one picture per component for docs/DESIGN.md, into docs/design/ (light): the type scale
+and the roles, buttons, the command palette, the conversation drawer, the folded task sidebar
+and the Settings pages. `--out DIR` writes elsewhere; `--only light` makes one scheme.
 """
 
 import argparse
@@ -23,6 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 WINDOW_SIZES = [(960, 700), (1280, 800), (1920, 1080)]
 SCHEMES = ("light", "dark", "contrast")
+DEFAULT_OUT = REPO / "docs" / "screenshots"
 
 ANSWER = """Done. I added both tasks:
 
@@ -91,9 +94,78 @@ def settle(app, rounds: int = 30) -> None:
         app.processEvents()
 
 
+def specimen():
+    """The type scale and the roles of the style sheet, on a page, as widgets opt into them."""
+    from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+
+    from app.ui.theme.icons import icon
+
+    page = QWidget()
+    page.setObjectName("Page")
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(24, 24, 24, 24)
+    for role, text in (("display", "Good morning"), ("title", "Today"),
+                       ("heading", "LISTS"), ("", "Renew the passport (body)"),
+                       ("muted", "Fri 11 Dec · every month (muted)"),
+                       ("caption", "3 tasks (caption)"), ("error", "The key was rejected. (error)")):
+        label = QLabel(text)
+        if role:
+            label.setProperty("role", role)
+        layout.addWidget(label)
+    row = QHBoxLayout()
+    for role, text in (("primary", "Save"), ("", "Test connection"), ("quiet", "Reset")):
+        button = QPushButton(text)
+        if role:
+            button.setProperty("role", role)
+        row.addWidget(button)
+    tool = QToolButton()
+    tool.setProperty("role", "icon")
+    tool.setIcon(icon("square-pen"))
+    row.addWidget(tool)
+    row.addStretch(1)
+    layout.addLayout(row)
+    page.resize(420, 330)
+    return page
+
+
+def design_pictures(app, window, out: Path) -> None:
+    """One picture per component, for docs/DESIGN.md."""
+    out.mkdir(parents=True, exist_ok=True)
+
+    def save(widget, name: str) -> None:
+        settle(app)
+        widget.grab().save(str(out / f"{name}.png"))
+        print(out / f"{name}.png")
+
+    sample = specimen()
+    sample.show()
+    save(sample, "type-and-roles")
+    sample.close()
+    window.resize(1280, 800)
+    settle(app)
+    window.open_command_palette()
+    window.palette_popup.field.setText("go to")
+    settle(app)
+    palette = window.palette_popup
+    save(palette, "command-palette")
+    palette.close_palette()
+    window.resize(960, 700)
+    settle(app)
+    window.open_drawer()
+    save(window, "conversation-drawer")
+    window.drawer.close_drawer()
+    save(window.tasks, "task-panel-compact")
+    window.open_settings()
+    dialog = window.settings_dialog
+    save(dialog, "settings-general")
+    dialog.show_page("Appearance")
+    save(dialog, "settings-appearance")
+    dialog.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--only", choices=SCHEMES, help="one scheme instead of all three")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="screenshots-"))
@@ -139,6 +211,8 @@ def main() -> None:
         path = args.out / f"quick-ask-{scheme}.png"
         ask.grab().save(str(path))
         print(path)
+        if scheme == "light" and args.out == DEFAULT_OUT:
+            design_pictures(app, window, REPO / "docs" / "design")
     loop.run_until_complete(workspace.close())
 
 

@@ -5,10 +5,10 @@ opens over the chat, from the corner button, Ctrl+B or Ctrl+F), then the task si
 its icons. At 960 px (half a 1920 screen) the chat and the tasks are both on screen.
 """
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QApplication, QFrame, QMainWindow, QSplitter, QToolButton, \
-    QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
+from PySide6.QtWidgets import (QApplication, QFrame, QGraphicsDropShadowEffect, QMainWindow,
+                               QSplitter, QToolButton, QVBoxLayout, QWidget)
 
 from app import APP_NAME
 from app.assistant.loader import AssistantLoader
@@ -51,7 +51,9 @@ class ConversationDrawer(QFrame):
         self.setProperty("surface", "chrome")
         self.setObjectName("ConversationDrawer")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setFrameShape(QFrame.Shape.VLine)
+        # Lifted over the chat: its right edge (the style sheet's) and a soft shadow.
+        self.setGraphicsEffect(QGraphicsDropShadowEffect(self, blurRadius=24, offset=QPoint(4, 0),
+                                                         color=QColor(0, 0, 0, 60)))
         QVBoxLayout(self).setContentsMargins(0, 0, 1, 0)  # 1 px: the border on its right
         self.hide()
 

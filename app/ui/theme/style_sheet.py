@@ -26,6 +26,7 @@ QWidget[surface="chrome"] {{ background: {c.chrome}; }}
 QWidget[surface="page"] {{ background: {c.page}; }}
 QWidget[surface="raised"] {{ background: {c.raised}; border: {strong}px solid {c.border};
     border-radius: {r["l"]}px; }}
+QFrame#ConversationDrawer {{ border: none; border-right: {strong}px solid {c.border}; }}
 QToolTip {{ background: {c.raised}; color: {c.text}; border: 1px solid {c.border};
     border-radius: {r["s"]}px; padding: {sp["xs"]}px {sp["s"]}px; }}
 
