@@ -343,6 +343,7 @@ class MainWindow(QMainWindow):
     def _place_overlays(self) -> None:
         margin = SPACE["s"]
         corner = self.chat.mapTo(self, self.chat.rect().topLeft())
+        self.drawer_button.adjustSize()  # outside any layout it would keep Qt's 100×30
         self.drawer_button.move(corner.x() + margin, corner.y() + margin)
         self.drawer_button.raise_()
         if self.drawer.isVisible():
