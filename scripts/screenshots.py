@@ -1,13 +1,16 @@
 """Pictures of the real window, so the README's stay true: `.venv/bin/python scripts/screenshots.py`.
 
-Opens the real MainWindow (offscreen) on a throwaway data folder holding one believable
-exchange (a question, the agent adding two tasks, each line with Undo, an answer with Undo
-all, a list and a code block) and a few tasks, then saves it in the light and the dark palette:
+Opens the real MainWindow and quick ask (offscreen, in the real theme: app/ui/theme/apply.py)
+on a throwaway data folder holding believable data: lists, a repeating task, an overdue task, a
+long title, and a conversation where the agent added tasks (tool lines with Undo) and answered
+with a list and a code block. Then saves, into docs/screenshots/:
 
-  docs/screenshot-light.png, docs/screenshot-dark.png      what the README shows (1180×760)
-  --sizes DIR: also 520×640, 900×640 and 1600×900 in both palettes, and 900×640 in a
-               high-contrast palette (white on black, as GNOME's and Windows' themes do), to
-               look at by eye
+  window-960x700-SCHEME.png, window-1280x800-SCHEME.png, window-1920x1080-SCHEME.png
+  quick-ask-SCHEME.png
+for SCHEME in light, dark and contrast. The README shows window-1280x800 in light and dark.
+Also one picture per component for docs/DESIGN.md, into docs/design/ (light): the type scale
+and the roles, buttons, the command palette, the conversation drawer, the folded task sidebar
+and the Settings pages. `--out DIR` writes elsewhere; `--only light` makes one scheme.
 """
 
 import argparse
@@ -20,8 +23,9 @@ from datetime import timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-README_SIZE = (1180, 760)
-CHECK_SIZES = [(520, 640), (900, 640), (1600, 900)]
+WINDOW_SIZES = [(960, 700), (1280, 800), (1920, 1080)]
+SCHEMES = ("light", "dark", "contrast")
+DEFAULT_OUT = REPO / "docs" / "screenshots"
 
 ANSWER = """Done. I added both tasks:
 
@@ -46,12 +50,27 @@ def seed(home: Path) -> None:
     friday = today + timedelta(days=(4 - today.weekday()) % 7 or 7)
     with ConversationStore(home / "conversations.sqlite3") as conversations:
         conversations.create("Groceries for the week")
+        conversations.create("Plan my day · Mon")
         talk = conversations.create("Passport and dentist").id
     calls = [("c1", {"title": "Renew passport", "due": friday.isoformat()}),
              ("c2", {"title": "Book dentist"})]
     answer = Step(Origin("agent", talk))  # the agent's two adds: one step, each with Undo
+    me = Origin("window")
     with TaskStore(home / "tasks.sqlite3") as store:
-        store.add("Water the plants", due=today.isoformat(), by=Origin("window"))
+        for name in ("Home", "Work"):
+            store.add_list(name, by=me)
+        store.add("Water the plants", due=today.isoformat(), repeat="every 3 days",
+                  list="Home", by=me)
+        store.add("Send the insurance claim", due=(today - timedelta(days=2)).isoformat(),
+                  priority="high", by=me)
+        store.add("Renew the passport before the summer trip to Lisbon and Porto",
+                  due=today.isoformat(), tags=["admin"], priority="medium", by=me)
+        store.add("Weekly report", due=today.isoformat(), repeat="every friday", list="Work",
+                  by=me)
+        store.add("Review the pull request for the sync engine", list="Work", priority="low",
+                  tags=["code"], by=me)
+        store.add("Pay rent", due=(today + timedelta(days=3)).isoformat(), repeat="every month",
+                  list="Home", tags=["home"], by=me)
         added = [(store.add(**arguments, by=answer), answer.change_ids[-1])
                  for _, arguments in calls]
     items = [{"role": "user", "content": "Remind me to renew my passport next Friday, and "
@@ -70,38 +89,84 @@ def seed(home: Path) -> None:
     session.close()
 
 
-def palette_of(colours: dict) -> "QPalette":
-    """A QPalette with these roles set ("Window": "#2b2b2e", …)."""
-    from PySide6.QtGui import QColor, QPalette
-
-    made = QPalette()
-    for role, colour in colours.items():
-        made.setColor(getattr(QPalette.ColorRole, role), QColor(colour))
-    return made
+def settle(app, rounds: int = 30) -> None:
+    for _ in range(rounds):
+        app.processEvents()
 
 
-def dark_palette():
-    return palette_of({"Window": "#2b2b2e", "WindowText": "#e8e8e8", "Base": "#1f1f22",
-                       "AlternateBase": "#2a2a2e", "Text": "#e8e8e8", "Button": "#35353a",
-                       "ButtonText": "#e8e8e8", "Highlight": "#3d7bd9",
-                       "HighlightedText": "#ffffff", "ToolTipBase": "#35353a",
-                       "ToolTipText": "#e8e8e8", "PlaceholderText": "#9a9aa0",
-                       "Link": "#79a8f0"})
+def specimen():
+    """The type scale and the roles of the style sheet, on a page, as widgets opt into them."""
+    from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+
+    from app.ui.theme.icons import icon
+
+    page = QWidget()
+    page.setObjectName("Page")
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(24, 24, 24, 24)
+    for role, text in (("display", "Good morning"), ("title", "Today"),
+                       ("heading", "LISTS"), ("", "Renew the passport (body)"),
+                       ("muted", "Fri 11 Dec · every month (muted)"),
+                       ("caption", "3 tasks (caption)"), ("error", "The key was rejected. (error)")):
+        label = QLabel(text)
+        if role:
+            label.setProperty("role", role)
+        layout.addWidget(label)
+    row = QHBoxLayout()
+    for role, text in (("primary", "Save"), ("", "Test connection"), ("quiet", "Reset")):
+        button = QPushButton(text)
+        if role:
+            button.setProperty("role", role)
+        row.addWidget(button)
+    tool = QToolButton()
+    tool.setProperty("role", "icon")
+    tool.setIcon(icon("square-pen"))
+    row.addWidget(tool)
+    row.addStretch(1)
+    layout.addLayout(row)
+    page.resize(420, 330)
+    return page
 
 
-def high_contrast_palette():
-    """White on pure black with a yellow highlight: what high-contrast themes hand to Qt."""
-    return palette_of({"Window": "#000000", "WindowText": "#ffffff", "Base": "#000000",
-                       "AlternateBase": "#000000", "Text": "#ffffff", "Button": "#000000",
-                       "ButtonText": "#ffffff", "Highlight": "#ffff00",
-                       "HighlightedText": "#000000", "ToolTipBase": "#000000",
-                       "ToolTipText": "#ffffff", "PlaceholderText": "#ffffff",
-                       "Link": "#00ffff"})
+def design_pictures(app, window, out: Path) -> None:
+    """One picture per component, for docs/DESIGN.md."""
+    out.mkdir(parents=True, exist_ok=True)
+
+    def save(widget, name: str) -> None:
+        settle(app)
+        widget.grab().save(str(out / f"{name}.png"))
+        print(out / f"{name}.png")
+
+    sample = specimen()
+    sample.show()
+    save(sample, "type-and-roles")
+    sample.close()
+    window.resize(1280, 800)
+    settle(app)
+    window.open_command_palette()
+    window.palette_popup.field.setText("go to")
+    settle(app)
+    palette = window.palette_popup
+    save(palette, "command-palette")
+    palette.close_palette()
+    window.resize(960, 700)
+    settle(app)
+    window.open_drawer()
+    save(window, "conversation-drawer")
+    window.drawer.close_drawer()
+    save(window.tasks, "task-panel-compact")
+    window.open_settings()
+    dialog = window.settings_dialog
+    save(dialog, "settings-general")
+    dialog.show_page("Appearance")
+    save(dialog, "settings-appearance")
+    dialog.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=Path, help="also save three sizes here, to check by eye")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--only", choices=SCHEMES, help="one scheme instead of all three")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="screenshots-"))
     os.environ.update(TASK_ASSISTANT_HOME=str(home), QT_QPA_PLATFORM="offscreen",
@@ -113,37 +178,41 @@ def main() -> None:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from app.ui.chat.quick_ask import QuickAsk
     from app.ui.main_window import MainWindow
     from app.ui.task_runner import TaskRunner
+    from app.ui.theme.apply import apply_theme
     from app.workspace import Workspace
 
     app = QApplication([])
-    app.setStyle("Fusion")
+    apply_theme(app, "light")  # before any widget, as the app does
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    light = app.palette()
     workspace = Workspace()
+    runner = TaskRunner()
     window = MainWindow(workspace.store, workspace.conversations, workspace.settings,
-                        workspace.keys, workspace.agent, TaskRunner())
+                        workspace.keys, workspace.agent, runner)
     window.show()
-    shots = [(REPO / "docs" / f"screenshot-{name}.png", README_SIZE, palette)
-             for name, palette in (("light", light), ("dark", dark_palette()))]
-    if args.sizes:
-        args.sizes.mkdir(parents=True, exist_ok=True)
-        shots += [(args.sizes / f"{name}-{w}x{h}.png", (w, h), palette)
-                  for name, palette in (("light", light), ("dark", dark_palette()))
-                  for w, h in CHECK_SIZES]
-        shots.append((args.sizes / "high-contrast-900x640.png", (900, 640),
-                      high_contrast_palette()))
-    for path, (width, height), palette in shots:
-        app.setPalette(palette)
-        window.resize(width, height)
-        for _ in range(30):
-            app.processEvents()
-        window.chat.view.scroll_to_bottom()
-        app.processEvents()
-        window.grab().save(str(path))
+    window.tasks.show_view("Today")
+    ask = QuickAsk(workspace.conversations, workspace.store, workspace.agent, runner)
+    ask.show()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for scheme in [args.only] if args.only else SCHEMES:
+        apply_theme(app, scheme)
+        for width, height in WINDOW_SIZES:
+            window.resize(width, height)
+            settle(app)
+            window.chat.view.scroll_to_bottom()
+            settle(app, 5)
+            path = args.out / f"window-{width}x{height}-{scheme}.png"
+            window.grab().save(str(path))
+            print(path)
+        settle(app)
+        path = args.out / f"quick-ask-{scheme}.png"
+        ask.grab().save(str(path))
         print(path)
+        if scheme == "light" and args.out == DEFAULT_OUT:
+            design_pictures(app, window, REPO / "docs" / "design")
     loop.run_until_complete(workspace.close())
 
 

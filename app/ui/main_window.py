@@ -1,8 +1,14 @@
-"""The main window: conversations on the left, the chat in the middle, tasks on the right."""
+"""The main window: conversations on the left, the chat in the middle, tasks on the right.
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter
+As the window narrows the tasks stay: the conversation list folds first (into a drawer that
+opens over the chat, from the corner button, Ctrl+B or Ctrl+F), then the task sidebar folds to
+its icons. At 960 px (half a 1920 screen) the chat and the tasks are both on screen.
+"""
+
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
+from PySide6.QtWidgets import (QApplication, QFrame, QGraphicsDropShadowEffect, QMainWindow,
+                               QSplitter, QToolButton, QVBoxLayout, QWidget)
 
 from app import APP_NAME
 from app.assistant.loader import AssistantLoader
@@ -16,14 +22,61 @@ from app.ui.live_updates import LiveUpdates
 from app.ui.chat.conversation_list import ConversationList
 from app.ui.tasks.task_panel import TaskPanel
 from app.ui.task_runner import TaskRunner
+from app.ui.theme.icons import icon
+from app.ui.theme.tokens import SPACE
 from app.ui.window_state import WindowState
 
 DEFAULT_SIZE = (1180, 760)
-SWITCH_PANEL_KEYS = "F6"  # the usual key for the next pane (browsers, file managers)
-# Below these window widths the side panels fold away, so the chat and its message box keep
-# room to work: first the tasks, then the conversations (Ctrl+F still finds one).
-TASKS_FOLD = 980
-SIDEBAR_FOLD = 640
+# Window widths below which a side panel folds (the tasks themselves never do): first the
+# conversation list becomes a drawer, then the task sidebar shows only its icons.
+CONVERSATIONS_FOLD = 1100
+TASK_SIDEBAR_FOLD = 1000
+DRAWER_WIDTH = 280
+CONVERSATIONS_WIDTH = 220
+CONVERSATIONS_KEYS = "Ctrl+B"      # VS Code's primary side bar
+TASKS_KEYS = "Ctrl+Alt+B"          # and its secondary one
+SWITCH_PANEL_KEYS = "F6"           # the desktop's usual "next pane"
+PALETTE_KEYS = "Ctrl+K"            # Linear, Slack, Claude desktop
+THEME_NAMES = (("system", "System"), ("light", "Light"), ("dark", "Dark"))
+
+
+class ConversationDrawer(QFrame):
+    """The conversation list over the chat's left edge, for a narrow window. Esc, or picking a
+    conversation, closes it; the focus goes back where it was."""
+
+    closed = Signal()
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setProperty("surface", "chrome")
+        self.setObjectName("ConversationDrawer")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        # Lifted over the chat: its right edge (the style sheet's) and a soft shadow.
+        self.setGraphicsEffect(QGraphicsDropShadowEffect(self, blurRadius=24, offset=QPoint(4, 0),
+                                                         color=QColor(0, 0, 0, 60)))
+        QVBoxLayout(self).setContentsMargins(0, 0, 1, 0)  # 1 px: the border on its right
+        self.hide()
+
+    def hold(self, widget: QWidget) -> None:
+        self.layout().addWidget(widget)
+
+    def open_over(self, area: QWidget) -> None:
+        corner = area.mapTo(self.parentWidget(), area.rect().topLeft())
+        self.setGeometry(corner.x(), corner.y(),
+                         min(DRAWER_WIDTH, area.width() - SPACE["xxl"]), area.height())
+        self.show()
+        self.raise_()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.close_drawer()
+            return
+        super().keyPressEvent(event)
+
+    def close_drawer(self) -> None:
+        if self.isVisible():
+            self.hide()
+            self.closed.emit()
 
 
 class MainWindow(QMainWindow):
@@ -52,24 +105,52 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.state = WindowState()
 
+        self.store = store
         self.sidebar = ConversationList(conversations, self.live)
         self.chat = ChatPanel(conversations, store, agent, runner)
         self.tasks = TaskPanel(store, self.live)
+        # Chrome for the side panels, the page for the chat; the splitter's handle is the 1 px
+        # border between them (the style sheet's).
+        for panel, surface in ((self.sidebar, "chrome"), (self.chat, "page"),
+                               (self.tasks, "chrome")):
+            panel.setProperty("surface", surface)
+            panel.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        # The chat keeps its prose to a readable width anyway, so a wide window shares its room
+        self.splitter.setHandleWidth(1)
+        self.splitter.setChildrenCollapsible(False)  # a panel leaves by its toggle, not a drag
+        # The chat keeps its prose to a readable width anyway, so it shares its room equally
         # with the tasks, whose panel holds its own list sidebar and needs the width for titles.
-        for widget, stretch in ((self.sidebar, 0), (self.chat, 3), (self.tasks, 2)):
+        for widget, stretch in ((self.sidebar, 0), (self.chat, 1), (self.tasks, 1)):
             self.splitter.addWidget(widget)
             self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
-        self.splitter.setSizes([220, 620, 520])
+        self.splitter.setSizes([CONVERSATIONS_WIDTH, 470, 470])
         self.setCentralWidget(self.splitter)
+        # The overlays are the window's children: a splitter would make any child a pane.
+        self.drawer = ConversationDrawer(self)
+        self.drawer.closed.connect(self._drawer_closed)
+        self._focus_before_drawer = None
+        self.conversations_folded = False
+        self.conversations_wanted = True  # Ctrl+B's choice for a wide window
+        # The folded list's way back: a quiet corner button over the chat's top left.
+        self.drawer_button = QToolButton(self)
+        self.drawer_button.setProperty("role", "icon")
+        self.drawer_button.setAccessibleName("Show conversations")
+        self.drawer_button.setToolTip(f"Conversations ({CONVERSATIONS_KEYS})")
+        self.drawer_button.clicked.connect(self.toggle_conversations)
+        self.drawer_button.hide()
+        self.palette_popup = None  # the command palette, made on first use
 
         # A conversation picked in the list opens without taking the focus from the list, so
         # arrows, F2 and Delete keep working there.
         self.sidebar.selected.connect(self.open_conversation)
+        # In the drawer a click (or Enter) on a conversation opens it and puts the drawer away;
+        # arrows only walk, as in the docked list.
+        self.sidebar.list.viewport().installEventFilter(self)
+        self.sidebar.list.itemActivated.connect(lambda _item: self.drawer.close_drawer())
         self.sidebar.new_requested.connect(self.new_conversation)
         self.chat.settings_requested.connect(self.open_settings)
         self._build_menus()
+        self._restyle()
         self._restore()
         if sync is not None:
             from app.ui.sync_status import SyncStatusLabel
@@ -88,9 +169,12 @@ class MainWindow(QMainWindow):
             return item
 
         file_menu = self.menuBar().addMenu("&File")
-        action(file_menu, "&New conversation", QKeySequence.StandardKey.New, self.new_conversation)
-        action(file_menu, "&Settings…", "Ctrl+,", self.open_settings,
-               QAction.MenuRole.PreferencesRole)
+        self.new_conversation_action = action(file_menu, "&New conversation",
+                                              QKeySequence.StandardKey.New,
+                                              self.new_conversation)
+        file_menu.addAction(self.tasks.new_action)  # Ctrl+Shift+N, the panel's own
+        self.settings_action = action(file_menu, "&Settings…", "Ctrl+,", self.open_settings,
+                                      QAction.MenuRole.PreferencesRole)
         file_menu.addSeparator()
         # Not StandardKey.Quit: it is empty on Windows (and offscreen), and the sheet says Ctrl+Q.
         action(file_menu, "&Quit", "Ctrl+Q", self.quit_requested,
@@ -100,9 +184,31 @@ class MainWindow(QMainWindow):
         action(chat_menu, "&Stop answer\tEsc", "", self.chat.stop)
         action(chat_menu, "&Retry last answer", "Ctrl+R", self.chat.retry)
         action(chat_menu, "&Find conversation", QKeySequence.StandardKey.Find,
-               self.sidebar.search.setFocus)
+               self.find_conversation)
         action(chat_menu, "&Message box", "Ctrl+L", self.chat.input.setFocus)
-        action(chat_menu, "&Tasks and back", SWITCH_PANEL_KEYS, self.switch_panel)
+        view_menu = self.menuBar().addMenu("&View")
+        self.palette_action = action(view_menu, "&Command palette…", PALETTE_KEYS,
+                                     self.open_command_palette)
+        view_menu.addSeparator()
+        self.conversations_action = action(view_menu, "&Conversations", CONVERSATIONS_KEYS,
+                                           self.toggle_conversations)
+        self.conversations_action.setCheckable(True)
+        self.conversations_action.setChecked(True)
+        self.tasks_action = action(view_menu, "&Tasks", TASKS_KEYS, self.toggle_tasks)
+        self.tasks_action.setCheckable(True)
+        self.tasks_action.setChecked(True)
+        action(view_menu, "Switch between c&hat and tasks", SWITCH_PANEL_KEYS,
+               self.switch_panel)
+        view_menu.addSeparator()
+        theme_menu = view_menu.addMenu("T&heme")
+        self.theme_actions = QActionGroup(self)
+        for value, name in THEME_NAMES:
+            item = QAction(f"{name} theme", self, checkable=True)
+            item.setData(value)
+            item.triggered.connect(lambda _=False, v=value: self.set_theme(v))
+            self.theme_actions.addAction(item)
+            theme_menu.addAction(item)
+        self._check_theme()
         help_menu = self.menuBar().addMenu("&Help")
         sheet = action(help_menu, "&Keyboard shortcuts", "Ctrl+/", self.show_shortcuts)
         sheet.setShortcuts([QKeySequence("Ctrl+/"), QKeySequence(Qt.Key.Key_F1)])
@@ -203,12 +309,185 @@ class MainWindow(QMainWindow):
             source = None  # the keyring is unusable: the prompt leads to Settings, which says why
         self.chat.show_key_prompt(source is None)
 
+    # -- panels: folding, toggles, the drawer ------------------------------------------------
+
+    def _fit_panels(self) -> None:
+        """Fold what the width cannot hold: the conversation list first, then the task
+        sidebar's names. The task list itself always stays."""
+        fold = self.width() < CONVERSATIONS_FOLD
+        if fold != self.conversations_folded:
+            self._fold_conversations(fold)
+        compact = self.width() < TASK_SIDEBAR_FOLD
+        if compact != self.tasks.sidebar.compact:
+            self.tasks.sidebar.set_compact(compact)
+            sizes = self.tasks.splitter.sizes()
+            wide = self.tasks.sidebar.sizeHint().width()
+            self.tasks.splitter.setSizes([wide, max(0, sum(sizes) - wide)])
+        self._place_overlays()
+
+    def _fold_conversations(self, fold: bool) -> None:
+        self.conversations_folded = fold
+        had_focus = self.sidebar.isAncestorOf(QApplication.focusWidget())
+        if fold:
+            self.drawer.hold(self.sidebar)  # reparenting takes it out of the splitter
+            self.sidebar.show()
+            self._share_width()
+        else:
+            self.drawer.close_drawer()
+            self.splitter.insertWidget(0, self.sidebar)
+            self.splitter.setStretchFactor(0, 0)
+            self.sidebar.setVisible(self.conversations_wanted)
+            self._share_width()
+        self.drawer_button.setVisible(fold)
+        self._sync_conversations_action()
+        if had_focus and not self.sidebar.isVisible():
+            self.chat.focus_message_box()
+
+    def _share_width(self) -> None:
+        """The docked list at its width, the rest shared equally by the chat and the tasks."""
+        total = sum(self.splitter.sizes()) or self.width()
+        docked = self.splitter.indexOf(self.sidebar) == 0
+        listed = CONVERSATIONS_WIDTH if docked and self.sidebar.isVisibleTo(self) else 0
+        rest = max(0, total - listed)
+        self.splitter.setSizes(([listed] if docked else []) + [rest // 2, rest - rest // 2])
+
+    def _place_overlays(self) -> None:
+        margin = SPACE["s"]
+        corner = self.chat.mapTo(self, self.chat.rect().topLeft())
+        self.drawer_button.adjustSize()  # outside any layout it would keep Qt's 100×30
+        self.drawer_button.move(corner.x() + margin, corner.y() + margin)
+        self.drawer_button.raise_()
+        if self.drawer.isVisible():
+            self.drawer.open_over(self.chat)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.MouseButtonRelease and self.drawer.isVisible() \
+                and watched is self.sidebar.list.viewport():
+            QTimer.singleShot(0, self.drawer.close_drawer)  # after the list has taken the click
+        return super().eventFilter(watched, event)
+
+    def toggle_conversations(self) -> None:
+        if not self.conversations_folded:
+            self.conversations_wanted = self.sidebar.isHidden()
+            self.sidebar.setVisible(self.conversations_wanted)
+            if not self.sidebar.isVisible() and self.sidebar.isAncestorOf(
+                    QApplication.focusWidget()):
+                self.chat.focus_message_box()
+        elif self.drawer.isVisible():
+            self.drawer.close_drawer()
+        else:
+            self.open_drawer()
+        self._sync_conversations_action()
+
+    def open_drawer(self) -> None:
+        self._focus_before_drawer = QApplication.focusWidget()
+        self.drawer.open_over(self.chat)
+        self.sidebar.list.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._sync_conversations_action()
+
+    def _drawer_closed(self) -> None:
+        self._sync_conversations_action()
+        back = self._focus_before_drawer
+        self._focus_before_drawer = None
+        if back is not None and back.isVisible() and not self.sidebar.isAncestorOf(back):
+            back.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.chat.focus_message_box()
+
+    def _sync_conversations_action(self) -> None:
+        shown = self.drawer.isVisible() if self.conversations_folded else \
+            not self.sidebar.isHidden()
+        self.conversations_action.setChecked(shown)
+
+    def find_conversation(self) -> None:
+        """Ctrl+F: the search box, in the drawer when the list is folded."""
+        if self.conversations_folded and not self.drawer.isVisible():
+            self.open_drawer()
+        elif not self.conversations_folded and self.sidebar.isHidden():
+            self.toggle_conversations()
+        self.sidebar.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.sidebar.search.selectAll()
+
+    def toggle_tasks(self) -> None:
+        """The user's own choice: the width never hides the tasks."""
+        shown = self.tasks.isHidden()
+        if not shown and self.tasks.isAncestorOf(QApplication.focusWidget()):
+            self.chat.focus_message_box()
+        self.tasks.setVisible(shown)
+        self.tasks_action.setChecked(shown)
+
+    def switch_panel(self) -> None:
+        """F6: from the chat to the task list and back."""
+        if self.tasks.isAncestorOf(QApplication.focusWidget()):
+            self.chat.focus_message_box()
+            return
+        if self.tasks.isHidden():
+            self.toggle_tasks()
+        # The list when it has tasks, else the add box (an empty view shows a sentence).
+        target = self.tasks.view if self.tasks.view.isVisible() else self.tasks.add_line
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    # -- the look ---------------------------------------------------------------------------
+
+    def set_theme(self, theme: str) -> None:
+        """The View menu's and the palette's theme switch: the setting, which the app's
+        ThemeFollower puts on screen."""
+        self.settings.set("theme", theme)
+        self._check_theme()
+
+    def _check_theme(self) -> None:
+        for item in self.theme_actions.actions():
+            item.setChecked(item.data() == self.settings.get("theme"))
+
+    def _restyle(self) -> None:
+        self.drawer_button.setIcon(icon("panel-left"))
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # a theme switch: icons re-tinted
+            self._restyle()
+            self._check_theme()
+
+    # -- the command palette ----------------------------------------------------------------
+
+    def open_command_palette(self) -> None:
+        from app.ui.command_palette import CommandPalette
+
+        if self.palette_popup is None:
+            self.palette_popup = CommandPalette(self)
+        self.palette_popup.open_palette()
+
+    def open_task(self, task_id: int) -> None:
+        """Show a task where it lives (its list, or Done), selected, with the focus."""
+        try:
+            task = self.store.get(task_id)
+        except UserError as error:  # deleted meanwhile
+            self.statusBar().showMessage(str(error))
+            return
+        if self.tasks.isHidden():
+            self.toggle_tasks()
+        self.tasks.refresh()  # a task or list added a moment ago may not be listed yet
+        if self.tasks.model.task(task.id) is None:
+            if task.status == "done":
+                self.tasks.show_view("Done")
+            else:
+                self.tasks.show_list(task.list)
+        self.tasks.select_task(task.id)
+        self.tasks.view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def open_settings_page(self, title: str) -> None:
+        self.open_settings()
+        self.settings_dialog.show_page(title)
+
     # -- start-up and quitting ----------------------------------------------------------------
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self.tasks.setVisible(self.width() >= TASKS_FOLD)
-        self.sidebar.setVisible(self.width() >= SIDEBAR_FOLD or self.sidebar.search.hasFocus())
+        self._fit_panels()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._fit_panels()
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
@@ -223,6 +502,8 @@ class MainWindow(QMainWindow):
         self.close_requested.emit()
 
     async def shutdown(self) -> None:
+        if self.conversations_folded:  # the saved sizes are the three panels'
+            self._fold_conversations(False)
         self.state.save(self.saveGeometry(), self.splitter.saveState(), self.chat.conversation_id)
         if self.settings_dialog is not None:
             self.settings_dialog.close()

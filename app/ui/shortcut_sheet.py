@@ -4,7 +4,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
 from app.ui.chat.approval_card import ALLOW_KEYS
-from app.ui.chat.approval_card import ALLOW_KEYS
 from app.ui.chat.voice_recorder import HOLD_KEYS
 
 SHORTCUTS = [
@@ -46,6 +45,12 @@ SHORTCUTS = [
         ("Ctrl+Shift+L", "New list"),
         ("F2 (on a list)", "Rename the list (Enter saves, Esc gives up)"),
         ("Delete (on a list)", "Delete the list (asks first; its tasks move to Inbox)"),
+    ]),
+    ("Window", [
+        ("Ctrl+K", "Command palette: every action, view, task and conversation by name"),
+        ("Ctrl+B", "Show or hide the conversations (a drawer in a narrow window)"),
+        ("Ctrl+Alt+B", "Show or hide the tasks"),
+        ("F6", "Move between the chat and the tasks"),
     ]),
     ("App", [
         ("Ctrl+,", "Settings"),

@@ -96,3 +96,24 @@ def test_fusion_is_only_the_base_and_never_shows_its_own_colours(themed):
     apply_theme(themed, "light")
     assert themed.palette().color(QPalette.ColorRole.Highlight).name() == tokens.LIGHT.accent
     assert QApplication.instance().styleSheet()  # every widget class is in the sheet
+
+
+def test_the_appearance_page_restyles_the_open_window(themed, qtbot, window, workspace):
+    """Settings → Appearance saves the choice, and the app's ThemeFollower puts it on the
+    window at once, the dialog still open."""
+    follower = ThemeFollower(themed, workspace.settings)
+    window.open_settings()
+    page = window.settings_dialog.appearance_page
+    assert page.fields["theme"].currentData() == "system"
+    with qtbot.waitSignal(follower.changed, timeout=5000):
+        page.choose("theme", "dark")
+    assert workspace.settings.get("theme") == "dark"
+    assert window.palette().color(QPalette.ColorRole.Base).name() == tokens.DARK.page
+    assert window.chat.palette().color(QPalette.ColorRole.Text).name() == tokens.DARK.text
+    with qtbot.waitSignal(follower.changed, timeout=5000):
+        page.choose("text_size", "large")
+    assert themed.font().pixelSize() == tokens.type_px("body", "large")
+    with qtbot.waitSignal(follower.changed, timeout=5000):
+        page.choose("theme", "system")  # the default: nothing pinned in the file
+    assert workspace.settings.source("theme") == "default"
+    window.settings_dialog.close()

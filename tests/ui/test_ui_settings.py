@@ -413,3 +413,51 @@ def test_desktop_choices_are_saved(qtbot, qloop):
     fresh = Settings()
     assert (fresh.get("reminders"), fresh.get("start_on_login")) == (False, True)
     dialog.deleteLater()
+
+
+def clipped(dialog: QWidget) -> list[str]:
+    """The visible widgets given less height than their text needs (a field's text line inside
+    its padding and border; a wrapped label's height at its width)."""
+    from PySide6.QtWidgets import (QAbstractButton, QComboBox, QLabel, QLineEdit, QStyle,
+                                   QStyleOptionFrame)
+
+    short = []
+    for widget in dialog.findChildren(QWidget):
+        if not widget.isVisibleTo(dialog):
+            continue
+        if isinstance(widget, QLabel) and widget.wordWrap():
+            needed = widget.heightForWidth(widget.width())
+        elif isinstance(widget, QLineEdit):  # the room for text inside padding and border
+            option = QStyleOptionFrame()
+            widget.initStyleOption(option)
+            inside = widget.style().subElementRect(QStyle.SubElement.SE_LineEditContents,
+                                                   option, widget)
+            needed = widget.height() - inside.height() + widget.fontMetrics().height()
+        elif isinstance(widget, (QAbstractButton, QComboBox, QLabel)):
+            needed = widget.sizeHint().height()
+        else:
+            continue
+        if widget.height() < needed:
+            short.append(widget.accessibleName() or getattr(widget, "text", lambda: "")())
+    return short
+
+
+def test_without_a_keyring_nothing_in_settings_is_clipped(qtbot, open_dialog, qapp):
+    from app.ui.theme.apply import apply_theme
+
+    palette, font = qapp.palette(), qapp.font()
+    apply_theme(qapp, "light")  # the app's own font and padding, where it was clipped
+    try:
+        dialog = open_dialog(KeyStore(keyring.backends.fail.Keyring()))
+        qtbot.waitUntil(dialog.session_key_button.isVisible)
+        assert "keyring" in dialog.key_status.text()
+        try:
+            qtbot.waitUntil(lambda: not clipped(dialog), timeout=2000)
+        finally:
+            assert clipped(dialog) == []
+        # The key field keeps room to paste into beside its buttons.
+        assert dialog.key_edit.width() >= dialog.key_edit.sizeHint().width()
+    finally:
+        qapp.setStyleSheet("")
+        qapp.setPalette(palette)
+        qapp.setFont(font)

@@ -116,7 +116,12 @@ class ConversationList(QWidget):
         self.search.setAccessibleName("Search conversations")
         self.search.textChanged.connect(self.refresh)
         self.search.installEventFilter(self)
-        layout.addWidget(self.search)
+        top = QHBoxLayout()
+        top.setSpacing(SPACE["xs"])
+        top.addWidget(self.search, 1)
+        top.addWidget(self.new_button)
+        layout.addLayout(top)
+        self._restyle()
         self.list = QListWidget()
         self.list.setAccessibleName("Conversations")
         self.list.setItemDelegate(ConversationRow(self.list))
@@ -143,6 +148,14 @@ class ConversationList(QWidget):
         self._shut_down = False
         # Every change, also one by `task-assistant ask` or another window, lists again.
         live.conversations_changed.connect(self._changed)
+
+    def _restyle(self) -> None:
+        self.new_button.setIcon(icon("square-pen"))
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # the icon's ink follows the theme
+            self._restyle()
 
     def shutdown(self) -> None:
         """Stop listing changes; the main window calls this before the store closes."""

@@ -14,10 +14,10 @@ line shows a masked tail, and every message is a sentence that never quotes it.
 import asyncio
 import os
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import QTimer, Qt, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QLabel, QPushButton,
+                               QTabWidget, QVBoxLayout, QWidget)
 from shiboken6 import isValid
 
 from app.assistant.connection_check import check_connection
@@ -27,16 +27,12 @@ from app.common.redact import ENV_VAR
 from app.config.mcp_servers import McpServers
 from app.config.settings import Settings
 from app.ui.task_runner import TaskRunner
-from app.ui.settings.shortcut_field import ShortcutField
+from app.ui.settings.appearance_page import AppearancePage
+from app.ui.settings.general_page import GeneralPage, sentence_label
 from app.ui.settings.tools_page import ToolsPage
+from app.ui.theme.tokens import SPACE
 
 API_KEY_PAGE = GET_A_KEY
-SUGGESTED_MODELS = ("gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-flash-lite")
-DESKTOP_CHOICES = (
-    ("close_to_tray", "Keep running in the tray when the window is closed"),
-    ("reminders", "Remind me when a task falls due"),
-    ("start_on_login", "Start Task Assistant when I log in (in the tray)"),
-)
 
 
 def mask(key: str) -> str:
@@ -60,15 +56,6 @@ def _key_status(keys: KeyStore) -> tuple[str | None, str]:
     return "keyring", f"Saved in the system keyring ({keys.backend_name()}) {mask(key)}"
 
 
-def _sentence_label(name: str) -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)  # server and keyring text is never markup
-    label.setAccessibleName(name)
-    label.hide()
-    return label
-
-
 class SettingsDialog(QDialog):
     key_changed = Signal()  # a key was saved or removed: whoever holds a client should rebuild it
     settings_saved = Signal()
@@ -90,108 +77,42 @@ class SettingsDialog(QDialog):
         self._testing = False
         self._status_request = 0  # only the newest status load may write the status line
         self.setModal(False)
+        self._grow_again = QTimer(self, singleShot=True, interval=0)
+        self._grow_again.timeout.connect(self._grow_to_fit_now)
         self.setWindowTitle("Settings")
         self.setAccessibleName("Settings")
 
-        # -- the API key --------------------------------------------------------------------------
-        self.key_status = QLabel("Checking the system keyring…")
-        self.key_status.setWordWrap(True)
-        self.key_status.setOpenExternalLinks(True)  # the AI Studio link opens the browser
-        self.key_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        self.key_status.setAccessibleName("API key status")
-        self.key_edit = QLineEdit()
-        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key_edit.setPlaceholderText("Paste a new API key")
-        self.key_edit.setAccessibleName("New API key")
+        # The General page lays its fields out; the dialog works them (the keyring on worker
+        # threads, saving, the connection test), so it holds them by name.
+        self.general = page = GeneralPage(shortcut)
+        self.key_status, self.key_edit, self.key_message = \
+            page.key_status, page.key_edit, page.key_message
+        self.save_key_button, self.remove_key_button, self.session_key_button = \
+            page.save_key_button, page.remove_key_button, page.session_key_button
+        self.confirm_remove, self.confirm_remove_button, self.cancel_remove_button = \
+            page.confirm_remove, page.confirm_remove_button, page.cancel_remove_button
+        self.model_field, self.base_url_field = page.model_field, page.base_url_field
+        self.model_note, self.base_url_note = page.model_note, page.base_url_note
+        self.reset_button, self.test_button, self.test_result = \
+            page.reset_button, page.test_button, page.test_result
+        self.desktop_boxes, self.shortcut_field = page.desktop_boxes, page.shortcut_field
         self.key_edit.returnPressed.connect(self.save_key)
-        self.save_key_button = QPushButton("Save key")
         self.save_key_button.clicked.connect(self.save_key)
-        self.remove_key_button = QPushButton("Remove key")
-        self.remove_key_button.setEnabled(False)  # until the status says there is one
         self.remove_key_button.clicked.connect(self.ask_remove_key)
-        key_row = QHBoxLayout()
-        key_row.addWidget(self.key_edit, 1)
-        key_row.addWidget(self.save_key_button)
-        key_row.addWidget(self.remove_key_button)
-        # Without a usable keyring: the key can still be used until the app quits.
-        self.session_key_button = QPushButton("Use for this session only")
-        self.session_key_button.setToolTip("Keep the key in memory until Task Assistant quits; "
-                                           "it is never written anywhere")
         self.session_key_button.clicked.connect(self.use_key_for_session)
-        self.session_key_button.hide()
-        key_row.addWidget(self.session_key_button)
-
-        # "Remove key" asks in a row of the dialog: a message box's exec() would nest a loop.
-        self.confirm_remove = QWidget()
-        self.confirm_remove.setAccessibleName("Confirm removing the key")
-        question = QLabel("Remove the saved API key from the system keyring?")
-        question.setWordWrap(True)
-        self.confirm_remove_button = QPushButton("Remove")
         self.confirm_remove_button.clicked.connect(self.remove_key)
-        self.cancel_remove_button = QPushButton("Keep it")
-        self.cancel_remove_button.clicked.connect(self.confirm_remove.hide)
-        confirm_row = QHBoxLayout(self.confirm_remove)
-        confirm_row.setContentsMargins(0, 0, 0, 0)
-        confirm_row.addWidget(question, 1)
-        confirm_row.addWidget(self.confirm_remove_button)
-        confirm_row.addWidget(self.cancel_remove_button)
-        self.confirm_remove.hide()
-        self.key_message = _sentence_label("API key message")
-
-        key_box = QGroupBox("Gemini API key")
-        key_layout = QVBoxLayout(key_box)
-        key_layout.addWidget(self.key_status)
-        key_layout.addLayout(key_row)
-        key_layout.addWidget(self.confirm_remove)
-        key_layout.addWidget(self.key_message)
-
-        # -- model and endpoint -------------------------------------------------------------------
-        self.model_field = QComboBox()
-        self.model_field.setEditable(True)  # any model name goes; these are suggestions
-        self.model_field.addItems(SUGGESTED_MODELS)
-        self.model_field.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.model_field.setAccessibleName("Model")
-        self.base_url_field = QLineEdit()
-        self.base_url_field.setAccessibleName("Base URL")
-        self.model_note = _sentence_label("Model note")
-        self.base_url_note = _sentence_label("Base URL note")
-        self.reset_button = QPushButton("Reset to defaults")
-        self.reset_button.setToolTip("Fill in the default model and base URL; Save keeps them.")
         self.reset_button.clicked.connect(self.reset_fields)
-        self.test_button = QPushButton("Test connection")
-        self.test_button.setToolTip("Send one tiny request with the key, model and base URL "
-                                    "shown here, saved or not.")
         self.test_button.clicked.connect(self.test_connection)
-        self.test_result = _sentence_label("Connection test result")
-        tools_row = QHBoxLayout()
-        tools_row.addWidget(self.test_button)
-        tools_row.addStretch(1)
-        tools_row.addWidget(self.reset_button)
-
-        model_box = QGroupBox("Model")
-        form = QFormLayout(model_box)
-        form.addRow("&Model", self.model_field)
-        form.addRow(self.model_note)  # full-width rows: QFormLayout clips a wrapped label in
-        form.addRow("&Base URL", self.base_url_field)  # its field column
-        form.addRow(self.base_url_note)
-        form.addRow(tools_row)
-        form.addRow(self.test_result)
-
-        # -- desktop ------------------------------------------------------------------------------
-        self.desktop_boxes = {name: QCheckBox(text) for name, text in DESKTOP_CHOICES}
-        desktop_box = QGroupBox("Desktop")
-        desktop_layout = QVBoxLayout(desktop_box)
-        for box in self.desktop_boxes.values():
-            desktop_layout.addWidget(box)
-        self.shortcut_field = ShortcutField(shortcut)
-        desktop_layout.addWidget(self.shortcut_field)
 
         # -- bottom -------------------------------------------------------------------------------
-        self.error_label = _sentence_label("Error")
+        self.error_label = sentence_label("Error")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Close)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
+        for button in (self.save_button, self.close_button):
+            button.setIcon(QIcon())  # words, not a desktop theme's floppy disk and red X
+        self.save_button.setProperty("role", "primary")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         # No default button: Enter in the key field must save the key, not also press Save.
@@ -202,14 +123,11 @@ class SettingsDialog(QDialog):
         self.base_url_field.returnPressed.connect(self.save)
         self.model_field.lineEdit().returnPressed.connect(self.save)
 
-        general = QWidget()
-        general_layout = QVBoxLayout(general)
-        general_layout.addWidget(key_box)
-        general_layout.addWidget(model_box)
-        general_layout.addWidget(desktop_box)
-        general_layout.addStretch(1)
         self.pages = QTabWidget()
-        self.pages.addTab(general, "&General")
+        self.pages.setDocumentMode(True)  # tabs over the page, no box around it
+        self.pages.addTab(self.general, "&General")
+        self.appearance_page = AppearancePage(settings)
+        self.pages.addTab(self.appearance_page, "&Appearance")
         self.tools_page = None
         if mcp_servers is not None:  # its changes are saved at once, not by Save
             self.tools_page = ToolsPage(mcp_servers, runner, preload)
@@ -227,7 +145,12 @@ class SettingsDialog(QDialog):
             self.routines_page.run_requested.connect(routines.run_now)
             self.routines_page.changed.connect(routines.rearm)
             self.pages.addTab(self.routines_page, "&Routines")
+        title = QLabel("Settings")
+        title.setProperty("role", "title")
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(SPACE["xl"], SPACE["l"], SPACE["xl"], SPACE["l"])
+        layout.setSpacing(SPACE["m"])
+        layout.addWidget(title)
         layout.addWidget(self.pages)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
@@ -244,6 +167,7 @@ class SettingsDialog(QDialog):
             for label in (self.key_message, self.test_result, self.error_label):
                 label.hide()  # messages from the last time it was open (or that finished since)
             self._load_fields()
+            self.appearance_page.reload()
             if self.tools_page is not None:
                 self.tools_page.reload()
             self.refresh_key_status()
@@ -506,13 +430,27 @@ class SettingsDialog(QDialog):
         label.show()
         self._grow_to_fit()
 
+    def _grow_to_fit_now(self) -> None:
+        layout = self.layout()
+        layout.activate()
+        # The taller of what the wrapped labels need at this width and what every field's own
+        # minimum adds up to (a keyring's three-line sentence once squeezed the fields below).
+        needed = max(layout.totalHeightForWidth(self.width()), layout.totalMinimumSize().height())
+        if needed > self.height():
+            self.resize(self.width(), needed)
+
     def _grow_to_fit(self) -> None:
         """Make room for a message that just appeared. A window's minimum size ignores how tall
         wrapped labels get at its width, so without this their last lines are clipped."""
-        layout = self.layout()
-        if layout is None:  # still in __init__
+        if self.layout() is None:  # still in __init__
             return
-        layout.activate()
-        needed = layout.totalHeightForWidth(self.width())
-        if needed > self.height():
-            self.resize(self.width(), needed)
+        self._grow_to_fit_now()
+        if not self._grow_again.isActive():  # once more when the text has been laid out
+            self._grow_again.start()
+
+    def show_page(self, title: str) -> None:
+        """Settings opened at a page by its name ("Appearance"), for the command palette."""
+        for index in range(self.pages.count()):
+            if self.pages.tabText(index).replace("&", "") == title:
+                self.pages.setCurrentIndex(index)
+                return

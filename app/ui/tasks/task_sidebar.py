@@ -141,6 +141,7 @@ class TaskSidebar(QListWidget):
         self._renaming: str | None = None  # the list whose name is being typed, "" for a new one
         self._placeholder: QListWidgetItem | None = None  # a new list's row while it is named
         self._leaving = False  # the name was sent because the focus left the field
+        self.compact = False  # icons only, for a narrow window (set_compact)
         self._make_actions()
         self.currentItemChanged.connect(self._changed)
         self.itemDoubleClicked.connect(lambda _: self.begin_rename())

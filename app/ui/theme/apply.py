@@ -53,10 +53,8 @@ def system_prefers_high_contrast() -> bool:
 def scheme_for(theme: str) -> Scheme:
     """"light" and "dark" are what they say; "system" follows the desktop, high contrast
     included."""
-    if theme == "light":
-        return SCHEMES["light"]
-    if theme == "dark":
-        return SCHEMES["dark"]
+    if theme in SCHEMES:  # "light", "dark"; "contrast" only for the screenshots and tests
+        return SCHEMES[theme]
     if system_prefers_high_contrast():
         return SCHEMES["contrast"]
     return SCHEMES["dark" if system_prefers_dark() else "light"]

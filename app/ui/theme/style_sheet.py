@@ -26,6 +26,7 @@ QWidget[surface="chrome"] {{ background: {c.chrome}; }}
 QWidget[surface="page"] {{ background: {c.page}; }}
 QWidget[surface="raised"] {{ background: {c.raised}; border: {strong}px solid {c.border};
     border-radius: {r["l"]}px; }}
+QFrame#ConversationDrawer {{ border: none; border-right: {strong}px solid {c.border}; }}
 QToolTip {{ background: {c.raised}; color: {c.text}; border: 1px solid {c.border};
     border-radius: {r["s"]}px; padding: {sp["xs"]}px {sp["s"]}px; }}
 
@@ -64,6 +65,7 @@ QLineEdit, QPlainTextEdit[readOnly="false"], QTextEdit[readOnly="false"], QSpinB
     selection-background-color: {c.accent}; selection-color: {c.on_accent}; }}
 QLineEdit:focus, QPlainTextEdit[readOnly="false"]:focus, QTextEdit[readOnly="false"]:focus, QSpinBox:focus, QDateEdit:focus,
 QDateTimeEdit:focus, QComboBox:focus {{ border: 2px solid {c.accent}; }}
+QComboBox QLineEdit {{ border: none; padding: 0; background: transparent; }}
 QComboBox::drop-down {{ border: none; width: {sp["l"] + sp["xs"]}px; }}
 QComboBox QAbstractItemView {{ background: {c.raised}; border: 1px solid {c.border};
     selection-background-color: {c.accent_soft}; selection-color: {c.text}; }}
