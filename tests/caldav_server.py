@@ -43,7 +43,7 @@ class Radicale:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
 
-    def start(self) -> "Radicale":
+    def start(self) -> Radicale:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "radicale", "--config", "",
              "--server-hosts", f"127.0.0.1:{self.port}",
@@ -70,7 +70,7 @@ class Radicale:
             self.process.wait(10)
         self.process = None
 
-    def __enter__(self) -> "Radicale":
+    def __enter__(self) -> Radicale:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

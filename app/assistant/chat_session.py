@@ -14,14 +14,30 @@ from agents import RunConfig, Runner
 
 from app.assistant.answer_scope import AnswerScope, BulkGuardHooks
 from app.assistant.assistant import Assistant
-from app.assistant.events import (ApprovalRequested, Cancelled, ChatEvent, Completed, Failed,
-                                  FailureKind, Notice, Retrying, TextDelta, ToolFinished,
-                                  ToolStarted)
+from app.assistant.events import (
+    ApprovalRequested,
+    Cancelled,
+    ChatEvent,
+    Completed,
+    Failed,
+    FailureKind,
+    Notice,
+    Retrying,
+    TextDelta,
+    ToolFinished,
+    ToolStarted,
+)
 from app.assistant.failures import failure, refused_audio
 from app.assistant.gemini.errors import ApiProblem
 from app.assistant.gemini.model import retry_listener
-from app.assistant.summaries import (describe_batch, describe_delete_list, describe_empty_trash,
-                                     describe_request, summarize, tool_result)
+from app.assistant.summaries import (
+    describe_batch,
+    describe_delete_list,
+    describe_empty_trash,
+    describe_request,
+    summarize,
+    tool_result,
+)
 from app.assistant.voice import VoiceClip, heard_line
 from app.assistant.voice_turn import AudioFreeSession, voice_run_config
 from app.common.errors import UserError

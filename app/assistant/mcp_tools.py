@@ -113,7 +113,7 @@ class _Connection:
         server = _sdk_server(self.config, call_timeout, self.log)
         try:
             await asyncio.wait_for(self._connect(server), connect_timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.failure = f"it did not answer within {connect_timeout:g} s"
         except Exception as error:  # crashed, missing program, garbage, refused…
             self.failure = _reason(error)

@@ -2,8 +2,8 @@
 
 import json
 
-from app.tasks.when.dates import friendly_due
 from app.tasks.model import INBOX
+from app.tasks.when.dates import friendly_due
 
 
 def tool_result(output: object) -> dict:

@@ -53,8 +53,15 @@ def _run(args) -> int:
 
 async def _ask(question: str, args, clip=None) -> int:
     from app.assistant.chat_session import ChatSession
-    from app.assistant.events import (ApprovalRequested, Completed, Failed, Notice, Retrying,
-                                      TextDelta, ToolFinished)
+    from app.assistant.events import (
+        ApprovalRequested,
+        Completed,
+        Failed,
+        Notice,
+        Retrying,
+        TextDelta,
+        ToolFinished,
+    )
     from app.workspace import Workspace
 
     workspace = Workspace(model=args.model)

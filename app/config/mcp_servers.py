@@ -14,8 +14,8 @@ from pathlib import Path
 
 from app.common.capped_log import CappedLog
 from app.common.errors import UserError
-from app.common.redact import redact_arguments
 from app.common.listeners import Listeners
+from app.common.redact import redact_arguments
 from app.common.safe_files import keep_aside, read_json, write_atomically
 
 FILE_NAME = "mcp_servers.json"

@@ -9,16 +9,16 @@ from __future__ import annotations  # the `list` method below would shadow list[
 import uuid
 from collections import namedtuple
 from collections.abc import Callable
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.common import clock
+from app.common.database import OutsideWrites, guarded, open_database, transaction
 from app.common.errors import UserError
 from app.common.listeners import Listeners
 from app.common.paths import data_dir
 from app.common.titles import one_line_title
-from app.common.database import OutsideWrites, guarded, open_database, transaction
 from app.conversations import sdk_history
 from app.conversations.sdk_history import DisplayMessage, display_messages
 
@@ -71,7 +71,7 @@ def conversations_db_path() -> Path:
 
 def _now() -> str:
     # Microseconds, not seconds: two exchanges within a second must still order correctly.
-    return clock.now().astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return clock.now().astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _auto_title(text: str) -> str | None:

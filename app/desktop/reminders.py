@@ -13,9 +13,10 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from app.common.safe_files import keep_aside, write_atomically
-from app.tasks.when.dates import Due, friendly_due, local_today, now as utc_now
 from app.tasks.filters import TaskFilter
 from app.tasks.store import TaskStore
+from app.tasks.when.dates import Due, friendly_due, local_today
+from app.tasks.when.dates import now as utc_now
 
 FILE_NAME = "reminders.json"
 # A task due on a day (no time) reminds at 09:00 local time that day, not at midnight: "due

@@ -94,8 +94,14 @@ def check_keyring() -> str:
     # it on this platform; asking for the backend's name reads no secret.
     # No keyring at all, with the key in the environment, is how i3, sway and servers run: the
     # app works, it only cannot remember the key. A keyring that exists but fails is a failure.
-    from app.config.keystore import (ENV_VAR, KeyringMissingError, KeyringUnavailableError,
-                                     KeyStore, environment_key, install_hint)
+    from app.config.keystore import (
+        ENV_VAR,
+        KeyringMissingError,
+        KeyringUnavailableError,
+        KeyStore,
+        environment_key,
+        install_hint,
+    )
 
     try:
         return KeyStore().backend_name()

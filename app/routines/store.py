@@ -20,8 +20,8 @@ from app.routines.builtins import BUILTINS, builtin
 from app.routines.model import Routine
 from app.routines.schedule import next_run
 from app.routines.when import in_words, read_when
-from app.tasks.when.dates import timestamp
 from app.tasks.migrations import MIGRATIONS
+from app.tasks.when.dates import timestamp
 
 MAX_ROUTINES = 100
 MAX_NAME = 80

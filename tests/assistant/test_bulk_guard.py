@@ -2,13 +2,13 @@
 guard that holds an answer changing many existing tasks for one approval (fake Gemini, real SDK)."""
 
 import pytest
-
-from app.assistant.instructions import instructions
-from app.assistant.events import ApprovalRequested, ToolFinished
-from app.tasks import Origin, TaskFilter
-from app.tools.operations import EMPTIED
 from fake_gemini import text, tool_calls
 from test_chat_session import of, turn
+
+from app.assistant.events import ApprovalRequested, ToolFinished
+from app.assistant.instructions import instructions
+from app.tasks import Origin, TaskFilter
+from app.tools.operations import EMPTIED
 
 CLI = Origin("cli")
 

@@ -1,17 +1,34 @@
 """The agent end to end: the real openai client and Agents SDK against a fake Gemini on loopback."""
 
-import json
 import asyncio
+import json
 from datetime import date
 
 import pytest
-
-from app.assistant.events import (ApprovalRequested, Cancelled, Completed, Failed, Retrying,
-                                  TextDelta, ToolFinished, ToolStarted)
-from app.tasks import TaskFilter
 from conftest import TEST_KEY
-from fake_gemini import (FakeGemini, bad_key, cut_off, empty, overloaded, quota, silent, text,
-                         tool_calls)
+from fake_gemini import (
+    FakeGemini,
+    bad_key,
+    cut_off,
+    empty,
+    overloaded,
+    quota,
+    silent,
+    text,
+    tool_calls,
+)
+
+from app.assistant.events import (
+    ApprovalRequested,
+    Cancelled,
+    Completed,
+    Failed,
+    Retrying,
+    TextDelta,
+    ToolFinished,
+    ToolStarted,
+)
+from app.tasks import TaskFilter
 from app.tasks.history import Origin
 from app.tasks.when.dates import friendly_due
 

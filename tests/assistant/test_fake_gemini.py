@@ -13,8 +13,6 @@ from typing import Any
 
 import openai
 import pytest
-from openai import AsyncOpenAI
-
 from fake_gemini import (
     FakeGemini,
     bad_key,
@@ -25,6 +23,7 @@ from fake_gemini import (
     text,
     tool_calls,
 )
+from openai import AsyncOpenAI
 
 MODEL = "gemini-2.5-flash"
 USER = [{"role": "user", "content": "hi"}]

@@ -6,11 +6,11 @@ import sqlite3
 import subprocess
 
 import pytest
-
-from app.common.errors import UserError
-from app.tasks import Origin, TaskFilter, TaskStore
 from conftest import CLI, GEMINI_SHAPED_KEY, TEST_KEY, cli_env
 from fake_gemini import error, text, tool_calls
+
+from app.common.errors import UserError
+from app.tasks import Origin, TaskStore
 
 WRITER = Origin("cli")  # who the test's own writes are recorded as
 

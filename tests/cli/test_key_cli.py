@@ -7,11 +7,11 @@ import sys
 
 import keyring
 import pytest
+from conftest import CLI, GEMINI_SHAPED_KEY, cli_env
 from keyring.backends import fail
 
 from app.cli.main import main
 from app.config.keystore import SERVICE, USERNAME
-from conftest import CLI, GEMINI_SHAPED_KEY, cli_env
 
 KEY = GEMINI_SHAPED_KEY
 HOW_TO_SET = "run `task-assistant key set`, or set GEMINI_API_KEY in the environment"

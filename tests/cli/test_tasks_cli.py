@@ -7,11 +7,11 @@ import subprocess
 from datetime import timedelta
 
 import pytest
+from conftest import CLI, cli_env
 
 from app.cli.main import main
 from app.common import clock
 from app.tasks.when.dates import friendly_due
-from conftest import CLI, cli_env
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

@@ -3,8 +3,9 @@
 import json
 import subprocess
 
-from app.common import clock
 from conftest import CLI, cli_env
+
+from app.common import clock
 
 
 def test_the_app_in_a_subprocess_agrees_with_the_test_on_today_and_the_zone(app_home):

@@ -7,8 +7,9 @@ import subprocess
 import sys
 import time
 
-from app.tasks import TaskFilter, TaskStore
 from conftest import CLI, REPO, cli_env
+
+from app.tasks import TaskFilter, TaskStore
 
 WRITER = """
 import sys

@@ -2,19 +2,18 @@
 its own (offscreen); and a tray start that stays light until someone asks. The shortcut on a
 real X server is in test_quick_ask_shortcut_x11.py."""
 
-import json
 import signal
 import subprocess
 import sys
 
 import pytest
+from conftest import CLI, REPO, TEST_KEY, cli_env
 from PySide6.QtCore import Qt
+from test_ui_tray import clock, shell  # noqa: F401  (fixtures)
 
 from app.common.errors import UserError
 from app.config.settings import Settings
 from app.ui.hotkeys.global_shortcut import NOT_AVAILABLE
-from conftest import CLI, REPO, TEST_KEY, cli_env
-from test_ui_tray import clock, shell  # noqa: F401  (fixtures)
 
 STARTUP = 60  # seconds for a start or the agent stack's import on a busy machine
 

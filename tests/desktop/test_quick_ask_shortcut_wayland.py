@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import TESTS
 from test_ui_tray import clock, shell  # noqa: F401  (fixtures)
 
 from app.config.shortcut_text import parse
 from app.ui.hotkeys.global_shortcut import NOT_AVAILABLE, GlobalShortcut
 from app.ui.hotkeys.wayland import portal_trigger
-from conftest import TESTS
 
 HERE = TESTS
 pytestmark = pytest.mark.skipif(shutil.which("dbus-daemon") is None, reason="needs dbus-daemon")

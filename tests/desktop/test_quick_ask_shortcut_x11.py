@@ -8,11 +8,21 @@ import sys
 import time
 
 import pytest
-
 from conftest import CLI
-from test_ui_desktop_integration import (QUICK_ASK_TITLE, STARTUP, TRAY_HOST_MARKS, X_MARKS,
-                                         embedded_tray_icons, marked, on_display, run_x,
-                                         started, top_level_windows, tray_host, windows_of)
+from test_ui_desktop_integration import (
+    QUICK_ASK_TITLE,
+    STARTUP,
+    TRAY_HOST_MARKS,
+    X_MARKS,
+    embedded_tray_icons,
+    marked,
+    on_display,
+    run_x,
+    started,
+    top_level_windows,
+    tray_host,
+    windows_of,
+)
 from test_ui_real_display import display  # noqa: F401  (fixture)
 
 __all__ = ["started", "tray_host"]  # fixtures, imported to be used here

@@ -9,9 +9,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import CLI, GEMINI_SHAPED_KEY, REPO, cli_env
 
 from app.diagnostics.self_test import CHECKS, CheckFailed, check_imports, check_resources, run
-from conftest import CLI, GEMINI_SHAPED_KEY, REPO, cli_env
 
 NAMES = [name for name, _check in CHECKS]
 
@@ -145,7 +145,12 @@ def test_a_bundle_without_resources_says_which(tmp_path, monkeypatch):
 
 
 def test_missing_or_broken_platform_plugins_are_named(tmp_path):
-    from app.ui.lifecycle.window_check import check_plugins, plugin_file, plugins_dir, required_plugins
+    from app.ui.lifecycle.window_check import (
+        check_plugins,
+        plugin_file,
+        plugins_dir,
+        required_plugins,
+    )
 
     real = plugins_dir()
     linux = required_plugins("linux")

@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import TESTS, cli_env
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="checks Unix socket files")

@@ -10,10 +10,10 @@ import shutil
 import subprocess
 
 import pytest
-
-from app import __version__
 from clock_fixtures import real_environment
 from conftest import REPO
+
+from app import __version__
 
 pytestmark = [
     pytest.mark.readme,

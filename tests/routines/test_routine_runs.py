@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from fake_gemini import text, tool_calls
 
 from app.routines.scheduler import RoutineScheduler
 from app.routines.store import RoutineStore
 from app.routines.unattended import run_routine
 from app.tasks import Origin, TaskFilter
-from fake_gemini import text, tool_calls
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CLI_ORIGIN = Origin("cli")

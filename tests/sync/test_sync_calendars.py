@@ -4,11 +4,11 @@ with the caldav library playing another device on the same account."""
 import sqlite3
 
 from caldav.elements import dav
+from sync_fixtures import BY_USER
 
 from app.sync.state import SyncState
 from app.tasks.filters import TaskFilter
 from app.tasks.history import Origin
-from sync_fixtures import BY_USER
 
 
 def _calendars(radicale) -> dict:
@@ -287,8 +287,9 @@ def test_when_every_calendar_vanishes_at_once_nothing_goes_to_the_trash(
 
 def test_a_new_calendar_pairs_with_the_list_of_its_name_whatever_its_ascii_case(
         radicale, app_home, memory_keyring, store):
-    from app.sync.service import SyncService
     from caldav_server import PASSWORD, USER
+
+    from app.sync.service import SyncService
 
     store.add_list("work", by=Origin("cli"))
     report = store.add("Write report", list="work", **BY_USER)

@@ -8,10 +8,10 @@ import subprocess
 import time
 
 import pytest
-
-from app.config.keystore import SERVICE, SYNC_PASSWORD
 from caldav_server import PASSWORD, USER
 from conftest import CLI, cli_env
+
+from app.config.keystore import SERVICE, SYNC_PASSWORD
 
 
 def run(env, *argv, stdin: str = "", timeout: float = 120):

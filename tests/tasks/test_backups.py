@@ -5,10 +5,10 @@ import subprocess
 from datetime import datetime, timedelta
 
 import pytest
+from conftest import CLI, cli_env
 
 from app.common.errors import UserError
 from app.tasks import Origin, TaskFilter, TaskStore, backups
-from conftest import CLI, cli_env
 
 WRITER = Origin("cli")  # who the test's own writes are recorded as
 
@@ -183,12 +183,12 @@ def test_a_damaged_store_is_never_backed_up_over_good_backups(store):
 
 
 def test_the_window_offers_the_restore_when_the_task_file_is_damaged(app_home, qtbot):
+    import asyncio
+
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from app.ui.lifecycle.desktop import _open_workspace
-
-    import asyncio
 
     with TaskStore(app_home / "tasks.sqlite3") as store:
         store.add("in the backup", by=WRITER)

@@ -8,12 +8,11 @@ import subprocess
 import sys
 
 import pytest
-
-from app.common.errors import UserError
-from app.tasks import Origin, TaskFilter, TaskStore
 from clock_fixtures import real_environment
 from conftest import CLI, REPO, cli_env
 from test_backups import _damage
+
+from app.tasks import Origin, TaskStore
 
 WRITER = Origin("cli")  # who the test's own writes are recorded as
 
@@ -43,9 +42,9 @@ def test_a_file_damaged_mid_file_takes_no_more_writes(app_home):
 
 
 def test_a_damaged_conversations_file_never_stops_the_tasks(app_home):
-    from app.workspace import Workspace
-
     import asyncio
+
+    from app.workspace import Workspace
 
     workspace = Workspace()
     workspace.store.add("still here", by=WRITER)

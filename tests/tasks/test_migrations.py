@@ -3,13 +3,13 @@
 import sqlite3
 
 import pytest
+from conftest import TESTS
 
+from app.common.database import DatabaseTooNewError, open_database
 from app.common.errors import UserError
 from app.tasks import TaskFilter, TaskStore
-from app.common.database import DatabaseTooNewError, open_database
-from app.tasks.migrations import MIGRATIONS, SCHEMA_VERSION
 from app.tasks.history import Origin
-from conftest import TESTS
+from app.tasks.migrations import MIGRATIONS, SCHEMA_VERSION
 
 CLI = Origin("cli")  # who the test's own writes are recorded as
 
@@ -71,7 +71,6 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
 def test_a_real_v1_file_from_before_the_task_model_opens_with_everything_kept(tmp_path):
     """tests/fixtures/tasks_v1.sqlite3 was written by main's code before schema 2 and 3."""
     import shutil
-    from pathlib import Path
 
     from app.tasks.history import Origin
 

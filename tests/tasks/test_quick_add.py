@@ -7,8 +7,8 @@ import pytest
 import time_machine
 
 from app.common.errors import UserError
-from app.tasks.quick_add import parse
 from app.tasks.history import Origin
+from app.tasks.quick_add import parse
 from app.tasks.when.repeat import Repeat
 
 WEDNESDAY = datetime(2026, 3, 4, 10, 0).astimezone()

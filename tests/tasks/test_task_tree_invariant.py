@@ -8,14 +8,14 @@ import subprocess
 import threading
 
 import pytest
+from conftest import CLI, cli_env
 
 from app.common.errors import UserError
 from app.tasks import TaskStore
-from app.tasks.history import Origin, Step
 from app.tasks.files.ical import read_ics
 from app.tasks.files.todoist import read_todoist_csv
+from app.tasks.history import Origin, Step
 from app.tasks.tree import in_tree_order
-from conftest import CLI, cli_env
 
 WRITER = Origin("cli")
 

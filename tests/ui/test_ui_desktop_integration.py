@@ -25,7 +25,6 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-
 from conftest import CLI, TEST_KEY, cli_env
 from test_ui_real_display import colours, display, screenshot, stop  # noqa: F401  (`display`: fixture)
 

@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import CLI, TEST_KEY, cli_env
+from fake_gemini import text, tool_calls
 
 from app.conversations.store import ConversationStore
 from app.tasks import TaskStore
 from app.tasks.when.dates import local_today
-from conftest import CLI, TEST_KEY, cli_env
-from fake_gemini import text, tool_calls
 
 TITLE = "Task Assistant"
 TYPED = "Remind me to renew my passport by December 4th 2026"

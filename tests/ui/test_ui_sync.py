@@ -7,16 +7,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from caldav.elements import dav
-from PySide6.QtCore import Qt
-
-from app.config.keystore import SERVICE, SYNC_PASSWORD
-from app.sync.state import SyncState
-from app.sync.service import SyncService
-from app.ui.background_sync import BackgroundSync
-from app.ui.live_updates import LiveUpdates
 from caldav_server import PASSWORD, USER
+from PySide6.QtCore import Qt
 from sync_fixtures import BY_USER
 from test_ui_settings import RecordingRunner
+
+from app.config.keystore import SERVICE, SYNC_PASSWORD
+from app.sync.service import SyncService
+from app.sync.state import SyncState
+from app.ui.background_sync import BackgroundSync
+from app.ui.live_updates import LiveUpdates
 
 
 @pytest.fixture
@@ -34,8 +34,8 @@ def background(qtbot, qloop, store, app_home):
 
 @pytest.fixture
 def page(qtbot, background):
-    from app.config.settings import Settings
     from app.config.keystore import KeyStore
+    from app.config.settings import Settings
     from app.ui.settings.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(Settings(), KeyStore(), background._runner, sync=background)

@@ -4,16 +4,16 @@ import subprocess
 from datetime import datetime, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSystemTrayIcon
-
-from app.config.keystore import SERVICE, USERNAME
-from app.ui.chat.chat_items import ApprovalItem, MessageItem, ToolItem
 from conftest import CLI, TEST_KEY, cli_env
 from fake_gemini import text, tool_calls
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSystemTrayIcon
 from qt_fixtures import close_window
 from ui_helpers import items
+
+from app.config.keystore import SERVICE, USERNAME
 from app.tasks.history import Origin
+from app.ui.chat.chat_items import ApprovalItem, MessageItem, ToolItem
 
 WRITER = Origin("cli")  # who the test's own writes are recorded as
 

@@ -3,15 +3,15 @@
 import json
 
 import pytest
+from fake_gemini import bad_key, cut_off, quota, text, tool_calls
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import QApplication, QPushButton
+from ui_helpers import answer_text, answers, idle, items, type_and_send, wait_for_answer
 
 from app.config.keystore import SERVICE, USERNAME
-from app.ui.chat.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
-from fake_gemini import bad_key, cut_off, quota, text, tool_calls
-from ui_helpers import answer_text, answers, idle, items, type_and_send, wait_for_answer
 from app.tasks.history import Origin
+from app.ui.chat.chat_items import ApprovalItem, ErrorItem, MessageItem, ToolItem
 
 CLI = Origin("cli")  # who the test's own writes are recorded as
 
@@ -331,8 +331,8 @@ def code_colours(block) -> set[str]:
 
 
 def test_code_stays_readable_when_the_palette_switches(qtbot, qapp):
-    from app.ui.theme import design
     from app.ui.chat.code_block import CodeBlock
+    from app.ui.theme import design
 
     block = CodeBlock("sh")
     qtbot.addWidget(block)

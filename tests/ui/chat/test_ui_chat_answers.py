@@ -3,14 +3,14 @@
 Real widgets and the real agent stack against the fake Gemini on loopback.
 """
 
+from fake_gemini import quota, text
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
+from ui_helpers import answer_text, answers, idle, items, type_and_send, wait_for_answer
 
 from app.ui.chat.chat_items import ErrorItem, MessageItem, NoticeItem
 from app.ui.chat.code_block import CodeBlock
-from fake_gemini import overloaded, quota, text
-from ui_helpers import answer_text, answers, idle, items, type_and_send, wait_for_answer
 
 LONG_LINE = "x = " + " + ".join(f"value_{n}" for n in range(60))
 CODE_ANSWER = f"Here:\n\n```python\ndef f():\n    return 1\n{LONG_LINE}\n```\n\nThat is all."
@@ -176,9 +176,10 @@ def _tab_walk(qtbot, window, start) -> list:
 
 def test_tab_walks_the_transcript_message_by_message_and_reaches_every_action(
         qtbot, window, gemini, workspace):
+    from fake_gemini import tool_calls
+
     from app.tasks import Origin
     from app.ui.chat.chat_items import ToolItem
-    from fake_gemini import tool_calls
 
     task = workspace.store.add("Call Ana", by=Origin("cli"))
     gemini.enqueue(text("Hi."))

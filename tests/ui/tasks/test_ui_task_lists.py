@@ -8,18 +8,17 @@ import subprocess
 import threading
 
 import pytest
+from conftest import CLI, cli_env
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QMessageBox
+from test_ui_chat import dark_palette, high_contrast_palette
 
-from conftest import CLI, cli_env
 from app.tasks import TaskFilter
 from app.tasks.history import Origin
 from app.tasks.validate import MAX_LIST_NAME
-from app.ui.theme import design
 from app.ui.tasks.task_panel import TaskPanel
 from app.ui.tasks.task_sidebar import COUNT_ROLE, INBOX_IS_FIXED
-from test_ui_chat import dark_palette, high_contrast_palette
+from app.ui.theme import design
 
 BY_CLI = Origin("cli")
 
