@@ -4,7 +4,7 @@ change back with its task moves."""
 
 import pytest
 from fake_gemini import text, tool_calls
-from test_chat_session import of, turn  # noqa: F401 (turn is a fixture)
+from test_chat_session import of, turn_fixture  # noqa: F401 (the `turn` fixture)
 
 from app.assistant.events import ToolFinished
 from app.tasks import INBOX, Origin

@@ -3,9 +3,9 @@ guard that holds an answer changing many existing tasks for one approval (fake G
 
 import pytest
 from fake_gemini import text, tool_calls
-from test_chat_session import of, turn
+from test_chat_session import of, turn_fixture  # noqa: F401 (the `turn` fixture)
 
-from app.assistant.events import ApprovalRequested, ToolFinished
+from app.assistant.events import ToolFinished
 from app.assistant.instructions import instructions
 from app.tasks import Origin, TaskFilter
 from app.tools.operations import EMPTIED

@@ -35,8 +35,8 @@ from app.tasks.when.dates import friendly_due
 CLI = Origin("cli")  # who the test's own writes are recorded as
 
 
-@pytest.fixture
-def turn(chat_for):
+@pytest.fixture(name="turn")
+def turn_fixture(chat_for):
     return lambda assistant, text_in, **options: run_turn(chat_for, assistant, text_in, **options)
 
 

@@ -5,7 +5,7 @@ import wave
 from array import array
 
 import pytest
-from microphone_fixtures import microphone, no_microphone, pulse_daemon  # noqa: F401
+from microphone_fixtures import microphone_fixture, no_microphone_fixture, pulse_daemon  # noqa: F401
 
 from app.assistant.voice import clip_from_pcm
 from app.common.errors import UserError

@@ -9,7 +9,7 @@ import sys
 import pytest
 from conftest import CLI, REPO, TEST_KEY, cli_env
 from PySide6.QtCore import Qt
-from test_ui_tray import clock, shell  # noqa: F401  (fixtures)
+from test_ui_tray import clock, shell_fixture  # noqa: F401  (fixtures)
 
 from app.common.errors import UserError
 from app.config.settings import Settings

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TESTS
-from test_ui_tray import clock, shell  # noqa: F401  (fixtures)
+from test_ui_tray import clock, shell_fixture  # noqa: F401  (fixtures)
 
 from app.config.shortcut_text import parse
 from app.ui.hotkeys.global_shortcut import NOT_AVAILABLE, GlobalShortcut

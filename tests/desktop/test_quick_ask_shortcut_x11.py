@@ -23,7 +23,7 @@ from test_ui_desktop_integration import (
     tray_host,
     windows_of,
 )
-from test_ui_real_display import display  # noqa: F401  (fixture)
+from test_ui_real_display import display_fixture  # noqa: F401  (fixture)
 
 __all__ = ["started", "tray_host"]  # fixtures, imported to be used here
 PRESS_AGAIN = 1.0  # seconds to wait for the popup before pressing again (a live change lands)

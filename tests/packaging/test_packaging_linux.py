@@ -17,7 +17,11 @@ from pathlib import Path
 import pytest
 from conftest import REPO, TEST_KEY
 from fake_gemini import text, tool_calls
-from test_ui_real_display import App, a_typed_request_becomes_a_task, display
+from test_ui_real_display import (  # noqa: F401 (the `display` fixture)
+    App,
+    a_typed_request_becomes_a_task,
+    display_fixture,
+)
 
 from app import __version__
 from app.tasks import TaskStore

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from conftest import CLI, cli_env
 from fake_gemini import text, tool_calls
-from test_chat_session import of, turn  # noqa: F401 (a fixture)
+from test_chat_session import of, turn_fixture  # noqa: F401 (the `turn` fixture)
 
 from app.assistant.events import ApprovalRequested
 from app.common import clock

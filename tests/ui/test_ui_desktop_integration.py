@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CLI, TEST_KEY, cli_env
-from test_ui_real_display import colours, display, screenshot, stop  # noqa: F401  (`display`: fixture)
+from test_ui_real_display import colours, display_fixture, screenshot, stop  # noqa: F401 (the `display` fixture)
 
 TITLE = "Task Assistant"
 QUICK_ASK_TITLE = "Task Assistant: quick ask"

@@ -52,8 +52,8 @@ pytestmark = [
 
 # -- the X server ----------------------------------------------------------------------------------
 
-@pytest.fixture
-def display(tmp_path) -> str:
+@pytest.fixture(name="display")
+def display_fixture(tmp_path) -> str:
     """A private Xvfb; `-displayfd` makes it pick a free display number and write it to a pipe
     once it accepts connections, so there is no race with other servers and no sleeping.
 
@@ -171,8 +171,8 @@ class App:
             self.process.wait()
 
 
-@pytest.fixture
-def desktop_app(app_home, display, gemini, tmp_path):
+@pytest.fixture(name="desktop_app")
+def desktop_app_fixture(app_home, display, gemini, tmp_path):
     started = App(app_home, display, gemini, tmp_path)
     try:
         yield started

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from PySide6.QtCore import Qt
-from test_ui_tray import clock, shell, with_tray  # noqa: F401 (fixtures)
+from test_ui_tray import clock, shell_fixture, with_tray_fixture  # noqa: F401 (fixtures)
 
 from app.routines.scheduler import RoutineScheduler
 from app.routines.store import RoutineStore

@@ -36,8 +36,8 @@ def clock():
     return Clock()
 
 
-@pytest.fixture
-def shell(qtbot, workspace, gemini, memory_keyring, clock, app_home):
+@pytest.fixture(name="shell")
+def shell_fixture(qtbot, workspace, gemini, memory_keyring, clock, app_home):
     from app.desktop.reminders import Reminders
     from app.ui.shell import Shell
     from app.ui.task_runner import TaskRunner
@@ -57,8 +57,8 @@ def shell(qtbot, workspace, gemini, memory_keyring, clock, app_home):
         built.popup.deleteLater()
 
 
-@pytest.fixture
-def with_tray(monkeypatch):
+@pytest.fixture(name="with_tray")
+def with_tray_fixture(monkeypatch):
     """A desktop with a system tray (offscreen has none; the real one is tested on Xvfb)."""
     monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
 

@@ -8,7 +8,7 @@ import wave
 from array import array
 
 from fake_gemini import text, tool_calls
-from microphone_fixtures import microphone, no_microphone, pulse_daemon  # noqa: F401
+from microphone_fixtures import microphone_fixture, no_microphone_fixture, pulse_daemon  # noqa: F401
 from PySide6.QtCore import Qt
 from ui_helpers import idle, items
 
