@@ -43,7 +43,7 @@ from app.config.keystore import KeyStore  # noqa: E402
 from app.config.settings import Settings  # noqa: E402
 from app.conversations.store import ConversationStore  # noqa: E402
 from app.tasks import TaskStore  # noqa: E402
-from app.tasks.history import Origin
+from app.tasks.history import Origin  # noqa: E402
 
 CLI = Origin("cli")  # who the test's own writes are recorded as
 

@@ -103,7 +103,8 @@ def check_name(name: str) -> str:
 def check_command(command: str) -> str:
     if not isinstance(command, str) or not command.strip():
         raise UserError("Give the command that starts the server after --, e.g. "
-                        "task-assistant mcp add files -- npx -y @modelcontextprotocol/server-filesystem ~/Documents")
+                        "task-assistant mcp add files -- "
+                        "npx -y @modelcontextprotocol/server-filesystem ~/Documents")
     return command
 
 

@@ -33,7 +33,8 @@ MODULES = [
     "keyring", "keyring.backends.chainer", "openai", "openai.resources.chat.chat", "agents",
     "agents.memory.sqlite_session", "anyio._backends._asyncio", "jiter", "platformdirs",
     "sqlite3", "ssl", "app.assistant.assistant", "app.assistant.chat_session", "app.ui.shell",
-    "app.ui.lifecycle.desktop", "PySide6.QtSvg", "mcp.server.mcpserver", "mcp.client.stdio", "agents.mcp",
+    "app.ui.lifecycle.desktop", "PySide6.QtSvg", "mcp.server.mcpserver", "mcp.client.stdio",
+    "agents.mcp",
     "app.mcp.server", "app.assistant.mcp_tools",
     # the task model (issue 14): repeat rules, natural dates (with their language data), files
     "dateutil.rrule", "dateparser", "dateparser.date", "dateparser.data.date_translation_data.en",
@@ -108,8 +109,9 @@ def check_keyring() -> str:
     except KeyringMissingError as error:
         if environment_key() is None:
             raise CheckFailed(str(error)) from None
-        raise CheckWarning(f"none usable ({error.reason}), so your key is not remembered: it is "
-                           f"read from {ENV_VAR} each time; to keep it, {install_hint()}.") from None
+        raise CheckWarning(f"none usable ({error.reason}), so your key is not remembered: "
+                           f"it is read from {ENV_VAR} each time; to keep it, "
+                           f"{install_hint()}.") from None
     except KeyringUnavailableError as error:
         raise CheckFailed(str(error)) from None
 
