@@ -184,5 +184,5 @@ def test_over_mcp_with_no_card_empty_trash_empties_the_whole_trash(store):
     for title in ("Old flyer", "Expired coupon"):
         store.delete(store.add(title, by=CLI).id, by=CLI)
     [empty] = [op for op in operations(store) if op.name == "empty_trash"]
-    assert perform(empty, "{}", Origin("mcp")) == '{"emptied":2,"note":"%s"}' % EMPTIED
+    assert perform(empty, "{}", Origin("mcp")) == f'{{"emptied":2,"note":"{EMPTIED}"}}'
     assert store.trash() == []

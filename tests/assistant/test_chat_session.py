@@ -409,7 +409,8 @@ def test_the_agent_sets_repeat_list_parent_and_reminder_and_fixes_a_bad_rrule(
 
     store.add_list("Home", by=CLI)
     gemini.enqueue(tool_calls(("add_task", {"title": "Move flat", "list": "Home",
-                                            "due": "2030-05-01", "repeat": "FREQ=WEEKLY;BYDAY=XX"})),
+                                            "due": "2030-05-01",
+                                            "repeat": "FREQ=WEEKLY;BYDAY=XX"})),
                    tool_calls(("add_task", {"title": "Move flat", "list": "Home",
                                             "due": "2030-05-01",
                                             "repeat": "FREQ=WEEKLY;BYDAY=WE",

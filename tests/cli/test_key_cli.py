@@ -95,7 +95,8 @@ def test_without_a_keyring_every_command_explains(capsys, monkeypatch):
 
 def test_set_and_status_in_a_subprocess(app_home, tmp_path):
     """Through `python -m app`, with a keyring file outside the data directory standing in for
-    the system keyring (tests/config/test_keystore_secret_service.py does this with the real one)."""
+    the system keyring (tests/config/test_keystore_secret_service.py does this with the real
+    one)."""
     keyring_file = tmp_path / "keyring.json"
     env = cli_env(app_home, PYTHON_KEYRING_BACKEND="tests.keyring_fixtures.FileKeyring",
                   TEST_KEYRING_FILE=str(keyring_file))

@@ -43,7 +43,8 @@ def test_add_list_edit_done_reopen_rm(capsys):
     due = friendly_due("2026-11-27")  # "Fri 27 Nov", with the year when not this year or next
     assert run(capsys, "tasks", "list")[1] == \
         f"{task_id:>5}  [ ] Renew passport  (due {due})  !high  #admin  #travel\n"
-    edited = json_of(capsys, "tasks", "edit", task_id, "--title", "Renew passports", "--due", "none")
+    edited = json_of(capsys, "tasks", "edit", task_id, "--title", "Renew passports",
+                     "--due", "none")
     assert (edited["title"], edited["due"], edited["tags"]) == ("Renew passports", None,
                                                                ["admin", "travel"])
     assert json_of(capsys, "tasks", "done", task_id)["status"] == "done"

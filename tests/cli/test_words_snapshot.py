@@ -6,7 +6,9 @@ questions, the undo sentences and the reminders' notifications. The words are co
 tests/cli/words_snapshot.txt, so a change to any of them is seen in review, and none of them may
 carry an id, an ISO timestamp or a Python repr (issue 21).
 
-Regenerate after a deliberate change:  UPDATE_WORDS_SNAPSHOT=1 ./scripts/test tests/cli/test_words_snapshot.py
+Regenerate after a deliberate change:
+
+    UPDATE_WORDS_SNAPSHOT=1 ./scripts/test tests/cli/test_words_snapshot.py
 """
 
 import os

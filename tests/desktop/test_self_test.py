@@ -97,7 +97,8 @@ def test_a_keyring_that_is_set_up_but_broken_fails_even_with_the_key_in_the_envi
                                     PYTHON_KEYRING_BACKEND="no_such_module.Keyring")
     assert (code, stderr) == (1, "")
     failed = assert_only_failure(lines, "keyring")
-    assert "The keyring that is set up cannot be loaded (No module named 'no_such_module')" in failed
+    assert ("The keyring that is set up cannot be loaded (No module named 'no_such_module')"
+            in failed)
 
 
 @pytest.mark.parametrize("variable", ["SSL_CERT_FILE", "SSL_CERT_DIR"])

@@ -36,7 +36,8 @@ pytestmark = [
     pytest.mark.packaging,
     pytest.mark.timeout(900),  # the first test also waits for the build
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="builds the Linux packages"),
-    pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="needs dpkg-deb to unpack the .deb"),
+    pytest.mark.skipif(shutil.which("dpkg-deb") is None,
+                       reason="needs dpkg-deb to unpack the .deb"),
 ]
 
 

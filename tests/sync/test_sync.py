@@ -391,7 +391,8 @@ def test_the_server_down_and_back(sync_service, store, radicale, phone_tasks):
     with pytest.raises(SyncError) as offline:
         sync_service.sync_now(store)
     assert offline.value.kind == "offline"
-    assert str(offline.value) == "Can't reach 127.0.0.1: it may be offline, or the address is wrong."
+    assert str(offline.value) == ("Can't reach 127.0.0.1: it may be offline, "
+                                  "or the address is wrong.")
     assert sync_service.status(store).pending == 1
     assert not sync_service.status(store).last_run.ok
 

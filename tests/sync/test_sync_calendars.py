@@ -211,7 +211,8 @@ def test_a_deleted_empty_calendar_removes_its_list(sync_service, store, radicale
 
 def test_a_deleted_inbox_calendar_trashes_its_synced_tasks_and_inbox_gets_a_new_one(
         sync_service, store, radicale, phone_tasks):
-    store.add_list("Someday", by=Origin("cli"))  # another calendar stays: not every calendar vanished at once
+    # another calendar stays: not every calendar vanished at once
+    store.add_list("Someday", by=Origin("cli"))
     store.add("Synced", **BY_USER)
     sync_service.sync_now(store)
     store.add("Not synced yet", **BY_USER)

@@ -67,7 +67,8 @@ def test_an_unreadable_stamp_from_another_client_is_no_date():
 
 
 def test_rules_and_dues_compare_in_one_spelling():
-    assert vtodo.normal_rule("INTERVAL=2;FREQ=WEEKLY") == vtodo.normal_rule("FREQ=WEEKLY;INTERVAL=2")
+    assert (vtodo.normal_rule("INTERVAL=2;FREQ=WEEKLY")
+            == vtodo.normal_rule("FREQ=WEEKLY;INTERVAL=2"))
     assert vtodo.normal_due("2026-12-20T11:00:00+01:00") == "2026-12-20T10:00:00+00:00"
     assert vtodo.normal_due("2026-12-20") == "2026-12-20" and vtodo.normal_due("") is None
 

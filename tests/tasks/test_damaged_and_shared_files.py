@@ -122,7 +122,7 @@ def test_every_file_is_private_and_looser_ones_are_tightened(app_home):
     assert set(modes.values()) == {0o600}, modes
 
 
-# -- read-only, busy, full --------------------------------------------------------------------------
+# -- read-only, busy, full -------------------------------------------------------------------------
 
 def _as_other_user(home):
     """A real read-only data directory: the owner may read it but not write it. Root ignores
@@ -156,8 +156,11 @@ def test_a_read_only_data_dir_still_lists_and_searches(reachable_home):
     # Without libfaketime (TEST_CLOCK): its shared semaphore is root's, and this child's
     # time does not matter.
     env = real_environment(cli_env(app_home))
-    run = lambda *args: subprocess.run([*prefix, *CLI, *args], env=env, cwd="/",
-                                       capture_output=True, text=True, timeout=60)
+
+    def run(*args):
+        return subprocess.run([*prefix, *CLI, *args], env=env, cwd="/",
+                              capture_output=True, text=True, timeout=60)
+
     try:
         listed = run("tasks", "list")
         assert listed.returncode == 0, listed.stderr

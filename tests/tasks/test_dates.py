@@ -30,7 +30,8 @@ def test_today_and_tomorrow_are_understood():
     assert Due.parse("Today", today=date(2026, 2, 3)).iso == "2026-02-03"
 
 
-@pytest.mark.parametrize("text", ["", "next friday", "2026-02-30", "27/11/2026", "2026-11-27T25:00"])
+@pytest.mark.parametrize("text", ["", "next friday", "2026-02-30", "27/11/2026",
+                                  "2026-11-27T25:00"])
 def test_what_is_not_a_date_is_one_clear_sentence(text):
     with pytest.raises(UserError, match="is not a date: use ISO 8601"):
         Due.parse(text)

@@ -81,7 +81,7 @@ def test_two_writers_reparenting_at_once_never_make_a_loop(app_home):
             start = threading.Barrier(2, timeout=10)
             refused = []
 
-            def reparent(store, task_id, parent):
+            def reparent(store, task_id, parent, start=start, refused=refused):
                 start.wait()
                 try:
                     store.update(task_id, parent_id=parent, by=WRITER)

@@ -22,7 +22,8 @@ def test_losing_the_display_closes_the_files_and_ends_with_one_sentence(app_home
         try:
             code = app.process.wait(timeout=QUIT * 3)
         except subprocess.TimeoutExpired:
-            raise AssertionError(f"the app kept running without its display:\n{app.stderr}")
+            raise AssertionError(
+                f"the app kept running without its display:\n{app.stderr}") from None
     finally:
         app.stop()
         stop(server)

@@ -132,7 +132,8 @@ class App:
                  command: list[str] = CLI) -> None:
         self.gemini = gemini
         self.stderr_path = tmp_path / "app-stderr.txt"
-        self.crash_log = app_home / "task-assistant.log"  # app.common.crash_log: errors shown as a line
+        # app.common.crash_log: errors shown as a line
+        self.crash_log = app_home / "task-assistant.log"
         env = cli_env(app_home, DISPLAY=display, QT_QPA_PLATFORM="xcb",  # not the offscreen default
                       GEMINI_API_KEY=TEST_KEY, TASK_ASSISTANT_BASE_URL=gemini.base_url)
         assert not any(TEST_KEY in part for part in command)

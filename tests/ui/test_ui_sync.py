@@ -130,7 +130,8 @@ def test_ctrl_z_undoes_the_users_own_change_not_the_sync_after_it(qtbot, sync_se
 
     qtbot.keyClick(panel.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert store.get(task.id).status == "open"
-    assert panel.status_label.text().startswith("Undid your change in the window: “Water plants” is open again")
+    assert panel.status_label.text().startswith(
+        "Undid your change in the window: “Water plants” is open again")
     assert "From the phone" in [each.title for each in store.list_tasks(TaskFilter())]
 
 
@@ -287,5 +288,6 @@ def test_test_with_blank_fields_asks_for_the_first_missing_one(qtbot, page, back
         page.user_field.setText(user)
         page.message.clear()
         qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: page.message.text() == sentence, timeout=20_000)
+        qtbot.waitUntil(lambda sentence=sentence: page.message.text() == sentence,
+                        timeout=20_000)
     assert memory_keyring.passwords == {}

@@ -277,15 +277,18 @@ def test_colours_follow_the_system_palette(qtbot, window, gemini, qapp):
             tool = items(window, ToolItem)[-1]
             base = palette.color(QPalette.ColorRole.Base)
             # Your messages sit on a tint of this palette, not of the last one.
-            qtbot.waitUntil(lambda: design.surface("you", user.palette())
+            qtbot.waitUntil(lambda user=user, palette=palette:
+                            design.surface("you", user.palette())
                             == design.surface("you", palette))
             assert design.surface("you", palette) != base
             # Tool lines stay readable (WCAG AA) on both palettes.
-            qtbot.waitUntil(lambda: tool.palette().color(QPalette.ColorRole.WindowText)
+            qtbot.waitUntil(lambda tool=tool, palette=palette:
+                            tool.palette().color(QPalette.ColorRole.WindowText)
                             == design.ink("tool", palette))
             assert _contrast(design.ink("tool", palette), base) >= 4.5
             answer = answers(window)[-1].view.prose()[0]
-            qtbot.waitUntil(lambda: answer.palette().color(QPalette.ColorRole.Text)
+            qtbot.waitUntil(lambda answer=answer, palette=palette:
+                            answer.palette().color(QPalette.ColorRole.Text)
                             == palette.color(QPalette.ColorRole.Text))
             card = design.surface("card", palette)
             assert _contrast(palette.color(QPalette.ColorRole.Text), card) >= 7  # no bright yellow
@@ -344,8 +347,9 @@ def test_code_stays_readable_when_the_palette_switches(qtbot, qapp):
         for palette in (dark_palette(), high_contrast_palette(), original):
             qapp.setPalette(palette)  # the desktop switching theme while the answer is shown
             background = design.surface("code", palette)
-            qtbot.waitUntil(lambda: all(_contrast(QColor(c), background) >= 3
-                                        for c in code_colours(block)))
+            qtbot.waitUntil(lambda background=background:
+                            all(_contrast(QColor(c), background) >= 3
+                                for c in code_colours(block)))
             assert block.text.startswith("task-assistant")  # the code itself is untouched
     finally:
         qapp.setPalette(original)

@@ -233,7 +233,7 @@ def test_f1_and_ctrl_slash_show_every_shortcut_and_focus_returns(qtbot, window):
         window.chat.input.setFocus()
         qtbot.keyClick(window.chat.input, *keys)
         sheet = window.shortcut_sheet
-        qtbot.waitUntil(lambda: sheet is not None and sheet.isVisible())
+        qtbot.waitUntil(lambda sheet=sheet: sheet is not None and sheet.isVisible())
         for shown in ("Ctrl+R", "F2", "Alt+A", "Ctrl+End", "Esc"):
             assert shown in sheet.table.text()
         sheet.reject()

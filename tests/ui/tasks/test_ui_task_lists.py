@@ -447,7 +447,8 @@ def test_the_lists_heading_is_readable_in_every_palette(qtbot, qapp, store, make
             qapp.setPalette(palette)  # the desktop switching theme while the panel is shown
             page = palette.color(QPalette.ColorRole.Base)
             expected = design.ink("heading", palette)
-            qtbot.waitUntil(lambda: drawn_in(panel.sidebar.heading.label) == expected)
+            qtbot.waitUntil(lambda expected=expected:
+                            drawn_in(panel.sidebar.heading.label) == expected)
             assert design.contrast(expected, page) >= 4.5
             # and it is no longer drawn as a disabled item, greyed out
             assert panel.sidebar.heading.label.isEnabled()
