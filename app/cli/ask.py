@@ -146,8 +146,13 @@ async def _read_line() -> str:
 
     def read() -> None:
         text = sys.stdin.readline()
+
+        def deliver() -> None:
+            if not line.done():
+                line.set_result(text)
+
         try:
-            loop.call_soon_threadsafe(lambda: line.done() or line.set_result(text))
+            loop.call_soon_threadsafe(deliver)
         except RuntimeError:
             pass  # the loop is gone: nobody is waiting any more
 

@@ -9,6 +9,7 @@ temporary directory, no setting is written, and the keyring is asked only for it
 Qt-free at import: Qt is loaded by the window check only (from app.ui.lifecycle.window_check).
 """
 
+import importlib
 import os
 import re
 import sys
@@ -120,9 +121,9 @@ def check_tls() -> str:
     import ssl
 
     try:  # the HTTP client openai uses; both build their context the same way
-        import httpx2 as httpx
+        httpx = importlib.import_module("httpx2")
     except ImportError:
-        import httpx
+        httpx = importlib.import_module("httpx")
     override = next(((name, os.environ[name]) for name in CERTIFICATE_ENV
                      if os.environ.get(name)), None)
     try:
