@@ -56,7 +56,8 @@ class Radicale:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError("Radicale exited: " + self.process.stderr.read().decode())
+                said = self.process.stderr.read().decode() if self.process.stderr else ""
+                raise RuntimeError("Radicale exited: " + said)
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
                 return self

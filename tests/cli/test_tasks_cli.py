@@ -14,7 +14,8 @@ from app.common import clock
 from app.tasks.when.dates import friendly_due
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
+def run(capsys, *args: str) -> tuple[int | str | None, str, str]:
+    code: int | str | None
     try:
         code = main(list(args))
     except SystemExit as exit_:  # argparse's own exits (--help, usage errors)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TESTS
+from conftest import TESTS, piped
 from test_ui_tray import clock, shell_fixture  # noqa: F401  (fixtures)
 
 from app.config.shortcut_text import parse
@@ -41,7 +41,7 @@ class Portal:
         self.process = subprocess.Popen([sys.executable, str(HERE / "portal_stand_in.py"),
                                          str(calls), *options], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, text=True)
-        assert self.process.stdout.readline().strip() == "ready"
+        assert piped(self.process.stdout).readline().strip() == "ready"
 
     def calls(self, name: str | None = None) -> list[dict]:
         if not self.calls_file.exists():
@@ -51,18 +51,18 @@ class Portal:
 
     def press(self) -> None:
         """What the desktop does when its bound key is pressed: Activated."""
-        self.process.stdin.write("activate\n")
-        self.process.stdin.flush()
-        assert self.process.stdout.readline().strip() == "done"
+        piped(self.process.stdin).write("activate\n")
+        piped(self.process.stdin).flush()
+        assert piped(self.process.stdout).readline().strip() == "done"
 
     def change(self, trigger: str) -> None:
         """The user picks another key in the desktop's own settings."""
-        self.process.stdin.write(f"change {trigger}\n")
-        self.process.stdin.flush()
-        assert self.process.stdout.readline().strip() == "done"
+        piped(self.process.stdin).write(f"change {trigger}\n")
+        piped(self.process.stdin).flush()
+        assert piped(self.process.stdout).readline().strip() == "done"
 
     def stop(self) -> None:
-        self.process.stdin.close()
+        piped(self.process.stdin).close()
         self.process.wait(timeout=10)
 
 

@@ -8,7 +8,7 @@ import sys
 import time
 
 import pytest
-from conftest import CLI
+from conftest import CLI, piped
 from test_ui_desktop_integration import (
     QUICK_ASK_TITLE,
     STARTUP,
@@ -63,10 +63,10 @@ class OtherClient:
         self.process = subprocess.Popen(
             [sys.executable, "-c", OTHER_CLIENT, keysym], env={**os.environ, "DISPLAY": display},
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        self.result = self.process.stdout.readline().strip()
+        self.result = piped(self.process.stdout).readline().strip()
 
     def close(self) -> None:
-        self.process.stdin.close()
+        piped(self.process.stdin).close()
         self.process.wait(timeout=10)
 
 

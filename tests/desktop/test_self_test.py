@@ -22,8 +22,8 @@ def self_test(home, **env: str | None) -> tuple[int, list[str], str]:
     environment = cli_env(home, QT_QPA_PLATFORM="offscreen",
                           PYTHON_KEYRING_BACKEND="tests.keyring_fixtures.FileKeyring",
                           TEST_KEYRING_FILE=str(keyring_file(home)))
-    environment.update(env)
-    environment = {name: value for name, value in environment.items() if value is not None}
+    given = {**environment, **env}
+    environment = {name: value for name, value in given.items() if value is not None}
     result = subprocess.run([*CLI, "--self-test"], capture_output=True, text=True, timeout=60,
                             env=environment)
     return result.returncode, result.stdout.splitlines(), result.stderr

@@ -29,7 +29,7 @@ def wednesday_before_a_berlin_change() -> date:
     return day
 
 
-def _berlin_offset(day: date) -> timedelta:
+def _berlin_offset(day: date) -> timedelta | None:
     return datetime.combine(day, time(17), BERLIN).utcoffset()
 
 

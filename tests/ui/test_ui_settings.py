@@ -31,7 +31,7 @@ class RecordingRunner(TaskRunner):
 
     def __init__(self) -> None:
         super().__init__()
-        self.started = []
+        self.started: list = []
 
     def start(self, coroutine):
         task = super().start(coroutine)

@@ -161,7 +161,8 @@ def test_stopped_answer_continue_sends_and_the_model_sees_the_stopped_text(qtbot
 
 def _tab_walk(qtbot, window, start) -> list:
     """Focus after each Tab from `start` until it leaves the transcript."""
-    chat, walked = window.chat, []
+    chat = window.chat
+    walked: list = []
     start.setFocus()
     qtbot.waitUntil(start.hasFocus)
     qtbot.keyClick(start, Qt.Key.Key_Tab)
