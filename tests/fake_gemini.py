@@ -380,8 +380,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             body = json.loads(raw or b"{}")
         except ValueError:
-            problem = _error_body(400, "Invalid JSON payload received.", "INVALID_ARGUMENT")
-            self._send_json(400, problem)
+            unreadable = _error_body(400, "Invalid JSON payload received.", "INVALID_ARGUMENT")
+            self._send_json(400, unreadable)
             return
         fake._record_request(body, {k.lower(): v for k, v in self.headers.items()})
 

@@ -47,7 +47,7 @@ class Driver:
                          daemon=True).start()
 
     def _pump(self) -> None:
-        for line in self.process.stdout:
+        for line in piped(self.process.stdout):
             self.lines.put(line.rstrip("\n"))
         self.lines.put(None)  # end of output
 
@@ -79,7 +79,9 @@ def socket_for(home: Path) -> Path:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TASK_ASSISTANT_HOME", str(home))
-        return socket_path()
+        path = socket_path()
+    assert path is not None  # a file everywhere but Windows
+    return path
 
 
 @pytest.fixture

@@ -228,7 +228,9 @@ def socket_file() -> Path:
     XDG_RUNTIME_DIR and TMPDIR are the app's: cli_env copies them)."""
     from app.ui.lifecycle.single_instance import socket_path
 
-    return socket_path()
+    path = socket_path()
+    assert path is not None  # a file everywhere but Windows
+    return path
 
 
 def lock_held(app_home: Path) -> bool:

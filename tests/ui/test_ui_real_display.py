@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -53,7 +54,7 @@ pytestmark = [
 # -- the X server ----------------------------------------------------------------------------------
 
 @pytest.fixture(name="display")
-def display_fixture(tmp_path) -> str:
+def display_fixture(tmp_path) -> Iterator[str]:
     """A private Xvfb; `-displayfd` makes it pick a free display number and write it to a pipe
     once it accepts connections, so there is no race with other servers and no sleeping.
 

@@ -58,6 +58,7 @@ def answer(qtbot, panel: TaskPanel, button_text: str) -> str:
     """Click a button of the open question; returns the question's text."""
     qtbot.waitUntil(lambda: panel.confirm_box is not None and panel.confirm_box.isVisible())
     box = panel.confirm_box
+    assert box is not None
     text = box.text()
     button = next(b for b in box.buttons() if b.text().replace("&", "") == button_text)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
