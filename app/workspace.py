@@ -5,14 +5,14 @@ import functools
 from typing import TYPE_CHECKING
 
 from app.assistant.loader import AssistantLoader
-from app.config.keystore import KeyStore
-from app.config.mcp_servers import McpServers
-from app.config.settings import Settings
-from app.conversations.store import ConversationStore, conversations_db_path
 from app.common.database_problems import DamagedDatabaseError, damage_marker
 from app.common.errors import UserError
 from app.common.paths import tasks_db_path
 from app.common.safe_files import keep_aside
+from app.config.keystore import KeyStore
+from app.config.mcp_servers import McpServers
+from app.config.settings import Settings
+from app.conversations.store import ConversationStore, conversations_db_path
 from app.tasks import TaskStore
 
 if TYPE_CHECKING:

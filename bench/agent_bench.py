@@ -33,17 +33,17 @@ for name in ("TASK_ASSISTANT_MODEL", "TASK_ASSISTANT_BASE_URL"):
     os.environ.pop(name, None)
 
 import openai  # noqa: E402
+from fake_gemini import FakeGemini, text, tool_calls  # noqa: E402
 
 from app.assistant.assistant import Assistant  # noqa: E402
 from app.assistant.chat_session import ChatSession  # noqa: E402
-from app.conversations.store import ConversationStore  # noqa: E402
 from app.assistant.events import Completed, TextDelta, ToolFinished  # noqa: E402
-from app.config.keystore import KeyStore  # noqa: E402
 from app.common.paths import data_dir  # noqa: E402
+from app.config.keystore import KeyStore  # noqa: E402
 from app.config.settings import Settings  # noqa: E402
+from app.conversations.store import ConversationStore  # noqa: E402
 from app.tasks import TaskStore  # noqa: E402
-from fake_gemini import FakeGemini, text, tool_calls  # noqa: E402
-from app.tasks.history import Origin
+from app.tasks.history import Origin  # noqa: E402
 
 CLI = Origin("cli")  # who the test's own writes are recorded as
 

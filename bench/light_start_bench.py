@@ -18,7 +18,6 @@ each measurement in fresh processes of its own.
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys

@@ -45,12 +45,15 @@ def main() -> None:
     now = datetime(2026, 12, 6, 10, 0).astimezone()
     with tempfile.TemporaryDirectory() as home, TaskStore(Path(home) / "t.sqlite3") as store:
         for rule in BOMBS:
-            add = slowest(lambda: store.add("x", due="1901-01-01T00:00", repeat=rule, by=BY))
-            load = slowest(lambda: store.import_tasks(
+            # each lambda binds this loop's rule (B023), though slowest() runs it at once
+            add = slowest(lambda rule=rule: store.add("x", due="1901-01-01T00:00", repeat=rule,
+                                                      by=BY))
+            load = slowest(lambda rule=rule: store.import_tasks(
                 [{"title": "x", "due": "1901-01-01T00:00", "repeat": rule}], by=BY))
             print(f"bomb  add {add * 1000:7.1f} ms  import {load * 1000:7.1f} ms  {rule[:60]}")
         for rule in LEGAL:
-            step = slowest(lambda: next_due(Repeat(rule), Due.parse("1901-01-01T00:00"), now=now))
+            step = slowest(lambda rule=rule: next_due(Repeat(rule), Due.parse("1901-01-01T00:00"),
+                                                      now=now))
             print(f"legal next_due from 1901 {step * 1000:7.1f} ms  {rule}")
 
 

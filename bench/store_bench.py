@@ -164,7 +164,8 @@ def main() -> None:
 
     print(f"tasks: {TASKS:,}; typical search matches {matches[0]}, the most common word "
           f"{matches[1]}; the filtered list (one tag, due in the next 30 days) {listed_rows} rows")
-    print(f"import {TASKS:,} tasks:        {imported:6.2f} s   ({imported / 30:.2f} of the 30 s budget)")
+    print(f"import {TASKS:,} tasks:        {imported:6.2f} s   "
+          f"({imported / 30:.2f} of the 30 s budget)")
     print(f"`--version`:                   {version * 1000:6.1f} ms  (baseline)")
     print(f"`tasks search` command:        {search * 1000:6.1f} ms  "
           f"ratio {search / version:.2f} (target <= 1.5)")

@@ -75,9 +75,10 @@ def main() -> None:
 def _first_sync(server, home: Path, titles: list[str]) -> float:
     """Seconds for the first sync of a new store holding `titles` with the account on
     `server`."""
+    from caldav_server import PASSWORD, USER
+
     from app.sync.service import SyncService
     from app.tasks import Origin, TaskStore
-    from caldav_server import PASSWORD, USER
 
     home.mkdir()
     with TaskStore(home / "tasks.sqlite3") as store:

@@ -42,9 +42,10 @@ def answer_text(n: int) -> str:
 
 def _fill(path: Path) -> tuple[str, str]:
     """A conversations file with an empty conversation and one of MESSAGES messages."""
+    import asyncio
+
     from app.conversations.sdk_history import open_session
     from app.conversations.store import ConversationStore
-    import asyncio
 
     with ConversationStore(path) as conversations:
         empty = conversations.create("empty").id
@@ -159,9 +160,9 @@ def measure_imports() -> dict:
     steps["mcp"] = rss_mb()
     import agents  # noqa: F401
     steps["agents SDK (rest)"] = rss_mb()
-    import app.ui.shell  # noqa: F401
     import app.assistant.chat_session  # noqa: F401
     import app.ui.chat.chat_panel  # noqa: F401
+    import app.ui.shell  # noqa: F401
     steps["ours (app modules)"] = rss_mb()
     return steps
 

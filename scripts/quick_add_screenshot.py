@@ -17,10 +17,10 @@ def main() -> None:
     os.environ.update(TASK_ASSISTANT_HOME=str(home), QT_QPA_PLATFORM="offscreen")
     sys.path[:0] = [str(REPO), str(REPO / "scripts")]
     from PySide6.QtWidgets import QApplication
+    from screenshots import dark_palette
 
     from app.tasks import TaskStore
     from app.ui.tasks.task_panel import TaskPanel
-    from screenshots import dark_palette
 
     app = QApplication([])
     app.setStyle("Fusion")

@@ -1,4 +1,5 @@
-"""Pictures of the real window, so the README's stay true: `.venv/bin/python scripts/screenshots.py`.
+"""Pictures of the real window, so the README's stay true:
+`.venv/bin/python scripts/screenshots.py`.
 
 Opens the real MainWindow and quick ask (offscreen, in the real theme: app/ui/theme/apply.py)
 on a throwaway data folder holding believable data: lists, a repeating task, an overdue task, a
@@ -21,6 +22,10 @@ import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # Qt is imported where the window is built
+    from PySide6.QtGui import QPalette
 
 REPO = Path(__file__).resolve().parent.parent
 WINDOW_SIZES = [(960, 700), (1280, 800), (1920, 1080)]
@@ -75,7 +80,7 @@ def seed(home: Path) -> None:
                  for _, arguments in calls]
     items = [{"role": "user", "content": "Remind me to renew my passport next Friday, and "
                                          "to book the dentist.\nWhat's due this week?"}]
-    for (call_id, arguments), (task, change) in zip(calls, added):
+    for (call_id, arguments), (task, change) in zip(calls, added, strict=True):
         items.append({"type": "function_call", "call_id": call_id, "name": "add_task",
                       "arguments": json.dumps(arguments), "id": "__fake_id__"})
         items.append({"type": "function_call_output", "call_id": call_id,

@@ -43,7 +43,7 @@ class Radicale:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
 
-    def start(self) -> "Radicale":
+    def start(self) -> Radicale:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "radicale", "--config", "",
              "--server-hosts", f"127.0.0.1:{self.port}",
@@ -56,7 +56,8 @@ class Radicale:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError("Radicale exited: " + self.process.stderr.read().decode())
+                said = self.process.stderr.read().decode() if self.process.stderr else ""
+                raise RuntimeError("Radicale exited: " + said)
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
                 return self
@@ -70,7 +71,7 @@ class Radicale:
             self.process.wait(10)
         self.process = None
 
-    def __enter__(self) -> "Radicale":
+    def __enter__(self) -> Radicale:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -3,6 +3,7 @@
 import os
 import sys
 from pathlib import Path
+from typing import IO, Any
 
 import pytest
 
@@ -104,3 +105,9 @@ TEST_KEY = "test-key-0123456789"
 # A made-up key in the shape of a real Gemini key (39 chars, what redaction must recognise),
 # spelled in two parts so secret scanners do not take the file for a leaked credential.
 GEMINI_SHAPED_KEY = "AIza" "SyTestKey0123456789abcdefghijklmnop"
+
+
+def piped(stream: IO[Any] | None) -> IO[Any]:
+    """A child's stream the test asked for with subprocess.PIPE (Popen types each as Optional)."""
+    assert stream is not None, "that stream was not piped"
+    return stream

@@ -294,11 +294,11 @@ def _schema_problem(body: dict[str, Any]) -> str | None:
 
 
 def _unknown_keyword(schema: dict[str, Any], where: str, top: bool = False):
-    for key, value in schema.items():
+    for key in schema:
         if key in UNKNOWN_SCHEMA_KEYWORDS or (key == "additionalProperties" and not top):
             return key, where
     children: list[tuple[str, Any]] = []
-    for index, (name, value) in enumerate((schema.get("properties") or {}).items()):
+    for index, value in enumerate((schema.get("properties") or {}).values()):
         children.append((f"{where}.properties[{index}].value", value))
     if isinstance(schema.get("items"), dict):
         children.append((f"{where}.items", schema["items"]))
@@ -380,8 +380,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             body = json.loads(raw or b"{}")
         except ValueError:
-            problem = _error_body(400, "Invalid JSON payload received.", "INVALID_ARGUMENT")
-            self._send_json(400, problem)
+            unreadable = _error_body(400, "Invalid JSON payload received.", "INVALID_ARGUMENT")
+            self._send_json(400, unreadable)
             return
         fake._record_request(body, {k.lower(): v for k, v in self.headers.items()})
 

@@ -90,8 +90,8 @@ def pulse_daemon(tmp_path_factory):
         daemon.kill()
 
 
-@pytest.fixture
-def microphone(pulse_daemon, monkeypatch, tmp_path):
+@pytest.fixture(name="microphone")
+def microphone_fixture(pulse_daemon, monkeypatch, tmp_path):
     """The virtual microphone as this process's default input."""
     monkeypatch.setenv("PULSE_SERVER", pulse_daemon.server)
     monkeypatch.setenv("PULSE_SOURCE", SOURCE)
@@ -99,8 +99,8 @@ def microphone(pulse_daemon, monkeypatch, tmp_path):
     return pulse_daemon
 
 
-@pytest.fixture
-def no_microphone(monkeypatch, tmp_path):
+@pytest.fixture(name="no_microphone")
+def no_microphone_fixture(monkeypatch, tmp_path):
     """A machine with no sound input: no sound server (and none started on demand). A machine
     with a sound card of its own still has a microphone then: the test is skipped there."""
     try:

@@ -8,8 +8,8 @@ Run as `python portal_stand_in.py CALLS_FILE [--bind-as TRIGGER] [--without-regi
 appends each call it receives to CALLS_FILE as a JSON line, binds the preferred trigger (or
 TRIGGER: a desktop that chose another key), and on a stdin line "activate" emits Activated for
 the newest open session, as a desktop does when the key is pressed ("change TRIGGER":
-ShortcutsChanged, as when the user picks another key in the desktop's settings). Built on jeepney, which the
-app's keyring already brings.
+ShortcutsChanged, as when the user picks another key in the desktop's settings). Built on
+jeepney, which the app's keyring already brings.
 """
 
 import argparse

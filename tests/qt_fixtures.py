@@ -74,8 +74,9 @@ def close_window(qtbot, window) -> None:
 @pytest.fixture
 def window(qtbot, workspace, gemini, memory_keyring):
     """The real main window, talking to a fake Gemini, with a key in the (test) keyring."""
-    from app.config.keystore import SERVICE, USERNAME
     from conftest import TEST_KEY
+
+    from app.config.keystore import SERVICE, USERNAME
 
     memory_keyring.set_password(SERVICE, USERNAME, TEST_KEY)
     workspace.settings.set("base_url", gemini.base_url)

@@ -1,9 +1,9 @@
 """Fixtures for the sync tests: a real Radicale, the app's account on it, and the phone."""
 
 import pytest
+from caldav_server import PASSWORD, USER, Radicale
 
 from app.tasks.history import Origin
-from caldav_server import PASSWORD, USER, Radicale
 
 BY_USER = {"by": Origin("window")}  # a change made by hand in the window
 

@@ -11,9 +11,11 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QSystemTrayIcon
 
-QSystemTrayIcon.isSystemTrayAvailable = staticmethod(lambda: True)
+# A patch of the class (setattr: a type checker refuses assigning to a method), as
+# tests/ui/test_ui_tray.py makes with monkeypatch.setattr.
+setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))  # noqa: B010
 
-from app.ui import desktop  # noqa: E402  (after the patch)
+from app.ui.lifecycle import desktop  # noqa: E402  (after the patch)
 
 
 def on_shown(window) -> None:

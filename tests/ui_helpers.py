@@ -2,6 +2,7 @@
 
 from PySide6.QtCore import Qt
 
+from app.ui.chat.answer_body import AnswerBody
 from app.ui.chat.chat_items import MessageItem
 
 
@@ -16,7 +17,11 @@ def answers(window) -> list[MessageItem]:
 
 def answer_text(window) -> str:
     shown = answers(window)
-    return shown[-1].view.toPlainText() if shown else ""
+    if not shown:
+        return ""
+    view = shown[-1].view
+    assert isinstance(view, AnswerBody)  # an answer's view; only yours is a plain label
+    return view.toPlainText()
 
 
 def type_and_send(qtbot, window, text: str) -> None:

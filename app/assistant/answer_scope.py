@@ -11,7 +11,7 @@ from agents import RunHooks
 
 from app.common.errors import UserError
 from app.common.tool_arguments import decode_arguments
-from app.tasks import Origin, Step, TaskFilter, TaskStore
+from app.tasks import Origin, Step, TaskFilter, TaskStore, validate
 from app.tools.operations import Operation, emptying
 
 BULK_LIMIT = 5
@@ -65,7 +65,7 @@ class AnswerScope:
 
     def _existing(self, task_id: object) -> int | None:
         try:
-            return self.store.get(task_id).id  # type: ignore[arg-type]
+            return self.store.get(validate.task_id(task_id)).id
         except UserError:
             return None  # not a task: the tool will say so, and nothing changes
 

@@ -20,14 +20,14 @@ class NoApiKeyError(UserError):
 
 class Assistant:
     def __init__(self, store: TaskStore, settings: Settings, keys: KeyStore, *,
-                 retry: RetryPolicy = RetryPolicy(), model: str | None = None,
+                 retry: RetryPolicy | None = None, model: str | None = None,
                  mcp_servers: McpServers | None = None):
         """`store`: what the agent's tools read and change; `mcp_servers`: the user's MCP
         servers, whose tools join the agent's (started on the first turn, kept until close)."""
         self.store = store
         self.settings = settings
         self.keys = keys
-        self.retry = retry
+        self.retry = retry or RetryPolicy()
         self.model_override = model  # `ask --model M`: this run only, not saved
         self._agent = None
         self._client = None

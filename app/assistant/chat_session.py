@@ -8,27 +8,45 @@ session in the conversation store, so a conversation resumes after a restart.
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
 
-from agents import RunConfig, Runner
+from agents import RunConfig, Runner, RunResultStreaming
+from agents.memory import Session
 
 from app.assistant.answer_scope import AnswerScope, BulkGuardHooks
 from app.assistant.assistant import Assistant
-from app.assistant.events import (ApprovalRequested, Cancelled, ChatEvent, Completed, Failed,
-                                  FailureKind, Notice, Retrying, TextDelta, ToolFinished,
-                                  ToolStarted)
+from app.assistant.events import (
+    ApprovalRequested,
+    Cancelled,
+    ChatEvent,
+    Completed,
+    Failed,
+    FailureKind,
+    Notice,
+    Retrying,
+    TextDelta,
+    ToolFinished,
+    ToolStarted,
+)
 from app.assistant.failures import failure, refused_audio
 from app.assistant.gemini.errors import ApiProblem
 from app.assistant.gemini.model import retry_listener
-from app.assistant.summaries import (describe_batch, describe_delete_list, describe_empty_trash,
-                                     describe_request, summarize, tool_result)
+from app.assistant.summaries import (
+    describe_batch,
+    describe_delete_list,
+    describe_empty_trash,
+    describe_request,
+    summarize,
+    tool_result,
+)
 from app.assistant.voice import VoiceClip, heard_line
 from app.assistant.voice_turn import AudioFreeSession, voice_run_config
 from app.common.errors import UserError
 from app.common.tool_arguments import decode_arguments
 from app.conversations.sdk_history import stopped_answer
 from app.conversations.store import ConversationStore
-from app.tasks import Origin, TaskStore
+from app.tasks import Origin, TaskStore, validate
 
 MAX_TURNS = 12  # model calls per message: plenty for "add these five tasks", bounded if it loops
 DENIED = {"denied": True, "error": "The user did not approve this, so nothing was changed."}
@@ -53,7 +71,7 @@ class ChatSession:
         self.tasks = tasks
         self.conversation_id = conversation_id
         self.origin = Origin(origin, conversation_id)
-        self._result = None
+        self._result: RunResultStreaming | None = None
         self._pending: list[ApprovalRequested] = []
         self._cancelled = False
         self._partial = ""   # the answer's text since the last tool call, kept if stopped
@@ -96,7 +114,7 @@ class ChatSession:
         version, browsable in the window), keep what tools did."""
         session = self.conversations.session(self.conversation_id)
         items = await session.get_items()
-        replaced = []
+        replaced: list[str] = []
         while items and _is_answer_text(items[-1]):
             await session.pop_item()
             replaced.insert(0, _content_text(items.pop()))
@@ -151,7 +169,7 @@ class ChatSession:
         def hear_retry(problem: ApiProblem, delay: float) -> None:
             notices.put_nowait(_retrying(problem, delay))
 
-        session = self.conversations.session(self.conversation_id)
+        session: Session = self.conversations.session(self.conversation_id)
         run_config = RunConfig(tracing_disabled=True)
         if voice is not None:  # the audio is heard, never stored (voice_turn.py)
             session, run_config = AudioFreeSession(session, *voice), voice_run_config(*voice)
@@ -232,18 +250,20 @@ class ChatSession:
         if event.name == "message_output_created":
             self._partial = ""  # that text is in the history already
         raw = event.item.raw_item
-        get = raw.get if isinstance(raw, dict) else lambda name, default=None: getattr(
-            raw, name, default)
+
+        def get(name: str) -> Any:  # the raw item is a dict or the SDK's model of one
+            return raw.get(name) if isinstance(raw, dict) else getattr(raw, name, None)
+
         if event.name == "tool_called":
             self._partial = ""
             started = ToolStarted(get("call_id"), get("name"), _arguments(get("arguments")))
             calls[started.call_id] = started
             return [started]
         if event.name == "tool_output":
-            started = calls.pop(get("call_id"), None) or ToolStarted(get("call_id"), "tool", {})
+            call = calls.pop(get("call_id"), None) or ToolStarted(get("call_id"), "tool", {})
             result = tool_result(event.item.output)
-            return [ToolFinished(started.call_id, started.name, started.arguments, result,
-                                 summarize(started.name, started.arguments, result))]
+            return [ToolFinished(call.call_id, call.name, call.arguments, result,
+                                 summarize(call.name, call.arguments, result))]
         return []
 
     def _notices(self) -> list[Notice]:
@@ -252,12 +272,13 @@ class ChatSession:
 
     def _approval(self, item, scope: AnswerScope) -> ApprovalRequested:
         arguments = _arguments(item.arguments)
-        mcp_tool = self.assistant.mcp.describe(item.name) if self.assistant.mcp else None
-        if mcp_tool is not None:  # every argument shows on the card; none names a task
+        mcp = self.assistant.mcp
+        mcp_tool = mcp.describe(item.name) if mcp else None
+        if mcp is not None and mcp_tool is not None:  # every argument shows; none names a task
             return ApprovalRequested(
                 item.call_id, item.name, arguments,
                 f"Run '{mcp_tool.tool}' from the MCP server '{mcp_tool.server}'",
-                remember=lambda: self.assistant.mcp.always_allow(item.name))
+                remember=lambda: mcp.always_allow(item.name))
         if item.name == "empty_trash":  # the card names every task that would go for good
             trashed = self.tasks.trash()
             scope.trash_shown[item.call_id] = tuple(t.task.id for t in trashed)  # and no other
@@ -268,7 +289,7 @@ class ChatSession:
                 arguments.get("name")))
         title = None
         try:
-            title = self.tasks.get(arguments.get("id")).title
+            title = self._title(arguments.get("id"))
         except UserError:
             pass  # the tool itself will report the unknown id if it is allowed to run
         return ApprovalRequested(item.call_id, item.name, arguments,
@@ -281,12 +302,16 @@ class ChatSession:
             return describe_delete_list(str(name or "?"), None)
         return describe_delete_list(entry.name, entry.open + entry.done)
 
+    def _title(self, task_id: object) -> str:
+        """The title of the task a call names; UserError when it names none."""
+        return self.tasks.get(validate.task_id(task_id)).title
+
     def _batch_approval(self, scope: AnswerScope) -> ApprovalRequested:
         calls = list(scope.held.values())
-        titles = {}
+        titles: dict[object, str] = {}  # by the id as each call gave it
         for _name, arguments in calls:
             try:
-                titles[arguments.get("id")] = self.tasks.get(arguments.get("id")).title
+                titles[arguments.get("id")] = self._title(arguments.get("id"))
             except UserError:
                 pass
         summary, lines = describe_batch(calls, titles)
@@ -294,15 +319,15 @@ class ChatSession:
                                  details=tuple(lines))
 
 
-def _is_answer_text(item: dict) -> bool:
+def _is_answer_text(item: Mapping[str, Any]) -> bool:
     return item.get("role") == "assistant" and item.get("type", "message") == "message"
 
 
-def _is_question(item: dict) -> bool:
+def _is_question(item: Mapping[str, Any]) -> bool:
     return item.get("role") == "user" and item.get("type", "message") == "message"
 
 
-def _content_text(item: dict) -> str:
+def _content_text(item: Mapping[str, Any]) -> str:
     content = item.get("content")
     if isinstance(content, str):
         return content

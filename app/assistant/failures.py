@@ -3,7 +3,8 @@
 import openai
 from agents import MaxTurnsExceeded, ModelBehaviorError
 
-from app.assistant.events import Failed, FailureKind as Kind
+from app.assistant.events import Failed
+from app.assistant.events import FailureKind as Kind
 from app.assistant.gemini.errors import describe
 from app.assistant.gemini.model import EmptyReplyError
 from app.assistant.gemini.stream import IncompleteStreamError

@@ -80,11 +80,13 @@ def _sdk_server(config: McpServerConfig, call_timeout: float, log: CappedLog | N
     if config.command:
         from app.assistant.mcp_stdio import LoggedStdioServer
 
+        assert log is not None, "a server started by a command always has its log (_Connection)"
         return LoggedStdioServer(
             params={"command": config.command, "args": list(config.args),
                     "env": server_environment(config)},
             name=config.name, cache_tools_list=True, client_session_timeout_seconds=call_timeout,
             log=log)
+    assert config.url is not None, "a server has a command or a URL (McpServerConfig)"
     return MCPServerStreamableHttp(params={"url": config.url, "timeout": call_timeout},
                                    name=config.name, cache_tools_list=True,
                                    client_session_timeout_seconds=call_timeout)
@@ -113,7 +115,7 @@ class _Connection:
         server = _sdk_server(self.config, call_timeout, self.log)
         try:
             await asyncio.wait_for(self._connect(server), connect_timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.failure = f"it did not answer within {connect_timeout:g} s"
         except Exception as error:  # crashed, missing program, garbage, refused…
             self.failure = _reason(error)
@@ -136,7 +138,8 @@ async def _close(server) -> None:
     try:
         await asyncio.wait_for(server.cleanup(), 5)
     except BaseException as error:  # a server that will not stop must not stop the app
-        if isinstance(error, asyncio.CancelledError) and asyncio.current_task().cancelling():
+        task = asyncio.current_task()  # this coroutine's: never None here
+        if isinstance(error, asyncio.CancelledError) and task and task.cancelling():
             raise
         log.warning("stopping MCP server %s failed: %s", server.name, _reason(error))
 
@@ -195,7 +198,7 @@ class McpTools:
             for connection in new:
                 self._connections[connection.config.name] = connection
                 self._started(connection)
-        tools = []
+        tools: list[FunctionTool] = []
         for connection in self._connections.values():
             if connection.server is not None:
                 tools += self._function_tools(connection)

@@ -2,8 +2,8 @@
 
 import json
 
-from app.tasks.when.dates import friendly_due
 from app.tasks.model import INBOX
+from app.tasks.when.dates import friendly_due
 
 
 def tool_result(output: object) -> dict:
@@ -111,7 +111,8 @@ def describe_empty_trash(titles: list[str]) -> tuple[str, tuple[str, ...]]:
     return summary, tuple(f"Delete for good: '{title}'" for title in titles)
 
 
-def describe_batch(calls: list[tuple[str, dict]], titles: dict[int, str]) -> tuple[str, list[str]]:
+def describe_batch(calls: list[tuple[str, dict]], titles: dict[object, str]
+                   ) -> tuple[str, list[str]]:
     """A held batch for its approval card: "Change 12 tasks", and one line per change."""
     lines = []
     for name, arguments in calls:

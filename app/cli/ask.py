@@ -53,8 +53,15 @@ def _run(args) -> int:
 
 async def _ask(question: str, args, clip=None) -> int:
     from app.assistant.chat_session import ChatSession
-    from app.assistant.events import (ApprovalRequested, Completed, Failed, Notice, Retrying,
-                                      TextDelta, ToolFinished)
+    from app.assistant.events import (
+        ApprovalRequested,
+        Completed,
+        Failed,
+        Notice,
+        Retrying,
+        TextDelta,
+        ToolFinished,
+    )
     from app.workspace import Workspace
 
     workspace = Workspace(model=args.model)
@@ -139,8 +146,13 @@ async def _read_line() -> str:
 
     def read() -> None:
         text = sys.stdin.readline()
+
+        def deliver() -> None:
+            if not line.done():
+                line.set_result(text)
+
         try:
-            loop.call_soon_threadsafe(lambda: line.done() or line.set_result(text))
+            loop.call_soon_threadsafe(deliver)
         except RuntimeError:
             pass  # the loop is gone: nobody is waiting any more
 

@@ -42,9 +42,7 @@ def _list(args) -> int:
 
 
 def _now(args) -> int:
-    from app.tasks.backups import take
-
-    from app.tasks.backups import folder
+    from app.tasks.backups import folder, take
 
     backup = take(_db())
     print(f"Took a backup of the tasks ({_size(backup.size)}), kept in {folder(_db())}.")

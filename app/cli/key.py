@@ -6,6 +6,7 @@ arguments end up in shell history and in every other user's `ps` listing.
 
 import argparse
 import sys
+from typing import Any
 
 from app.common.errors import UserError
 
@@ -28,7 +29,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _no_arguments_parser(base: type[argparse.ArgumentParser]) -> type[argparse.ArgumentParser]:
-    class NoArgumentsParser(base):
+    # Any: a type checker takes a base class only from a name it can see; this one is the
+    # command line's own parser class (main's), handed in so that this module need not import it.
+    parent: Any = base
+
+    class NoArgumentsParser(parent):
         """Refuses stray arguments without repeating them: one may be the key, typed by habit."""
 
         def parse_known_args(self, args=None, namespace=None):

@@ -56,17 +56,17 @@ def main(argv: list[str] | None = None) -> int:
     args.server_command = command
     try:
         if args.self_test:
-            from app.diagnostics.self_test import run
+            from app.diagnostics.self_test import run as run_self_test
 
-            return run()
+            return run_self_test()
         if args.command is None:  # no command: the desktop app
             from app.desktop.display import missing_display
 
             if problem := missing_display():  # asked before Qt, which would abort the process
                 raise UserError(problem)
-            from app.ui.lifecycle.desktop import run
+            from app.ui.lifecycle.desktop import run as run_desktop
 
-            return run(args.start or "window")
+            return run_desktop(args.start or "window")
         return args.run(args) or 0
     except UserError as error:
         print(f"{PROG}: {error}", file=sys.stderr)

@@ -5,7 +5,9 @@ import sys
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    settings = commands.add_parser("settings", help="show or change settings (model, endpoint, tray, reminders, start on login)")
+    settings = commands.add_parser(
+        "settings",
+        help="show or change settings (model, endpoint, tray, reminders, start on login)")
     actions = settings.add_subparsers(dest="action", metavar="ACTION", required=True,
                                       parser_class=type(settings))
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from app.common.capped_log import CappedLog
 from app.common.errors import UserError
-from app.common.redact import redact_arguments
 from app.common.listeners import Listeners
+from app.common.redact import redact_arguments
 from app.common.safe_files import keep_aside, read_json, write_atomically
 
 FILE_NAME = "mcp_servers.json"
@@ -103,7 +103,8 @@ def check_name(name: str) -> str:
 def check_command(command: str) -> str:
     if not isinstance(command, str) or not command.strip():
         raise UserError("Give the command that starts the server after --, e.g. "
-                        "task-assistant mcp add files -- npx -y @modelcontextprotocol/server-filesystem ~/Documents")
+                        "task-assistant mcp add files -- "
+                        "npx -y @modelcontextprotocol/server-filesystem ~/Documents")
     return command
 
 

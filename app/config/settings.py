@@ -8,8 +8,8 @@ for the user, and `warnings` says what happened.
 import json
 import os
 import threading
-from contextlib import contextmanager
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 

@@ -12,14 +12,16 @@ import json
 import sqlite3
 import uuid
 from collections import namedtuple
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final
 
 from app.common.errors import UserError
 from app.common.tool_arguments import decode_arguments
 
 if TYPE_CHECKING:
     from agents import SQLiteSession
+    from openai.types.responses import ResponseOutputMessageParam
 
 # The SDK creates these lazily on first use; creating them with our own tables (same DDL as
 # agents/memory/sqlite_session.py) lets delete and search run before any chat happened.
@@ -64,17 +66,17 @@ DisplayMessage = namedtuple(
 
 # An answer the user stopped is kept, so it shows again and the model sees it: as an assistant
 # message with the Responses-item status "incomplete".
-STOPPED = "incomplete"
+STOPPED: Final = "incomplete"
 
 
-def stopped_answer(text: str) -> dict:
+def stopped_answer(text: str) -> ResponseOutputMessageParam:
     """The history item for an answer stopped part way."""
     return {"id": f"msg_stopped_{uuid.uuid4().hex}", "type": "message", "role": "assistant",
             "status": STOPPED,
             "content": [{"type": "output_text", "text": text, "annotations": []}]}
 
 
-def assistant_note(text: str) -> dict:
+def assistant_note(text: str) -> ResponseOutputMessageParam:
     """The history item for a line the app adds as the assistant's (a routine's "not done")."""
     return {"id": f"msg_note_{uuid.uuid4().hex}", "type": "message", "role": "assistant",
             "status": "completed",
@@ -122,7 +124,7 @@ def read_history(conn: sqlite3.Connection, conversation_id: str) -> list[Display
     return display_messages(items)
 
 
-def display_messages(items: list[dict]) -> list[DisplayMessage]:
+def display_messages(items: Sequence[Mapping[str, Any]]) -> list[DisplayMessage]:
     """The history as a person sees it: user and assistant text, one entry per tool call."""
     outputs = {item.get("call_id"): item.get("output") for item in items
                if item.get("type") == "function_call_output"}

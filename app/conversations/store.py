@@ -6,19 +6,20 @@ id, are known only to sdk_history.py, so the SDK reads and writes history itself
 
 from __future__ import annotations  # the `list` method below would shadow list[...] annotations
 
+import builtins  # the type checker, too, reads `list` after that method as it
 import uuid
 from collections import namedtuple
 from collections.abc import Callable
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.common import clock
+from app.common.database import OutsideWrites, guarded, open_database, transaction
 from app.common.errors import UserError
 from app.common.listeners import Listeners
 from app.common.paths import data_dir
 from app.common.titles import one_line_title
-from app.common.database import OutsideWrites, guarded, open_database, transaction
 from app.conversations import sdk_history
 from app.conversations.sdk_history import DisplayMessage, display_messages
 
@@ -71,7 +72,7 @@ def conversations_db_path() -> Path:
 
 def _now() -> str:
     # Microseconds, not seconds: two exchanges within a second must still order correctly.
-    return clock.now().astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return clock.now().astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _auto_title(text: str) -> str | None:
@@ -223,7 +224,7 @@ class ConversationStore:
             session = self._sessions[current.id] = sdk_history.open_session(current.id, self.path)
         return session
 
-    async def messages(self, conversation_id: str) -> list[DisplayMessage]:
+    async def messages(self, conversation_id: str) -> builtins.list[DisplayMessage]:
         """The history as a person sees it: user and assistant text, one entry per tool call."""
         return display_messages(await self.session(conversation_id).get_items())
 
@@ -244,16 +245,16 @@ class ConversationStore:
             self._conn.execute("DELETE FROM earlier_answers WHERE conversation_id = ? "
                                "AND question >= ?", (conversation_id, question))
 
-    def earlier_answers(self, conversation_id: str) -> dict[int, list[str]]:
+    def earlier_answers(self, conversation_id: str) -> dict[int, builtins.list[str]]:
         """{question number: its earlier answers, oldest first}."""
-        versions: dict[int, list[str]] = {}
+        versions: dict[int, builtins.list[str]] = {}
         for question, text in self._conn.execute(
                 "SELECT question, text FROM earlier_answers WHERE conversation_id = ? "
                 "ORDER BY question, position", (conversation_id,)):
             versions.setdefault(question, []).append(text)
         return versions
 
-    def history(self, conversation_id: str) -> list[DisplayMessage]:
+    def history(self, conversation_id: str) -> builtins.list[DisplayMessage]:
         """`messages()` without importing the SDK, so a window can show the last conversation
         before the agent stack has loaded."""
         return sdk_history.read_history(self._conn, self.get(conversation_id).id)

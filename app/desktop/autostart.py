@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from app import APP_NAME
 from app.common.errors import UserError
@@ -148,7 +149,8 @@ APPROVED_KEY = r"Software\Microsoft\Windows\CurrentVersion\Explorer\StartupAppro
 
 
 class WindowsAutostart:
-    def __init__(self, registry: object = None, name: str = APP_NAME):
+    # Any: winreg, whose names typeshed declares only on Windows, or the tests' stand-in for it
+    def __init__(self, registry: Any = None, name: str = APP_NAME):
         if registry is None:
             import winreg as registry  # only on Windows: the tests pass a stand-in
 

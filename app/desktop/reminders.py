@@ -13,9 +13,10 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from app.common.safe_files import keep_aside, write_atomically
-from app.tasks.when.dates import Due, friendly_due, local_today, now as utc_now
 from app.tasks.filters import TaskFilter
 from app.tasks.store import TaskStore
+from app.tasks.when.dates import Due, friendly_due, local_today
+from app.tasks.when.dates import now as utc_now
 
 FILE_NAME = "reminders.json"
 # A task due on a day (no time) reminds at 09:00 local time that day, not at midnight: "due
@@ -51,7 +52,7 @@ def summarize(reminders: list[Reminder]) -> tuple[str, str]:
                     + "Click to mark it done or snooze it.")
         if reminder.overdue:
             return f"{name} is overdue", f"It was due {reminder.when}."
-        return (f"{name} is due {'now' if Due.stored(reminder.due).has_time else 'today'}",
+        return (f"{name} is due {'now' if Due.parse(reminder.due).has_time else 'today'}",
                 f"Due {reminder.when}.")
     count, late = len(reminders), sum(reminder.overdue for reminder in reminders)
     if late == count:
@@ -72,6 +73,12 @@ def _short(title: str) -> str:
     return title[:TITLE_IN_SUMMARY - 1].rstrip() + "…"
 
 
+def _by_task_id(stored: dict) -> dict[int, str]:
+    """One part of the file, its keys read back as task ids (ValueError, AttributeError if it
+    is not what this class wrote)."""
+    return {int(task_id): value for task_id, value in stored.items() if isinstance(value, str)}
+
+
 class Reminders:
     def __init__(self, store: TaskStore, path: Path | None = None,
                  clock: Callable[[], datetime] = utc_now,
@@ -90,7 +97,7 @@ class Reminders:
         self._notified, self._reminded = self._load()
         # Never shown twice in one run, whatever happens to the file (unreadable, unwritable)
         # and even if a task is completed and reopened meanwhile.
-        self._shown: set[tuple[int, str]] = set()
+        self._shown: set[tuple[int, str] | tuple[str, int, str]] = set()
         # Reading every overdue task costs ~5 ms per thousand, too much every 30 s for someone
         # with thousands: all of them are read only at start and after a change to the tasks;
         # in between only those that came due since the last check are new.
@@ -122,9 +129,11 @@ class Reminders:
         # Open tasks whose day has begun or whose time has passed (a second's margin: the
         # store's bound is exclusive, and the exact test is `at <= moment` below).
         until = (moment + timedelta(seconds=1)).isoformat()
-        full = self._rescan or self._checked is None or moment < self._checked
-        found = self._own_reminders(moment, full)
-        if full:
+        # None: read them all (at start, after a change, or when the clock went back)
+        last_check = None if self._rescan or self._checked is None or moment < self._checked \
+            else self._checked
+        found = self._own_reminders(moment, last_check)
+        if last_check is None:
             self._rescan = False  # before reading: a change made meanwhile asks again
             candidates = self._store.list_tasks(TaskFilter(due_before=until))
             # Forget tasks completed, deleted or moved since they were notified: the file stays
@@ -135,7 +144,7 @@ class Reminders:
         else:
             # No task changed: what came due since the last check (a day reminds less than two
             # days after its midnight, the value the store filters by), and what is not marked.
-            since = (self._checked - timedelta(days=2)).isoformat()
+            since = (last_check - timedelta(days=2)).isoformat()
             recent = self._store.list_tasks(TaskFilter(due_before=until, due_after=since))
             candidates = list({task.id: task for task in [*self._returned, *recent]}.values())
         self._checked = moment
@@ -151,12 +160,13 @@ class Reminders:
         self._returned = [task for _, task, reminder in found if not reminder.remind_at]
         return [reminder for _, _, reminder in found]
 
-    def _own_reminders(self, moment: datetime, full: bool) -> list:
+    def _own_reminders(self, moment: datetime, last_check: datetime | None) -> list:
         """Tasks whose own reminder (remind_at) has come and was not notified at that instant:
-        all of them at start and after a change, else those of the last day (few, indexed)."""
-        since = None if full else self._checked - timedelta(days=1)
+        all of them at start and after a change (`last_check` None), else those of the last day
+        (few, indexed)."""
+        since = None if last_check is None else last_check - timedelta(days=1)
         tasks = self._store.reminders_between(since, moment + timedelta(seconds=1))
-        if full:  # forget reminders moved (snoozed, next occurrence) or done since
+        if last_check is None:  # forget reminders moved (snoozed, next occurrence) or done since
             current = {task.id: task.remind_at for task in tasks}
             self._reminded = {task_id: at for task_id, at in self._reminded.items()
                               if current.get(task_id) == at}
@@ -218,14 +228,14 @@ class Reminders:
     # -- when ------------------------------------------------------------------------------------
 
     def _remind_at(self, iso: str) -> datetime:
-        due = Due.stored(iso)
+        due = Due.parse(iso)  # a task's stored due, never empty here
         if not due.has_time:  # combine() + astimezone() picks that day's offset (DST-safe)
             return datetime.combine(due.day, self._day_reminder_at).astimezone()
         return datetime.fromisoformat(due.iso)  # the store keeps every time with its offset
 
     @staticmethod
     def _overdue(iso: str, at: datetime, moment: datetime) -> bool:
-        due = Due.stored(iso)
+        due = Due.parse(iso)  # a task's stored due, never empty here
         if not due.has_time:  # like the task list: a day is overdue once it is over
             return due.is_overdue(moment)
         return moment - at > LATE_AFTER  # a time: only once its reminder was clearly missed
@@ -245,8 +255,7 @@ class Reminders:
             stored = json.loads(data.decode("utf-8"))
             # "reminded" came with issue 14: a file written before it has none.
             notified, reminded = stored["notified"], stored.get("reminded", {})
-            return tuple({int(task_id): value for task_id, value in part.items()
-                          if isinstance(value, str)} for part in (notified, reminded))
+            return _by_task_id(notified), _by_task_id(reminded)
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             self._keep_aside(type(error).__name__)
             return {}, {}

@@ -9,6 +9,7 @@ temporary directory, no setting is written, and the keyring is asked only for it
 Qt-free at import: Qt is loaded by the window check only (from app.ui.lifecycle.window_check).
 """
 
+import importlib
 import os
 import re
 import sys
@@ -33,7 +34,8 @@ MODULES = [
     "keyring", "keyring.backends.chainer", "openai", "openai.resources.chat.chat", "agents",
     "agents.memory.sqlite_session", "anyio._backends._asyncio", "jiter", "platformdirs",
     "sqlite3", "ssl", "app.assistant.assistant", "app.assistant.chat_session", "app.ui.shell",
-    "app.ui.lifecycle.desktop", "PySide6.QtSvg", "mcp.server.mcpserver", "mcp.client.stdio", "agents.mcp",
+    "app.ui.lifecycle.desktop", "PySide6.QtSvg", "mcp.server.mcpserver", "mcp.client.stdio",
+    "agents.mcp",
     "app.mcp.server", "app.assistant.mcp_tools",
     # the task model (issue 14): repeat rules, natural dates (with their language data), files
     "dateutil.rrule", "dateparser", "dateparser.date", "dateparser.data.date_translation_data.en",
@@ -94,16 +96,23 @@ def check_keyring() -> str:
     # it on this platform; asking for the backend's name reads no secret.
     # No keyring at all, with the key in the environment, is how i3, sway and servers run: the
     # app works, it only cannot remember the key. A keyring that exists but fails is a failure.
-    from app.config.keystore import (ENV_VAR, KeyringMissingError, KeyringUnavailableError,
-                                     KeyStore, environment_key, install_hint)
+    from app.config.keystore import (
+        ENV_VAR,
+        KeyringMissingError,
+        KeyringUnavailableError,
+        KeyStore,
+        environment_key,
+        install_hint,
+    )
 
     try:
         return KeyStore().backend_name()
     except KeyringMissingError as error:
         if environment_key() is None:
             raise CheckFailed(str(error)) from None
-        raise CheckWarning(f"none usable ({error.reason}), so your key is not remembered: it is "
-                           f"read from {ENV_VAR} each time; to keep it, {install_hint()}.") from None
+        raise CheckWarning(f"none usable ({error.reason}), so your key is not remembered: "
+                           f"it is read from {ENV_VAR} each time; to keep it, "
+                           f"{install_hint()}.") from None
     except KeyringUnavailableError as error:
         raise CheckFailed(str(error)) from None
 
@@ -112,9 +121,9 @@ def check_tls() -> str:
     import ssl
 
     try:  # the HTTP client openai uses; both build their context the same way
-        import httpx2 as httpx
+        httpx = importlib.import_module("httpx2")
     except ImportError:
-        import httpx
+        httpx = importlib.import_module("httpx")
     override = next(((name, os.environ[name]) for name in CERTIFICATE_ENV
                      if os.environ.get(name)), None)
     try:

@@ -33,9 +33,11 @@ REDO = ("Redo what your newest undo in this MCP session took back, unless the ta
 
 
 def annotations(operation: Operation) -> ToolAnnotations:
-    return ToolAnnotations(readOnlyHint=operation.read_only,
-                           destructiveHint=None if operation.read_only else operation.destructive,
-                           idempotentHint=operation.idempotent, openWorldHint=False)
+    # The fields' own names (the model also takes its camelCase wire aliases, which the type
+    # checker does not see).
+    return ToolAnnotations(read_only_hint=operation.read_only,
+                           destructive_hint=None if operation.read_only else operation.destructive,
+                           idempotent_hint=operation.idempotent, open_world_hint=False)
 
 
 class TaskServer(MCPServer):

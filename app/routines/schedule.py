@@ -11,7 +11,7 @@ Decided here:
   routine on at 10:00 does not run that morning's 08:00 at once.
 """
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from app.routines.model import Routine
 from app.tasks.when.dates import local_instant, wall_clock
@@ -33,7 +33,7 @@ def _until(text: str) -> datetime:
     if len(text) == 8:
         return datetime.strptime(text, "%Y%m%d").replace(hour=23, minute=59, second=59)
     moment = datetime.strptime(text.rstrip("Z"), "%Y%m%dT%H%M%S")
-    return wall_clock(moment.replace(tzinfo=timezone.utc)) if text.endswith("Z") else moment
+    return wall_clock(moment.replace(tzinfo=UTC)) if text.endswith("Z") else moment
 
 
 def next_run(rule: str, after: datetime) -> datetime | None:

@@ -20,8 +20,8 @@ from app.routines.builtins import BUILTINS, builtin
 from app.routines.model import Routine
 from app.routines.schedule import next_run
 from app.routines.when import in_words, read_when
-from app.tasks.when.dates import timestamp
 from app.tasks.migrations import MIGRATIONS
+from app.tasks.when.dates import timestamp
 
 MAX_ROUTINES = 100
 MAX_NAME = 80
@@ -34,8 +34,9 @@ class RoutineNotFoundError(UserError):
 
 
 def _routine(row: tuple) -> Routine:
-    found = Routine(*row[:4], bool(row[4]), *row[5:])
-    return found._replace(builtin=builtin(found.name) is not None)
+    routine_id, name, prompt, rule, enabled, since, last_run, conversation, outcome = row
+    return Routine(routine_id, name, prompt, rule, bool(enabled), since, last_run, conversation,
+                   outcome, builtin=builtin(name) is not None)
 
 
 @guarded

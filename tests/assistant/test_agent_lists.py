@@ -3,11 +3,11 @@ first on a card naming the list and how many tasks move to Inbox, and "undo that
 change back with its task moves."""
 
 import pytest
+from fake_gemini import text, tool_calls
+from test_chat_session import of, turn_fixture  # noqa: F401 (the `turn` fixture)
 
 from app.assistant.events import ToolFinished
 from app.tasks import INBOX, Origin
-from fake_gemini import text, tool_calls
-from test_chat_session import of, turn  # noqa: F401 (turn is a fixture)
 
 CLI = Origin("cli")
 

@@ -2,19 +2,18 @@
 needs it, and a failure nobody waited for (the app quitting meanwhile) prints nothing."""
 
 import asyncio
-import os
 import gc
+import os
 
 import pytest
+from conftest import TEST_KEY
+from fake_gemini import text
 
 from app.assistant import loader as loader_module
 from app.assistant.events import TextDelta
 from app.assistant.loader import AssistantLoader
 from app.config.keystore import KeyStore
 from app.config.settings import Settings
-from conftest import TEST_KEY
-from fake_gemini import text
-
 
 HALF_IMPORTED = ImportError("cannot import name 'import_string' from partially initialized "
                             "module 'pydantic._internal._validators'")

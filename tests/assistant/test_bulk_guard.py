@@ -2,13 +2,13 @@
 guard that holds an answer changing many existing tasks for one approval (fake Gemini, real SDK)."""
 
 import pytest
+from fake_gemini import text, tool_calls
+from test_chat_session import of, turn_fixture  # noqa: F401 (the `turn` fixture)
 
+from app.assistant.events import ToolFinished
 from app.assistant.instructions import instructions
-from app.assistant.events import ApprovalRequested, ToolFinished
 from app.tasks import Origin, TaskFilter
 from app.tools.operations import EMPTIED
-from fake_gemini import text, tool_calls
-from test_chat_session import of, turn
 
 CLI = Origin("cli")
 
@@ -184,5 +184,5 @@ def test_over_mcp_with_no_card_empty_trash_empties_the_whole_trash(store):
     for title in ("Old flyer", "Expired coupon"):
         store.delete(store.add(title, by=CLI).id, by=CLI)
     [empty] = [op for op in operations(store) if op.name == "empty_trash"]
-    assert perform(empty, "{}", Origin("mcp")) == '{"emptied":2,"note":"%s"}' % EMPTIED
+    assert perform(empty, "{}", Origin("mcp")) == f'{{"emptied":2,"note":"{EMPTIED}"}}'
     assert store.trash() == []

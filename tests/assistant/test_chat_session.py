@@ -1,25 +1,42 @@
 """The agent end to end: the real openai client and Agents SDK against a fake Gemini on loopback."""
 
-import json
 import asyncio
+import json
 from datetime import date
 
 import pytest
-
-from app.assistant.events import (ApprovalRequested, Cancelled, Completed, Failed, Retrying,
-                                  TextDelta, ToolFinished, ToolStarted)
-from app.tasks import TaskFilter
 from conftest import TEST_KEY
-from fake_gemini import (FakeGemini, bad_key, cut_off, empty, overloaded, quota, silent, text,
-                         tool_calls)
+from fake_gemini import (
+    FakeGemini,
+    bad_key,
+    cut_off,
+    empty,
+    overloaded,
+    quota,
+    silent,
+    text,
+    tool_calls,
+)
+
+from app.assistant.events import (
+    ApprovalRequested,
+    Cancelled,
+    Completed,
+    Failed,
+    Retrying,
+    TextDelta,
+    ToolFinished,
+    ToolStarted,
+)
+from app.tasks import TaskFilter
 from app.tasks.history import Origin
 from app.tasks.when.dates import friendly_due
 
 CLI = Origin("cli")  # who the test's own writes are recorded as
 
 
-@pytest.fixture
-def turn(chat_for):
+@pytest.fixture(name="turn")
+def turn_fixture(chat_for):
     return lambda assistant, text_in, **options: run_turn(chat_for, assistant, text_in, **options)
 
 
@@ -392,7 +409,8 @@ def test_the_agent_sets_repeat_list_parent_and_reminder_and_fixes_a_bad_rrule(
 
     store.add_list("Home", by=CLI)
     gemini.enqueue(tool_calls(("add_task", {"title": "Move flat", "list": "Home",
-                                            "due": "2030-05-01", "repeat": "FREQ=WEEKLY;BYDAY=XX"})),
+                                            "due": "2030-05-01",
+                                            "repeat": "FREQ=WEEKLY;BYDAY=XX"})),
                    tool_calls(("add_task", {"title": "Move flat", "list": "Home",
                                             "due": "2030-05-01",
                                             "repeat": "FREQ=WEEKLY;BYDAY=WE",

@@ -6,10 +6,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
-from app.assistant.connection_check import ConnectionReport, check_connection
 from conftest import GEMINI_SHAPED_KEY, TEST_KEY
 from fake_gemini import bad_key, quota, text
+
+from app.assistant.connection_check import ConnectionReport, check_connection
 
 MODEL = "gemini-2.5-flash"
 

@@ -13,8 +13,6 @@ from typing import Any
 
 import openai
 import pytest
-from openai import AsyncOpenAI
-
 from fake_gemini import (
     FakeGemini,
     bad_key,
@@ -25,9 +23,18 @@ from fake_gemini import (
     text,
     tool_calls,
 )
+from openai import AsyncOpenAI
+from openai.types.chat import ChatCompletionMessageParam
 
 MODEL = "gemini-2.5-flash"
-USER = [{"role": "user", "content": "hi"}]
+USER: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]
+
+
+def gemini_error(error: openai.APIStatusError) -> dict[str, Any]:
+    """Gemini's error object from the body openai keeps (typed `object`): [{"error": {…}}]."""
+    body = error.body
+    assert isinstance(body, list)
+    return body[0]["error"]
 
 
 @pytest.fixture
@@ -198,8 +205,8 @@ def test_error_bodies_are_lists_and_the_message_is_only_in_the_body(gemini: Fake
     assert str(exc) == exc.message == "Error code: 400"  # openai 3.54 finds no message in a list
     assert exc.code is None
     assert isinstance(exc.body, list)
-    assert exc.body[0]["error"]["status"] == "INVALID_ARGUMENT"
-    assert exc.body[0]["error"]["message"] == "API key not valid. Please pass a valid API key."
+    assert gemini_error(exc)["status"] == "INVALID_ARGUMENT"
+    assert gemini_error(exc)["message"] == "API key not valid. Please pass a valid API key."
 
 
 def test_quota_error_carries_retry_info(gemini: FakeGemini) -> None:
@@ -207,7 +214,7 @@ def test_quota_error_carries_retry_info(gemini: FakeGemini) -> None:
     with pytest.raises(openai.RateLimitError) as caught:
         asyncio.run(stream_chunks(gemini))
 
-    error = caught.value.body[0]["error"]
+    error = gemini_error(caught.value)
     assert error["status"] == "RESOURCE_EXHAUSTED"
     assert "Please retry in 0.2s." in error["message"]
     assert {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "0.2s"} in error[
@@ -222,7 +229,7 @@ def test_overloaded_is_503_unavailable(gemini: FakeGemini) -> None:
         asyncio.run(create(gemini))
 
     assert caught.value.status_code == 503
-    assert caught.value.body[0]["error"]["status"] == "UNAVAILABLE"
+    assert gemini_error(caught.value)["status"] == "UNAVAILABLE"
 
 
 def test_unscripted_request_fails_loudly(gemini: FakeGemini) -> None:
@@ -246,7 +253,7 @@ def test_clean_cut_off_ends_without_error_and_without_finish_reason(gemini: Fake
 def test_abrupt_cut_off_raises_a_connection_error(gemini: FakeGemini) -> None:
     # Recorded behaviour: the chunks before the break arrive, then APIConnectionError.
     gemini.enqueue(cut_off("Hel", "lo", abrupt=True))
-    received: list[str] = []
+    received: list[str | None] = []
 
     async def consume() -> None:
         async with client_for(gemini) as client:
@@ -289,7 +296,7 @@ def test_models_are_listed_in_openai_shape(gemini: FakeGemini) -> None:
 def expect_400(gemini: FakeGemini, match: str, **kwargs: Any) -> None:
     with pytest.raises(openai.BadRequestError) as caught:
         asyncio.run(create(gemini, **kwargs))
-    assert match in caught.value.body[0]["error"]["message"]
+    assert match in gemini_error(caught.value)["message"]
 
 
 def test_empty_assistant_text_in_history_is_rejected(gemini: FakeGemini) -> None:
@@ -310,7 +317,7 @@ def test_parallel_tool_calls_parameter_is_rejected(gemini: FakeGemini) -> None:
 def history_with_tool_call(extra: dict[str, Any]) -> list[dict[str, Any]]:
     call = {"id": "c1", "type": "function", "function": {"name": "a", "arguments": "{}"}, **extra}
     return [
-        *USER,
+        *map(dict, USER),
         {"role": "assistant", "content": None, "tool_calls": [call]},
         {"role": "tool", "tool_call_id": "c1", "content": "done"},
     ]

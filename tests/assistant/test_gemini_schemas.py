@@ -4,10 +4,10 @@ Gemini, which refuses the keywords the real one refuses."""
 import asyncio
 
 import pytest
+from fake_gemini import text
 from openai import AsyncOpenAI
 
 from app.assistant.gemini.schemas import UnsafeSchema, gemini_schema
-from fake_gemini import text
 
 # What MCPServer (pydantic) generates for `def plan(trip: Trip, mode: Literal["fast"] = "fast",
 # note: str | None = None)` with a nested model: $defs, $ref, title, default, anyOf with null.

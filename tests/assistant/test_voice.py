@@ -9,14 +9,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import CLI, TEST_KEY, cli_env
+from fake_gemini import error, text, tool_calls
 
 from app.assistant.events import Completed
 from app.assistant.voice import clip_from_pcm, heard_line, read_audio_file
 from app.common.errors import UserError
 from app.conversations.store import ConversationStore
 from app.tasks import TaskStore
-from conftest import CLI, TEST_KEY, cli_env
-from fake_gemini import error, text, tool_calls
 
 TIMEOUT = 60
 

@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import CLI, TEST_KEY, cli_env
+from fake_gemini import bad_key, text, tool_calls
 
 from app.conversations.store import ConversationStore
 from app.tasks import TaskStore
-from conftest import CLI, TEST_KEY, cli_env
-from fake_gemini import bad_key, text, tool_calls
 from app.tasks.history import Origin
 from app.tasks.when.dates import friendly_due
 

@@ -6,11 +6,11 @@ import sqlite3
 import subprocess
 
 import pytest
-
-from app.common.errors import UserError
-from app.tasks import Origin, TaskFilter, TaskStore
 from conftest import CLI, GEMINI_SHAPED_KEY, TEST_KEY, cli_env
 from fake_gemini import error, text, tool_calls
+
+from app.common.errors import UserError
+from app.tasks import Origin, TaskStore
 
 WRITER = Origin("cli")  # who the test's own writes are recorded as
 
@@ -72,7 +72,8 @@ def test_tags_are_capped_in_count_and_length(store):
 
 @pytest.mark.parametrize("name, arguments, sentence", [
     ("list_tasks", {"tag": ["x"]}, "Argument 'tag' must be text (a JSON string), not a list"),
-    ("add_task", {"title": "x", "due": 5}, "Argument 'due' must be text (a JSON string), not a int"),
+    ("add_task", {"title": "x", "due": 5},
+     "Argument 'due' must be text (a JSON string), not a int"),
     ("complete_task", {"id": True}, "Argument 'id' must be a whole number, not a bool"),
     ("add_task", {"title": "x", "tags": [1]}, "Argument 'tags' must be a list of strings"),
 ])
@@ -144,7 +145,7 @@ def test_plain_http_to_another_host_needs_allow_http(app_home):
     assert "http://example.com/v1/" in _cli(app_home, "settings", "show").stdout
 
 
-# -- links in answers -------------------------------------------------------------------------------
+# -- links in answers ------------------------------------------------------------------------------
 
 def test_links_in_answers_open_only_for_web_and_mail(qtbot):
     from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Slot

@@ -7,11 +7,11 @@ import sys
 
 import keyring
 import pytest
+from conftest import CLI, GEMINI_SHAPED_KEY, cli_env
 from keyring.backends import fail
 
 from app.cli.main import main
 from app.config.keystore import SERVICE, USERNAME
-from conftest import CLI, GEMINI_SHAPED_KEY, cli_env
 
 KEY = GEMINI_SHAPED_KEY
 HOW_TO_SET = "run `task-assistant key set`, or set GEMINI_API_KEY in the environment"
@@ -95,7 +95,8 @@ def test_without_a_keyring_every_command_explains(capsys, monkeypatch):
 
 def test_set_and_status_in_a_subprocess(app_home, tmp_path):
     """Through `python -m app`, with a keyring file outside the data directory standing in for
-    the system keyring (tests/config/test_keystore_secret_service.py does this with the real one)."""
+    the system keyring (tests/config/test_keystore_secret_service.py does this with the real
+    one)."""
     keyring_file = tmp_path / "keyring.json"
     env = cli_env(app_home, PYTHON_KEYRING_BACKEND="tests.keyring_fixtures.FileKeyring",
                   TEST_KEYRING_FILE=str(keyring_file))

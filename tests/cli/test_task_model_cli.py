@@ -8,11 +8,11 @@ import subprocess
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from conftest import CLI, cli_env
+from test_tasks_cli import day, json_of, run
 
 from app.common import clock
 from app.tasks.when.dates import Due
-from conftest import CLI, cli_env
-from test_tasks_cli import day, json_of, run
 
 
 def add(capsys, title: str, *args: str) -> dict:

@@ -7,14 +7,15 @@ import subprocess
 from datetime import timedelta
 
 import pytest
+from conftest import CLI, cli_env
 
 from app.cli.main import main
 from app.common import clock
 from app.tasks.when.dates import friendly_due
-from conftest import CLI, cli_env
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
+def run(capsys, *args: str) -> tuple[int | str | None, str, str]:
+    code: int | str | None
     try:
         code = main(list(args))
     except SystemExit as exit_:  # argparse's own exits (--help, usage errors)
@@ -43,7 +44,8 @@ def test_add_list_edit_done_reopen_rm(capsys):
     due = friendly_due("2026-11-27")  # "Fri 27 Nov", with the year when not this year or next
     assert run(capsys, "tasks", "list")[1] == \
         f"{task_id:>5}  [ ] Renew passport  (due {due})  !high  #admin  #travel\n"
-    edited = json_of(capsys, "tasks", "edit", task_id, "--title", "Renew passports", "--due", "none")
+    edited = json_of(capsys, "tasks", "edit", task_id, "--title", "Renew passports",
+                     "--due", "none")
     assert (edited["title"], edited["due"], edited["tags"]) == ("Renew passports", None,
                                                                ["admin", "travel"])
     assert json_of(capsys, "tasks", "done", task_id)["status"] == "done"

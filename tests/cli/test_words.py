@@ -8,12 +8,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import time_machine
+from caldav_server import PASSWORD, USER
+from conftest import CLI, cli_env
 
 from app.tasks.when.moments import moment_words
 from app.conversations.store import ConversationStore
 from app.tasks import Origin, TaskStore
-from caldav_server import PASSWORD, USER
-from conftest import CLI, cli_env
 
 AUCKLAND = ZoneInfo("Pacific/Auckland")
 

@@ -6,7 +6,9 @@ questions, the undo sentences and the reminders' notifications. The words are co
 tests/cli/words_snapshot.txt, so a change to any of them is seen in review, and none of them may
 carry an id, an ISO timestamp or a Python repr (issue 21).
 
-Regenerate after a deliberate change:  UPDATE_WORDS_SNAPSHOT=1 ./scripts/test tests/cli/test_words_snapshot.py
+Regenerate after a deliberate change:
+
+    UPDATE_WORDS_SNAPSHOT=1 ./scripts/test tests/cli/test_words_snapshot.py
 """
 
 import os
@@ -18,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-
 from clock_fixtures import FAKETIME_SITE, LIBFAKETIME
 from conftest import CLI, cli_env
 
@@ -145,8 +146,12 @@ def _tool_lines(store) -> list[str]:
 
 
 def _cards(store) -> list[str]:
-    from app.assistant.summaries import (describe_batch, describe_delete_list,
-                                         describe_empty_trash, describe_request)
+    from app.assistant.summaries import (
+        describe_batch,
+        describe_delete_list,
+        describe_empty_trash,
+        describe_request,
+    )
 
     titles = {task.id: task.title for task in store.list_tasks()}
     batch, changes = describe_batch(
@@ -211,10 +216,8 @@ def _window():
 
 
 def test_no_id_timestamp_or_repr_reaches_a_person(app_home):
-    from app.tasks import TaskStore
-
     from app.conversations.store import ConversationStore
-    from app.tasks import Origin
+    from app.tasks import Origin, TaskStore
 
     with time_machine.travel(NOW, tick=False):  # what the assistant and an MCP client did first
         with ConversationStore(app_home / "conversations.sqlite3") as conversations:

@@ -6,9 +6,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import TEST_KEY
 
 from app.common.capped_log import LINE_LIMIT, CappedLog
-from conftest import TEST_KEY
 
 
 def run_child(log: CappedLog, code: str) -> None:

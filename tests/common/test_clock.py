@@ -3,15 +3,17 @@
 import json
 import subprocess
 
-from app.common import clock
 from conftest import CLI, cli_env
+
+from app.common import clock
 
 
 def test_the_app_in_a_subprocess_agrees_with_the_test_on_today_and_the_zone(app_home):
     added = subprocess.run([*CLI, "tasks", "add", "Water the plants", "--due", "today", "--json"],
                            env=cli_env(app_home), capture_output=True, text=True, timeout=60)
     assert json.loads(added.stdout)["due"] == clock.today().isoformat()
-    now = subprocess.run([*CLI[:1], "-c", "from app.common import clock; print(clock.now().isoformat())"],
+    print_now = "from app.common import clock; print(clock.now().isoformat())"
+    now = subprocess.run([*CLI[:1], "-c", print_now],
                          env=cli_env(app_home), capture_output=True, text=True, timeout=60)
     theirs = clock.now().fromisoformat(now.stdout.strip())
     assert theirs.utcoffset() == clock.now().utcoffset()

@@ -7,8 +7,9 @@ import subprocess
 import sys
 import time
 
-from app.tasks import TaskFilter, TaskStore
 from conftest import CLI, REPO, cli_env
+
+from app.tasks import TaskFilter, TaskStore
 
 WRITER = """
 import sys
@@ -47,7 +48,8 @@ def test_kill_9_during_writes_loses_no_acknowledged_task(tmp_path):
 
 def test_kill_9_during_an_import_leaves_all_or_nothing(app_home, tmp_path):
     big = tmp_path / "big.json"
-    big.write_text(json.dumps([{"title": f"imported {n}", "tags": ["bulk"]} for n in range(60_000)]))
+    big.write_text(json.dumps([{"title": f"imported {n}", "tags": ["bulk"]}
+                               for n in range(60_000)]))
     env = cli_env(app_home)
     subprocess.run([*CLI, "tasks", "add", "before the import"], env=env, check=True, timeout=60)
     importer = subprocess.Popen([*CLI, "tasks", "import", str(big)], env=env,

@@ -4,14 +4,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import keyring
 import pytest
+from conftest import GEMINI_SHAPED_KEY
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 from keyring.errors import InitError, KeyringLocked, PasswordSetError
 
 from app.common.errors import UserError
-from app.config.keystore import SERVICE, USERNAME, KeyringUnavailableError, KeyStore
 from app.common.redact import redact
-from conftest import GEMINI_SHAPED_KEY
+from app.config.keystore import SERVICE, USERNAME, KeyringUnavailableError, KeyStore
 
 KEY = GEMINI_SHAPED_KEY
 

@@ -9,9 +9,9 @@ import os
 import subprocess
 
 import pytest
+from conftest import CLI, GEMINI_SHAPED_KEY, cli_env
 
 from app.config.keystore import SERVICE, KeyStore
-from conftest import CLI, GEMINI_SHAPED_KEY, cli_env
 
 pytestmark = pytest.mark.secret_service
 

@@ -5,10 +5,14 @@ import sqlite3
 
 import pytest
 
+from app.common.errors import UserError
 from app.conversations.sdk_history import DisplayMessage
 from app.conversations.store import (
-    DEFAULT_TITLE, ConversationNotFoundError, ConversationStore, conversations_db_path)
-from app.common.errors import UserError
+    DEFAULT_TITLE,
+    ConversationNotFoundError,
+    ConversationStore,
+    conversations_db_path,
+)
 
 
 @pytest.fixture

@@ -7,9 +7,17 @@ import sys
 
 import pytest
 
-from app.desktop.autostart import (APPROVED_KEY, RUN_KEY, Autostart, MacAutostart, WindowsAutostart,
-                           XdgAutostart, desktop_exec, launch_command)
 from app.common.errors import UserError
+from app.desktop.autostart import (
+    APPROVED_KEY,
+    RUN_KEY,
+    Autostart,
+    MacAutostart,
+    WindowsAutostart,
+    XdgAutostart,
+    desktop_exec,
+    launch_command,
+)
 
 COMMAND = ["/home/me/My Apps/100% python/bin/python3", "-m", "app", "--minimized"]
 

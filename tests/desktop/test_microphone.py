@@ -5,11 +5,11 @@ import wave
 from array import array
 
 import pytest
+from microphone_fixtures import microphone_fixture, no_microphone_fixture, pulse_daemon  # noqa: F401
 
 from app.assistant.voice import clip_from_pcm
 from app.common.errors import UserError
 from app.desktop.microphone import NO_MICROPHONE, RATE, Recording
-from microphone_fixtures import microphone, no_microphone, pulse_daemon  # noqa: F401
 
 WAIT = 15_000  # ms
 

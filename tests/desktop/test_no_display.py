@@ -4,7 +4,6 @@ exits, instead of Qt aborting the process with a core dump."""
 import subprocess
 
 import pytest
-
 from conftest import CLI, cli_env
 
 STARTS = [[], ["--quick-ask"], ["--tray"]]

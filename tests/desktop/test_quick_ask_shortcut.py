@@ -2,19 +2,18 @@
 its own (offscreen); and a tray start that stays light until someone asks. The shortcut on a
 real X server is in test_quick_ask_shortcut_x11.py."""
 
-import json
 import signal
 import subprocess
 import sys
 
 import pytest
+from conftest import CLI, REPO, TEST_KEY, cli_env, piped
 from PySide6.QtCore import Qt
+from test_ui_tray import clock, shell_fixture  # noqa: F401  (fixtures)
 
 from app.common.errors import UserError
 from app.config.settings import Settings
 from app.ui.hotkeys.global_shortcut import NOT_AVAILABLE
-from conftest import CLI, REPO, TEST_KEY, cli_env
-from test_ui_tray import clock, shell  # noqa: F401  (fixtures)
 
 STARTUP = 60  # seconds for a start or the agent stack's import on a busy machine
 
@@ -89,10 +88,10 @@ def test_settings_records_the_keys_pressed_and_turns_the_shortcut_off(qtbot, she
 
 
 def expect_line(app: subprocess.Popen, expected: str) -> None:
-    line = app.stdout.readline().strip()
+    line = piped(app.stdout).readline().strip()
     if line != expected:
         app.kill()  # first: its stderr ends only with it
-        pytest.fail(f"the tray start said {line!r}, not {expected!r}:\n{app.stderr.read()}")
+        pytest.fail(f"the tray start said {line!r}, not {expected!r}:\n{piped(app.stderr).read()}")
 
 
 def test_a_tray_start_loads_the_agent_stack_only_when_asked(app_home, gemini):

@@ -13,7 +13,7 @@ from app.ui.hotkeys import macos, windows, x11
 
 class RecordingWin32:
     def __init__(self, answers=()) -> None:
-        self.calls = []
+        self.calls: list[tuple] = []
         self._answers = list(answers)
 
     def register(self, modifiers: int, key: int) -> int:
@@ -64,7 +64,7 @@ def test_windows_picks_our_wm_hotkey_out_of_the_message_loop():
 
 class RecordingCarbon:
     def __init__(self, statuses=()) -> None:
-        self.calls = []
+        self.calls: list[tuple] = []
         self.pressed = None
         self._statuses = list(statuses)
 

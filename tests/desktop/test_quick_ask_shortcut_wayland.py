@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_ui_tray import clock, shell  # noqa: F401  (fixtures)
+from conftest import TESTS, piped
+from test_ui_tray import clock, shell_fixture  # noqa: F401  (fixtures)
 
 from app.config.shortcut_text import parse
 from app.ui.hotkeys.global_shortcut import NOT_AVAILABLE, GlobalShortcut
 from app.ui.hotkeys.wayland import portal_trigger
-from conftest import TESTS
 
 HERE = TESTS
 pytestmark = pytest.mark.skipif(shutil.which("dbus-daemon") is None, reason="needs dbus-daemon")
@@ -41,7 +41,7 @@ class Portal:
         self.process = subprocess.Popen([sys.executable, str(HERE / "portal_stand_in.py"),
                                          str(calls), *options], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, text=True)
-        assert self.process.stdout.readline().strip() == "ready"
+        assert piped(self.process.stdout).readline().strip() == "ready"
 
     def calls(self, name: str | None = None) -> list[dict]:
         if not self.calls_file.exists():
@@ -51,18 +51,18 @@ class Portal:
 
     def press(self) -> None:
         """What the desktop does when its bound key is pressed: Activated."""
-        self.process.stdin.write("activate\n")
-        self.process.stdin.flush()
-        assert self.process.stdout.readline().strip() == "done"
+        piped(self.process.stdin).write("activate\n")
+        piped(self.process.stdin).flush()
+        assert piped(self.process.stdout).readline().strip() == "done"
 
     def change(self, trigger: str) -> None:
         """The user picks another key in the desktop's own settings."""
-        self.process.stdin.write(f"change {trigger}\n")
-        self.process.stdin.flush()
-        assert self.process.stdout.readline().strip() == "done"
+        piped(self.process.stdin).write(f"change {trigger}\n")
+        piped(self.process.stdin).flush()
+        assert piped(self.process.stdout).readline().strip() == "done"
 
     def stop(self) -> None:
-        self.process.stdin.close()
+        piped(self.process.stdin).close()
         self.process.wait(timeout=10)
 
 

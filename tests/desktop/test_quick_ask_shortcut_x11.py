@@ -8,12 +8,22 @@ import sys
 import time
 
 import pytest
-
-from conftest import CLI
-from test_ui_desktop_integration import (QUICK_ASK_TITLE, STARTUP, TRAY_HOST_MARKS, X_MARKS,
-                                         embedded_tray_icons, marked, on_display, run_x,
-                                         started, top_level_windows, tray_host, windows_of)
-from test_ui_real_display import display  # noqa: F401  (fixture)
+from conftest import CLI, piped
+from test_ui_desktop_integration import (
+    QUICK_ASK_TITLE,
+    STARTUP,
+    TRAY_HOST_MARKS,
+    X_MARKS,
+    embedded_tray_icons,
+    marked,
+    on_display,
+    run_x,
+    started,
+    top_level_windows,
+    tray_host,
+    windows_of,
+)
+from test_ui_real_display import display_fixture  # noqa: F401  (fixture)
 
 __all__ = ["started", "tray_host"]  # fixtures, imported to be used here
 PRESS_AGAIN = 1.0  # seconds to wait for the popup before pressing again (a live change lands)
@@ -53,10 +63,10 @@ class OtherClient:
         self.process = subprocess.Popen(
             [sys.executable, "-c", OTHER_CLIENT, keysym], env={**os.environ, "DISPLAY": display},
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        self.result = self.process.stdout.readline().strip()
+        self.result = piped(self.process.stdout).readline().strip()
 
     def close(self) -> None:
-        self.process.stdin.close()
+        piped(self.process.stdin).close()
         self.process.wait(timeout=10)
 
 

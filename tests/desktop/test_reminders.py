@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app.tasks.when.dates import friendly_due
 from app.desktop.reminders import Reminder, Reminders, summarize
 from app.tasks.history import Origin
+from app.tasks.when.dates import friendly_due
 
 CLI = Origin("cli")  # who the test's own writes are recorded as
 

@@ -9,9 +9,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import CLI, GEMINI_SHAPED_KEY, REPO, cli_env
 
 from app.diagnostics.self_test import CHECKS, CheckFailed, check_imports, check_resources, run
-from conftest import CLI, GEMINI_SHAPED_KEY, REPO, cli_env
 
 NAMES = [name for name, _check in CHECKS]
 
@@ -22,8 +22,8 @@ def self_test(home, **env: str | None) -> tuple[int, list[str], str]:
     environment = cli_env(home, QT_QPA_PLATFORM="offscreen",
                           PYTHON_KEYRING_BACKEND="tests.keyring_fixtures.FileKeyring",
                           TEST_KEYRING_FILE=str(keyring_file(home)))
-    environment.update(env)
-    environment = {name: value for name, value in environment.items() if value is not None}
+    given = {**environment, **env}
+    environment = {name: value for name, value in given.items() if value is not None}
     result = subprocess.run([*CLI, "--self-test"], capture_output=True, text=True, timeout=60,
                             env=environment)
     return result.returncode, result.stdout.splitlines(), result.stderr
@@ -97,7 +97,8 @@ def test_a_keyring_that_is_set_up_but_broken_fails_even_with_the_key_in_the_envi
                                     PYTHON_KEYRING_BACKEND="no_such_module.Keyring")
     assert (code, stderr) == (1, "")
     failed = assert_only_failure(lines, "keyring")
-    assert "The keyring that is set up cannot be loaded (No module named 'no_such_module')" in failed
+    assert ("The keyring that is set up cannot be loaded (No module named 'no_such_module')"
+            in failed)
 
 
 @pytest.mark.parametrize("variable", ["SSL_CERT_FILE", "SSL_CERT_DIR"])
@@ -145,7 +146,12 @@ def test_a_bundle_without_resources_says_which(tmp_path, monkeypatch):
 
 
 def test_missing_or_broken_platform_plugins_are_named(tmp_path):
-    from app.ui.lifecycle.window_check import check_plugins, plugin_file, plugins_dir, required_plugins
+    from app.ui.lifecycle.window_check import (
+        check_plugins,
+        plugin_file,
+        plugins_dir,
+        required_plugins,
+    )
 
     real = plugins_dir()
     linux = required_plugins("linux")

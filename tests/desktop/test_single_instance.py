@@ -19,8 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from conftest import TESTS, cli_env
+from conftest import TESTS, cli_env, piped
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="checks Unix socket files")
 
@@ -44,11 +43,11 @@ class Driver:
         self.lines: queue.Queue = queue.Queue()
         self.errors: list[str] = []
         threading.Thread(target=self._pump, daemon=True).start()
-        threading.Thread(target=lambda: self.errors.extend(self.process.stderr),
+        threading.Thread(target=lambda: self.errors.extend(piped(self.process.stderr)),
                          daemon=True).start()
 
     def _pump(self) -> None:
-        for line in self.process.stdout:
+        for line in piped(self.process.stdout):
             self.lines.put(line.rstrip("\n"))
         self.lines.put(None)  # end of output
 
@@ -59,12 +58,12 @@ class Driver:
             raise AssertionError(f"no line within {timeout} s; stderr: {self.errors}") from None
 
     def tell(self, text: str) -> None:
-        self.process.stdin.write(text + "\n")
-        self.process.stdin.flush()
+        piped(self.process.stdin).write(text + "\n")
+        piped(self.process.stdin).flush()
 
     def exit_code(self, timeout: float = LINE_TIMEOUT) -> int:
         code = self.process.wait(timeout)
-        self.process.stdin.close()
+        piped(self.process.stdin).close()
         return code
 
     def quit(self) -> None:
@@ -80,7 +79,9 @@ def socket_for(home: Path) -> Path:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TASK_ASSISTANT_HOME", str(home))
-        return socket_path()
+        path = socket_path()
+    assert path is not None  # a file everywhere but Windows
+    return path
 
 
 @pytest.fixture

@@ -9,9 +9,11 @@ deadline that Python 3.11's time.sleep hands to clock_nanosleep, and the kernel 
 
 import select
 import time
+from typing import SupportsIndex
 
 
-def _sleep(seconds: float) -> None:
+def _sleep(secs: float | SupportsIndex) -> None:  # time.sleep's own signature
+    seconds = float(secs)
     if seconds < 0:
         raise ValueError("sleep length must be non-negative")
     deadline = time.monotonic() + seconds

@@ -8,13 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import TESTS
+from fake_gemini import text, tool_calls
 
-from app.assistant.events import (ApprovalRequested, Completed, Notice, TextDelta,
-                                  ToolFinished)
+from app.assistant.events import ApprovalRequested, Completed, Notice, ToolFinished
 from app.assistant.mcp_tools import MAX_RESULT_CHARS
 from app.config.mcp_servers import ALWAYS, McpServers
-from fake_gemini import text, tool_calls
-from conftest import TESTS
 
 pytestmark = pytest.mark.timeout(120)
 SERVERS = str(TESTS / "mcp_test_servers.py")

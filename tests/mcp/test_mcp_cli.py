@@ -6,13 +6,12 @@ import os
 import stat
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import CLI, TEST_KEY, TESTS, cli_env
+from fake_gemini import text, tool_calls
 
 from app.config.mcp_servers import McpServers
-from conftest import CLI, TESTS, TEST_KEY, cli_env
-from fake_gemini import text, tool_calls
 
 pytestmark = pytest.mark.timeout(120)
 SERVERS = str(TESTS / "mcp_test_servers.py")

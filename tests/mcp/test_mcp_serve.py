@@ -6,9 +6,9 @@ import json
 import subprocess
 
 import pytest
+from conftest import CLI, cli_env
 
 from app.tasks import Origin, TaskStore
-from conftest import CLI, cli_env
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -17,7 +17,11 @@ from pathlib import Path
 import pytest
 from conftest import REPO, TEST_KEY
 from fake_gemini import text, tool_calls
-from test_ui_real_display import App, a_typed_request_becomes_a_task, display
+from test_ui_real_display import (  # noqa: F401 (the `display` fixture)
+    App,
+    a_typed_request_becomes_a_task,
+    display_fixture,
+)
 
 from app import __version__
 from app.tasks import TaskStore
@@ -32,7 +36,8 @@ pytestmark = [
     pytest.mark.packaging,
     pytest.mark.timeout(900),  # the first test also waits for the build
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="builds the Linux packages"),
-    pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="needs dpkg-deb to unpack the .deb"),
+    pytest.mark.skipif(shutil.which("dpkg-deb") is None,
+                       reason="needs dpkg-deb to unpack the .deb"),
 ]
 
 

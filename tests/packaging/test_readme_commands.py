@@ -10,10 +10,10 @@ import shutil
 import subprocess
 
 import pytest
-
-from app import __version__
 from clock_fixtures import real_environment
 from conftest import REPO
+
+from app import __version__
 
 pytestmark = [
     pytest.mark.readme,
@@ -68,10 +68,12 @@ def test_run_passes_every_argument_to_the_app_and_sets_up_once(checkout, tmp_pat
     code, stdout, stderr = typed(checkout, tmp_path, f"{run} --version")
     assert (code, stdout) == (0, f"task-assistant {__version__}\n")
     assert_quiet_set_up(stderr)
-    assert typed(checkout, tmp_path, f"{run} --version") == (0, f"task-assistant {__version__}\n", "")
+    assert typed(checkout, tmp_path, f"{run} --version") == (
+        0, f"task-assistant {__version__}\n", "")
 
     # The README's own example: arguments reach the app, not apt-get.
-    code, stdout, stderr = typed(checkout, tmp_path, f"{run} tasks add 'Renew passport' --due tomorrow")
+    code, stdout, stderr = typed(checkout, tmp_path,
+                                 f"{run} tasks add 'Renew passport' --due tomorrow")
     assert (code, stderr) == (0, "") and "Renew passport" in stdout
     code, stdout, stderr = typed(checkout, tmp_path, f"{run} tasks list")
     assert (code, stderr) == (0, "") and "Renew passport" in stdout

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from fake_gemini import text, tool_calls
 
 from app.routines.scheduler import RoutineScheduler
 from app.routines.store import RoutineStore
 from app.routines.unattended import run_routine
 from app.tasks import Origin, TaskFilter
-from fake_gemini import text, tool_calls
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CLI_ORIGIN = Origin("cli")
@@ -29,16 +29,22 @@ def routines(app_home, in_zone):
     return store
 
 
+class ClosingScheduler(RoutineScheduler):
+    """A scheduler that keeps its assistant, for the test to close."""
+
+    def __init__(self, routines, run, assistant) -> None:
+        super().__init__(routines, run)
+        self.assistant = assistant
+
+
 @pytest.fixture
 def scheduler_for(routines, store, conversations):
-    def make(assistant) -> RoutineScheduler:
+    def make(assistant) -> ClosingScheduler:
         async def run(routine, when, conversation_id):
             return await run_routine(routine, when, assistant=assistant,
                                      conversations=conversations, tasks=store,
                                      conversation_id=conversation_id)
-        scheduler = RoutineScheduler(routines, run)
-        scheduler.assistant = assistant  # for the test to close
-        return scheduler
+        return ClosingScheduler(routines, run, assistant)
     return make
 
 

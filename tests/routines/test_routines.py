@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from conftest import CLI, cli_env
 
 from app.routines.schedule import next_run
 from app.routines.scheduler import RoutineScheduler
 from app.routines.store import RoutineStore
-from conftest import CLI, cli_env
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -1,17 +1,17 @@
 """Two-way sync against a real Radicale, with the caldav library playing the user's phone."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from caldav_server import PASSWORD, USER
+from sync_fixtures import BY_USER
 
 from app.common import clock
 from app.sync.connection import SyncError
 from app.sync.service import SyncService
 from app.tasks.history import Origin
-from caldav_server import PASSWORD, USER
-from sync_fixtures import BY_USER
 
 
 def _day(offset: int) -> date:
@@ -47,7 +47,7 @@ def test_a_local_task_reaches_the_phone_with_every_field(sync_service, store, ph
     due = _day(3)
     store.add("Renew passport", notes="Bring the old one\nand photos", due=due.isoformat(),
               priority="high", tags=["errands", "papers"], **BY_USER)
-    meeting = datetime.combine(_day(5), datetime.min.time()).replace(hour=17, tzinfo=timezone.utc)
+    meeting = datetime.combine(_day(5), datetime.min.time()).replace(hour=17, tzinfo=UTC)
     done = store.add("Book dentist", due=meeting.isoformat(), priority="low", **BY_USER)
     store.complete(done.id, **BY_USER)
 
@@ -75,7 +75,7 @@ def test_a_phone_task_arrives_with_every_field(sync_service, store, phone_tasks)
     phone_tasks.add_todo(summary="Call the plumber", description="About the sink",
                          due=berlin, priority=5, categories=["home", "calls"])
     phone_tasks.add_todo(summary="Old chore", due=_day(-1), status="COMPLETED",
-                         completed=clock.now().astimezone(timezone.utc))
+                         completed=clock.now().astimezone(UTC))
 
     assert sync_service.sync_now(store).line() == "↑ 0 sent, ↓ 2 received"
 
@@ -172,7 +172,7 @@ def test_a_due_time_keeps_the_servers_time_zone(sync_service, store, phone_tasks
     sync_service.sync_now(store)
     task = _by_title(store)["Standup"]
     later = datetime.combine(_day(3), datetime.min.time()).replace(hour=10, tzinfo=zone)
-    store.update(task.id, due=later.astimezone(timezone.utc).isoformat(), **BY_USER)
+    store.update(task.id, due=later.astimezone(UTC).isoformat(), **BY_USER)
     sync_service.sync_now(store)
     due = _only(phone_tasks).icalendar_component["due"]
     assert due.params["TZID"] == "America/New_York" and due.dt == later
@@ -224,7 +224,7 @@ def test_the_same_field_changed_on_both_sides_keeps_the_newer_and_reports_it(
     def later_title(todo):  # the phone's edit comes five minutes after this one
         todo["summary"] = "Buy gift for Alex"
         todo.pop("last-modified", None)
-        todo.add("last-modified", clock.now().astimezone(timezone.utc) + timedelta(minutes=5))
+        todo.add("last-modified", clock.now().astimezone(UTC) + timedelta(minutes=5))
 
     _phone_edit(phone_tasks, later_title)
 
@@ -391,7 +391,8 @@ def test_the_server_down_and_back(sync_service, store, radicale, phone_tasks):
     with pytest.raises(SyncError) as offline:
         sync_service.sync_now(store)
     assert offline.value.kind == "offline"
-    assert str(offline.value) == "Can't reach 127.0.0.1: it may be offline, or the address is wrong."
+    assert str(offline.value) == ("Can't reach 127.0.0.1: it may be offline, "
+                                  "or the address is wrong.")
     assert sync_service.status(store).pending == 1
     assert not sync_service.status(store).last_run.ok
 
@@ -535,7 +536,7 @@ def test_a_parent_chosen_here_is_not_replaced_by_one_arriving_later(sync_service
 
 
 def test_a_repeat_rule_and_a_reminder_travel_both_ways(sync_service, store, phone_tasks):
-    remind = datetime.combine(_day(3), datetime.min.time()).replace(hour=8, tzinfo=timezone.utc)
+    remind = datetime.combine(_day(3), datetime.min.time()).replace(hour=8, tzinfo=UTC)
     task = store.add("Water plants", due=_day(3).isoformat(), repeat="FREQ=WEEKLY;BYDAY=SA",
                      remind=remind.isoformat(), **BY_USER)
     sync_service.sync_now(store)
@@ -585,7 +586,7 @@ def test_one_sync_is_one_undo_step_and_the_next_sync_sends_the_undo_back(
         else:
             component.pop("status")
             component.add("status", "COMPLETED")
-            component.add("completed", clock.now().astimezone(timezone.utc))
+            component.add("completed", clock.now().astimezone(UTC))
         todo.save(increase_seqno=False)
     phone_tasks.add_todo(summary="From the phone")
 
@@ -640,7 +641,7 @@ def test_when_this_side_wins_a_conflict_the_servers_value_stays_in_the_history(
     def earlier_title(todo):  # the phone's edit is an hour older than the one made here
         todo["summary"] = "Buy gift for Alex"
         todo.pop("last-modified", None)
-        todo.add("last-modified", clock.now().astimezone(timezone.utc) - timedelta(hours=1))
+        todo.add("last-modified", clock.now().astimezone(UTC) - timedelta(hours=1))
 
     _phone_edit(phone_tasks, earlier_title)
     store.update(task.id, title="Buy gift for Sam", **BY_USER)

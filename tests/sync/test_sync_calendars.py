@@ -4,11 +4,11 @@ with the caldav library playing another device on the same account."""
 import sqlite3
 
 from caldav.elements import dav
+from sync_fixtures import BY_USER
 
 from app.sync.state import SyncState
 from app.tasks.filters import TaskFilter
 from app.tasks.history import Origin
-from sync_fixtures import BY_USER
 
 
 def _calendars(radicale) -> dict:
@@ -211,7 +211,8 @@ def test_a_deleted_empty_calendar_removes_its_list(sync_service, store, radicale
 
 def test_a_deleted_inbox_calendar_trashes_its_synced_tasks_and_inbox_gets_a_new_one(
         sync_service, store, radicale, phone_tasks):
-    store.add_list("Someday", by=Origin("cli"))  # another calendar stays: not every calendar vanished at once
+    # another calendar stays: not every calendar vanished at once
+    store.add_list("Someday", by=Origin("cli"))
     store.add("Synced", **BY_USER)
     sync_service.sync_now(store)
     store.add("Not synced yet", **BY_USER)
@@ -287,8 +288,9 @@ def test_when_every_calendar_vanishes_at_once_nothing_goes_to_the_trash(
 
 def test_a_new_calendar_pairs_with_the_list_of_its_name_whatever_its_ascii_case(
         radicale, app_home, memory_keyring, store):
-    from app.sync.service import SyncService
     from caldav_server import PASSWORD, USER
+
+    from app.sync.service import SyncService
 
     store.add_list("work", by=Origin("cli"))
     report = store.add("Write report", list="work", **BY_USER)

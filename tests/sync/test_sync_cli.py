@@ -8,10 +8,10 @@ import subprocess
 import time
 
 import pytest
-
-from app.config.keystore import SERVICE, SYNC_PASSWORD
 from caldav_server import PASSWORD, USER
 from conftest import CLI, cli_env
+
+from app.config.keystore import SERVICE, SYNC_PASSWORD
 
 
 def run(env, *argv, stdin: str = "", timeout: float = 120):
@@ -151,7 +151,7 @@ def _stored_objects(storage) -> int:
     """The .ics files Radicale has committed. os.walk, not rglob: Radicale's own temporary
     folders (.Radicale.tmp-*) vanish while being walked, and their files are not stored yet."""
     count = 0
-    for folder, subfolders, files in os.walk(storage):
+    for _folder, subfolders, files in os.walk(storage):
         subfolders[:] = [name for name in subfolders if not name.startswith(".Radicale")]
         count += sum(name.endswith(".ics") for name in files)
     return count

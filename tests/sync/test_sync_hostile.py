@@ -6,11 +6,11 @@ careful client on the same account."""
 import uuid
 
 import pytest
+from sync_fixtures import BY_USER
 
 from app.sync.state import SyncState
 from app.tasks.filters import TaskFilter
 from app.tasks.history import Origin
-from sync_fixtures import BY_USER
 
 
 def _vtodo(uid: str, *lines: str) -> str:

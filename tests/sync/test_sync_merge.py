@@ -4,8 +4,9 @@ from app.sync.merge import changed, merge, pending
 from app.sync.state import Item
 from app.sync.vtodo import NAMES
 
-BASE = {"title": "Buy gift", "notes": "", "due": "2026-12-20", "priority": "none",
-        "status": "open", "tags": [], "repeat": "", "parent": "", "remind_at": None}
+BASE: dict[str, object] = {
+    "title": "Buy gift", "notes": "", "due": "2026-12-20", "priority": "none", "status": "open",
+    "tags": [], "repeat": "", "parent": "", "remind_at": None}
 
 
 def test_different_fields_changed_on_each_side_both_survive():

@@ -1,7 +1,7 @@
 """A task's fields ↔ a VTODO (app/sync/vtodo.py), and the one meaning export, import and sync
 share (app/tasks/files/vtodo_mapping.py), as plain functions (no server)."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -56,7 +56,7 @@ def test_a_reminder_relative_to_the_due_is_the_same_moment_in_a_file_and_on_a_se
                  f"{vtodo.ALARM_MARK}:TRUE\r\nEND:VALARM\r\n")
     synced = datetime.fromisoformat(vtodo.read(todo)["remind_at"])
     imported = datetime.fromisoformat(to_record(todo)["remind_at"])
-    assert synced == imported == datetime(2026, 12, 20, 9, 30, tzinfo=timezone.utc)
+    assert synced == imported == datetime(2026, 12, 20, 9, 30, tzinfo=UTC)
 
 
 def test_an_unreadable_stamp_from_another_client_is_no_date():
@@ -67,13 +67,14 @@ def test_an_unreadable_stamp_from_another_client_is_no_date():
 
 
 def test_rules_and_dues_compare_in_one_spelling():
-    assert vtodo.normal_rule("INTERVAL=2;FREQ=WEEKLY") == vtodo.normal_rule("FREQ=WEEKLY;INTERVAL=2")
+    assert (vtodo.normal_rule("INTERVAL=2;FREQ=WEEKLY")
+            == vtodo.normal_rule("FREQ=WEEKLY;INTERVAL=2"))
     assert vtodo.normal_due("2026-12-20T11:00:00+01:00") == "2026-12-20T10:00:00+00:00"
     assert vtodo.normal_due("2026-12-20") == "2026-12-20" and vtodo.normal_due("") is None
 
 
 def test_exports_stamp_is_the_apps_clock(monkeypatch, store):
-    moment = datetime(2031, 5, 4, 12, 30, 15, tzinfo=timezone.utc)
+    moment = datetime(2031, 5, 4, 12, 30, 15, tzinfo=UTC)
     monkeypatch.setattr(clock, "now", lambda: moment)
     from app.tasks.history import Origin
 

@@ -5,10 +5,10 @@ import subprocess
 from datetime import datetime, timedelta
 
 import pytest
+from conftest import CLI, cli_env
 
 from app.common.errors import UserError
 from app.tasks import Origin, TaskFilter, TaskStore, backups
-from conftest import CLI, cli_env
 
 WRITER = Origin("cli")  # who the test's own writes are recorded as
 
@@ -45,7 +45,7 @@ def test_the_rotation_keeps_seven_daily_and_four_weekly(store):
     kept = {backup.name for backup in backups.list_backups(store.path)}
     daily = set(names[0:14:2])  # the later one of each of the last 7 days
     weekly, weeks = set(), []
-    for name, when in zip(names, taken):
+    for name, when in zip(names, taken, strict=True):
         week = when.isocalendar()[:2]
         if week not in weeks and len(weeks) < 4:
             weeks.append(week)
@@ -56,8 +56,10 @@ def test_the_rotation_keeps_seven_daily_and_four_weekly(store):
 
 def test_restore_keeps_the_current_file_aside_and_works_when_it_is_damaged(app_home):
     env = cli_env(app_home)
-    run = lambda *args: subprocess.run([*CLI, *args], env=env, capture_output=True, text=True,
-                                       timeout=60)
+
+    def run(*args):
+        return subprocess.run([*CLI, *args], env=env, capture_output=True, text=True, timeout=60)
+
     assert run("tasks", "add", "kept safe").returncode == 0
     assert run("backups", "now").returncode == 0
     assert run("tasks", "add", "written after").returncode == 0
@@ -183,12 +185,12 @@ def test_a_damaged_store_is_never_backed_up_over_good_backups(store):
 
 
 def test_the_window_offers_the_restore_when_the_task_file_is_damaged(app_home, qtbot):
+    import asyncio
+
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from app.ui.lifecycle.desktop import _open_workspace
-
-    import asyncio
 
     with TaskStore(app_home / "tasks.sqlite3") as store:
         store.add("in the backup", by=WRITER)

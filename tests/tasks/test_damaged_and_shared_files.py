@@ -8,12 +8,11 @@ import subprocess
 import sys
 
 import pytest
-
-from app.common.errors import UserError
-from app.tasks import Origin, TaskFilter, TaskStore
 from clock_fixtures import real_environment
 from conftest import CLI, REPO, cli_env
 from test_backups import _damage
+
+from app.tasks import Origin, TaskStore
 
 WRITER = Origin("cli")  # who the test's own writes are recorded as
 
@@ -43,9 +42,9 @@ def test_a_file_damaged_mid_file_takes_no_more_writes(app_home):
 
 
 def test_a_damaged_conversations_file_never_stops_the_tasks(app_home):
-    from app.workspace import Workspace
-
     import asyncio
+
+    from app.workspace import Workspace
 
     workspace = Workspace()
     workspace.store.add("still here", by=WRITER)
@@ -123,7 +122,7 @@ def test_every_file_is_private_and_looser_ones_are_tightened(app_home):
     assert set(modes.values()) == {0o600}, modes
 
 
-# -- read-only, busy, full --------------------------------------------------------------------------
+# -- read-only, busy, full -------------------------------------------------------------------------
 
 def _as_other_user(home):
     """A real read-only data directory: the owner may read it but not write it. Root ignores
@@ -157,8 +156,11 @@ def test_a_read_only_data_dir_still_lists_and_searches(reachable_home):
     # Without libfaketime (TEST_CLOCK): its shared semaphore is root's, and this child's
     # time does not matter.
     env = real_environment(cli_env(app_home))
-    run = lambda *args: subprocess.run([*prefix, *CLI, *args], env=env, cwd="/",
-                                       capture_output=True, text=True, timeout=60)
+
+    def run(*args):
+        return subprocess.run([*prefix, *CLI, *args], env=env, cwd="/",
+                              capture_output=True, text=True, timeout=60)
+
     try:
         listed = run("tasks", "list")
         assert listed.returncode == 0, listed.stderr

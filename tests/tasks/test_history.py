@@ -7,14 +7,14 @@ import subprocess
 from datetime import timedelta
 
 import pytest
-
-from app.tasks.history import ORIGIN_KINDS
+from conftest import CLI as COMMAND
+from conftest import cli_env
 
 from app.common import clock
 from app.common.errors import UserError
 from app.tasks import Origin, Step, TaskFilter, TaskStore
+from app.tasks.history import ORIGIN_KINDS
 from app.tasks.undo import UndoConflictError
-from conftest import CLI as COMMAND, cli_env
 
 CLI, WINDOW = Origin("cli"), Origin("window")
 

@@ -8,10 +8,10 @@ from datetime import datetime
 import pytest
 
 from app.common.errors import UserError
-from app.tasks.when.dates import Due
 from app.tasks.history import Origin
-from app.tools.operations import operations, perform
+from app.tasks.when.dates import Due
 from app.tasks.when.repeat import Repeat, next_due
+from app.tools.operations import operations, perform
 
 CLI = Origin("cli")
 HANG_GUARD = 3.0  # seconds: the target is 1 s (bench/); this only catches a hang
@@ -284,7 +284,8 @@ def test_a_latin1_file_is_read_as_cp1252_and_the_import_says_so(capsys, tmp_path
 def test_mcp_serve_answers_every_unreadable_line_with_a_json_rpc_error(app_home):
     import subprocess
 
-    from conftest import CLI as COMMAND, cli_env
+    from conftest import CLI as COMMAND
+    from conftest import cli_env
 
     deep = '{"jsonrpc":"2.0","id":9,"method":"ping","params":{"a":' + "[" * 1001 + \
         "]" * 1001 + "}}"
@@ -318,7 +319,8 @@ def test_mcp_add_and_list_hide_a_token_in_the_servers_own_arguments(app_home):
     import subprocess
     import sys
 
-    from conftest import CLI as COMMAND, cli_env
+    from conftest import CLI as COMMAND
+    from conftest import cli_env
 
     def run(*args):
         return subprocess.run([*COMMAND, "mcp", *args], capture_output=True, text=True,

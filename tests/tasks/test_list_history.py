@@ -5,10 +5,11 @@ import json
 import subprocess
 
 import pytest
+from conftest import CLI as COMMAND
+from conftest import cli_env
 
 from app.common.errors import UserError
-from app.tasks import INBOX, Origin, Step, TaskFilter, TaskStore
-from conftest import CLI as COMMAND, cli_env
+from app.tasks import INBOX, Origin, Step
 
 CLI, WINDOW = Origin("cli"), Origin("window")
 

@@ -3,13 +3,13 @@
 import sqlite3
 
 import pytest
+from conftest import TESTS
 
+from app.common.database import DatabaseTooNewError, open_database
 from app.common.errors import UserError
 from app.tasks import TaskFilter, TaskStore
-from app.common.database import DatabaseTooNewError, open_database
-from app.tasks.migrations import MIGRATIONS, SCHEMA_VERSION
 from app.tasks.history import Origin
-from conftest import TESTS
+from app.tasks.migrations import MIGRATIONS, SCHEMA_VERSION
 
 CLI = Origin("cli")  # who the test's own writes are recorded as
 
@@ -29,7 +29,8 @@ def test_pending_migrations_run_in_order_and_keep_the_data(tmp_path):
                           "UPDATE tasks SET colour = 'blue';"]
     conn = open_database(path, newer)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(newer)
-    assert conn.execute("SELECT title, colour FROM tasks").fetchall() == [("from version 1", "blue")]
+    assert (conn.execute("SELECT title, colour FROM tasks").fetchall()
+            == [("from version 1", "blue")])
 
 
 def test_a_failing_migration_leaves_the_file_at_the_last_good_version(tmp_path):
@@ -54,7 +55,8 @@ def test_a_file_from_a_newer_version_is_refused_and_left_byte_for_byte(tmp_path)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
     before = path.read_bytes()
-    with pytest.raises(DatabaseTooNewError, match="newer version of Task Assistant.*left untouched"):
+    with pytest.raises(DatabaseTooNewError,
+                       match="newer version of Task Assistant.*left untouched"):
         TaskStore(path)
     assert path.read_bytes() == before
     assert not (tmp_path / "tasks.sqlite3-wal").exists()
@@ -71,7 +73,6 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
 def test_a_real_v1_file_from_before_the_task_model_opens_with_everything_kept(tmp_path):
     """tests/fixtures/tasks_v1.sqlite3 was written by main's code before schema 2 and 3."""
     import shutil
-    from pathlib import Path
 
     from app.tasks.history import Origin
 

@@ -7,8 +7,8 @@ import pytest
 import time_machine
 
 from app.common.errors import UserError
-from app.tasks.quick_add import parse
 from app.tasks.history import Origin
+from app.tasks.quick_add import parse
 from app.tasks.when.repeat import Repeat
 
 WEDNESDAY = datetime(2026, 3, 4, 10, 0).astimezone()
@@ -24,8 +24,9 @@ def test_the_issues_example():
     assert added.repeat == Repeat("FREQ=MONTHLY;BYMONTHDAY=1")
     assert added.due.iso == "2026-04-01"  # the next 1st
     assert (added.tags, added.priority, added.list) == (("home",), "high", "Work")
-    assert {kind: text for kind, text, _ in added.readings} == {"due": "Wed 1 Apr", "repeat": "every month on the 1st",
-                                 "tag": "#home", "priority": "high", "list": "Work"}
+    assert {kind: text for kind, text, _ in added.readings} == {
+        "due": "Wed 1 Apr", "repeat": "every month on the 1st", "tag": "#home",
+        "priority": "high", "list": "Work"}
 
 
 def test_todoist_priorities_and_a_date_at_the_end():

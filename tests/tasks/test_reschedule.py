@@ -6,15 +6,15 @@ import subprocess
 from datetime import timedelta
 
 import pytest
+from conftest import CLI, cli_env
+from fake_gemini import text, tool_calls
+from test_chat_session import of, turn_fixture  # noqa: F401 (the `turn` fixture)
 
+from app.assistant.events import ApprovalRequested
 from app.common import clock
 from app.mcp.server import annotations
 from app.tasks import Origin, Step, TaskFilter
 from app.tools.operations import operations, perform
-from conftest import CLI, cli_env
-from fake_gemini import text, tool_calls
-from test_chat_session import of, turn  # noqa: F401 (a fixture)
-from app.assistant.events import ApprovalRequested
 
 BY = Origin("cli")
 

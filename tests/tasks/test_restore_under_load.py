@@ -6,8 +6,9 @@ import subprocess
 import sys
 import textwrap
 
-from app.tasks import Origin, TaskStore, backups
 from conftest import CLI, cli_env
+
+from app.tasks import Origin, TaskStore, backups
 
 WRITER = Origin("cli")
 

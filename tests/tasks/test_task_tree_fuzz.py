@@ -4,12 +4,13 @@ twice, and every call returns within a second. Bounded to a few seconds, same ca
 
 import time
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_task_tree_invariant import _assert_a_tree
 
 from app.common.errors import UserError
 from app.tasks import TaskStore
 from app.tasks.history import Origin
-from test_task_tree_invariant import _assert_a_tree
 
 WRITER = Origin("cli")
 SYNC = Origin("sync")

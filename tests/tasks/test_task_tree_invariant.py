@@ -8,14 +8,14 @@ import subprocess
 import threading
 
 import pytest
+from conftest import CLI, cli_env
 
 from app.common.errors import UserError
 from app.tasks import TaskStore
-from app.tasks.history import Origin, Step
 from app.tasks.files.ical import read_ics
 from app.tasks.files.todoist import read_todoist_csv
+from app.tasks.history import Origin, Step
 from app.tasks.tree import in_tree_order
-from conftest import CLI, cli_env
 
 WRITER = Origin("cli")
 
@@ -81,7 +81,7 @@ def test_two_writers_reparenting_at_once_never_make_a_loop(app_home):
             start = threading.Barrier(2, timeout=10)
             refused = []
 
-            def reparent(store, task_id, parent):
+            def reparent(store, task_id, parent, start=start, refused=refused):
                 start.wait()
                 try:
                     store.update(task_id, parent_id=parent, by=WRITER)

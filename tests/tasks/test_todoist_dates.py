@@ -8,10 +8,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import CLI, cli_env
 
 from app.common import clock
 from app.tasks.files.todoist import read_todoist_csv
-from conftest import CLI, cli_env
 
 HEADER = "TYPE,CONTENT,DESCRIPTION,PRIORITY,INDENT,AUTHOR,RESPONSIBLE,DATE,DATE_LANG,TIMEZONE\n"
 AUCKLAND = "Pacific/Auckland"

@@ -25,9 +25,8 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-
 from conftest import CLI, TEST_KEY, cli_env
-from test_ui_real_display import colours, display, screenshot, stop  # noqa: F401  (`display`: fixture)
+from test_ui_real_display import colours, display_fixture, screenshot, stop  # noqa: F401 (the `display` fixture)
 
 TITLE = "Task Assistant"
 QUICK_ASK_TITLE = "Task Assistant: quick ask"
@@ -229,7 +228,9 @@ def socket_file() -> Path:
     XDG_RUNTIME_DIR and TMPDIR are the app's: cli_env copies them)."""
     from app.ui.lifecycle.single_instance import socket_path
 
-    return socket_path()
+    path = socket_path()
+    assert path is not None  # a file everywhere but Windows
+    return path
 
 
 def lock_held(app_home: Path) -> bool:

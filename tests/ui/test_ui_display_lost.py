@@ -4,9 +4,9 @@ way for the app to end. It closes its files and says so in one sentence, with no
 import sqlite3
 import subprocess
 
+from test_ui_real_display import QUIT, STARTUP, App, pytestmark, start_xvfb, stop, visible_window  # noqa: F401
+
 from app.tasks import Origin, TaskStore
-from test_ui_real_display import (QUIT, STARTUP, App, pytestmark, start_xvfb,  # noqa: F401
-                                  stop, visible_window)
 
 
 def test_losing_the_display_closes_the_files_and_ends_with_one_sentence(app_home, gemini,
@@ -22,7 +22,8 @@ def test_losing_the_display_closes_the_files_and_ends_with_one_sentence(app_home
         try:
             code = app.process.wait(timeout=QUIT * 3)
         except subprocess.TimeoutExpired:
-            raise AssertionError(f"the app kept running without its display:\n{app.stderr}")
+            raise AssertionError(
+                f"the app kept running without its display:\n{app.stderr}") from None
     finally:
         app.stop()
         stop(server)

@@ -7,7 +7,6 @@ import subprocess
 import time
 
 import pytest
-
 from conftest import CLI, TEST_KEY, cli_env
 from fake_gemini import text
 from qt_fixtures import FINISHED_LOOPS
@@ -17,8 +16,9 @@ OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints()"
 
 def test_quitting_mid_answer_stops_the_stream_closes_the_files_and_returns_0(
         qapp, app_home, gemini, monkeypatch, caplog):
-    from app.ui.lifecycle.desktop import run
     from ui_helpers import answer_text
+
+    from app.ui.lifecycle.desktop import run
 
     monkeypatch.setenv("GEMINI_API_KEY", TEST_KEY)
     monkeypatch.setenv("TASK_ASSISTANT_BASE_URL", gemini.base_url)

@@ -5,13 +5,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import TESTS
+from fake_gemini import text, tool_calls
 from PySide6.QtCore import Qt
+from ui_helpers import items, type_and_send, wait_for_answer
 
 from app.config.mcp_servers import ALWAYS, OFF
 from app.ui.chat.chat_items import ApprovalItem, NoticeItem, ToolItem
-from fake_gemini import text, tool_calls
-from ui_helpers import items, type_and_send, wait_for_answer
-from conftest import TESTS
 
 pytestmark = pytest.mark.timeout(120)
 SERVERS = str(TESTS / "mcp_test_servers.py")

@@ -13,15 +13,16 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import CLI, TEST_KEY, cli_env
+from fake_gemini import text, tool_calls
 
 from app.conversations.store import ConversationStore
 from app.tasks import TaskStore
 from app.tasks.when.dates import local_today
-from conftest import CLI, TEST_KEY, cli_env
-from fake_gemini import text, tool_calls
 
 TITLE = "Task Assistant"
 TYPED = "Remind me to renew my passport by December 4th 2026"
@@ -52,8 +53,8 @@ pytestmark = [
 
 # -- the X server ----------------------------------------------------------------------------------
 
-@pytest.fixture
-def display(tmp_path) -> str:
+@pytest.fixture(name="display")
+def display_fixture(tmp_path) -> Iterator[str]:
     """A private Xvfb; `-displayfd` makes it pick a free display number and write it to a pipe
     once it accepts connections, so there is no race with other servers and no sleeping.
 
@@ -132,7 +133,8 @@ class App:
                  command: list[str] = CLI) -> None:
         self.gemini = gemini
         self.stderr_path = tmp_path / "app-stderr.txt"
-        self.crash_log = app_home / "task-assistant.log"  # app.common.crash_log: errors shown as a line
+        # app.common.crash_log: errors shown as a line
+        self.crash_log = app_home / "task-assistant.log"
         env = cli_env(app_home, DISPLAY=display, QT_QPA_PLATFORM="xcb",  # not the offscreen default
                       GEMINI_API_KEY=TEST_KEY, TASK_ASSISTANT_BASE_URL=gemini.base_url)
         assert not any(TEST_KEY in part for part in command)
@@ -171,8 +173,8 @@ class App:
             self.process.wait()
 
 
-@pytest.fixture
-def desktop_app(app_home, display, gemini, tmp_path):
+@pytest.fixture(name="desktop_app")
+def desktop_app_fixture(app_home, display, gemini, tmp_path):
     started = App(app_home, display, gemini, tmp_path)
     try:
         yield started

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from PySide6.QtCore import Qt
+from test_ui_tray import clock, shell_fixture, with_tray_fixture  # noqa: F401 (fixtures)
 
 from app.routines.scheduler import RoutineScheduler
 from app.routines.store import RoutineStore
@@ -15,7 +16,6 @@ from app.routines.unattended import RunOutcome
 from app.ui.routine_timer import MAX_WAIT_MS, RoutineTimer
 from app.ui.settings.routines_page import RoutinesPage
 from app.ui.task_runner import TaskRunner
-from test_ui_tray import clock, shell, with_tray  # noqa: F401 (fixtures)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SUNDAY_NOON = datetime(2026, 12, 6, 12, 0, tzinfo=BERLIN)

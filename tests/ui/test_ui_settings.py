@@ -9,6 +9,8 @@ import threading
 
 import keyring.backends.fail
 import pytest
+from conftest import GEMINI_SHAPED_KEY, TEST_KEY
+from fake_gemini import bad_key, text
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
@@ -18,8 +20,6 @@ from app.config.keystore import SERVICE, USERNAME, KeyringUnavailableError, KeyS
 from app.config.settings import Settings
 from app.ui.settings.settings_dialog import API_KEY_PAGE, SettingsDialog
 from app.ui.task_runner import TaskRunner
-from conftest import GEMINI_SHAPED_KEY, TEST_KEY
-from fake_gemini import bad_key, text
 
 KEY = GEMINI_SHAPED_KEY
 CHECKING = "Checking the system keyring…"
@@ -31,7 +31,7 @@ class RecordingRunner(TaskRunner):
 
     def __init__(self) -> None:
         super().__init__()
-        self.started = []
+        self.started: list = []
 
     def start(self, coroutine):
         task = super().start(coroutine)

@@ -7,16 +7,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from caldav.elements import dav
-from PySide6.QtCore import Qt
-
-from app.config.keystore import SERVICE, SYNC_PASSWORD
-from app.sync.state import SyncState
-from app.sync.service import SyncService
-from app.ui.background_sync import BackgroundSync
-from app.ui.live_updates import LiveUpdates
 from caldav_server import PASSWORD, USER
+from PySide6.QtCore import Qt
 from sync_fixtures import BY_USER
 from test_ui_settings import RecordingRunner
+
+from app.config.keystore import SERVICE, SYNC_PASSWORD
+from app.sync.service import SyncService
+from app.sync.state import SyncState
+from app.ui.background_sync import BackgroundSync
+from app.ui.live_updates import LiveUpdates
 
 
 @pytest.fixture
@@ -34,8 +34,8 @@ def background(qtbot, qloop, store, app_home):
 
 @pytest.fixture
 def page(qtbot, background):
-    from app.config.settings import Settings
     from app.config.keystore import KeyStore
+    from app.config.settings import Settings
     from app.ui.settings.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(Settings(), KeyStore(), background._runner, sync=background)
@@ -130,7 +130,8 @@ def test_ctrl_z_undoes_the_users_own_change_not_the_sync_after_it(qtbot, sync_se
 
     qtbot.keyClick(panel.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert store.get(task.id).status == "open"
-    assert panel.status_label.text().startswith("Undid your change in the window: “Water plants” is open again")
+    assert panel.status_label.text().startswith(
+        "Undid your change in the window: “Water plants” is open again")
     assert "From the phone" in [each.title for each in store.list_tasks(TaskFilter())]
 
 
@@ -287,5 +288,6 @@ def test_test_with_blank_fields_asks_for_the_first_missing_one(qtbot, page, back
         page.user_field.setText(user)
         page.message.clear()
         qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: page.message.text() == sentence, timeout=20_000)
+        qtbot.waitUntil(lambda sentence=sentence: page.message.text() == sentence,
+                        timeout=20_000)
     assert memory_keyring.passwords == {}

@@ -4,16 +4,16 @@ import subprocess
 from datetime import datetime, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSystemTrayIcon
-
-from app.config.keystore import SERVICE, USERNAME
-from app.ui.chat.chat_items import ApprovalItem, MessageItem, ToolItem
 from conftest import CLI, TEST_KEY, cli_env
 from fake_gemini import text, tool_calls
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSystemTrayIcon
 from qt_fixtures import close_window
 from ui_helpers import items
+
+from app.config.keystore import SERVICE, USERNAME
 from app.tasks.history import Origin
+from app.ui.chat.chat_items import ApprovalItem, MessageItem, ToolItem
 
 WRITER = Origin("cli")  # who the test's own writes are recorded as
 
@@ -36,8 +36,8 @@ def clock():
     return Clock()
 
 
-@pytest.fixture
-def shell(qtbot, workspace, gemini, memory_keyring, clock, app_home):
+@pytest.fixture(name="shell")
+def shell_fixture(qtbot, workspace, gemini, memory_keyring, clock, app_home):
     from app.desktop.reminders import Reminders
     from app.ui.shell import Shell
     from app.ui.task_runner import TaskRunner
@@ -57,8 +57,8 @@ def shell(qtbot, workspace, gemini, memory_keyring, clock, app_home):
         built.popup.deleteLater()
 
 
-@pytest.fixture
-def with_tray(monkeypatch):
+@pytest.fixture(name="with_tray")
+def with_tray_fixture(monkeypatch):
     """A desktop with a system tray (offscreen has none; the real one is tested on Xvfb)."""
     monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
 

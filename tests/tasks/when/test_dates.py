@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -15,7 +15,7 @@ def test_a_day_sorts_from_its_local_midnight():
 def test_an_instant_keeps_its_offset_and_sorts_by_the_instant():
     due = Due.parse("2026-11-27T17:00:00+01:00")
     assert due.iso == "2026-11-27T17:00:00+01:00"
-    assert due.key == datetime(2026, 11, 27, 16, 0, tzinfo=timezone.utc).timestamp()
+    assert due.key == datetime(2026, 11, 27, 16, 0, tzinfo=UTC).timestamp()
     assert Due.parse("2026-11-27T16:00:00Z").key == due.key
 
 
@@ -30,7 +30,8 @@ def test_today_and_tomorrow_are_understood():
     assert Due.parse("Today", today=date(2026, 2, 3)).iso == "2026-02-03"
 
 
-@pytest.mark.parametrize("text", ["", "next friday", "2026-02-30", "27/11/2026", "2026-11-27T25:00"])
+@pytest.mark.parametrize("text", ["", "next friday", "2026-02-30", "27/11/2026",
+                                  "2026-11-27T25:00"])
 def test_what_is_not_a_date_is_one_clear_sentence(text):
     with pytest.raises(UserError, match="is not a date: use ISO 8601"):
         Due.parse(text)

@@ -3,19 +3,19 @@
 
 import json
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-
-from app.tasks.when.dates import Due
-from app.tasks.when.elapsed import read_elapsed
-from app.tasks.history import Origin
-from app.tasks.when.natural_dates import read_due
-from app.tasks.when.reminder_time import before, read_remind
 from clock_fixtures import LIBFAKETIME
 from conftest import CLI, cli_env
+
+from app.tasks.history import Origin
+from app.tasks.when.dates import Due
+from app.tasks.when.elapsed import read_elapsed
+from app.tasks.when.natural_dates import read_due
+from app.tasks.when.reminder_time import before, read_remind
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # Berlin's 2026 changes: 29 March 02:00 CET -> 03:00 CEST; 25 October 03:00 CEST -> 02:00 CET.
@@ -27,7 +27,7 @@ CLI_USER = Origin("cli")
 
 
 def elapsed(due: Due, since: datetime) -> timedelta:
-    return datetime.fromisoformat(due.iso).astimezone(timezone.utc) - since.astimezone(timezone.utc)
+    return datetime.fromisoformat(due.iso).astimezone(UTC) - since.astimezone(UTC)
 
 
 @pytest.mark.parametrize("text, minutes", [

@@ -8,12 +8,12 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import CLI, cli_env
 
 from app.common import clock
-from app.tasks.when.dates import Due
 from app.tasks.history import Origin
+from app.tasks.when.dates import Due
 from app.tasks.when.repeat import Repeat, next_due
-from conftest import CLI, cli_env
 
 BERLIN = ZoneInfo("Europe/Berlin")
 AUCKLAND = "Pacific/Auckland"
@@ -29,7 +29,7 @@ def wednesday_before_a_berlin_change() -> date:
     return day
 
 
-def _berlin_offset(day: date) -> timedelta:
+def _berlin_offset(day: date) -> timedelta | None:
     return datetime.combine(day, time(17), BERLIN).utcoffset()
 
 

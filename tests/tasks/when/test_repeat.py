@@ -7,8 +7,15 @@ from dateutil.rrule import rrulestr
 
 from app.common.errors import UserError
 from app.tasks.when.dates import Due
-from app.tasks.when.repeat import (Repeat, check_continues, describe, first_due, next_due, pin,
-                              read_repeat)
+from app.tasks.when.repeat import (
+    Repeat,
+    check_continues,
+    describe,
+    first_due,
+    next_due,
+    pin,
+    read_repeat,
+)
 
 WEDNESDAY = datetime(2026, 3, 4, 10, 0).astimezone()
 LONG_AGO = datetime(2000, 1, 1).astimezone()  # "now" before every due: only the rule counts

@@ -8,13 +8,14 @@ import asyncio
 import json
 from datetime import timedelta
 
+from fake_gemini import text, tool_calls
+
 from app.assistant.events import ToolFinished
 from app.cli.main import main
 from app.common import clock
 from app.tasks import TaskFilter
-from app.tasks.when.dates import Due, friendly_due
-from fake_gemini import text, tool_calls
 from app.tasks.history import Origin
+from app.tasks.when.dates import Due, friendly_due
 
 CLI = Origin("cli")  # who the test's own writes are recorded as
 

@@ -3,15 +3,15 @@
 import json
 
 import pytest
+from fake_gemini import bad_key, cut_off, quota, text, tool_calls
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import QApplication, QPushButton
+from ui_helpers import answer_text, answers, idle, items, type_and_send, wait_for_answer
 
 from app.config.keystore import SERVICE, USERNAME
-from app.ui.chat.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
-from fake_gemini import bad_key, cut_off, quota, text, tool_calls
-from ui_helpers import answer_text, answers, idle, items, type_and_send, wait_for_answer
 from app.tasks.history import Origin
+from app.ui.chat.chat_items import ApprovalItem, ErrorItem, MessageItem, ToolItem
 
 CLI = Origin("cli")  # who the test's own writes are recorded as
 
@@ -303,16 +303,16 @@ def test_colours_follow_the_theme(qtbot, window, gemini, themed):
         user = [item for item in items(window, MessageItem) if item.role == "user"][-1]
         tool = items(window, ToolItem)[-1]
         # Your bubble is drawn in this scheme's accent_soft, not the last one's.
-        qtbot.waitUntil(lambda: _pixel(user.bubble, 6, user.bubble.height() // 2)
-                        == scheme.accent_soft)
+        qtbot.waitUntil(lambda user=user, scheme=scheme:
+                        _pixel(user.bubble, 6, user.bubble.height() // 2) == scheme.accent_soft)
         # The tool line is quiet (muted ink) and still readable on the page.
         colour = tool.label.palette().color(tool.label.foregroundRole()).name()
         assert colour == scheme.muted and contrast(colour, scheme.page) >= 4.5
 
 
 def test_high_contrast_keeps_plain_inks(qtbot, themed, monkeypatch):
-    from app.ui.theme import apply
     from app.ui.chat.chat_items import ToolItem
+    from app.ui.theme import apply
 
     monkeypatch.setattr(apply, "system_prefers_high_contrast", lambda: True)
     scheme = apply.apply_theme(themed, "system")
@@ -338,8 +338,8 @@ def code_colours(block) -> set[str]:
 
 
 def test_code_stays_readable_when_the_theme_switches(qtbot, themed, monkeypatch):
-    from app.ui.theme import apply
     from app.ui.chat.code_block import CodeBlock
+    from app.ui.theme import apply
 
     block = CodeBlock("sh")
     qtbot.addWidget(block)
@@ -351,8 +351,8 @@ def test_code_stays_readable_when_the_theme_switches(qtbot, themed, monkeypatch)
         monkeypatch.setattr(apply, "system_prefers_dark", lambda: False)
         scheme = apply.apply_theme(themed, theme)  # switched while the answer is shown
         background = QColor(scheme.sunken)
-        qtbot.waitUntil(lambda: all(_contrast(QColor(c), background) >= 3
-                                    for c in code_colours(block)))
+        qtbot.waitUntil(lambda background=background: all(
+            _contrast(QColor(c), background) >= 3 for c in code_colours(block)))
         assert block.text.startswith("task-assistant")  # the code itself is untouched
 
 

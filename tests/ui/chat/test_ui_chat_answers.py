@@ -3,14 +3,14 @@
 Real widgets and the real agent stack against the fake Gemini on loopback.
 """
 
+from fake_gemini import quota, text
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
+from ui_helpers import answer_text, answers, idle, items, type_and_send, wait_for_answer
 
 from app.ui.chat.chat_items import ErrorItem, MessageItem, NoticeItem
 from app.ui.chat.code_block import CodeBlock
-from fake_gemini import overloaded, quota, text
-from ui_helpers import answer_text, answers, idle, items, type_and_send, wait_for_answer
 
 LONG_LINE = "x = " + " + ".join(f"value_{n}" for n in range(60))
 CODE_ANSWER = f"Here:\n\n```python\ndef f():\n    return 1\n{LONG_LINE}\n```\n\nThat is all."
@@ -161,7 +161,8 @@ def test_stopped_answer_continue_sends_and_the_model_sees_the_stopped_text(qtbot
 
 def _tab_walk(qtbot, window, start) -> list:
     """Focus after each Tab from `start` until it leaves the transcript."""
-    chat, walked = window.chat, []
+    chat = window.chat
+    walked: list = []
     start.setFocus()
     qtbot.waitUntil(start.hasFocus)
     qtbot.keyClick(start, Qt.Key.Key_Tab)
@@ -176,9 +177,10 @@ def _tab_walk(qtbot, window, start) -> list:
 
 def test_tab_walks_the_transcript_message_by_message_and_reaches_every_action(
         qtbot, window, gemini, workspace):
+    from fake_gemini import tool_calls
+
     from app.tasks import Origin
     from app.ui.chat.chat_items import ToolItem
-    from fake_gemini import tool_calls
 
     task = workspace.store.add("Call Ana", by=Origin("cli"))
     gemini.enqueue(text("Hi."))
@@ -232,7 +234,7 @@ def test_f1_and_ctrl_slash_show_every_shortcut_and_focus_returns(qtbot, window):
         window.chat.input.setFocus()
         qtbot.keyClick(window.chat.input, *keys)
         sheet = window.shortcut_sheet
-        qtbot.waitUntil(lambda: sheet is not None and sheet.isVisible())
+        qtbot.waitUntil(lambda sheet=sheet: sheet is not None and sheet.isVisible())
         for shown in ("Ctrl+R", "F2", "Alt+A", "Ctrl+End", "Esc"):
             assert shown in sheet.table.text()
         sheet.reject()

@@ -1,12 +1,17 @@
 """The conversations sidebar: new, switch, rename, delete (asks first), search, reopen."""
 
+from fake_gemini import text
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
-
-from fake_gemini import text
 from qt_fixtures import close_window, open_window
-from ui_helpers import (MessageItem, answer_text, assert_default_is_shown, items, type_and_send,
-                        wait_for_answer)
+from ui_helpers import (
+    MessageItem,
+    answer_text,
+    assert_default_is_shown,
+    items,
+    type_and_send,
+    wait_for_answer,
+)
 
 
 def titles(window) -> list[str]:
@@ -148,8 +153,9 @@ def test_switching_away_mid_answer_stops_it_and_leaves_the_other_conversation_cl
 
 
 def test_what_the_agent_did_is_still_shown_after_a_restart(qtbot, window, gemini, workspace):
-    from app.ui.chat.chat_items import ToolItem
     from fake_gemini import tool_calls
+
+    from app.ui.chat.chat_items import ToolItem
 
     gemini.enqueue(tool_calls(("add_task", {"title": "Buy milk"})), text("Added."))
     type_and_send(qtbot, window, "add milk")
@@ -238,7 +244,8 @@ def test_search_box_down_and_enter_reach_the_results_and_esc_clears(qtbot, windo
 
 
 def test_a_reopened_conversation_looks_like_the_live_one(qtbot, window, gemini, workspace):
-    from fake_gemini import tool_calls, quota
+    from fake_gemini import quota, tool_calls
+
     from app.ui.chat.chat_items import ErrorItem, ToolItem
 
     gemini.enqueue(tool_calls(("add_task", {"title": "Tea"})), text("Added it."))

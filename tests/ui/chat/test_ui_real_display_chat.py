@@ -9,13 +9,22 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from fake_gemini import text, tool_calls
+from test_ui_real_display import (  # noqa: F401
+    ANSWER,
+    STARTUP,
+    XDOTOOL,
+    App,
+    content_text,
+    desktop_app_fixture,
+    display_fixture,
+    pytestmark,
+    visible_window,
+    xdotool,
+)
 
 from app.conversations.store import ConversationStore
 from app.tasks import Origin, TaskStore
-from fake_gemini import text, tool_calls
-from test_ui_real_display import (ANSWER, STARTUP, XDOTOOL, App, content_text,  # noqa: F401
-                                  desktop_app, display, pytestmark, visible_window,
-                                  xdotool)
 
 
 def focused_window(app: App, display_name: str) -> str:

@@ -7,13 +7,13 @@ import io
 import wave
 from array import array
 
+from fake_gemini import text, tool_calls
+from microphone_fixtures import microphone_fixture, no_microphone_fixture, pulse_daemon  # noqa: F401
 from PySide6.QtCore import Qt
+from ui_helpers import idle, items
 
 from app.desktop.microphone import NO_MICROPHONE
 from app.ui.chat.chat_items import MessageItem
-from fake_gemini import text, tool_calls
-from microphone_fixtures import microphone, no_microphone, pulse_daemon  # noqa: F401
-from ui_helpers import idle, items
 
 WAIT = 15_000  # ms
 

@@ -1,14 +1,14 @@
 """Undo in the window: on the agent's tool lines, "Undo all" on an answer, Ctrl+Z and
 Ctrl+Shift+Z in the task panel, the Trash view, and the bulk approval card."""
 
+from fake_gemini import text, tool_calls
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QScrollArea
+from ui_helpers import answer_text, answers, items, type_and_send, wait_for_answer
 
 from app.tasks import Origin, TaskFilter
 from app.ui.chat.approval_card import LINES_SHOWN
 from app.ui.chat.chat_items import ApprovalItem, NoticeItem, ToolItem
-from fake_gemini import text, tool_calls
-from ui_helpers import answer_text, answers, items, type_and_send, wait_for_answer
 
 CLI = Origin("cli")
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import QDate, Qt
 
-from app.tasks.when.dates import Due, local_today
 from app.tasks.history import Origin
+from app.tasks.when.dates import Due, local_today
 from app.ui.tasks.task_editor import TaskEditor
 
 BY_CLI = Origin("cli")

@@ -8,10 +8,9 @@ import subprocess
 import threading
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
-
 from conftest import CLI, cli_env
+from PySide6.QtCore import Qt
+
 from app.tasks import TaskFilter
 from app.tasks.history import Origin
 from app.tasks.validate import MAX_LIST_NAME
@@ -56,6 +55,7 @@ def answer(qtbot, panel: TaskPanel, button_text: str) -> str:
     """Click a button of the open question; returns the question's text."""
     qtbot.waitUntil(lambda: panel.confirm_box is not None and panel.confirm_box.isVisible())
     box = panel.confirm_box
+    assert box is not None
     text = box.text()
     button = next(b for b in box.buttons() if b.text().replace("&", "") == button_text)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -465,7 +465,8 @@ def test_the_lists_heading_is_readable_in_every_scheme(qtbot, qapp, store, make_
         for name in ("light", "dark"):
             scheme = apply_theme(qapp, name)
             assert scheme is SCHEMES[name]
-            qtbot.waitUntil(lambda: drawn_in(panel.sidebar.heading.label) == QColor(scheme.muted))
+            qtbot.waitUntil(lambda scheme=scheme:
+                            drawn_in(panel.sidebar.heading.label) == QColor(scheme.muted))
             assert contrast(scheme.muted, scheme.chrome) >= 4.5
             assert panel.sidebar.heading.label.isEnabled()  # never a greyed-out disabled item
     finally:

@@ -7,15 +7,14 @@ import threading
 import time
 from datetime import datetime, timedelta
 
+from conftest import CLI, cli_env
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from conftest import CLI, cli_env
-from app.tasks.when.dates import relative_due
-from app.tasks.when.dates import local_today
+from app.tasks.history import Origin
+from app.tasks.when.dates import local_today, relative_due
 from app.ui.tasks.task_panel import TaskPanel
 from app.ui.tasks.task_row import LOOK_ROLE, checkbox_rect
-from app.tasks.history import Origin
 
 BY_CLI = Origin("cli")  # who the test's own writes are recorded as
 

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
+from ui_helpers import assert_default_is_shown
 
-from app.tasks.when.dates import Due, local_today
 from app.tasks.history import Origin
+from app.tasks.when.dates import Due, local_today
 from app.ui.tasks.task_panel import TaskPanel
 from app.ui.tasks.task_row import LOOK_ROLE
-from ui_helpers import assert_default_is_shown
 
 BY_CLI = Origin("cli")
 TODAY = local_today()
