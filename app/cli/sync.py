@@ -9,7 +9,6 @@ import json
 import sys
 
 from app.common.errors import UserError
-from app.tasks.when.moments import moment_words
 
 PASSWORD_ENV = "TASK_ASSISTANT_SYNC_PASSWORD"
 
@@ -118,6 +117,8 @@ def _status(args) -> int:
     if status.last_run:
         result = status.last_run.summary if status.last_run.ok else \
             f"failed: {status.last_run.summary}"
+        from app.tasks.when.moments import moment_words  # here: --help loads no store
+
         print(f"Last sync: {moment_words(status.last_run.at)} — {result}")
     else:
         print("Last sync: never")
