@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from app.assistant.chat_session import ChatSession
 from app.assistant.events import ApprovalRequested, ChatEvent, Completed, Failed, FailureKind
 from app.conversations.sdk_history import assistant_note
 from app.conversations.store import ConversationStore
@@ -56,6 +55,10 @@ async def run_routine(routine: Routine, when: datetime, *, assistant, conversati
         conversation_id = conversations.create(run_title(routine.name, when)).id
     outcome = RunOutcome(routine.name, conversation_id,
                          conversations.get(conversation_id).title)
+    # Here, not at the top: the scheduler imports this module when the app starts, and a tray
+    # start must not load the agent stack before anyone asks for it (issue 24).
+    from app.assistant.chat_session import ChatSession
+
     chat = ChatSession(assistant, conversations, tasks, conversation_id, origin="routine")
     message = routine.prompt + ("" if decide else UNATTENDED.format(name=routine.name))
     async for event in chat.send(message):
