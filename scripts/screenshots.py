@@ -200,7 +200,7 @@ def main() -> None:
     window.show()
     window.tasks.show_view("Today")
     ask = QuickAsk(workspace.conversations, workspace.store, workspace.agent, runner)
-    ask.show()
+    ask.popup()  # as the tray and the shortcut open it: with its recent requests
     args.out.mkdir(parents=True, exist_ok=True)
     for scheme in [args.only] if args.only else SCHEMES:
         apply_theme(app, scheme)
