@@ -71,32 +71,49 @@ async def _ask(question: str, args, clip=None) -> int:
         assistant = await workspace.agent.get()
         chat = ChatSession(assistant, workspace.conversations, workspace.store,
                            workspace.conversations.create().id)
-        code = 0
-        ended_with_newline = True
+        printer = TurnPrinter()
         turn = chat.send(question) if clip is None else chat.send_voice(clip, question)
         async for event in turn:
-            if isinstance(event, TextDelta):
-                sys.stdout.write(_safe(event.text, keep_lines=True))
-                sys.stdout.flush()
-                ended_with_newline = event.text.endswith("\n")
-            elif isinstance(event, ToolFinished) and not event.result.get("denied"):
-                # (a denial was already reported when it was decided)
-                _say(f"{'•' if event.ok else '✗'} {event.summary}")
-            elif isinstance(event, Retrying):
-                _say(f"… {event.message}")
-            elif isinstance(event, Notice):
-                _say(f"! {event.message}")
-            elif isinstance(event, ApprovalRequested):
+            if isinstance(event, ApprovalRequested):
                 allowed = await _approve(event, args.yes)
                 (event.allow if allowed else event.deny)()
-            elif isinstance(event, Failed):
-                _say(f"{'' if ended_with_newline else chr(10)}task-assistant: {event.message}")
-                code = 1
-            elif isinstance(event, Completed) and not ended_with_newline:
-                print()
-        return code
+            else:
+                printer.show(event)
+        return 1 if printer.failed else 0
     finally:
         await workspace.close()
+
+
+class TurnPrinter:
+    """A turn as the terminal shows it: the answer on stdout as it arrives, what the agent did
+    on stderr, one sentence when it failed (`ask` and `routines run` alike)."""
+
+    def __init__(self) -> None:
+        self.failed = False
+        self._ended_with_newline = True
+
+    def show(self, event: object) -> None:
+        from app.assistant.events import (Completed, Failed, Notice, Retrying, TextDelta,
+                                          ToolFinished)
+
+        if isinstance(event, TextDelta):
+            sys.stdout.write(_safe(event.text, keep_lines=True))
+            sys.stdout.flush()
+            self._ended_with_newline = event.text.endswith("\n")
+        elif isinstance(event, ToolFinished) and not event.result.get("denied"):
+            # (a denial was already reported when it was decided)
+            _say(f"{'•' if event.ok else '✗'} {event.summary}")
+        elif isinstance(event, Retrying):
+            _say(f"… {event.message}")
+        elif isinstance(event, Notice):
+            _say(f"! {event.message}")
+        elif isinstance(event, Failed):
+            newline = "" if self._ended_with_newline else "\n"
+            _say(f"{newline}task-assistant: {event.message}")
+            self.failed = True
+        elif isinstance(event, Completed) and not self._ended_with_newline:
+            print()
+            self._ended_with_newline = True
 
 
 async def _approve(request, yes: bool) -> bool:

@@ -120,24 +120,12 @@ def _run(args) -> int:
 
 
 async def _run_now(routine) -> int:
-    from app.assistant.events import Failed, Notice, Retrying, TextDelta, ToolFinished
-    from app.cli.ask import _approve, _safe, _say
+    from app.cli.ask import TurnPrinter, _approve, _say
     from app.common import clock
     from app.routines.unattended import run_routine
     from app.workspace import Workspace
 
-    def show(event) -> None:
-        if isinstance(event, TextDelta):
-            sys.stdout.write(_safe(event.text, keep_lines=True))
-            sys.stdout.flush()
-        elif isinstance(event, ToolFinished) and not event.result.get("denied"):
-            _say(f"{'•' if event.ok else '✗'} {event.summary}")
-        elif isinstance(event, Retrying):
-            _say(f"… {event.message}")
-        elif isinstance(event, Notice):
-            _say(f"! {event.message}")
-        elif isinstance(event, Failed):
-            _say(f"\ntask-assistant: {event.message}")
+    printer = TurnPrinter()
 
     async def decide(request) -> bool:
         return await _approve(request, False)
@@ -151,13 +139,11 @@ async def _run_now(routine) -> int:
         routines.claim(routine.name, now, manual=True)
         outcome = await run_routine(
             routine, now, assistant=await workspace.agent.get(),
-            conversations=workspace.conversations, tasks=workspace.store, show=show,
+            conversations=workspace.conversations, tasks=workspace.store, show=printer.show,
             decide=decide if sys.stdin.isatty() else None)
         if routine.id is not None:
             routines.record_outcome(routine.name, outcome.conversation_id,
                                     outcome.failure or "ran")
-        if outcome.answer and not outcome.answer.endswith("\n"):
-            print()
         if outcome.not_done and not sys.stdin.isatty():
             _say("✗ Not done (stdin is not a terminal): " + "; ".join(outcome.not_done))
         return 1 if outcome.failure else 0
