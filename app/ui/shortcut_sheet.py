@@ -4,7 +4,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
 from app.ui.chat.approval_card import ALLOW_KEYS
-from app.ui.chat.approval_card import ALLOW_KEYS
 from app.ui.chat.voice_recorder import HOLD_KEYS
 
 SHORTCUTS = [

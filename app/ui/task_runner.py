@@ -1,8 +1,9 @@
 """Background coroutines for widgets, kept alive until they finish and stoppable at quit.
 
 qasync's @asyncSlot keeps no strong reference to the task it creates (fixed only on qasync's
-master after 0.28), so the garbage collector may drop a running coroutine; a widget starts its coroutines here instead: the set below keeps them alive, and `stop()` cancels and
-awaits them all when the app quits, so nothing is left pending.
+master after 0.28), so the garbage collector may drop a running coroutine; a widget starts its
+coroutines here instead: the set below keeps them alive, and `stop()` cancels and awaits them
+all when the app quits, so nothing is left pending.
 """
 
 import asyncio

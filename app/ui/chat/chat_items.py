@@ -13,8 +13,15 @@ import json
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QApplication, QGraphicsOpacityEffect, QHBoxLayout, QLabel,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QGraphicsOpacityEffect,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.ui.chat.answer_body import AnswerBody
 from app.ui.chat.approval_card import ApprovalCard
@@ -165,7 +172,8 @@ class MessageItem(Surface):
         self.edit_button = tool_button("Edit", "pencil", "Edit and send again (Up in an empty "
                                                          "message box)")
         self.edit_button.clicked.connect(self.edit_requested)
-        self.continue_button = tool_button("Continue", "play", "Continue this answer (Ctrl+Shift+Enter)")
+        self.continue_button = tool_button("Continue", "play",
+                                           "Continue this answer (Ctrl+Shift+Enter)")
         self.continue_button.clicked.connect(self.continue_requested)
         self.retry_button = tool_button("Retry", "refresh-cw", "Ask for this answer again "
                                                                "(Ctrl+R)")

@@ -9,25 +9,41 @@ import asyncio
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.assistant.events import (ApprovalRequested, Cancelled, Completed, Failed,
-                                  FailureKind as Kind, Notice, Retrying, TextDelta,
-                                  ToolFinished, ToolStarted)
+from app.assistant.events import (
+    ApprovalRequested,
+    Cancelled,
+    Completed,
+    Failed,
+    Notice,
+    Retrying,
+    TextDelta,
+    ToolFinished,
+    ToolStarted,
+)
+from app.assistant.events import FailureKind as Kind
+from app.assistant.loader import AssistantLoader
 from app.assistant.summaries import summarize, tool_result
 from app.assistant.voice import heard_line
 from app.common.errors import UserError
 from app.config.keystore import GET_A_KEY
-from app.assistant.loader import AssistantLoader
 from app.conversations.store import ConversationStore
 from app.tasks import Origin, TaskStore
 from app.ui.chat.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
 from app.ui.chat.chat_view import ChatView
 from app.ui.chat.composer import Composer
-from app.ui.task_runner import TaskRunner
 from app.ui.chat.voice_recorder import VoiceRecorder
 from app.ui.chat.welcome import Welcome
+from app.ui.task_runner import TaskRunner
 from app.ui.theme.tokens import READABLE_WIDTH, SPACE
 
 # Failures that happen before the message reaches the conversation's history: "Retry" sends
@@ -512,8 +528,9 @@ def history_items(history, earlier: dict[int, list[str]]) -> list:
         if message.role == "tool":
             result = results[position]
             line = summarize(message.tool_name or "tool", message.tool_arguments or {}, result)
-            factories.append(lambda line=line, ok="error" not in result, change=_change_of(
-                result): ToolItem(line, ok, change=change))
+            change = _change_of(result)
+            factories.append(lambda line=line, ok="error" not in result, change=change:
+                             ToolItem(line, ok, change=change))
         elif message.role == "user":
             question += 1
             factories.append(lambda text=message.text: MessageItem("user", text))

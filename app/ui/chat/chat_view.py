@@ -11,8 +11,14 @@ below aligned to it; a button brings back the bottom.
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractButton, QFrame, QScrollArea, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QFrame,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.ui.theme.icons import icon
 from app.ui.theme.tokens import READABLE_WIDTH, SPACE

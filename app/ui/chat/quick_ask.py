@@ -10,8 +10,16 @@ comes back); "Open in window" continues the same conversation in the main window
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFrame, QGraphicsDropShadowEffect, QHBoxLayout, QLabel,
-                               QPushButton, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFrame,
+    QGraphicsDropShadowEffect,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import APP_NAME
 from app.assistant.loader import AssistantLoader
@@ -144,7 +152,7 @@ class QuickAsk(QWidget):
         recent = sum(request not in EXAMPLES for request in requests)
         self.suggestions_title.setText("Recent" if recent == len(requests) else
                                        "Recent and suggested" if recent else "Try")
-        for button, request in zip(self.suggestion_buttons, requests):
+        for button, request in zip(self.suggestion_buttons, requests, strict=False):
             button.setText(one_line(request))
             button.setToolTip(request)
             button.setProperty("request", request)

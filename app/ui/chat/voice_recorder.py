@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QProgressBar, Q
 from app.assistant.voice import clip_from_pcm
 from app.common.errors import UserError
 from app.desktop.microphone import Recording, missing_microphone
+from app.ui.task_runner import TaskRunner
 from app.ui.theme.icons import icon
 from app.ui.theme.tokens import SPACE
-from app.ui.task_runner import TaskRunner
 
 HOLD_KEYS = "Ctrl+Shift+Space"  # no desktop or input method binds it (Ctrl+Space and
                                 # Super+Space switch input sources on some)

@@ -3,7 +3,8 @@ opens quick ask once; Windows posts WM_HOTKEY, which a native event filter picks
 message loop.
 
 The Win32 calls sit behind `Win32Api`, so the translation and the call sequence are tested on
-any system (tests/desktop/test_quick_ask_shortcut_seams.py); only Windows itself runs the real calls.
+any system (tests/desktop/test_quick_ask_shortcut_seams.py); only Windows itself runs the real
+calls.
 """
 
 import ctypes

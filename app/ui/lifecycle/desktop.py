@@ -13,7 +13,8 @@ import sys
 from collections.abc import Callable
 
 from app import APP_NAME
-from app.ui.lifecycle.display_loss import SENTENCE as DISPLAY_LOST, DisplayWatch
+from app.ui.lifecycle.display_loss import SENTENCE as DISPLAY_LOST
+from app.ui.lifecycle.display_loss import DisplayWatch
 
 SHUTDOWN_TIMEOUT = 5.0  # seconds for streams to stop and files to close before giving up
 
@@ -95,8 +96,10 @@ async def _main(app, server, start: str, on_shown: Callable | None, display) -> 
     window = shell.window
 
     def shown() -> None:
-        if window.isVisible():  # the heavy imports begin once the window is on screen; a
-            workspace.agent.preload()  # tray start waits for intent (Shell.ensure_assistant_loading)
+        # The heavy imports begin once the window is on screen; a tray start waits for intent
+        # (Shell.ensure_assistant_loading).
+        if window.isVisible():
+            workspace.agent.preload()
         window.check_key()
         shell.check_reminders()  # overdue tasks are announced at start
         shell.back_up_if_due()

@@ -1,5 +1,6 @@
 """The self-test's window check (app.diagnostics.self_test): Qt's plugins are there and the
-real main window paints. The caller provides a temporary TASK_ASSISTANT_HOME and picks the platform."""
+real main window paints. The caller provides a temporary TASK_ASSISTANT_HOME and picks the
+platform."""
 
 import asyncio
 import os

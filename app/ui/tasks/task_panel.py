@@ -16,23 +16,41 @@ from functools import partial
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, QVariantAnimation
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QLabel, QMenu, QMessageBox,
-                               QPushButton, QSplitter, QStackedWidget, QTreeView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.common import crash_log
-from app.common import clock
+from app.common import clock, crash_log
 from app.common.errors import UserError
-from app.tasks import INBOX, Origin, Step, Task, TaskFilter, TaskStore
-from app.tasks import quick_add, reschedule, validate
+from app.tasks import (
+    INBOX,
+    Origin,
+    Step,
+    Task,
+    TaskFilter,
+    TaskStore,
+    quick_add,
+    reschedule,
+    validate,
+)
 from app.tasks.when.dates import Due, friendly_due, local_today
 from app.ui.live_updates import LiveUpdates
 from app.ui.question_box import question
 from app.ui.tasks import sections
 from app.ui.tasks.empty_state import EmptyState
 from app.ui.tasks.quick_add_box import QuickAddBox
-from app.ui.tasks.reschedule_button import RescheduleButton
 from app.ui.tasks.reminder_bar import ReminderBar
+from app.ui.tasks.reschedule_button import RescheduleButton
 from app.ui.tasks.task_editor import TaskEditor
 from app.ui.tasks.task_model import TASK_ID_ROLE, TaskTreeModel
 from app.ui.tasks.task_row import TaskRowDelegate

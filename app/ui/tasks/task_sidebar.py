@@ -15,15 +15,27 @@ name keep them), the keys stay.
 
 from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QContextMenuEvent, QFont, QFontMetrics, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QLabel, QListView,
-                               QListWidget, QListWidgetItem, QMenu, QStyle, QStyledItemDelegate,
-                               QStyleOptionViewItem, QToolButton, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolButton,
+    QWidget,
+)
 
 from app.tasks import INBOX
+from app.ui.tasks.list_name_field import ListNameField
 from app.ui.theme import apply
 from app.ui.theme.icons import icon
 from app.ui.theme.tokens import SPACE, type_px
-from app.ui.tasks.list_name_field import ListNameField
 
 VIEW_ROLE = Qt.ItemDataRole.UserRole
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 1
