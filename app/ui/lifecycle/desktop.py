@@ -11,6 +11,7 @@ the loop, so the exit is 0 with nothing left pending.
 import asyncio
 import sys
 from collections.abc import Callable
+from typing import cast
 
 from app import APP_NAME
 from app.ui.lifecycle.display_loss import SENTENCE as DISPLAY_LOST
@@ -35,7 +36,8 @@ def run(start: str = "window", on_shown: Callable | None = None) -> int:
     from app.common.paths import resource_path
     from app.ui.lifecycle.single_instance import start_or_hand_off
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    # instance() is typed as the QCoreApplication base; the one app here is a QApplication.
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     app.setApplicationName("task-assistant")
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName("task-assistant")  # matches the .desktop file: the shell's icon

@@ -45,7 +45,7 @@ from app.tasks import (
 )
 from app.tasks.when.dates import Due, friendly_due, local_today
 from app.ui.live_updates import LiveUpdates
-from app.ui.question_box import question
+from app.ui.question_box import QuestionBox, question
 from app.ui.tasks import sections
 from app.ui.tasks.empty_state import EmptyState
 from app.ui.tasks.quick_add_box import QuickAddBox
@@ -77,8 +77,8 @@ class TaskPanel(QWidget):
         self._store = store
         self._owns_live = live is None
         self.live = live or LiveUpdates(store, parent=self)
-        self.editor = None       # the open TaskEditor, if any
-        self.confirm_box = None  # the open confirmation, if any
+        self.editor: TaskEditor | None = None  # the open editor, if any
+        self.confirm_box: QuestionBox | None = None  # the open confirmation, if any
         self._select_next: int | None = None  # a task to select after the next refresh
         self._collapsed: set[int] = set()     # parents whose subtasks the user folded away
         self._refreshing = False
@@ -317,7 +317,8 @@ class TaskPanel(QWidget):
         self.sidebar.set_lists(*counted)  # may move to Inbox if the shown list went away
         self.add_box.known_lists = set(counted[0])
         keep = self._select_next or self.selected_task_id()
-        old_row = self.visible_task_ids().index(keep) if self.model.task(keep) else -1
+        old_row = self.visible_task_ids().index(keep) \
+            if keep is not None and self.model.task(keep) else -1
         self._select_next = None
         view = self.current_view
         tasks = self._attempt(lambda: self._tasks_for(view))
@@ -410,7 +411,9 @@ class TaskPanel(QWidget):
         """Highlight the rows of tasks just added; when none is in the view shown and the
         user is not working in this panel, turn to the view that holds the first."""
         shown = [task_id for task_id in task_ids if self.model.task(task_id)]
-        if not shown and not self.isAncestorOf(QApplication.focusWidget()):
+        focused = QApplication.focusWidget()
+        working_here = focused is not None and self.isAncestorOf(focused)
+        if not shown and not working_here:
             task = self._attempt(lambda: self._store.get(task_ids[0]), say=lambda _: None)
             if task is None:
                 return

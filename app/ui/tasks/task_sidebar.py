@@ -285,6 +285,7 @@ class TaskSidebar(QListWidget):
                             INBOX_IS_FIXED if name == INBOX else ONLY_LISTS)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        item: QListWidgetItem | None
         if event.reason() == QContextMenuEvent.Reason.Keyboard:  # the Menu key, Shift+F10
             item = self.currentItem()
             place = self.visualItemRect(item).center() if item else QPoint(0, 0)
@@ -403,10 +404,10 @@ class TaskSidebar(QListWidget):
         no other row is covered; re-placed after a rebuild or a resize. A list renamed or
         deleted elsewhere meanwhile takes its field with it."""
         item = self._row_of_field()
-        if item is None:
+        field = self.name_field
+        if item is None or field is None:
             self._close_field()
             return
-        field = self.name_field
         width = self.viewport().width()
         left = self.iconSize().width() + SPACE["l"] + SPACE["xs"]  # the row's icon stays in sight
         height = field.heightForWidth(width - left) if field.hasHeightForWidth() \
