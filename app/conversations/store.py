@@ -6,6 +6,7 @@ id, are known only to sdk_history.py, so the SDK reads and writes history itself
 
 from __future__ import annotations  # the `list` method below would shadow list[...] annotations
 
+import builtins  # ...for mypy too, which reads them in the class: builtins.list there
 import uuid
 from collections import namedtuple
 from collections.abc import Callable
@@ -223,7 +224,7 @@ class ConversationStore:
             session = self._sessions[current.id] = sdk_history.open_session(current.id, self.path)
         return session
 
-    async def messages(self, conversation_id: str) -> list[DisplayMessage]:
+    async def messages(self, conversation_id: str) -> builtins.list[DisplayMessage]:
         """The history as a person sees it: user and assistant text, one entry per tool call."""
         return display_messages(await self.session(conversation_id).get_items())
 
@@ -244,16 +245,16 @@ class ConversationStore:
             self._conn.execute("DELETE FROM earlier_answers WHERE conversation_id = ? "
                                "AND question >= ?", (conversation_id, question))
 
-    def earlier_answers(self, conversation_id: str) -> dict[int, list[str]]:
+    def earlier_answers(self, conversation_id: str) -> dict[int, builtins.list[str]]:
         """{question number: its earlier answers, oldest first}."""
-        versions: dict[int, list[str]] = {}
+        versions: dict[int, builtins.list[str]] = {}
         for question, text in self._conn.execute(
                 "SELECT question, text FROM earlier_answers WHERE conversation_id = ? "
                 "ORDER BY question, position", (conversation_id,)):
             versions.setdefault(question, []).append(text)
         return versions
 
-    def history(self, conversation_id: str) -> list[DisplayMessage]:
+    def history(self, conversation_id: str) -> builtins.list[DisplayMessage]:
         """`messages()` without importing the SDK, so a window can show the last conversation
         before the agent stack has loaded."""
         return sdk_history.read_history(self._conn, self.get(conversation_id).id)

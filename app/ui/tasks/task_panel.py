@@ -12,7 +12,6 @@ its row is highlighted for a moment, and when it is not in the view shown while 
 the chat, the panel turns to the view that has it.
 """
 
-from functools import partial
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, QVariantAnimation
 from PySide6.QtGui import QAction, QKeySequence
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QMenu,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -317,8 +315,7 @@ class TaskPanel(QWidget):
         self.sidebar.set_lists(*counted)  # may move to Inbox if the shown list went away
         self.add_box.known_lists = set(counted[0])
         keep = self._select_next or self.selected_task_id()
-        old_row = self.visible_task_ids().index(keep) \
-            if keep is not None and self.model.task(keep) else -1
+        old_row = self.visible_task_ids().index(keep) if keep and self.model.task(keep) else -1
         self._select_next = None
         view = self.current_view
         tasks = self._attempt(lambda: self._tasks_for(view))
@@ -328,7 +325,7 @@ class TaskPanel(QWidget):
         if view == "Trash":
             trashed = {item.task.id: item.trashed_at for item in self._store.trash()}
         self._refreshing = True
-        self.model.set_tasks(tasks, trashed, section=self._sections_of(view, tasks),
+        self.model.set_tasks(tasks, trashed, section=sections.for_view(view, tasks),
                              show_list=view in MIXED_VIEWS)
         # The fold arrows' column only where some task has subtasks: elsewhere it is the title's.
         self.view.setRootIsDecorated(bool(self.model.parents()))
@@ -352,18 +349,6 @@ class TaskPanel(QWidget):
         self.stack.setCurrentWidget(self.view if tasks else self.empty_label)
         if keep is not None and not self.select_task(keep) and tasks and old_row >= 0:
             self.select_task(self.visible_task_ids()[min(old_row, len(tasks) - 1)])
-
-    @staticmethod
-    def _sections_of(view: str, tasks: list[Task]):
-        """How the view's top-level tasks are grouped: by Overdue/Today (only when something
-        is overdue), by day in Upcoming; None elsewhere."""
-        if view == "Today":
-            now = clock.now()
-            if any(sections.today_section(task, now) == sections.OVERDUE for task in tasks):
-                return partial(sections.today_section, now=now)
-        if view == "Upcoming":
-            return partial(sections.upcoming_section, today=local_today())
-        return None
 
     def _place_reschedule(self) -> None:
         """Reschedule sits at the end of the Overdue heading's row (a new one each refresh:
@@ -626,7 +611,7 @@ class TaskPanel(QWidget):
             lambda _: self._answered(box, answered, box.clickedButton() is box.confirm))
         box.open()  # no nested event loop: the answer arrives through `finished`
 
-    def _answered(self, box: QMessageBox, answered, yes: bool) -> None:
+    def _answered(self, box: QuestionBox, answered, yes: bool) -> None:
         if self.confirm_box is box:
             self.confirm_box = None
         box.deleteLater()
