@@ -142,7 +142,8 @@ class ConversationList(QWidget):
         rename = QAction("Rename", self.list, shortcut=QKeySequence(Qt.Key.Key_F2))
         rename.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         rename.triggered.connect(self.rename_current)
-        delete = QAction("Delete…", self.list, shortcut=QKeySequence(QKeySequence.StandardKey.Delete))
+        delete = QAction("Delete…", self.list,
+                         shortcut=QKeySequence(QKeySequence.StandardKey.Delete))
         delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         delete.triggered.connect(self.delete_current)
         self.list.addActions([rename, delete])

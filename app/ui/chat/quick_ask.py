@@ -172,11 +172,13 @@ class QuickAsk(QWidget):
         self.chat.pages.setVisible(not empty)
         self.header.setVisible(not empty)
         self.suggestions.setVisible(empty)
-        self.layout().activate()
+        layout = self.layout()
+        if layout is not None:  # set in __init__
+            layout.activate()
         chrome = self.sizeHint().height()
-        if not empty:
+        content = self.chat.view.widget()  # the transcript's column, set with the view
+        if not empty and content is not None:
             chrome -= self.chat.pages.sizeHint().height()
-            content = self.chat.view.widget()
             chrome += content.heightForWidth(self.chat.view.viewport().width()) \
                 if content.hasHeightForWidth() else content.sizeHint().height()
         screen = self.screen().availableGeometry().height() if self.screen() else MAX_HEIGHT
