@@ -9,11 +9,18 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 
+class QuestionBox(QMessageBox):
+    """A message box that knows which of its buttons makes the change."""
+
+    confirm: QPushButton
+
+
 def question(parent: QWidget | None, title: str, text: str, action: str, *,
-             destructive: bool = True, icon=QMessageBox.Icon.Question) -> QMessageBox:
+             destructive: bool = True, icon: QMessageBox.Icon = QMessageBox.Icon.Question,
+             ) -> QuestionBox:
     """A box asking `text` with `action` and Cancel. A destructive action defaults to Cancel;
     any other to the action the person just asked for. `box.confirm` is the action's button."""
-    box = QMessageBox(parent)
+    box = QuestionBox(parent)
     box.setIcon(icon)
     box.setWindowTitle(title)
     box.setTextFormat(Qt.TextFormat.PlainText)  # titles are never markup

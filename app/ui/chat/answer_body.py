@@ -1,6 +1,8 @@
 """An answer's body as it streams in: prose as rendered markdown, each fenced code block as a
 CodeBlock of its own, in the order they arrive."""
 
+from typing import cast
+
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.ui.chat.code_block import CodeBlock
@@ -29,8 +31,10 @@ class AnswerBody(QWidget):
         """The answer as written (what Copy puts on the clipboard)."""
         return self._splitter.text
 
-    def segments(self) -> list[QWidget]:
-        return [self._layout.itemAt(i).widget() for i in range(self._layout.count())]
+    def segments(self) -> list[MarkdownView | CodeBlock]:
+        # The layout holds only the segments this class puts there.
+        items = (self._layout.itemAt(i) for i in range(self._layout.count()))
+        return [cast(MarkdownView | CodeBlock, item.widget()) for item in items if item is not None]
 
     def prose(self) -> list[MarkdownView]:
         return [s for s in self.segments() if isinstance(s, MarkdownView)]

@@ -13,8 +13,15 @@ import json
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QApplication, QGraphicsOpacityEffect, QHBoxLayout, QLabel,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QGraphicsOpacityEffect,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.ui.chat.answer_body import AnswerBody
 from app.ui.chat.approval_card import ApprovalCard
@@ -105,6 +112,13 @@ class Revealer(QObject):
         return False
 
 
+class TypedText(QLabel):
+    """Your message as typed (plain text, newlines kept), read the way an answer's body is."""
+
+    def toPlainText(self) -> str:
+        return self.text()
+
+
 class MessageItem(Surface):
     """A message: yours as typed (newlines kept) in a bubble at the right, the assistant's as
     markdown with code blocks across the column. Actions show where they apply: Copy always;
@@ -115,6 +129,8 @@ class MessageItem(Surface):
 
     retry_requested = Signal()
     continue_requested = Signal()
+    versions: list[str]  # earlier answers, oldest first
+    version: int  # the one shown: len(versions) is the newest
     edit_requested = Signal()
     undo_all_requested = Signal()
 
@@ -128,10 +144,13 @@ class MessageItem(Surface):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(SPACE["xs"], SPACE["m"], SPACE["xs"], 0)
         layout.setSpacing(SPACE["xs"])
+        self.view: TypedText | AnswerBody
+        self.bubble: Surface | None
         if role == "user":
-            self.view = _label(text)  # as typed: no markdown, newlines kept
+            self.view = TypedText(text)  # as typed: no markdown, newlines kept
+            self.view.setWordWrap(True)
+            self.view.setTextFormat(Qt.TextFormat.PlainText)
             self.view.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.view.toPlainText = self.view.text
             self.bubble = Surface("you")
             inside = QVBoxLayout(self.bubble)
             inside.setContentsMargins(SPACE["l"] - 2, SPACE["s"] + 2, SPACE["l"] - 2,
@@ -156,8 +175,8 @@ class MessageItem(Surface):
         self.newer.setAccessibleName("Later version")
         self.older.clicked.connect(lambda: self.show_version(self.version - 1))
         self.newer.clicked.connect(lambda: self.show_version(self.version + 1))
-        self.actions = QWidget()
-        row = QHBoxLayout(self.actions)
+        self.action_row = QWidget()  # not `actions`: that would hide QWidget.actions()
+        row = QHBoxLayout(self.action_row)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(SPACE["xxs"])
         self.copy_button = tool_button("Copy", "copy", "Copy this message")
@@ -165,7 +184,8 @@ class MessageItem(Surface):
         self.edit_button = tool_button("Edit", "pencil", "Edit and send again (Up in an empty "
                                                          "message box)")
         self.edit_button.clicked.connect(self.edit_requested)
-        self.continue_button = tool_button("Continue", "play", "Continue this answer (Ctrl+Shift+Enter)")
+        self.continue_button = tool_button("Continue", "play",
+                                           "Continue this answer (Ctrl+Shift+Enter)")
         self.continue_button.clicked.connect(self.continue_requested)
         self.retry_button = tool_button("Retry", "refresh-cw", "Ask for this answer again "
                                                                "(Ctrl+R)")
@@ -184,14 +204,14 @@ class MessageItem(Surface):
         self.undo_all_button.hide()
         if role == "user":  # under your bubble, at its right edge
             footer.addStretch(1)
-        for widget in (self.note, self.older, self.version_label, self.newer, self.actions):
+        for widget in (self.note, self.older, self.version_label, self.newer, self.action_row):
             footer.addWidget(widget)
         if role != "user":
             footer.addStretch(1)
         for widget in (self.older, self.version_label, self.newer):
             widget.hide()
         layout.addLayout(footer)
-        self.revealer = Revealer(self, self.actions)
+        self.revealer = Revealer(self, self.action_row)
         for button in self._buttons:
             self.revealer.watch(button)
         self.versions = list(versions or [])
@@ -221,9 +241,15 @@ class MessageItem(Surface):
     @property
     def text(self) -> str:
         """The message (for an answer: the current version, whichever one is shown)."""
-        if self.role == "user":
+        if isinstance(self.view, TypedText):
             return self.view.text()
         return self._newest if self.version < len(self.versions) else self.view.markdown
+
+    @property
+    def body(self) -> AnswerBody:
+        """An answer's markdown body (your own message has none)."""
+        assert isinstance(self.view, AnswerBody), "only an answer has a markdown body"
+        return self.view
 
     def snapshot(self):
         # Only plain values: a factory holding `self` would keep the dropped item alive.
@@ -256,10 +282,10 @@ class MessageItem(Surface):
         if index == self.version:
             return
         if self.version == len(self.versions):
-            self._newest = self.view.markdown
+            self._newest = self.body.markdown
         self.version = index
         shown = self.versions[index] if index < len(self.versions) else self._newest
-        self.view.set_markdown(shown)
+        self.body.set_markdown(shown)
         self._update_versions()
 
     def _update_versions(self) -> None:
@@ -443,7 +469,7 @@ class NoticeItem(QLabel):
     def _tick(self) -> None:
         self._left -= 1
         self._show_left()
-        if self._left <= 0:
+        if self._left <= 0 and self._timer is not None:
             self._timer.stop()
 
     def _show_left(self) -> None:

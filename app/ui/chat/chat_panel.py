@@ -6,28 +6,45 @@ agent stack is still loading waits for it, visibly, and is never dropped.
 """
 
 import asyncio
+from functools import partial
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.assistant.events import (ApprovalRequested, Cancelled, Completed, Failed,
-                                  FailureKind as Kind, Notice, Retrying, TextDelta,
-                                  ToolFinished, ToolStarted)
+from app.assistant.events import (
+    ApprovalRequested,
+    Cancelled,
+    Completed,
+    Failed,
+    Notice,
+    Retrying,
+    TextDelta,
+    ToolFinished,
+    ToolStarted,
+)
+from app.assistant.events import FailureKind as Kind
+from app.assistant.loader import AssistantLoader
 from app.assistant.summaries import summarize, tool_result
 from app.assistant.voice import heard_line
 from app.common.errors import UserError
 from app.config.keystore import GET_A_KEY
-from app.assistant.loader import AssistantLoader
 from app.conversations.store import ConversationStore
 from app.tasks import Origin, TaskStore
 from app.ui.chat.chat_items import ApprovalItem, ErrorItem, MessageItem, NoticeItem, ToolItem
-from app.ui.chat.chat_view import ChatView
+from app.ui.chat.chat_view import ChatView, Factory
 from app.ui.chat.composer import Composer
-from app.ui.task_runner import TaskRunner
 from app.ui.chat.voice_recorder import VoiceRecorder
 from app.ui.chat.welcome import Welcome
+from app.ui.task_runner import TaskRunner
 from app.ui.theme.tokens import READABLE_WIDTH, SPACE
 
 # Failures that happen before the message reaches the conversation's history: "Retry" sends
@@ -270,7 +287,8 @@ class ChatPanel(QWidget):
         if self._last_answer is not None and not self._retry_is_true(self._last_answer):
             self._status(RETRY_AFTER_UNDO)
             return
-        changed = ()  # what the replaced answer's tools did stays done: Undo all still offers it
+        # What the replaced answer's tools did stays done: Undo all still offers it.
+        changed: tuple[int, ...] = ()
         if self._last_answer is not None:
             changed = self._last_answer.changes
             self.view.remove(self._last_answer)
@@ -314,13 +332,14 @@ class ChatPanel(QWidget):
     def stop(self) -> None:
         if self._chat is not None:
             self._chat.cancel()  # the turn ends with Cancelled; history stays consistent
-        elif self.busy:
+        elif self._turn_task is not None and self.busy:
             self._turn_task.cancel()  # still waiting for the agent: nothing was sent yet
 
     async def shutdown(self) -> None:
-        if self.busy:
+        task = self._turn_task
+        if task is not None and self.busy:
             self.stop()
-            await asyncio.wait([self._turn_task], timeout=3)
+            await asyncio.wait([task], timeout=3)
 
     # -- a turn -----------------------------------------------------------------------------
 
@@ -409,7 +428,8 @@ class ChatPanel(QWidget):
             return
         if isinstance(item, ToolItem):
             change = item.change
-            item.undo_requested.connect(lambda: self._undo_change(change))
+            if change is not None:  # as _changed_tasks found
+                item.undo_requested.connect(lambda: self._undo_change(change))
         else:
             changes = item.changes
             item.undo_all_requested.connect(lambda: self._undo_all(changes))
@@ -423,7 +443,7 @@ class ChatPanel(QWidget):
 
     def _show_undo_state(self, item) -> None:
         if isinstance(item, ToolItem):
-            if not item.undone and not self._undoable(item.change):
+            if not item.undone and item.change is not None and not self._undoable(item.change):
                 item.mark_undone()
         else:
             item.undo_all_button.setVisible(any(map(self._undoable, item.changes)))
@@ -491,12 +511,14 @@ def _change_of(result: dict) -> int | None:
     return change if isinstance(change, int) and "error" not in result else None
 
 
-def history_items(history, earlier: dict[int, list[str]]) -> list:
+def history_items(history, earlier: dict[int, list[str]]) -> list[Factory]:
     """Factories for a stored conversation's items, built as the live chat built them: tool
     lines (with the change each made), your messages as typed, answers (marked Stopped; the
     last answer to each message with the earlier versions Retry replaced and the changes its
     tools made, for Undo all)."""
-    question, last_answer, changed = 0, {}, {}
+    question = 0
+    last_answer: dict[int, int] = {}  # question: the position of its last answer
+    changed: dict[int, list[int]] = {}  # question: the changes its answers' tools made
     results = {}  # position of a tool line: its parsed result
     for position, message in enumerate(history):
         question += message.role == "user"
@@ -506,24 +528,23 @@ def history_items(history, earlier: dict[int, list[str]]) -> list:
             results[position] = result = tool_result(message.tool_result or "")
             if (change := _change_of(result)) is not None:
                 changed.setdefault(question, []).append(change)
-    factories = []
+    factories: list[Factory] = []
     question = 0
     for position, message in enumerate(history):
         if message.role == "tool":
             result = results[position]
             line = summarize(message.tool_name or "tool", message.tool_arguments or {}, result)
-            factories.append(lambda line=line, ok="error" not in result, change=_change_of(
-                result): ToolItem(line, ok, change=change))
+            factories.append(partial(ToolItem, line, "error" not in result,
+                                     change=_change_of(result)))
         elif message.role == "user":
             question += 1
-            factories.append(lambda text=message.text: MessageItem("user", text))
+            factories.append(partial(MessageItem, "user", message.text))
         else:
             last = last_answer[question] == position
             versions = earlier.get(question, []) if last else []
             changes = tuple(changed.get(question, ())) if last else ()
-            factories.append(lambda text=message.text, stopped=message.stopped, v=versions,
-                             c=changes: MessageItem("assistant", text,
-                                                    "Stopped" if stopped else "", v, c))
+            factories.append(partial(MessageItem, "assistant", message.text,
+                                     "Stopped" if message.stopped else "", versions, changes))
     return factories
 
 
@@ -556,7 +577,7 @@ class _Turn:
             if self.answer is None:
                 self.answer = self.latest = self.view.add(MessageItem("assistant"))
                 self.panel._status("")
-            self.answer.view.append(event.text)
+            self.answer.body.append(event.text)
         elif isinstance(event, ToolStarted):
             self._finish_answer()  # text after a tool call starts below the tool's line
             label = event.name.replace("_", " ")
@@ -619,7 +640,7 @@ class _Turn:
 
     def _show_versions(self) -> None:
         """After a Retry, the new answer offers the ones it replaced (‹ 1/2 ›)."""
-        if self.text is None and self.latest is not None:
+        if self.text is None and self.latest is not None and self.conversation_id is not None:
             earlier = self.panel.conversations.earlier_answers(self.conversation_id)
             self.latest.set_versions(earlier.get(self.panel.questions, []))
 
@@ -644,7 +665,7 @@ class _Turn:
 
     def _finish_answer(self) -> None:
         if self.answer is not None:
-            self.answer.view.finish()
+            self.answer.body.finish()
             self.answer = None
 
     def _stopped(self) -> None:
@@ -653,7 +674,7 @@ class _Turn:
         for card in self.approvals:
             card.expire()
         if self.answer is not None:
-            self.answer.view.finish()
+            self.answer.body.finish()
             self.answer.mark("Stopped")
             self.panel._set_last_answer(self.answer)
             self.answer = None
@@ -672,7 +693,8 @@ class _Turn:
             self.panel.show_key_prompt(True)
         # Retry is always offered: after fixing the key or the model in Settings, or once the
         # network is back, it is the one click that gets the answer.
-        actions = (FIX_IN_SETTINGS[kind], RETRY) if kind in FIX_IN_SETTINGS else (RETRY,)
+        actions: tuple[str, ...] = \
+            (FIX_IN_SETTINGS[kind], RETRY) if kind in FIX_IN_SETTINGS else (RETRY,)
         if kind == Kind.EMPTY_MESSAGE:
             actions = ()
         item = self.panel._error(ErrorItem(message, actions))

@@ -9,10 +9,17 @@ below aligned to it; a button brings back the bottom.
 """
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractButton, QFrame, QScrollArea, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QFrame,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.ui.theme.icons import icon
 from app.ui.theme.tokens import READABLE_WIDTH, SPACE
@@ -23,6 +30,7 @@ KEEP_BUILT = 160      # past this many built items, the oldest become factories 
 NEAR_TOP = 400        # pixels from the top that build the previous batch
 
 Factory = Callable[[], QWidget]
+Item = TypeVar("Item", bound=QWidget)  # add() hands back the very item it was given
 
 
 class ChatView(QScrollArea):
@@ -70,7 +78,7 @@ class ChatView(QScrollArea):
 
     # -- items ------------------------------------------------------------------------------
 
-    def add(self, item: QWidget) -> QWidget:
+    def add(self, item: Item) -> Item:
         self._layout.addWidget(item)
         self._tell_if_empty()  # before show(): the view must be on screen for a card's focus
         item.show()  # now, not on the next turn of the loop: a card must be able to take focus
@@ -88,7 +96,9 @@ class ChatView(QScrollArea):
 
     def items(self) -> list[QWidget]:
         """The built items, oldest first."""
-        return [self._layout.itemAt(i).widget() for i in range(1, self._layout.count())]
+        items = (self._layout.itemAt(i) for i in range(1, self._layout.count()))
+        return [widget for item in items
+                if item is not None and (widget := item.widget()) is not None]
 
     @property
     def unbuilt(self) -> int:
@@ -154,7 +164,7 @@ class ChatView(QScrollArea):
         self._tab_order.start()
 
     def _order_tabs(self) -> None:
-        previous = self
+        previous: QWidget = self
         for item in self.items():
             stops = [item] if item.focusPolicy() & Qt.FocusPolicy.TabFocus else []
             stops += [button for button in item.findChildren(QAbstractButton)

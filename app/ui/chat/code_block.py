@@ -5,10 +5,8 @@ once the block is complete (again after a theme switch), and a quiet Copy."""
 import math
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import (QColor, QFont, QGuiApplication, QPalette, QTextCharFormat,
-                           QTextCursor)
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QToolButton,
-                               QVBoxLayout)
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QToolButton, QVBoxLayout
 
 from app.ui.theme import apply
 from app.ui.theme.icons import icon

@@ -6,19 +6,31 @@ A calm chrome column: a quiet "New chat" icon (Ctrl+N, the File menu's key), a r
 field, and rows of a title with a quiet date at its right.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import cast
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QMessageBox, QStyle, QStyledItemDelegate,
-                               QStyleOptionViewItem, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtGui import QAction, QColor, QFont, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.common import clock
 from app.common.errors import UserError
 from app.conversations.store import ConversationStore
 from app.ui.live_updates import LiveUpdates
-from app.ui.question_box import question
+from app.ui.question_box import QuestionBox, question
 from app.ui.theme import apply
 from app.ui.theme.icons import icon
 from app.ui.theme.tokens import SPACE, type_px
@@ -91,7 +103,7 @@ class ConversationList(QWidget):
         super().__init__(parent)
         self.conversations = conversations
         self.current_id: str | None = None
-        self.confirm: QMessageBox | None = None  # the open "Delete …?" question, if any
+        self.confirm: QuestionBox | None = None  # the open "Delete …?" question, if any
         self.setProperty("surface", "chrome")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         layout = QVBoxLayout(self)
@@ -135,7 +147,8 @@ class ConversationList(QWidget):
         rename = QAction("Rename", self.list, shortcut=QKeySequence(Qt.Key.Key_F2))
         rename.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         rename.triggered.connect(self.rename_current)
-        delete = QAction("Delete…", self.list, shortcut=QKeySequence.StandardKey.Delete)
+        delete = QAction("Delete…", self.list,
+                         shortcut=QKeySequence(QKeySequence.StandardKey.Delete))
         delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         delete.triggered.connect(self.delete_current)
         self.list.addActions([rename, delete])
@@ -225,7 +238,7 @@ class ConversationList(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.search and event.type() == QEvent.Type.KeyPress:
-            key = event.key()
+            key = cast(QKeyEvent, event).key()  # Qt delivers a KeyPress as a QKeyEvent
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter) \
                     and self.list.count():
                 self.list.setFocus(Qt.FocusReason.TabFocusReason)

@@ -1,18 +1,25 @@
 """A message's text as rendered markdown that grows as the answer streams in.
 
 Re-rendering the whole message per delta grows quadratically (measured: 14-22 s of UI-thread
-time for a 1,880-token answer, against 0.4 s this way). So deltas are buffered and flushed at most 30 times a second; each flush renders
-only newly finished blocks (parsed in a separate document, inserted as a fragment: inserting
-markdown directly merges its first block into the previous one) and shows the unfinished tail
-as plain text until its block completes. The view sizes itself to its text, so a chat can stack
-messages in one scroll area.
+time for a 1,880-token answer, against 0.4 s this way). So deltas are buffered and flushed at
+most 30 times a second; each flush renders only newly finished blocks (parsed in a separate
+document, inserted as a fragment: inserting markdown directly merges its first block into the
+previous one) and shows the unfinished tail as plain text until its block completes. The view
+sizes itself to its text, so a chat can stack messages in one scroll area.
 """
 
 import math
 
 from PySide6.QtCore import QSize, Qt, QTimer, QUrl
-from PySide6.QtGui import (QCursor, QDesktopServices, QTextBlockFormat, QTextCharFormat,
-                           QTextCursor, QTextDocument, QTextDocumentFragment)
+from PySide6.QtGui import (
+    QCursor,
+    QDesktopServices,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextDocumentFragment,
+)
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QToolTip
 
 from app.ui.chat.markdown_blocks import FinishedBlocks

@@ -10,8 +10,16 @@ comes back); "Open in window" continues the same conversation in the main window
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFrame, QGraphicsDropShadowEffect, QHBoxLayout, QLabel,
-                               QPushButton, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFrame,
+    QGraphicsDropShadowEffect,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import APP_NAME
 from app.assistant.loader import AssistantLoader
@@ -144,7 +152,7 @@ class QuickAsk(QWidget):
         recent = sum(request not in EXAMPLES for request in requests)
         self.suggestions_title.setText("Recent" if recent == len(requests) else
                                        "Recent and suggested" if recent else "Try")
-        for button, request in zip(self.suggestion_buttons, requests):
+        for button, request in zip(self.suggestion_buttons, requests, strict=False):
             button.setText(one_line(request))
             button.setToolTip(request)
             button.setProperty("request", request)
@@ -164,11 +172,13 @@ class QuickAsk(QWidget):
         self.chat.pages.setVisible(not empty)
         self.header.setVisible(not empty)
         self.suggestions.setVisible(empty)
-        self.layout().activate()
+        layout = self.layout()
+        if layout is not None:  # set in __init__
+            layout.activate()
         chrome = self.sizeHint().height()
-        if not empty:
+        content = self.chat.view.widget()  # the transcript's column, set with the view
+        if not empty and content is not None:
             chrome -= self.chat.pages.sizeHint().height()
-            content = self.chat.view.widget()
             chrome += content.heightForWidth(self.chat.view.viewport().width()) \
                 if content.hasHeightForWidth() else content.sizeHint().height()
         screen = self.screen().availableGeometry().height() if self.screen() else MAX_HEIGHT

@@ -7,17 +7,18 @@ moment (PortAudio asks the sound system for its devices), so it runs on a worker
 """
 
 import asyncio
+from typing import cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 from app.assistant.voice import clip_from_pcm
 from app.common.errors import UserError
 from app.desktop.microphone import Recording, missing_microphone
+from app.ui.task_runner import TaskRunner
 from app.ui.theme.icons import icon
 from app.ui.theme.tokens import SPACE
-from app.ui.task_runner import TaskRunner
 
 HOLD_KEYS = "Ctrl+Shift+Space"  # no desktop or input method binds it (Ctrl+Space and
                                 # Super+Space switch input sources on some)
@@ -25,6 +26,7 @@ RECORD_TIP = f"Record a voice message (hold {HOLD_KEYS} to talk)"
 SEND_TIP = "Send the voice message (Enter); Esc cancels"
 REFRESH_MS = 100  # the meter and the timer: smooth enough, and cheap
 HOLD_RELEASED = {Qt.Key.Key_Space, Qt.Key.Key_Control, Qt.Key.Key_Shift, Qt.Key.Key_Meta}
+KEY_EVENTS = (QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
 
 
 def elapsed(seconds: float) -> str:
@@ -66,13 +68,13 @@ class VoiceRecorder(QWidget):
         self._refresh = QTimer(self)
         self._refresh.setInterval(REFRESH_MS)
         self._refresh.timeout.connect(self._update)
-        for widget in (message_box, self.button):
-            widget.installEventFilter(self)
+        for watched in (message_box, self.button):
+            watched.installEventFilter(self)
         hold = QShortcut(QKeySequence(HOLD_KEYS), self)
         hold.setContext(Qt.ShortcutContext.WindowShortcut)
         hold.setAutoRepeat(False)
         hold.activated.connect(self._hold)
-        self._watched_window = None
+        self._watched_window: QWidget | None = None
 
     @property
     def recording(self) -> bool:
@@ -145,7 +147,9 @@ class VoiceRecorder(QWidget):
         self._recording = None
         self._send_when_open = self._holding = False
         self._refresh.stop()
-        QApplication.instance().removeEventFilter(self)
+        app = QApplication.instance()
+        if app is not None:  # None only after the app has gone
+            app.removeEventFilter(self)
         self._show_recording(False)
 
     def _show_recording(self, shown: bool) -> None:
@@ -193,7 +197,9 @@ class VoiceRecorder(QWidget):
         if self._recording is None and self.button.isEnabled():
             self.start()
             self._holding = True
-            QApplication.instance().installEventFilter(self)  # the release goes anywhere
+            app = QApplication.instance()
+            if app is not None:  # None only after the app has gone
+                app.installEventFilter(self)  # the release goes anywhere
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
@@ -201,18 +207,19 @@ class VoiceRecorder(QWidget):
             if not self.button.isEnabled():
                 self.runner.start(self._look_again())
             return False
-        if self._recording is None:
+        if self._recording is None or kind not in KEY_EVENTS:
             return False
-        if self._holding and kind == QEvent.Type.KeyRelease and not event.isAutoRepeat() \
-                and event.key() in HOLD_RELEASED:
+        keys = cast(QKeyEvent, event)  # Qt delivers each of KEY_EVENTS as a QKeyEvent
+        if self._holding and kind == QEvent.Type.KeyRelease and not keys.isAutoRepeat() \
+                and keys.key() in HOLD_RELEASED:
             self.finish()
             return False
         if watched is QApplication.instance() or kind not in (QEvent.Type.ShortcutOverride,
                                                               QEvent.Type.KeyPress):
             return False
-        key = event.key()
+        key = keys.key()
         if key == Qt.Key.Key_Escape or key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
-                and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                and not keys.modifiers() & Qt.KeyboardModifier.ShiftModifier:
             if kind == QEvent.Type.ShortcutOverride:
                 event.accept()  # the key is ours: not the window's Esc (stop, or hide)
             else:

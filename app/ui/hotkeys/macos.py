@@ -66,10 +66,14 @@ class CarbonApi:
         self._carbon = ctypes.CDLL("/System/Library/Frameworks/Carbon.framework/Carbon")
         self._carbon.GetApplicationEventTarget.restype = ctypes.c_void_p
         self._target = self._carbon.GetApplicationEventTarget()
-        self._handler = None  # kept: Carbon holds only the pointer
+        self._handler: object | None = None  # kept: Carbon holds only the pointer
 
     def install_handler(self, on_pressed: Callable[[], None]) -> None:
-        self._handler = self.HANDLER(lambda *_: on_pressed() or 0)
+        def handle(*_: object) -> int:
+            on_pressed()
+            return 0  # noErr
+
+        self._handler = self.HANDLER(handle)
         spec = _EventTypeSpec(self.K_EVENT_CLASS_KEYBOARD, self.K_EVENT_HOT_KEY_PRESSED)
         reference = ctypes.c_void_p()
         self._carbon.InstallEventHandler(ctypes.c_void_p(self._target), self._handler, 1,
@@ -93,7 +97,7 @@ class MacHotkey(QObject):
         super().__init__(parent)
         self._api = api or CarbonApi()
         self._api.install_handler(on_pressed)
-        self._reference = None
+        self._reference: object | None = None
 
     def bind(self, shortcut: Shortcut) -> str:
         self.unbind()

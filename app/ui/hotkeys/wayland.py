@@ -129,7 +129,8 @@ class WaylandHotkey(QObject):
 
     # -- the exchange, step by step -------------------------------------------------------
 
-    def _after_register(self, generation: int) -> Callable:
+    def _after_register(self, generation: int,
+                        ) -> tuple[Callable[[object], None], Callable[[str, str], None]]:
         def registered(_body) -> None:
             self._registered = True
             if generation == self._generation:
@@ -165,6 +166,7 @@ class WaylandHotkey(QObject):
     def _bind_shortcuts(self, generation: int, session: str) -> None:
         token = self._token()
         shortcut = self._wanted
+        assert shortcut is not None  # bind() sets it before any session is asked for
         wanted = [(SHORTCUT_ID, {"description": ("s", DESCRIPTION),
                                  "preferred_trigger": ("s", portal_trigger(shortcut))})]
 

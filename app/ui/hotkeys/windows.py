@@ -3,10 +3,12 @@ opens quick ask once; Windows posts WM_HOTKEY, which a native event filter picks
 message loop.
 
 The Win32 calls sit behind `Win32Api`, so the translation and the call sequence are tested on
-any system (tests/desktop/test_quick_ask_shortcut_seams.py); only Windows itself runs the real calls.
+any system (tests/desktop/test_quick_ask_shortcut_seams.py); only Windows itself runs the real
+calls.
 """
 
 import ctypes
+import sys
 from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractNativeEventFilter, QCoreApplication, QObject
@@ -44,14 +46,21 @@ def virtual_key(key: str) -> int:
 class Win32Api:
     """The three calls, for real (Windows only)."""
 
+    # ctypes defines WinDLL and get_last_error only on Windows, so they are typed by hand.
+    _user32: ctypes.CDLL
+    _last_error: Callable[[], int]
+
     def __init__(self) -> None:
+        if sys.platform != "win32":  # also tells mypy, on other systems, to skip what follows
+            raise OSError("RegisterHotKey exists only on Windows.")
         self._user32 = ctypes.WinDLL("user32", use_last_error=True)
+        self._last_error = ctypes.get_last_error
 
     def register(self, modifiers: int, key: int) -> int:
         """0, or the error code (ERROR_HOTKEY_ALREADY_REGISTERED: another app has it)."""
         if self._user32.RegisterHotKey(None, HOTKEY_ID, modifiers, key):
             return 0
-        return ctypes.get_last_error()
+        return self._last_error()
 
     def unregister(self) -> None:
         self._user32.UnregisterHotKey(None, HOTKEY_ID)
@@ -89,7 +98,9 @@ class WindowsHotkey(QObject):
         self._registered = False
         self._filter = _HotkeyFilter(on_pressed)
         if install_filter:
-            QCoreApplication.instance().installNativeEventFilter(self._filter)
+            app = QCoreApplication.instance()
+            assert app is not None, "a hotkey needs the running app"
+            app.installNativeEventFilter(self._filter)
 
     def bind(self, shortcut: Shortcut) -> str:
         self.unbind()

@@ -11,9 +11,11 @@ the loop, so the exit is 0 with nothing left pending.
 import asyncio
 import sys
 from collections.abc import Callable
+from typing import cast
 
 from app import APP_NAME
-from app.ui.lifecycle.display_loss import SENTENCE as DISPLAY_LOST, DisplayWatch
+from app.ui.lifecycle.display_loss import SENTENCE as DISPLAY_LOST
+from app.ui.lifecycle.display_loss import DisplayWatch
 
 SHUTDOWN_TIMEOUT = 5.0  # seconds for streams to stop and files to close before giving up
 
@@ -34,7 +36,8 @@ def run(start: str = "window", on_shown: Callable | None = None) -> int:
     from app.common.paths import resource_path
     from app.ui.lifecycle.single_instance import start_or_hand_off
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    # instance() is typed as the QCoreApplication base; the one app here is a QApplication.
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     app.setApplicationName("task-assistant")
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName("task-assistant")  # matches the .desktop file: the shell's icon
@@ -95,8 +98,10 @@ async def _main(app, server, start: str, on_shown: Callable | None, display) -> 
     window = shell.window
 
     def shown() -> None:
-        if window.isVisible():  # the heavy imports begin once the window is on screen; a
-            workspace.agent.preload()  # tray start waits for intent (Shell.ensure_assistant_loading)
+        # The heavy imports begin once the window is on screen; a tray start waits for intent
+        # (Shell.ensure_assistant_loading).
+        if window.isVisible():
+            workspace.agent.preload()
         window.check_key()
         shell.check_reminders()  # overdue tasks are announced at start
         shell.back_up_if_due()

@@ -5,6 +5,7 @@ without the loop and ends with one sentence, as a normal way to end.
 """
 
 import sys
+from collections.abc import Callable
 
 LOST_DISPLAY = ("The X11 connection broke", "The Wayland connection broke")
 SENTENCE = "The display went away, so the app closed its files and quit."
@@ -15,7 +16,7 @@ class DisplayWatch:
 
     def __init__(self) -> None:
         self.lost = False
-        self._previous = None
+        self._previous: Callable[..., object] | None = None  # Qt's handler before ours
 
     def install(self) -> None:
         from PySide6.QtCore import qInstallMessageHandler

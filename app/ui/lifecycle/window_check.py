@@ -1,5 +1,6 @@
 """The self-test's window check (app.diagnostics.self_test): Qt's plugins are there and the
-real main window paints. The caller provides a temporary TASK_ASSISTANT_HOME and picks the platform."""
+real main window paints. The caller provides a temporary TASK_ASSISTANT_HOME and picks the
+platform."""
 
 import asyncio
 import os
@@ -7,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 from app.common.install import CheckFailed, reinstall_hint
 
@@ -81,7 +83,8 @@ def check_window() -> str:
     if QApplication.instance() is None and os.environ.get("QT_QPA_PLATFORM") == "offscreen":
         needed = [*needed, "platforms/offscreen"]  # Qt aborts the process when it is missing
     checked = check_plugins(plugins_dir(), needed)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    # instance() is typed as the QCoreApplication base; the one app here is a QApplication.
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     with _quiet_qt():
         size = _paint_main_window()
     svg = resource_path("task-assistant.svg")
@@ -123,8 +126,13 @@ def _paint_main_window() -> str:
                             workspace.keys, workspace.agent, TaskRunner())
         try:
             loop = QEventLoop()
-            painted = []
-            window.first_painted.connect(lambda: (painted.append(True), loop.quit()))
+            painted: list[bool] = []
+
+            def on_painted() -> None:
+                painted.append(True)
+                loop.quit()
+
+            window.first_painted.connect(on_painted)
             timeout = QTimer(singleShot=True, interval=PAINT_TIMEOUT_MS)
             timeout.timeout.connect(loop.quit)
             timeout.start()

@@ -11,10 +11,20 @@ Typing never resizes anything: the chips' row keeps its height whether chips are
 chips is cut at the box's edge instead of widening the panel or the window.
 """
 
-from PySide6.QtCore import QEvent, QTimer, Qt, Signal
+from typing import cast
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy,
-                               QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.common.errors import UserError
 from app.tasks import quick_add
@@ -131,8 +141,10 @@ class QuickAddBox(QWidget):
         return [chip.text() for chip in self.reading_chips()]
 
     def reading_chips(self) -> list[ReadingChip]:
-        return [self._chip_layout.itemAt(number).widget()
-                for number in range(1, self._chip_layout.count() - 1)]
+        # Between the title chip and the closing stretch the row holds reading chips only.
+        items = (self._chip_layout.itemAt(number)
+                 for number in range(1, self._chip_layout.count() - 1))
+        return [cast(ReadingChip, item.widget()) for item in items if item is not None]
 
     def take_back(self, source: str) -> None:
         """Keep the words `source` in the title instead of reading them."""
@@ -151,9 +163,11 @@ class QuickAddBox(QWidget):
     def update_chips(self) -> None:
         self._timer.stop()
         while self._chip_layout.count() > 2:
-            widget = self._chip_layout.takeAt(1).widget()
-            widget.hide()
-            widget.deleteLater()
+            item = self._chip_layout.takeAt(1)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
         try:
             parsed = (quick_add.parse(self.line.text(), keep=frozenset(self.kept))
                       if self.line.text().strip() else None)
@@ -164,7 +178,7 @@ class QuickAddBox(QWidget):
         self.title_chip.setAccessibleName(f"Title: {parsed.title}" if parsed else "")
         known = {list_name_key(name) for name in self.known_lists}
         readings = list(parsed.readings) if parsed else []
-        previous = self.line
+        previous: QWidget = self.line
         for reading in readings:
             shown = reading.text
             if reading.kind == "list" and list_name_key(reading.text) not in known:

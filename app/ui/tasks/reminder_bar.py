@@ -3,8 +3,7 @@ hour, or until tomorrow 09:00. The tray's notifications cannot carry buttons (QS
 has no actions), so clicking one brings the task here with them."""
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton,
-                               QVBoxLayout)
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout
 
 from app.ui.theme import apply
 from app.ui.theme.icons import icon
@@ -48,7 +47,8 @@ class ReminderBar(QFrame):
         for text, when in SNOOZES:
             button = self.snooze_buttons[text] = QPushButton(text)
             button.setAccessibleName(f"Snooze {text}")
-            button.clicked.connect(lambda _=False, w=when: self.snooze_clicked.emit(self.task_id, w))
+            button.clicked.connect(
+                lambda _=False, w=when: self.snooze_clicked.emit(self.task_id, w))
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)

@@ -8,10 +8,13 @@ then the month ("January", "March 2028" in another year). Names are formatted by
 English, as `dates.relative_due` does, so they do not depend on the C library's locale.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 
+from app.common import clock
 from app.tasks import Task
-from app.tasks.when.dates import Due
+from app.tasks.when.dates import Due, local_today
 
 OVERDUE, TODAY = "Overdue", "Today"
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -43,3 +46,15 @@ def day_heading(day: date, today: date) -> str:
 def upcoming_section(task: Task, today: date) -> str:
     due = Due.stored(task.due)
     return day_heading(due.day, today) if due is not None else "Later"
+
+
+def for_view(view: str, tasks: list[Task]) -> Callable[[Task], str] | None:
+    """How the view's top-level tasks are grouped: by Overdue/Today (only when something
+    is overdue), by day in Upcoming; None elsewhere."""
+    if view == "Today":
+        now = clock.now()
+        if any(today_section(task, now) == OVERDUE for task in tasks):
+            return partial(today_section, now=now)
+    if view == "Upcoming":
+        return partial(upcoming_section, today=local_today())
+    return None

@@ -15,15 +15,27 @@ from datetime import datetime
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QMenu, QPlainTextEdit, QToolButton, QVBoxLayout,
-                               QWidget, QWidgetAction)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWidgetAction,
+)
 
 from app.common import crash_log
 from app.common.errors import UserError
 from app.tasks import PRIORITIES, Origin, Task, TaskFilter, TaskStore
-from app.tasks.when import repeat as repeats
 from app.tasks.model import MAX_DEPTH
+from app.tasks.when import repeat as repeats
 from app.tasks.when.natural_dates import read_due
 from app.tasks.when.reminder_time import describe_before, read_remind
 from app.ui.tasks.date_picker import DatePicker

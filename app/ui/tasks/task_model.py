@@ -8,23 +8,34 @@ with no flags, so it can be neither selected nor reached with the arrow keys.
 """
 
 from collections.abc import Callable
+from typing import overload
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 
 from app.common import clock
 from app.tasks import Task
+from app.tasks.tree import in_tree_order
 from app.tasks.when import repeat as repeats
 from app.tasks.when.dates import Due, friendly_due, local_today, relative_due
-from app.tasks.tree import in_tree_order
 from app.ui.tasks.task_row import HEADING_ROLE, LOOK_ROLE, RowLook
 
 TASK_ID_ROLE = Qt.ItemDataRole.UserRole
 HEADING_IDS = 1 << 40  # a heading's internal id: above every task id
+# Qt's invalid index, the "top level" default below: a value nothing can change, so one is shared.
+NO_INDEX = QModelIndex()
 
 
 def row_look(task: Task, now, trashed_at: str | None = None, show_list: bool = False) -> RowLook:
     """What one row shows, worked out without Qt's painting (the tests read it too)."""
-    overdue = task.status == "open" and bool(task.due) and Due.stored(task.due).is_overdue(now)
+    due = Due.stored(task.due)
+    overdue = task.status == "open" and due is not None and due.is_overdue(now)
     if trashed_at is not None:
         when = "deleted " + friendly_due(trashed_at)
     else:
@@ -129,27 +140,37 @@ class TaskTreeModel(QAbstractItemModel):
 
     # -- QAbstractItemModel ----------------------------------------------------------------
 
-    def _id(self, index: QModelIndex) -> int | None:
+    def _id(self, index: QModelIndex | QPersistentModelIndex) -> int | None:
         return index.internalId() if index.isValid() else None
 
-    def index(self, row, column, parent=QModelIndex()) -> QModelIndex:
+    def index(self, row: int, column: int,
+              parent: QModelIndex | QPersistentModelIndex = NO_INDEX) -> QModelIndex:
         siblings = self._children.get(self._id(parent), ())
         if column != 0 or not 0 <= row < len(siblings):
             return QModelIndex()
         return self.createIndex(row, 0, siblings[row])
 
-    def parent(self, index=QModelIndex()) -> QModelIndex:
+    # Qt names two things "parent": the model's owner (no argument) and a row's parent row.
+    @overload
+    def parent(self) -> QObject | None: ...
+    @overload
+    def parent(self, index: QModelIndex | QPersistentModelIndex, /) -> QModelIndex: ...
+
+    def parent(self, index: QModelIndex | QPersistentModelIndex | None = None,
+               ) -> QObject | QModelIndex | None:
+        if index is None:
+            return super().parent()
         if not index.isValid():
             return QModelIndex()
         above = self._parent.get(index.internalId())
         return QModelIndex() if above is None else self.index_of(above)
 
-    def rowCount(self, parent=QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = NO_INDEX) -> int:
         if parent.column() > 0:
             return 0
         return len(self._children.get(self._id(parent), ()))
 
-    def columnCount(self, parent=QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = NO_INDEX) -> int:
         return 1
 
     def flags(self, index):

@@ -12,27 +12,43 @@ its row is highlighted for a moment, and when it is not in the view shown while 
 the chat, the panel turns to the view that has it.
 """
 
-from functools import partial
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, QVariantAnimation
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QLabel, QMenu, QMessageBox,
-                               QPushButton, QSplitter, QStackedWidget, QTreeView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.common import crash_log
-from app.common import clock
+from app.common import clock, crash_log
 from app.common.errors import UserError
-from app.tasks import INBOX, Origin, Step, Task, TaskFilter, TaskStore
-from app.tasks import quick_add, reschedule, validate
+from app.tasks import (
+    INBOX,
+    Origin,
+    Step,
+    Task,
+    TaskFilter,
+    TaskStore,
+    quick_add,
+    reschedule,
+    validate,
+)
 from app.tasks.when.dates import Due, friendly_due, local_today
 from app.ui.live_updates import LiveUpdates
-from app.ui.question_box import question
+from app.ui.question_box import QuestionBox, question
 from app.ui.tasks import sections
 from app.ui.tasks.empty_state import EmptyState
 from app.ui.tasks.quick_add_box import QuickAddBox
-from app.ui.tasks.reschedule_button import RescheduleButton
 from app.ui.tasks.reminder_bar import ReminderBar
+from app.ui.tasks.reschedule_button import RescheduleButton
 from app.ui.tasks.task_editor import TaskEditor
 from app.ui.tasks.task_model import TASK_ID_ROLE, TaskTreeModel
 from app.ui.tasks.task_row import TaskRowDelegate
@@ -59,8 +75,8 @@ class TaskPanel(QWidget):
         self._store = store
         self._owns_live = live is None
         self.live = live or LiveUpdates(store, parent=self)
-        self.editor = None       # the open TaskEditor, if any
-        self.confirm_box = None  # the open confirmation, if any
+        self.editor: TaskEditor | None = None  # the open editor, if any
+        self.confirm_box: QuestionBox | None = None  # the open confirmation, if any
         self._select_next: int | None = None  # a task to select after the next refresh
         self._collapsed: set[int] = set()     # parents whose subtasks the user folded away
         self._refreshing = False
@@ -299,7 +315,7 @@ class TaskPanel(QWidget):
         self.sidebar.set_lists(*counted)  # may move to Inbox if the shown list went away
         self.add_box.known_lists = set(counted[0])
         keep = self._select_next or self.selected_task_id()
-        old_row = self.visible_task_ids().index(keep) if self.model.task(keep) else -1
+        old_row = self.visible_task_ids().index(keep) if keep and self.model.task(keep) else -1
         self._select_next = None
         view = self.current_view
         tasks = self._attempt(lambda: self._tasks_for(view))
@@ -309,7 +325,7 @@ class TaskPanel(QWidget):
         if view == "Trash":
             trashed = {item.task.id: item.trashed_at for item in self._store.trash()}
         self._refreshing = True
-        self.model.set_tasks(tasks, trashed, section=self._sections_of(view, tasks),
+        self.model.set_tasks(tasks, trashed, section=sections.for_view(view, tasks),
                              show_list=view in MIXED_VIEWS)
         # The fold arrows' column only where some task has subtasks: elsewhere it is the title's.
         self.view.setRootIsDecorated(bool(self.model.parents()))
@@ -333,18 +349,6 @@ class TaskPanel(QWidget):
         self.stack.setCurrentWidget(self.view if tasks else self.empty_label)
         if keep is not None and not self.select_task(keep) and tasks and old_row >= 0:
             self.select_task(self.visible_task_ids()[min(old_row, len(tasks) - 1)])
-
-    @staticmethod
-    def _sections_of(view: str, tasks: list[Task]):
-        """How the view's top-level tasks are grouped: by Overdue/Today (only when something
-        is overdue), by day in Upcoming; None elsewhere."""
-        if view == "Today":
-            now = clock.now()
-            if any(sections.today_section(task, now) == sections.OVERDUE for task in tasks):
-                return partial(sections.today_section, now=now)
-        if view == "Upcoming":
-            return partial(sections.upcoming_section, today=local_today())
-        return None
 
     def _place_reschedule(self) -> None:
         """Reschedule sits at the end of the Overdue heading's row (a new one each refresh:
@@ -392,7 +396,9 @@ class TaskPanel(QWidget):
         """Highlight the rows of tasks just added; when none is in the view shown and the
         user is not working in this panel, turn to the view that holds the first."""
         shown = [task_id for task_id in task_ids if self.model.task(task_id)]
-        if not shown and not self.isAncestorOf(QApplication.focusWidget()):
+        focused = QApplication.focusWidget()
+        working_here = focused is not None and self.isAncestorOf(focused)
+        if not shown and not working_here:
             task = self._attempt(lambda: self._store.get(task_ids[0]), say=lambda _: None)
             if task is None:
                 return
@@ -605,7 +611,7 @@ class TaskPanel(QWidget):
             lambda _: self._answered(box, answered, box.clickedButton() is box.confirm))
         box.open()  # no nested event loop: the answer arrives through `finished`
 
-    def _answered(self, box: QMessageBox, answered, yes: bool) -> None:
+    def _answered(self, box: QuestionBox, answered, yes: bool) -> None:
         if self.confirm_box is box:
             self.confirm_box = None
         box.deleteLater()

@@ -14,7 +14,7 @@ from collections import namedtuple
 
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QPainter, QTextLayout
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTreeView
 
 from app.ui.theme import apply
 from app.ui.theme.icons import icon
@@ -112,7 +112,7 @@ class TaskRowDelegate(QStyledItemDelegate):
     def sizeHint(self, option, index) -> QSize:
         width = option.rect.width()
         view = self.parent()
-        if width <= 0 and view is not None and hasattr(view, "viewport"):
+        if width <= 0 and isinstance(view, QTreeView):  # the task panel's tree
             width = view.viewport().width() - view.indentation() * _depth(index)
         heading = index.data(HEADING_ROLE)
         if heading is not None:

@@ -15,15 +15,27 @@ name keep them), the keys stay.
 
 from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QContextMenuEvent, QFont, QFontMetrics, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QLabel, QListView,
-                               QListWidget, QListWidgetItem, QMenu, QStyle, QStyledItemDelegate,
-                               QStyleOptionViewItem, QToolButton, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolButton,
+    QWidget,
+)
 
 from app.tasks import INBOX
+from app.ui.tasks.list_name_field import ListNameField
 from app.ui.theme import apply
 from app.ui.theme.icons import icon
 from app.ui.theme.tokens import SPACE, type_px
-from app.ui.tasks.list_name_field import ListNameField
 
 VIEW_ROLE = Qt.ItemDataRole.UserRole
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -274,6 +286,7 @@ class TaskSidebar(QListWidget):
                             INBOX_IS_FIXED if name == INBOX else ONLY_LISTS)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        item: QListWidgetItem | None
         if event.reason() == QContextMenuEvent.Reason.Keyboard:  # the Menu key, Shift+F10
             item = self.currentItem()
             place = self.visualItemRect(item).center() if item else QPoint(0, 0)
@@ -392,10 +405,10 @@ class TaskSidebar(QListWidget):
         no other row is covered; re-placed after a rebuild or a resize. A list renamed or
         deleted elsewhere meanwhile takes its field with it."""
         item = self._row_of_field()
-        if item is None:
+        field = self.name_field
+        if item is None or field is None:
             self._close_field()
             return
-        field = self.name_field
         width = self.viewport().width()
         left = self.iconSize().width() + SPACE["l"] + SPACE["xs"]  # the row's icon stays in sight
         height = field.heightForWidth(width - left) if field.hasHeightForWidth() \

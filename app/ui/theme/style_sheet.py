@@ -9,7 +9,12 @@ Hand-painted delegates (the task rows, the chat's items) read the same tokens th
 """
 
 from app.ui.theme.tokens import (
-    MONO_FAMILIES, RADIUS, SPACE, WEIGHTS, Scheme, type_px,
+    MONO_FAMILIES,
+    RADIUS,
+    SPACE,
+    WEIGHTS,
+    Scheme,
+    type_px,
 )
 
 
@@ -59,12 +64,14 @@ QToolButton[role="icon"] {{ padding: {sp["xs"]}px; border-radius: {r["m"]}px; }}
 
 QTextEdit[readOnly="true"], QPlainTextEdit[readOnly="true"], QTextBrowser {{
     background: transparent; border: none; }}
-QLineEdit, QPlainTextEdit[readOnly="false"], QTextEdit[readOnly="false"], QSpinBox, QDateEdit, QDateTimeEdit, QComboBox {{
+QLineEdit, QPlainTextEdit[readOnly="false"], QTextEdit[readOnly="false"], QSpinBox, QDateEdit,
+QDateTimeEdit, QComboBox {{
     background: {c.page}; color: {c.text}; border: {strong}px solid {c.border};
     border-radius: {r["m"]}px; padding: {sp["xs"] + 2}px {sp["s"]}px;
     selection-background-color: {c.accent}; selection-color: {c.on_accent}; }}
-QLineEdit:focus, QPlainTextEdit[readOnly="false"]:focus, QTextEdit[readOnly="false"]:focus, QSpinBox:focus, QDateEdit:focus,
-QDateTimeEdit:focus, QComboBox:focus {{ border: 2px solid {c.accent}; }}
+QLineEdit:focus, QPlainTextEdit[readOnly="false"]:focus, QTextEdit[readOnly="false"]:focus,
+QSpinBox:focus, QDateEdit:focus, QDateTimeEdit:focus, QComboBox:focus {{
+    border: 2px solid {c.accent}; }}
 QComboBox QLineEdit {{ border: none; padding: 0; background: transparent; }}
 QComboBox::drop-down {{ border: none; width: {sp["l"] + sp["xs"]}px; }}
 QComboBox QAbstractItemView {{ background: {c.raised}; border: 1px solid {c.border};
