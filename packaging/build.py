@@ -65,7 +65,8 @@ def freeze(work: Path, dist: Path, icon: Path) -> Path:
 
         env["TASK_ASSISTANT_VERSION_FILE"] = str(windows_version.write(work / "version-info.txt"))
     subprocess.run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean",
-                    "--log-level", "WARN", "--distpath", str(dist), "--workpath", str(work / "pyinstaller"),
+                    "--log-level", "WARN", "--distpath", str(dist),
+                    "--workpath", str(work / "pyinstaller"),
                     str(REPO / "packaging" / "task-assistant.spec")], check=True, env=env)
     return dist / metadata.COMMAND
 

@@ -9,6 +9,6 @@ for stream in ("stdout", "stderr"):
     if getattr(sys, stream) is None:
         setattr(sys, stream, open(os.devnull, "w", encoding="utf-8"))
 
-from app.cli.main import main
+from app.cli.main import main  # noqa: E402  (after the streams exist)
 
 raise SystemExit(main())

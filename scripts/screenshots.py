@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # Qt is imported where the window is built
-    from PySide6.QtGui import QPalette
+    pass
 
 REPO = Path(__file__).resolve().parent.parent
 WINDOW_SIZES = [(960, 700), (1280, 800), (1920, 1080)]
@@ -101,7 +101,14 @@ def settle(app, rounds: int = 30) -> None:
 
 def specimen():
     """The type scale and the roles of the style sheet, on a page, as widgets opt into them."""
-    from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+    from PySide6.QtWidgets import (
+        QHBoxLayout,
+        QLabel,
+        QPushButton,
+        QToolButton,
+        QVBoxLayout,
+        QWidget,
+    )
 
     from app.ui.theme.icons import icon
 
@@ -112,7 +119,8 @@ def specimen():
     for role, text in (("display", "Good morning"), ("title", "Today"),
                        ("heading", "LISTS"), ("", "Renew the passport (body)"),
                        ("muted", "Fri 11 Dec · every month (muted)"),
-                       ("caption", "3 tasks (caption)"), ("error", "The key was rejected. (error)")):
+                       ("caption", "3 tasks (caption)"),
+                       ("error", "The key was rejected. (error)")):
         label = QLabel(text)
         if role:
             label.setProperty("role", role)

@@ -55,12 +55,6 @@ async def _ask(question: str, args, clip=None) -> int:
     from app.assistant.chat_session import ChatSession
     from app.assistant.events import (
         ApprovalRequested,
-        Completed,
-        Failed,
-        Notice,
-        Retrying,
-        TextDelta,
-        ToolFinished,
     )
     from app.workspace import Workspace
 
@@ -93,8 +87,14 @@ class TurnPrinter:
         self._ended_with_newline = True
 
     def show(self, event: object) -> None:
-        from app.assistant.events import (Completed, Failed, Notice, Retrying, TextDelta,
-                                          ToolFinished)
+        from app.assistant.events import (
+            Completed,
+            Failed,
+            Notice,
+            Retrying,
+            TextDelta,
+            ToolFinished,
+        )
 
         if isinstance(event, TextDelta):
             sys.stdout.write(_safe(event.text, keep_lines=True))

@@ -50,8 +50,8 @@ def _now(args) -> int:
 
 
 def _restore(args) -> int:
-    from app.tasks.when.moments import moment_words
     from app.tasks.backups import list_backups, restore
+    from app.tasks.when.moments import moment_words
 
     name = args.name
     if name and name.strip().isdigit():  # a number from the list

@@ -7,14 +7,24 @@ finds tasks and conversations; Enter runs or opens the chosen one, Esc closes an
 focus back to where it was.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QKeySequence
-from PySide6.QtWidgets import (QApplication, QFrame, QGraphicsDropShadowEffect, QLineEdit,
-                               QListWidget, QListWidgetItem, QStyle, QStyledItemDelegate,
-                               QStyleOptionViewItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QGraphicsDropShadowEffect,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.common.errors import UserError
 from app.ui.theme.apply import current, text_size

@@ -7,8 +7,16 @@ its icons. At 960 px (half a 1920 screen) the chat and the tasks are both on scr
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
-from PySide6.QtWidgets import (QApplication, QFrame, QGraphicsDropShadowEffect, QMainWindow,
-                               QSplitter, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QGraphicsDropShadowEffect,
+    QMainWindow,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import APP_NAME
 from app.assistant.loader import AssistantLoader
@@ -18,10 +26,10 @@ from app.config.settings import Settings
 from app.conversations.store import ConversationStore
 from app.tasks import TaskStore
 from app.ui.chat.chat_panel import ChatPanel
-from app.ui.live_updates import LiveUpdates
 from app.ui.chat.conversation_list import ConversationList
-from app.ui.tasks.task_panel import TaskPanel
+from app.ui.live_updates import LiveUpdates
 from app.ui.task_runner import TaskRunner
+from app.ui.tasks.task_panel import TaskPanel
 from app.ui.theme.icons import icon
 from app.ui.theme.tokens import SPACE
 from app.ui.window_state import WindowState
@@ -212,15 +220,6 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         sheet = action(help_menu, "&Keyboard shortcuts", "Ctrl+/", self.show_shortcuts)
         sheet.setShortcuts([QKeySequence("Ctrl+/"), QKeySequence(Qt.Key.Key_F1)])
-
-    def switch_panel(self) -> None:
-        """F6: from anywhere in the chat to the task list, and from the tasks back to the
-        message box, so neither needs the mouse or a long walk with Tab."""
-        if self.tasks.isAncestorOf(QApplication.focusWidget()) or not self.tasks.isVisible():
-            self.chat.focus_message_box()
-        else:  # the list, or the views beside it when the list is empty
-            target = self.tasks.view if self.tasks.view.isVisible() else self.tasks.sidebar
-            target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # -- conversations ----------------------------------------------------------------------
 

@@ -11,9 +11,9 @@ import time_machine
 from caldav_server import PASSWORD, USER
 from conftest import CLI, cli_env
 
-from app.tasks.when.moments import moment_words
 from app.conversations.store import ConversationStore
 from app.tasks import Origin, TaskStore
+from app.tasks.when.moments import moment_words
 
 AUCKLAND = ZoneInfo("Pacific/Auckland")
 

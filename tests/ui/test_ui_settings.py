@@ -418,8 +418,14 @@ def test_desktop_choices_are_saved(qtbot, qloop):
 def clipped(dialog: QWidget) -> list[str]:
     """The visible widgets given less height than their text needs (a field's text line inside
     its padding and border; a wrapped label's height at its width)."""
-    from PySide6.QtWidgets import (QAbstractButton, QComboBox, QLabel, QLineEdit, QStyle,
-                                   QStyleOptionFrame)
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QComboBox,
+        QLabel,
+        QLineEdit,
+        QStyle,
+        QStyleOptionFrame,
+    )
 
     short = []
     for widget in dialog.findChildren(QWidget):

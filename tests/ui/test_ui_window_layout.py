@@ -3,10 +3,10 @@ folds first, into a drawer over the chat; then the task sidebar folds to its ico
 has its View menu toggle and key, and the keyboard can always reach what is folded."""
 
 from PySide6.QtCore import Qt
+from qt_fixtures import close_window, open_window
 
 from app.tasks import Origin
 from app.ui.main_window import CONVERSATIONS_FOLD, TASK_SIDEBAR_FOLD
-from qt_fixtures import close_window, open_window
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 BY_WINDOW = Origin("window")

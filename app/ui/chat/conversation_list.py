@@ -273,7 +273,3 @@ class ConversationList(QWidget):
         self.problem.hide()
         return True
 
-    def changeEvent(self, event) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:  # icons are tinted pixmaps
-            self.new_button.setIcon(icon("square-pen"))

@@ -3,8 +3,17 @@ choices. Only widgets: what they do (the keyring on worker threads, saving, the 
 test) is the dialog's, which holds on to these fields by name."""
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.ui.settings.shortcut_field import ShortcutField
 from app.ui.theme.tokens import SPACE

@@ -2,8 +2,8 @@
 "Test connection" button on the General page; the CalDAV account on the Sync page.
 
 Non-modal (`open()`/`show()`, never `exec()`: under qasync a nested event loop makes every
-coroutine scheduled meanwhile fail and never run again), and so is "Remove key"'s confirmation, which is a row in the dialog rather than a
-message box. Keyring calls block on D-Bus or an unlock prompt, so they run on worker threads, in
+coroutine scheduled meanwhile fail and never run again), and so is "Remove key"'s confirmation,
+which is a row in the dialog rather than a message box. Keyring calls block on D-Bus or an unlock prompt, so they run on worker threads, in
 coroutines started on the TaskRunner. The dialog may be closed, or deleted, while one runs:
 every coroutine checks `_alive()` after each await before it touches a widget.
 
@@ -14,22 +14,30 @@ line shows a masked tail, and every message is a sentence that never quotes it.
 import asyncio
 import os
 
-from PySide6.QtCore import QTimer, Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QLabel, QPushButton,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 from shiboken6 import isValid
 
 from app.assistant.connection_check import check_connection
 from app.common.errors import UserError
-from app.config.keystore import GET_A_KEY, KeyStore, check_key, environment_key
 from app.common.redact import ENV_VAR
+from app.config.keystore import GET_A_KEY, KeyStore, check_key, environment_key
 from app.config.mcp_servers import McpServers
 from app.config.settings import Settings
-from app.ui.task_runner import TaskRunner
 from app.ui.settings.appearance_page import AppearancePage
 from app.ui.settings.general_page import GeneralPage, sentence_label
 from app.ui.settings.tools_page import ToolsPage
+from app.ui.task_runner import TaskRunner
 from app.ui.theme.tokens import SPACE
 
 API_KEY_PAGE = GET_A_KEY

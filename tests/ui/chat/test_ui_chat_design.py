@@ -2,17 +2,17 @@
 actions on hover or focus, the composer, the conversation list's dates and the quick-ask
 launcher. Real widgets, the real window and a fake Gemini on loopback."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from fake_gemini import text
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtWidgets import QApplication
+from ui_helpers import answers, items, type_and_send, wait_for_answer
 
 from app.ui.chat.chat_items import MessageItem
 from app.ui.chat.welcome import EXAMPLES
 from app.ui.theme.tokens import LIGHT, READABLE_WIDTH
-from fake_gemini import text
-from ui_helpers import answers, items, type_and_send, wait_for_answer
 
 
 @pytest.fixture
@@ -144,7 +144,7 @@ def test_the_composer_grows_with_the_text_then_scrolls_with_send_inside(qtbot, w
 def test_a_conversation_row_shows_a_quiet_date():
     from app.ui.chat.conversation_list import when_label
 
-    now = datetime(2026, 12, 9, 15, 0, tzinfo=timezone.utc)  # a Wednesday
+    now = datetime(2026, 12, 9, 15, 0, tzinfo=UTC)  # a Wednesday
     assert when_label("2026-12-09T09:05:00+00:00", now) == "09:05"
     assert when_label("2026-12-08T22:00:00+00:00", now) == "Yesterday"
     assert when_label("2026-12-05T10:00:00+00:00", now) == "Sat"
