@@ -50,8 +50,8 @@ WINDOWS_CLI_EXE = f"{COMMAND}.exe"           # a console program: ask, tasks, --
 # Debian: the packages of the shared libraries the bundle takes from the system rather than
 # shipping them (bundle_contents.SYSTEM_LIBRARIES says which and why);
 # tests/packaging/test_packaging_linux.py checks that every library a bundled binary links is
-# either shipped or in one of these. The names hold from Debian 11 and Ubuntu 20.04 on. libc6 is added by the build, with the glibc
-# version the bundle really needs.
+# either shipped or in one of these. The names hold from Debian 11 and Ubuntu 20.04 on. libc6 is
+# added by the build, with the glibc version the bundle really needs.
 DEB_SECTION = "utils"
 DEB_DEPENDS = [
     "libstdc++6", "libgcc-s1", "libegl1", "libgl1", "libfontconfig1", "libfreetype6",

@@ -3,9 +3,10 @@
 
 Non-modal (`open()`/`show()`, never `exec()`: under qasync a nested event loop makes every
 coroutine scheduled meanwhile fail and never run again), and so is "Remove key"'s confirmation,
-which is a row in the dialog rather than a message box. Keyring calls block on D-Bus or an
-unlock prompt, so they run on worker threads, in coroutines started on the TaskRunner. The dialog may be closed, or deleted, while one runs:
-every coroutine checks `_alive()` after each await before it touches a widget.
+which is a row in the dialog rather than a message box. Keyring calls block on D-Bus or an unlock
+prompt, so they run on worker threads, in coroutines started on the TaskRunner. The dialog may be
+closed, or deleted, while one runs: every coroutine checks `_alive()` after each await before it
+touches a widget.
 
 The key never reaches a widget other than the password field it was pasted into: the status
 line shows a masked tail, and every message is a sentence that never quotes it.
