@@ -9,8 +9,10 @@ focus back to where it was.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import cast
 
-from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -95,14 +97,14 @@ def window_commands(window) -> list[Command]:
         lists = [task_list.name for task_list in window.store.lists()]
     except UserError:
         lists = []
-    commands += [Command(f"Go to list {name}", "", lambda n=name: panel.show_list(n))
+    commands += [Command(f"Go to list {name}", "", partial(panel.show_list, name))
                  for name in lists]
     for action in (panel.undo_action, panel.redo_action):
         commands.append(Command(f"{plain(action.text())} the last change to the tasks",
                                 keys_of(action), action.trigger))
     for page in settings_pages(window):
         commands.append(Command(f"Settings: {page}", "",
-                                lambda p=page: window.open_settings_page(p)))
+                                partial(window.open_settings_page, page)))
     return commands
 
 
@@ -119,13 +121,13 @@ def found_things(window, query: str) -> list[Command]:
     found: list[Command] = []
     try:
         for task in window.store.search(query, status="all", limit=FOUND_AT_MOST):
-            found.append(Command(task.title, "Task", lambda t=task.id: window.open_task(t)))
+            found.append(Command(task.title, "Task", partial(window.open_task, task.id)))
     except UserError:
         pass  # a damaged or unreadable store: the commands still work
     try:
         for talk in window.conversations.list(query)[:FOUND_AT_MOST]:
             found.append(Command(talk.title or "New conversation", "Conversation",
-                                 lambda c=talk.id: window.open_conversation(c)))
+                                 partial(window.open_conversation, talk.id)))
     except UserError:
         pass
     return found
@@ -166,7 +168,7 @@ class CommandPalette(QFrame):
         self.setProperty("surface", "raised")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setAccessibleName("Command palette")
-        shadow = QGraphicsDropShadowEffect(self, blurRadius=32, offset=QPoint(0, 8),
+        shadow = QGraphicsDropShadowEffect(self, blurRadius=32, offset=QPointF(0, 8),
                                            color=QColor(0, 0, 0, 70))
         self.setGraphicsEffect(shadow)
         self.field = QLineEdit(placeholderText="Type a command, a view, a task or a conversation")
@@ -187,7 +189,8 @@ class CommandPalette(QFrame):
         self._commands: list[Command] = []
         self._shown: list[Command] = []
         self._focus_before: QWidget | None = None
-        QApplication.instance().focusChanged.connect(self._focus_moved)
+        # instance() is typed as the core application; under widgets it is the QApplication.
+        cast(QApplication, QApplication.instance()).focusChanged.connect(self._focus_moved)
         self.hide()
 
     # -- opening and closing ----------------------------------------------------------------

@@ -5,7 +5,9 @@ opens over the chat, from the corner button, Ctrl+B or Ctrl+F), then the task si
 its icons. At 960 px (half a 1920 screen) the chat and the tasks are both on screen.
 """
 
-from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -34,6 +36,13 @@ from app.ui.theme.icons import icon
 from app.ui.theme.tokens import SPACE
 from app.ui.window_state import WindowState
 
+if TYPE_CHECKING:  # each is imported where it is made (on first use, or by the Shell)
+    from app.ui.command_palette import CommandPalette
+    from app.ui.hotkeys.global_shortcut import GlobalShortcut
+    from app.ui.routine_timer import RoutineTimer
+    from app.ui.settings.settings_dialog import SettingsDialog
+    from app.ui.shortcut_sheet import ShortcutSheet
+
 DEFAULT_SIZE = (1180, 760)
 # Window widths below which a side panel folds (the tasks themselves never do): first the
 # conversation list becomes a drawer, then the task sidebar shows only its icons.
@@ -48,6 +57,12 @@ PALETTE_KEYS = "Ctrl+K"            # Linear, Slack, Claude desktop
 THEME_NAMES = (("system", "System"), ("light", "Light"), ("dark", "Dark"))
 
 
+def holds_focus(widget: QWidget) -> bool:
+    """Whether the keyboard focus is on `widget` or inside it."""
+    focus = QApplication.focusWidget()
+    return focus is not None and widget.isAncestorOf(focus)
+
+
 class ConversationDrawer(QFrame):
     """The conversation list over the chat's left edge, for a narrow window. Esc, or picking a
     conversation, closes it; the focus goes back where it was."""
@@ -60,16 +75,21 @@ class ConversationDrawer(QFrame):
         self.setObjectName("ConversationDrawer")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         # Lifted over the chat: its right edge (the style sheet's) and a soft shadow.
-        self.setGraphicsEffect(QGraphicsDropShadowEffect(self, blurRadius=24, offset=QPoint(4, 0),
+        self.setGraphicsEffect(QGraphicsDropShadowEffect(self, blurRadius=24, offset=QPointF(4, 0),
                                                          color=QColor(0, 0, 0, 60)))
         QVBoxLayout(self).setContentsMargins(0, 0, 1, 0)  # 1 px: the border on its right
         self.hide()
 
     def hold(self, widget: QWidget) -> None:
-        self.layout().addWidget(widget)
+        layout = self.layout()
+        if layout is not None:  # made in __init__; Qt's type allows none
+            layout.addWidget(widget)
 
     def open_over(self, area: QWidget) -> None:
-        corner = area.mapTo(self.parentWidget(), area.rect().topLeft())
+        window = self.parentWidget()
+        if window is None:  # given in __init__; Qt's type allows none
+            return
+        corner = area.mapTo(window, area.rect().topLeft())
         self.setGeometry(corner.x(), corner.y(),
                          min(DRAWER_WIDTH, area.width() - SPACE["xxl"]), area.height())
         self.show()
@@ -105,9 +125,10 @@ class MainWindow(QMainWindow):
         self.runner = runner
         self._owns_live = live is None
         self.live = live or LiveUpdates(store, conversations, parent=self)
-        self.settings_dialog = None
-        self.global_shortcut = None  # the Shell's quick-ask shortcut, for Settings to show
-        self.shortcut_sheet = None
+        self.settings_dialog: SettingsDialog | None = None
+        self.global_shortcut: GlobalShortcut | None = None  # the Shell's, for Settings to show
+        self.routines: RoutineTimer | None = None  # the Shell's, for Settings → Routines
+        self.shortcut_sheet: ShortcutSheet | None = None
         self.sync = sync
         self._painted = False
         self.setWindowTitle(APP_NAME)
@@ -136,7 +157,7 @@ class MainWindow(QMainWindow):
         # The overlays are the window's children: a splitter would make any child a pane.
         self.drawer = ConversationDrawer(self)
         self.drawer.closed.connect(self._drawer_closed)
-        self._focus_before_drawer = None
+        self._focus_before_drawer: QWidget | None = None
         self.conversations_folded = False
         self.conversations_wanted = True  # Ctrl+B's choice for a wide window
         # The folded list's way back: a quiet corner button over the chat's top left.
@@ -146,7 +167,7 @@ class MainWindow(QMainWindow):
         self.drawer_button.setToolTip(f"Conversations ({CONVERSATIONS_KEYS})")
         self.drawer_button.clicked.connect(self.toggle_conversations)
         self.drawer_button.hide()
-        self.palette_popup = None  # the command palette, made on first use
+        self.palette_popup: CommandPalette | None = None  # made on first use
 
         # A conversation picked in the list opens without taking the focus from the list, so
         # arrows, F2 and Delete keep working there.
@@ -265,7 +286,7 @@ class MainWindow(QMainWindow):
                                                   mcp_servers=self.agent.mcp_servers,
                                                   sync=self.sync,
                                                   shortcut=self.global_shortcut,
-                                                  routines=getattr(self, "routines", None),
+                                                  routines=self.routines,
                                                   preload=self.agent.preload)
             self.settings_dialog.key_changed.connect(self._key_changed)
             self.settings_dialog.finished.connect(self._settings_closed)
@@ -275,11 +296,13 @@ class MainWindow(QMainWindow):
 
     def open_sync_settings(self) -> None:
         self.open_settings()
-        if self.settings_dialog.sync_page is not None:
-            self.settings_dialog.pages.setCurrentWidget(self.settings_dialog.sync_page)
+        dialog = self.settings_dialog
+        if dialog is not None and dialog.sync_page is not None:
+            dialog.pages.setCurrentWidget(dialog.sync_page)
 
     def _settings_closed(self) -> None:
-        self.settings_dialog.deleteLater()
+        if self.settings_dialog is not None:
+            self.settings_dialog.deleteLater()
         self.settings_dialog = None
         self.chat.focus_message_box()  # after any dialog, the keys go back to the message box
 
@@ -326,7 +349,7 @@ class MainWindow(QMainWindow):
 
     def _fold_conversations(self, fold: bool) -> None:
         self.conversations_folded = fold
-        had_focus = self.sidebar.isAncestorOf(QApplication.focusWidget())
+        had_focus = holds_focus(self.sidebar)
         if fold:
             self.drawer.hold(self.sidebar)  # reparenting takes it out of the splitter
             self.sidebar.show()
@@ -369,8 +392,7 @@ class MainWindow(QMainWindow):
         if not self.conversations_folded:
             self.conversations_wanted = self.sidebar.isHidden()
             self.sidebar.setVisible(self.conversations_wanted)
-            if not self.sidebar.isVisible() and self.sidebar.isAncestorOf(
-                    QApplication.focusWidget()):
+            if not self.sidebar.isVisible() and holds_focus(self.sidebar):
                 self.chat.focus_message_box()
         elif self.drawer.isVisible():
             self.drawer.close_drawer()
@@ -410,14 +432,14 @@ class MainWindow(QMainWindow):
     def toggle_tasks(self) -> None:
         """The user's own choice: the width never hides the tasks."""
         shown = self.tasks.isHidden()
-        if not shown and self.tasks.isAncestorOf(QApplication.focusWidget()):
+        if not shown and holds_focus(self.tasks):
             self.chat.focus_message_box()
         self.tasks.setVisible(shown)
         self.tasks_action.setChecked(shown)
 
     def switch_panel(self) -> None:
         """F6: from the chat to the task list and back."""
-        if self.tasks.isAncestorOf(QApplication.focusWidget()):
+        if holds_focus(self.tasks):
             self.chat.focus_message_box()
             return
         if self.tasks.isHidden():
@@ -476,7 +498,8 @@ class MainWindow(QMainWindow):
 
     def open_settings_page(self, title: str) -> None:
         self.open_settings()
-        self.settings_dialog.show_page(title)
+        if self.settings_dialog is not None:
+            self.settings_dialog.show_page(title)
 
     # -- start-up and quitting ----------------------------------------------------------------
 
@@ -492,7 +515,7 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            QTimer.singleShot(0, self.first_painted)  # after this paint has reached the screen
+            QTimer.singleShot(0, self.first_painted.emit)  # after this paint has reached the screen
 
     def closeEvent(self, event) -> None:
         # Quitting is asynchronous (streams stop, databases close, then we exit), and closing

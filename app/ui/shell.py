@@ -25,6 +25,7 @@ from app.ui.tray import Tray
 
 if TYPE_CHECKING:  # built by the Workspace; importing it here would load sync before first paint
     from app.sync.service import SyncService
+    from app.ui.chat.quick_ask import QuickAsk  # made on first use, in quick_ask()
 
 BACKUP_CHECK_MS = 3_600_000  # hourly: a backup is taken when the newest is over a day old
 REMINDER_CHECK_MS = 30_000  # also catches a task added for "now" within half a minute
@@ -57,7 +58,7 @@ class Shell(QObject):
         self.window.routines = self.routines  # Settings → Routines
         self.window.quit_requested.connect(self.quit_requested)
         self.window.close_requested.connect(self._window_closed)
-        self.popup = None  # built on first use: most sessions never open it
+        self.popup: QuickAsk | None = None  # built on first use: most sessions never open it
         self.tray = Tray(self)
         self.tray.quick_ask_requested.connect(self.quick_ask)
         self.tray.open_requested.connect(self.show_window)

@@ -133,14 +133,16 @@ class RoutinesPage(QWidget):
 
     def row_of(self, name: str) -> int:
         return next((row for row in range(self.table.rowCount())
-                     if self.table.item(row, 1).text() == name), -1)
+                     if (item := self.table.item(row, 1)) is not None
+                     and item.text() == name), -1)
 
     def _selected(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             self._say("Select a routine first.")
             return None
-        return self.table.item(rows[0].row(), 1).text()
+        item = self.table.item(rows[0].row(), 1)
+        return item.text() if item is not None else None
 
     def _switched(self, item: QTableWidgetItem) -> None:
         if self._filling or item.column() != 0:

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
-    QWidget,
 )
 from shiboken6 import isValid
 
@@ -130,7 +130,9 @@ class SettingsDialog(QDialog):
             button.setAutoDefault(False)
             button.setDefault(False)
         self.base_url_field.returnPressed.connect(self.save)
-        self.model_field.lineEdit().returnPressed.connect(self.save)
+        model_edit = self.model_field.lineEdit()  # an editable combo box always has one
+        if model_edit is not None:
+            model_edit.returnPressed.connect(self.save)
 
         self.pages = QTabWidget()
         self.pages.setDocumentMode(True)  # tabs over the page, no box around it
@@ -319,7 +321,7 @@ class SettingsDialog(QDialog):
 
     # -- model and base URL -----------------------------------------------------------------------
 
-    def _fields(self) -> dict[str, QWidget]:
+    def _fields(self) -> dict[str, QComboBox | QLineEdit]:
         return {"model": self.model_field, "base_url": self.base_url_field}
 
     def _text(self, name: str) -> str:
@@ -347,7 +349,8 @@ class SettingsDialog(QDialog):
             try:
                 value, problem = self._settings.get(name), ""
             except UserError as error:  # the environment variable holds something unusable
-                value, problem = os.environ.get(setting.env, ""), f" {error}"
+                unusable = os.environ.get(setting.env, "") if setting.env else ""
+                value, problem = unusable, f" {error}"
             self._set_text(name, value)
             self._set_read_only(name, overridden)
             if overridden:
@@ -359,7 +362,9 @@ class SettingsDialog(QDialog):
     def _set_read_only(self, name: str, read_only: bool) -> None:
         field = self._fields()[name]
         if isinstance(field, QComboBox):
-            field.lineEdit().setReadOnly(read_only)
+            edit = field.lineEdit()
+            if edit is not None:
+                edit.setReadOnly(read_only)
             field.setEnabled(not read_only)  # or the drop-down would still change it
         else:
             field.setReadOnly(read_only)
@@ -376,7 +381,7 @@ class SettingsDialog(QDialog):
         editable = [name for name in self._fields() if not self._overridden(name)]
         try:
             # Every field is checked before any is saved: a bad URL must not leave a new model.
-            values = {name: self._checked(name) for name in editable}
+            values: dict[str, str | bool] = {name: self._checked(name) for name in editable}
             values.update((name, box.isChecked()) for name, box in self.desktop_boxes.items())
             values["quick_ask_shortcut"] = self._valid("quick_ask_shortcut",
                                                        self.shortcut_field.text())
@@ -420,7 +425,8 @@ class SettingsDialog(QDialog):
             if pasted.strip():  # the key being pasted, before it is saved
                 key = check_key(pasted)
             else:
-                key = await asyncio.to_thread(self._keys.get) or ""
+                stored = await asyncio.to_thread(self._keys.get)
+                key = stored or ""
             report = await check_connection(base_url, model, key)
             message = report.message
         except UserError as error:  # a malformed pasted key, or no usable keyring
@@ -441,6 +447,8 @@ class SettingsDialog(QDialog):
 
     def _grow_to_fit_now(self) -> None:
         layout = self.layout()
+        if layout is None:  # set in __init__; Qt's type allows none
+            return
         layout.activate()
         # The taller of what the wrapped labels need at this width and what every field's own
         # minimum adds up to (a keyring's three-line sentence once squeezed the fields below).

@@ -139,7 +139,7 @@ class ToolsPage(QWidget):
         self.tree.blockSignals(False)
         for index in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(index)
-            if item.data(0, Qt.ItemDataRole.UserRole) == current:
+            if item is not None and item.data(0, Qt.ItemDataRole.UserRole) == current:
                 self.tree.setCurrentItem(item)
         self._update_buttons()
 
@@ -166,11 +166,13 @@ class ToolsPage(QWidget):
 
     def _add_permission_boxes(self, config: McpServerConfig) -> None:
         item = self._item_of(config.name)
+        if item is None:
+            return
         tools = {tool.name: tool for tool in config.tools}
         for index in range(item.childCount()):
             child = item.child(index)
-            tool = tools.get(child.text(0))
-            if tool is None:
+            tool = tools.get(child.text(0)) if child is not None else None
+            if child is None or tool is None:
                 continue
             labels = READ_ONLY_LABELS if tool.read_only else PERMISSION_LABELS
             box = QComboBox()
@@ -187,15 +189,19 @@ class ToolsPage(QWidget):
     def _item_of(self, name: str) -> QTreeWidgetItem | None:
         for index in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(index)
-            if item.data(0, Qt.ItemDataRole.UserRole) == name:
+            if item is not None and item.data(0, Qt.ItemDataRole.UserRole) == name:
                 return item
         return None
 
     def permission_box(self, server: str, tool: str) -> QComboBox | None:
         item = self._item_of(server)
-        for index in range(item.childCount() if item else 0):
-            if item.child(index).text(0) == tool:
-                return self.tree.itemWidget(item.child(index), 1)
+        if item is None:
+            return None
+        for index in range(item.childCount()):
+            child = item.child(index)
+            if child is not None and child.text(0) == tool:
+                box = self.tree.itemWidget(child, 1)
+                return box if isinstance(box, QComboBox) else None
         return None
 
     def _selected_server(self) -> str | None:
