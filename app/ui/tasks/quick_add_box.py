@@ -16,10 +16,12 @@ from typing import cast
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -52,6 +54,8 @@ class ReadingChip(QPushButton):
         self.setFlat(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # A chip is read whole ("Mon 7 Dec", "#home"): the title before it gives way first.
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         why = f"{KIND_NAMES[reading.kind]}, read from “{reading.source}”"
         self.setAccessibleName(f"{KIND_NAMES[reading.kind]}: {shown}")
         self.setAccessibleDescription(f"Read from “{reading.source}”. Press Backspace to keep "
@@ -88,6 +92,8 @@ class QuickAddBox(QWidget):
         self.title_chip.setObjectName("chip-title")
         self.title_chip.setTextFormat(Qt.TextFormat.PlainText)
         self.title_chip.setToolTip("The title that will be saved")
+        # The title is what gives way when the row is narrow: the readings stay whole.
+        self.title_chip.setMinimumWidth(SPACE["xxl"] * 2)
         self._chip_layout.addWidget(self.title_chip)
         self._chip_layout.addStretch(1)
         self.title_chip.setProperty("role", "caption")
@@ -96,9 +102,18 @@ class QuickAddBox(QWidget):
         self.hint.setAccessibleName("What the add box reads")
         self.hint.setToolTip("Dates (tomorrow 5pm), repeats (every monday), #tags, !priority "
                              "and ^List are read as you type")
+        # The chips keep their own width inside a clipping frame: a row wider than the panel is
+        # cut at its edge (Tab to a chip scrolls it into view) rather than squeezing each chip
+        # to a stub or widening the panel.
+        self.chip_frame = QScrollArea()
+        self.chip_frame.setWidget(self.chips)
+        self.chip_frame.setWidgetResizable(True)
+        self.chip_frame.setFrameShape(QFrame.Shape.NoFrame)
+        self.chip_frame.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.chip_frame.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.chip_row = QStackedWidget()
         self.chip_row.addWidget(self.hint)
-        self.chip_row.addWidget(self.chips)
+        self.chip_row.addWidget(self.chip_frame)
         self.chip_row.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.chip_row.setFixedHeight(self._chip_height())
         self._timer = QTimer(self, singleShot=True, interval=CHIP_DELAY_MS)
@@ -188,7 +203,7 @@ class QuickAddBox(QWidget):
             chip.show()  # now, not on the layout's queued show: take_back may focus it
             QWidget.setTabOrder(previous, chip)
             previous = chip
-        self.chip_row.setCurrentWidget(self.chips if parsed is not None else self.hint)
+        self.chip_row.setCurrentWidget(self.chip_frame if parsed is not None else self.hint)
 
     def _chip(self, reading: quick_add.Reading, shown: str) -> ReadingChip:
         chip = ReadingChip(reading, shown, self.chips)

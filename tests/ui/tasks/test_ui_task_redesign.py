@@ -258,6 +258,24 @@ def test_typing_in_the_add_box_never_resizes_anything(qtbot, store, make_panel):
     assert panel.view.geometry() == before[2]
 
 
+def test_a_narrow_panel_keeps_each_chip_whole_and_tab_brings_a_hidden_one_into_view(
+        qtbot, store, make_panel):
+    panel = make_panel(320, 400)
+    panel.add_line.setText("Call mom monday 5pm #family !high ^Work")
+    qtbot.waitUntil(lambda: len(panel.add_box.chip_texts()) == 4)
+    chips = panel.add_box.reading_chips()
+    qtbot.waitUntil(lambda: all(chip.width() >= chip.sizeHint().width() for chip in chips))
+    last = chips[-1]
+    frame = panel.add_box.chip_frame.viewport()
+    assert last.mapTo(frame, last.rect().topRight()).x() > frame.width()  # cut at the edge
+    panel.activateWindow()
+    chips[-2].setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(chips[-2].hasFocus)
+    qtbot.keyClick(chips[-2], Qt.Key.Key_Tab)
+    qtbot.waitUntil(last.hasFocus)
+    qtbot.waitUntil(lambda: last.mapTo(frame, last.rect().topRight()).x() <= frame.width())
+
+
 def test_esc_clears_the_add_box(qtbot, make_panel):
     panel = make_panel()
     panel.activateWindow()
