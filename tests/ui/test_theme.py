@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from app.config.settings import Settings
 from app.ui.theme import tokens
-from app.ui.theme.apply import ThemeFollower, apply_theme, current
+from app.ui.theme.apply import ThemeFollower, apply_theme, current, marks_for
 from app.ui.theme.style_sheet import build_style_sheet
 
 
@@ -41,11 +41,34 @@ def test_every_spacing_is_on_the_4_px_grid():
 
 
 def test_the_style_sheet_is_drawn_from_the_tokens_alone(themed):
-    sheet = build_style_sheet(tokens.DARK)
+    sheet = build_style_sheet(tokens.DARK, marks=marks_for(tokens.DARK))
     assert tokens.DARK.accent in sheet and tokens.DARK.page in sheet
     assert tokens.LIGHT.page not in sheet  # nothing of another scheme leaks in
     apply_theme(themed, "dark")
     assert themed.styleSheet() == sheet
+
+
+@pytest.mark.parametrize("name", ["light", "dark", "contrast"])
+def test_a_checkbox_shows_its_box_ticked_or_not(themed, qtbot, name):
+    """The newcomer's walk found unticked boxes invisible: the box is drawn in every scheme,
+    and a ticked one holds the check in the accent."""
+    from PySide6.QtWidgets import QCheckBox
+
+    scheme = tokens.SCHEMES[name]
+    apply_theme(themed, name) if name != "contrast" else themed.setStyleSheet(
+        build_style_sheet(scheme, marks=marks_for(scheme)))
+    box = QCheckBox("Start on login")
+    qtbot.addWidget(box)
+    box.show()
+    qtbot.waitExposed(box)
+
+    def ink_in_the_box() -> set[str]:
+        image = box.grab().toImage()
+        return {image.pixelColor(x, y).name() for x in range(2, 18) for y in range(2, 18)}
+
+    assert len(ink_in_the_box() - {scheme.page}) > 0  # the unticked box has an edge
+    box.setChecked(True)
+    qtbot.waitUntil(lambda: scheme.accent in ink_in_the_box())
 
 
 def test_the_bundled_font_is_used_unless_the_user_chose_the_system_one(themed):

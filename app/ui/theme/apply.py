@@ -5,6 +5,11 @@ Fusion is only the base that draws what a style sheet leaves alone (identically 
 every colour, size and radius it would show is overridden from `tokens`.
 """
 
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
@@ -26,6 +31,35 @@ def current() -> Scheme:
 
 def text_size() -> str:
     return _text_size
+
+
+# The check in a ticked box and a combo box's arrow, as SVG in a scheme's inks: a style sheet
+# takes an image only as a file, and these are the two marks it cannot draw with borders.
+_MARKS = {
+    "check": '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" '
+             'stroke="{on_accent}" stroke-width="3.5" stroke-linecap="round" '
+             'stroke-linejoin="round"><path d="M20 6 9 17l-5-5"/></svg>',
+    "chevron": '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" '
+               'stroke="{muted}" stroke-width="2.5" stroke-linecap="round" '
+               'stroke-linejoin="round"><path d="m6 9 6 6 6-6"/></svg>',
+}
+_marks_dir: Path | None = None
+
+
+def marks_for(scheme: Scheme) -> dict[str, str]:
+    """The marks' files for `scheme`, written once per process into a private temporary
+    folder (removed at exit)."""
+    global _marks_dir
+    if _marks_dir is None:
+        _marks_dir = Path(tempfile.mkdtemp(prefix="task-assistant-marks-"))
+        atexit.register(shutil.rmtree, _marks_dir, True)
+    files = {}
+    for name, svg in _MARKS.items():
+        path = _marks_dir / f"{name}-{scheme.name}.svg"
+        if not path.exists():
+            path.write_text(svg.format(on_accent=scheme.on_accent, muted=scheme.muted))
+        files[name] = path.as_posix()
+    return files
 
 
 def load_bundled_font() -> bool:
@@ -98,7 +132,7 @@ def apply_theme(app: QApplication, theme: str = "system", size: str = "normal",
     base.setPixelSize(type_px("body", size))
     app.setFont(base)
     app.setPalette(palette_for(scheme))
-    app.setStyleSheet(build_style_sheet(scheme, size))
+    app.setStyleSheet(build_style_sheet(scheme, size, marks_for(scheme)))
     return scheme
 
 

@@ -18,10 +18,12 @@ from app.ui.theme.tokens import (
 )
 
 
-def build_style_sheet(scheme: Scheme, text_size: str = "normal") -> str:
+def build_style_sheet(scheme: Scheme, text_size: str = "normal",
+                      marks: dict[str, str] | None = None) -> str:
     """The sheet for `scheme` at `text_size`. The family and the body size are the application
     font's (`apply`), not a `*` rule here: a `*` font would override every widget's own font,
     the code blocks' monospace and the headings' weight among them."""
+    marks = marks or {}  # "check", "chevron": image files in this scheme's inks (apply.py)
     c, px, r, sp = scheme, (lambda step: type_px(step, text_size)), RADIUS, SPACE
     mono = ", ".join(f'"{name}"' for name in MONO_FAMILIES)
     strong = 2 if c.name == "contrast" else 1  # high contrast: edges a low-vision reader can see
@@ -74,9 +76,19 @@ QSpinBox:focus, QDateEdit:focus, QDateTimeEdit:focus, QComboBox:focus {{
     border: 2px solid {c.accent}; }}
 QComboBox QLineEdit {{ border: none; padding: 0; background: transparent; }}
 QComboBox::drop-down {{ border: none; width: {sp["l"] + sp["xs"]}px; }}
+QComboBox::down-arrow {{ image: url("{marks.get("chevron", "")}"); width: 12px; height: 12px; }}
 QComboBox QAbstractItemView {{ background: {c.raised}; border: 1px solid {c.border};
     selection-background-color: {c.accent_soft}; selection-color: {c.text}; }}
 QCheckBox, QRadioButton {{ color: {c.text}; spacing: {sp["s"]}px; background: transparent; }}
+QCheckBox::indicator {{ width: 16px; height: 16px; border: {strong + 1}px solid {c.muted};
+    border-radius: {r["s"]}px; background: {c.page}; }}
+QCheckBox::indicator:hover {{ border-color: {c.accent}; }}
+QCheckBox::indicator:checked {{ background: {c.accent}; border-color: {c.accent};
+    image: url("{marks.get("check", "")}"); }}
+QCheckBox::indicator:disabled {{ background: {c.sunken}; border-color: {c.border}; }}
+QRadioButton::indicator {{ width: 16px; height: 16px; border: {strong + 1}px solid {c.muted};
+    border-radius: 9px; background: {c.page}; }}
+QRadioButton::indicator:checked {{ border: 5px solid {c.accent}; }}
 
 QListView, QTreeView, QListWidget, QTreeWidget, QTableView, QTableWidget {{
     background: transparent; border: none; outline: 0; color: {c.text};
