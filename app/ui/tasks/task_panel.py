@@ -62,6 +62,7 @@ WINDOW = Origin("window")
 # another program's change); those are undone from `tasks undo` or the history.
 OWN_STEPS = ("window", "agent", "quick_ask")
 HIGHLIGHT_MS = 2_500  # how long a row the assistant added stays highlighted
+STATUS_MIN_MS, STATUS_MS_PER_WORD = 6_000, 400  # how long a sentence under the list stays
 ASSISTANT = ("agent", "quick_ask")  # whose additions the panel points out
 MIXED_VIEWS = ("Today", "Upcoming", "All", "Done", "Trash")  # rows say their list here
 
@@ -140,7 +141,12 @@ class TaskPanel(QWidget):
         self.status_label.setWordWrap(True)
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)  # titles are never markup
         self.status_label.setAccessibleName("Task status")
+        self.status_label.setProperty("role", "muted")
         self.status_label.hide()
+        # A sentence is read, then steps aside: it stays long enough to read (and for Ctrl+Z,
+        # which it often mentions), never for the rest of the session.
+        self._status_timer = QTimer(self, singleShot=True)
+        self._status_timer.timeout.connect(self.status_label.hide)
 
         self.empty_trash_button = QPushButton("Empty trash…")
         self.empty_trash_button.setToolTip("Delete the tasks in the trash for good")
@@ -774,6 +780,8 @@ class TaskPanel(QWidget):
     def _say(self, sentence: str) -> None:
         self.status_label.setText(sentence)
         self.status_label.show()
+        words = len(sentence.split())
+        self._status_timer.start(max(STATUS_MIN_MS, words * STATUS_MS_PER_WORD))
 
     def shutdown(self) -> None:
         """Stop listening; the main window calls this before closing the store."""
@@ -782,6 +790,7 @@ class TaskPanel(QWidget):
         self._shut_down = True
         self._refresh_timer.stop()
         self._highlight_timer.stop()
+        self._status_timer.stop()
         for fade in list(self._completing.values()):
             fade.stop()
         if self._owns_live:

@@ -412,3 +412,19 @@ def test_a_destroyed_panel_no_longer_listens(qtbot, store, caplog):
     with caplog.at_level(logging.ERROR):
         store.add("After the panel is gone", by=BY_CLI)
     assert caplog.records == []
+
+
+def test_a_sentence_under_the_list_steps_aside_once_read(qtbot, store, monkeypatch):
+    """The newcomer's walk saw "Added 'Call mom'." stay for minutes: it is read, then goes."""
+    from app.ui.tasks import task_panel
+
+    monkeypatch.setattr(task_panel, "STATUS_MIN_MS", 50)
+    monkeypatch.setattr(task_panel, "STATUS_MS_PER_WORD", 5)
+    panel = task_panel.TaskPanel(store)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.add_line.setText("Call mom")
+    qtbot.keyClick(panel.add_line, Qt.Key.Key_Return)
+    qtbot.waitUntil(panel.status_label.isVisible)
+    assert "Call mom" in panel.status_label.text()
+    qtbot.waitUntil(panel.status_label.isHidden)
