@@ -224,7 +224,16 @@ class MessageItem(Surface):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self.bubble is not None:
-            self.bubble.setMaximumWidth(int(self.width() * BUBBLE_SHARE))
+            widest = int(self.width() * BUBBLE_SHARE)
+            self.bubble.setMaximumWidth(widest)
+            # A wrapping label asks for a narrow width of its own: the bubble is as wide as the
+            # message's longest line, up to its share of the column, before it wraps.
+            margins = self.bubble.layout().contentsMargins()
+            room = widest - margins.left() - margins.right()
+            metrics = self.view.fontMetrics()
+            longest = max((metrics.horizontalAdvance(line)
+                           for line in self.view.toPlainText().splitlines()), default=0)
+            self.view.setMinimumWidth(max(0, min(longest + 2, room)))
 
     def pin_actions(self, pinned: bool) -> None:
         """The newest answer keeps its actions in sight (Retry, Continue), as chat apps do."""

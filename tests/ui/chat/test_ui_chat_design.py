@@ -96,6 +96,18 @@ def test_yours_sit_right_in_a_bubble_and_answers_span_the_column(qtbot, window, 
     assert answer.bubble is None and answer.view.width() >= 0.95 * READABLE_WIDTH
 
 
+def test_a_short_message_stays_on_one_line_in_its_bubble(qtbot, window, gemini, themed):
+    """The newcomer's walk saw "What do I have today?" wrap at 1280 px: a bubble is as wide as
+    its longest line, up to its share of the column, before it wraps."""
+    gemini.enqueue(text("Nothing today."))
+    type_and_send(qtbot, window, "What do I have today?")
+    qtbot.waitUntil(lambda: bool(answers(window)) and not window.chat.busy, timeout=10_000)
+    _settle(qtbot, window, 1280, 800)
+    [question] = [item for item in items(window, MessageItem) if item.role == "user"]
+    line = question.view.fontMetrics().lineSpacing()
+    qtbot.waitUntil(lambda: question.view.height() < 2 * line)
+
+
 def test_actions_show_on_hover_or_focus_and_tab_still_reaches_them(qtbot, window, gemini):
     for said in ("First.", "Second."):
         gemini.enqueue(text(said))
