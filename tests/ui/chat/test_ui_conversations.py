@@ -125,7 +125,7 @@ def test_the_last_conversation_and_window_size_come_back_after_a_restart(qtbot, 
     window.new_conversation()
     chat(qtbot, window, gemini, "other", "Fine.")
     window.sidebar.list.setCurrentRow(titles(window).index("remember me"))
-    window.resize(700, 500)  # the offscreen screen is 800×600
+    window.resize(780, 500)  # the offscreen screen is 800×600; the window is at least ~740 wide
     shown_id = window.chat.conversation_id
     close_window(qtbot, window)
 
@@ -133,7 +133,7 @@ def test_the_last_conversation_and_window_size_come_back_after_a_restart(qtbot, 
     try:
         assert reopened.chat.conversation_id == shown_id
         assert shown_texts(reopened) == ["remember me", "I will."]
-        assert (reopened.width(), reopened.height()) == (700, 500)
+        assert (reopened.width(), reopened.height()) == (780, 500)
         assert reopened.chat.input.hasFocus() or not reopened.isActiveWindow()
     finally:
         close_window(qtbot, reopened)
