@@ -60,13 +60,27 @@ SHORTCUTS = [
 ]
 
 
-def sheet_html() -> str:
-    rows = []
+def sheet_html(columns: int = 2) -> str:
+    """The sections side by side in `columns` columns (a sheet a screen tall, not a scroll),
+    each key in the body font and weight, as Things and Linear set them out."""
+    cells = []
     for section, shortcuts in SHORTCUTS:
-        rows.append(f"<tr><td colspan=2><br><b>{section}</b></td></tr>")
-        rows += [f"<tr><td style='padding-right:16px'><tt>{keys}</tt></td><td>{what}</td></tr>"
-                 for keys, what in shortcuts]
-    return "<table>" + "".join(rows) + "</table>"
+        rows = [f"<tr><td colspan=2 style='padding-top:12px'><b>{section}</b></td></tr>"]
+        rows += [f"<tr><td style='padding:2px 12px 2px 0'><b>{keys}</b></td>"
+                 f"<td style='padding:2px 0'>{what}</td></tr>" for keys, what in shortcuts]
+        cells.append("<table>" + "".join(rows) + "</table>")
+    # Sections stay whole; a column takes sections until it holds its share of the rows.
+    share = sum(len(shortcuts) + 1 for _, shortcuts in SHORTCUTS) / columns
+    stacks, stack, rows_in = [], "", 0
+    for cell, (_, shortcuts) in zip(cells, SHORTCUTS, strict=True):
+        if stack and rows_in + (len(shortcuts) + 1) / 2 > share and len(stacks) < columns - 1:
+            stacks.append(stack)
+            stack, rows_in = "", 0
+        stack += cell
+        rows_in += len(shortcuts) + 1
+    stacks.append(stack)
+    return ("<table><tr>" + "".join(f"<td valign='top' style='padding-right:24px'>{stack}</td>"
+                                    for stack in stacks) + "</tr></table>")
 
 
 class ShortcutSheet(QDialog):
@@ -74,6 +88,9 @@ class ShortcutSheet(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
         layout = QVBoxLayout(self)
+        title = QLabel("Keyboard shortcuts")
+        title.setProperty("role", "title")
+        layout.addWidget(title)
         self.table = QLabel(sheet_html())
         self.table.setTextFormat(Qt.TextFormat.RichText)
         self.table.setAccessibleName("Keyboard shortcuts")
