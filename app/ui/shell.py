@@ -29,8 +29,8 @@ if TYPE_CHECKING:  # built by the Workspace; importing it here would load sync b
 
 BACKUP_CHECK_MS = 3_600_000  # hourly: a backup is taken when the newest is over a day old
 REMINDER_CHECK_MS = 30_000  # also catches a task added for "now" within half a minute
-ROUTINES_OFFER = ("New: routines. 'Plan my day' (weekdays 08:00) and 'Weekly review' (Fridays "
-                  "17:00) are ready to turn on in Settings → Routines.")
+ROUTINES_OFFER = ("The assistant can come to you: turn on “Plan my day” (weekdays at 8:00) or "
+                  "“Weekly review” (Fridays at 17:00) in Settings → Routines.")
 TRAY_HINT = (f"{APP_NAME} is still running in the tray, so reminders and quick ask keep "
              "working. Quit from the tray menu, or turn this off in Settings.")
 
