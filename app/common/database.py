@@ -9,7 +9,9 @@ import inspect
 import os
 import sqlite3
 import sys
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,10 +59,60 @@ def open_database(path: Path, migrations: Sequence[Migration]) -> sqlite3.Connec
             time.sleep(0.02)
 
 
-def _open(path: Path, migrations: Sequence[Migration], read_only: bool) -> sqlite3.Connection:
-    conn = _connect(path, read_only)
+# Python's own open() and close() of a database file that SQLite holds open in this process
+# releases SQLite's locks on it (POSIX advisory locks belong to the process and the file, not
+# to a descriptor). Another process's connection then believes it is the last one, checkpoints
+# and deletes the WAL under a live connection, whose later writes are lost: a window start
+# opening the task file a second time (routines, sync) lost the assistant's new task that way.
+# So the header is read only while no connection of this process holds the file; a file held
+# here was checked when it was first opened, and SQLite guards it from then on.
+class _Connection(sqlite3.Connection):
+    """sqlite3's connection, which (unlike the base class) can be weakly referenced."""
+
+
+_held: dict[tuple[str, int], weakref.WeakSet[_Connection]] = {}
+_held_lock = threading.Lock()
+
+
+def _file_key(path: Path) -> tuple[str, int] | None:
     try:
-        _check_header(path)
+        return str(path.resolve()), path.stat().st_ino
+    except OSError:
+        return None  # not there yet: SQLite creates it
+
+
+def _is_open(conn: _Connection) -> bool:
+    try:
+        conn.in_transaction  # noqa: B018  (a closed connection raises here)
+    except sqlite3.ProgrammingError:
+        return False
+    return True
+
+
+def _check_header_unless_held(path: Path) -> None:
+    with _held_lock:
+        key = _file_key(path)
+        if key is not None and not any(_is_open(conn) for conn in _held.get(key, ())):
+            _check_header(path)
+
+
+def _hold(path: Path, conn: sqlite3.Connection) -> None:
+    key = _file_key(path)
+    if key is not None and isinstance(conn, _Connection):
+        with _held_lock:
+            _held.setdefault(key, weakref.WeakSet()).add(conn)
+
+
+def _open(path: Path, migrations: Sequence[Migration], read_only: bool) -> sqlite3.Connection:
+    try:
+        _check_header_unless_held(path)
+    except sqlite3.Error as error:
+        problem = explain(error, path)
+        raise problem or DatabaseUnreadableError(
+            f"Could not open {path}: {str(error).rstrip('.')}.") from None
+    conn = _connect(path, read_only)
+    _hold(path, conn)
+    try:
         _check_tables(conn)
         version: int = conn.execute("PRAGMA user_version").fetchone()[0]
         _refuse_newer(path, version, migrations)
@@ -106,7 +158,7 @@ def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
 def _sqlite_connect(target: Path | str, uri: bool = False) -> sqlite3.Connection:
     # Autocommit mode: every write goes through transaction(), which says BEGIN itself.
     return sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT,
-                           check_same_thread=False, uri=uri)
+                           check_same_thread=False, uri=uri, factory=_Connection)
 
 
 def _check_header(path: Path) -> None:

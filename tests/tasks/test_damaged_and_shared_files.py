@@ -217,3 +217,27 @@ def test_a_full_disk_is_one_sentence(tmp_path):
     error.sqlite_errorcode = 13
     assert str(explain(error, tmp_path / "tasks.sqlite3")).startswith(
         "The disk is full, so ")
+
+
+def test_opening_the_store_twice_in_one_process_keeps_its_locks(app_home):
+    """Reading the file's header with Python's own open() while SQLite held the file dropped
+    SQLite's locks (POSIX locks belong to the process): another process's close then took
+    itself for the last connection and deleted the WAL under the live store, and a window that
+    opened the task file a second time (routines, sync) lost the assistant's new task."""
+    path = app_home / "tasks.sqlite3"
+    wal = path.with_name(path.name + "-wal")
+    live = TaskStore(path)
+    try:
+        live.add("One", by=Origin("cli"))
+        with TaskStore(path):  # the second open in this process (as routines and sync do)
+            pass
+        subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
+                        "from app.tasks import TaskStore; "
+                        "TaskStore(Path(sys.argv[1])).close()", str(path)],
+                       env=cli_env(app_home), check=True, timeout=60)
+        assert wal.exists()  # the other process knew the live store still held the file
+        live.add("Two", by=Origin("cli"))
+    finally:
+        live.close()
+    with TaskStore(path) as reopened:
+        assert sorted(task.title for task in reopened.list_tasks()) == ["One", "Two"]
