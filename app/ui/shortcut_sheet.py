@@ -71,7 +71,8 @@ def sheet_html(columns: int = 2) -> str:
         cells.append("<table>" + "".join(rows) + "</table>")
     # Sections stay whole; a column takes sections until it holds its share of the rows.
     share = sum(len(shortcuts) + 1 for _, shortcuts in SHORTCUTS) / columns
-    stacks, stack, rows_in = [], "", 0
+    stacks: list[str] = []
+    stack, rows_in = "", 0
     for cell, (_, shortcuts) in zip(cells, SHORTCUTS, strict=True):
         if stack and rows_in + (len(shortcuts) + 1) / 2 > share and len(stacks) < columns - 1:
             stacks.append(stack)

@@ -228,8 +228,9 @@ class MessageItem(Surface):
             self.bubble.setMaximumWidth(widest)
             # A wrapping label asks for a narrow width of its own: the bubble is as wide as the
             # message's longest line, up to its share of the column, before it wraps.
-            margins = self.bubble.layout().contentsMargins()
-            room = widest - margins.left() - margins.right()
+            inside = self.bubble.layout()
+            margins = inside.contentsMargins() if inside is not None else None
+            room = widest - (margins.left() + margins.right() if margins else 0)
             metrics = self.view.fontMetrics()
             longest = max((metrics.horizontalAdvance(line)
                            for line in self.view.toPlainText().splitlines()), default=0)

@@ -49,6 +49,7 @@ from app.ui.tasks.empty_state import EmptyState
 from app.ui.tasks.quick_add_box import QuickAddBox
 from app.ui.tasks.reminder_bar import ReminderBar
 from app.ui.tasks.reschedule_button import RescheduleButton
+from app.ui.tasks.status_line import StatusLine
 from app.ui.tasks.task_editor import TaskEditor
 from app.ui.tasks.task_model import TASK_ID_ROLE, TaskTreeModel
 from app.ui.tasks.task_row import TaskRowDelegate
@@ -62,7 +63,6 @@ WINDOW = Origin("window")
 # another program's change); those are undone from `tasks undo` or the history.
 OWN_STEPS = ("window", "agent", "quick_ask")
 HIGHLIGHT_MS = 2_500  # how long a row the assistant added stays highlighted
-STATUS_MIN_MS, STATUS_MS_PER_WORD = 6_000, 400  # how long a sentence under the list stays
 ASSISTANT = ("agent", "quick_ask")  # whose additions the panel points out
 MIXED_VIEWS = ("Today", "Upcoming", "All", "Done", "Trash")  # rows say their list here
 
@@ -137,16 +137,7 @@ class TaskPanel(QWidget):
         self.reminder_bar.done_clicked.connect(self._reminder_done)
         self.reminder_bar.snooze_clicked.connect(self.snooze)
 
-        self.status_label = QLabel()
-        self.status_label.setWordWrap(True)
-        self.status_label.setTextFormat(Qt.TextFormat.PlainText)  # titles are never markup
-        self.status_label.setAccessibleName("Task status")
-        self.status_label.setProperty("role", "muted")
-        self.status_label.hide()
-        # A sentence is read, then steps aside: it stays long enough to read (and for Ctrl+Z,
-        # which it often mentions), never for the rest of the session.
-        self._status_timer = QTimer(self, singleShot=True)
-        self._status_timer.timeout.connect(self.status_label.hide)
+        self.status_label = StatusLine()
 
         self.empty_trash_button = QPushButton("Empty trash…")
         self.empty_trash_button.setToolTip("Delete the tasks in the trash for good")
@@ -778,10 +769,7 @@ class TaskPanel(QWidget):
         self._say("The task list stopped updating; it was written to the log.")
 
     def _say(self, sentence: str) -> None:
-        self.status_label.setText(sentence)
-        self.status_label.show()
-        words = len(sentence.split())
-        self._status_timer.start(max(STATUS_MIN_MS, words * STATUS_MS_PER_WORD))
+        self.status_label.say(sentence)
 
     def shutdown(self) -> None:
         """Stop listening; the main window calls this before closing the store."""
@@ -790,7 +778,7 @@ class TaskPanel(QWidget):
         self._shut_down = True
         self._refresh_timer.stop()
         self._highlight_timer.stop()
-        self._status_timer.stop()
+        self.status_label.timer.stop()
         for fade in list(self._completing.values()):
             fade.stop()
         if self._owns_live:

@@ -416,11 +416,11 @@ def test_a_destroyed_panel_no_longer_listens(qtbot, store, caplog):
 
 def test_a_sentence_under_the_list_steps_aside_once_read(qtbot, store, monkeypatch):
     """The newcomer's walk saw "Added 'Call mom'." stay for minutes: it is read, then goes."""
-    from app.ui.tasks import task_panel
+    from app.ui.tasks import status_line
 
-    monkeypatch.setattr(task_panel, "STATUS_MIN_MS", 50)
-    monkeypatch.setattr(task_panel, "STATUS_MS_PER_WORD", 5)
-    panel = task_panel.TaskPanel(store)
+    monkeypatch.setattr(status_line, "SHOWN_MIN_MS", 50)
+    monkeypatch.setattr(status_line, "SHOWN_MS_PER_WORD", 5)
+    panel = TaskPanel(store)
     qtbot.addWidget(panel)
     panel.show()
     panel.add_line.setText("Call mom")
