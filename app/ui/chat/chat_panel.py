@@ -228,12 +228,8 @@ class ChatPanel(QWidget):
         if self.busy:  # said, not silently ignored; the text stays in the box
             self._status(BUSY)
             return
-        if self.conversation_id is None:
-            try:
-                self.conversation_id = self.conversations.create().id
-            except UserError as error:
-                self._error(ErrorItem(str(error)))
-                return
+        if not self._have_conversation():
+            return
         self.input.clear()
         editing, self._editing = self._editing, None
         if editing is not None:  # the edited message and all after it make way
@@ -250,18 +246,25 @@ class ChatPanel(QWidget):
         else:
             self._start(lambda chat: chat.send(text), text)
 
+    def _have_conversation(self) -> bool:
+        """The conversation a message goes to, started on the first one; False (and said in
+        the transcript) when the conversations file refuses a new one."""
+        if self.conversation_id is None:
+            try:
+                self.conversation_id = self.conversations.create().id
+            except UserError as error:
+                self._error(ErrorItem(str(error)))
+                return False
+        return True
+
     def send_voice(self, clip) -> None:
         """A recording, with anything typed in the box: shown as "Voice message (0:12)" at once,
         and with what the model heard once the answer says it."""
         if self.busy:
             self._status("An answer is still coming: stop it (Esc), then record again.")
             return
-        if self.conversation_id is None:
-            try:
-                self.conversation_id = self.conversations.create().id
-            except UserError as error:
-                self._error(ErrorItem(str(error)))
-                return
+        if not self._have_conversation():
+            return
         typed = self.input.toPlainText().strip()
         self.input.clear()
         self._cancel_edit()
