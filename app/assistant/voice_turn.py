@@ -46,8 +46,12 @@ class AudioFreeSession:
 
 
 def heard_so_far(items: list) -> str | None:
-    """What the model said it heard, from its first answer text among `items`."""
-    for item in items:
+    """What the model said it heard of this turn's recording: its first answer text after the
+    message that carries the audio (earlier turns' "Heard:" lines are about other recordings)."""
+    carrying = [index for index, item in enumerate(items) if _carries_audio(item)]
+    if not carrying:
+        return None
+    for item in items[carrying[-1] + 1:]:
         if isinstance(item, dict) and item.get("role") == "assistant":
             content = item.get("content")
             text = content if isinstance(content, str) else "".join(

@@ -28,10 +28,10 @@ def run_once(service: SyncService, store_path: Path, current: SyncStatus) -> Syn
     from app.sync.connection import SyncError
     from app.sync.lock import SyncBusyError
 
-    if service.account() is None:
-        return OFF
     at = clock.now().astimezone().strftime("%H:%M")
     try:
+        if service.account() is None:  # inside: a busy or damaged sync file is a status too
+            return OFF
         with TaskStore(store_path) as store:
             summary = service.sync_now(store)
             status = service.status(store)  # None: the account was removed meanwhile

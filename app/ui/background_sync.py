@@ -62,10 +62,11 @@ class BackgroundSync(QObject):
             self._again = True
             return self.status
         self._running = True
+        before = self.status  # what stays when a terminal's `sync now` holds the sync
         try:
             if self.status.state != "off":
                 self._set(SyncStatus("syncing", "Syncing…", self.status.detail))
-            self._set(await asyncio.to_thread(self._run))
+            self._set(await asyncio.to_thread(run_once, self.service, self._store_path, before))
             self._live.poll()  # show what sync wrote now, not at the next poll
         finally:
             self._running = False
@@ -73,9 +74,6 @@ class BackgroundSync(QObject):
             self._again = False
             self._runner.start(self.sync_now())
         return self.status
-
-    def _run(self) -> SyncStatus:
-        return run_once(self.service, self._store_path, self.status)
 
     def _set(self, status: SyncStatus) -> None:
         self.status = status

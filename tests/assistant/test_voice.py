@@ -107,6 +107,27 @@ def test_later_turns_send_the_words_not_the_audio(gemini, assistant_for, chat_fo
     assert any("buy milk tomorrow" in str(content) for content in words)
 
 
+def test_a_second_recording_in_a_conversation_is_heard_not_swapped_for_the_first(
+        gemini, assistant_for, chat_for, spoken):
+    """The first answer's "Heard:" line is about the first recording: the second recording
+    still goes to the model as audio on its turn's first call."""
+    gemini.enqueue(text("Heard: buy milk tomorrow\n", "Noted."),
+                   text("Heard: buy eggs\n", "Noted too."))
+
+    async def two_recordings():
+        assistant = assistant_for(gemini)
+        chat = chat_for(assistant)
+        try:
+            for _ in range(2):
+                async for _event in chat.send_voice(read_audio_file(spoken)):
+                    pass
+        finally:
+            await assistant.close()
+
+    asyncio.run(two_recordings())
+    assert [len(audio_parts(request)) for request in gemini.requests] == [1, 1]
+
+
 def test_within_a_turn_the_audio_is_sent_once_after_the_model_said_what_it_heard(
         gemini, assistant_for, chat_for, spoken):
     gemini.enqueue(tool_calls(("add_task", {"title": "Buy milk"}), content="Heard: buy milk\n"),

@@ -291,3 +291,27 @@ def test_test_with_blank_fields_asks_for_the_first_missing_one(qtbot, page, back
         qtbot.waitUntil(lambda sentence=sentence: page.message.text() == sentence,
                         timeout=20_000)
     assert memory_keyring.passwords == {}
+
+
+def test_a_sync_a_terminal_holds_leaves_the_last_status_not_syncing(qtbot, background,
+                                                                   sync_service, store,
+                                                                   app_home):
+    """`sync now` in a terminal holds the sync: the window's run steps aside and its status
+    line goes back to what it said, instead of "Syncing…" until the next run."""
+    from app.sync.lock import SyncLock
+
+    background.start()
+    qtbot.waitUntil(lambda: background.status.state == "ok", timeout=20_000)
+    said = background.status
+    with SyncLock(app_home / "sync.lock"):  # as the terminal's run holds it
+        done = asyncio.ensure_future(background.sync_now())
+        qtbot.waitUntil(done.done, timeout=20_000)
+    assert background.status == said
+
+
+def test_a_damaged_sync_file_is_a_status_not_a_crash(qtbot, background, app_home):
+    (app_home / "sync.sqlite3").write_bytes(b"this is no database" * 100)
+    done = asyncio.ensure_future(background.sync_now())
+    qtbot.waitUntil(done.done, timeout=20_000)
+    assert background.status.state == "error"
+    assert "sync.sqlite3" in background.status.detail
