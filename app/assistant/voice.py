@@ -1,7 +1,8 @@
 """A voice message: audio the model hears once, and the words that stay in the history after.
 
 Gemini takes audio inline in a chat-completions user message (an `input_audio` part, base64)
-up to about 20 MB: some 10 minutes of 16 kHz mono WAV. Everything here is checked before any
+up to 20 MB a request. The audio travels as base64, a third bigger than the file, so a file may
+be 15 MB at most: some 7 minutes of 16 kHz mono WAV. Everything here is checked before any
 request is made, so a file that is too big, empty or not audio costs nothing. The audio itself is
 never written anywhere: the history keeps "Voice message (0:12): “…”" with what the model heard.
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from app.common.errors import UserError
 
-MAX_AUDIO_BYTES = 20 * 1024 * 1024  # Gemini's inline request limit
+MAX_AUDIO_BYTES = 15 * 1024 * 1024  # 20 MB inline once base64 makes it 4/3 bigger
 RECORDING_RATE = 16_000             # Hz, mono, 16-bit: what the window records
 # The first line of an answer to a voice message: what the model heard (instructions.py asks).
 HEARD = re.compile(r"^\s*Heard:\s*(.+?)\s*$", re.IGNORECASE)
@@ -63,7 +64,7 @@ def read_audio_file(path: Path) -> VoiceClip:
         raise UserError(f"There is no audio file at {name}.") from None
     if size > MAX_AUDIO_BYTES:
         raise UserError(f"{name} is {size / 1_048_576:.0f} MB; a voice message can be at most "
-                        "20 MB (about 10 minutes). Send a shorter recording.")
+                        "15 MB (about 7 minutes). Send a shorter recording.")
     try:
         data = path.read_bytes()
     except OSError as error:

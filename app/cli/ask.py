@@ -18,7 +18,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     ask = commands.add_parser("ask", help="ask the assistant one question (streams the answer)")
     ask.add_argument("question", nargs="*")
     ask.add_argument("--audio", metavar="FILE", type=Path,
-                     help="a voice message (WAV or MP3, at most 20 MB): the assistant hears it, "
+                     help="a voice message (WAV or MP3, at most 15 MB): the assistant hears it, "
                           "with the question's words if any")
     ask.add_argument("--yes", action="store_true",
                      help="approve deletions, changes to many tasks at once and MCP tools that "

@@ -3,7 +3,7 @@
 sounddevice (PortAudio) records; it is imported only when a recording starts, because importing
 it starts PortAudio, which asks every sound system for its devices (the window's first paint
 must not wait for that). Each start asks again, so a headset plugged in after launch is found.
-A recording stops taking sound at 10 minutes: past that it would not fit Gemini's 20 MB inline
+A recording stops taking sound at 7 minutes: past that it would not fit Gemini's 20 MB inline
 limit. PortAudio calls `_take` on its own thread; the window reads `level` and `seconds` from
 the UI thread while it records.
 """
@@ -14,7 +14,7 @@ from array import array
 from app.common.errors import UserError
 
 RATE = 16_000           # Hz, mono, 16-bit
-MAX_SECONDS = 10 * 60   # 19.2 MB of samples: under the 20 MB a voice message may be
+MAX_SECONDS = 7 * 60    # 13.4 MB of samples: under the 15 MB a voice message file may be
 NO_MICROPHONE = "No microphone was found."
 REFUSED = ("The system refused access to the microphone; allow Task Assistant to use it in "
            "your privacy settings, then try again.")

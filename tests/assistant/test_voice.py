@@ -175,15 +175,15 @@ def test_a_file_that_is_not_a_recording_is_one_sentence(app_home, gemini, tmp_pa
     assert gemini.requests == []
 
 
-def test_a_recording_over_20_mb_is_refused_before_sending(app_home, gemini, tmp_path):
+def test_a_recording_too_big_for_one_request_is_refused_before_sending(app_home, gemini, tmp_path):
     big = tmp_path / "long.wav"
-    with big.open("wb") as out:  # sparse: 21 MB on paper, nothing on disk
-        out.truncate(21 * 1024 * 1024)
+    with big.open("wb") as out:  # sparse: 16 MB on paper, nothing on disk
+        out.truncate(16 * 1024 * 1024)  # 21 MB once base64: over Gemini's 20 MB
 
     result = ask(app_home, gemini, "--audio", str(big))
 
     assert result.returncode == 1
-    assert "at most 20 MB" in result.stderr
+    assert "at most 15 MB" in result.stderr
     assert gemini.requests == []
 
 

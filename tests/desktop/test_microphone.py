@@ -38,7 +38,7 @@ def test_a_recording_holds_what_was_said_into_the_microphone(qtbot, microphone):
 
 
 def test_a_recording_stops_taking_sound_at_its_cap(qtbot, microphone):
-    recording = Recording(max_seconds=0.5)  # the app's cap is 10 minutes: the same code path
+    recording = Recording(max_seconds=0.5)  # the app's cap is 7 minutes: the same code path
     recording.start()
     try:
         microphone.say().join(WAIT / 1000)
