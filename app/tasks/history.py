@@ -38,14 +38,6 @@ def is_list(subject: int) -> bool:
     return subject < 0
 
 
-def subject_words(subject: int, snapshot: dict[str, Any] | None) -> str:
-    """"task 7 'Buy milk'" or "list 'Errands'", for sentences about a history row."""
-    snapshot = snapshot or {}
-    if is_list(subject):
-        return f"list '{snapshot.get('name', '?')}'"
-    return f"task {subject} '{snapshot.get('title', '?')}'"
-
-
 class Origin(namedtuple("Origin", ("kind", "conversation_id"), defaults=(None,))):
     """Where a change came from; the agent's (and quick ask's) carry their conversation, an MCP
     client's its `mcp serve` session (the column is shared: both scope "undo" to the caller)."""
