@@ -23,6 +23,23 @@ sys.path[1:1] = [str(folder) for folder in sorted(TESTS.rglob("*"))
                  if folder.is_dir() and any(folder.glob("test_*.py"))]
 
 
+def pytest_configure(config) -> None:
+    """Cycles are collected on the test's own thread, between tests, as the app collects them
+    on its GUI thread (app/ui/lifecycle/main_thread_gc.py): never on a worker thread that
+    happens to allocate while a widget from an earlier test is still waiting to be freed."""
+    from app.ui.lifecycle.main_thread_gc import hold_automatic_collection
+
+    hold_automatic_collection()
+
+
+@pytest.fixture(autouse=True)
+def collect_between_tests():
+    yield
+    from app.ui.lifecycle.main_thread_gc import collect_due
+
+    collect_due()
+
+
 @pytest.fixture(autouse=True)
 def app_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "home"

@@ -87,3 +87,35 @@ def test_sigterm_and_ctrl_c_quit_cleanly_with_exit_0(app_home, how):
     assert problems == []
     assert (app_home / "window.ini").exists()  # the window saved its place on the way out
 
+
+
+def test_garbage_holding_a_qt_object_is_freed_on_the_gui_thread_not_a_worker(qtbot):
+    """A worker that allocates (the agent stack's import, a sync) must not be the thread that
+    frees a widget: the app's collector holds Python's automatic one and collects here."""
+    import gc
+    import threading
+    import weakref
+
+    from PySide6.QtWidgets import QWidget
+
+    from app.ui.lifecycle.main_thread_gc import MainThreadCollector
+
+    gc.collect()
+    gc.enable()  # as a fresh process starts; the suite itself holds it (conftest)
+    collector = MainThreadCollector()
+    try:
+        freed_on = []
+        widget = QWidget()
+        widget.itself = widget  # a cycle: only the cycle collector can free it
+        weakref.finalize(widget, lambda: freed_on.append(threading.current_thread()))
+        del widget
+        kept: list = []  # what the worker made stays: the collector's count stays over threshold
+        worker = threading.Thread(target=lambda: kept.extend([n] for n in range(20_000)))
+        worker.start()
+        worker.join()
+        assert freed_on == []  # the worker's allocations collected nothing
+        qtbot.waitUntil(lambda: bool(freed_on), timeout=5000)
+        assert freed_on == [threading.main_thread()]
+    finally:
+        collector.deleteLater()
+        gc.disable()

@@ -34,6 +34,7 @@ def run(start: str = "window", on_shown: Callable | None = None) -> int:
 
     from app.common.errors import UserError
     from app.common.paths import resource_path
+    from app.ui.lifecycle.main_thread_gc import MainThreadCollector
     from app.ui.lifecycle.single_instance import start_or_hand_off
 
     # instance() is typed as the QCoreApplication base; the one app here is a QApplication.
@@ -53,6 +54,7 @@ def run(start: str = "window", on_shown: Callable | None = None) -> int:
         return 1
     if server is None:
         return 0  # the running instance does it
+    MainThreadCollector(app)  # before any worker thread starts
     display = DisplayWatch()
     display.install()
     try:
