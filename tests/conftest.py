@@ -1,5 +1,6 @@
 """Every test gets its own data directory and never sees the developer's key or settings."""
 
+import faulthandler
 import os
 import sys
 from pathlib import Path
@@ -23,13 +24,17 @@ sys.path[1:1] = [str(folder) for folder in sorted(TESTS.rglob("*"))
                  if folder.is_dir() and any(folder.glob("test_*.py"))]
 
 
+@pytest.hookimpl(trylast=True)  # after pytest's own faulthandler set-up, which this narrows
 def pytest_configure(config) -> None:
     """Cycles are collected on the test's own thread, between tests, as the app collects them
     on its GUI thread (app/ui/lifecycle/main_thread_gc.py): never on a worker thread that
-    happens to allocate while a widget from an earlier test is still waiting to be freed."""
+    happens to allocate while a widget from an earlier test is still waiting to be freed.
+    A crash prints the crashing thread alone: with every idle worker's stack before it, the
+    frames that mattered were cut from the CI log."""
     from app.ui.lifecycle.main_thread_gc import hold_automatic_collection
 
     hold_automatic_collection()
+    faulthandler.enable(file=os.dup(2), all_threads=False)  # stderr, as pytest's own
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,7 @@ from app.config.settings import Settings
 from app.conversations.store import ConversationStore
 from app.desktop.reminders import Reminders
 from app.tasks import TaskStore
+from app.ui.chat.code_block import warm_highlighting
 from app.ui.hotkeys.global_shortcut import GlobalShortcut
 from app.ui.live_updates import LiveUpdates
 from app.ui.main_window import MainWindow
@@ -59,6 +60,7 @@ class Shell(QObject):
         self.window.quit_requested.connect(self.quit_requested)
         self.window.close_requested.connect(self._window_closed)
         self.popup: QuickAsk | None = None  # built on first use: most sessions never open it
+        agent.also_load.append(warm_highlighting)  # the first code block's lexer, built ahead
         self.tray = Tray(self)
         self.tray.quick_ask_requested.connect(self.quick_ask)
         self.tray.open_requested.connect(self.show_window)

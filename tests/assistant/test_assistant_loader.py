@@ -113,3 +113,19 @@ def test_the_background_import_builds_what_the_first_answer_needs():
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "", f"left for the first answer to build: {done.stdout}"
+
+
+def test_once_loaded_the_stack_is_left_out_of_later_collections(store):
+    """A full collection walking the whole agent stack stalls the window ~80 ms each time
+    (bench/window_bench.py); frozen after the load, later ones walk only what came after."""
+    async def load() -> int:
+        agent = AssistantLoader(store, Settings(), KeyStore())
+        await agent.preload()
+        await asyncio.sleep(0)  # the loop runs the load's done callbacks
+        return gc.get_freeze_count()
+
+    gc.unfreeze()  # as a fresh process starts (an earlier test here may have loaded it)
+    try:
+        assert asyncio.run(load()) > 100_000  # the SDK's objects, at least
+    finally:
+        gc.unfreeze()

@@ -140,3 +140,16 @@ def test_the_appearance_page_restyles_the_open_window(themed, qtbot, window, wor
         page.choose("theme", "system")  # the default: nothing pinned in the file
     assert workspace.settings.source("theme") == "default"
     window.settings_dialog.close()
+
+
+def test_a_theme_switch_retints_the_task_sidebar_once_qt_has_told_every_widget(themed, qtbot,
+                                                                                window):
+    """The rows are rebuilt in the new inks after Qt's change notice has reached every child,
+    not inside it: rebuilding them there crashed about one start in ten."""
+    sidebar = window.tasks.sidebar
+    today = sidebar._items()[0]
+    ink = today.icon().pixmap(16, 16).toImage()
+    apply_theme(themed, "dark")
+    assert sidebar._items()[0] is today  # not rebuilt while Qt was still telling the children
+    qtbot.waitUntil(lambda: sidebar._items()[0] is not today)
+    assert sidebar._items()[0].icon().pixmap(16, 16).toImage() != ink  # the dark scheme's ink

@@ -134,6 +134,11 @@ class TaskSidebar(QListWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        # A new palette or style rebuilds the rows, but after Qt has finished telling this view
+        # and its children of the change, never inside that: changing the rows in the middle
+        # of it crashed about one start in ten (the change comes while the window is built).
+        self._restyle_soon = QTimer(self, singleShot=True, interval=0)
+        self._restyle_soon.timeout.connect(self._restyle)
         self.setAccessibleName("Task views and lists")
         self.setProperty("surface", "chrome")
         self.compact = False
@@ -331,9 +336,12 @@ class TaskSidebar(QListWidget):
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
-            self._rebuild()  # the icons and the heading in the new palette's inks
-            if self.name_field is not None:
-                self.name_field.restyle()
+            self._restyle_soon.start()
+
+    def _restyle(self) -> None:
+        self._rebuild()  # the icons and the heading in the new palette's inks
+        if self.name_field is not None:
+            self.name_field.restyle()
 
     # -- managing the lists ----------------------------------------------------------------
 
