@@ -7,7 +7,7 @@ long title, and a conversation where the agent added tasks (tool lines with Undo
 with a list and a code block. Then saves, into docs/screenshots/:
 
   window-960x700-SCHEME.png, window-1280x800-SCHEME.png, window-1920x1080-SCHEME.png
-  quick-ask-SCHEME.png
+  quick-ask-SCHEME.png, task-editor-SCHEME.png (editing the monthly rent)
 for SCHEME in light, dark and contrast. The README shows window-1280x800 in light and dark.
 Also one picture per component for docs/DESIGN.md, into docs/design/ (light): the type scale
 and the roles, buttons, the command palette, the conversation drawer, the folded task sidebar
@@ -176,6 +176,17 @@ def design_pictures(app, window, out: Path) -> None:
     dialog.close()
 
 
+def editor_picture(app, window, store, path: Path) -> None:
+    """The task editor as Enter on a row opens it: over the window, on the repeating task."""
+    rent = next(task for task in store.list_tasks() if task.title == "Pay rent")
+    window.tasks.edit_task(rent.id)
+    editor = window.tasks.editor
+    settle(app)
+    editor.grab().save(str(path))
+    print(path)
+    editor.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
@@ -224,6 +235,7 @@ def main() -> None:
         path = args.out / f"quick-ask-{scheme}.png"
         ask.grab().save(str(path))
         print(path)
+        editor_picture(app, window, workspace.store, args.out / f"task-editor-{scheme}.png")
         if scheme == "light" and args.out == DEFAULT_OUT:
             design_pictures(app, window, REPO / "docs" / "design")
     loop.run_until_complete(workspace.close())

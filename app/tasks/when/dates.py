@@ -150,15 +150,16 @@ class Due(namedtuple("Due", ("iso", "key", "has_time"))):
         """In the Today list: due today, or overdue."""
         return bool(self.key < today_ends(moment))
 
-    def friendly(self) -> str:
+    def friendly(self, *, year: bool = False) -> str:
         """For people: "Fri 27 Nov", or "Fri 27 Nov 17:00" in the local time zone ("Fri 27 Nov
-        2037" when it is not this year or next)."""
+        2037" when it is not this year or next). `year`: always with the year, for words that
+        must name one date whenever they are read again (the editor's Due field)."""
         # The day is formatted by hand: "%-d" (no leading zero) is glibc's; Windows refuses it.
         if not self.has_time:
             day = date.fromisoformat(self.iso)
-            return f"{day:%a} {day.day} {day:%b}{_year(day, local_today())}"
+            return f"{day:%a} {day.day} {day:%b}{_year(day, local_today(), year)}"
         moment = datetime.fromisoformat(self.iso).astimezone()
-        return f"{moment:%a} {moment.day} {moment:%b}{_year(moment, local_today())} " \
+        return f"{moment:%a} {moment.day} {moment:%b}{_year(moment, local_today(), year)} " \
                f"{moment:%H:%M}"
 
 
@@ -173,9 +174,9 @@ def check_year(due: Due, text: object) -> Due:
     return due
 
 
-def _year(day: date, today: date) -> str:
-    """" 2037" for a day that is not this year or next; "" otherwise."""
-    return "" if day.year in (today.year, today.year + 1) else f" {day.year}"
+def _year(day: date, today: date, always: bool = False) -> str:
+    """" 2037" for a day that is not this year or next (or `always`); "" otherwise."""
+    return "" if not always and day.year in (today.year, today.year + 1) else f" {day.year}"
 
 
 def friendly_due(iso: str | None) -> str:

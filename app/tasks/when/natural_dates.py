@@ -13,7 +13,10 @@ What the words mean, decided once (and tested in tests/tasks/when/test_natural_d
 - a distance in minutes or hours ("in 1 hour", "in 90 minutes") is elapsed time, counted on
   instants (app/tasks/when/elapsed.py), so it is right across a DST change; day-based words ("in 2
   days", "tomorrow 9am") keep wall-clock time;
-- a time alone ("5pm") is today's if it is still ahead, otherwise tomorrow's;
+- a time alone ("5pm") is today's if it is still ahead, otherwise tomorrow's; a time on a
+  named day ("today 5pm", "6 dec 2026 01:00") is that day's, even once it has passed;
+- a weekday before a written date ("Fri 11 Dec 2026", as the app writes dates) labels that
+  date: the date decides;
 - a date with no time stays a day; any time mentioned makes it a date-time in the local zone;
 - dateparser reads English and the system locale's language (when it knows it), and prefers
   future dates ("dec 24" in January is this December's, in December 25th next year's).
@@ -37,7 +40,9 @@ _END_OF = re.compile(r"\b(the\s+)?end\s+of\s+(the\s+)?(month|week)\b")
 _MONTHS = r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 # "the 2nd", but not "the 2nd of may" nor "the 2nd may": those are dateparser's
 _MONTH_DAY = re.compile(rf"\bthe\s+(\d{{1,2}})(st|nd|rd|th)\b(?!\s+(of\b|({_MONTHS})))")
-_TODAY_WORDS = re.compile(r"\b(today|tonight)\b")
+# "Fri 11 Dec 2026", "friday, december 11": a weekday naming a written date is only its label
+_DATE_LABEL = re.compile(
+    rf"\b{_WEEKDAY},?\s+(?=\d{{1,2}}(st|nd|rd|th)?\s+(of\s+)?({_MONTHS})|({_MONTHS})\w*\s+\d)")
 _UHR = re.compile(r"\b(\d{1,2})\s*uhr\b")
 _TIME_WORDS = re.compile(r"\b\d{1,2}(:\d{2})?\s*(am|pm)\b|\b\d{1,2}:\d{2}\b|\b(noon|midnight)\b")
 
@@ -95,6 +100,7 @@ def _natural(text: str, moment: datetime, zone: str | None = None,
              language: str | None = None) -> Due | None:
     lowered = _UHR.sub(r"\1:00", text.lower())  # German "17 Uhr"
     today = moment.date()
+    lowered = _DATE_LABEL.sub("", lowered)  # or "fri" would be read as the coming Friday
     # Our own meanings first, turned into an explicit date the parser then reads with any time.
     match = _END_OF.search(lowered)
     if match:
@@ -122,8 +128,8 @@ def _natural(text: str, moment: datetime, zone: str | None = None,
     if period != "time" and not _TIME_WORDS.search(lowered):
         return Due.on(found.date())
     if found < moment.replace(tzinfo=None) and found.date() == today \
-            and not _TODAY_WORDS.search(lowered) and not re.search(r"\d{4}-\d{2}-\d{2}", lowered):
-        found += timedelta(days=1)  # "5pm" typed at 18:00 means tomorrow's
+            and not _TIME_WORDS.sub("", lowered).strip():
+        found += timedelta(days=1)  # "5pm" alone, typed at 18:00, means tomorrow's
     wall = found.replace(second=0, microsecond=0)
     return _zoned(Due.parse(wall.isoformat()), wall.isoformat(), zone)
 

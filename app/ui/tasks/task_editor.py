@@ -8,12 +8,17 @@ as one sentence and nothing is saved, so the user can fix the field and try agai
 Typed dates, repeats and reminders are read as the user types, and what they resolve to is
 shown under the field before anything is saved ("next friday" → "Fri 11 Dec"); the due field
 has a date picker beside it (date_picker.py: shortcuts, a typed field and a calm month view).
+A stored due is shown in words ("Fri 11 Dec 2026 17:00") that read back as exactly that due.
 Save and Cancel are words, without the style's floppy disk and red cross.
+
+The fields are grouped as Things groups them, by whitespace: the title (in the title type) and
+its notes; when (due, repeat, reminder); where (list, parent); then priority and tags. The
+dialog keeps a form's width (FORM_WIDTH) however wide the window it opens over.
 """
 
 from datetime import datetime
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QComboBox,
@@ -36,16 +41,32 @@ from app.common.errors import UserError
 from app.tasks import PRIORITIES, Origin, Task, TaskFilter, TaskStore
 from app.tasks.model import MAX_DEPTH
 from app.tasks.when import repeat as repeats
+from app.tasks.when.dates import Due
 from app.tasks.when.natural_dates import read_due
 from app.tasks.when.reminder_time import describe_before, read_remind
 from app.ui.tasks.date_picker import DatePicker
 from app.ui.theme import apply
 from app.ui.theme.icons import icon
-from app.ui.theme.tokens import SPACE
+from app.ui.theme.tokens import FORM_WIDTH, SPACE
 
 PREVIEW_DELAY_MS = 150
-NO_PARENT = "(none: a task of its own)"
+NO_PARENT = "Not a subtask"
 MOST_PARENTS = 2_000  # the "Subtask of" menu lists this many open tasks at most
+NOTES_LINES = 4  # room to read a few lines; longer notes scroll, and the dialog stays compact
+COMBO_CHARACTERS = 16  # a combo is sized by this, not by its longest task title
+
+
+def due_words(iso: str | None) -> str:
+    """A stored due as the Due field shows it ("Fri 11 Dec 2026 17:00", always with the year so
+    that it names one date whenever it is read), when those words read back as exactly the
+    stored value; else the stored text (a time stored at another offset or with seconds)."""
+    if not iso:
+        return ""
+    try:
+        words = Due.parse(iso).friendly(year=True)
+        return words if read_due(words).iso == iso else iso
+    except UserError:
+        return iso
 
 
 def _repeat_text(task: Task | None) -> str:
@@ -85,9 +106,10 @@ class TaskEditor(QDialog):
             repeat = repeat.rule
 
         self.title_edit = QLineEdit(task.title if task else title)
+        self.title_edit.setProperty("role", "title")  # the title type: what the task is, first
         self.notes_edit = QPlainTextEdit(task.notes if task else "")
         self.notes_edit.setTabChangesFocus(True)  # Tab moves on, so the form stays keyboard-only
-        self.due_edit = QLineEdit((task.due or "") if task else (due or ""))
+        self.due_edit = QLineEdit(due_words(task.due) if task else (due or ""))
         self.due_edit.setPlaceholderText("tomorrow 5pm, next friday, in 3 days, dec 24")
         self.date_button = QToolButton()
         self.date_button.setProperty("role", "icon")
@@ -112,6 +134,10 @@ class TaskEditor(QDialog):
         self.remind_preview = self._preview_label("Reminder as read")
         self.list_combo = QComboBox()
         self.parent_combo = QComboBox()
+        for combo in (self.list_combo, self.parent_combo):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(COMBO_CHARACTERS)
         self._fill_places(task, list)
         self.priority_combo = QComboBox()
         self.priority_combo.addItems(PRIORITIES)
@@ -125,33 +151,43 @@ class TaskEditor(QDialog):
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setAccessibleName("Error")
+        self.error_label.setProperty("role", "error")
         self.error_label.hide()
         self._initial = self._values()
 
-        due_row = QHBoxLayout()
+        self.notes_edit.setFixedHeight(self._lines_high(self.notes_edit, NOTES_LINES))
+
+        due_box = QWidget()  # the field and its picker button, in the field column
+        due_row = QHBoxLayout(due_box)
+        due_row.setContentsMargins(0, 0, 0, 0)
         due_row.setSpacing(SPACE["s"])
-        # A label made by the form for a layout has no buddy, so "&Due" would show its "&".
-        due_label = QLabel("&Due")
-        due_label.setBuddy(self.due_edit)
         due_row.addWidget(self.due_edit, 1)
         due_row.addWidget(self.date_button)
+        groups = ((("&Title", self.title_edit, "Title"),
+                   ("&Notes", self.notes_edit, "Notes")),
+                  (("&Due", self.due_edit, "Due date"), ("", self.due_preview, ""),
+                   ("&Repeat", self.repeat_edit, "Repeat"), ("", self.repeat_preview, ""),
+                   ("Re&mind", self.remind_edit, "Reminder"), ("", self.remind_preview, "")),
+                  (("&List", self.list_combo, "List"),
+                   ("&Subtask of", self.parent_combo, "Subtask of")),
+                  (("&Priority", self.priority_combo, "Priority"),
+                   ("T&ags", self.tags_edit, "Tags, separated by commas")))
         form = QFormLayout()
-        for label, field, name in (("&Title", self.title_edit, "Title"),
-                                   ("&Notes", self.notes_edit, "Notes"),
-                                   (due_label, due_row, "Due date"),
-                                   ("", self.due_preview, None),
-                                   ("&Repeat", self.repeat_edit, "Repeat"),
-                                   ("", self.repeat_preview, None),
-                                   ("Re&mind", self.remind_edit, "Reminder"),
-                                   ("", self.remind_preview, None),
-                                   ("&List", self.list_combo, "List"),
-                                   ("&Subtask of", self.parent_combo, "Subtask of"),
-                                   ("&Priority", self.priority_combo, "Priority"),
-                                   ("T&ags", self.tags_edit, "Tags, separated by commas")):
-            if name and isinstance(field, QWidget):
+        form.setHorizontalSpacing(SPACE["l"])
+        form.setVerticalSpacing(SPACE["s"])
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for number, group in enumerate(groups):
+            if number:
+                form.addRow(self._gap())
+            for text, field, name in group:
+                if not text:  # a preview line, under its field (named when it was made)
+                    form.addRow("", field)
+                    continue
                 field.setAccessibleName(name)
-            form.addRow(label, field)
-        self.due_edit.setAccessibleName("Due date")
+                placed = due_box if field is self.due_edit else field
+                # The notes' name sits level with their first line, as beside a line edit.
+                line = self.tags_edit if field is self.notes_edit else placed
+                form.addRow(self._label(text, field, line), placed)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -163,11 +199,17 @@ class TaskEditor(QDialog):
         buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(*(SPACE["xl"],) * 4)
+        layout.setSpacing(SPACE["m"])
         layout.addWidget(self.hint_label)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
+        layout.addStretch(1)  # a taller dialog (a preview came and went) keeps the form together
+        layout.addSpacing(SPACE["s"])
         layout.addWidget(buttons)
-        self.resize(460, self.sizeHint().height())
+        # Shown, Qt sizes it to its contents within these, and centres it over the window.
+        self.setMinimumWidth(FORM_WIDTH[0])
+        self.setMaximumWidth(FORM_WIDTH[1])
 
         self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
         self._preview_timer.timeout.connect(self.update_previews)
@@ -179,6 +221,33 @@ class TaskEditor(QDialog):
         self.title_edit.setFocus()
 
     # -- building --------------------------------------------------------------------------
+
+    @staticmethod
+    def _label(text: str, buddy: QWidget, line: QWidget) -> QLabel:
+        """A field's name, quiet beside what the user writes; its "&" letter focuses the field.
+        As tall as `line` (its field, or a one-line field), so the form centres the name on
+        the field's text: a form makes a label only as tall as its own text otherwise, and
+        top-aligns it."""
+        label = QLabel(text)
+        label.setBuddy(buddy)
+        label.setProperty("role", "muted")
+        line.ensurePolished()  # the style sheet's padding and type
+        label.setFixedHeight(line.sizeHint().height())
+        return label
+
+    @staticmethod
+    def _gap() -> QWidget:
+        """The whitespace between two groups of fields."""
+        gap = QWidget()
+        gap.setFixedHeight(SPACE["s"])
+        return gap
+
+    @staticmethod
+    def _lines_high(edit: QPlainTextEdit, lines: int) -> int:
+        """The height that shows `lines` lines of text: the lines, the document's margin and
+        the field's padding and border (the style sheet's)."""
+        margin = 2 * (int(edit.document().documentMargin()) + SPACE["xs"] + 2 + 1)
+        return edit.fontMetrics().lineSpacing() * lines + margin
 
     def _preview_label(self, name: str) -> QLabel:
         label = QLabel()
@@ -247,6 +316,7 @@ class TaskEditor(QDialog):
     def ask_for_date(self, sentence: str) -> None:
         self.hint_label.setText(sentence)
         self.hint_label.show()
+        self._grow_to_fit()
         self.due_edit.setFocus()
 
     @staticmethod
@@ -266,7 +336,9 @@ class TaskEditor(QDialog):
         else:
             try:
                 due = read_due(text)
-                self._preview(self.due_preview, "→ " + due.friendly(), ok=True)
+                # Words already as the app writes them need no echo under themselves.
+                said = "" if text == due.friendly(year=True) else "→ " + due.friendly()
+                self._preview(self.due_preview, said, ok=True)
             except UserError as error:
                 self._preview(self.due_preview, str(error), ok=False)
         text = self.repeat_edit.text().strip()
@@ -289,6 +361,7 @@ class TaskEditor(QDialog):
                 self._preview(self.remind_preview, str(error), ok=False)
         else:
             self._preview(self.remind_preview, "", ok=True)
+        self._grow_to_fit()
 
     @staticmethod
     def _preview(label: QLabel, text: str, *, ok: bool) -> None:
@@ -298,6 +371,18 @@ class TaskEditor(QDialog):
             label.style().unpolish(label)  # the sheet's rule for the new role
             label.style().polish(label)
         label.setVisible(bool(text))
+
+    def _grow_to_fit(self) -> None:
+        """Room for a preview or a sentence that just appeared: a window's minimum height
+        ignores how tall wrapped labels get at its width, so the form would squeeze its rows
+        over one another. Before the first show Qt sizes the dialog to all of it anyway."""
+        layout = self.layout()
+        if layout is None or not self.isVisible():
+            return
+        layout.activate()
+        needed = max(layout.totalHeightForWidth(self.width()), layout.totalMinimumSize().height())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     # -- saving ----------------------------------------------------------------------------
 
@@ -324,7 +409,9 @@ class TaskEditor(QDialog):
             values["repeat"] = values["repeat"] or None
             values["remind"] = values["remind"] or None
             return values
-        current = {"title": self.task.title, "notes": self.task.notes, "due": self.task.due,
+        # The due as shown (words for the stored value): untouched, it is never written back.
+        current = {"title": self.task.title, "notes": self.task.notes,
+                   "due": self._initial["due"],
                    "priority": self.task.priority, "tags": list(self.task.tags),
                    "list": self.task.list, "parent_id": self.task.parent_id}
         changed = {}
@@ -360,3 +447,4 @@ class TaskEditor(QDialog):
     def _show_error(self, sentence: str) -> None:
         self.error_label.setText(sentence)
         self.error_label.show()
+        self._grow_to_fit()

@@ -3,7 +3,8 @@
 Widgets opt into a look with two dynamic properties instead of style sheets of their own:
 - `surface`: "chrome" (the sidebars), "page" (content), "raised" (cards, the composer);
 - `role`: on a label, a step of the type scale or an ink ("title", "display", "caption",
-  "muted", "heading"); on a button, "primary", "quiet" (a flat text button) or "icon".
+  "muted", "heading"); on a line edit, "title" (the task editor's title field); on a button,
+  "primary", "quiet" (a flat text button) or "icon".
 Hand-painted delegates (the task rows, the chat's items) read the same tokens through
 `apply.current()`. Plain string work: no Qt here, so building it costs well under a millisecond.
 """
@@ -74,6 +75,7 @@ QDateTimeEdit, QComboBox {{
 QLineEdit:focus, QPlainTextEdit[readOnly="false"]:focus, QTextEdit[readOnly="false"]:focus,
 QSpinBox:focus, QDateEdit:focus, QDateTimeEdit:focus, QComboBox:focus {{
     border: 2px solid {c.accent}; }}
+QLineEdit[role="title"] {{ font-size: {px("title")}px; font-weight: {WEIGHTS["semibold"]}; }}
 QComboBox QLineEdit {{ border: none; padding: 0; background: transparent; }}
 QComboBox::drop-down {{ border: none; width: {sp["l"] + sp["xs"]}px; }}
 QComboBox::down-arrow {{ image: url("{marks.get("chevron", "")}"); width: 12px; height: 12px; }}

@@ -26,6 +26,7 @@ MONO_FAMILIES = ("JetBrains Mono", "DejaVu Sans Mono", "Menlo", "Consolas", "mon
 SPACE = {"xxs": 2, "xs": 4, "s": 8, "m": 12, "l": 16, "xl": 24, "xxl": 32}
 RADIUS = {"s": 4, "m": 8, "l": 12, "pill": 999}
 READABLE_WIDTH = 720  # px: the chat column's width on a wide window, as Claude desktop keeps it
+FORM_WIDTH = (440, 560)  # px: a form dialog's (the task editor's) narrowest and widest
 ROW_HEIGHT = 44       # px: a task row with its metadata line
 MOTION_MS = 160       # a completed row's fade; 0 when the system asks for reduced motion
 

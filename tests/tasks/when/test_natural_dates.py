@@ -58,6 +58,17 @@ def test_a_time_alone_is_todays_while_ahead_and_tomorrows_once_passed():
     assert on("5pm").iso[:16] == "2026-03-04T17:00"
     assert on("5pm", EVENING).iso[:16] == "2026-03-05T17:00"
     assert on("today 5pm", EVENING).iso[:16] == "2026-03-04T17:00"  # said so: stays today
+    assert on("4 mar 2026 5pm", EVENING).iso[:16] == "2026-03-04T17:00"  # the date is written
+
+
+def test_the_apps_own_date_words_read_back_as_the_same_date():
+    """What the editor shows ("Wed 4 Mar 2026 09:00") is read as that date, not as the coming
+    weekday its label names."""
+    assert on("Fri 11 Dec 2026").iso == "2026-12-11"
+    assert on("Thu 11 Dec 2025").iso == "2025-12-11"  # a past year stays past
+    assert on("Wed 4 Mar 2026 09:00", EVENING).iso[:16] == "2026-03-04T09:00"  # passed today
+    assert on("friday, december 11 2026").iso == "2026-12-11"
+    assert on("friday 5pm").iso[:16] == "2026-03-06T17:00"  # a weekday alone still counts
 
 
 def test_the_default_moment_is_the_apps_clock():

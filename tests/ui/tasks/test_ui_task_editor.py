@@ -1,16 +1,23 @@
 """The task editor of issue 14: typed dates resolved live before saving, the date picker, and
 the repeat, reminder, list and parent fields."""
 
-from datetime import timedelta
+import itertools
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+import time_machine
+from PySide6.QtCore import QDate, QPoint, QRect, Qt
 
 from app.tasks.history import Origin
 from app.tasks.when.dates import Due, local_today
+from app.tasks.when.natural_dates import read_due
 from app.ui.tasks.task_editor import TaskEditor
+from app.ui.theme.tokens import FORM_WIDTH
 
 BY_CLI = Origin("cli")
+BERLIN = "Europe/Berlin"
+WEDNESDAY = datetime(2026, 12, 9, 10, 0, tzinfo=ZoneInfo(BERLIN))  # a Wednesday morning
 
 
 @pytest.fixture
@@ -90,3 +97,77 @@ def test_the_move_house_task_is_not_offered_as_its_own_parent(store, open_editor
     editor = open_editor(move)
     offered = [editor.parent_combo.itemData(n) for n in range(editor.parent_combo.count())]
     assert move.id not in offered and pack.id not in offered and offered[0] is None
+    assert editor.parent_combo.itemText(0) == "Not a subtask"  # the empty choice, in words
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("2026-12-11", "Fri 11 Dec 2026"),
+    ("2026-12-11 17:00", "Fri 11 Dec 2026 17:00"),
+    ("2027-03-05", "Fri 5 Mar 2027"),  # next year: the year still shows
+    ("2025-06-30 08:15", "Mon 30 Jun 2025 08:15"),  # a past year
+    ("2026-12-09 08:00", "Wed 9 Dec 2026 08:00"),  # earlier today: overdue, not tomorrow's
+    # 02:30 happens twice that night: no words say which, so the stored text is shown
+    ("2026-10-25T02:30:00+01:00", "2026-10-25T02:30:00+01:00"),
+])
+def test_a_stored_due_reads_in_words_and_saving_untouched_keeps_it(
+        qtbot, store, open_editor, in_zone, typed, shown):
+    in_zone(BERLIN)
+    with time_machine.travel(WEDNESDAY, tick=False):
+        task = store.add("Dentist", due=typed, by=BY_CLI)
+        editor = open_editor(task)
+        assert editor.due_edit.text() == shown
+        assert read_due(shown).iso == task.due  # the words name exactly the stored due
+        # Words need nothing said under them; the stored text is put in words there.
+        assert editor.due_preview.isVisible() == (shown == typed)
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+        assert store.get(task.id) == task  # nothing written
+
+        editor = open_editor(task)
+        editor.title_edit.setText("Dentist at 5")
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+        assert (store.get(task.id).title, store.get(task.id).due) == ("Dentist at 5", task.due)
+
+
+def test_the_editor_keeps_a_forms_width_over_a_wide_window_and_opens_centred(
+        qtbot, window, workspace, make_panel):
+    """Even when a long title would widen the "Subtask of" box."""
+    parent = workspace.store.add("Renew the passport before the summer trip to Lisbon, Porto "
+                                 "and the Algarve, with the visa papers", by=BY_CLI)
+    task = workspace.store.add("Book the flights", parent_id=parent.id, by=BY_CLI)
+    window.resize(1920, 1080)
+    window.tasks.show_view("All")
+    assert window.tasks.select_task(task.id)
+    window.tasks.edit_action.trigger()
+    editor = window.tasks.editor
+    qtbot.waitExposed(editor)
+    assert FORM_WIDTH[0] <= editor.width() <= FORM_WIDTH[1]
+    assert editor.parent_combo.currentData() == parent.id
+    editor.close()
+
+    panel = make_panel(760, 720)  # a window that fits the test's screen, so none is clamped
+    panel.move(10, 20)
+    panel.new_action.trigger()
+    editor = panel.editor
+    qtbot.waitExposed(editor)
+    offset = editor.frameGeometry().center() - panel.frameGeometry().center()
+    assert abs(offset.x()) <= 2 and abs(offset.y()) <= 2
+
+
+def test_sentences_that_appear_push_the_fields_below_them_down(qtbot, open_editor):
+    """A refused date is said under the field and above the buttons: the dialog grows for
+    them instead of laying its fields over one another."""
+    editor = open_editor()
+    editor.title_edit.setText("Call Ana")
+    editor.due_edit.setText("someday maybe")
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    assert editor.error_label.isVisible()
+    shown = (editor.title_edit, editor.notes_edit, editor.due_edit, editor.due_preview,
+             editor.repeat_edit, editor.remind_edit, editor.list_combo, editor.parent_combo,
+             editor.priority_combo, editor.tags_edit, editor.error_label, editor.save_button)
+
+    def apart() -> bool:
+        boxes = [QRect(widget.mapTo(editor, QPoint(0, 0)), widget.size()) for widget in shown]
+        return all(above.bottom() < below.top() for above, below in itertools.pairwise(boxes)) \
+            and editor.rect().contains(boxes[-1])
+    qtbot.waitUntil(lambda: "someday maybe" in editor.due_preview.text())  # said there too
+    qtbot.waitUntil(apart)

@@ -206,7 +206,7 @@ def test_enter_on_a_row_opens_the_editor_and_saves(qtbot, store, make_panel):
     editor = panel.editor
     assert editor is not None and editor.isVisible() and not editor.isModal()
     assert (editor.title_edit.text(), editor.notes_edit.toPlainText(), editor.due_edit.text()) \
-        == ("Water plants", "the ferns", day(0))
+        == ("Water plants", "the ferns", f"{TODAY:%a} {TODAY.day} {TODAY:%b %Y}")  # in words
 
     editor.title_edit.setText("Water the ferns")
     editor.due_edit.setText("tomorrow")
