@@ -40,8 +40,11 @@ def pytest_configure(config) -> None:
 @pytest.fixture(autouse=True)
 def collect_between_tests():
     yield
+    import gc
+
     from app.ui.lifecycle.main_thread_gc import collect_due
 
+    gc.unfreeze()  # the app freezes what lives once its agent stack is in; a test's ends here
     collect_due()
 
 
