@@ -128,8 +128,16 @@ class TaskStore:
     # -- lifecycle and announcements -------------------------------------------------------
 
     def _open(self) -> None:
-        self._conn = open_database(self.path, MIGRATIONS)
-        self._file = file_identity(self.path)
+        # The identity must be the opened file's: a restore that puts another file at the path
+        # between the open and the look would leave this store writing to the file set aside,
+        # handing out ids the restored file hands out again. Same before and after: it is.
+        while True:
+            before = file_identity(self.path)
+            conn = open_database(self.path, MIGRATIONS)
+            if file_identity(self.path) == before:
+                break
+            conn.close()
+        self._conn, self._file = conn, before
         self._outside_writes = OutsideWrites(self._conn)
         self._history = HistoryLog(self._conn)
         self._rows = TaskRows(self._conn)

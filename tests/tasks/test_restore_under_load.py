@@ -80,3 +80,31 @@ def test_only_the_newest_three_set_aside_files_are_kept(store):
     assert backups.set_aside_files(store.path) == asides[:-4:-1]
     left = sorted(path.name for path in store.path.parent.glob("tasks.sqlite3.before-restore-*"))
     assert all(any(name.startswith(kept.name) for kept in asides[-3:]) for name in left)
+
+
+def test_a_store_opened_while_a_restore_lands_writes_to_the_restored_file(app_home,
+                                                                         monkeypatch):
+    """A restore between a store's open and its look at which file it opened (a window or
+    `mcp serve` starting during `backups restore`): its writes go to the restored file, with
+    ids the moved-aside file never handed out."""
+    from app.tasks import store as store_module
+
+    db = app_home / "tasks.sqlite3"
+    with TaskStore(db) as before:
+        before.add("in the backup", by=WRITER)
+    backups.take(db)
+    with TaskStore(db) as before:
+        handed_out = before.add("added after the backup", by=WRITER).id
+    real_open, restored = store_module.open_database, []
+
+    def open_then_restore(*args, **kwargs):
+        conn = real_open(*args, **kwargs)
+        if not restored:
+            restored.append(backups.restore(db))  # lands right after this open
+        return conn
+
+    monkeypatch.setattr(store_module, "open_database", open_then_restore)
+    with TaskStore(db) as opened:
+        added = opened.add("written after the restore", by=WRITER)
+    assert restored and added.id > handed_out
+    assert _titles_by_id(db) == {1: "in the backup", added.id: "written after the restore"}
