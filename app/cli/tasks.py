@@ -72,19 +72,23 @@ def register(commands: argparse._SubParsersAction) -> None:
     trash.add_argument("--json", action="store_true")
     trash.set_defaults(run=_trash)
 
-    history = actions.add_parser("history", help="what changed, by whom, newest first")
+    history = actions.add_parser("history", help="what changed, by whom, in which "
+                                   "undo step, newest first")
     history.add_argument("id", nargs="?", help="only this task's changes")
     history.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
     history.add_argument("--json", action="store_true")
     history.set_defaults(run=_history)
 
     for name, verb in (("undo", "undo the newest change not yet undone (one step: one "
-                                "answer of the assistant, one import, one command)"),
+                                "answer of the assistant, one import, one sync, one command)"),
                        ("redo", "redo the newest undo")):
         again = actions.add_parser(name, help=verb)
+        if name == "undo":
+            again.add_argument("--step", metavar="N",
+                               help="an older step instead, as `tasks history` numbers it")
         again.add_argument("--force", action="store_true",
                            help="even when its tasks changed again later (that change is lost)")
-        again.set_defaults(run=_undo_or_redo, verb=name)
+        again.set_defaults(run=_undo_or_redo, verb=name, step=None)
 
     export = actions.add_parser("export", help="write every task to stdout")
     export.add_argument("--format", choices=("json", "csv", "ics"), default="json",
@@ -296,9 +300,22 @@ def _history(args) -> int:
         if args.id is not None and not changes:
             store.get(args.id)  # "There is no task 999." rather than an empty history
     titles = _conversation_titles(changes)
+    steps = _step_labels(changes)
     _print_each(args, changes, "No changes recorded.",
-                lambda change: _change_line(change, titles))
+                lambda change: f"{steps[change.id]}  {_change_line(change, titles)}")
     return 0
+
+
+def _step_labels(changes) -> dict[int, str]:
+    """"step 12", the number `tasks undo --step` takes, padded to one width. A step's changes
+    come together (one sync, one answer, one import): only the first line of them names it."""
+    width = len(str(max((change.step for change in changes), default=0)))
+    labels, previous = {}, None
+    for change in changes:
+        labels[change.id] = f"step {change.step:<{width}}" if change.step != previous \
+            else " " * (len("step ") + width)
+        previous = change.step
+    return labels
 
 
 def _conversation_titles(changes) -> dict[str, str]:
@@ -321,12 +338,18 @@ def _conversation_titles(changes) -> dict[str, str]:
 
 
 def _undo_or_redo(args) -> int:
+    from app.tasks import validate
     from app.tasks.undo import UndoConflictError
 
+    step = None if args.step is None else validate.step_id(args.step)  # before opening the file
     with _store() as store:
-        action = store.undo if args.verb == "undo" else store.redo
         try:
-            reverted = action(by=_by(), force=args.force)
+            if step is not None:
+                reverted = store.undo_step(step, by=_by(), force=args.force)
+            elif args.verb == "undo":
+                reverted = store.undo(by=_by(), force=args.force)
+            else:
+                reverted = store.redo(by=_by(), force=args.force)
         except UndoConflictError as error:
             raise UserError(f"{error} Undo that first, or use --force.") from None
     print(_printable(reverted.summary))

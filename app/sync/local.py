@@ -3,7 +3,8 @@ change sync makes written through the store like any other change, with origin "
 is in the history, can be undone, and reaches the open task panel).
 
 All the writes of one run are one undo step (`begin_run`): `tasks undo` after a sync takes the
-whole sync back, and the next sync sends that back to the server as ordinary local changes."""
+whole sync back (`tasks undo --step N` an older one, numbered in `tasks history`), and the next
+sync sends that back to the server as ordinary local changes."""
 
 from collections.abc import Callable, Collection
 

@@ -185,6 +185,28 @@ class HistoryLog:
             f"SELECT {_CHANGE_COLUMNS} FROM {_FROM} WHERE step = ? AND undone_by IS NULL "
             "ORDER BY history.id", (step_id,))]
 
+    def standing_changes_of_step(self, step_id: int) -> list[Change] | None:
+        """What of the step is in place now, oldest first, or None if there is no such step.
+
+        Each of its changes followed through the undos and redos since, to the row whose effect
+        stands for it: itself, or the redo that put it back after an undo. A change whose chain
+        ends reverted (an odd number of hops: undone, or redone then undone again) is left out;
+        a row that stands for several of them (an undo reverts all of a task's changes in a step
+        with one row) comes once."""
+        changes = [_change(row) for row in self._conn.execute(
+            f"SELECT {_CHANGE_COLUMNS} FROM {_FROM} WHERE step = ? ORDER BY history.id",
+            (step_id,))]
+        if not changes:
+            return None
+        standing: dict[int, Change] = {}
+        for change in changes:
+            end, hops = change, 0
+            while end.undone_by is not None:
+                end, hops = self.change(end.undone_by), hops + 1
+            if hops % 2 == 0:
+                standing.setdefault(end.id, end)
+        return sorted(standing.values(), key=lambda change: change.id)
+
     def newest_step(self, *, undo: bool, conversation_id: str | None = None,
                     origin: str | tuple[str, ...] | None = None,
                     skip_step: int | None = None) -> int | None:

@@ -748,10 +748,16 @@ class TaskStore:
                                          origin=origin, skip_step=skip_step)
         if step is None:
             raise UserError(nothing_to("undo", by, conversation_id, origin))
-        return self.undo_step(step, by=by, force=force)
+        changes = self._history.live_changes_of_step(step)
+        return self._revert(changes, by, force, undoing=changes[0].action != "undone")
 
     def undo_step(self, step_id: int, *, by: Origin | Step, force: bool = False) -> Reverted:
-        changes = self._history.live_changes_of_step(step_id)
+        """Undo one step named by its number (`tasks undo --step`, Undo all on an answer),
+        however old: what of it is in place now, a change undone and redone since included
+        (the redo is what is taken back). An undo's own step is undone by redoing it."""
+        changes = self._history.standing_changes_of_step(step_id)
+        if changes is None:
+            raise UserError(f"There is no step {step_id} in the history.")
         if not changes:
             raise UserError("That was already undone.")
         return self._revert(changes, by, force, undoing=changes[0].action != "undone")

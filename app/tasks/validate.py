@@ -64,13 +64,30 @@ def tags(values: object) -> tuple[str, ...]:
 
 
 def task_id(value: object) -> int:
+    number = _row_id(value)
+    if number is None:
+        raise UserError(f"{echo(repr(value))} is not a task id (ids are whole numbers, like 12).")
+    return number
+
+
+def step_id(value: object) -> int:
+    """An undo step's number, as the history shows it."""
+    number = _row_id(value)
+    if number is None:
+        raise UserError(f"{echo(repr(value))} is not a step number (steps are whole numbers, "
+                        "like 12).")
+    return number
+
+
+def _row_id(value: object) -> int | None:
+    """A positive whole number SQLite can hold, given as one or as digits; else None."""
     is_number_or_text = isinstance(value, (int, str)) and not isinstance(value, bool)
     text = str(value).strip() if is_number_or_text else ""
     # isascii: "²" and "٣" are digits to str.isdigit() but not numbers int() reads.
     # len: int() refuses over 4,300 digits with a ValueError, and no id has over 19.
     if not (text.isascii() and text.isdigit() and len(text) <= 19) \
             or not 0 < int(text) <= MAX_ID:
-        raise UserError(f"{echo(repr(value))} is not a task id (ids are whole numbers, like 12).")
+        return None
     return int(text)
 
 

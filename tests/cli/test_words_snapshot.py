@@ -78,7 +78,12 @@ def _cli_session(home: Path) -> list[str]:
     run("lists", "rename", "Errands", "Shops")
     run("lists", "rm", "Shops")
     run("tasks", "undo")
+    run("tasks", "undo", "--step", "8")  # an older step, as the history numbers it
     # Bad input: one sentence each, nothing changed.
+    run("tasks", "undo", "--step", "8")
+    run("tasks", "undo", "--step", "9")  # "Call Ana" was reopened since
+    run("tasks", "undo", "--step", "999")
+    run("tasks", "undo", "--step", "abc")
     run("tasks", "history", "999")
     run("tasks", "done", "abc")
     run("tasks", "add", "")

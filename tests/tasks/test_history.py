@@ -230,3 +230,105 @@ def test_undoing_a_change_from_anywhere_says_who_made_it(store, kind):
                             "Undid the import's change", "Undid an MCP client's change",
                             "Undid sync's change", "Undid a routine's change"))
     assert "“Water plants” is open again" in said
+
+
+# -- an older step, named by its number (`tasks undo --step`) ------------------------------
+
+def _a_sync_then_a_later_change(store):
+    """Three tasks of yours; a sync run that adds one, renames one and completes one, as sync
+    writes them (one Step for the run); then a change of yours to another task."""
+    gift, rent, plants = (store.add(title, by=CLI) for title in ("Buy gift", "Pay rent",
+                                                                "Water plants"))
+    sync = Step(Origin("sync"))
+    arrived = store.add("From the phone", by=sync)
+    store.update(gift.id, title="Buy gift for Alex", by=sync)
+    store.complete(rent.id, by=sync)
+    store.update(plants.id, notes="the big ones", by=CLI)
+    return sync.id, (gift, rent, plants, arrived)
+
+
+def _state(store):
+    """Everything an undo could touch: the tasks, the trash and the history."""
+    return ([task.to_dict() for task in everything(store)],
+            [item.task.to_dict() for item in store.trash()],
+            [change.to_dict() for change in store.history()])
+
+
+def test_the_history_names_each_step_once_and_undo_step_takes_back_an_older_sync(store,
+                                                                                   app_home):
+    sync_step, (gift, rent, plants, arrived) = _a_sync_then_a_later_change(store)
+    later_step = store.history(plants.id)[0].step
+    assert later_step > sync_step
+
+    lines = run(app_home, "tasks", "history").stdout.splitlines()
+    # The step first; a step's lines come together and only the first of them names it.
+    assert [line[:len("step 5  ")] for line in lines] == [
+        f"step {later_step}  ", f"step {sync_step}  ", " " * 8, " " * 8, "step 3  ",
+        "step 2  ", "step 1  "]
+    assert [line.endswith("(by sync)") for line in lines] == [False, True, True, True, False,
+                                                              False, False]
+    assert len({line.index("task ") for line in lines}) == 1  # the columns line up
+
+    result = run(app_home, "tasks", "undo", "--step", str(sync_step))
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == ("Undid sync's 3 changes: removed “From the phone”; “Buy gift for "
+                             "Alex” is called “Buy gift” again; “Pay rent” is open again.\n")
+    assert [(task.title, task.status, task.notes) for task in everything(store)] == [
+        ("Buy gift", "open", ""), ("Pay rent", "open", ""),
+        ("Water plants", "open", "the big ones")]  # the later change stays
+    assert arrived.id not in [item.task.id for item in store.trash()]
+    changes = store.history()
+    assert {change.step for change in changes[:3]} == {changes[0].step}  # one new step
+    assert sorted(change.task_id for change in changes[:3]) == [gift.id, rent.id, arrived.id]
+    assert all(change.action == "undone" for change in changes[:3])
+    assert not store.is_undone(store.history(plants.id)[0].id)
+
+    # That undo is a step like any other: redo puts the sync back, undo takes it again.
+    assert run(app_home, "tasks", "redo").stdout.startswith(
+        "Redid what you undid from the command line: brought back “From the phone”")
+    assert (store.get(gift.id).title, store.get(rent.id).status) == ("Buy gift for Alex", "done")
+    assert run(app_home, "tasks", "undo").stdout.startswith(
+        "Undid what you redid from the command line: removed “From the phone”")
+    assert store.get(plants.id).notes == "the big ones"
+
+
+def test_undo_step_refuses_bad_steps_in_one_sentence_and_changes_nothing(store, app_home):
+    sync_step, (gift, *_rest) = _a_sync_then_a_later_change(store)
+    store.update(gift.id, notes="wrap it", by=CLI)  # a task of the sync changed since
+
+    def refused(*argv: str) -> str:
+        before = _state(store)
+        result = run(app_home, "tasks", "undo", *argv)
+        assert (result.returncode, result.stdout) == (1, ""), argv
+        assert _state(store) == before, argv
+        return result.stderr
+
+    assert refused("--step", "abc") == \
+        "task-assistant: 'abc' is not a step number (steps are whole numbers, like 12).\n"
+    assert refused("--step", "0").startswith("task-assistant: '0' is not a step number")
+    assert refused("--step", "99") == "task-assistant: There is no step 99 in the history.\n"
+    conflict = refused("--step", str(sync_step))
+    assert conflict.startswith("task-assistant: Cannot undo: “Buy gift for Alex” has changed "
+                               "since: you changed its notes from the command line ")
+    assert conflict.endswith(". Undo that first, or use --force.\n")  # as `tasks undo` says
+
+    forced = run(app_home, "tasks", "undo", "--step", str(sync_step), "--force")
+    assert forced.returncode == 0 and forced.stdout.startswith("Undid sync's 3 changes")
+    assert store.get(gift.id).title == "Buy gift"
+    assert refused("--step", str(sync_step)) == "task-assistant: That was already undone.\n"
+
+
+def test_undo_step_takes_back_a_step_that_was_undone_and_redone(store):
+    sync_step, (gift, rent, _plants, arrived) = _a_sync_then_a_later_change(store)
+    store.undo_step(sync_step, by=CLI)
+    store.redo(by=CLI)  # the sync's changes stand again, through the redo
+    assert store.get(gift.id).title == "Buy gift for Alex"
+
+    store.undo_step(sync_step, by=CLI)
+
+    assert (store.get(gift.id).title, store.get(rent.id).status) == ("Buy gift", "open")
+    assert arrived.id not in [task.id for task in everything(store)]
+    with pytest.raises(UserError, match="^That was already undone.$"):
+        store.undo_step(sync_step, by=CLI)
+    with pytest.raises(UserError, match="^There is no step 99 in the history.$"):
+        store.undo_step(99, by=CLI)
