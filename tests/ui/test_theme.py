@@ -145,7 +145,7 @@ def test_the_appearance_page_restyles_the_open_window(themed, qtbot, window, wor
 def test_a_theme_switch_retints_the_task_sidebar_once_qt_has_told_every_widget(themed, qtbot,
                                                                                 window):
     """The rows are rebuilt in the new inks after Qt's change notice has reached every child,
-    not inside it: rebuilding them there crashed about one start in ten."""
+    not inside it: rebuilding them there crashed a start once."""
     sidebar = window.tasks.sidebar
     today = sidebar._items()[0]
     ink = today.icon().pixmap(16, 16).toImage()

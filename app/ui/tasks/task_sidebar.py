@@ -136,7 +136,7 @@ class TaskSidebar(QListWidget):
         super().__init__(parent)
         # A new palette or style rebuilds the rows, but after Qt has finished telling this view
         # and its children of the change, never inside that: changing the rows in the middle
-        # of it crashed about one start in ten (the change comes while the window is built).
+        # of it crashed a start once (the change comes while the window is being built).
         self._restyle_soon = QTimer(self, singleShot=True, interval=0)
         self._restyle_soon.timeout.connect(self._restyle)
         self.setAccessibleName("Task views and lists")
