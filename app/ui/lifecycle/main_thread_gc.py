@@ -2,7 +2,7 @@
 crossed: the agent stack's import on the loader thread, a sync worker, asyncio.to_thread. If the
 garbage it finds holds a Qt object (a closed dialog, a window's Python wrapper in a cycle with
 its slots), that object is destroyed on the worker thread while the GUI thread may be using
-it: a crash that comes once in a thousand runs. So the automatic collector is held, and the GUI
+it: a rare crash, at a random moment. So the automatic collector is held, and the GUI
 thread collects instead, by the same thresholds, on a short timer (as Calibre and pyqtgraph do).
 """
 
