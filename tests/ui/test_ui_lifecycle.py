@@ -78,10 +78,15 @@ def wait_for_window(app_home, process, timeout=30.0) -> None:
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT])
 def test_sigterm_and_ctrl_c_quit_cleanly_with_exit_0(app_home, how):
-    process = start_app(app_home)
+    process = start_app(app_home, PYTHONFAULTHANDLER="1")
     wait_for_window(app_home, process)
     process.send_signal(how)
-    out, err = process.communicate(timeout=20)
+    try:
+        out, err = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:  # where it hangs: faulthandler prints every thread
+        process.send_signal(signal.SIGABRT)
+        raise AssertionError(f"still running 20 s after {how.name}:\n"
+                             f"{process.communicate(timeout=20)[1]}") from None
     assert process.returncode == 0
     problems = [line for line in err.splitlines() if line.strip() and OFFSCREEN_NOISE not in line]
     assert problems == []
@@ -119,3 +124,24 @@ def test_garbage_holding_a_qt_object_is_freed_on_the_gui_thread_not_a_worker(qtb
     finally:
         collector.deleteLater()
         gc.disable()
+
+
+def test_a_quit_signal_is_acted_on_from_the_event_loop_not_inside_running_code(qtbot):
+    """The quit runs where the event loop is ready for it, never between two bytecodes of
+    whatever was running when the signal came (where setting an asyncio event can be lost)."""
+    import os
+
+    from app.ui.lifecycle.quit_signals import QuitSignals
+
+    running = [True]
+    quits: list[bool] = []
+    signals = QuitSignals(lambda: quits.append(running[0]))
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(10_000):  # code running on: a Python handler would run in here
+            pass
+        running[0] = False
+        qtbot.waitUntil(lambda: bool(quits))
+        assert quits == [False]
+    finally:
+        signals.restore()
