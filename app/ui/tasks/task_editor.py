@@ -305,11 +305,13 @@ class TaskEditor(QDialog):
         self.date_picker.field.setFocus()
 
     def _date_picked(self, day: str) -> None:
-        """The picked day ("" for No date), keeping a time already typed."""
+        """The picked day ("" for No date), keeping a time already typed; in the same words a
+        stored due opens in, so a picked date reads as a reopened one does."""
         due = self._read(lambda: read_due(self.due_edit.text()), None)
         if day and due is not None and due.has_time:
             day += " " + datetime.fromisoformat(due.iso).astimezone().strftime("%H:%M")
-        self.due_edit.setText(day)
+        picked = self._read(lambda: read_due(day), None) if day else None
+        self.due_edit.setText(due_words(picked.iso) if picked is not None else day)
         self.date_menu.close()
         self.update_previews()
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QDate, QPoint, QRect, Qt
 from app.tasks.history import Origin
 from app.tasks.when.dates import Due, local_today
 from app.tasks.when.natural_dates import read_due
-from app.ui.tasks.task_editor import TaskEditor
+from app.ui.tasks.task_editor import TaskEditor, due_words
 from app.ui.theme.tokens import FORM_WIDTH
 
 BY_CLI = Origin("cli")
@@ -54,7 +54,8 @@ def test_the_date_picker_sets_the_day_and_keeps_a_typed_time(qtbot, store, open_
     assert editor.date_menu.isVisible()
     picked = local_today() + timedelta(days=10)
     editor.calendar.clicked.emit(QDate(picked.year, picked.month, picked.day))
-    assert editor.due_edit.text() == f"{picked.isoformat()} 17:30"
+    assert editor.due_edit.text() == due_words(read_due(f"{picked.isoformat()} 17:30").iso)
+    assert editor.due_edit.text().endswith(f"{picked.year} 17:30")  # the words, with the time
     assert not editor.date_menu.isVisible()
     editor.title_edit.setText("Dentist")
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)

@@ -14,7 +14,7 @@ from app.tasks.history import Origin
 from app.tasks.when.dates import local_today
 from app.ui.tasks.date_picker import shortcut_day
 from app.ui.tasks.sections import day_heading
-from app.ui.tasks.task_editor import TaskEditor
+from app.ui.tasks.task_editor import TaskEditor, due_words
 from app.ui.tasks.task_row import LOOK_ROLE, checkbox_rect
 from app.ui.tasks.task_sidebar import COMPACT
 from app.ui.theme.apply import apply_theme
@@ -27,6 +27,11 @@ FIFTY = "Renew the passport before the summer trip to Porto"  # 50 characters
 
 def day(offset: int) -> str:
     return (TODAY + timedelta(days=offset)).isoformat()
+
+
+def shown_day(offset: int) -> str:
+    """The day as the editor's Due field shows a picked one: in words."""
+    return due_words(day(offset))
 
 
 @pytest.fixture
@@ -196,8 +201,8 @@ def test_the_date_pickers_shortcuts_and_typed_date(qtbot, store):
     editor.show()
     qtbot.waitExposed(editor)
     picker = editor.date_picker
-    for name, expected in (("Today", day(0)), ("Tomorrow", day(1)),
-                           ("Next week", shortcut_day("Next week", TODAY).isoformat())):
+    for name, expected in (("Today", shown_day(0)), ("Tomorrow", shown_day(1)),
+                           ("Next week", due_words(shortcut_day("Next week", TODAY).isoformat()))):
         editor.open_date_picker()
         qtbot.mouseClick(picker.buttons[name], Qt.MouseButton.LeftButton)
         assert editor.due_edit.text() == expected and not editor.date_menu.isVisible()
@@ -208,7 +213,7 @@ def test_the_date_pickers_shortcuts_and_typed_date(qtbot, store):
     picker.field.setText("in 3 days")
     qtbot.waitUntil(lambda: picker.preview.text().startswith("→ "))
     qtbot.keyClick(picker.field, Qt.Key.Key_Return)
-    assert editor.due_edit.text() == day(3)
+    assert editor.due_edit.text() == shown_day(3)
     picker.field.setText("someday maybe")
     assert "someday maybe" in picker.preview.text()  # one sentence, nothing picked
     # a calm month: no week numbers, weekends in the ordinary ink
