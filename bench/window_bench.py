@@ -162,6 +162,20 @@ from app.ui.theme.apply import apply_theme
 apply_theme(app)
 """)
 
+# The floor of our stack: the same bare window in our look, run on the qasync event loop as the
+# app is, with no app code at all. The app's first paint cannot go below this one's.
+STACK_FLOOR_CHILD = THEMED_CHILD.replace("sys.exit(app.exec())", """
+import asyncio, os, qasync
+def shown_on_loop():
+    report()
+    os._exit(0)
+Window.shown = lambda self: shown_on_loop()
+async def wait_forever():
+    await asyncio.Event().wait()
+with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:  # as desktop.run
+    runner.run(wait_forever())
+""")
+
 APP_CHILD = CHILD_COMMON + """
 from app.ui.lifecycle.desktop import run
 UNTHEMED
@@ -208,8 +222,9 @@ def first_paint(runs: int, env: dict) -> dict:
         spawn_to_paint(APP_CHILD, env)
         spawn_to_paint(THEMED_CHILD, env)
         spawn_to_paint(UNTHEMED_CHILD, env)
+        spawn_to_paint(STACK_FLOOR_CHILD, env)
         code = {"bare": BARE_CHILD, "app": APP_CHILD, "themed": THEMED_CHILD,
-                "unthemed": UNTHEMED_CHILD}
+                "unthemed": UNTHEMED_CHILD, "stack": STACK_FLOOR_CHILD}
         results = {side: [] for side in code}
         sides = tuple(code)
         for run in range(runs):
@@ -483,6 +498,11 @@ def main() -> None:
           f"by the process's own CPU time to first paint {app['cpu'] / bare['cpu']:.2f} "
           f"({app['cpu'] * 1000:.0f} / {bare['cpu'] * 1000:.0f} ms, less sensitive to other "
           "load)")
+    stack = paint["stack"]
+    print(f"   our stack's floor, no app code (the bare window in our look on the qasync loop) "
+          f"{stack['paint'] * 1000:.0f} ms = {stack['paint'] / bare['paint']:.2f} x bare "
+          f"(CPU {stack['cpu'] / bare['cpu']:.2f}); the app over that floor: "
+          f"{app['paint'] / stack['paint']:.2f} x")
     themed, unthemed = paint["themed"], paint["unthemed"]
     theme_ms = (app["cpu"] - unthemed["cpu"]) * 1000
     print(f"   the design system (style sheet, palette, Inter, Fusion as their base), in the app: "

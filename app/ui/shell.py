@@ -75,7 +75,6 @@ class Shell(QObject):
         self.tray.conversation_requested.connect(self._continue_in_window)
         self.routines.ran.connect(self._routine_ran)
         self.routines.problem.connect(self.window.statusBar().showMessage)
-        self.routines.start()  # a run missed while the app was closed happens now, once
         self._offer_routines()
 
         self.live.tasks_changed.connect(self._update_due_count)

@@ -7,7 +7,7 @@ field, and rows of a title with a quiet date at its right.
 """
 
 from datetime import datetime
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QKeyEvent, QKeySequence
@@ -30,10 +30,12 @@ from app.common import clock
 from app.common.errors import UserError
 from app.conversations.store import ConversationStore
 from app.ui.live_updates import LiveUpdates
-from app.ui.question_box import QuestionBox, question
 from app.ui.theme import apply
 from app.ui.theme.icons import icon
 from app.ui.theme.tokens import SPACE, type_px
+
+if TYPE_CHECKING:  # made on first use, after the window's first paint
+    from app.ui.question_box import QuestionBox
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 WHEN_ROLE = Qt.ItemDataRole.UserRole + 1  # the quiet date at the row's right
@@ -213,6 +215,8 @@ class ConversationList(QWidget):
         if item is None:
             return
         conversation_id, title = item.data(ID_ROLE), item.text()
+        from app.ui.question_box import question
+
         self.confirm = question(self, "Delete conversation",
                                 f"Delete “{title}” and all its messages? This cannot be "
                                 "undone. (Tasks the assistant added are kept.)", "&Delete")

@@ -108,6 +108,7 @@ async def _main(app, server, start: str, on_shown: Callable | None, display) -> 
         shell.check_reminders()  # overdue tasks are announced at start
         shell.back_up_if_due()
         shell.sync.start()  # the first background sync, then every 5 minutes
+        shell.routines.start()  # a run missed while the app was closed happens now, once
         for warning in workspace.warnings:  # a damaged conversations file was set aside
             window.statusBar().showMessage(warning)
         if workspace.settings.get("start_on_login"):

@@ -13,6 +13,8 @@ the chat, the panel turns to the view that has it.
 """
 
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, QVariantAnimation
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -43,19 +45,20 @@ from app.tasks import (
 )
 from app.tasks.when.dates import Due, friendly_due, local_today
 from app.ui.live_updates import LiveUpdates
-from app.ui.question_box import QuestionBox, question
 from app.ui.tasks import sections
 from app.ui.tasks.empty_state import EmptyState
 from app.ui.tasks.quick_add_box import QuickAddBox
 from app.ui.tasks.reminder_bar import ReminderBar
-from app.ui.tasks.reschedule_button import RescheduleButton
 from app.ui.tasks.status_line import StatusLine
-from app.ui.tasks.task_editor import TaskEditor
 from app.ui.tasks.task_model import TASK_ID_ROLE, TaskTreeModel
 from app.ui.tasks.task_row import TaskRowDelegate
 from app.ui.tasks.task_sidebar import TaskSidebar
 from app.ui.theme.motion import motion_ms
 from app.ui.theme.tokens import SPACE
+
+if TYPE_CHECKING:  # each is imported where it is first made, after the window's first paint
+    from app.ui.question_box import QuestionBox
+    from app.ui.tasks.task_editor import TaskEditor
 
 FIXED_VIEWS = ("Today", "Upcoming", "All", "Done", "Trash")  # Ctrl+1 … Ctrl+5
 WINDOW = Origin("window")
@@ -353,6 +356,8 @@ class TaskPanel(QWidget):
         heading = self.model.heading_index(sections.OVERDUE)
         self.reschedule_button = None
         if heading.isValid():
+            from app.ui.tasks.reschedule_button import RescheduleButton
+
             button = self.reschedule_button = RescheduleButton()
             button.chosen.connect(self.reschedule_overdue)
             self.view.setIndexWidget(heading, button)
@@ -603,12 +608,14 @@ class TaskPanel(QWidget):
         destructive change, else the action; either way the default is drawn so."""
         if self.confirm_box is not None:
             self.confirm_box.close()
+        from app.ui.question_box import question
+
         box = self.confirm_box = question(self, title, text, action, destructive=destructive)
         box.finished.connect(
             lambda _: self._answered(box, answered, box.clickedButton() is box.confirm))
         box.open()  # no nested event loop: the answer arrives through `finished`
 
-    def _answered(self, box: QuestionBox, answered, yes: bool) -> None:
+    def _answered(self, box: "QuestionBox", answered, yes: bool) -> None:
         if self.confirm_box is box:
             self.confirm_box = None
         box.deleteLater()
@@ -636,6 +643,8 @@ class TaskPanel(QWidget):
             fields.setdefault("list", self.current_list)
             if self.current_view == "Today" and not fields.get("due"):
                 fields["due"] = "today"
+        from app.ui.tasks.task_editor import TaskEditor
+
         editor = self.editor = TaskEditor(self._store, task, self, title=title, **fields)
         if task is None and self.current_view == "Upcoming" and not fields.get("due"):
             editor.ask_for_date("Upcoming lists tasks with a date: when is it due?")
