@@ -447,6 +447,18 @@ class TaskEditor(QDialog):
         self.accept()
 
     def _show_error(self, sentence: str) -> None:
+        # A refused date, repeat or reminder is already said under its own field: the focus
+        # goes there, rather than the same sentence appearing a second time at the bottom.
+        self.update_previews()  # Enter may come before the previews' typing pause ends
+        for preview, field in ((self.due_preview, self.due_edit),
+                               (self.repeat_preview, self.repeat_edit),
+                               (self.remind_preview, self.remind_edit)):
+            if preview.property("role") == "error" and preview.text() == sentence:
+                self.error_label.hide()
+                field.setFocus()
+                field.selectAll()
+                self._grow_to_fit()
+                return
         self.error_label.setText(sentence)
         self.error_label.show()
         self._grow_to_fit()

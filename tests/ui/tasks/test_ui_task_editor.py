@@ -154,21 +154,40 @@ def test_the_editor_keeps_a_forms_width_over_a_wide_window_and_opens_centred(
     assert abs(offset.x()) <= 2 and abs(offset.y()) <= 2
 
 
-def test_sentences_that_appear_push_the_fields_below_them_down(qtbot, open_editor):
-    """A refused date is said under the field and above the buttons: the dialog grows for
-    them instead of laying its fields over one another."""
+def _apart(editor, shown) -> bool:
+    boxes = [QRect(widget.mapTo(editor, QPoint(0, 0)), widget.size()) for widget in shown]
+    return all(above.bottom() < below.top() for above, below in itertools.pairwise(boxes)) \
+        and editor.rect().contains(boxes[-1])
+
+
+def test_a_refused_date_is_said_once_under_its_field_which_takes_the_focus(qtbot,
+                                                                          open_editor):
+    """Saved at once (no typing pause), the refusal is said under the field, not a second
+    time at the bottom; the dialog grows for it instead of laying fields over one another."""
     editor = open_editor()
     editor.title_edit.setText("Call Ana")
     editor.due_edit.setText("someday maybe")
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-    assert editor.error_label.isVisible()
+
+    assert editor.isVisible()
+    assert editor.due_preview.isVisible() and "someday maybe" in editor.due_preview.text()
+    assert not editor.error_label.isVisible()
+    assert editor.focusWidget() is editor.due_edit
+    assert editor.due_edit.selectedText() == "someday maybe"  # typing replaces it
     shown = (editor.title_edit, editor.notes_edit, editor.due_edit, editor.due_preview,
              editor.repeat_edit, editor.remind_edit, editor.list_combo, editor.parent_combo,
-             editor.priority_combo, editor.tags_edit, editor.error_label, editor.save_button)
+             editor.priority_combo, editor.tags_edit, editor.save_button)
+    qtbot.waitUntil(lambda: _apart(editor, shown))
 
-    def apart() -> bool:
-        boxes = [QRect(widget.mapTo(editor, QPoint(0, 0)), widget.size()) for widget in shown]
-        return all(above.bottom() < below.top() for above, below in itertools.pairwise(boxes)) \
-            and editor.rect().contains(boxes[-1])
-    qtbot.waitUntil(lambda: "someday maybe" in editor.due_preview.text())  # said there too
-    qtbot.waitUntil(apart)
+
+def test_a_refusal_of_no_single_field_is_said_above_the_buttons(qtbot, open_editor):
+    editor = open_editor()
+    editor.title_edit.setText("x" * 501)  # over the store's limit: no field line says it
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+
+    assert editor.isVisible() and editor.error_label.isVisible()
+    assert "500" in editor.error_label.text()
+    shown = (editor.title_edit, editor.notes_edit, editor.due_edit, editor.repeat_edit,
+             editor.remind_edit, editor.list_combo, editor.parent_combo, editor.priority_combo,
+             editor.tags_edit, editor.error_label, editor.save_button)
+    qtbot.waitUntil(lambda: _apart(editor, shown))
