@@ -214,25 +214,45 @@ def spawn_to_paint(code: str, env: dict) -> dict:
 
 
 def first_paint(runs: int, env: dict) -> dict:
-    with tempfile.TemporaryDirectory(prefix="window-bench-paint-") as home:
+    with tempfile.TemporaryDirectory(prefix="window-bench-paint-") as home, \
+            tempfile.TemporaryDirectory(prefix="window-bench-lived-in-") as lived_in:
         env = {**env, "TASK_ASSISTANT_HOME": home}
+        # An everyday start of someone who uses the app: lists, tasks and the last
+        # conversation (tool lines, a code block) shown again, with the screenshots' data.
+        seeded = {**env, "TASK_ASSISTANT_HOME": lived_in}
+        _seed_like_the_screenshots(Path(lived_in))
+        launches = {"bare": (BARE_CHILD, env), "app": (APP_CHILD, env),
+                    "themed": (THEMED_CHILD, env), "unthemed": (UNTHEMED_CHILD, env),
+                    "stack": (STACK_FLOOR_CHILD, env), "lived_in": (APP_CHILD, seeded)}
         # Warm-up, one each: the page cache, and the app's first launch (databases created,
         # the first conversation made). The measured launches are the everyday kind.
-        spawn_to_paint(BARE_CHILD, env)
-        spawn_to_paint(APP_CHILD, env)
-        spawn_to_paint(THEMED_CHILD, env)
-        spawn_to_paint(UNTHEMED_CHILD, env)
-        spawn_to_paint(STACK_FLOOR_CHILD, env)
-        code = {"bare": BARE_CHILD, "app": APP_CHILD, "themed": THEMED_CHILD,
-                "unthemed": UNTHEMED_CHILD, "stack": STACK_FLOOR_CHILD}
-        results = {side: [] for side in code}
-        sides = tuple(code)
+        for code, side_env in launches.values():
+            spawn_to_paint(code, side_env)
+        results: dict[str, list[dict]] = {side: [] for side in launches}
+        sides = tuple(launches)
         for run in range(runs):
             for side in sides if run % 2 == 0 else sides[::-1]:
-                results[side].append(spawn_to_paint(code[side], env))
+                results[side].append(spawn_to_paint(*launches[side]))
     return {side: {key: statistics.median(r[key] for r in rows) for key in rows[0]}
             | {"paint_all": sorted(r["paint"] for r in rows)}
             for side, rows in results.items()}
+
+
+def _seed_like_the_screenshots(home: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("screenshots", REPO / "scripts" /
+                                                  "screenshots.py")
+    assert spec is not None and spec.loader is not None
+    screenshots = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(screenshots)
+    previous = os.environ.get("TASK_ASSISTANT_HOME")
+    os.environ["TASK_ASSISTANT_HOME"] = str(home)  # the window state the app reads is there
+    try:
+        screenshots.seed(home)
+    finally:
+        if previous is not None:
+            os.environ["TASK_ASSISTANT_HOME"] = previous
 
 
 # --------------------------------------------------------------------------- 2) and 3)
@@ -498,6 +518,10 @@ def main() -> None:
           f"by the process's own CPU time to first paint {app['cpu'] / bare['cpu']:.2f} "
           f"({app['cpu'] * 1000:.0f} / {bare['cpu'] * 1000:.0f} ms, less sensitive to other "
           "load)")
+    lived_in = paint["lived_in"]
+    print(f"   Task Assistant as used every day (lists, tasks, the last conversation shown "
+          f"again)  {lived_in['paint'] * 1000:.0f} ms = {lived_in['paint'] / bare['paint']:.2f} x "
+          "bare")
     stack = paint["stack"]
     print(f"   our stack's floor, no app code (the bare window in our look on the qasync loop) "
           f"{stack['paint'] * 1000:.0f} ms = {stack['paint'] / bare['paint']:.2f} x bare "
