@@ -30,7 +30,7 @@ class RoutineTimer(QObject):
         self._busy = False
         self.timer = QTimer(self, singleShot=True)
         self.timer.timeout.connect(self.check)
-        self._watching_network = False
+        self._watch_network()
 
     @property
     def routines(self) -> RoutineStore:
@@ -38,7 +38,6 @@ class RoutineTimer(QObject):
 
     def start(self) -> None:
         """At start: a run missed while the app was closed happens now (if still its day)."""
-        self._watch_network()
         self.check()
 
     def stop(self) -> None:
@@ -91,11 +90,6 @@ class RoutineTimer(QObject):
         self.timer.start(int(min(max(wait, 0), MAX_WAIT_MS)) + 50)
 
     def _watch_network(self) -> None:
-        # Here, not in __init__: loading the backend is a few ms the window's first paint
-        # need not wait for.
-        if self._watching_network:
-            return
-        self._watching_network = True
         from PySide6.QtNetwork import QNetworkInformation
 
         if not QNetworkInformation.loadBackendByFeatures(
