@@ -30,7 +30,7 @@ class RoutineTimer(QObject):
         self._busy = False
         self.timer = QTimer(self, singleShot=True)
         self.timer.timeout.connect(self.check)
-        self._watch_network()
+        self._watching = False  # the network, once a run waits to be tried again
 
     @property
     def routines(self) -> RoutineStore:
@@ -78,6 +78,8 @@ class RoutineTimer(QObject):
             self.problem.emit(str(error))
 
     def _arm(self) -> None:
+        if self.scheduler.has_retries and not self._watching:
+            self._watch_network()
         try:
             wake = self.scheduler.next_wake()
         except UserError as error:
@@ -90,8 +92,12 @@ class RoutineTimer(QObject):
         self.timer.start(int(min(max(wait, 0), MAX_WAIT_MS)) + 50)
 
     def _watch_network(self) -> None:
+        """Only once a run failed for a passing reason: the reachability backend loads GLib's
+        GIO and Qt's network-information plugin, ~2.5 MB resident for the whole session, and
+        until a run waits to be tried again there is nothing for it to report."""
         from PySide6.QtNetwork import QNetworkInformation
 
+        self._watching = True
         if not QNetworkInformation.loadBackendByFeatures(
                 QNetworkInformation.Feature.Reachability):
             return  # no backend here: a failed run is tried again at the next look

@@ -122,6 +122,30 @@ def test_the_timer_is_armed_for_the_next_run_and_runs_a_missed_one_at_start(
     timer.stop()
 
 
+def test_the_network_is_watched_only_once_a_run_waits_to_be_tried_again(qtbot, qloop,
+                                                                          routines):
+    """The reachability backend (GIO and a Qt plugin, ~2.5 MB) loads only when it has a
+    failed run to report on."""
+    with time_machine.travel(SUNDAY_NOON - timedelta(days=3), tick=False):
+        routines.add("Noon", "every day at 11:00", "Anything?")
+
+    async def offline(routine, when, conversation_id):
+        return RunOutcome(routine.name, "c1", "Noon · Sun 6 Dec", failure="Offline.",
+                          retry_later=True)
+
+    with time_machine.travel(SUNDAY_NOON, tick=False):
+        timer = RoutineTimer(RoutineScheduler(routines, offline), TaskRunner())
+        timer.rearm()
+        assert not timer._watching  # nothing has failed: nothing to wait for
+        with qtbot.waitSignal(timer.ran):
+            timer.start()
+        qtbot.waitUntil(lambda: timer.timer.isActive())
+
+    assert timer.scheduler.has_retries
+    assert timer._watching
+    timer.stop()
+
+
 # -- in the running app ----------------------------------------------------------------------
 
 
