@@ -94,26 +94,28 @@ class ChatPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        self.view = ChatView()
-        self.view.built.connect(self._offer_undo)  # a reopened or rebuilt line keeps its Undo
-        self.welcome = Welcome()
+        # Each part is made in its place, its parent first: under the style sheet, a widget a
+        # size query has polished is polished all over again each time it changes parent.
+        self.pages = QStackedWidget(self)  # the welcome until the first message, then the view
+        layout.addWidget(self.pages, 1)
+        self.welcome = Welcome(self.pages)
         self.welcome.example_chosen.connect(self.send)
-        self.pages = QStackedWidget()  # the welcome until the first message, then the view
         self.pages.addWidget(self.welcome)
+        self.view = ChatView(self.pages)
+        self.view.built.connect(self._offer_undo)  # a reopened or rebuilt line keeps its Undo
         self.pages.addWidget(self.view)
         self.view.emptied.connect(self._show_welcome)
-        layout.addWidget(self.pages, 1)
         # Below the transcript, the same column: a status line, the key prompt, the composer.
         self.dock = dock = QHBoxLayout()
         dock.setContentsMargins(SPACE["l"], 0, SPACE["l"], SPACE["l"])
-        self.column = QWidget()
+        self.column = QWidget(self)
         self.column.setMaximumWidth(READABLE_WIDTH)
         dock.addWidget(self.column)
         layout.addLayout(dock)
         column = QVBoxLayout(self.column)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(SPACE["s"])
-        self.status = QLabel()
+        self.status = QLabel(self.column)
         self.status.setWordWrap(True)
         self.status.setProperty("role", "muted")
         self.status.setContentsMargins(SPACE["xs"], 0, SPACE["xs"], 0)
@@ -122,7 +124,7 @@ class ChatPanel(QWidget):
         column.addWidget(self.status)
         self.key_prompt = self._build_key_prompt()
         column.addWidget(self.key_prompt)
-        self.composer = Composer()
+        self.composer = Composer(self.column)
         column.addWidget(self.composer)
         self.input = self.composer.input
         self.input.submitted.connect(self.send)
@@ -149,18 +151,18 @@ class ChatPanel(QWidget):
 
     def _build_key_prompt(self) -> QWidget:
         """No key: one calm card by the composer, with the link and the button that fixes it."""
-        prompt = QFrame()
+        prompt = QFrame(self.column)
         prompt.setProperty("surface", "raised")
         row = QHBoxLayout(prompt)
         row.setContentsMargins(SPACE["l"], SPACE["m"], SPACE["m"], SPACE["m"])
         row.setSpacing(SPACE["m"])
         text = QLabel(f"To chat, add your Gemini API key. It is free to get one at "
                       f"<a href='{GET_A_KEY}'>aistudio.google.com/apikey</a>. "
-                      "Your tasks work without one.")
+                      "Your tasks work without one.", prompt)
         text.setWordWrap(True)
         text.setOpenExternalLinks(True)
         row.addWidget(text, 1)
-        add = QPushButton("Add API key…")
+        add = QPushButton("Add API key…", prompt)
         add.setProperty("role", "primary")
         add.setAutoDefault(False)
         add.clicked.connect(self.settings_requested)

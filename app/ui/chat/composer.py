@@ -19,6 +19,7 @@ class Composer(QFrame):
         super().__init__(parent)
         self.setObjectName("Composer")
         self.setProperty("focused", False)
+        self._drawn: tuple[bool, str] | None = None  # the send button's icon now: busy, ink
         self.input = MessageInput()
         self.input.setObjectName("ComposerText")
         self.input.installEventFilter(self)
@@ -57,6 +58,9 @@ class Composer(QFrame):
         """Icons are tinted pixmaps: drawn again in the scheme's colours after a switch."""
         on_accent = apply.current().on_accent
         busy = self.send_button.text() == "Stop"
+        if self._drawn == (busy, on_accent):  # a style or palette notice that changed neither
+            return
+        self._drawn = (busy, on_accent)
         self.send_button.setIcon(icon("square" if busy else "arrow-up", on_accent))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -38,6 +38,7 @@ class EmptyState(QWidget):
         super().__init__(parent)
         self.setAccessibleName("No tasks")
         self._icon_name = "sun"
+        self._painted: tuple[str, str] | None = None  # the icon and ink on the picture now
         self.picture = QLabel()
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.line = QLabel()
@@ -73,7 +74,11 @@ class EmptyState(QWidget):
         return f"{self.line.text()} {self.sentence.text()}"
 
     def _paint_icon(self) -> None:
-        self.picture.setPixmap(pixmap(self._icon_name, apply.current().muted, ICON_SIZE))
+        painted = (self._icon_name, apply.current().muted)
+        if painted == self._painted:  # a style or palette notice that changed neither
+            return
+        self._painted = painted
+        self.picture.setPixmap(pixmap(*painted, ICON_SIZE))
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

@@ -77,53 +77,55 @@ class QuickAddBox(QWidget):
         super().__init__(parent)
         self.known_lists: set[str] = {"Inbox"}  # chips say when a ^List does not exist yet
         self.kept: set[str] = set()  # the words of readings taken back: they stay in the title
-        self.line = QLineEdit()
+        # Every part is made in its place, its parent first: under the style sheet a widget a
+        # size query has polished is polished all over again when it changes parent.
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(SPACE["xs"])
+        self.line = QLineEdit(self)
         self.line.setPlaceholderText("Add a task")
         self.line.setAccessibleName("Add a task")
         self.line.setClearButtonEnabled(True)
         self.line.returnPressed.connect(lambda: self.submitted.emit(self.line.text()))
         self.line.installEventFilter(self)  # Esc clears it
+        layout.addWidget(self.line)
+        self.chip_row = QStackedWidget(self)
+        self.hint = QLabel(HINT, self.chip_row)
+        self.hint.setProperty("role", "caption")
+        self.hint.setAccessibleName("What the add box reads")
+        self.hint.setToolTip("Dates (tomorrow 5pm), repeats (every monday), #tags, !priority "
+                             "and ^List are read as you type")
+        self.chip_row.addWidget(self.hint)
+        # The chips keep their own width inside a clipping frame: a row wider than the panel is
+        # cut at its edge (Tab to a chip scrolls it into view) rather than squeezing each chip
+        # to a stub or widening the panel.
+        self.chip_frame = QScrollArea(self.chip_row)
+        self.chip_frame.setWidgetResizable(True)
+        self.chip_frame.setFrameShape(QFrame.Shape.NoFrame)
+        self.chip_frame.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.chip_frame.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.chips = QWidget()
         self.chips.setAccessibleName("Recognised")
         self._chip_layout = QHBoxLayout(self.chips)
         self._chip_layout.setContentsMargins(0, 0, 0, 0)
         self._chip_layout.setSpacing(SPACE["xs"])
-        self.title_chip = QLabel()
+        self.title_chip = QLabel(self.chips)
         self.title_chip.setObjectName("chip-title")
+        self.title_chip.setProperty("role", "caption")
         self.title_chip.setTextFormat(Qt.TextFormat.PlainText)
         self.title_chip.setToolTip("The title that will be saved")
         # The title is what gives way when the row is narrow: the readings stay whole.
         self.title_chip.setMinimumWidth(SPACE["xxl"] * 2)
         self._chip_layout.addWidget(self.title_chip)
         self._chip_layout.addStretch(1)
-        self.title_chip.setProperty("role", "caption")
-        self.hint = QLabel(HINT)
-        self.hint.setProperty("role", "caption")
-        self.hint.setAccessibleName("What the add box reads")
-        self.hint.setToolTip("Dates (tomorrow 5pm), repeats (every monday), #tags, !priority "
-                             "and ^List are read as you type")
-        # The chips keep their own width inside a clipping frame: a row wider than the panel is
-        # cut at its edge (Tab to a chip scrolls it into view) rather than squeezing each chip
-        # to a stub or widening the panel.
-        self.chip_frame = QScrollArea()
-        self.chip_frame.setWidget(self.chips)
-        self.chip_frame.setWidgetResizable(True)
-        self.chip_frame.setFrameShape(QFrame.Shape.NoFrame)
-        self.chip_frame.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.chip_frame.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.chip_row = QStackedWidget()
-        self.chip_row.addWidget(self.hint)
+        self.chip_frame.setWidget(self.chips)  # unpolished still: the move costs no restyle
         self.chip_row.addWidget(self.chip_frame)
         self.chip_row.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.chip_row.setFixedHeight(self._chip_height())
+        layout.addWidget(self.chip_row)
         self._timer = QTimer(self, singleShot=True, interval=CHIP_DELAY_MS)
         self._timer.timeout.connect(self.update_chips)
         self.line.textChanged.connect(self._text_changed)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(SPACE["xs"])
-        layout.addWidget(self.line)
-        layout.addWidget(self.chip_row)
 
     def _chip_height(self) -> int:
         probe = ReadingChip(quick_add.Reading("due", "Mon", "mon"), "Mon")

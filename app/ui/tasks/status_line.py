@@ -9,8 +9,8 @@ SHOWN_MIN_MS, SHOWN_MS_PER_WORD = 6_000, 400  # long enough to read (and to pres
 class StatusLine(QLabel):
     """Says one sentence, then steps aside: never for the rest of the session."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
         self.setWordWrap(True)
         self.setTextFormat(Qt.TextFormat.PlainText)  # titles are never markup
         self.setAccessibleName("Task status")

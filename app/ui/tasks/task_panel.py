@@ -88,25 +88,52 @@ class TaskPanel(QWidget):
         self._completing: dict[int, QVariantAnimation] = {}  # rows fading out as they complete
         self.setAccessibleName("Tasks")
 
-        self.sidebar = TaskSidebar()
+        # Every part is made in its place, its parent first: under the style sheet, a widget
+        # that a size query has already polished is polished all over again (its whole subtree)
+        # each time it moves to another parent.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        # The sidebar folds away (drag the handle) in a narrow window; the list never does.
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        outer.addWidget(self.splitter)
+
+        self.sidebar = TaskSidebar(self.splitter)
         self.sidebar.view_chosen.connect(lambda *_: self.refresh())
         self.sidebar.name_submitted.connect(self._save_list_name)
         self.sidebar.delete_requested.connect(self.ask_delete_list)
         self.sidebar.said.connect(self._say)
         # New list from a folded sidebar: unfold it, so the name field can be seen.
         self.sidebar.new_list_action.triggered.connect(self._unfold_sidebar)
+        self.splitter.addWidget(self.sidebar)
 
-        self.add_box = QuickAddBox()
-        self.add_line = self.add_box.line
-        self.add_box.submitted.connect(lambda _: self.add_from_line())
+        main = QWidget(self.splitter)
+        main.setProperty("surface", "page")
+        layout = QVBoxLayout(main)
+        layout.setContentsMargins(SPACE["l"], SPACE["m"], SPACE["s"], SPACE["s"])
+        layout.setSpacing(SPACE["s"])
+        self.splitter.addWidget(main)
 
-        self.title_label = QLabel()
+        self.title_label = QLabel(main)
         self.title_label.setAccessibleName("Current view")
         self.title_label.setProperty("role", "title")
+        layout.addWidget(self.title_label)
 
+        self.add_box = QuickAddBox(main)
+        self.add_line = self.add_box.line
+        self.add_box.submitted.connect(lambda _: self.add_from_line())
+        layout.addWidget(self.add_box)
+
+        self.reminder_bar = ReminderBar(main)
+        self.reminder_bar.done_clicked.connect(self._reminder_done)
+        self.reminder_bar.snooze_clicked.connect(self.snooze)
+        layout.addWidget(self.reminder_bar)
+
+        self.stack = QStackedWidget(main)
+        layout.addWidget(self.stack, 1)
         self.model = TaskTreeModel(self)
         self.model.done_toggled.connect(self.set_done)
-        self.view = QTreeView()
+        self.view = QTreeView(self.stack)
+        self.view.setProperty("surface", "page")
         self.view.setModel(self.model)
         self.delegate = TaskRowDelegate(self.view)
         self.view.setItemDelegate(self.delegate)
@@ -126,48 +153,25 @@ class TaskPanel(QWidget):
         self.view.activated.connect(lambda index: self._activated(index.data(TASK_ID_ROLE)))
         self.view.collapsed.connect(lambda index: self._folded(index, True))
         self.view.expanded.connect(lambda index: self._folded(index, False))
-
         self.view.viewport().installEventFilter(self)  # a new width can change rows' heights
-        self.view.setProperty("surface", "page")
-
-        self.empty_label = EmptyState()
-        self.empty_label.add_clicked.connect(self.add_line.setFocus)
-        self.stack = QStackedWidget()
         self.stack.addWidget(self.view)
+
+        self.empty_label = EmptyState(self.stack)
+        self.empty_label.add_clicked.connect(self.add_line.setFocus)
         self.stack.addWidget(self.empty_label)
 
-        self.reminder_bar = ReminderBar()
-        self.reminder_bar.done_clicked.connect(self._reminder_done)
-        self.reminder_bar.snooze_clicked.connect(self.snooze)
-
-        self.status_label = StatusLine()
-
-        self.empty_trash_button = QPushButton("Empty trash…")
+        self.empty_trash_button = QPushButton("Empty trash…", main)
         self.empty_trash_button.setToolTip("Delete the tasks in the trash for good")
         self.empty_trash_button.clicked.connect(self.ask_empty_trash)
         self.empty_trash_button.hide()
-
-        main = QWidget()
-        main.setProperty("surface", "page")
-        layout = QVBoxLayout(main)
-        layout.setContentsMargins(SPACE["l"], SPACE["m"], SPACE["s"], SPACE["s"])
-        layout.setSpacing(SPACE["s"])
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.add_box)
-        layout.addWidget(self.reminder_bar)
-        layout.addWidget(self.stack, 1)
         layout.addWidget(self.empty_trash_button, 0, Qt.AlignmentFlag.AlignRight)
+
+        self.status_label = StatusLine(main)
         layout.addWidget(self.status_label)
-        # The sidebar folds away (drag the handle) in a narrow window; the list never does.
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(main)
+
         self.splitter.setCollapsible(1, False)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([self.sidebar.sizeHint().width(), 400])
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.splitter)
 
         self._make_actions()
 

@@ -229,7 +229,7 @@ class TaskSidebar(QListWidget):
         self.clear()
         for name in TOP_VIEWS:
             self._add(("view", name), ICONS[name])
-        self.heading = ListsHeading()
+        self.heading = ListsHeading(self.viewport())  # its place already: no restyle on the move
         self.heading.add_button.clicked.connect(self.begin_new_list)
         self._heading("Lists", self.heading)
         for name in self._lists:
