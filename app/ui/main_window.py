@@ -135,16 +135,15 @@ class MainWindow(QMainWindow):
         self.state = WindowState()
 
         self.store = store
-        self.sidebar = ConversationList(conversations, self.live)
-        self.chat = ChatPanel(conversations, store, agent, runner)
-        self.tasks = TaskPanel(store, self.live)
-        # Chrome for the side panels, the page for the chat; the splitter's handle is the 1 px
-        # border between them (the style sheet's).
-        for panel, surface in ((self.sidebar, "chrome"), (self.chat, "page"),
-                               (self.tasks, "chrome")):
-            panel.setProperty("surface", surface)
-            panel.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        # Each panel made in its place, parent first, with its own surface (chrome for the side
+        # panels, the page for the chat): under the style sheet a widget polished early is
+        # polished again, its whole subtree, each time it changes parent. The splitter's handle
+        # is the 1 px border between them (the style sheet's).
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.setCentralWidget(self.splitter)
+        self.sidebar = ConversationList(conversations, self.live, self.splitter)
+        self.chat = ChatPanel(conversations, store, agent, runner, parent=self.splitter)
+        self.tasks = TaskPanel(store, self.live, self.splitter)
         self.splitter.setHandleWidth(1)
         self.splitter.setChildrenCollapsible(False)  # a panel leaves by its toggle, not a drag
         # The chat keeps its prose to a readable width anyway, so it shares its room equally
@@ -153,7 +152,6 @@ class MainWindow(QMainWindow):
             self.splitter.addWidget(widget)
             self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
         self.splitter.setSizes([CONVERSATIONS_WIDTH, 470, 470])
-        self.setCentralWidget(self.splitter)
         # The overlays are the window's children: a splitter would make any child a pane.
         self.drawer = ConversationDrawer(self)
         self.drawer.closed.connect(self._drawer_closed)

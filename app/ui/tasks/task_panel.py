@@ -87,6 +87,8 @@ class TaskPanel(QWidget):
         self._shut_down = False
         self._completing: dict[int, QVariantAnimation] = {}  # rows fading out as they complete
         self.setAccessibleName("Tasks")
+        self.setProperty("surface", "chrome")  # before any size query polishes it
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
 
         # Every part is made in its place, its parent first: under the style sheet, a widget
         # that a size query has already polished is polished all over again (its whole subtree)

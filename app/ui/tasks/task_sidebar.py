@@ -225,6 +225,7 @@ class TaskSidebar(QListWidget):
                 if self.item(row).data(VIEW_ROLE) is not None]
 
     def _rebuild(self) -> None:
+        self._built_for = (apply.current(), apply.text_size())
         self.blockSignals(True)  # choosing the same view again is no news for the panel
         self.clear()
         for name in TOP_VIEWS:
@@ -339,7 +340,10 @@ class TaskSidebar(QListWidget):
             self._restyle_soon.start()
 
     def _restyle(self) -> None:
-        self._rebuild()  # the icons and the heading in the new palette's inks
+        # The icons and the heading in the new palette's inks and text size. Most style notices
+        # change neither (the style sheet's polish of the window sends several at start-up).
+        if self._built_for != (apply.current(), apply.text_size()):
+            self._rebuild()
         if self.name_field is not None:
             self.name_field.restyle()
 
