@@ -22,6 +22,14 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")
 
 
+def home_of(task: Task) -> str:
+    """Where a task is best seen: Today, Upcoming, or its list when it has no date."""
+    due = Due.stored(task.due)
+    if due is not None and due.is_for_today(clock.now()):
+        return TODAY
+    return "Upcoming" if due is not None else task.list
+
+
 def today_section(task: Task, now: datetime) -> str:
     due = Due.stored(task.due)
     return OVERDUE if due is not None and task.status == "open" and due.is_overdue(now) \

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.common import clock, crash_log
+from app.common import crash_log
 from app.common.errors import UserError
 from app.tasks import (
     INBOX,
@@ -43,7 +43,7 @@ from app.tasks import (
     reschedule,
     validate,
 )
-from app.tasks.when.dates import Due, friendly_due, local_today
+from app.tasks.when.dates import friendly_due, local_today
 from app.ui.live_updates import LiveUpdates
 from app.ui.tasks import sections
 from app.ui.tasks.empty_state import EmptyState
@@ -410,7 +410,7 @@ class TaskPanel(QWidget):
             task = self._attempt(lambda: self._store.get(task_ids[0]), say=lambda _: None)
             if task is None:
                 return
-            home = self._home_of(task)
+            home = sections.home_of(task)
             if home in FIXED_VIEWS:
                 self.show_view(home)
             else:
@@ -458,17 +458,9 @@ class TaskPanel(QWidget):
         made = f"Created list {added.new_list}. " if added.new_list else ""
         self._say(f"{made}Added “{task.title}”.{self._where_it_is(task)}")
 
-    @staticmethod
-    def _home_of(task: Task) -> str:
-        """Where a task is best seen: Today, Upcoming, or its list when it has no date."""
-        due = Due.stored(task.due)
-        if due is not None and due.is_for_today(clock.now()):
-            return "Today"
-        return "Upcoming" if due is not None else task.list
-
     def _where_it_is(self, task: Task) -> str:
         """" It is under Upcoming." when the task is not in the view it was added from."""
-        home = self._home_of(task)
+        home = sections.home_of(task)
         view = self.current_view
         shown = {"List": task.list == self.current_list, "All": True,
                  "Today": home == "Today", "Upcoming": home == "Upcoming"}.get(view, False)
