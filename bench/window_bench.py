@@ -239,20 +239,12 @@ def first_paint(runs: int, env: dict) -> dict:
 
 
 def _seed_like_the_screenshots(home: Path) -> None:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("screenshots", REPO / "scripts" /
-                                                  "screenshots.py")
-    assert spec is not None and spec.loader is not None
-    screenshots = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(screenshots)
-    previous = os.environ.get("TASK_ASSISTANT_HOME")
-    os.environ["TASK_ASSISTANT_HOME"] = str(home)  # the window state the app reads is there
-    try:
-        screenshots.seed(home)
-    finally:
-        if previous is not None:
-            os.environ["TASK_ASSISTANT_HOME"] = previous
+    """In a process of its own: seeding imports the Agents SDK (the conversations' session
+    store), which in this process would come before PySide6 and change what part 3 measures."""
+    seed = (f"import sys; sys.path.insert(0, {str(REPO / 'scripts')!r}); from pathlib import Path; "
+            f"import screenshots; screenshots.seed(Path({str(home)!r}))")
+    subprocess.run([sys.executable, "-c", seed], check=True, cwd=REPO,
+                   env={**os.environ, "PYTHONPATH": str(REPO), "TASK_ASSISTANT_HOME": str(home)})
 
 
 # --------------------------------------------------------------------------- 2) and 3)
