@@ -134,9 +134,10 @@ class TaskSidebar(QListWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        # A new palette or style rebuilds the rows, but after Qt has finished telling this view
-        # and its children of the change, never inside that: changing the rows in the middle
-        # of it crashed a start once (the change comes while the window is being built).
+        # A palette or style notice that brings a new scheme or text size rebuilds the rows,
+        # but after Qt has finished telling this view and its children of the change, never
+        # inside that: changing the rows in the middle of it crashed a start once (the change
+        # comes while the window is being built).
         self._restyle_soon = QTimer(self, singleShot=True, interval=0)
         self._restyle_soon.timeout.connect(self._restyle)
         self.setAccessibleName("Task views and lists")
