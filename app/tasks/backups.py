@@ -9,6 +9,7 @@ marked damaged, and never pushes a good backup out of the rotation.
 import os
 import re
 import sqlite3
+import threading
 from collections import namedtuple
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -155,17 +156,33 @@ def restore(db_path: Path, name: str | None = None) -> tuple[Backup, Path | None
     return chosen, aside
 
 
+_held_here = threading.local()  # the lock files this thread holds: taking one again is a no-op
+
+
 @contextmanager
 def write_lock(db_path: Path) -> Iterator[None]:
-    """Held by every write to the task file and by a restore, so the two never overlap. Where
-    the lock file cannot be made (a read-only folder, where no write succeeds anyway) the
-    write goes ahead without it."""
+    """Held by every write to the task file, by every opening of it, and by a restore, so
+    none of them overlap. Where the lock file cannot be made (a read-only folder, where no
+    write succeeds anyway) the write goes ahead without it.
+
+    Taken again by the thread that holds it (a write that reopens a restored file), it is
+    already held: a second flock on another descriptor would wait for this thread forever."""
+    held: set[str] = getattr(_held_here, "paths", set())
+    _held_here.paths = held
+    key = str(db_path.resolve())
+    if key in held:
+        yield
+        return
     with ExitStack() as stack:
         try:
             stack.enter_context(locked(db_path))
         except OSError:
             pass
-        yield
+        held.add(key)
+        try:
+            yield
+        finally:
+            held.discard(key)
 
 
 # -- files ------------------------------------------------------------------------------------

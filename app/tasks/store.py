@@ -128,14 +128,18 @@ class TaskStore:
     # -- lifecycle and announcements -------------------------------------------------------
 
     def _open(self) -> None:
-        # The identity must be the opened file's: a restore that puts another file at the path
-        # between the open and the look would leave this store writing to the file set aside,
-        # handing out ids the restored file hands out again. Same before and after: it is.
+        # Opened under the restore's lock: a restore moves the file aside and puts the backup
+        # in its place, and an opening in between paired a new empty file with the old -wal,
+        # or lost its file mid-open ("disk I/O error", "read-only"): `mcp serve` failed to
+        # start while a restore ran. The identity must be the opened file's too: a restore
+        # between the open and the look (where the lock cannot be made) would leave this store
+        # writing to the file set aside, handing out ids the restored file hands out again.
         while True:
-            before = file_identity(self.path)
-            conn = open_database(self.path, MIGRATIONS)
-            if file_identity(self.path) == before:
-                break
+            with write_lock(self.path):
+                before = file_identity(self.path)
+                conn = open_database(self.path, MIGRATIONS)
+                if file_identity(self.path) == before:
+                    break
             conn.close()
         self._conn, self._file = conn, before
         self._outside_writes = OutsideWrites(self._conn)

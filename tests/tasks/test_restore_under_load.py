@@ -70,6 +70,46 @@ def test_a_restore_under_load_never_gives_one_id_to_two_tasks(app_home):
             assert seen.setdefault(task_id, title) == title, f"id {task_id} used twice"
 
 
+# A starter like a window, `ask` or `mcp serve`: opens the store again and again, and prints
+# how often, then each sentence an opening gave.
+_OPENER = textwrap.dedent("""
+    import sys, time
+    from app.tasks import TaskStore
+    from app.common.errors import UserError
+    opened, end = 0, time.monotonic() + float(sys.argv[2])
+    while time.monotonic() < end:
+        try:
+            TaskStore(sys.argv[1]).close()
+            opened += 1
+        except (UserError, OSError) as problem:
+            print(problem)
+    print(opened)
+""")
+
+
+def test_a_program_starting_while_restores_run_always_opens_the_store(app_home):
+    """An opening between the restore's move aside and its putting the backup in place found
+    no file, or paired a new one with the old -wal: `mcp serve` failed to start."""
+    db = app_home / "tasks.sqlite3"
+    with TaskStore(db) as store:
+        store.add("in the backup", by=WRITER)
+    backups.take(db)
+    openers = [subprocess.Popen([sys.executable, "-c", _OPENER, str(db), "3"],
+                                env=cli_env(app_home), stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    restores = 0
+    try:
+        while openers[0].poll() is None:
+            backups.restore(db)
+            restores += 1
+    finally:
+        said = [opener.communicate(timeout=60)[0].splitlines() for opener in openers]
+    assert restores > 10
+    assert all(len(lines) == 1 and int(lines[0]) > 10 for lines in said), said
+    with TaskStore(db) as store:
+        assert [task.title for task in store.list_tasks()] == ["in the backup"]
+
+
 def test_only_the_newest_three_set_aside_files_are_kept(store):
     store.add("kept", by=WRITER)
     backups.take(store.path)
