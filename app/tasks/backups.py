@@ -54,10 +54,13 @@ def list_backups(db_path: Path) -> list[Backup]:
     found = []
     for entry in entries:
         match = _NAME.fullmatch(entry.name)
+        try:
+            size = entry.stat().st_size if match else 0
+        except OSError:
+            continue  # pruned by another process since the listing
         if match:
             taken = datetime.strptime(match.group(1), _STAMP)
-            found.append((taken, int(match.group(2) or 1),
-                          Backup(entry.name, entry, taken, entry.stat().st_size)))
+            found.append((taken, int(match.group(2) or 1), Backup(entry.name, entry, taken, size)))
     return [backup for *_, backup in sorted(found, key=lambda item: item[:2], reverse=True)]
 
 
@@ -74,8 +77,18 @@ def take_if_due(db_path: Path) -> Backup | None:
 
 
 def take(db_path: Path) -> Backup:
-    """A consistent copy of the store as it is now (writers carry on meanwhile), checked,
-    then the rotation pruned. UserError when the store is damaged or the copy fails."""
+    """A consistent copy of the store as it is now, checked, then the rotation pruned.
+    UserError when the store is damaged or the copy fails.
+
+    Under the write lock, like a restore: a backup taken between a restore's move aside and its
+    putting the backup in place read no file, or a new one with the old -wal, and two backups
+    in one second (the window's and the CLI's) copied into one file and pruned each other's.
+    Writers wait for the copy and its check: milliseconds for a task file."""
+    with write_lock(db_path):
+        return _take(db_path)
+
+
+def _take(db_path: Path) -> Backup:
     if is_marked_damaged(db_path):
         raise DamagedDatabaseError(damaged_sentence(db_path) + " (No backup was taken.)")
     if not db_path.exists():
@@ -123,7 +136,17 @@ def restore(db_path: Path, name: str | None = None) -> tuple[Backup, Path | None
     -wal) is moved aside, never overwritten, and returned; this works when it is damaged.
     A running window, `ask` or `mcp serve` keeps working: each TaskStore reopens the file at
     the path before its next call, and the window shows the restored tasks within a second.
-    Ids keep counting from where the current file got to (see _keep_ids_ahead)."""
+    Ids keep counting from where the current file got to (see _keep_ids_ahead).
+
+    All under the write lock: no write lands between reading the ids handed out and the move
+    (a TaskStore that waited for the lock writes to the restored file), no store opens between
+    the move aside and the backup put in place, and no backup being taken prunes the chosen
+    one away."""
+    with write_lock(db_path):
+        return _restore(db_path, name)
+
+
+def _restore(db_path: Path, name: str | None) -> tuple[Backup, Path | None]:
     backups = list_backups(db_path)
     if not backups:
         raise UserError(f"There are no backups in {folder(db_path)} yet.")
@@ -132,19 +155,16 @@ def restore(db_path: Path, name: str | None = None) -> tuple[Backup, Path | None
     if chosen is None:
         raise UserError(f"There is no backup called {name!r}: see `task-assistant backups` "
                         "for their names.")
-    problem = _check(chosen.path)
-    if problem:
-        raise UserError(f"The backup {chosen.name} is itself damaged ({problem}); choose an "
-                        "older one by name.")
     incoming = db_path.with_name("." + db_path.name + ".restoring")
     try:
+        problem = _check(chosen.path)
+        if problem:
+            raise UserError(f"The backup {chosen.name} is itself damaged ({problem}); choose "
+                            "an older one by name.")
         _copy(chosen.path, incoming)
-        # No write lands between reading the ids handed out and the move: every TaskStore
-        # writes under this lock, and one that waited for it writes to the restored file.
-        with write_lock(db_path):
-            _keep_ids_ahead(incoming, db_path)
-            aside = _move_aside(db_path)
-            os.replace(incoming, db_path)
+        _keep_ids_ahead(incoming, db_path)
+        aside = _move_aside(db_path)
+        os.replace(incoming, db_path)
         tighten(db_path)
         damage_marker(db_path).unlink(missing_ok=True)
     except OSError as error:
@@ -253,7 +273,8 @@ def _keep_ids_ahead(incoming: Path, current: Path) -> None:
 
 
 def _check(path: Path) -> str | None:
-    """None when the file passes SQLite's quick check, else what is wrong."""
+    """None when the file passes SQLite's quick check, else what is wrong. A file that cannot
+    be read at all (gone, unreadable) is an OSError, not damage: it must not mark the store."""
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
@@ -261,7 +282,9 @@ def _check(path: Path) -> str | None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as error:
-        return str(error)
+        if is_damage(error):
+            return str(error)
+        raise OSError(0, str(error)) from None
     return None if result == "ok" else result
 
 
