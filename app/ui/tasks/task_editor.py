@@ -334,40 +334,43 @@ class TaskEditor(QDialog):
         due = None
         text = self.due_edit.text().strip()
         if not text or text.lower() == "none":
-            self._preview(self.due_preview, "No due date", ok=True)
+            self._preview(self.due_preview, self.due_edit, "No due date", ok=True)
         else:
             try:
                 due = read_due(text)
                 # Words already as the app writes them need no echo under themselves.
                 said = "" if text == due.friendly(year=True) else "→ " + due.friendly()
-                self._preview(self.due_preview, said, ok=True)
+                self._preview(self.due_preview, self.due_edit, said, ok=True)
             except UserError as error:
-                self._preview(self.due_preview, str(error), ok=False)
+                self._preview(self.due_preview, self.due_edit, str(error), ok=False)
         text = self.repeat_edit.text().strip()
         if text and text != self._initial["repeat"]:
             try:
                 rule, _ = repeats.read_repeat(text)
-                self._preview(self.repeat_preview,
+                self._preview(self.repeat_preview, self.repeat_edit,
                               "→ " + repeats.describe(rule) if rule else "Does not repeat",
                               ok=True)
             except UserError as error:
-                self._preview(self.repeat_preview, str(error), ok=False)
+                self._preview(self.repeat_preview, self.repeat_edit, str(error), ok=False)
         else:
-            self._preview(self.repeat_preview, "", ok=True)
+            self._preview(self.repeat_preview, self.repeat_edit, "", ok=True)
         text = self.remind_edit.text().strip()
         if text and text.lower() != "none":
             try:
                 at, _ = read_remind(text, due)
-                self._preview(self.remind_preview, "→ " + at.friendly(), ok=True)
+                self._preview(self.remind_preview, self.remind_edit, "→ " + at.friendly(), ok=True)
             except UserError as error:
-                self._preview(self.remind_preview, str(error), ok=False)
+                self._preview(self.remind_preview, self.remind_edit, str(error), ok=False)
         else:
-            self._preview(self.remind_preview, "", ok=True)
+            self._preview(self.remind_preview, self.remind_edit, "", ok=True)
         self._grow_to_fit()
 
     @staticmethod
-    def _preview(label: QLabel, text: str, *, ok: bool) -> None:
+    def _preview(label: QLabel, field: QLineEdit, text: str, *, ok: bool) -> None:
         label.setText(text)
+        # A screen reader says the field's description with it: what the typed words were
+        # read as, or why they were refused when a save moves the focus back there.
+        field.setAccessibleDescription(text)
         if label.property("role") != ("caption" if ok else "error"):
             label.setProperty("role", "caption" if ok else "error")
             label.style().unpolish(label)  # the sheet's rule for the new role

@@ -174,6 +174,8 @@ def test_a_refused_date_is_said_once_under_its_field_which_takes_the_focus(qtbot
     assert not editor.error_label.isVisible()
     assert editor.focusWidget() is editor.due_edit
     assert editor.due_edit.selectedText() == "someday maybe"  # typing replaces it
+    # A screen reader, arriving at the field with the focus, says why as well.
+    assert editor.due_edit.accessibleDescription() == editor.due_preview.text()
     shown = (editor.title_edit, editor.notes_edit, editor.due_edit, editor.due_preview,
              editor.repeat_edit, editor.remind_edit, editor.list_combo, editor.parent_combo,
              editor.priority_combo, editor.tags_edit, editor.save_button)
