@@ -104,11 +104,13 @@ async def _main(app, server, start: str, on_shown: Callable | None, display) -> 
         # (Shell.ensure_assistant_loading).
         if window.isVisible():
             workspace.agent.preload()
+        # First of the rest: a problem in any later step must not cost this session its
+        # routines (a run missed while the app was closed happens now, once).
+        shell.routines.start()
         window.check_key()
         shell.check_reminders()  # overdue tasks are announced at start
         shell.back_up_if_due()
         shell.sync.start()  # the first background sync, then every 5 minutes
-        shell.routines.start()  # a run missed while the app was closed happens now, once
         for warning in workspace.warnings:  # a damaged conversations file was set aside
             window.statusBar().showMessage(warning)
         if workspace.settings.get("start_on_login"):
