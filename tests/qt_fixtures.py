@@ -17,22 +17,24 @@ FINISHED_LOOPS: list = []
 
 @pytest.fixture
 def qloop(qapp):
-    import qasync
+    from app.ui.lifecycle.event_loop import AppEventLoop, async_generators_closed_on
 
-    loop = qasync.QEventLoop(qapp)
+    loop = AppEventLoop(qapp)
     asyncio.set_event_loop(loop)
     # qtbot spins Qt's event loop, which runs the loop's callbacks, but asyncio only counts a
     # loop as running inside run_forever: mark it running, as the app's loop is, so that code
-    # asking for the running loop (asyncio.to_thread, httpx) finds it.
+    # asking for the running loop (asyncio.to_thread, httpx) finds it; and let it close the
+    # async generators dropped meanwhile, as the app's loop does.
     asyncio.events._set_running_loop(loop)
-    yield loop
-    asyncio.events._set_running_loop(None)
-    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-    for task in pending:
-        task.cancel()
-    if pending:
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-    loop.run_until_complete(loop.shutdown_asyncgens())
+    with async_generators_closed_on(loop):
+        yield loop
+        asyncio.events._set_running_loop(None)
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
     loop.run_until_complete(loop.shutdown_default_executor())
     asyncio.set_event_loop(None)
     loop.close()

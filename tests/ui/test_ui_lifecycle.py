@@ -52,6 +52,36 @@ def test_quitting_mid_answer_stops_the_stream_closes_the_files_and_returns_0(
                 or "never retrieved" in r.getMessage()]
 
 
+def test_a_stream_dropped_mid_answer_is_closed_on_the_loop_where_its_cleanup_can_await(qapp):
+    """An answer's HTTP stream dropped before its end (Stop, or quitting mid-answer) closes its
+    connection in cleanup that awaits. The app's loop runs that cleanup as a task on the loop;
+    qasync's own loop left it to the garbage collector, outside any loop, where it failed."""
+    from app.ui.lifecycle.event_loop import AppEventLoop
+
+    closed_on = []
+
+    async def stream():
+        try:
+            yield "word0"
+            yield "word1"
+        finally:
+            await asyncio.sleep(0)  # closing a connection awaits
+            closed_on.append(asyncio.get_running_loop())
+
+    async def answer_then_stop():
+        chunks = stream()
+        await anext(chunks)
+        del chunks  # the answer is stopped: nothing holds its stream any more
+        for _ in range(3):  # a few turns of the loop, for the cleanup's task
+            await asyncio.sleep(0)
+        return asyncio.get_running_loop()
+
+    with asyncio.Runner(loop_factory=lambda: AppEventLoop(qapp)) as runner:
+        loop = runner.run(answer_then_stop())
+    FINISHED_LOOPS.append(loop)
+    assert closed_on == [loop]
+
+
 def start_app(app_home, **env) -> subprocess.Popen:
     return subprocess.Popen(CLI, env=cli_env(app_home, QT_QPA_PLATFORM="offscreen", **env),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -28,12 +28,12 @@ def run(start: str = "window", on_shown: Callable | None = None) -> int:
     """Run the app until it quits. `start` is "window", "quick-ask" (the popup, for an OS
     hotkey) or "tray" (no window: start on login). `on_shown(window)` is called after the
     window's first paint (for the start-up benchmark and tests)."""
-    import qasync
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from app.common.errors import UserError
     from app.common.paths import resource_path
+    from app.ui.lifecycle.event_loop import AppEventLoop
     from app.ui.lifecycle.main_thread_gc import MainThreadCollector
     from app.ui.lifecycle.single_instance import start_or_hand_off
 
@@ -58,7 +58,7 @@ def run(start: str = "window", on_shown: Callable | None = None) -> int:
     display = DisplayWatch()
     display.install()
     try:
-        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        with asyncio.Runner(loop_factory=lambda: AppEventLoop(app)) as runner:
             return runner.run(_main(app, server, start, on_shown, display))
     except Exception:
         if not display.lost:

@@ -1,0 +1,35 @@
+"""The app's asyncio loop: qasync's, with asyncio's own care for async generators.
+
+asyncio's loops install hooks while they run (sys.set_asyncgen_hooks) so that an async generator
+dropped before its end, such as an answer's HTTP stream when the user stops it or quits, is
+closed by a task on the loop, where its cleanup can await (httpx closing the connection), and
+so that the Runner's shutdown_asyncgens() finds what is still open. qasync's run_forever runs
+Qt's loop instead of asyncio's and installs none: the garbage collector closed such a stream
+outside any loop, its cleanup failed ("unraisable exception ... no async library"), and the
+connection was left to the process's end.
+"""
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import qasync
+
+
+@contextmanager
+def async_generators_closed_on(loop) -> Iterator[None]:
+    """While it lasts, async generators are tracked and closed by `loop`, as asyncio's
+    run_forever does (the hooks are the loop's own, which shutdown_asyncgens relies on)."""
+    before = sys.get_asyncgen_hooks()
+    sys.set_asyncgen_hooks(firstiter=loop._asyncgen_firstiter_hook,
+                           finalizer=loop._asyncgen_finalizer_hook)
+    try:
+        yield
+    finally:
+        sys.set_asyncgen_hooks(*before)
+
+
+class AppEventLoop(qasync.QEventLoop):
+    def run_forever(self):
+        with async_generators_closed_on(self):
+            return super().run_forever()
