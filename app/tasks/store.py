@@ -722,8 +722,10 @@ class TaskStore:
         """Delete every task in the trash for good, with its history; returns how many.
         `only`: just these ids (the ones the user was shown when asked); others stay, and an
         id no longer in the trash (restored meanwhile) is left alone."""
-        with transaction(self._conn):
-            count = self._trash.empty(only=only)
+        with write_lock(self.path):
+            self._follow_replaced_file()
+            with transaction(self._conn):
+                count = self._trash.empty(only=only)
         self._announce("trash_emptied", ())
         return count
 

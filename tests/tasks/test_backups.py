@@ -37,6 +37,38 @@ def _fake(db_path, when: datetime, number: int = 1):
     return path.name
 
 
+def test_writes_carry_on_while_a_backup_is_being_copied(store, monkeypatch):
+    """The window's daily backup runs on a worker thread: a large file takes ~0.4 s to copy
+    and check, and the window's own writes must not wait for it."""
+    import threading
+
+    copying, finish = threading.Event(), threading.Event()
+    real_copy = backups._copy
+
+    def slow_copy(source, target):
+        copying.set()
+        assert finish.wait(30)
+        return real_copy(source, target)
+
+    monkeypatch.setattr(backups, "_copy", slow_copy)
+    taking = threading.Thread(target=backups.take, args=(store.path,))
+    taking.start()
+    written = []
+    adding = threading.Thread(target=lambda: written.append(
+        store.add("added while the backup is copied", by=WRITER)))
+    try:
+        assert copying.wait(30)
+        adding.start()
+        adding.join(10)
+        assert written, "the write waited for the backup"
+    finally:
+        finish.set()
+        taking.join(30)
+        adding.join(30)
+    assert store.get(written[0].id).title == "added while the backup is copied"
+    assert len(backups.list_backups(store.path)) == 1
+
+
 def test_the_rotation_keeps_seven_daily_and_four_weekly(store):
     now = datetime.now().replace(hour=12, minute=0, second=0, microsecond=0)
     taken = [now - timedelta(days=day, hours=hour) for day in range(60) for hour in (0, 3)]

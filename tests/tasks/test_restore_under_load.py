@@ -109,7 +109,7 @@ def test_a_program_starting_or_backing_up_while_restores_run_never_fails(app_hom
             restores += 1
     finally:
         said = [opener.communicate(timeout=60)[0].splitlines() for opener in openers]
-    assert restores > 5
+    assert restores > 5, said
     assert all(len(lines) == 1 and int(lines[0]) > 5 for lines in said), said
     assert not is_marked_damaged(db)
     with TaskStore(db) as store:
