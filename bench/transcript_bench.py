@@ -5,7 +5,9 @@ measurement in a fresh process of its own so one cannot warm or bloat the other.
    against an empty one: from open_conversation() to its newest message painted, and the RSS
    it adds. Targets: 300 ms, 20 MB.
 5) 1,000 answers streamed into one session's transcript (the view and its items, no model):
-   RSS after 100 and after 1,000. Target: flat (under 10 MB more).
+   RSS after 100 and after 1,000. Target: flat (under 10 MB more). Also from 300 on, once
+   the view has folded its first items away: the heap's high-water mark of that first fold
+   stays (malloc keeps freed memory), so growth past it is what a long session keeps adding.
 6) Where the memory goes: RSS after importing Qt (with a QApplication), then openai, then the
    Agents SDK's own import of mcp, then the rest of the agent stack and the app.
 """
@@ -143,10 +145,11 @@ def measure_session() -> dict:
             answer.view.append(text[start:start + 40])
         answer.view.finish()
         _turn_of_the_loop(app)
-        if n in (100, ANSWERS):
+        if n in (100, 300, ANSWERS):
             _settle(app)
             marks[n] = rss_mb()
-    return {"rss_100": marks[100], "rss_end": marks[ANSWERS], "built": len(view.items())}
+    return {"rss_100": marks[100], "rss_300": marks[300], "rss_end": marks[ANSWERS],
+            "built": len(view.items())}
 
 
 def measure_imports() -> dict:
@@ -191,6 +194,8 @@ def report() -> None:
           f"{session['rss_end']:6.0f} MB: +{growth:.1f} MB  (target flat, < {FLAT_TARGET_MB} "
           f"MB: {'met' if growth < FLAT_TARGET_MB else 'MISSED'}); "
           f"{session['built']} items built at the end")
+    print(f"   from 300 answers on (the view's first fold behind it): "
+          f"+{session['rss_end'] - session['rss_300']:.1f} MB")
     steps = run_part("imports")
     print("6) Where the memory goes (RSS after each import, one fresh process):")
     previous = None
