@@ -128,13 +128,9 @@ class TaskStore:
     # -- lifecycle and announcements -------------------------------------------------------
 
     def _open(self) -> None:
-        # Opened under the write lock, which a restore holds while it moves the file aside
-        # and puts the backup in its place: an opening in between paired a new empty file with
-        # the old -wal, or lost its file mid-open ("disk I/O error", "read-only"), and `mcp
-        # serve` failed to start while a restore ran. The identity must be the opened file's
-        # too: a restore between the open and the look (where the lock cannot be made) would
-        # leave this store writing to the file set aside, handing out ids the restored file
-        # hands out again.
+        # Under the write lock, which a restore holds while it swaps the file: an opening in
+        # between failed ("disk I/O error", "read-only"). Where the lock cannot be made, the
+        # identity check keeps this store off a file set aside (its ids are handed out again).
         while True:
             with write_lock(self.path):
                 before = file_identity(self.path)
