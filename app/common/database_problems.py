@@ -57,6 +57,11 @@ def mark_damaged(path: Path, reason: str) -> None:
         pass  # a read-only or full disk: this process still refuses writes (the error says so)
 
 
+def busy_sentence(path: Path) -> str:
+    return (f"{path} is busy: another program has held it for over 10 s, so nothing was "
+            "done; try again in a moment.")
+
+
 def is_damage(error: BaseException) -> bool:
     code = getattr(error, "sqlite_errorcode", 0) & 0xFF
     return isinstance(error, sqlite3.DatabaseError) and (
@@ -81,8 +86,7 @@ def explain(error: sqlite3.Error, path: Path) -> UserError | None:
         return DatabaseReadOnlyError(f"{path} is read-only, so nothing was saved (listing and "
                                      "searching still work).")
     if code in (_BUSY, _LOCKED) or "database is locked" in text:
-        return DatabaseBusyError(f"{path} is busy: another program has held it for over 10 s, so "
-                                 "nothing was done; try again in a moment.")
+        return DatabaseBusyError(busy_sentence(path))
     if code in (_CANTOPEN, _IOERR):
         return UserError(f"Could not read or write {path} ({text.rstrip('.')}).")
     return None

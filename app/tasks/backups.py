@@ -19,6 +19,8 @@ from pathlib import Path
 from app.common import clock
 from app.common.database_problems import (
     DamagedDatabaseError,
+    DatabaseBusyError,
+    busy_sentence,
     damage_marker,
     damaged_sentence,
     is_damage,
@@ -26,7 +28,7 @@ from app.common.database_problems import (
     mark_damaged,
 )
 from app.common.errors import UserError
-from app.common.file_lock import locked
+from app.common.file_lock import WAIT, LockTimeout, locked
 from app.common.private_files import private_dir, tighten
 
 FOLDER = "backups"
@@ -185,6 +187,10 @@ def _backups_lock(db_path: Path) -> Iterator[None]:
     with ExitStack() as stack:
         try:
             stack.enter_context(locked(db_path.with_name(db_path.name + ".backups")))
+        except LockTimeout:
+            raise UserError(f"A backup or restore of {db_path} has been under way for over "
+                            "10 s in another program; nothing was done. Try again once it "
+                            "ends.") from None
         except OSError:
             pass  # a read-only folder: no backup can be written there anyway
         yield
@@ -193,11 +199,17 @@ def _backups_lock(db_path: Path) -> Iterator[None]:
 _held_here = threading.local()  # the lock files this thread holds: taking one again is a no-op
 
 
+OPENING_WAIT = 1.0  # seconds an opening waits for the lock: a restore's move takes milliseconds
+
+
 @contextmanager
-def write_lock(db_path: Path) -> Iterator[None]:
+def write_lock(db_path: Path, *, opening: bool = False) -> Iterator[None]:
     """Held by every write to the task file, by every opening of it, and by a restore, so
     none of them overlap. Where the lock file cannot be made (a read-only folder, where no
-    write succeeds anyway) the write goes ahead without it.
+    write succeeds anyway) the write goes ahead without it. Held by another program for over
+    10 s (stopped mid-write), a write is refused with one sentence; an opening waits a second,
+    then goes ahead without it, so reading still works (TaskStore._open's identity check
+    keeps it off a file a restore set aside).
 
     Taken again by the thread that holds it (a write that reopens a restored file), it is
     already held: a second flock on another descriptor would wait for this thread forever."""
@@ -209,7 +221,10 @@ def write_lock(db_path: Path) -> Iterator[None]:
         return
     with ExitStack() as stack:
         try:
-            stack.enter_context(locked(db_path))
+            stack.enter_context(locked(db_path, OPENING_WAIT if opening else WAIT))
+        except LockTimeout:
+            if not opening:  # nothing is written, and the sentence says why
+                raise DatabaseBusyError(busy_sentence(db_path)) from None
         except OSError:
             pass
         held.add(key)

@@ -132,7 +132,7 @@ class TaskStore:
         # between failed ("disk I/O error", "read-only"). Where the lock cannot be made, the
         # identity check keeps this store off a file set aside (its ids are handed out again).
         while True:
-            with write_lock(self.path):
+            with write_lock(self.path, opening=True):
                 before = file_identity(self.path)
                 conn = open_database(self.path, MIGRATIONS)
                 if file_identity(self.path) == before:

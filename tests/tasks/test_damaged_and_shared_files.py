@@ -210,6 +210,37 @@ def test_a_store_locked_for_over_ten_seconds_says_so(app_home):
                                     "for over 10 s, so nothing was done; try again in a moment.")
 
 
+STOPPED_WRITER = """
+import sys
+from pathlib import Path
+from app.tasks.backups import write_lock
+with write_lock(Path(sys.argv[1])):  # as a command stopped (Ctrl+Z) in the middle of a write
+    print("holding", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_a_program_stopped_mid_write_costs_writes_one_sentence_and_reads_nothing(app_home):
+    """The lock every write takes is held by a program stopped mid-write: a write waits 10 s
+    and says so, where it used to wait for ever; listing still works."""
+    _cli(app_home, "tasks", "add", "first")
+    db = app_home / "tasks.sqlite3"
+    holder = subprocess.Popen([sys.executable, "-c", STOPPED_WRITER, str(db)],
+                              env=cli_env(app_home), stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "holding\n"
+        added = _cli(app_home, "tasks", "add", "waits")
+        listed = _cli(app_home, "tasks", "list")
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert added.returncode == 1
+    assert added.stderr.strip() == (f"task-assistant: {db} is busy: another program has held it "
+                                    "for over 10 s, so nothing was done; try again in a moment.")
+    assert listed.returncode == 0 and "first" in listed.stdout and "waits" not in listed.stdout
+
+
 def test_a_full_disk_is_one_sentence(tmp_path):
     from app.common.database_problems import explain
 
