@@ -165,14 +165,15 @@ apply_theme(app)
 # The floor of our stack: the same bare window in our look, run on the qasync event loop as the
 # app is, with no app code at all. The app's first paint cannot go below this one's.
 STACK_FLOOR_CHILD = THEMED_CHILD.replace("sys.exit(app.exec())", """
-import asyncio, os, qasync
+import asyncio, os
+from app.ui.lifecycle.event_loop import AppEventLoop
 def shown_on_loop():
     report()
     os._exit(0)
 Window.shown = lambda self: shown_on_loop()
 async def wait_forever():
     await asyncio.Event().wait()
-with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:  # as desktop.run
+with asyncio.Runner(loop_factory=lambda: AppEventLoop(app)) as runner:  # as desktop.run
     runner.run(wait_forever())
 """)
 

@@ -199,10 +199,10 @@ def main() -> None:
     sys.path.insert(0, str(REPO))
     seed(home)
 
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     from app.ui.chat.quick_ask import QuickAsk
+    from app.ui.lifecycle.event_loop import AppEventLoop
     from app.ui.main_window import MainWindow
     from app.ui.task_runner import TaskRunner
     from app.ui.theme.apply import apply_theme
@@ -210,7 +210,7 @@ def main() -> None:
 
     app = QApplication([])
     apply_theme(app, "light")  # before any widget, as the app does
-    loop = qasync.QEventLoop(app)
+    loop = AppEventLoop(app)  # the app's own loop
     asyncio.set_event_loop(loop)
     workspace = Workspace()
     runner = TaskRunner()

@@ -29,8 +29,10 @@ if sys.platform == "win32":  # (os.name == "nt"), spelled so mypy knows msvcrt
         # Never LK_LOCK: its retries are a second apart, so any wait would cost a whole second.
         try:
             msvcrt.locking(handle, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
+        except OSError as error:
+            if error.errno in (errno.EACCES, errno.EDEADLOCK):  # another holder has it
+                return False
+            raise  # a lock that cannot be taken here at all (a share without byte locks)
         return True
 else:
     import fcntl

@@ -223,7 +223,10 @@ def write_lock(db_path: Path, *, opening: bool = False) -> Iterator[None]:
         try:
             stack.enter_context(locked(db_path, OPENING_WAIT if opening else WAIT))
         except LockTimeout:
-            if not opening:  # nothing is written, and the sentence says why
+            # Nothing is written, and the sentence says why. An opening reads on without the
+            # lock, but never creates the file: its holder may be a restore stopped between
+            # moving the file aside and putting the backup in place.
+            if not opening or not db_path.exists():
                 raise DatabaseBusyError(busy_sentence(db_path)) from None
         except OSError:
             pass

@@ -241,6 +241,26 @@ def test_a_program_stopped_mid_write_costs_writes_one_sentence_and_reads_nothing
     assert listed.returncode == 0 and "first" in listed.stdout and "waits" not in listed.stdout
 
 
+def test_an_opening_never_creates_the_file_a_stopped_holder_may_be_restoring(app_home):
+    """An opening that waited for the lock in vain reads on without it, unless the file is
+    not there: its holder may be a restore stopped between moving the file aside and putting
+    the backup in place, which a new empty file would stand in the way of."""
+    from app.common.database_problems import DatabaseBusyError
+
+    db = app_home / "tasks.sqlite3"
+    holder = subprocess.Popen([sys.executable, "-c", STOPPED_WRITER, str(db)],
+                              env=cli_env(app_home), stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "holding\n"
+        with pytest.raises(DatabaseBusyError, match="is busy"):
+            TaskStore(db)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert not db.exists()
+
+
 def test_a_full_disk_is_one_sentence(tmp_path):
     from app.common.database_problems import explain
 

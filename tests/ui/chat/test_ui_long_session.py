@@ -4,7 +4,7 @@ import gc
 import weakref
 
 from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QToolButton
 
 from app.ui.chat.answer_body import AnswerBody
 from app.ui.chat.chat_items import MessageItem, Revealer
@@ -39,7 +39,7 @@ def _fill_a_long_session(qtbot) -> None:
         answer.view.append(f"Answer {number}, with **a little** markdown.")
         answer.view.finish()
         for item in (question, answer):
-            made.update((item, *item.findChildren(Revealer)))
+            made.update((item, *item.findChildren(Revealer), *item.findChildren(QToolButton)))
         answer.setFocus()  # the keyboard passes through, as a reader's Tab does
         qtbot.wait(0)  # a turn of the loop, as between answers (the view trims on the next)
     qtbot.waitUntil(lambda: view.unbuilt >= KEEP_BUILT)
@@ -49,3 +49,5 @@ def _fill_a_long_session(qtbot) -> None:
     assert len(built) <= KEEP_BUILT
     assert {item for item in made if isinstance(item, MessageItem)} == set(built)
     assert sum(isinstance(thing, Revealer) for thing in made) == len(built)
+    assert {button for button in made if isinstance(button, QToolButton)} == {
+        button for item in built for button in item.findChildren(QToolButton)}
