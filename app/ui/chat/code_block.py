@@ -1,6 +1,10 @@
 """A fenced code block of an answer: monospace on the sunken surface (radius m), its own horizontal
 scroll (the answer around it never scrolls sideways), a language label, Pygments highlighting
-once the block is complete (again after a theme switch), and a quiet Copy."""
+once the block is complete (again after a theme switch), and a quiet Copy.
+
+A block is coloured only once it has been on screen: a conversation shown again at start paints
+its code plain in the window's first frame and coloured a moment later, rather than holding
+that frame for Pygments (its import and a cold lexer, ~25 ms)."""
 
 import math
 
@@ -22,6 +26,9 @@ class CodeBlock(Surface):
         self.language = language
         self._text = ""
         self._finished = False
+        self._painted = False
+        self._colour_after_paint = QTimer(self, singleShot=True, interval=0)
+        self._colour_after_paint.timeout.connect(self._colour)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(SPACE["m"], SPACE["s"], SPACE["xs"], SPACE["xs"])
         layout.setSpacing(0)
@@ -78,7 +85,18 @@ class CodeBlock(Surface):
     def finish(self) -> None:
         self.flush()
         self._finished = True
+        if self._painted:
+            self._colour()
+
+    def _colour(self) -> None:
         highlight(self.code, self.language, self._text)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            if self._finished:  # a block shown again: coloured once this frame is out
+                self._colour_after_paint.start()
 
     def changeEvent(self, event) -> None:
         """Token colours and the Copy icon were picked for the old palette: a light style's
@@ -87,9 +105,9 @@ class CodeBlock(Surface):
         if event.type() != QEvent.Type.PaletteChange:
             return
         self.copy_button.setIcon(icon("copy"))
-        if self._finished:
+        if self._finished and self._painted:
             self.code.setPlainText(self.text)  # drops the old colours
-            highlight(self.code, self.language, self._text)
+            self._colour()
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.text)

@@ -337,6 +337,21 @@ def code_colours(block) -> set[str]:
     return colours
 
 
+def test_code_shown_again_is_coloured_once_on_screen_not_before(qtbot, themed):
+    """A conversation shown again at start: its blocks are complete before the window's first
+    frame, which must not wait for Pygments. The code is drawn, then coloured."""
+    from app.ui.chat.code_block import CodeBlock
+
+    block = CodeBlock("python")
+    qtbot.addWidget(block)
+    block.append("def add(task):\n    return task\n")
+    block.finish()  # complete, as a restored answer's block is, before it is shown
+    assert len(code_colours(block)) == 1  # plain so far
+    block.show()
+    qtbot.waitUntil(lambda: len(code_colours(block)) > 1)  # "def", the name, "return"
+    assert block.text == "def add(task):\n    return task"
+
+
 def test_code_stays_readable_when_the_theme_switches(qtbot, themed, monkeypatch):
     from app.ui.chat.code_block import CodeBlock
     from app.ui.theme import apply
