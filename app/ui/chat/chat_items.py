@@ -88,8 +88,8 @@ class Revealer(QObject):
         actions.setGraphicsEffect(self.effect)
         self.pinned = False
         self.hovered = False
-        # A timer of its own, gone with it: a singleShot's pending call outlived a message
-        # folded away meanwhile (and, given this as its context, kept it in memory).
+        # A timer of its own, gone with it: a pending QTimer.singleShot ran on messages that
+        # had been folded away meanwhile.
         self._after_focus_moves = QTimer(self)
         self._after_focus_moves.setSingleShot(True)
         self._after_focus_moves.setInterval(0)
