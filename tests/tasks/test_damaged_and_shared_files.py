@@ -6,6 +6,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from contextlib import contextmanager
 
 import pytest
 from clock_fixtures import real_environment
@@ -220,21 +221,28 @@ with write_lock(Path(sys.argv[1])):  # as a command stopped (Ctrl+Z) in the midd
 """
 
 
+@contextmanager
+def _stopped_writer(home, db):
+    """A real process holding the task file's write lock until the block ends."""
+    holder = subprocess.Popen([sys.executable, "-c", STOPPED_WRITER, str(db)],
+                              env=cli_env(home), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout.readline() == "holding\n"
+        yield
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+
+
 def test_a_program_stopped_mid_write_costs_writes_one_sentence_and_reads_nothing(app_home):
     """The lock every write takes is held by a program stopped mid-write: a write waits 10 s
     and says so, where it used to wait for ever; listing still works."""
     _cli(app_home, "tasks", "add", "first")
     db = app_home / "tasks.sqlite3"
-    holder = subprocess.Popen([sys.executable, "-c", STOPPED_WRITER, str(db)],
-                              env=cli_env(app_home), stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline() == "holding\n"
+    with _stopped_writer(app_home, db):
         added = _cli(app_home, "tasks", "add", "waits")
         listed = _cli(app_home, "tasks", "list")
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=30)
     assert added.returncode == 1
     assert added.stderr.strip() == (f"task-assistant: {db} is busy: another program has held it "
                                     "for over 10 s, so nothing was done; try again in a moment.")
@@ -248,16 +256,8 @@ def test_an_opening_never_creates_the_file_a_stopped_holder_may_be_restoring(app
     from app.common.database_problems import DatabaseBusyError
 
     db = app_home / "tasks.sqlite3"
-    holder = subprocess.Popen([sys.executable, "-c", STOPPED_WRITER, str(db)],
-                              env=cli_env(app_home), stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline() == "holding\n"
-        with pytest.raises(DatabaseBusyError, match="is busy"):
-            TaskStore(db)
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=30)
+    with _stopped_writer(app_home, db), pytest.raises(DatabaseBusyError, match="is busy"):
+        TaskStore(db)
     assert not db.exists()
 
 
