@@ -132,6 +132,9 @@ class TaskEditor(QDialog):
         self.remind_edit = QLineEdit(_remind_text(task))
         self.remind_edit.setPlaceholderText("30m before, 1 day before, tomorrow 9am")
         self.remind_preview = self._preview_label("Reminder as read")
+        # Each preview says what its field's words were read as, or why they were refused.
+        self._field_of = {self.due_preview: self.due_edit, self.repeat_preview: self.repeat_edit,
+                          self.remind_preview: self.remind_edit}
         self.list_combo = QComboBox()
         self.parent_combo = QComboBox()
         for combo in (self.list_combo, self.parent_combo):
@@ -334,43 +337,42 @@ class TaskEditor(QDialog):
         due = None
         text = self.due_edit.text().strip()
         if not text or text.lower() == "none":
-            self._preview(self.due_preview, self.due_edit, "No due date", ok=True)
+            self._preview(self.due_preview, "No due date", ok=True)
         else:
             try:
                 due = read_due(text)
                 # Words already as the app writes them need no echo under themselves.
                 said = "" if text == due.friendly(year=True) else "→ " + due.friendly()
-                self._preview(self.due_preview, self.due_edit, said, ok=True)
+                self._preview(self.due_preview, said, ok=True)
             except UserError as error:
-                self._preview(self.due_preview, self.due_edit, str(error), ok=False)
+                self._preview(self.due_preview, str(error), ok=False)
         text = self.repeat_edit.text().strip()
         if text and text != self._initial["repeat"]:
             try:
                 rule, _ = repeats.read_repeat(text)
-                self._preview(self.repeat_preview, self.repeat_edit,
+                self._preview(self.repeat_preview,
                               "→ " + repeats.describe(rule) if rule else "Does not repeat",
                               ok=True)
             except UserError as error:
-                self._preview(self.repeat_preview, self.repeat_edit, str(error), ok=False)
+                self._preview(self.repeat_preview, str(error), ok=False)
         else:
-            self._preview(self.repeat_preview, self.repeat_edit, "", ok=True)
+            self._preview(self.repeat_preview, "", ok=True)
         text = self.remind_edit.text().strip()
         if text and text.lower() != "none":
             try:
                 at, _ = read_remind(text, due)
-                self._preview(self.remind_preview, self.remind_edit, "→ " + at.friendly(), ok=True)
+                self._preview(self.remind_preview, "→ " + at.friendly(), ok=True)
             except UserError as error:
-                self._preview(self.remind_preview, self.remind_edit, str(error), ok=False)
+                self._preview(self.remind_preview, str(error), ok=False)
         else:
-            self._preview(self.remind_preview, self.remind_edit, "", ok=True)
+            self._preview(self.remind_preview, "", ok=True)
         self._grow_to_fit()
 
-    @staticmethod
-    def _preview(label: QLabel, field: QLineEdit, text: str, *, ok: bool) -> None:
+    def _preview(self, label: QLabel, text: str, *, ok: bool) -> None:
         label.setText(text)
         # A screen reader says the field's description with it: what the typed words were
         # read as, or why they were refused when a save moves the focus back there.
-        field.setAccessibleDescription(text)
+        self._field_of[label].setAccessibleDescription(text)
         if label.property("role") != ("caption" if ok else "error"):
             label.setProperty("role", "caption" if ok else "error")
             label.style().unpolish(label)  # the sheet's rule for the new role
@@ -453,9 +455,7 @@ class TaskEditor(QDialog):
         # A refused date, repeat or reminder is already said under its own field: the focus
         # goes there, rather than the same sentence appearing a second time at the bottom.
         self.update_previews()  # Enter may come before the previews' typing pause ends
-        for preview, field in ((self.due_preview, self.due_edit),
-                               (self.repeat_preview, self.repeat_edit),
-                               (self.remind_preview, self.remind_edit)):
+        for preview, field in self._field_of.items():
             if preview.property("role") == "error" and preview.text() == sentence:
                 self.error_label.hide()
                 field.setFocus()
