@@ -56,13 +56,14 @@ def list_backups(db_path: Path) -> list[Backup]:
     found = []
     for entry in entries:
         match = _NAME.fullmatch(entry.name)
+        if not match:
+            continue
         try:
-            size = entry.stat().st_size if match else 0
+            size = entry.stat().st_size
         except OSError:
             continue  # pruned by another process since the listing
-        if match:
-            taken = datetime.strptime(match.group(1), _STAMP)
-            found.append((taken, int(match.group(2) or 1), Backup(entry.name, entry, taken, size)))
+        taken = datetime.strptime(match.group(1), _STAMP)
+        found.append((taken, int(match.group(2) or 1), Backup(entry.name, entry, taken, size)))
     return [backup for *_, backup in sorted(found, key=lambda item: item[:2], reverse=True)]
 
 
