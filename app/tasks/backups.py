@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from app.common import clock
+from app.common.database import BUSY_TIMEOUT
 from app.common.database_problems import (
     DamagedDatabaseError,
     DatabaseBusyError,
@@ -28,7 +29,7 @@ from app.common.database_problems import (
     mark_damaged,
 )
 from app.common.errors import UserError
-from app.common.file_lock import WAIT, LockTimeout, locked
+from app.common.file_lock import LockTimeout, locked
 from app.common.private_files import private_dir, tighten
 
 FOLDER = "backups"
@@ -222,7 +223,8 @@ def write_lock(db_path: Path, *, opening: bool = False) -> Iterator[None]:
         return
     with ExitStack() as stack:
         try:
-            stack.enter_context(locked(db_path, OPENING_WAIT if opening else WAIT))
+            # A write waits as long as SQLite's own busy wait, and is refused in its words.
+            stack.enter_context(locked(db_path, OPENING_WAIT if opening else BUSY_TIMEOUT))
         except LockTimeout:
             # Nothing is written, and the sentence says why. An opening reads on without the
             # lock, but never creates the file: its holder may be a restore stopped between
