@@ -9,6 +9,8 @@ measured in this one run, interleaved; this machine is shared, so read the ratio
    time.monotonic(), system-wide on Linux) to the first paint (the child's): a bare
    QApplication + QMainWindow with one QTextBrowser, and the real app through
    app.ui.lifecycle.desktop.run(on_shown=...), which then quits through the window's clean shutdown.
+   Three more launches of each are counted rather than timed: the Python enum types PySide builds
+   on first use before the first paint, and asyncio's import, the toll of the stack itself.
 2) Stall: the real app, in this process (desktop.run again), answers a 4,000-chunk markdown
    reply from the fake Gemini while a 16 ms heartbeat QTimer records how late each tick is.
    The fake server runs in a subprocess: as a thread here it would compete with the window for
@@ -126,7 +128,30 @@ def report(**extra):
     rss = next(int(line.split()[1]) for line in open("/proc/self/status")
                if line.startswith("VmRSS:"))
     print(json.dumps({"painted": time.monotonic(), "cpu": time.process_time(), "began": began,
-                      "rss_kb": rss, **extra}), flush=True)
+                      "rss_kb": rss, **globals().get("census", {}), **extra}), flush=True)
+"""
+
+# Counted launches, apart from the timed ones (the counting costs a little): how many Python enum
+# types PySide builds before the first paint (it builds a class's enums on the class's first use;
+# the Qt namespace alone is 93 of them), the CPU that takes, and the import of asyncio, which
+# the qasync loop needs and the bare window does not.
+CENSUS = """
+import enum, time
+census = {"enums": 0, "enum_s": 0.0}
+_create = enum.EnumType._create_
+
+def _counted(*args, **kwargs):
+    started = time.perf_counter()
+    try:
+        return _create(*args, **kwargs)
+    finally:
+        census["enum_s"] += time.perf_counter() - started
+        census["enums"] += 1
+
+enum.EnumType._create_ = _counted
+started = time.perf_counter()
+import asyncio
+census["asyncio_s"] = time.perf_counter() - started
 """
 
 BARE_WINDOW = """
@@ -210,8 +235,9 @@ def spawn_to_paint(code: str, env: dict) -> dict:
         raise SystemExit(f"a first-paint child reported {len(lines)} times:\n{done.stdout}"
                          f"\n{done.stderr}")
     report = json.loads(lines[0])
+    counted = {key: report[key] for key in ("enums", "enum_s", "asyncio_s") if key in report}
     return {"paint": report["painted"] - began, "cpu": report["cpu"],
-            "python": report["began"] - began, "rss_mb": report["rss_kb"] / 1024}
+            "python": report["began"] - began, "rss_mb": report["rss_kb"] / 1024, **counted}
 
 
 def first_paint(runs: int, env: dict) -> dict:
@@ -234,6 +260,10 @@ def first_paint(runs: int, env: dict) -> dict:
         for run in range(runs):
             for side in sides if run % 2 == 0 else sides[::-1]:
                 results[side].append(spawn_to_paint(*launches[side]))
+        for side in ("bare", "app"):
+            code, side_env = launches[side]
+            results[f"{side}_census"] = [spawn_to_paint(CENSUS + code, side_env)
+                                         for _ in range(3)]
     return {side: {key: statistics.median(r[key] for r in rows) for key in rows[0]}
             | {"paint_all": sorted(r["paint"] for r in rows)}
             for side, rows in results.items()}
@@ -522,6 +552,18 @@ def main() -> None:
           f"{app['paint'] / stack['paint']:.2f} x")
     themed, unthemed = paint["themed"], paint["unthemed"]
     theme_ms = (app["cpu"] - unthemed["cpu"]) * 1000
+    counted_bare, counted_app = paint["bare_census"], paint["app_census"]
+    enum_ms = (counted_app["enum_s"] - counted_bare["enum_s"]) * 1000
+    asyncio_ms = counted_app["asyncio_s"] * 1000
+    toll = bare["cpu"] * 1000 + enum_ms + asyncio_ms
+    print(f"   what PySide6 and the qasync loop charge our window's classes before its first "
+          f"paint, and the bare window's do not (3 counted launches each): PySide builds "
+          f"{counted_app['enums']:.0f} Python enum types on their classes' first use (bare: "
+          f"{counted_bare['enums']:.0f}), +{enum_ms:.0f} ms CPU; importing asyncio "
+          f"{asyncio_ms:.0f} ms. The bare window's CPU plus these is "
+          f"{toll / 1000 / bare['cpu']:.2f} x bare before our theme ({theme_ms:.0f} ms) and our "
+          f"own code ({app['cpu'] * 1000 - toll - theme_ms:.0f} ms: imports, the store, building "
+          "the window)")
     print(f"   the design system (style sheet, palette, Inter, Fusion as their base), in the app: "
           f"+{theme_ms:.0f} ms CPU, +{(app['paint'] - unthemed['paint']) * 1000:.0f} ms wall "
           f"to first paint over the same app without it  (target <= {THEME_TARGET_MS:.0f} ms: "
