@@ -58,8 +58,10 @@ def mark_damaged(path: Path, reason: str) -> None:
 
 
 def busy_sentence(path: Path) -> str:
-    return (f"{path} is busy: another program has held it for over 10 s, so nothing was "
-            "done; try again in a moment.")
+    # The holder may be another program or another thread of this one (each write takes the
+    # lock on a descriptor of its own), so the sentence names neither.
+    return (f"{path} is busy: something else has been writing to it for over 10 s, so nothing "
+            "was done; try again in a moment.")
 
 
 def is_damage(error: BaseException) -> bool:

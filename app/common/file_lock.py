@@ -57,7 +57,7 @@ def locked(path: Path, wait: float = WAIT) -> Iterator[None]:
         deadline = time.monotonic() + wait
         while not _try_lock(handle):
             if time.monotonic() > deadline:
-                raise LockTimeout(errno.ETIMEDOUT, f"another program has held {path.name} "
+                raise LockTimeout(errno.ETIMEDOUT, f"{path.name} has been held elsewhere "
                                   f"for over {wait:.0f} s")
             time.sleep(_POLL)
         yield

@@ -191,8 +191,7 @@ def _backups_lock(db_path: Path) -> Iterator[None]:
             stack.enter_context(locked(db_path.with_name(db_path.name + ".backups")))
         except LockTimeout:
             raise UserError(f"A backup or restore of {db_path} has been under way for over "
-                            "10 s in another program; nothing was done. Try again once it "
-                            "ends.") from None
+                            "10 s; nothing was done. Try again once it ends.") from None
         except OSError:
             pass  # a read-only folder: no backup can be written there anyway
         yield

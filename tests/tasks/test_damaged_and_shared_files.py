@@ -207,8 +207,9 @@ def test_a_store_locked_for_over_ten_seconds_says_so(app_home):
         locker.stdin.close()
         locker.wait(timeout=30)
     assert added.returncode == 1
-    assert added.stderr.strip() == (f"task-assistant: {db} is busy: another program has held it "
-                                    "for over 10 s, so nothing was done; try again in a moment.")
+    assert added.stderr.strip() == (f"task-assistant: {db} is busy: something else has been "
+                                    "writing to it for over 10 s, so nothing was done; try again "
+                                    "in a moment.")
 
 
 STOPPED_WRITER = """
@@ -244,8 +245,9 @@ def test_a_program_stopped_mid_write_costs_writes_one_sentence_and_reads_nothing
         added = _cli(app_home, "tasks", "add", "waits")
         listed = _cli(app_home, "tasks", "list")
     assert added.returncode == 1
-    assert added.stderr.strip() == (f"task-assistant: {db} is busy: another program has held it "
-                                    "for over 10 s, so nothing was done; try again in a moment.")
+    assert added.stderr.strip() == (f"task-assistant: {db} is busy: something else has been "
+                                    "writing to it for over 10 s, so nothing was done; try again "
+                                    "in a moment.")
     assert listed.returncode == 0 and "first" in listed.stdout and "waits" not in listed.stdout
 
 
