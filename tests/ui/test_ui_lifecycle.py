@@ -82,6 +82,36 @@ def test_a_stream_dropped_mid_answer_is_closed_on_the_loop_where_its_cleanup_can
     assert closed_on == [loop]
 
 
+def test_a_stream_dropped_as_the_loop_stops_is_closed_with_the_loop_running(qapp):
+    """After its loop stops, qasync runs Qt's queue once more. A stream dropped then (the last
+    answer's, as the app quits) has its cleanup run there: it must find the loop running, as in
+    asyncio's own loop, or httpx's cleanup fails ("Task exception was never retrieved")."""
+    from app.ui.lifecycle.event_loop import AppEventLoop
+
+    cleaned_up = []
+
+    async def stream():
+        try:
+            yield "word0"
+            yield "word1"
+        finally:
+            cleaned_up.append(asyncio.get_running_loop())  # what httpx's cleanup asks first
+            await asyncio.sleep(0)  # closing a connection awaits
+
+    held = []
+
+    async def answer_then_quit():
+        held.append(stream())
+        await anext(held[0])
+        held.clear()  # the answer ends as the app quits: its cleanup is queued as the loop stops
+        return asyncio.get_running_loop()
+
+    with asyncio.Runner(loop_factory=lambda: AppEventLoop(qapp)) as runner:
+        loop = runner.run(answer_then_quit())
+    FINISHED_LOOPS.append(loop)
+    assert cleaned_up == [loop]
+
+
 def start_app(app_home, **env) -> subprocess.Popen:
     return subprocess.Popen(CLI, env=cli_env(app_home, QT_QPA_PLATFORM="offscreen", **env),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

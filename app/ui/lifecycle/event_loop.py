@@ -6,9 +6,11 @@ closed by a task on the loop, where its cleanup can await (httpx closing the con
 so that the Runner's shutdown_asyncgens() finds what is still open. qasync's run_forever runs
 Qt's loop instead of asyncio's and installs none: the garbage collector closed such a stream
 outside any loop, its cleanup failed ("unraisable exception ... no async library"), and the
-connection was left to the process's end.
+connection was left to the process's end. The same care covers the last run of Qt's queue that
+qasync's run_until_complete makes after its loop has stopped.
 """
 
+import asyncio
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +32,25 @@ def async_generators_closed_on(loop) -> Iterator[None]:
 
 
 class AppEventLoop(qasync.QEventLoop):
+    _finishing = False  # inside run_until_complete, which runs Qt's queue once more at its end
+
+    def run_until_complete(self, future):
+        self._finishing = True
+        try:
+            with async_generators_closed_on(self):
+                return super().run_until_complete(future)
+        finally:
+            self._finishing = False
+            asyncio.events._set_running_loop(None)
+
     def run_forever(self):
         with async_generators_closed_on(self):
-            return super().run_forever()
+            try:
+                return super().run_forever()
+            finally:
+                # qasync's run_until_complete then runs Qt's queue one last time, where a task
+                # queued as the loop stopped takes its step: a stream dropped as the app quits
+                # closes its connection there. Outside a running loop its cleanup failed (httpx
+                # asks for the running loop first: "Task exception was never retrieved").
+                if self._finishing:
+                    asyncio.events._set_running_loop(self)
