@@ -17,7 +17,8 @@ EMPTY = {
                  "Tasks with a date after today show here, day by day.", False),
     "All": ("layers", "No open tasks.", "Add one above, or ask the assistant.", True),
     "Done": ("circle-check-big", "Nothing done yet.",
-             "Tasks you complete are kept here, newest first.", False),
+             "Tasks you complete are kept here, newest first. A repeating task moves "
+             "to its next date instead.", False),
     "Trash": ("trash-2", "The trash is empty.",
               ("Deleted tasks stay here for 30 days, so you can restore them; "
                "then they are deleted for good."), False),

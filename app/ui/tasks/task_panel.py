@@ -500,8 +500,9 @@ class TaskPanel(QWidget):
         self._completing.pop(task_id, None)
         self.delegate.fading.pop(task_id, None)
         task = self._attempt(lambda: self._store.complete(task_id, by=WINDOW))
-        if task is not None:
-            self._say(f"Completed “{task.title}”.")
+        if task is not None:  # a repeating task stays open, moved on: say where to
+            moved_on = f" Next: {friendly_due(task.due)}." if task.status == "open" else ""
+            self._say(f"Completed “{task.title}”.{moved_on}")
         self.view.viewport().update()
 
     def _ask_with_subtasks(self, ids: list[int], open_below: int) -> None:

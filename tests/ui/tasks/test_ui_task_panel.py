@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from app.tasks.history import Origin
-from app.tasks.when.dates import local_today, relative_due
+from app.tasks.when.dates import friendly_due, local_today, relative_due
 from app.ui.tasks.task_panel import TaskPanel
 from app.ui.tasks.task_row import LOOK_ROLE, checkbox_rect
 
@@ -258,6 +258,20 @@ def test_a_bad_due_date_keeps_the_editor_open_and_saves_nothing(qtbot, store, ma
 
 
 # -- completing and deleting ---------------------------------------------------------------
+
+def test_completing_a_repeating_task_says_where_it_moved_and_done_says_why_it_is_not_there(
+        qtbot, store, make_panel):
+    task = store.add("Water plants", due=day(0), repeat="every 3 days", by=BY_CLI)
+    panel = make_panel()
+    click_checkbox(qtbot, panel, task.id)
+    qtbot.waitUntil(lambda: store.get(task.id).due == day(3))
+    assert store.get(task.id).status == "open"  # the same task, moved on
+    assert panel.status_label.text() == (f"Completed “Water plants”. Next: "
+                                         f"{friendly_due(day(3))}.")
+    panel.show_view("Done")
+    assert panel.visible_task_ids() == []
+    assert "A repeating task moves to its next date instead." in panel.empty_label.sentence.text()
+
 
 def test_checkbox_completes_and_unchecking_in_done_reopens(qtbot, store, make_panel):
     task = store.add("Water plants", due=day(0), by=BY_CLI)
