@@ -266,6 +266,11 @@ class MainWindow(QMainWindow):
         self.sidebar.show_current(conversation_id)
 
     def new_conversation(self) -> None:
+        if self.chat.conversation_id is not None and not self.chat.view.items():
+            # The empty conversation on screen is already a new one: Ctrl+N pressed again
+            # must not leave a pile of empty "New conversation" rows behind.
+            self.chat.input.setFocus()
+            return
         try:
             conversation = self.conversations.create()
         except UserError as error:

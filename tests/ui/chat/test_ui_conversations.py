@@ -42,6 +42,17 @@ def test_ctrl_n_starts_a_new_conversation_named_after_its_first_message(qtbot, w
     assert titles(window) == ["groceries", "plan my week"]
 
 
+def test_ctrl_n_on_an_empty_conversation_keeps_it_rather_than_piling_up_empty_ones(
+        qtbot, window, gemini, workspace):
+    chat(qtbot, window, gemini, "plan my week", "Sure.")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    for _ in range(3):
+        qtbot.keyClick(window.chat.input, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert titles(window) == ["New conversation", "plan my week"]
+    assert len(workspace.conversations.list()) == 2 and window.chat.input.hasFocus()
+
+
 def test_switching_shows_that_conversations_history(qtbot, window, gemini):
     chat(qtbot, window, gemini, "first topic", "Answer one.")
     window.new_conversation()
