@@ -196,6 +196,18 @@ def test_model_and_base_url_are_saved_to_the_settings_file(qtbot, open_dialog):
     assert Settings().source("model") == Settings().source("base_url") == "default"
 
 
+def test_a_long_base_url_is_shown_from_its_start(qtbot, open_dialog):
+    address = "https://gemini-proxy.research-cluster.internal.example.com/v1beta/openai/"
+    Settings().set("base_url", address)
+    dialog = open_dialog()
+    field = dialog.base_url_field
+    assert field.text() == address
+    assert field.fontMetrics().horizontalAdvance(address) > field.width()  # it does not fit
+    # The cursor, and so the view, is at the start: "https://gemini-proxy…", not "…/openai/".
+    assert field.cursorPosition() == 0
+    assert field.cursorRect().left() < field.width() // 4
+
+
 def test_a_bad_base_url_shows_the_sentence_and_saves_nothing(qtbot, open_dialog):
     dialog = open_dialog()
     emitted = []

@@ -334,6 +334,11 @@ class SettingsDialog(QDialog):
             field.setCurrentText(value)
         else:
             field.setText(value)
+        # Shown from its start, as a person reads it: a long address scrolled to its end
+        # showed "ttps://generativelanguage…".
+        edit = field.lineEdit() if isinstance(field, QComboBox) else field
+        if edit is not None:
+            edit.setCursorPosition(0)
 
     def _overridden(self, name: str) -> bool:
         return self._settings.source(name) == "environment"
