@@ -1,14 +1,17 @@
 """The panel's add box: one line in quick-add syntax, with chips for what it recognised.
 
 `Pay rent every month on the 1st #home !high ^Work` shows “Pay rent”, the title that will be
-saved, then the chips "Wed 1 Apr", "every month on the 1st", "#home", "high", "Work" before
+saved, then the chips "Wed 1 Apr", "Work", "high", "every month on the 1st", "#home" before
 Enter, so a date the parser read differently from what was meant is seen before the task
-exists. A chip read wrongly is taken back with a click, or with Backspace or Delete once Tab
-has reached it (as in Todoist): its words then stay in the title. Esc clears the line.
+exists. The chips come in the order of what a misreading would cost, not as typed: the date,
+then the list (a new one is made on Enter), then priority, repeat and tags. A chip read
+wrongly is taken back with a click, or with Backspace or Delete once Tab has reached it (as in
+Todoist): its words then stay in the title. Esc clears the line.
 
 Typing never resizes anything: the chips' row keeps its height whether chips are shown or not
 (empty, it shows a quiet example of the syntax), and it asks for no width, so a long line of
-chips is cut at the box's edge instead of widening the panel or the window.
+chips is cut at the box's edge instead of widening the panel or the window; what is cut is
+what matters least.
 """
 
 from typing import cast
@@ -37,6 +40,7 @@ from app.ui.theme.tokens import SPACE
 CHIP_DELAY_MS = 150  # parse once typing pauses: dateparser is not free
 CHIP_ICONS = {"due": "calendar", "repeat": "repeat", "tag": "tag", "priority": "flag",
               "list": "list"}
+CHIP_ORDER = ("due", "list", "priority", "repeat", "tag")  # what a misreading costs, most first
 KIND_NAMES = {"due": "Due", "repeat": "Repeats", "tag": "Tag", "priority": "Priority",
               "list": "List"}
 HINT = "Try “tomorrow 5pm #home !high ^Work”"  # short: it must fit a narrow panel
@@ -194,7 +198,8 @@ class QuickAddBox(QWidget):
         self.title_chip.setText(f"“{parsed.title}”" if parsed else "")
         self.title_chip.setAccessibleName(f"Title: {parsed.title}" if parsed else "")
         known = {list_name_key(name) for name in self.known_lists}
-        readings = list(parsed.readings) if parsed else []
+        readings = sorted(parsed.readings, key=lambda reading: CHIP_ORDER.index(reading.kind)) \
+            if parsed else []
         previous: QWidget = self.line
         for reading in readings:
             shown = reading.text

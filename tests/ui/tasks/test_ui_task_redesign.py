@@ -281,6 +281,20 @@ def test_a_narrow_panel_keeps_each_chip_whole_and_tab_brings_a_hidden_one_into_v
     qtbot.waitUntil(lambda: last.mapTo(frame, last.rect().topRight()).x() <= frame.width())
 
 
+def test_a_narrow_panel_shows_a_new_list_before_the_tags_that_would_hide_it(
+        qtbot, store, make_panel):
+    panel = make_panel(530, 400)  # the task panel of a 1280 px window
+    panel.add_line.setText("Call mom #family #phone #weekly !high ^Personal")
+    qtbot.waitUntil(lambda: len(panel.add_box.chip_texts()) == 5)
+    chips = panel.add_box.reading_chips()
+    qtbot.waitUntil(lambda: all(chip.width() >= chip.sizeHint().width() for chip in chips))
+    new_list = chips[0]
+    assert new_list.text() == "Personal (new list)"  # what Enter would make, read whole
+    frame = panel.add_box.chip_frame.viewport()
+    assert new_list.mapTo(frame, new_list.rect().topRight()).x() <= frame.width()
+    assert chips[-1].text() == "#weekly"  # a tag is what gives way at the edge
+
+
 def test_esc_clears_the_add_box(qtbot, make_panel):
     panel = make_panel()
     panel.activateWindow()

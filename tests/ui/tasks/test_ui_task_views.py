@@ -118,9 +118,9 @@ def test_the_add_box_shows_chips_before_enter_and_adds_every_field(qtbot, store,
     panel.show_view("All")
     panel.add_line.setText("Pay rent every month on the 1st #home !high ^Work")
     qtbot.waitUntil(lambda: panel.add_box.chips.isVisible())
-    chips = panel.add_box.chip_texts()  # left to right, as typed
-    assert chips == [Due.parse(store_first_of_next_month()).friendly(),
-                     "every month on the 1st", "#home", "high", "Work"]
+    chips = panel.add_box.chip_texts()  # left to right: what a misreading costs, most first
+    assert chips == [Due.parse(store_first_of_next_month()).friendly(), "Work", "high",
+                     "every month on the 1st", "#home"]
     assert panel.add_box.saved_title() == "Pay rent"
     assert store.count() == 0  # chips only show; Enter adds
 
@@ -197,8 +197,8 @@ def test_tab_reaches_the_chips_and_backspace_takes_each_back(qtbot, store, make_
     qtbot.keyClick(panel.add_line, Qt.Key.Key_Tab)
     first = panel.add_box.reading_chips()[0]
     qtbot.waitUntil(first.hasFocus)
-    assert panel.add_box.chip_texts() == [Due.parse(next_friday()).friendly(), "every Fri",
-                                          "high"]
+    assert panel.add_box.chip_texts() == [Due.parse(next_friday()).friendly(), "high",
+                                          "every Fri"]
     qtbot.keyClick(first, Qt.Key.Key_Backspace)  # the due and the repeat came from one phrase
     assert panel.add_box.chip_texts() == ["high"]
     assert panel.add_box.saved_title() == "Weekly report every friday"
