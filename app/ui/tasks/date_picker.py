@@ -1,6 +1,7 @@
 """The date picker: shortcuts (Today, Tomorrow, This weekend, Next week, No date), a field that
 reads dates as people type them ("next friday", "dec 24"), and a calm month view: no week
-numbers, weekends in the ordinary ink (a red Saturday says "holiday", which it is not).
+numbers, weekends in the ordinary ink (a red Saturday says "holiday", which it is not), and
+today in the accent, bold, as every month view people know marks it.
 
 It only picks: `picked` carries the day ("2026-12-09"), or "" for No date; the task editor and
 Reschedule decide what to do with it. Shortcut days are counted from the app's clock.
@@ -9,7 +10,7 @@ Reschedule decide what to do with it. Shortcut days are counted from the app's c
 from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QTextCharFormat
+from PySide6.QtGui import QColor, QFont, QTextCharFormat
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QHBoxLayout,
@@ -83,6 +84,7 @@ class DatePicker(QWidget):
         plain = QTextCharFormat()  # the weekend as any other day
         for day in (Qt.DayOfWeek.Saturday, Qt.DayOfWeek.Sunday):
             self.calendar.setWeekdayTextFormat(day, plain)
+        self._today: QDate | None = None  # the day marked as today
         self.calendar.clicked.connect(lambda day: self.picked.emit(day.toString("yyyy-MM-dd")))
         self.calendar.activated.connect(lambda day: self.picked.emit(day.toString("yyyy-MM-dd")))
         self._paint_arrows()
@@ -107,9 +109,23 @@ class DatePicker(QWidget):
         super().changeEvent(event)
         if event.type() in (event.Type.PaletteChange, event.Type.StyleChange):
             self._paint_arrows()
+            self._mark_today()
+
+    def _mark_today(self) -> None:
+        """Today by the app's clock (the calendar's own today need not be it), marked afresh
+        each time the picker opens: an app left open overnight moves the mark."""
+        if self._today is not None:
+            self.calendar.setDateTextFormat(self._today, QTextCharFormat())
+        today = clock.today()
+        self._today = QDate(today.year, today.month, today.day)
+        marked = QTextCharFormat()
+        marked.setFontWeight(QFont.Weight.Bold)
+        marked.setForeground(QColor(apply.current().accent))
+        self.calendar.setDateTextFormat(self._today, marked)
 
     def show_day(self, day: date | None) -> None:
         """Open on `day` (the month of today when None) with the field empty."""
+        self._mark_today()
         day = day or clock.today()
         self.calendar.setSelectedDate(QDate(day.year, day.month, day.day))
         self.field.clear()

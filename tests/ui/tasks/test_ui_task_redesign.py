@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import QDate, QRect, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QCalendarWidget, QDialogButtonBox, QLineEdit
 
 from app.tasks.history import Origin
@@ -17,6 +17,7 @@ from app.ui.tasks.sections import day_heading
 from app.ui.tasks.task_editor import TaskEditor, due_words
 from app.ui.tasks.task_row import LOOK_ROLE, checkbox_rect
 from app.ui.tasks.task_sidebar import COMPACT
+from app.ui.theme import apply
 from app.ui.theme.apply import apply_theme
 from app.ui.theme.tokens import SCHEMES
 
@@ -222,6 +223,13 @@ def test_the_date_pickers_shortcuts_and_typed_date(qtbot, store):
     weekend = calendar.weekdayTextFormat(Qt.DayOfWeek.Saturday).foreground().color()
     weekday = calendar.weekdayTextFormat(Qt.DayOfWeek.Monday).foreground().color()
     assert weekend == weekday
+    # today stands out, in the accent, bold; other days do not
+    today = calendar.dateTextFormat(QDate(TODAY.year, TODAY.month, TODAY.day))
+    assert today.fontWeight() == QFont.Weight.Bold
+    assert today.foreground().color() == QColor(apply.current().accent)
+    tomorrow = TODAY + timedelta(days=1)
+    assert calendar.dateTextFormat(QDate(tomorrow.year, tomorrow.month, tomorrow.day)) \
+        .fontWeight() != QFont.Weight.Bold
 
 
 def test_this_weekend_and_next_week_count_from_today():
