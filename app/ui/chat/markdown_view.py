@@ -6,6 +6,9 @@ most 30 times a second; each flush renders only newly finished blocks (parsed in
 document, inserted as a fragment: inserting markdown directly merges its first block into the
 previous one) and shows the unfinished tail as plain text until its block completes. The view
 sizes itself to its text, so a chat can stack messages in one scroll area.
+
+Qt renders markdown with no space between paragraphs, lists glued to the text around them and
+a 40 px indent per list level; the view spaces its blocks as the rest of the app is spaced.
 """
 
 import math
@@ -23,8 +26,36 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QToolTip
 
 from app.ui.chat.markdown_blocks import FinishedBlocks
+from app.ui.theme.tokens import SPACE
 
 FLUSH_INTERVAL_MS = 33  # ~30 Hz: smooth to the eye, few enough layouts to stay cheap
+PARAGRAPH_GAP = SPACE["s"]     # below a paragraph, a heading, and a list's last item
+LIST_ITEM_GAP = SPACE["xxs"]   # between the items of one list
+LIST_INDENT = SPACE["l"] + SPACE["xs"]  # a list level's indent
+
+
+def _space_blocks(document: QTextDocument, start: int) -> None:
+    """The gap below each block, from the block before `start` (whose follower may have
+    changed) to the end. The last block has none: the message's frame gives the room."""
+    block = document.findBlock(start)
+    if block.previous().isValid():
+        block = block.previous()
+    while block.isValid():
+        following = block.next()
+        if QTextCursor(block).currentTable() is not None:
+            block = following  # a cell: the table's own padding spaces it
+            continue
+        if not following.isValid():
+            gap = 0
+        elif block.textList() is not None and following.textList() is not None:
+            gap = LIST_ITEM_GAP
+        else:
+            gap = PARAGRAPH_GAP
+        if block.blockFormat().bottomMargin() != gap:
+            spaced = QTextBlockFormat()
+            spaced.setBottomMargin(gap)
+            QTextCursor(block).mergeBlockFormat(spaced)
+        block = following
 
 
 def _start_block(cursor: QTextCursor, block_format: QTextBlockFormat,
@@ -66,6 +97,8 @@ class MarkdownView(QTextBrowser):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.viewport().setAutoFillBackground(False)  # the message's frame shows through
         self.document().setDocumentMargin(2)
+        self.document().setIndentWidth(LIST_INDENT)
+        self.document().setUndoRedoEnabled(False)  # read only: nothing to undo, nothing to keep
         self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
         self._blocks = FinishedBlocks()
         self._rendered = 0     # text[:_rendered] is in the document as markdown
@@ -84,6 +117,7 @@ class MarkdownView(QTextBrowser):
         self._blocks = FinishedBlocks()
         self._blocks.append(text)
         self.setMarkdown(text)
+        _space_blocks(self.document(), 0)
         self._rendered = self._shown = len(text)
         self._tail_start = -1
 
@@ -107,6 +141,7 @@ class MarkdownView(QTextBrowser):
         text = self._blocks.text
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
+        changed = cursor.position()
         if finished > self._rendered:
             if self._tail_start >= 0:  # the tail is now part of finished blocks: replace it
                 cursor.setPosition(self._tail_start, QTextCursor.MoveMode.KeepAnchor)
@@ -114,6 +149,7 @@ class MarkdownView(QTextBrowser):
                 if self._rendered:  # drop the empty block the tail lived in
                     cursor.deletePreviousChar()
                 self._tail_start = -1
+            changed = min(changed, cursor.position())
             block = text[self._rendered:finished]
             if block.strip():
                 parsed = QTextDocument()
@@ -130,6 +166,7 @@ class MarkdownView(QTextBrowser):
                 self._tail_start = cursor.position()
             cursor.insertText(text[self._shown:], QTextCharFormat())
             self._shown = len(text)
+        _space_blocks(self.document(), changed)
 
     def _fit_height(self, size) -> None:
         margins = self.contentsMargins()

@@ -62,7 +62,8 @@ def view(qapp):
 
 
 def structure(document) -> list[tuple]:
-    """What a reader sees, block by block: text, heading level, list, code block, table cell.
+    """What a reader sees, block by block: text, heading level, list, code block, table cell,
+    the gap below it (outside tables: Qt pads a cell as it likes).
     (toMarkdown() is no referee: Qt writes a code block followed by a table wrongly.)"""
     from PySide6.QtGui import QTextCursor, QTextFormat
 
@@ -72,7 +73,8 @@ def structure(document) -> list[tuple]:
             fence = block.blockFormat().hasProperty(QTextFormat.Property.BlockCodeFence)
             in_table = QTextCursor(block).currentTable() is not None
             shown.append((block.text(), block.blockFormat().headingLevel(),
-                          block.textList() is not None, fence, in_table))
+                          block.textList() is not None, fence, in_table,
+                          None if in_table else block.blockFormat().bottomMargin()))
         block = block.next()
     return shown
 
@@ -113,6 +115,20 @@ def test_mid_stream_finished_blocks_are_formatted_and_the_tail_is_plain(view):
     view.append("** done")
     view.finish()
     assert view.toPlainText().endswith("still typing done")
+
+
+def test_paragraphs_and_lists_are_spaced_and_a_list_is_indented_one_step(view):
+    from app.ui.chat.markdown_view import LIST_INDENT, PARAGRAPH_GAP
+
+    view.set_markdown("Done. I added both tasks:\n\n- **Renew passport**, next Friday\n"
+                      "- **Book dentist**\n\nTo list what is due this week:")
+    document, layout = view.document(), view.document().documentLayout()
+    blocks = [document.findBlockByNumber(number) for number in range(document.blockCount())]
+    [intro, first, second, after] = [layout.blockBoundingRect(block) for block in blocks]
+    assert first.top() - intro.bottom() >= PARAGRAPH_GAP  # the list is not glued to its text
+    assert after.top() - second.bottom() >= PARAGRAPH_GAP
+    assert second.top() - first.bottom() < PARAGRAPH_GAP   # its items stay together
+    assert document.indentWidth() == LIST_INDENT < 40  # Qt's default indent reads as a hole
 
 
 def test_the_view_grows_with_its_text(view):
