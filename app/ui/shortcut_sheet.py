@@ -5,6 +5,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
 from app.ui.chat.approval_card import ALLOW_KEYS
 from app.ui.chat.voice_recorder import HOLD_KEYS
+from app.ui.theme.icons import words_only
 
 SHORTCUTS = [
     ("Chat", [
@@ -97,5 +98,6 @@ class ShortcutSheet(QDialog):
         self.table.setAccessibleName("Keyboard shortcuts")
         layout.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        words_only(buttons)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

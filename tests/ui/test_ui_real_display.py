@@ -340,3 +340,41 @@ def test_lists_managed_by_keyboard_alone_in_the_real_window(desktop_app, display
     xdotool(display, "key", "alt+d")
     desktop_app.wait_until(lambda: list_names(app_home) == ["Inbox"], ANSWER,
                            "deleting the list")
+
+
+# Run on the test's X display: which standard dialog buttons carry an icon. On X11 Qt takes one
+# from the desktop's icon theme (a floppy disk for Save, a cross for Close); offscreen has none.
+DIALOG_ICONS = """
+import json, sys
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+app = QApplication(sys.argv[:1])
+from app.common.paths import tasks_db_path
+from app.config.keystore import KeyStore
+from app.config.settings import Settings
+from app.tasks import TaskStore
+from app.ui.settings.settings_dialog import SettingsDialog
+from app.ui.shortcut_sheet import ShortcutSheet
+from app.ui.task_runner import TaskRunner
+from app.ui.tasks.task_editor import TaskEditor
+from app.ui.theme.apply import apply_theme
+apply_theme(app)
+stock = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+dialogs = {"shortcuts": ShortcutSheet(), "task editor": TaskEditor(TaskStore(tasks_db_path())),
+           "settings": SettingsDialog(Settings(), KeyStore(), TaskRunner())}
+print(json.dumps({"stock": not stock.buttons()[0].icon().isNull()} | {
+    name: [button.text().replace("&", "") for button in dialog.findChild(QDialogButtonBox).buttons()
+           if not button.icon().isNull()] for name, dialog in dialogs.items()}))
+"""
+
+
+def test_dialog_buttons_are_words_without_the_desktops_stock_icons(display, app_home):
+    import json
+
+    env = cli_env(app_home, DISPLAY=display, QT_QPA_PLATFORM="xcb",
+                  PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+    shown = subprocess.run([sys.executable, "-c", DIALOG_ICONS], env=env, capture_output=True,
+                           text=True, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    icons = json.loads(shown.stdout.strip().splitlines()[-1])
+    assert icons.pop("stock")  # this X display does hand out stock icons
+    assert icons == {"shortcuts": [], "task editor": [], "settings": []}

@@ -16,7 +16,6 @@ import asyncio
 import os
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -39,6 +38,7 @@ from app.ui.settings.appearance_page import AppearancePage
 from app.ui.settings.general_page import GeneralPage, sentence_label
 from app.ui.settings.tools_page import ToolsPage
 from app.ui.task_runner import TaskRunner
+from app.ui.theme.icons import words_only
 from app.ui.theme.tokens import SPACE
 
 API_KEY_PAGE = GET_A_KEY
@@ -119,8 +119,7 @@ class SettingsDialog(QDialog):
                                    | QDialogButtonBox.StandardButton.Close)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
-        for button in (self.save_button, self.close_button):
-            button.setIcon(QIcon())  # words, not a desktop theme's floppy disk and red X
+        words_only(buttons)
         self.save_button.setProperty("role", "primary")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)

@@ -19,7 +19,6 @@ dialog keeps a form's width (FORM_WIDTH) however wide the window it opens over.
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -46,7 +45,7 @@ from app.tasks.when.natural_dates import read_due
 from app.tasks.when.reminder_time import describe_before, read_remind
 from app.ui.tasks.date_picker import DatePicker
 from app.ui.theme import apply
-from app.ui.theme.icons import icon
+from app.ui.theme.icons import icon, words_only
 from app.ui.theme.tokens import FORM_WIDTH, SPACE
 
 PREVIEW_DELAY_MS = 150
@@ -196,8 +195,7 @@ class TaskEditor(QDialog):
                                    | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setDefault(True)  # Enter in a line edit saves
-        for button in buttons.buttons():
-            button.setIcon(QIcon())
+        words_only(buttons)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
 

@@ -6,6 +6,7 @@ from functools import lru_cache
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QDialogButtonBox
 
 from app.common.paths import resource_path
 from app.ui.theme import apply
@@ -23,6 +24,13 @@ def icon(name: str, colour: str | None = None) -> QIcon:
     """The icon `name` ("copy", "refresh-cw"…) in `colour` (default: the muted text colour);
     an empty icon when the file is missing, so a button still shows its text."""
     return _tinted(name, colour or apply.current().muted)
+
+
+def words_only(buttons: QDialogButtonBox) -> None:
+    """A dialog's standard buttons in words: not the desktop theme's floppy disk, red X or
+    black cross, which no other button of the app has."""
+    for button in buttons.buttons():
+        button.setIcon(QIcon())
 
 
 def pixmap(name: str, colour: str, size: int, scale: float = 2.0) -> QPixmap:

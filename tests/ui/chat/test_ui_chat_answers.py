@@ -6,7 +6,7 @@ Real widgets and the real agent stack against the fake Gemini on loopback.
 from fake_gemini import quota, text
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 from ui_helpers import answer_text, answers, idle, items, type_and_send, wait_for_answer
 
 from app.ui.chat.chat_items import ErrorItem, MessageItem, NoticeItem
@@ -237,6 +237,8 @@ def test_f1_and_ctrl_slash_show_every_shortcut_and_focus_returns(qtbot, window):
         qtbot.waitUntil(lambda sheet=sheet: sheet is not None and sheet.isVisible())
         for shown in ("Ctrl+R", "F2", "Alt+A", "Ctrl+End", "Esc"):
             assert shown in sheet.table.text()
+        [close] = sheet.findChildren(QPushButton)
+        assert close.text().replace("&", "") == "Close" and close.icon().isNull()  # no stock X
         sheet.reject()
         qtbot.waitUntil(window.chat.input.hasFocus)
 
