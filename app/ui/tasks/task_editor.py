@@ -142,8 +142,10 @@ class TaskEditor(QDialog):
             combo.setMinimumContentsLength(COMBO_CHARACTERS)
         self._fill_places(task, list)
         self.priority_combo = QComboBox()
-        self.priority_combo.addItems(PRIORITIES)
-        self.priority_combo.setCurrentText(task.priority if task else (priority or "none"))
+        for level in PRIORITIES:  # in words, as the other fields read; the stored name as data
+            self.priority_combo.addItem(level.capitalize(), level)
+        self.priority_combo.setCurrentIndex(
+            PRIORITIES.index(task.priority if task else (priority or "none")))
         self.tags_edit = QLineEdit(", ".join(task.tags if task else tags))
         self.tags_edit.setPlaceholderText("work, home")
         self.hint_label = QLabel()
@@ -396,7 +398,7 @@ class TaskEditor(QDialog):
             "title": self.title_edit.text(),
             "notes": self.notes_edit.toPlainText(),
             "due": self.due_edit.text().strip() or None,
-            "priority": self.priority_combo.currentText(),
+            "priority": self.priority_combo.currentData(),
             "tags": [tag for tag in self.tags_edit.text().split(",") if tag.strip()],
             "repeat": self.repeat_edit.text().strip(),
             "remind": self.remind_edit.text().strip(),

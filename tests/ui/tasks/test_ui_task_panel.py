@@ -187,7 +187,7 @@ def test_new_task_editor_adds_with_every_field(qtbot, store, make_panel):
     assert editor.due_edit.text() == "today"  # opened from Today
     editor.title_edit.setText("Plan trip")
     editor.due_edit.setText(f"{day(3)} 14:00")
-    editor.priority_combo.setCurrentText("medium")
+    editor.priority_combo.setCurrentText("Medium")
     editor.tags_edit.setText("travel, fun")
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     [task] = store.list_tasks()
@@ -210,7 +210,7 @@ def test_enter_on_a_row_opens_the_editor_and_saves(qtbot, store, make_panel):
 
     editor.title_edit.setText("Water the ferns")
     editor.due_edit.setText("tomorrow")
-    editor.priority_combo.setCurrentText("high")
+    editor.priority_combo.setCurrentText("High")
     editor.tags_edit.setText("home, garden")
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
 
