@@ -136,6 +136,11 @@ class ConversationList(QWidget):
         top.addWidget(self.new_button)
         layout.addLayout(top)
         self._restyle()
+        self.no_match = QLabel(wordWrap=True)  # a search that finds nothing says so
+        self.no_match.setProperty("role", "caption")
+        self.no_match.setContentsMargins(SPACE["s"], 0, SPACE["s"], 0)
+        self.no_match.hide()
+        layout.addWidget(self.no_match)
         self.list = QListWidget()
         self.list.setAccessibleName("Conversations")
         self.list.setItemDelegate(ConversationRow(self.list))
@@ -193,7 +198,8 @@ class ConversationList(QWidget):
         try:
             self.list.clear()
             now = clock.now().astimezone()
-            for conversation in self.conversations.list(self.search.text()):
+            query = self.search.text()
+            for conversation in self.conversations.list(query):
                 item = QListWidgetItem(conversation.title)
                 item.setData(ID_ROLE, conversation.id)
                 item.setData(WHEN_ROLE, when_label(conversation.updated_at, now))
@@ -202,6 +208,8 @@ class ConversationList(QWidget):
                 self.list.addItem(item)
                 if conversation.id == self.current_id:
                     self.list.setCurrentItem(item)
+            self.no_match.setText(f"No chat mentions “{query.strip()}”.")
+            self.no_match.setVisible(bool(query.strip()) and self.list.count() == 0)
         finally:
             self._filling = False
 

@@ -126,8 +126,15 @@ def test_search_finds_conversations_by_what_was_said(qtbot, window, gemini):
     chat(qtbot, window, gemini, "groceries", "Milk and eggs.")
     qtbot.keyClicks(window.sidebar.search, "embassy")
     assert titles(window) == ["passport renewal"]
+    assert not window.sidebar.no_match.isVisible()
     window.sidebar.search.clear()
     assert titles(window) == ["groceries", "passport renewal"]
+    qtbot.keyClicks(window.sidebar.search, "volcano")
+    assert titles(window) == []  # and the empty list says why, not a blank column
+    assert window.sidebar.no_match.isVisible()
+    assert window.sidebar.no_match.text() == "No chat mentions “volcano”."
+    window.sidebar.search.clear()
+    assert not window.sidebar.no_match.isVisible()
 
 
 def test_the_last_conversation_and_window_size_come_back_after_a_restart(qtbot, window, gemini,
