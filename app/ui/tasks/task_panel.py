@@ -1,6 +1,5 @@
-"""The task panel, where people keep their tasks: a sidebar of views (Today, Upcoming, All,
-Inbox and each list, Done, Trash, with counts) beside the list, which shows subtasks under their
-parents, and an add box that reads quick-add syntax.
+"""The task panel: a sidebar of views (Today, Upcoming, All, Inbox and each list, Done, Trash,
+with counts) beside the list, subtasks under their parents, and an add box (quick-add syntax).
 
 Every write goes through the store; the panel never updates its rows itself. Every change
 reaches it through LiveUpdates (its own, the agent's tools', the CLI's) and the panel re-reads
@@ -349,8 +348,9 @@ class TaskPanel(QWidget):
         self.delete_action.setEnabled(view != "Trash")
         self.empty_trash_button.setVisible(view == "Trash" and bool(tasks))
         self.empty_label.show_for(view, self.current_list)
-        self.add_box.setVisible(view != "Trash")
-        if view == "Trash":  # words typed in another view are not for the Trash
+        # Done and the Trash take no new task (as Things' Logbook), nor words typed elsewhere.
+        self.add_box.setVisible(view not in ("Done", "Trash"))
+        if view in ("Done", "Trash"):
             self.add_box.clear()
         self.stack.setCurrentWidget(self.view if tasks else self.empty_label)
         if keep is not None and not self.select_task(keep) and tasks and old_row >= 0:

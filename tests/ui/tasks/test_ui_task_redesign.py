@@ -315,10 +315,12 @@ def test_esc_clears_the_add_box(qtbot, make_panel):
     assert panel.add_line.hasFocus()
 
 
-def test_the_trash_does_not_keep_text_typed_in_another_view(qtbot, store, make_panel):
+@pytest.mark.parametrize("view", ["Done", "Trash"])
+def test_done_and_the_trash_offer_no_add_box_nor_keep_text_typed_elsewhere(
+        qtbot, store, make_panel, view):
     panel = make_panel()
     panel.add_line.setText("Half a thought")
-    panel.show_view("Trash")
+    panel.show_view(view)
     assert panel.add_line.text() == "" and not panel.add_box.isVisible()
     panel.show_view("Today")
     assert panel.add_box.isVisible() and panel.add_line.text() == ""
