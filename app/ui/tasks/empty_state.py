@@ -1,6 +1,9 @@
 """What a view says when it has no tasks: a quiet icon, one kind line and one useful sentence,
 centred where the rows would be; Today's offers the add box (its button puts the cursor
-there). The words are in EMPTY; a list's own view says its name."""
+there). The words are in EMPTY; a list's own view says its name, and someone who has no task
+anywhere yet is welcomed rather than told that nothing is *left*."""
+
+from collections.abc import Mapping
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
@@ -23,13 +26,22 @@ EMPTY = {
               ("Deleted tasks stay here for 30 days, so you can restore them; "
                "then they are deleted for good."), False),
 }
+FIRST_TASK = ("No tasks yet.", "Add your first one above, or tell the assistant what is on your "
+              "mind.")
 ICON_SIZE = 32
 
 
-def empty_words(view: str, list_name: str | None) -> tuple[str, str, str, bool]:
+def empty_words(view: str, list_name: str | None,
+                counts: Mapping[tuple[str, str], int] | None = None) -> tuple[str, str, str, bool]:
+    """`counts`, the sidebar's ("view", name) counts: none open, done or in the trash means
+    no task was ever kept here."""
     if list_name is not None:
         return ("list", f"Nothing in {list_name}.", "Add a task above.", True)
-    return EMPTY[view]
+    icon_name, line, sentence, offers_add = EMPTY[view]
+    if offers_add and counts is not None and not any(
+            counts.get(("view", name)) for name in ("All", "Done", "Trash")):
+        line, sentence = FIRST_TASK
+    return icon_name, line, sentence, offers_add
 
 
 class EmptyState(QWidget):
@@ -63,8 +75,9 @@ class EmptyState(QWidget):
         layout.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(3)
 
-    def show_for(self, view: str, list_name: str | None) -> None:
-        self._icon_name, line, sentence, offers_add = empty_words(view, list_name)
+    def show_for(self, view: str, list_name: str | None,
+                 counts: Mapping[tuple[str, str], int] | None = None) -> None:
+        self._icon_name, line, sentence, offers_add = empty_words(view, list_name, counts)
         self.line.setText(line)
         self.sentence.setText(sentence)
         self.add_button.setVisible(offers_add)

@@ -347,7 +347,7 @@ class TaskPanel(QWidget):
         self.edit_action.setEnabled(view != "Trash")
         self.delete_action.setEnabled(view != "Trash")
         self.empty_trash_button.setVisible(view == "Trash" and bool(tasks))
-        self.empty_label.show_for(view, self.current_list)
+        self.empty_label.show_for(view, self.current_list, counts=counted[1])
         # Done and the Trash take no new task (as Things' Logbook), nor words typed elsewhere.
         self.add_box.setVisible(view not in ("Done", "Trash"))
         if view in ("Done", "Trash"):

@@ -115,19 +115,25 @@ def test_views_switch_by_keyboard(qtbot, make_panel):
 
 def test_each_empty_view_says_something_useful(qtbot, store, make_panel):
     """Issue 23: an empty Today is kind and offers the add box; an empty Trash says what it
-    keeps and for how long; the others say what would be there."""
+    keeps and for how long; the others say what would be there. Someone with no task at all
+    yet is welcomed, not told that nothing is left."""
     panel = make_panel()
-    expected = {"Today": "Nothing left for today.", "Upcoming": "Nothing coming up.",
-                "All": "No open tasks.", "Done": "Nothing done yet.",
-                "Trash": "The trash is empty."}
-    for name, line in expected.items():
+    first_run = {"Today": "No tasks yet.", "Upcoming": "Nothing coming up.",
+                 "All": "No tasks yet.", "Done": "Nothing done yet.",
+                 "Trash": "The trash is empty."}
+    for name, line in first_run.items():
         panel.show_view(name)
         assert panel.empty_label.isVisible() and panel.empty_label.text().startswith(line)
         assert not panel.view.isVisible()
     assert "30 days" in panel.empty_label.text()  # the Trash: what it keeps, how long
     panel.show_view("Upcoming")
     assert not panel.empty_label.add_button.isVisible()
-    panel.show_view("Today")
+
+    chore = store.add("Old chore", by=BY_CLI)
+    store.complete(chore.id, by=BY_CLI)  # someone who has kept tasks, none open
+    for name, line in {"All": "No open tasks.", "Today": "Nothing left for today."}.items():
+        panel.show_view(name)
+        qtbot.waitUntil(lambda line=line: panel.empty_label.text().startswith(line))
     assert "Enjoy the calm" in panel.empty_label.text()
     panel.activateWindow()
     panel.empty_label.add_button.click()  # the add box, offered
