@@ -7,7 +7,6 @@ close on Enter) cannot do.
 """
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout
 
 from app.ui.theme.tokens import SPACE
@@ -20,9 +19,11 @@ class ListNameField(QFrame):
 
     def __init__(self, name: str, parent=None) -> None:
         super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAutoFillBackground(True)  # covers the row's name
-        self.setBackgroundRole(QPalette.ColorRole.Base)
+        # It covers the row's name in the sidebar's own colour, no box of its own around the
+        # rounded field: a framed white panel read as a second, broken field.
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.setProperty("surface", "chrome")
         self.line = QLineEdit(name)
         self.line.setAccessibleName("List name")
         self.line.setPlaceholderText("New list")
