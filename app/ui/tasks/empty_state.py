@@ -63,7 +63,7 @@ class EmptyState(QWidget):
         self.sentence.setWordWrap(True)
         self.sentence.setTextFormat(Qt.TextFormat.PlainText)
         self.add_button = QPushButton("Add a task")
-        self.add_button.setProperty("role", "quiet")
+        self.add_button.setProperty("role", "link")  # an action in the accent, as Reschedule…
         self.add_button.clicked.connect(self.add_clicked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(SPACE["xl"], SPACE["xl"], SPACE["xl"], SPACE["xl"])
