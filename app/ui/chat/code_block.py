@@ -40,7 +40,7 @@ class CodeBlock(Surface):
         self.copy_button = QToolButton(autoRaise=True)
         self.copy_button.setProperty("role", "quiet")
         self.copy_button.setIcon(icon("copy"))
-        self.copy_button.setText("Copy")
+        self.copy_button.setText("Copy code")  # told apart from the message's own Copy below
         self.copy_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.copy_button.setToolTip("Copy this code")
         self.copy_button.setAccessibleName("Copy code")

@@ -44,6 +44,7 @@ def test_a_code_block_scrolls_on_its_own_with_label_highlighting_and_copy(qtbot,
     assert keyword.charFormat().foreground().color() != name.charFormat().foreground().color()
     # Tab reaches it; a click copies without taking the focus from the message box
     assert block.copy_button.focusPolicy() == Qt.FocusPolicy.TabFocus
+    assert block.copy_button.text() == "Copy code"  # not a second "Copy" above the message's
     qtbot.mouseClick(block.copy_button, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == block.text
 
