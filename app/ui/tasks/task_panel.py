@@ -44,7 +44,7 @@ from app.tasks import (
 )
 from app.tasks.when.dates import friendly_due, local_today
 from app.ui.live_updates import LiveUpdates
-from app.ui.tasks import sections
+from app.ui.tasks import list_sentences, sections
 from app.ui.tasks.empty_state import EmptyState
 from app.ui.tasks.quick_add_box import QuickAddBox
 from app.ui.tasks.reminder_bar import ReminderBar
@@ -696,16 +696,7 @@ class TaskPanel(QWidget):
         entry = next((item for item in lists or () if item.name == name), None)
         if entry is None:
             return
-        held = entry.open + entry.done
-        if not held:
-            text = f"Delete the list “{name}”? It holds no tasks."
-        else:
-            both = f" ({entry.open} open, {entry.done} done)" if entry.open and entry.done else ""
-            kind = "" if both else " open" if entry.open else " done"
-            text = (f"Delete the list “{name}”? Its {held}{kind} task{'s' if held != 1 else ''}"
-                    f"{both} move{'s' if held == 1 else ''} to {INBOX}; no task is deleted. "
-                    "Ctrl+Z brings the list back with them.")
-        self._confirm("Delete list", text, "&Delete list",
+        self._confirm("Delete list", list_sentences.delete_question(entry), "&Delete list",
                       lambda yes: self._delete_list(name) if yes else self.sidebar.setFocus())
 
     def _delete_list(self, name: str) -> None:
@@ -716,9 +707,7 @@ class TaskPanel(QWidget):
             return
         self.sidebar.list_removed(name)
         self.refresh()
-        tasks = f"{moved} task{'s' if moved != 1 else ''}"
-        self._say(f"Deleted the list “{name}”; its {tasks} {'are' if moved != 1 else 'is'} in "
-                  f"{INBOX} now. Ctrl+Z undoes it." if moved else f"Deleted the list “{name}”.")
+        self._say(list_sentences.deleted_sentence(name, moved))
 
     def set_compact(self, compact: bool) -> None:
         """The shell's narrow layout: the sidebar folds to its icons (and back)."""
