@@ -168,6 +168,7 @@ class TaskPanel(QWidget):
         layout.addWidget(self.empty_trash_button, 0, Qt.AlignmentFlag.AlignRight)
 
         self.status_label = StatusLine(main)
+        self.status_label.undo_requested.connect(self.undo)
         layout.addWidget(self.status_label)
 
         self.splitter.setCollapsible(1, False)
@@ -374,7 +375,8 @@ class TaskPanel(QWidget):
                                                                     by=Step(WINDOW)))
         if moved is not None:
             count, day = moved
-            self._say(reschedule.sentence(count, day) + (" Ctrl+Z undoes it." if count else ""))
+            self._say(reschedule.sentence(count, day) + (" Ctrl+Z undoes it." if count else ""),
+                      undoable=bool(count))
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.view.viewport() and event.type() == QEvent.Type.Resize \
@@ -456,7 +458,7 @@ class TaskPanel(QWidget):
         self.add_box.clear()
         self._select_next = task.id
         made = f"Created list {added.new_list}. " if added.new_list else ""
-        self._say(f"{made}Added “{task.title}”.{self._where_it_is(task)}")
+        self._say(f"{made}Added “{task.title}”.{self._where_it_is(task)}", undoable=True)
 
     def _where_it_is(self, task: Task) -> str:
         """" It is under Upcoming." when the task is not in the view it was added from."""
@@ -470,7 +472,7 @@ class TaskPanel(QWidget):
         if not done:
             task = self._attempt(lambda: self._store.reopen(task_id, by=WINDOW))
             if task is not None:
-                self._say(f"Reopened “{task.title}”.")
+                self._say(f"Reopened “{task.title}”.", undoable=True)
             return
         below = self._attempt(lambda: self._store.open_subtasks(task_id))
         if below is None:
@@ -502,7 +504,7 @@ class TaskPanel(QWidget):
         task = self._attempt(lambda: self._store.complete(task_id, by=WINDOW))
         if task is not None:  # a repeating task stays open, moved on: say where to
             moved_on = f" Next: {friendly_due(task.due)}." if task.status == "open" else ""
-            self._say(f"Completed “{task.title}”.{moved_on}")
+            self._say(f"Completed “{task.title}”.{moved_on}", undoable=True)
         self.view.viewport().update()
 
     def _ask_with_subtasks(self, ids: list[int], open_below: int) -> None:
@@ -570,10 +572,10 @@ class TaskPanel(QWidget):
         tasks = self._attempt(run)
         if tasks is None:
             if step.id is not None:  # some were changed before one failed: still one step
-                self._say(self.status_label.text() + " Ctrl+Z undoes the others.")
+                self._say(self.status_label.text() + " Ctrl+Z undoes the others.", undoable=True)
             return
         what = f"“{tasks[0].title}”" if len(tasks) == 1 else f"{len(tasks)} tasks"
-        self._say(f"{verb} {what}. Ctrl+Z undoes it.")
+        self._say(f"{verb} {what}. Ctrl+Z undoes it.", undoable=True)
 
     def undo(self) -> None:
         reverted = self._attempt(lambda: self._store.undo(by=WINDOW, origin=OWN_STEPS))
@@ -654,7 +656,7 @@ class TaskPanel(QWidget):
 
     def _saved(self, task: Task) -> None:
         self._select_next = task.id
-        self._say(f"Saved “{task.title}”.{self._where_it_is(task)}")
+        self._say(f"Saved “{task.title}”.{self._where_it_is(task)}", undoable=True)
 
     def _editor_closed(self, editor) -> None:
         if self.editor is editor:
@@ -687,7 +689,7 @@ class TaskPanel(QWidget):
             return
         self.sidebar.name_saved(name)
         self._say(f"Renamed the list “{old}” to “{name}”." if old else
-                  f"Added the list “{name}”.")
+                  f"Added the list “{name}”.", undoable=True)
 
     def ask_delete_list(self, name: str) -> None:
         """Delete asks first, saying what happens to the list's tasks: they move to Inbox
@@ -707,7 +709,7 @@ class TaskPanel(QWidget):
             return
         self.sidebar.list_removed(name)
         self.refresh()
-        self._say(list_sentences.deleted_sentence(name, moved))
+        self._say(list_sentences.deleted_sentence(name, moved), undoable=True)
 
     def set_compact(self, compact: bool) -> None:
         """The shell's narrow layout: the sidebar folds to its icons (and back)."""
@@ -745,7 +747,8 @@ class TaskPanel(QWidget):
         task = self._attempt(lambda: self._store.snooze(task_id, until, by=WINDOW))
         if task is not None:
             self.reminder_bar.dismiss()
-            self._say(f"Snoozed “{task.title}” until {friendly_due(task.remind_at)}.")
+            self._say(f"Snoozed “{task.title}” until {friendly_due(task.remind_at)}.",
+                      undoable=True)
 
     # -- errors and shutdown ---------------------------------------------------------------
 
@@ -765,8 +768,8 @@ class TaskPanel(QWidget):
     def _stopped_updating(self) -> None:
         self._say("The task list stopped updating; it was written to the log.")
 
-    def _say(self, sentence: str) -> None:
-        self.status_label.say(sentence)
+    def _say(self, sentence: str, *, undoable: bool = False) -> None:
+        self.status_label.say(sentence, undoable=undoable)
 
     def shutdown(self) -> None:
         """Stop listening; the main window calls this before closing the store."""

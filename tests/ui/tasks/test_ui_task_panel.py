@@ -279,6 +279,25 @@ def test_completing_a_repeating_task_says_where_it_moved_and_done_says_why_it_is
     assert "A repeating task moves to its next date instead." in panel.empty_label.sentence.text()
 
 
+def test_a_change_offers_undo_beside_its_sentence_and_a_refusal_does_not(
+        qtbot, store, make_panel):
+    task = store.add("Water plants", due=day(0), by=BY_CLI)
+    panel = make_panel()
+    click_checkbox(qtbot, panel, task.id)  # the classic slip: a circle clicked by mistake
+    qtbot.waitUntil(lambda: store.get(task.id).status == "done")
+    undo = panel.status_label.undo_button
+    assert panel.status_label.text() == "Completed “Water plants”." and undo.isVisible()
+    qtbot.mouseClick(undo, Qt.MouseButton.LeftButton)
+    assert store.get(task.id).status == "open"
+    assert panel.status_label.text().startswith("Undid") and not undo.isVisible()
+    qtbot.waitUntil(lambda: panel.visible_task_ids() == [task.id])
+
+    panel.add_line.setText("x" * 600)  # over the title limit: refused, nothing to undo
+    qtbot.keyClick(panel.add_line, Qt.Key.Key_Return)
+    assert "500" in panel.status_label.text() and panel.status_label.isVisible()
+    assert not undo.isVisible() and store.count() == 1
+
+
 def test_checkbox_completes_and_unchecking_in_done_reopens(qtbot, store, make_panel):
     task = store.add("Water plants", due=day(0), by=BY_CLI)
     panel = make_panel()
