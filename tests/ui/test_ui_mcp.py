@@ -63,6 +63,10 @@ def test_the_tools_page_adds_sets_permissions_and_removes(qtbot, window, workspa
     qtbot.waitExposed(dialog)
     dialog.pages.setCurrentWidget(dialog.tools_page)
     page = dialog.tools_page
+    qtbot.waitUntil(page.name_field.isVisible)
+    for field in (page.name_field, page.target_field):  # read whole, not "Name, e.…"
+        assert field.fontMetrics().horizontalAdvance(field.placeholderText()) < field.width()
+    assert "server-filesystem" in page.add_example.text() and page.add_example.isVisible()
     box = page.permission_box("notes", "write_note")
     assert box.currentText() == "Always allow"
     assert page.permission_box("notes", "read_notes").currentText() == \

@@ -54,12 +54,20 @@ class ToolsPage(QWidget):
         self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
 
         self.name_field = QLineEdit()
-        self.name_field.setPlaceholderText("Name, e.g. files")
+        # Short placeholders that fit the fields; the example is the caption under them (a long
+        # placeholder was cut to "Name, e.…").
+        self.name_field.setPlaceholderText("Name")
         self.name_field.setAccessibleName("New server name")
         self.target_field = QLineEdit()
-        self.target_field.setPlaceholderText("Command (npx -y @modelcontextprotocol/server-"
-                                             "filesystem ~/Documents) or http://… URL")
+        self.target_field.setPlaceholderText("Command or URL")
         self.target_field.setAccessibleName("New server command or URL")
+        self.add_example = QLabel("For example: files, and npx -y @modelcontextprotocol/"
+                                  "server-filesystem ~/Documents, or an http://… address.")
+        self.add_example.setProperty("role", "caption")
+        self.add_example.setWordWrap(True)
+        self.add_example.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for field in (self.name_field, self.target_field):
+            field.setAccessibleDescription(self.add_example.text())
         self.target_field.returnPressed.connect(self.add_server)
         self.add_button = QPushButton("Add server")
         self.add_button.clicked.connect(self.add_server)
@@ -104,6 +112,7 @@ class ToolsPage(QWidget):
         layout.addLayout(remove_row)
         layout.addWidget(self.confirm_remove)
         layout.addLayout(add_row)
+        layout.addWidget(self.add_example)
         layout.addWidget(self.message)
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(False)
