@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from app.tasks import INBOX
 from app.ui.tasks.list_name_field import ListNameField
 from app.ui.theme import apply
-from app.ui.theme.icons import icon
+from app.ui.theme.icons import icon, initial
 from app.ui.theme.tokens import SPACE, type_px
 
 VIEW_ROLE = Qt.ItemDataRole.UserRole
@@ -237,6 +237,8 @@ class TaskSidebar(QListWidget):
         for name in self._lists:
             item = self._add(("list", name), "inbox" if name == INBOX else "list")
             item.setToolTip(INBOX_IS_FIXED if name == INBOX else name)  # a long name is cut
+            if self.compact and name != INBOX:  # folded, the icon is all there is to tell by
+                item.setIcon(initial(name, apply.current().muted))
         self._placeholder = None
         if self._renaming == "":
             self._placeholder = QListWidgetItem(icon("list", apply.current().muted), "")

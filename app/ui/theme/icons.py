@@ -3,8 +3,8 @@ token colour so they suit light, dark and high-contrast schemes alike."""
 
 from functools import lru_cache
 
-from PySide6.QtCore import QByteArray, QSize, Qt
-from PySide6.QtGui import QIcon, QPainter, QPixmap
+from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QDialogButtonBox
 
@@ -24,6 +24,27 @@ def icon(name: str, colour: str | None = None) -> QIcon:
     """The icon `name` ("copy", "refresh-cw"…) in `colour` (default: the muted text colour);
     an empty icon when the file is missing, so a button still shows its text."""
     return _tinted(name, colour or apply.current().muted)
+
+
+def initial(name: str, colour: str, scale: float = 2.0) -> QIcon:
+    """`name`'s first letter in a rounded square, an icon's size: a list's own mark where its
+    name does not fit (the folded sidebar), so Home and Work are told apart at a glance."""
+    result = QPixmap(QSize(SIZE, SIZE) * scale)
+    result.fill(Qt.GlobalColor.transparent)
+    result.setDevicePixelRatio(scale)
+    painter = QPainter(result)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    pen = QPen(QColor(colour))
+    pen.setWidthF(1.25)  # Lucide's stroke at this size
+    painter.setPen(pen)
+    painter.drawRoundedRect(QRectF(1, 1, SIZE - 2, SIZE - 2), 4, 4)
+    font = QFont()
+    font.setPixelSize(round(SIZE * 0.6))
+    font.setWeight(QFont.Weight.DemiBold)
+    painter.setFont(font)
+    painter.drawText(QRectF(0, 0, SIZE, SIZE), Qt.AlignmentFlag.AlignCenter, name[:1].upper())
+    painter.end()
+    return QIcon(result)
 
 
 def words_only(buttons: QDialogButtonBox) -> None:

@@ -331,14 +331,23 @@ def test_done_and_the_trash_offer_no_add_box_nor_keep_text_typed_elsewhere(
 
 def test_the_sidebar_folds_to_icons_and_back(qtbot, store, make_panel):
     store.add_list("Work", by=BY_CLI)
+    store.add_list("Home", by=BY_CLI)
     panel = make_panel(600, 500)
     sidebar = panel.sidebar
+
+    def list_icons() -> list[bytes]:
+        pictures = [item.icon().pixmap(16).toImage() for item in sidebar._items()
+                    if item.toolTip() in ("Home", "Work")]
+        return [bytes(picture.constBits()) for picture in pictures]
+
     wide = sidebar.width()
+    assert len(set(list_icons())) == 1  # unfolded, the names tell the lists apart
     panel.set_compact(True)
     qtbot.waitUntil(lambda: sidebar.width() <= COMPACT)
     assert not sidebar.heading.isVisible()  # "Lists" and its +: folded away
     names = [item.toolTip() for item in sidebar._items()]
     assert names[:3] == ["Today", "Upcoming", "All"] and "Work" in names  # said on hover
+    assert len(set(list_icons())) == 2  # folded, each list's initial does
     assert panel.view.width() > 0
     # the keys still reach every view
     panel.activateWindow()
