@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.sidebar = ConversationList(conversations, self.live, self.splitter)
         self.chat = ChatPanel(conversations, store, agent, runner, parent=self.splitter)
+        self.live.conversations_changed.connect(lambda *_: self.chat.show_title())  # renames
         self.tasks = TaskPanel(store, self.live, self.splitter)
         self.splitter.setHandleWidth(1)
         self.splitter.setChildrenCollapsible(False)  # a panel leaves by its toggle, not a drag

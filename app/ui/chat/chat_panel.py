@@ -70,10 +70,10 @@ class ChatPanel(QWidget):
 
     def __init__(self, conversations: ConversationStore, tasks: TaskStore, agent: AssistantLoader,
                  runner: TaskRunner, parent=None, *, escape_stops: bool = True,
-                 origin: str = "agent") -> None:
+                 origin: str = "agent", titled: bool = True) -> None:
         """`tasks`: to name the task an approval is about, and to undo the agent's changes;
         `origin`: what the task history says made them ("agent", or "quick_ask" for the
-        popup)."""
+        popup); `titled`: the conversation's name above the transcript (not in the popup)."""
         super().__init__(parent)
         self.origin = origin
         self.conversations = conversations
@@ -88,6 +88,7 @@ class ChatPanel(QWidget):
         self._latest_error: ErrorItem | None = None   # the one error whose actions are live
         self._editing: MessageItem | None = None      # your last message, being edited
         self.questions = 0   # your messages in this conversation: the last one's number
+        self._titled = titled
 
         self.setProperty("surface", "page")  # the transcript and the composer on one page
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
@@ -96,6 +97,17 @@ class ChatPanel(QWidget):
         layout.setSpacing(0)
         # Each part is made in its place, its parent first: under the style sheet, a widget a
         # size query has polished is polished all over again each time it changes parent.
+        # Above the transcript, the conversation's name, as Claude desktop has it: which chat
+        # this is, without a look at the list (folded into its drawer on a narrow window).
+        self.heading = QLabel(self)
+        self.heading.setProperty("role", "heading")
+        self.heading.setProperty("surface", "chrome")  # the transcript's, so it reads as its top
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        self.heading.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.heading.setContentsMargins(SPACE["l"], SPACE["m"], SPACE["l"], SPACE["s"])
+        self.heading.setAccessibleName("Conversation")
+        self.heading.hide()
+        layout.addWidget(self.heading)
         self.pages = QStackedWidget(self)  # the welcome until the first message, then the view
         layout.addWidget(self.pages, 1)
         self.welcome = Welcome(self.pages)
@@ -182,6 +194,28 @@ class ChatPanel(QWidget):
 
     def _show_welcome(self, empty: bool) -> None:
         self.pages.setCurrentWidget(self.welcome if empty else self.view)
+        self.show_title()
+
+    def show_title(self) -> None:
+        """The conversation's name above the transcript (read again after a rename); none over
+        the welcome, where a conversation has no name yet."""
+        title = ""
+        if self._titled and self.conversation_id is not None \
+                and self.pages.currentWidget() is self.view:
+            try:
+                title = self.conversations.get(self.conversation_id).title
+            except UserError:  # deleted meanwhile: the window moves on to another
+                pass
+        metrics = self.heading.fontMetrics()
+        width = max(self.width() - 2 * SPACE["l"], SPACE["xxl"])
+        self.heading.setText(metrics.elidedText(title, Qt.TextElideMode.ElideRight, width))
+        self.heading.setToolTip(title)
+        self.heading.setVisible(bool(title))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.heading.isVisible():
+            self.show_title()  # cut again to the new width
 
     def open_conversation(self, conversation_id: str) -> None:
         """Show this conversation's history (without the agent stack: it may still be loading);

@@ -104,7 +104,7 @@ class QuickAsk(QWidget):
         self.open_button.clicked.connect(self._open_in_window)
         header.addWidget(self.open_button)
         layout.addWidget(self.header)
-        self.chat = ChatPanel(conversations, tasks, agent, runner, escape_stops=False,
+        self.chat = ChatPanel(conversations, tasks, agent, runner, escape_stops=False, titled=False,
                               origin="quick_ask")
         self.chat.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, False)  # the frame's
         self.chat.dock.setContentsMargins(0, 0, 0, 0)

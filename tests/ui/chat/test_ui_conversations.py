@@ -65,6 +65,18 @@ def test_switching_shows_that_conversations_history(qtbot, window, gemini):
     assert sent == ["first topic", "and more?"]
 
 
+def test_the_chat_is_headed_by_its_conversations_name_which_follows_a_rename(
+        qtbot, window, gemini, workspace):
+    heading = window.chat.heading
+    assert not heading.isVisible()  # the welcome: no conversation to name yet
+    chat(qtbot, window, gemini, "plan my week", "Sure.")
+    qtbot.waitUntil(lambda: heading.isVisible() and heading.text() == "plan my week")
+    workspace.conversations.rename(window.chat.conversation_id, "Weekly plan")  # the CLI, say
+    qtbot.waitUntil(lambda: heading.text() == "Weekly plan")
+    window.new_conversation()
+    assert not heading.isVisible()
+
+
 def test_rename_in_place(qtbot, window, gemini, workspace):
     chat(qtbot, window, gemini, "hello", "Hi.")
     listed = window.sidebar.list
