@@ -17,19 +17,17 @@ def main() -> None:
     os.environ.update(TASK_ASSISTANT_HOME=str(home), QT_QPA_PLATFORM="offscreen")
     sys.path[:0] = [str(REPO), str(REPO / "scripts")]
     from PySide6.QtWidgets import QApplication
-    from screenshots import dark_palette
 
     from app.tasks import TaskStore
     from app.ui.tasks.task_panel import TaskPanel
+    from app.ui.theme.apply import apply_theme
 
     app = QApplication([])
-    app.setStyle("Fusion")
-    shots = (("light", app.palette()), ("dark", dark_palette()))
     with TaskStore(home / "tasks.sqlite3") as store:
-        for name, palette in shots:
-            app.setPalette(palette)
+        for name in ("light", "dark"):
+            apply_theme(app, name)  # the app's own look, as scripts/screenshots.py takes it
             panel = TaskPanel(store)
-            panel.resize(620, 260)
+            panel.resize(1000, 260)  # the add box beside the sidebar, wide enough for all
             panel.show()
             panel.add_line.setText(LINE)
             panel.add_box.update_chips()
