@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QLabel,
-    QMenu,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -49,6 +48,7 @@ from app.ui.tasks.empty_state import EmptyState
 from app.ui.tasks.quick_add_box import QuickAddBox
 from app.ui.tasks.reminder_bar import ReminderBar
 from app.ui.tasks.status_line import StatusLine
+from app.ui.tasks.task_menu import TaskMenu
 from app.ui.tasks.task_model import TASK_ID_ROLE, TaskTreeModel
 from app.ui.tasks.task_row import TaskRowDelegate
 from app.ui.tasks.task_sidebar import TaskSidebar
@@ -220,10 +220,10 @@ class TaskPanel(QWidget):
 
         # popup(), never exec(): exec() runs a nested event loop, and under qasync every
         # coroutine scheduled meanwhile (a streaming answer) would fail and never run again.
-        self.context_menu = QMenu(self)
-        self.context_menu.addActions([self.edit_action, self.toggle_action, self.delete_action])
-        self.context_menu.addSeparator()
-        self.context_menu.addActions([self.undo_action, self.redo_action, self.new_action])
+        self.context_menu = TaskMenu(
+            [self.edit_action, self.toggle_action, self.delete_action],
+            [self.undo_action, self.redo_action, self.new_action],
+            lambda: list(self.sidebar.lists), self._set_fields, self)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(
             lambda pos: self.context_menu.popup(self.view.viewport().mapToGlobal(pos)))
@@ -576,6 +576,11 @@ class TaskPanel(QWidget):
             return
         what = f"“{tasks[0].title}”" if len(tasks) == 1 else f"{len(tasks)} tasks"
         self._say(f"{verb} {what}. Ctrl+Z undoes it.", undoable=True)
+
+    def _set_fields(self, fields: dict, verb: str) -> None:
+        """The menu's Date, Priority and Move to, for every selected task: one undo step."""
+        self._change_all(self.selected_task_ids(),
+                         lambda task_id, by: self._store.update(task_id, by=by, **fields), verb)
 
     def undo(self) -> None:
         reverted = self._attempt(lambda: self._store.undo(by=WINDOW, origin=OWN_STEPS))

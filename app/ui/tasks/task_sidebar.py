@@ -202,6 +202,11 @@ class TaskSidebar(QListWidget):
                 self.setCurrentItem(item)
                 return
 
+    @property
+    def lists(self) -> tuple[str, ...]:
+        """The list names shown, in their order."""
+        return self._lists
+
     def set_lists(self, names: list[str], counts: dict[tuple[str, str], int]) -> None:
         """The lists (Inbox first) and every entry's count; rebuilt only when the lists changed."""
         self._counts = counts

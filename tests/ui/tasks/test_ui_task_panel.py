@@ -323,6 +323,45 @@ def test_space_on_a_row_completes_it(qtbot, store, make_panel):
     assert store.get(task.id).status == "done"
 
 
+def choose(menu, text: str) -> None:
+    [action] = [action for action in menu.actions() if action.text() == text]
+    action.trigger()
+
+
+def test_the_context_menu_dates_prioritises_and_moves_every_selected_task_as_one_step(
+        qtbot, store, make_panel):
+    store.add_list("Work", by=BY_CLI)
+    first = store.add("Water plants", due=day(0), by=BY_CLI)
+    second = store.add("Call mum", due=day(0), by=BY_CLI)
+    panel = make_panel()
+    panel.show_view("All")
+    panel.view.selectAll()
+    menu = panel.context_menu
+    panel.view.customContextMenuRequested.emit(QPoint(5, 5))
+    qtbot.waitUntil(menu.isVisible)
+    assert [a.text() for a in menu.due_menu.actions()] == \
+        ["Today", "Tomorrow", "This weekend", "Next week", "No date"]
+    choose(menu.due_menu, "Tomorrow")
+    assert [store.get(t.id).due for t in (first, second)] == [day(1), day(1)]
+    assert panel.status_label.text() == "Moved to tomorrow: 2 tasks. Ctrl+Z undoes it."
+    choose(menu.priority_menu, "High")
+    choose(menu.move_menu, "Work")
+    assert {(store.get(t.id).priority, store.get(t.id).list) for t in (first, second)} == \
+        {("high", "Work")}
+    for _ in range(3):  # each choice, for both tasks, is one step
+        panel.undo()
+    assert [(store.get(t.id).due, store.get(t.id).priority, store.get(t.id).list)
+            for t in (first, second)] == [(day(0), "none", "Inbox")] * 2
+    menu.close()
+
+    panel.show_view("Trash")  # nothing there to date, rank or move
+    panel.view.customContextMenuRequested.emit(QPoint(5, 5))
+    qtbot.waitUntil(menu.isVisible)
+    assert not any(submenu.menuAction().isEnabled()
+                   for submenu in (menu.due_menu, menu.priority_menu, menu.move_menu))
+    menu.close()
+
+
 def test_the_context_menu_and_keys_reach_every_row_action(qtbot, store, make_panel):
     task = store.add("Water plants", due=day(0), by=BY_CLI)
     panel = make_panel()
@@ -330,7 +369,8 @@ def test_the_context_menu_and_keys_reach_every_row_action(qtbot, store, make_pan
     panel.view.customContextMenuRequested.emit(QPoint(5, 5))  # as the Menu key or a right-click
     assert panel.context_menu.isVisible()
     assert [action.text() for action in panel.context_menu.actions() if action.text()] == \
-        ["&Edit…", "&Mark done", "&Delete", "&Undo", "&Redo", "&New task…"]
+        ["&Edit…", "&Mark done", "&Delete", "D&ate", "&Priority", "Mo&ve to", "&Undo", "&Redo",
+         "&New task…"]
     panel.context_menu.close()
 
     qtbot.keyClick(panel.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
