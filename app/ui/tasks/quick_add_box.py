@@ -11,7 +11,7 @@ Todoist): its words then stay in the title. Esc clears the line.
 Typing never resizes anything: the chips' row keeps its height whether chips are shown or not
 (empty, it shows a quiet example of the syntax), and it asks for no width, so a long line of
 chips is cut at the box's edge instead of widening the panel or the window; what is cut is
-what matters least.
+what matters least, and "+2" at the end says how many (their names in its tooltip).
 """
 
 from typing import cast
@@ -103,7 +103,8 @@ class QuickAddBox(QWidget):
         # The chips keep their own width inside a clipping frame: a row wider than the panel is
         # cut at its edge (Tab to a chip scrolls it into view) rather than squeezing each chip
         # to a stub or widening the panel.
-        self.chip_frame = QScrollArea(self.chip_row)
+        self.chip_page = QWidget(self.chip_row)
+        self.chip_frame = QScrollArea(self.chip_page)
         self.chip_frame.setWidgetResizable(True)
         self.chip_frame.setFrameShape(QFrame.Shape.NoFrame)
         self.chip_frame.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -123,7 +124,21 @@ class QuickAddBox(QWidget):
         self._chip_layout.addWidget(self.title_chip)
         self._chip_layout.addStretch(1)
         self.chip_frame.setWidget(self.chips)  # unpolished still: the move costs no restyle
-        self.chip_row.addWidget(self.chip_frame)
+        # "+2" at the row's end when chips are cut, their names in its tooltip: what is cut is
+        # what matters least (CHIP_ORDER), but it is never silently gone.
+        self.more = QLabel(self.chip_page)
+        self.more.setProperty("role", "caption")
+        self.more.hide()
+        page = QHBoxLayout(self.chip_page)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.setSpacing(SPACE["xs"])
+        page.addWidget(self.chip_frame, 1)
+        page.addWidget(self.more)
+        self.chip_row.addWidget(self.chip_page)
+        self._recount = QTimer(self, singleShot=True, interval=0)  # once the layout has settled
+        self._recount.timeout.connect(self._show_how_many_are_cut)
+        for watched in (self.chips, self.chip_frame.viewport()):
+            watched.installEventFilter(self)
         self.chip_row.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.chip_row.setFixedHeight(self._chip_height())
         layout.addWidget(self.chip_row)
@@ -139,6 +154,9 @@ class QuickAddBox(QWidget):
         return height
 
     def eventFilter(self, watched, event) -> bool:
+        if watched in (self.chips, self.chip_frame.viewport()) and event.type() in (
+                QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.LayoutRequest):
+            self._recount.start()  # a chip came or went, the panel was resized, Tab scrolled
         if watched is self.line and event.type() == QEvent.Type.KeyPress \
                 and event.key() == Qt.Key.Key_Escape and self.line.text():
             self.clear()
@@ -210,7 +228,18 @@ class QuickAddBox(QWidget):
             chip.show()  # now, not on the layout's queued show: take_back may focus it
             QWidget.setTabOrder(previous, chip)
             previous = chip
-        self.chip_row.setCurrentWidget(self.chip_frame if parsed is not None else self.hint)
+        self.chip_row.setCurrentWidget(self.chip_page if parsed is not None else self.hint)
+        self._recount.start()
+
+    def _show_how_many_are_cut(self) -> None:
+        viewport = self.chip_frame.viewport()
+        cut = [chip.text() for chip in self.reading_chips()
+               if chip.mapTo(viewport, chip.rect().topLeft()).x() < 0
+               or chip.mapTo(viewport, chip.rect().topRight()).x() >= viewport.width()]
+        self.more.setText(f"+{len(cut)}")
+        self.more.setToolTip("Also read: " + ", ".join(cut))
+        self.more.setAccessibleName(f"{len(cut)} more: " + ", ".join(cut))
+        self.more.setVisible(bool(cut) and self.chip_row.currentWidget() is self.chip_page)
 
     def _chip(self, reading: quick_add.Reading, shown: str) -> ReadingChip:
         chip = ReadingChip(reading, shown, self.chips)

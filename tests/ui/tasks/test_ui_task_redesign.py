@@ -289,6 +289,26 @@ def test_a_narrow_panel_keeps_each_chip_whole_and_tab_brings_a_hidden_one_into_v
     qtbot.waitUntil(lambda: last.mapTo(frame, last.rect().topRight()).x() <= frame.width())
 
 
+def test_chips_cut_at_the_edge_are_counted_at_its_end_and_named_in_its_tooltip(
+        qtbot, store, make_panel):
+    panel = make_panel(530, 400)
+    box = panel.add_box
+    box.line.setText("Call mom #family")
+    qtbot.waitUntil(lambda: box.chip_texts() == ["#family"])
+    qtbot.wait(50)  # a layout pass, were one pending (no signal marks its absence)
+    assert not box.more.isVisible()  # all of it fits
+    box.line.setText("Call mom monday 5pm #family #phone #weekly !high ^Personal")
+    qtbot.waitUntil(lambda: len(box.chip_texts()) == 6)
+    qtbot.waitUntil(box.more.isVisible)
+    viewport = box.chip_frame.viewport()
+    cut = [chip.text() for chip in box.reading_chips()
+           if chip.mapTo(viewport, chip.rect().topRight()).x() >= viewport.width()]
+    assert cut and cut[-1] == "#weekly"  # what matters least is what is cut
+    assert box.more.text() == f"+{len(cut)}" and box.more.toolTip().endswith(", ".join(cut))
+    box.line.clear()
+    qtbot.waitUntil(lambda: not box.more.isVisible())
+
+
 def test_a_narrow_panel_shows_a_new_list_before_the_tags_that_would_hide_it(
         qtbot, store, make_panel):
     panel = make_panel(530, 400)  # the task panel of a 1280 px window
