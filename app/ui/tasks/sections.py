@@ -30,6 +30,15 @@ def home_of(task: Task) -> str:
     return "Upcoming" if due is not None else task.list
 
 
+def where_it_is(task: Task, view: str, list_name: str | None) -> str:
+    """" It is under Upcoming." when `task` is not in the view it was added or saved from
+    (`list_name`, the list shown when `view` is "List")."""
+    home = home_of(task)
+    shown = {"List": task.list == list_name, "All": True,
+             "Today": home == TODAY, "Upcoming": home == "Upcoming"}.get(view, False)
+    return "" if shown else f" It is under {home}."
+
+
 def today_section(task: Task, now: datetime) -> str:
     due = Due.stored(task.due)
     return OVERDUE if due is not None and task.status == "open" and due.is_overdue(now) \

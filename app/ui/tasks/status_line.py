@@ -5,6 +5,7 @@ the keyboard, the button for whoever just clicked a circle by mistake."""
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from app.tasks import Step
 from app.ui.theme.tokens import SPACE
 
 SHOWN_MIN_MS, SHOWN_MS_PER_WORD = 6_000, 400  # long enough to read (and to press Ctrl+Z)
@@ -13,7 +14,7 @@ SHOWN_MIN_MS, SHOWN_MS_PER_WORD = 6_000, 400  # long enough to read (and to pres
 class StatusLine(QWidget):
     """Says one sentence, then steps aside: never for the rest of the session."""
 
-    undo_requested = Signal()
+    undo_requested = Signal(int)  # the step the sentence told of
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -25,7 +26,11 @@ class StatusLine(QWidget):
         self.undo_button = QPushButton("Undo")
         self.undo_button.setProperty("role", "link")
         self.undo_button.setToolTip("Undo this change (Ctrl+Z)")
+        # Tab reaches it, a click does not take the focus: hidden by its own click, it would
+        # hand the focus to whatever widget Qt picks next (the sidebar's "New list").
+        self.undo_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.undo_button.clicked.connect(self._undo)
+        self._step: int | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(SPACE["s"])
@@ -38,14 +43,17 @@ class StatusLine(QWidget):
     def text(self) -> str:
         return self.label.text()
 
-    def say(self, sentence: str, *, undoable: bool = False) -> None:
-        """`undoable`: the sentence tells of a change the window's Ctrl+Z takes back."""
+    def say(self, sentence: str, *, step: Step | None = None) -> None:
+        """`step`: the change the sentence tells of, which Undo takes back (that one, not the
+        newest, which may be the assistant's by then); none when it wrote nothing."""
+        self._step = step.id if step is not None else None
         self.label.setText(sentence)
-        self.undo_button.setVisible(undoable)
+        self.undo_button.setVisible(self._step is not None)
         self.setAccessibleDescription(sentence)
         self.show()
         self.timer.start(max(SHOWN_MIN_MS, len(sentence.split()) * SHOWN_MS_PER_WORD))
 
     def _undo(self) -> None:
         self.hide()  # the undo says its own sentence
-        self.undo_requested.emit()
+        if self._step is not None:
+            self.undo_requested.emit(self._step)

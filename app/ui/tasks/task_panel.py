@@ -3,14 +3,11 @@ with counts) beside the list, subtasks under their parents, and an add box (quic
 
 Every write goes through the store; the panel never updates its rows itself. Every change
 reaches it through LiveUpdates (its own, the agent's tools', the CLI's) and the panel re-reads
-the current view. One path for every change means what is shown is always what is stored.
-
-Today opens on an Overdue section with Reschedule (one undo step), then Today; Upcoming is
-grouped by day (sections.py). A task the assistant (or quick ask) adds is shown where it went:
-its row is highlighted for a moment, and when it is not in the view shown while the user is in
-the chat, the panel turns to the view that has it.
+the current view: what is shown is always what is stored. Today opens on Overdue with
+Reschedule, then Today; Upcoming is grouped by day (sections.py). A task the assistant (or
+quick ask) adds is highlighted for a moment, and when it is not in the view shown while the
+user is in the chat, the panel turns to the view that has it.
 """
-
 
 from typing import TYPE_CHECKING
 
@@ -168,7 +165,7 @@ class TaskPanel(QWidget):
         layout.addWidget(self.empty_trash_button, 0, Qt.AlignmentFlag.AlignRight)
 
         self.status_label = StatusLine(main)
-        self.status_label.undo_requested.connect(self.undo)
+        self.status_label.undo_requested.connect(self._undo_step)
         layout.addWidget(self.status_label)
 
         self.splitter.setCollapsible(1, False)
@@ -371,12 +368,12 @@ class TaskPanel(QWidget):
 
     def reschedule_overdue(self, to: str) -> None:
         """Every overdue task to the day `to` names, as one undo step."""
-        moved = self._attempt(lambda: reschedule.reschedule_overdue(self._store, to,
-                                                                    by=Step(WINDOW)))
+        step = Step(WINDOW)
+        moved = self._attempt(lambda: reschedule.reschedule_overdue(self._store, to, by=step))
         if moved is not None:
             count, day = moved
             self._say(reschedule.sentence(count, day) + (" Ctrl+Z undoes it." if count else ""),
-                      undoable=bool(count))
+                      step=step)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.view.viewport() and event.type() == QEvent.Type.Resize \
@@ -450,29 +447,23 @@ class TaskPanel(QWidget):
             self.add_box.clear()
             return
         # a new list and its first task are one step: Ctrl+Z takes back both
-        added = self._attempt(lambda: quick_add.add(self._store, parsed, by=Step(WINDOW),
-                                                    **fields))
+        step = Step(WINDOW)
+        added = self._attempt(lambda: quick_add.add(self._store, parsed, by=step, **fields))
         if added is None:
             return
         task = added.task
         self.add_box.clear()
         self._select_next = task.id
         made = f"Created list {added.new_list}. " if added.new_list else ""
-        self._say(f"{made}Added “{task.title}”.{self._where_it_is(task)}", undoable=True)
-
-    def _where_it_is(self, task: Task) -> str:
-        """" It is under Upcoming." when the task is not in the view it was added from."""
-        home = sections.home_of(task)
-        view = self.current_view
-        shown = {"List": task.list == self.current_list, "All": True,
-                 "Today": home == "Today", "Upcoming": home == "Upcoming"}.get(view, False)
-        return "" if shown else f" It is under {home}."
+        where = sections.where_it_is(task, self.current_view, self.current_list)
+        self._say(f"{made}Added “{task.title}”.{where}", step=step)
 
     def set_done(self, task_id: int, done: bool) -> None:
+        step = Step(WINDOW)
         if not done:
-            task = self._attempt(lambda: self._store.reopen(task_id, by=WINDOW))
+            task = self._attempt(lambda: self._store.reopen(task_id, by=step))
             if task is not None:
-                self._say(f"Reopened “{task.title}”.", undoable=True)
+                self._say(f"Reopened “{task.title}”.", step=step)
             return
         below = self._attempt(lambda: self._store.open_subtasks(task_id))
         if below is None:
@@ -501,10 +492,11 @@ class TaskPanel(QWidget):
     def _complete(self, task_id: int) -> None:
         self._completing.pop(task_id, None)
         self.delegate.fading.pop(task_id, None)
-        task = self._attempt(lambda: self._store.complete(task_id, by=WINDOW))
+        step = Step(WINDOW)
+        task = self._attempt(lambda: self._store.complete(task_id, by=step))
         if task is not None:  # a repeating task stays open, moved on: say where to
             moved_on = f" Next: {friendly_due(task.due)}." if task.status == "open" else ""
-            self._say(f"Completed “{task.title}”.{moved_on}", undoable=True)
+            self._say(f"Completed “{task.title}”.{moved_on}", step=step)
         self.view.viewport().update()
 
     def _ask_with_subtasks(self, ids: list[int], open_below: int) -> None:
@@ -572,10 +564,10 @@ class TaskPanel(QWidget):
         tasks = self._attempt(run)
         if tasks is None:
             if step.id is not None:  # some were changed before one failed: still one step
-                self._say(self.status_label.text() + " Ctrl+Z undoes the others.", undoable=True)
+                self._say(self.status_label.text() + " Ctrl+Z undoes the others.", step=step)
             return
         what = f"“{tasks[0].title}”" if len(tasks) == 1 else f"{len(tasks)} tasks"
-        self._say(f"{verb} {what}. Ctrl+Z undoes it.", undoable=True)
+        self._say(f"{verb} {what}. Ctrl+Z undoes it.", step=step)
 
     def _set_fields(self, fields: dict, verb: str) -> None:
         """The menu's Date, Priority and Move to, for every selected task: one undo step."""
@@ -583,7 +575,13 @@ class TaskPanel(QWidget):
                          lambda task_id, by: self._store.update(task_id, by=by, **fields), verb)
 
     def undo(self) -> None:
-        reverted = self._attempt(lambda: self._store.undo(by=WINDOW, origin=OWN_STEPS))
+        self._said_undone(self._attempt(lambda: self._store.undo(by=WINDOW, origin=OWN_STEPS)))
+
+    def _undo_step(self, step_id: int) -> None:
+        """The status line's Undo: its sentence's own step, not the newest (the assistant's?)."""
+        self._said_undone(self._attempt(lambda: self._store.undo_step(step_id, by=WINDOW)))
+
+    def _said_undone(self, reverted) -> None:
         if reverted is not None:
             self._say(reverted.summary + " Ctrl+Shift+Z redoes it.")
 
@@ -661,7 +659,9 @@ class TaskPanel(QWidget):
 
     def _saved(self, task: Task) -> None:
         self._select_next = task.id
-        self._say(f"Saved “{task.title}”.{self._where_it_is(task)}", undoable=True)
+        # No Undo here: the editor wrote it (or nothing, when nothing changed); Ctrl+Z stays.
+        where = sections.where_it_is(task, self.current_view, self.current_list)
+        self._say(f"Saved “{task.title}”.{where}")
 
     def _editor_closed(self, editor) -> None:
         if self.editor is editor:
@@ -681,11 +681,13 @@ class TaskPanel(QWidget):
     def _save_list_name(self, old: str, new: str) -> None:
         """The sidebar's name field: a new list (`old` empty) or a rename. A name the store
         refuses (empty, taken, too long) gets its sentence beside the field; nothing changes."""
+        step = Step(WINDOW)
+
         def save() -> str:
             if old:
-                self._store.rename_list(old, new, by=WINDOW)
+                self._store.rename_list(old, new, by=step)
                 return validate.list_name(new)
-            return self._store.add_list(new, by=WINDOW).name
+            return self._store.add_list(new, by=step).name
 
         refusal: list[str] = []
         name = self._attempt(save, say=refusal.append)
@@ -694,7 +696,7 @@ class TaskPanel(QWidget):
             return
         self.sidebar.name_saved(name)
         self._say(f"Renamed the list “{old}” to “{name}”." if old else
-                  f"Added the list “{name}”.", undoable=True)
+                  f"Added the list “{name}”.", step=step)
 
     def ask_delete_list(self, name: str) -> None:
         """Delete asks first, saying what happens to the list's tasks: they move to Inbox
@@ -709,12 +711,13 @@ class TaskPanel(QWidget):
     def _delete_list(self, name: str) -> None:
         # Moving to Inbox even when the list looked empty: a task added to it meanwhile (by the
         # agent, the CLI) is moved too, never lost.
-        moved = self._attempt(lambda: self._store.remove_list(name, by=WINDOW, move_to=INBOX))
+        step = Step(WINDOW)
+        moved = self._attempt(lambda: self._store.remove_list(name, by=step, move_to=INBOX))
         if moved is None:
             return
         self.sidebar.list_removed(name)
         self.refresh()
-        self._say(list_sentences.deleted_sentence(name, moved), undoable=True)
+        self._say(list_sentences.deleted_sentence(name, moved), step=step)
 
     def set_compact(self, compact: bool) -> None:
         """The shell's narrow layout: the sidebar folds to its icons (and back)."""
@@ -749,11 +752,11 @@ class TaskPanel(QWidget):
         self.set_done(task_id, True)
 
     def snooze(self, task_id: int, until: str) -> None:
-        task = self._attempt(lambda: self._store.snooze(task_id, until, by=WINDOW))
+        step = Step(WINDOW)
+        task = self._attempt(lambda: self._store.snooze(task_id, until, by=step))
         if task is not None:
             self.reminder_bar.dismiss()
-            self._say(f"Snoozed “{task.title}” until {friendly_due(task.remind_at)}.",
-                      undoable=True)
+            self._say(f"Snoozed “{task.title}” until {friendly_due(task.remind_at)}.", step=step)
 
     # -- errors and shutdown ---------------------------------------------------------------
 
@@ -773,8 +776,8 @@ class TaskPanel(QWidget):
     def _stopped_updating(self) -> None:
         self._say("The task list stopped updating; it was written to the log.")
 
-    def _say(self, sentence: str, *, undoable: bool = False) -> None:
-        self.status_label.say(sentence, undoable=undoable)
+    def _say(self, sentence: str, *, step: Step | None = None) -> None:
+        self.status_label.say(sentence, step=step)
 
     def shutdown(self) -> None:
         """Stop listening; the main window calls this before closing the store."""

@@ -287,15 +287,21 @@ def test_a_change_offers_undo_beside_its_sentence_and_a_refusal_does_not(
     qtbot.waitUntil(lambda: store.get(task.id).status == "done")
     undo = panel.status_label.undo_button
     assert panel.status_label.text() == "Completed “Water plants”." and undo.isVisible()
+    # The assistant adds a task meanwhile: the button still takes back the completion it
+    # stands beside, not the assistant's newer step (which Ctrl+Z would take).
+    added = store.add("Book the dentist", by=Origin("agent"))
     qtbot.mouseClick(undo, Qt.MouseButton.LeftButton)
-    assert store.get(task.id).status == "open"
+    assert store.get(task.id).status == "open" and store.get(added.id).status == "open"
     assert panel.status_label.text().startswith("Undid") and not undo.isVisible()
-    qtbot.waitUntil(lambda: panel.visible_task_ids() == [task.id])
+    qtbot.waitUntil(lambda: set(panel.visible_task_ids()) == {task.id})
 
+    panel.edit_task(task.id)  # saved unchanged: the editor wrote nothing, so no Undo
+    qtbot.mouseClick(panel.editor.save_button, Qt.MouseButton.LeftButton)
+    assert panel.status_label.text() == "Saved “Water plants”." and not undo.isVisible()
     panel.add_line.setText("x" * 600)  # over the title limit: refused, nothing to undo
     qtbot.keyClick(panel.add_line, Qt.Key.Key_Return)
     assert "500" in panel.status_label.text() and panel.status_label.isVisible()
-    assert not undo.isVisible() and store.count() == 1
+    assert not undo.isVisible() and store.count() == 2  # the two tasks above, no third
 
 
 def test_checkbox_completes_and_unchecking_in_done_reopens(qtbot, store, make_panel):
