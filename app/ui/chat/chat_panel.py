@@ -6,6 +6,7 @@ agent stack is still loading waits for it, visibly, and is never dropped.
 """
 
 import asyncio
+import sqlite3
 from functools import partial
 
 from PySide6.QtCore import Qt, Signal
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -106,6 +108,9 @@ class ChatPanel(QWidget):
         self.heading.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.heading.setContentsMargins(SPACE["l"], SPACE["m"], SPACE["l"], SPACE["s"])
         self.heading.setAccessibleName("Conversation")
+        # It asks for no width: a label's text is its minimum, and a long name would stop the
+        # window narrowing (show_title cuts it to the width there is instead).
+        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.heading.hide()
         layout.addWidget(self.heading)
         self.pages = QStackedWidget(self)  # the welcome until the first message, then the view
@@ -205,6 +210,8 @@ class ChatPanel(QWidget):
             try:
                 title = self.conversations.get(self.conversation_id).title
             except UserError:  # deleted meanwhile: the window moves on to another
+                pass
+            except sqlite3.ProgrammingError:  # a queued rename arriving after the file closed
                 pass
         metrics = self.heading.fontMetrics()
         width = max(self.width() - 2 * SPACE["l"], SPACE["xxl"])

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QSizePolicy,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -138,6 +139,8 @@ class ConversationList(QWidget):
         self._restyle()
         self.no_match = QLabel(wordWrap=True)  # a search that finds nothing says so
         self.no_match.setProperty("role", "caption")
+        # Wrapped and never asking for width (an unbroken word would widen the column).
+        self.no_match.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.no_match.setContentsMargins(SPACE["s"], 0, SPACE["s"], 0)
         self.no_match.hide()
         layout.addWidget(self.no_match)
@@ -208,7 +211,8 @@ class ConversationList(QWidget):
                 self.list.addItem(item)
                 if conversation.id == self.current_id:
                     self.list.setCurrentItem(item)
-            self.no_match.setText(f"No chat mentions “{query.strip()}”.")
+            shown = query.strip() if len(query.strip()) <= 40 else query.strip()[:39] + "…"
+            self.no_match.setText(f"No conversation mentions “{shown}”.")
             self.no_match.setVisible(bool(query.strip()) and self.list.count() == 0)
         finally:
             self._filling = False

@@ -73,6 +73,11 @@ def test_the_chat_is_headed_by_its_conversations_name_which_follows_a_rename(
     qtbot.waitUntil(lambda: heading.isVisible() and heading.text() == "plan my week")
     workspace.conversations.rename(window.chat.conversation_id, "Weekly plan")  # the CLI, say
     qtbot.waitUntil(lambda: heading.text() == "Weekly plan")
+    narrowest = window.minimumSizeHint().width()
+    long_name = "The plan for every week of the coming year, with all the details " * 3
+    workspace.conversations.rename(window.chat.conversation_id, long_name)
+    qtbot.waitUntil(lambda: heading.text().endswith("…") and heading.toolTip() == long_name.strip())
+    assert window.minimumSizeHint().width() == narrowest  # a long name never holds it wide
     window.new_conversation()
     assert not heading.isVisible()
 
@@ -144,7 +149,7 @@ def test_search_finds_conversations_by_what_was_said(qtbot, window, gemini):
     qtbot.keyClicks(window.sidebar.search, "volcano")
     assert titles(window) == []  # and the empty list says why, not a blank column
     assert window.sidebar.no_match.isVisible()
-    assert window.sidebar.no_match.text() == "No chat mentions “volcano”."
+    assert window.sidebar.no_match.text() == "No conversation mentions “volcano”."
     window.sidebar.search.clear()
     assert not window.sidebar.no_match.isVisible()
 
