@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextDocument,
     QTextDocumentFragment,
+    QTextFormat,
 )
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QToolTip
 
@@ -32,6 +33,12 @@ FLUSH_INTERVAL_MS = 33  # ~30 Hz: smooth to the eye, few enough layouts to stay 
 PARAGRAPH_GAP = SPACE["s"]     # below a paragraph, a heading, and a list's last item
 LIST_ITEM_GAP = SPACE["xxs"]   # between the items of one list
 LIST_INDENT = SPACE["l"] + SPACE["xs"]  # a list level's indent
+
+
+def _is_code(block) -> bool:
+    """A line of code Qt kept in the prose: indented code, or a fence inside a list item (only
+    fences at the margin become code blocks of their own)."""
+    return block.blockFormat().hasProperty(QTextFormat.Property.BlockCodeLanguage)
 
 
 def _space_blocks(document: QTextDocument, start: int) -> None:
@@ -45,8 +52,8 @@ def _space_blocks(document: QTextDocument, start: int) -> None:
         if QTextCursor(block).currentTable() is not None:
             block = following  # a cell: the table's own padding spaces it
             continue
-        if not following.isValid():
-            gap = 0
+        if not following.isValid() or _is_code(block) and _is_code(following):
+            gap = 0  # the lines of one piece of code stay together
         elif block.textList() is not None and following.textList() is not None:
             gap = LIST_ITEM_GAP
         else:

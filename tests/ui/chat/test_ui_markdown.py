@@ -131,6 +131,19 @@ def test_paragraphs_and_lists_are_spaced_and_a_list_is_indented_one_step(view):
     assert document.indentWidth() == LIST_INDENT < 40  # Qt's default indent reads as a hole
 
 
+def test_code_left_in_the_prose_keeps_its_lines_together(view):
+    """Indented code, and a fence inside a list item (Gemini indents those), stay in the
+    prose: its lines get no paragraph gap between them."""
+    from app.ui.chat.markdown_view import PARAGRAPH_GAP
+
+    view.set_markdown("Install:\n\n    pip install foo\n    foo --init\n\nThen run it.")
+    document = view.document()
+    margins = {document.findBlockByNumber(n).text(): document.findBlockByNumber(n)
+               .blockFormat().bottomMargin() for n in range(document.blockCount())}
+    assert margins == {"Install:": PARAGRAPH_GAP, "pip install foo": 0,
+                       "foo --init": PARAGRAPH_GAP, "Then run it.": 0}
+
+
 def test_the_view_grows_with_its_text(view):
     view.set_markdown("one line")
     short = view.height()
