@@ -84,8 +84,10 @@ def test_a_stream_dropped_mid_answer_is_closed_on_the_loop_where_its_cleanup_can
 
 def test_a_stream_dropped_as_the_loop_stops_is_closed_with_the_loop_running(qapp):
     """After its loop stops, qasync runs Qt's queue once more. A stream dropped then (the last
-    answer's, as the app quits) has its cleanup run there: it must find the loop running, as in
-    asyncio's own loop, or httpx's cleanup fails ("Task exception was never retrieved")."""
+    answer's, as the app quits) has its cleanup start there: it must find the loop running, as
+    in asyncio's own loop, or httpx's cleanup fails ("Task exception was never retrieved").
+    As in asyncio's own Runner, what follows the cleanup's first await is not waited for: the
+    app closes the HTTP client's connections itself before it leaves (workspace.close)."""
     from app.ui.lifecycle.event_loop import AppEventLoop
 
     cleaned_up = []
@@ -110,6 +112,23 @@ def test_a_stream_dropped_as_the_loop_stops_is_closed_with_the_loop_running(qapp
         loop = runner.run(answer_then_quit())
     FINISHED_LOOPS.append(loop)
     assert cleaned_up == [loop]
+
+
+def test_a_refused_run_leaves_the_running_loop_as_it_was(qapp):
+    """run_until_complete called while the loop runs is refused; the loop stays the running
+    one for the code after it (asyncio.get_running_loop() keeps working)."""
+    from app.ui.lifecycle.event_loop import AppEventLoop
+
+    async def refused_inside():
+        loop = asyncio.get_running_loop()
+        with pytest.raises(RuntimeError, match="already running"):
+            loop.run_until_complete(loop.create_future())
+        return asyncio.get_running_loop()
+
+    with asyncio.Runner(loop_factory=lambda: AppEventLoop(qapp)) as runner:
+        loop = runner.run(refused_inside())
+    FINISHED_LOOPS.append(loop)
+    assert asyncio.events._get_running_loop() is None  # and none once it has finished
 
 
 def start_app(app_home, **env) -> subprocess.Popen:

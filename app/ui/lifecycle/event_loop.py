@@ -35,13 +35,16 @@ class AppEventLoop(qasync.QEventLoop):
     _finishing = False  # inside run_until_complete, which runs Qt's queue once more at its end
 
     def run_until_complete(self, future):
+        # What was running before comes back after: this loop itself when the call is refused
+        # ("already running") or made from a slot inside the last pass, else none.
+        before = asyncio.events._get_running_loop()
         self._finishing = True
         try:
             with async_generators_closed_on(self):
                 return super().run_until_complete(future)
         finally:
             self._finishing = False
-            asyncio.events._set_running_loop(None)
+            asyncio.events._set_running_loop(before)
 
     def run_forever(self):
         with async_generators_closed_on(self):
