@@ -448,8 +448,10 @@ class MainWindow(QMainWindow):
             return
         if self.tasks.isHidden():
             self.toggle_tasks()
-        # The list when it has tasks, else the add box (an empty view shows a sentence).
-        target = self.tasks.view if self.tasks.view.isVisible() else self.tasks.add_line
+        # The list when it has tasks, else the add box (an empty view shows a sentence), else
+        # the views' sidebar (an empty Done or Trash has no add box).
+        target = next((widget for widget in (self.tasks.view, self.tasks.add_line)
+                       if widget.isVisible()), self.tasks.sidebar)
         target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # -- the look ---------------------------------------------------------------------------

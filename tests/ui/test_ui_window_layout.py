@@ -106,6 +106,11 @@ def test_view_menu_toggles_each_panel_and_f6_moves_between_chat_and_tasks(qtbot,
     assert window.tasks.isVisible() and window.tasks.add_line.hasFocus()  # no tasks yet
     qtbot.keyClick(window.tasks.add_line, Qt.Key.Key_F6)
     assert window.chat.input.hasFocus()
+    window.tasks.show_view("Done")  # empty, and no add box there: the views' sidebar
+    qtbot.keyClick(window.chat.input, Qt.Key.Key_F6)
+    assert window.tasks.sidebar.hasFocus()
+    qtbot.keyClick(window.tasks.sidebar, Qt.Key.Key_F6)
+    assert window.chat.input.hasFocus()
     names = [action.text().replace("&", "") for action in window.menuBar().actions()]
     assert "View" in names
 
