@@ -3,9 +3,10 @@ the priority's colour, Today's Overdue section and its Reschedule, Upcoming by d
 picker, empty states, an add box that never moves anything, the sidebar folded to icons, a
 completion that fades (unless motion is reduced), and the rows the assistant just added."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
+import time_machine
 from PySide6.QtCore import QDate, QRect, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QCalendarWidget, QDialogButtonBox, QLineEdit
@@ -223,13 +224,27 @@ def test_the_date_pickers_shortcuts_and_typed_date(qtbot, store):
     weekend = calendar.weekdayTextFormat(Qt.DayOfWeek.Saturday).foreground().color()
     weekday = calendar.weekdayTextFormat(Qt.DayOfWeek.Monday).foreground().color()
     assert weekend == weekday
-    # today stands out, in the accent, bold; other days do not
-    today = calendar.dateTextFormat(QDate(TODAY.year, TODAY.month, TODAY.day))
-    assert today.fontWeight() == QFont.Weight.Bold
-    assert today.foreground().color() == QColor(apply.current().accent)
-    tomorrow = TODAY + timedelta(days=1)
-    assert calendar.dateTextFormat(QDate(tomorrow.year, tomorrow.month, tomorrow.day)) \
-        .fontWeight() != QFont.Weight.Bold
+
+
+def test_the_date_picker_marks_the_apps_today_and_moves_the_mark_the_next_day(qtbot, store):
+    """Today by the app's clock, which the calendar's own (the system's) need not be: here
+    a day years away from the real one, then the day after it, as an app left open overnight."""
+    def bold(day: date) -> bool:
+        shown = picker.calendar.dateTextFormat(QDate(day.year, day.month, day.day))
+        return shown.fontWeight() == QFont.Weight.Bold
+
+    first, second = date(2031, 3, 5), date(2031, 3, 6)
+    editor = TaskEditor(store)
+    qtbot.addWidget(editor)
+    picker = editor.date_picker
+    with time_machine.travel(datetime(2031, 3, 5, 23, 0).astimezone(), tick=False):
+        editor.open_date_picker()
+        marked = picker.calendar.dateTextFormat(QDate(2031, 3, 5))
+        assert bold(first) and not bold(second)
+        assert marked.foreground().color() == QColor(apply.current().accent)
+    with time_machine.travel(datetime(2031, 3, 6, 9, 0).astimezone(), tick=False):
+        editor.open_date_picker()  # opened again the next morning
+        assert bold(second) and not bold(first)
 
 
 def test_this_weekend_and_next_week_count_from_today():
