@@ -61,8 +61,9 @@ class ToolsPage(QWidget):
         self.target_field = QLineEdit()
         self.target_field.setPlaceholderText("Command or URL")
         self.target_field.setAccessibleName("New server command or URL")
-        self.add_example = QLabel("For example: files, and npx -y @modelcontextprotocol/"
-                                  "server-filesystem ~/Documents, or an http://… address.")
+        self.add_example = QLabel("For example, the name “files” and the command “npx -y "
+                                  "@modelcontextprotocol/server-filesystem ~/Documents”; or a "
+                                  "URL such as http://127.0.0.1:8000/mcp.")
         self.add_example.setProperty("role", "caption")
         self.add_example.setWordWrap(True)
         self.add_example.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
