@@ -125,6 +125,15 @@ class TaskRowDelegate(QStyledItemDelegate):
             height += LINE_GAP + QFontMetrics(caption_font()).height()
         return QSize(0, max(height, ROW_HEIGHT if lines == 1 else 0))
 
+    def updateEditorGeometry(self, editor, option, index) -> None:
+        """A widget laid over a heading's row (Reschedule) gets the whole row, so it can sit in
+        the band the heading's text is drawn in; the style's default centres it in a smaller
+        text rect, off the heading's line."""
+        if index.data(HEADING_ROLE) is not None:
+            editor.setGeometry(option.rect)
+        else:
+            super().updateEditorGeometry(editor, option, index)
+
     # -- painting --------------------------------------------------------------------------
 
     def paint(self, painter, option, index) -> None:

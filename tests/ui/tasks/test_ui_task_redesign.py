@@ -16,7 +16,7 @@ from app.tasks.when.dates import local_today
 from app.ui.tasks.date_picker import shortcut_day
 from app.ui.tasks.sections import day_heading
 from app.ui.tasks.task_editor import TaskEditor, due_words
-from app.ui.tasks.task_row import LOOK_ROLE, checkbox_rect
+from app.ui.tasks.task_row import LOOK_ROLE, PAD_X, checkbox_rect
 from app.ui.tasks.task_sidebar import COMPACT
 from app.ui.theme import apply
 from app.ui.theme.apply import apply_theme
@@ -148,6 +148,31 @@ def test_today_has_overdue_then_today_and_reschedule_is_one_undo_step(qtbot, sto
     panel.undo()  # Ctrl+Z: both come back, in one step
     assert [store.get(i).due for i in (rent.id, bins.id)] == [day(-3), day(-1)]
     qtbot.waitUntil(lambda: panel.model.heading_texts() == ["Overdue", "Today"])
+
+
+def test_reschedule_sits_on_the_overdue_headings_line_and_ends_where_its_rule_ends(
+        qtbot, store, make_panel, themed):
+    themed("light")
+    store.add("Pay rent", due=day(-3), by=BY_CLI)
+    panel = make_panel(700, 400)
+    panel.show_view("Today")
+    qtbot.waitUntil(lambda: panel.reschedule_button is not None
+                    and panel.reschedule_button.isVisible())
+    image = panel.view.viewport().grab().toImage()
+    row = panel.view.visualRect(panel.model.heading_index("Overdue"))
+    colours = SCHEMES["light"]
+
+    def lowest_ink(colour: str, left: int, right: int) -> int:
+        return max(y for y in range(row.top(), row.bottom() + 1)
+                   if has_colour(image, QRect(left, y, right - left, 1), colour))
+
+    middle = row.center().x()
+    # No descender in either word: their lowest ink is their baseline.
+    assert abs(lowest_ink(colours.muted, row.left(), middle)
+               - lowest_ink(colours.accent, middle, row.right())) <= 1
+    button = panel.reschedule_button.button
+    right = button.mapTo(panel.view.viewport(), button.rect().topRight()).x()
+    assert right == row.right() - PAD_X  # where the heading's rule ends
 
 
 def test_reschedule_to_a_picked_date_and_a_past_day_is_refused(qtbot, store, make_panel):
