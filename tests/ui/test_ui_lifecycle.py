@@ -52,12 +52,20 @@ def test_quitting_mid_answer_stops_the_stream_closes_the_files_and_returns_0(
                 or "never retrieved" in r.getMessage()]
 
 
+def run_on_the_apps_loop(qapp, coroutine):
+    """Runs `coroutine` to its end on the app's own loop, as desktop.run does; its result."""
+    from app.ui.lifecycle.event_loop import AppEventLoop
+
+    with asyncio.Runner(loop_factory=lambda: AppEventLoop(qapp)) as runner:
+        result = runner.run(coroutine)
+        FINISHED_LOOPS.append(runner.get_loop())
+    return result
+
+
 def test_a_stream_dropped_mid_answer_is_closed_on_the_loop_where_its_cleanup_can_await(qapp):
     """An answer's HTTP stream dropped before its end (Stop, or quitting mid-answer) closes its
     connection in cleanup that awaits. The app's loop runs that cleanup as a task on the loop;
     qasync's own loop left it to the garbage collector, outside any loop, where it failed."""
-    from app.ui.lifecycle.event_loop import AppEventLoop
-
     closed_on = []
 
     async def stream():
@@ -76,9 +84,7 @@ def test_a_stream_dropped_mid_answer_is_closed_on_the_loop_where_its_cleanup_can
             await asyncio.sleep(0)
         return asyncio.get_running_loop()
 
-    with asyncio.Runner(loop_factory=lambda: AppEventLoop(qapp)) as runner:
-        loop = runner.run(answer_then_stop())
-    FINISHED_LOOPS.append(loop)
+    loop = run_on_the_apps_loop(qapp, answer_then_stop())
     assert closed_on == [loop]
 
 
@@ -88,8 +94,6 @@ def test_a_stream_dropped_as_the_loop_stops_is_closed_with_the_loop_running(qapp
     in asyncio's own loop, or httpx's cleanup fails ("Task exception was never retrieved").
     As in asyncio's own Runner, what follows the cleanup's first await is not waited for: the
     app closes the HTTP client's connections itself before it leaves (workspace.close)."""
-    from app.ui.lifecycle.event_loop import AppEventLoop
-
     cleaned_up = []
 
     async def stream():
@@ -108,26 +112,20 @@ def test_a_stream_dropped_as_the_loop_stops_is_closed_with_the_loop_running(qapp
         held.clear()  # the answer ends as the app quits: its cleanup is queued as the loop stops
         return asyncio.get_running_loop()
 
-    with asyncio.Runner(loop_factory=lambda: AppEventLoop(qapp)) as runner:
-        loop = runner.run(answer_then_quit())
-    FINISHED_LOOPS.append(loop)
+    loop = run_on_the_apps_loop(qapp, answer_then_quit())
     assert cleaned_up == [loop]
 
 
 def test_a_refused_run_leaves_the_running_loop_as_it_was(qapp):
     """run_until_complete called while the loop runs is refused; the loop stays the running
     one for the code after it (asyncio.get_running_loop() keeps working)."""
-    from app.ui.lifecycle.event_loop import AppEventLoop
-
     async def refused_inside():
         loop = asyncio.get_running_loop()
         with pytest.raises(RuntimeError, match="already running"):
             loop.run_until_complete(loop.create_future())
         return asyncio.get_running_loop()
 
-    with asyncio.Runner(loop_factory=lambda: AppEventLoop(qapp)) as runner:
-        loop = runner.run(refused_inside())
-    FINISHED_LOOPS.append(loop)
+    run_on_the_apps_loop(qapp, refused_inside())  # get_running_loop() there did not raise
     assert asyncio.events._get_running_loop() is None  # and none once it has finished
 
 
