@@ -106,7 +106,10 @@ class ChatPanel(QWidget):
         self.heading.setProperty("surface", "chrome")  # the transcript's, so it reads as its top
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
         self.heading.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.heading.setContentsMargins(SPACE["l"], SPACE["m"], SPACE["l"], SPACE["s"])
+        # Clear of the window's corner button for the folded conversations, on either side
+        # so the name stays centred.
+        clear = SPACE["xxl"] + SPACE["l"]
+        self.heading.setContentsMargins(clear, SPACE["m"], clear, SPACE["s"])
         self.heading.setAccessibleName("Conversation")
         # It asks for no width: a label's text is its minimum, and a long name would stop the
         # window narrowing (show_title cuts it to the width there is instead).
@@ -213,16 +216,17 @@ class ChatPanel(QWidget):
                 pass
             except sqlite3.ProgrammingError:  # a queued rename arriving after the file closed
                 pass
+        margins = self.heading.contentsMargins()
+        width = max(self.width() - margins.left() - margins.right(), SPACE["xxl"])
         metrics = self.heading.fontMetrics()
-        width = max(self.width() - 2 * SPACE["l"], SPACE["xxl"])
         self.heading.setText(metrics.elidedText(title, Qt.TextElideMode.ElideRight, width))
         self.heading.setToolTip(title)
         self.heading.setVisible(bool(title))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if self.heading.isVisible():
-            self.show_title()  # cut again to the new width
+        if not self.heading.isHidden():  # shown, or to be once the window is: not yet visible
+            self.show_title()  # cut again to the new width (the first cut is made at build time)
 
     def open_conversation(self, conversation_id: str) -> None:
         """Show this conversation's history (without the agent stack: it may still be loading);

@@ -82,6 +82,25 @@ def test_the_chat_is_headed_by_its_conversations_name_which_follows_a_rename(
     assert not heading.isVisible()
 
 
+def test_the_heading_reads_whole_when_the_window_opens_on_a_conversation(
+        qtbot, app_home, request):
+    """The last conversation is opened as the window is built, when the chat is a few pixels
+    wide: its name is cut again once the window is shown at its size."""
+    import asyncio
+
+    from app.conversations.store import ConversationStore
+
+    with ConversationStore(app_home / "conversations.sqlite3") as conversations:
+        talk = conversations.create("Passport and dentist")
+        asyncio.run(conversations.session(talk.id).add_items(
+            [{"role": "user", "content": "hello"}, {"role": "assistant", "content": "Hi."}]))
+    shown = open_window(request.getfixturevalue("workspace"))  # a first start: no saved size
+    try:
+        qtbot.waitUntil(lambda: shown.chat.heading.text() == "Passport and dentist")
+    finally:
+        close_window(qtbot, shown)
+
+
 def test_rename_in_place(qtbot, window, gemini, workspace):
     chat(qtbot, window, gemini, "hello", "Hi.")
     listed = window.sidebar.list
