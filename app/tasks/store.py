@@ -538,8 +538,8 @@ class TaskStore:
             row["repeat"] = parsed.rule if parsed else None
             row["repeat_after_done"] = int(bool(parsed and parsed.after_done))
         elif row.get("repeat") and due is None:
-            raise UserError("A repeating task needs a due date; clear the repeat first "
-                            "(--repeat none).")
+            raise UserError("A repeating task needs a due date: take its repeat off first, "
+                            "then its date.")
         if not keep_remind:
             if remind is None or str(remind).strip().lower() in ("", "none", "off", "no"):
                 row.update(remind_columns(None, None))

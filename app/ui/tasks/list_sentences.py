@@ -24,4 +24,4 @@ def deleted_sentence(name: str, moved: int) -> str:
     if not moved:
         return f"Deleted the list “{name}”."
     return (f"Deleted the list “{name}”; its {_tasks(moved)} {'are' if moved != 1 else 'is'} in "
-            f"{INBOX} now. Ctrl+Z undoes it.")
+            f"{INBOX} now.")

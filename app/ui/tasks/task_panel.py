@@ -219,8 +219,8 @@ class TaskPanel(QWidget):
         # coroutine scheduled meanwhile (a streaming answer) would fail and never run again.
         self.context_menu = TaskMenu(
             [self.edit_action, self.toggle_action, self.delete_action],
-            [self.undo_action, self.redo_action, self.new_action],
-            lambda: list(self.sidebar.lists), self._set_fields, self)
+            [self.undo_action, self.redo_action, self.new_action], lambda: self.sidebar.lists,
+            lambda: [self.model.task(i) for i in self.selected_task_ids()], self._set_fields, self)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(
             lambda pos: self.context_menu.popup(self.view.viewport().mapToGlobal(pos)))
@@ -372,8 +372,7 @@ class TaskPanel(QWidget):
         moved = self._attempt(lambda: reschedule.reschedule_overdue(self._store, to, by=step))
         if moved is not None:
             count, day = moved
-            self._say(reschedule.sentence(count, day) + (" Ctrl+Z undoes it." if count else ""),
-                      step=step)
+            self._say(reschedule.sentence(count, day), step=step)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.view.viewport() and event.type() == QEvent.Type.Resize \
@@ -567,7 +566,7 @@ class TaskPanel(QWidget):
                 self._say(self.status_label.text() + " Ctrl+Z undoes the others.", step=step)
             return
         what = f"“{tasks[0].title}”" if len(tasks) == 1 else f"{len(tasks)} tasks"
-        self._say(f"{verb} {what}. Ctrl+Z undoes it.", step=step)
+        self._say(f"{verb} {what}.", step=step)  # Undo beside it (Ctrl+Z in its tooltip)
 
     def _set_fields(self, fields: dict, verb: str) -> None:
         """The menu's Date, Priority and Move to, for every selected task: one undo step."""

@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from app.tasks.history import Origin
-from app.tasks.when.dates import friendly_due, local_today, relative_due
+from app.tasks.when.dates import Due, friendly_due, local_today, relative_due
 from app.ui.tasks.task_panel import TaskPanel
 from app.ui.tasks.task_row import LOOK_ROLE, checkbox_rect
 
@@ -345,11 +345,16 @@ def test_the_context_menu_dates_prioritises_and_moves_every_selected_task_as_one
     menu = panel.context_menu
     panel.view.customContextMenuRequested.emit(QPoint(5, 5))
     qtbot.waitUntil(menu.isVisible)
-    assert [a.text() for a in menu.due_menu.actions()] == \
+    # each shortcut with the day it means, where a key would be shown
+    assert [a.text().split("\t")[0] for a in menu.due_menu.actions()] == \
         ["Today", "Tomorrow", "This weekend", "Next week", "No date"]
-    choose(menu.due_menu, "Tomorrow")
+    tomorrow = [a.text() for a in menu.due_menu.actions()][1]
+    assert tomorrow == f"Tomorrow\t{Due.parse(day(1)).friendly()}"
+    assert [a.text() for a in menu.priority_menu.actions() if a.isChecked()] == ["None"]
+    assert [a.text() for a in menu.move_menu.actions() if a.isChecked()] == ["Inbox"]
+    choose(menu.due_menu, tomorrow)
     assert [store.get(t.id).due for t in (first, second)] == [day(1), day(1)]
-    assert panel.status_label.text() == "Moved to tomorrow: 2 tasks. Ctrl+Z undoes it."
+    assert panel.status_label.text() == "Moved to tomorrow: 2 tasks."
     choose(menu.priority_menu, "High")
     choose(menu.move_menu, "Work")
     assert {(store.get(t.id).priority, store.get(t.id).list) for t in (first, second)} == \
@@ -358,6 +363,14 @@ def test_the_context_menu_dates_prioritises_and_moves_every_selected_task_as_one
         panel.undo()
     assert [(store.get(t.id).due, store.get(t.id).priority, store.get(t.id).list)
             for t in (first, second)] == [(day(0), "none", "Inbox")] * 2
+    menu.close()
+
+    repeating = store.add("Water the ferns", due=day(0), repeat="every week", by=BY_CLI)
+    qtbot.waitUntil(lambda: panel.select_task(repeating.id))
+    panel.view.customContextMenuRequested.emit(QPoint(5, 5))
+    qtbot.waitUntil(menu.isVisible)
+    [no_date] = [a for a in menu.due_menu.actions() if a.text() == "No date"]
+    assert not no_date.isEnabled() and "repeat" in no_date.toolTip()  # it would be refused
     menu.close()
 
     panel.show_view("Trash")  # nothing there to date, rank or move
@@ -400,7 +413,7 @@ def test_delete_moves_to_the_trash_at_once_and_ctrl_z_brings_it_back(qtbot, stor
     assert store.count() == 0 and [item.task.id for item in store.trash()] == [task.id]
     assert panel.findChild(QMessageBox) is None  # nothing is lost, so nothing is asked
     assert panel.status_label.text() == \
-        "Moved to the trash: “Water plants”. Ctrl+Z undoes it."
+        "Moved to the trash: “Water plants”."
     qtbot.waitUntil(lambda: panel.visible_task_ids() == [])
     assert panel.empty_label.isVisible()
     assert panel.sidebar.count_of("view", "Trash") == 1

@@ -277,7 +277,7 @@ def test_completing_a_parent_with_open_subtasks_asks_first(qtbot, store, make_pa
     [button for button in panel.confirm_box.buttons() if button.text() == "Complete all"][0] \
         .click()
     assert store.get(move.id).status == "done" and store.get(pack.id).status == "done"
-    assert panel.status_label.text() == "Completed “Move house”. Ctrl+Z undoes it."
+    assert panel.status_label.text() == "Completed “Move house”."
 
 
 def test_completing_a_repeating_parent_says_its_subtasks_open_again(qtbot, store, make_panel):
