@@ -124,6 +124,10 @@ class QuickAddBox(QWidget):
         self._chip_layout.addWidget(self.title_chip)
         self._chip_layout.addStretch(1)
         self.chip_frame.setWidget(self.chips)  # unpolished still: the move costs no restyle
+        # On the page as the line above is: setWidget makes both fill with the palette's
+        # window colour, a grey band under the chips.
+        self.chips.setAutoFillBackground(False)
+        self.chip_frame.viewport().setAutoFillBackground(False)
         # "+2" at the row's end when chips are cut, their names in its tooltip: what is cut is
         # what matters least (CHIP_ORDER), but it is never silently gone.
         self.more = QLabel(self.chip_page)

@@ -125,8 +125,7 @@ class TaskEditor(QDialog):
         self.date_menu.addAction(picker)
         self.due_preview = self._preview_label("Due date as read")
         self.repeat_edit = QLineEdit(_repeat_text(task) if task else (repeat or ""))
-        self.repeat_edit.setPlaceholderText("every monday, every month on the 1st, "
-                                            "every 3 days after done")
+        self.repeat_edit.setPlaceholderText("every monday, every 2 weeks")  # fits the field
         self.repeat_preview = self._preview_label("Repeat as read")
         self.remind_edit = QLineEdit(_remind_text(task))
         self.remind_edit.setPlaceholderText("30m before, 1 day before, tomorrow 9am")

@@ -145,6 +145,7 @@ QCalendarWidget QAbstractItemView:disabled {{ color: {c.muted}; }}
 QCalendarWidget QToolButton {{ background: transparent; border: none; color: {c.text};
     font-weight: {WEIGHTS["semibold"]}; }}
 QCalendarWidget QWidget#qt_calendar_navigationbar {{ background: {c.page}; }}
+QCalendarWidget QToolButton::menu-indicator {{ image: none; width: 0; }}
 
 QToolButton[role="link"], QPushButton[role="link"] {{ background: transparent; border: none;
     color: {c.accent}; font-size: {px("small")}px; font-weight: {WEIGHTS["medium"]};

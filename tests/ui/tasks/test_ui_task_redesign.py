@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
-from PySide6.QtCore import QDate, QRect, Qt
+from PySide6.QtCore import QDate, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QCalendarWidget, QDialogButtonBox, QLineEdit
 
@@ -327,6 +327,22 @@ def test_a_narrow_panel_keeps_each_chip_whole_and_tab_brings_a_hidden_one_into_v
     qtbot.keyClick(chips[-2], Qt.Key.Key_Tab)
     qtbot.waitUntil(last.hasFocus)
     qtbot.waitUntil(lambda: last.mapTo(frame, last.rect().topRight()).x() <= frame.width())
+
+
+def test_the_chips_sit_on_the_page_not_on_a_grey_band(qtbot, store, make_panel, themed):
+    themed("light")
+    panel = make_panel(700, 300)
+    box = panel.add_box
+    box.line.setText("Call mom #family")
+    qtbot.waitUntil(lambda: box.chip_texts() == ["#family"])
+    frame = box.chip_frame.viewport()
+    chip = box.reading_chips()[0]
+    after_chips = chip.mapTo(frame, chip.rect().topRight()).x() + 8
+    image = panel.grab().toImage()  # as it is on screen: the viewport over what is behind it
+    free = QRect(frame.mapTo(panel, QPoint(after_chips, 0)),
+                 QSize(frame.width() - after_chips, frame.height()))
+    assert has_colour(image, free, SCHEMES["light"].page, tolerance=0)
+    assert not has_colour(image, free, SCHEMES["light"].chrome, tolerance=0)
 
 
 def test_chips_cut_at_the_edge_are_counted_at_its_end_and_named_in_its_tooltip(
