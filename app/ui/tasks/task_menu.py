@@ -13,7 +13,6 @@ from app.common import clock
 from app.tasks import PRIORITIES, Task
 from app.tasks.when.dates import Due
 
-DUE_CHOICES = ("Today", "Tomorrow", "This weekend", "Next week", "No date")
 KEEPS_ITS_DATE = "A repeating task keeps a date: take its repeat off in the editor first."
 
 Apply = Callable[[dict, str], None]  # (the fields to set, the sentence's verb)
@@ -41,7 +40,7 @@ class TaskMenu(QMenu):
         """Made afresh each time: the lists change, and so do today and the selection."""
         # Imported on the first right-click, not at start-up: the picker module is the
         # month view's (a calendar widget's classes cost the first paint).
-        from app.ui.tasks.date_picker import shortcut_day
+        from app.ui.tasks.date_picker import SHORTCUTS, shortcut_day
 
         tasks = [task for task in self._selected() if task is not None]
         editable = self._first[0].isEnabled()  # as Edit is: not in the Trash
@@ -49,7 +48,7 @@ class TaskMenu(QMenu):
             menu.clear()
             menu.menuAction().setEnabled(editable)
         today = clock.today()
-        for name in DUE_CHOICES:
+        for name in SHORTCUTS:  # the date picker's own, so the two offer the same days
             day = shortcut_day(name, today)
             if day is None:
                 choice = self._choice(self.due_menu, name, {"due": None}, "Took the date off")

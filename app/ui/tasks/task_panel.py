@@ -458,8 +458,8 @@ class TaskPanel(QWidget):
         self._say(f"{made}Added “{task.title}”.{where}", step=step)
 
     def set_done(self, task_id: int, done: bool) -> None:
-        step = Step(WINDOW)
         if not done:
+            step = Step(WINDOW)
             task = self._attempt(lambda: self._store.reopen(task_id, by=step))
             if task is not None:
                 self._say(f"Reopened “{task.title}”.", step=step)
